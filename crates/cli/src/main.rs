@@ -1,0 +1,55 @@
+//! # isa-authority: the command-line front end
+//!
+//! One binary, one module per subcommand. This is the only crate that uses `anyhow` and touches
+//! the terminal: libraries return their own error types, which are rendered here.
+//!
+//! Exit codes (documented in the README): 0 success, 1 the check found what `--fail-on` (or the
+//! subcommand's own verdict) treats as failure, 2 bad input, usage or IO error.
+
+mod check;
+mod inputs;
+mod style;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// The governance layer for an instruction set implemented many times over.
+#[derive(Debug, Parser)]
+#[command(name = "isa-authority", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    /// When to colour output: auto (only on a terminal, never with NO_COLOR), always, never.
+    #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
+    color: style::ColorChoice,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Compare opcode tables and report every conflict among them.
+    Check(check::Args),
+}
+
+/// Exit code for success.
+pub const EXIT_OK: u8 = 0;
+/// Exit code when the command's verdict is a failure (conflicts, divergence, verification).
+pub const EXIT_FAIL: u8 = 1;
+/// Exit code for bad input, usage or IO errors.
+pub const EXIT_ERROR: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    style::init(cli.color);
+    let result = match cli.command {
+        Command::Check(args) => check::run(args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            style::print_error(&error);
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}

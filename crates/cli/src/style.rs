@@ -1,0 +1,88 @@
+//! Terminal styling: colour only on a terminal, never with `NO_COLOR`, and errors on stderr.
+
+use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// The `--color` choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when stdout is a terminal and NO_COLOR is unset.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+static STDOUT_COLOR: AtomicBool = AtomicBool::new(false);
+static STDERR_COLOR: AtomicBool = AtomicBool::new(false);
+
+/// Decides once, at start-up, whether stdout and stderr get colour.
+pub fn init(choice: ColorChoice) {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let decide = |is_tty: bool| match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => is_tty && !no_color,
+    };
+    STDOUT_COLOR.store(decide(std::io::stdout().is_terminal()), Ordering::Relaxed);
+    STDERR_COLOR.store(decide(std::io::stderr().is_terminal()), Ordering::Relaxed);
+}
+
+/// ANSI styles used in reports.
+#[derive(Debug, Clone, Copy)]
+pub enum Style {
+    /// Bold red.
+    Critical,
+    /// Red.
+    Error,
+    /// Yellow.
+    Warning,
+    /// Cyan.
+    Info,
+    /// Dim grey, for locations.
+    Dim,
+    /// Bold.
+    Bold,
+    /// Green.
+    Good,
+}
+
+impl Style {
+    fn code(self) -> &'static str {
+        match self {
+            Style::Critical => "1;31",
+            Style::Error => "31",
+            Style::Warning => "33",
+            Style::Info => "36",
+            Style::Dim => "2",
+            Style::Bold => "1",
+            Style::Good => "32",
+        }
+    }
+}
+
+/// `text` styled for stdout (plain when stdout gets no colour).
+pub fn paint(style: Style, text: &str) -> String {
+    paint_if(STDOUT_COLOR.load(Ordering::Relaxed), style, text)
+}
+
+fn paint_if(on: bool, style: Style, text: &str) -> String {
+    if on {
+        format!("\x1b[{}m{text}\x1b[0m", style.code())
+    } else {
+        text.to_string()
+    }
+}
+
+/// Prints an error (and its causes, and any `hint:` lines) to stderr.
+pub fn print_error(error: &anyhow::Error) {
+    let on = STDERR_COLOR.load(Ordering::Relaxed);
+    eprintln!("{} {error:#}", paint_if(on, Style::Critical, "error:"));
+}
+
+/// Prints a note to stderr (never to stdout, which carries data).
+pub fn note(text: &str) {
+    let on = STDERR_COLOR.load(Ordering::Relaxed);
+    eprintln!("{} {text}", paint_if(on, Style::Info, "note:"));
+}

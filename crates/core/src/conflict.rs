@@ -1,0 +1,981 @@
+//! N-way conflict detection across every table at once.
+//!
+//! Semantics (the contract the CLI documents):
+//! - mnemonics compare by [`Aliases::key`] (upper-cased, then aliased);
+//! - reserved and nameless entries take part in nothing;
+//! - `number-collision`: at one opcode number, two implementations' *sets* of mnemonics differ;
+//! - `mnemonic-divergence`: for one mnemonic, two implementations' *sets* of numbers differ;
+//! - `format-mismatch`: for one mnemonic, two implementations' sets of known layouts differ,
+//!   compared by shape (size, field widths and kinds, byte order), never by letter;
+//! - `duplicate-opcode`: one table lists a number in two or more entries;
+//! - `duplicate-mnemonic`: one table lists a mnemonic at two or more numbers;
+//! - info: `alias-hint` (near-miss spellings sharing a number) and `unknown-format` (letters
+//!   with no layout, which are therefore not compared).
+//!
+//! There is one conflict per number or per mnemonic listing every implementation involved.
+//! Detection is linear in the number of entries: one pass interns mnemonics and buckets entries
+//! by number and by mnemonic (a counting sort, so each bucket stays in table order), and each
+//! bucket is examined once. Output is sorted and IDs are content hashes, so the order of the
+//! input tables never changes the report.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use crate::format::Scheme;
+use crate::hash::sha256_hex;
+use crate::mnemonic::{near_miss, Aliases};
+use crate::table::{Entry, Location, Table};
+
+/// How bad a conflict is. Ordered: `Info < Warning < Error < Critical`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Worth knowing; never breaks anything by itself.
+    Info,
+    /// Likely to break some bytecode or tooling.
+    Warning,
+    /// Bytecode built for one implementation misbehaves on another.
+    Error,
+    /// The same bytes mean different instructions.
+    Critical,
+}
+
+impl Severity {
+    /// All severities, most severe first (report order).
+    pub const DESCENDING: [Severity; 4] = [
+        Severity::Critical,
+        Severity::Error,
+        Severity::Warning,
+        Severity::Info,
+    ];
+
+    /// Lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+            Severity::Critical => "critical",
+        }
+    }
+
+    /// Parses a lower-case name.
+    pub fn parse(text: &str) -> Option<Severity> {
+        Severity::DESCENDING
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The kinds of conflict, in report order within a severity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ConflictKind {
+    /// One table lists a number twice (critical).
+    DuplicateOpcode,
+    /// A number means different instructions in different implementations (critical).
+    NumberCollision,
+    /// A mnemonic has different numbers in different implementations (error).
+    MnemonicDivergence,
+    /// A mnemonic has different layouts in different implementations (warning).
+    FormatMismatch,
+    /// One table lists a mnemonic at two numbers (warning).
+    DuplicateMnemonic,
+    /// Two near-identical spellings share a number: probably one instruction (info).
+    AliasHint,
+    /// A table uses format letters with no known layout; those entries are not compared (info).
+    UnknownFormat,
+}
+
+impl ConflictKind {
+    /// Every kind.
+    pub const ALL: [ConflictKind; 7] = [
+        ConflictKind::DuplicateOpcode,
+        ConflictKind::NumberCollision,
+        ConflictKind::MnemonicDivergence,
+        ConflictKind::FormatMismatch,
+        ConflictKind::DuplicateMnemonic,
+        ConflictKind::AliasHint,
+        ConflictKind::UnknownFormat,
+    ];
+
+    /// The kebab-case name used in every output format.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConflictKind::DuplicateOpcode => "duplicate-opcode",
+            ConflictKind::NumberCollision => "number-collision",
+            ConflictKind::MnemonicDivergence => "mnemonic-divergence",
+            ConflictKind::FormatMismatch => "format-mismatch",
+            ConflictKind::DuplicateMnemonic => "duplicate-mnemonic",
+            ConflictKind::AliasHint => "alias-hint",
+            ConflictKind::UnknownFormat => "unknown-format",
+        }
+    }
+
+    /// Short ID prefix.
+    fn prefix(self) -> &'static str {
+        match self {
+            ConflictKind::DuplicateOpcode => "DO",
+            ConflictKind::NumberCollision => "NC",
+            ConflictKind::MnemonicDivergence => "MD",
+            ConflictKind::FormatMismatch => "FM",
+            ConflictKind::DuplicateMnemonic => "DM",
+            ConflictKind::AliasHint => "AH",
+            ConflictKind::UnknownFormat => "UF",
+        }
+    }
+
+    /// The fixed severity of this kind.
+    pub fn severity(self) -> Severity {
+        match self {
+            ConflictKind::DuplicateOpcode | ConflictKind::NumberCollision => Severity::Critical,
+            ConflictKind::MnemonicDivergence => Severity::Error,
+            ConflictKind::FormatMismatch | ConflictKind::DuplicateMnemonic => Severity::Warning,
+            ConflictKind::AliasHint | ConflictKind::UnknownFormat => Severity::Info,
+        }
+    }
+
+    /// One sentence on what the kind means, for SARIF rule descriptions and `--help`.
+    pub fn description(self) -> &'static str {
+        match self {
+            ConflictKind::DuplicateOpcode => "One table lists the same opcode number in more than one entry.",
+            ConflictKind::NumberCollision => "An opcode number means different instructions in different implementations.",
+            ConflictKind::MnemonicDivergence => "A mnemonic has different opcode numbers in different implementations.",
+            ConflictKind::FormatMismatch => "A mnemonic has different byte layouts in different implementations.",
+            ConflictKind::DuplicateMnemonic => "One table lists the same mnemonic at more than one opcode number.",
+            ConflictKind::AliasHint => "Near-identical mnemonics share an opcode number; they may be one instruction spelled two ways.",
+            ConflictKind::UnknownFormat => "A table uses format letters with no known layout; their layouts are not compared.",
+        }
+    }
+}
+
+impl fmt::Display for ConflictKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One implementation's entry as seen in a conflict.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ConflictEntry {
+    /// Implementation name.
+    pub implementation: String,
+    /// The entry's opcode number.
+    pub opcode: u32,
+    /// The mnemonic as the source spells it.
+    pub mnemonic: Option<String>,
+    /// The comparison key (normalised and aliased mnemonic).
+    pub key: Option<String>,
+    /// The format letter.
+    pub format: Option<String>,
+    /// The resolved layout, rendered, when known.
+    pub layout: Option<String>,
+    /// Where the entry was read.
+    pub location: Option<Location>,
+}
+
+/// A diagnostic: one primary entry (the first of `entries`) and the others as secondary
+/// locations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    /// Content-derived identifier, e.g. `NC-3f9a2c1b7e10`.
+    pub id: String,
+    /// What is wrong.
+    pub kind: ConflictKind,
+    /// How bad (fixed per kind).
+    pub severity: Severity,
+    /// The opcode number concerned, for per-number kinds.
+    pub opcode: Option<u32>,
+    /// The mnemonic concerned (comparison key), for per-mnemonic kinds.
+    pub mnemonic: Option<String>,
+    /// Every implementation involved, sorted.
+    pub implementations: Vec<String>,
+    /// Each implementation's view, sorted by implementation, number, mnemonic.
+    pub entries: Vec<ConflictEntry>,
+    /// One-line explanation.
+    pub message: String,
+}
+
+/// Counts over a report.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Summary {
+    /// Tables compared.
+    pub tables: usize,
+    /// Entries read (all, including reserved and nameless ones).
+    pub entries: usize,
+    /// Entries that are instructions.
+    pub instructions: usize,
+    /// Conflicts per severity.
+    pub by_severity: BTreeMap<Severity, usize>,
+    /// Conflicts per kind.
+    pub by_kind: BTreeMap<ConflictKind, usize>,
+}
+
+/// The result of [`detect`].
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Report {
+    /// Every conflict, most severe first, then by kind, number and mnemonic.
+    pub conflicts: Vec<Conflict>,
+    /// Counts.
+    pub summary: Summary,
+}
+
+impl Report {
+    /// The most severe conflict's severity, if any.
+    pub fn max_severity(&self) -> Option<Severity> {
+        self.conflicts.iter().map(|c| c.severity).max()
+    }
+
+    /// Number of conflicts at or above a severity.
+    pub fn count_at_least(&self, severity: Severity) -> usize {
+        self.conflicts
+            .iter()
+            .filter(|c| c.severity >= severity)
+            .count()
+    }
+}
+
+/// What detection needs besides the tables.
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    /// Alternative spellings to merge before comparison.
+    pub aliases: Aliases,
+    /// The scheme that gives undeclared letters their layout (FLUX unified by default).
+    pub scheme: Scheme,
+    /// Alias hints are computed only among at most this many distinct mnemonics at one number,
+    /// keeping the pairwise comparison bounded; 0 disables hints. Default 32.
+    pub hint_limit: usize,
+}
+
+impl CheckOptions {
+    /// Defaults with the given aliases.
+    pub fn with_aliases(aliases: Aliases) -> CheckOptions {
+        CheckOptions {
+            aliases,
+            ..CheckOptions::new()
+        }
+    }
+
+    /// FLUX unified scheme, no aliases, hints on.
+    pub fn new() -> CheckOptions {
+        CheckOptions {
+            aliases: Aliases::new(),
+            scheme: Scheme::flux_unified(),
+            hint_limit: 32,
+        }
+    }
+}
+
+/// A fast non-cryptographic hasher (the Fx hash used by rustc) for the interning maps: SipHash
+/// would dominate detection time on large inputs, and these keys are not attacker-chosen in a
+/// way that matters (the worst case is slower detection, not a wrong answer).
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut buf = [0u8; 8];
+            buf[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(buf));
+        }
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+}
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// One instruction entry, flattened.
+#[derive(Clone, Copy)]
+struct Item {
+    table: u32, // rank among tables sorted by implementation name
+    entry: u32, // index in that table's entries
+    key: u32,   // interned mnemonic key
+    opcode: u32,
+}
+
+/// Buckets `items` by a group id (counting sort: linear and stable, so each bucket keeps table
+/// order). Returns (offsets, order): bucket `g` is `order[offsets[g]..offsets[g + 1]]`.
+fn buckets(groups: usize, ids: impl Iterator<Item = u32> + Clone) -> (Vec<u32>, Vec<u32>) {
+    let mut offsets = vec![0u32; groups + 1];
+    for g in ids.clone() {
+        offsets[g as usize + 1] += 1;
+    }
+    for i in 0..groups {
+        offsets[i + 1] += offsets[i];
+    }
+    let mut fill = offsets.clone();
+    let mut order = vec![0u32; offsets[groups] as usize];
+    for (i, g) in ids.enumerate() {
+        order[fill[g as usize] as usize] = i as u32;
+        fill[g as usize] += 1;
+    }
+    (offsets, order)
+}
+
+/// Splits a bucket (in table order) into per-table runs.
+fn runs<'a>(bucket: &'a [u32], items: &'a [Item]) -> impl Iterator<Item = &'a [u32]> + 'a {
+    bucket.chunk_by(move |a, b| items[*a as usize].table == items[*b as usize].table)
+}
+
+/// `0x2A` for 8-bit numbers, `0x012A` for 16-bit, wider as needed.
+pub fn hex_opcode(opcode: u32) -> String {
+    if opcode <= 0xFF {
+        format!("0x{opcode:02X}")
+    } else if opcode <= 0xFFFF {
+        format!("0x{opcode:04X}")
+    } else {
+        format!("0x{opcode:08X}")
+    }
+}
+
+struct Ctx<'a> {
+    tables: Vec<&'a Table>,
+    items: Vec<Item>,
+    keys: Vec<String>,
+    options: &'a CheckOptions,
+}
+
+impl Ctx<'_> {
+    fn entry(&self, item: &Item) -> &Entry {
+        &self.tables[item.table as usize].entries[item.entry as usize]
+    }
+
+    fn shape(&self, item: &Item) -> Option<String> {
+        let table = self.tables[item.table as usize];
+        table
+            .layout_of(self.entry(item), &self.options.scheme)
+            .map(|l| l.shape_key())
+    }
+
+    fn view(&self, index: u32) -> ConflictEntry {
+        let item = &self.items[index as usize];
+        let table = self.tables[item.table as usize];
+        let entry = self.entry(item);
+        ConflictEntry {
+            implementation: table.implementation.clone(),
+            opcode: entry.opcode,
+            mnemonic: entry.mnemonic.clone(),
+            key: Some(self.keys[item.key as usize].clone()),
+            format: entry.format.clone(),
+            layout: table
+                .layout_of(entry, &self.options.scheme)
+                .map(|l| l.to_string()),
+            location: entry.location.clone(),
+        }
+    }
+
+    fn name(&self, item: &Item) -> &str {
+        &self.tables[item.table as usize].implementation
+    }
+}
+
+/// Groups implementations by the value they hold, for messages:
+/// `ADD in 3 implementations (a, b, c); IADD in 1 (d)`.
+fn describe_groups(groups: &BTreeMap<String, BTreeSet<String>>) -> String {
+    let mut parts: Vec<(usize, &String, &BTreeSet<String>)> = groups
+        .iter()
+        .map(|(value, impls)| (impls.len(), value, impls))
+        .collect();
+    // Most widespread view first, ties by value, so the message reads "majority, then others".
+    parts.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    parts
+        .iter()
+        .map(|(n, value, impls)| {
+            let names: Vec<&str> = impls.iter().take(3).map(|s| s.as_str()).collect();
+            let more = if *n > 3 {
+                format!(", +{} more", n - 3)
+            } else {
+                String::new()
+            };
+            format!(
+                "{value} in {} ({}{more})",
+                plural(*n, "implementation"),
+                names.join(", ")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+fn make_id(
+    kind: ConflictKind,
+    opcode: Option<u32>,
+    mnemonic: Option<&str>,
+    entries: &[ConflictEntry],
+) -> String {
+    let mut text = format!("{}\n{:?}\n{:?}\n", kind.as_str(), opcode, mnemonic);
+    for e in entries {
+        text.push_str(&format!(
+            "{}\t{}\t{}\t{}\n",
+            e.implementation,
+            e.opcode,
+            e.key.as_deref().unwrap_or(""),
+            e.layout.as_deref().unwrap_or("")
+        ));
+    }
+    format!("{}-{}", kind.prefix(), &sha256_hex(text.as_bytes())[..12])
+}
+
+fn finish(
+    kind: ConflictKind,
+    opcode: Option<u32>,
+    mnemonic: Option<String>,
+    mut entries: Vec<ConflictEntry>,
+    message: String,
+) -> Conflict {
+    entries.sort();
+    let implementations: Vec<String> = entries
+        .iter()
+        .map(|e| e.implementation.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let id = make_id(kind, opcode, mnemonic.as_deref(), &entries);
+    Conflict {
+        id,
+        kind,
+        severity: kind.severity(),
+        opcode,
+        mnemonic,
+        implementations,
+        entries,
+        message,
+    }
+}
+
+/// Finds every conflict among `tables` (see the module documentation for the semantics).
+pub fn detect(tables: &[Table], options: &CheckOptions) -> Report {
+    // Rank tables by name (ties by their canonical content) so nothing depends on input order.
+    let mut sorted: Vec<&Table> = tables.iter().collect();
+    sorted.sort_by(|a, b| {
+        a.implementation.cmp(&b.implementation).then_with(|| {
+            crate::hash::canonical_encoding(a).cmp(&crate::hash::canonical_encoding(b))
+        })
+    });
+
+    let mut key_ids: FxMap<String, u32> = FxMap::default();
+    let mut keys: Vec<String> = Vec::new();
+    let mut items: Vec<Item> = Vec::new();
+    let mut summary = Summary {
+        tables: tables.len(),
+        ..Summary::default()
+    };
+    for (rank, table) in sorted.iter().enumerate() {
+        summary.entries += table.entries.len();
+        for (index, entry) in table.entries.iter().enumerate() {
+            let Some(mnemonic) = entry.mnemonic.as_deref().filter(|_| !entry.reserved) else {
+                continue;
+            };
+            let key = options.aliases.key(mnemonic);
+            let next = keys.len() as u32;
+            let id = *key_ids.entry(key).or_insert_with_key(|k| {
+                keys.push(k.clone());
+                next
+            });
+            items.push(Item {
+                table: rank as u32,
+                entry: index as u32,
+                key: id,
+                opcode: entry.opcode,
+            });
+        }
+    }
+    summary.instructions = items.len();
+
+    // Intern opcode numbers into dense group ids, then bucket by number and by mnemonic.
+    let mut number_ids: FxMap<u32, u32> = FxMap::default();
+    let mut numbers: Vec<u32> = Vec::new();
+    let number_of: Vec<u32> = items
+        .iter()
+        .map(|item| {
+            let next = numbers.len() as u32;
+            *number_ids.entry(item.opcode).or_insert_with(|| {
+                numbers.push(item.opcode);
+                next
+            })
+        })
+        .collect();
+    let (num_off, num_order) = buckets(numbers.len(), number_of.iter().copied());
+    let (key_off, key_order) = buckets(keys.len(), items.iter().map(|i| i.key));
+
+    let ctx = Ctx {
+        tables: sorted,
+        items,
+        keys,
+        options,
+    };
+    let mut conflicts = Vec::new();
+
+    for g in 0..numbers.len() {
+        let bucket = &num_order[num_off[g] as usize..num_off[g + 1] as usize];
+        by_number(&ctx, numbers[g], bucket, &mut conflicts);
+    }
+    for k in 0..ctx.keys.len() {
+        let bucket = &key_order[key_off[k] as usize..key_off[k + 1] as usize];
+        by_mnemonic(&ctx, k as u32, bucket, &mut conflicts);
+    }
+    unknown_formats(&ctx, &mut conflicts);
+
+    conflicts.sort_by(|a, b| {
+        (
+            std::cmp::Reverse(a.severity),
+            a.kind,
+            a.opcode,
+            &a.mnemonic,
+            &a.id,
+        )
+            .cmp(&(
+                std::cmp::Reverse(b.severity),
+                b.kind,
+                b.opcode,
+                &b.mnemonic,
+                &b.id,
+            ))
+    });
+    for c in &conflicts {
+        *summary.by_severity.entry(c.severity).or_default() += 1;
+        *summary.by_kind.entry(c.kind).or_default() += 1;
+    }
+    Report { conflicts, summary }
+}
+
+/// Duplicate numbers within a table, collisions across tables, alias hints.
+fn by_number(ctx: &Ctx, opcode: u32, bucket: &[u32], out: &mut Vec<Conflict>) {
+    let items = &ctx.items;
+    let mut sets: Vec<(u32, Vec<u32>)> = Vec::new(); // (table, sorted key ids)
+    for run in runs(bucket, items) {
+        let first = &items[run[0] as usize];
+        if run.len() > 1 {
+            let entries: Vec<ConflictEntry> = run.iter().map(|&i| ctx.view(i)).collect();
+            let listed: Vec<String> = entries
+                .iter()
+                .map(|e| match &e.location {
+                    Some(loc) => format!("{} ({loc})", e.mnemonic.as_deref().unwrap_or("?")),
+                    None => e.mnemonic.clone().unwrap_or_default(),
+                })
+                .collect();
+            let message = format!(
+                "{} lists opcode {} {} times: {}",
+                ctx.name(first),
+                hex_opcode(opcode),
+                run.len(),
+                listed.join(", ")
+            );
+            out.push(finish(
+                ConflictKind::DuplicateOpcode,
+                Some(opcode),
+                None,
+                entries,
+                message,
+            ));
+        }
+        let mut set: Vec<u32> = run.iter().map(|&i| items[i as usize].key).collect();
+        set.sort_unstable();
+        set.dedup();
+        sets.push((first.table, set));
+    }
+    if sets.len() < 2 || sets.iter().all(|(_, s)| *s == sets[0].1) {
+        return;
+    }
+    let mut groups: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (table, set) in &sets {
+        let label = set
+            .iter()
+            .map(|k| ctx.keys[*k as usize].as_str())
+            .collect::<Vec<_>>()
+            .join("+");
+        groups
+            .entry(label)
+            .or_default()
+            .insert(ctx.tables[*table as usize].implementation.clone());
+    }
+    let entries: Vec<ConflictEntry> = bucket.iter().map(|&i| ctx.view(i)).collect();
+    let message = format!(
+        "opcode {} means different instructions: {}",
+        hex_opcode(opcode),
+        describe_groups(&groups)
+    );
+    out.push(finish(
+        ConflictKind::NumberCollision,
+        Some(opcode),
+        None,
+        entries,
+        message,
+    ));
+
+    // Alias hints: near-miss spellings at this number (bounded pairwise comparison).
+    let mut distinct: Vec<u32> = sets.iter().flat_map(|(_, s)| s.iter().copied()).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.len() > ctx.options.hint_limit {
+        return;
+    }
+    for (i, &a) in distinct.iter().enumerate() {
+        for &b in &distinct[i + 1..] {
+            let (ka, kb) = (&ctx.keys[a as usize], &ctx.keys[b as usize]);
+            if !near_miss(ka, kb) {
+                continue;
+            }
+            let entries: Vec<ConflictEntry> = bucket
+                .iter()
+                .filter(|&&i| items[i as usize].key == a || items[i as usize].key == b)
+                .map(|&i| ctx.view(i))
+                .collect();
+            let message = format!(
+                "{ka} and {kb} share opcode {} and look like one instruction spelled two ways; \
+                 hint: if they are, add `{kb} = \"{ka}\"` (or the reverse) to an --aliases file",
+                hex_opcode(opcode)
+            );
+            out.push(finish(
+                ConflictKind::AliasHint,
+                Some(opcode),
+                Some(format!("{ka}/{kb}")),
+                entries,
+                message,
+            ));
+        }
+    }
+}
+
+/// Duplicate mnemonics within a table, divergences and format mismatches across tables.
+fn by_mnemonic(ctx: &Ctx, key: u32, bucket: &[u32], out: &mut Vec<Conflict>) {
+    let items = &ctx.items;
+    let name = &ctx.keys[key as usize];
+    let mut number_sets: Vec<(u32, Vec<u32>)> = Vec::new();
+    let mut shape_sets: Vec<(u32, Vec<String>)> = Vec::new();
+    for run in runs(bucket, items) {
+        let first = &items[run[0] as usize];
+        let mut numbers: Vec<u32> = run.iter().map(|&i| items[i as usize].opcode).collect();
+        numbers.sort_unstable();
+        numbers.dedup();
+        if numbers.len() > 1 {
+            let entries: Vec<ConflictEntry> = run.iter().map(|&i| ctx.view(i)).collect();
+            let listed: Vec<String> = numbers.iter().map(|&n| hex_opcode(n)).collect();
+            let message = format!(
+                "{} lists {name} at {} numbers: {}",
+                ctx.name(first),
+                numbers.len(),
+                listed.join(", ")
+            );
+            out.push(finish(
+                ConflictKind::DuplicateMnemonic,
+                None,
+                Some(name.clone()),
+                entries,
+                message,
+            ));
+        }
+        number_sets.push((first.table, numbers));
+        let mut shapes: Vec<String> = run
+            .iter()
+            .filter_map(|&i| ctx.shape(&items[i as usize]))
+            .collect();
+        if !shapes.is_empty() {
+            shapes.sort();
+            shapes.dedup();
+            shape_sets.push((first.table, shapes));
+        }
+    }
+    let implementation = |t: u32| ctx.tables[t as usize].implementation.clone();
+
+    if number_sets.len() >= 2 && number_sets.iter().any(|(_, s)| *s != number_sets[0].1) {
+        let mut groups: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for (table, set) in &number_sets {
+            let label = set
+                .iter()
+                .map(|&n| hex_opcode(n))
+                .collect::<Vec<_>>()
+                .join("+");
+            groups
+                .entry(label)
+                .or_default()
+                .insert(implementation(*table));
+        }
+        let entries: Vec<ConflictEntry> = bucket.iter().map(|&i| ctx.view(i)).collect();
+        let message = format!(
+            "{name} has different opcode numbers: {}",
+            describe_groups(&groups)
+        );
+        out.push(finish(
+            ConflictKind::MnemonicDivergence,
+            None,
+            Some(name.clone()),
+            entries,
+            message,
+        ));
+    }
+
+    if shape_sets.len() >= 2 && shape_sets.iter().any(|(_, s)| *s != shape_sets[0].1) {
+        let with_layout: BTreeSet<u32> = shape_sets.iter().map(|(t, _)| *t).collect();
+        let entries: Vec<ConflictEntry> = bucket
+            .iter()
+            .filter(|&&i| {
+                with_layout.contains(&items[i as usize].table)
+                    && ctx.shape(&items[i as usize]).is_some()
+            })
+            .map(|&i| ctx.view(i))
+            .collect();
+        let mut groups: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for e in &entries {
+            if let Some(layout) = &e.layout {
+                groups
+                    .entry(format!("[{layout}]"))
+                    .or_default()
+                    .insert(e.implementation.clone());
+            }
+        }
+        let message = format!("{name} has different layouts: {}", describe_groups(&groups));
+        out.push(finish(
+            ConflictKind::FormatMismatch,
+            None,
+            Some(name.clone()),
+            entries,
+            message,
+        ));
+    }
+}
+
+/// One info diagnostic per table that uses letters with no layout.
+fn unknown_formats(ctx: &Ctx, out: &mut Vec<Conflict>) {
+    let mut per_table: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+    for (index, item) in ctx.items.iter().enumerate() {
+        let entry = ctx.entry(item);
+        if entry.format.is_some() && ctx.shape(item).is_none() {
+            per_table.entry(item.table).or_default().push(index as u32);
+        }
+    }
+    for (table, indices) in per_table {
+        let letters: BTreeSet<&str> = indices
+            .iter()
+            .filter_map(|&i| ctx.entry(&ctx.items[i as usize]).format.as_deref())
+            .collect();
+        let name = &ctx.tables[table as usize].implementation;
+        let message = format!(
+            "{name} uses format letter{} {} with no declared or built-in layout ({} entr{}); their layouts are not compared; \
+             hint: declare them under `formats`",
+            if letters.len() == 1 { "" } else { "s" },
+            letters.iter().map(|l| format!("`{l}`")).collect::<Vec<_>>().join(", "),
+            indices.len(),
+            if indices.len() == 1 { "y" } else { "ies" }
+        );
+        let entries = indices.iter().map(|&i| ctx.view(i)).collect();
+        out.push(finish(
+            ConflictKind::UnknownFormat,
+            None,
+            None,
+            entries,
+            message,
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(name: &str, entries: &[(u32, &str)]) -> Table {
+        Table {
+            entries: entries.iter().map(|&(n, m)| Entry::new(n, m)).collect(),
+            ..Table::new(name)
+        }
+    }
+
+    fn kinds(report: &Report) -> Vec<ConflictKind> {
+        report.conflicts.iter().map(|c| c.kind).collect()
+    }
+
+    #[test]
+    fn python_and_go_style_collision() {
+        let a = table("py", &[(0x00, "NOP"), (0x08, "IADD"), (0x20, "MOV")]);
+        let b = table(
+            "go",
+            &[(0x00, "HALT"), (0x08, "INC"), (0x20, "ADD"), (0x30, "NOP")],
+        );
+        let r = detect(&[a, b], &CheckOptions::new());
+        let collisions: Vec<u32> = r
+            .conflicts
+            .iter()
+            .filter(|c| c.kind == ConflictKind::NumberCollision)
+            .filter_map(|c| c.opcode)
+            .collect();
+        assert_eq!(collisions, vec![0x00, 0x08, 0x20]);
+        let div: Vec<&str> = r
+            .conflicts
+            .iter()
+            .filter(|c| c.kind == ConflictKind::MnemonicDivergence)
+            .filter_map(|c| c.mnemonic.as_deref())
+            .collect();
+        assert_eq!(div, vec!["NOP"]);
+    }
+
+    #[test]
+    fn one_conflict_per_number_lists_everyone() {
+        let tables = vec![
+            table("a", &[(1, "ADD")]),
+            table("b", &[(1, "ADD")]),
+            table("c", &[(1, "SUB")]),
+        ];
+        let r = detect(&tables, &CheckOptions::new());
+        let c: Vec<&Conflict> = r
+            .conflicts
+            .iter()
+            .filter(|c| c.kind == ConflictKind::NumberCollision)
+            .collect();
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].implementations, vec!["a", "b", "c"]);
+        assert!(c[0]
+            .message
+            .starts_with("opcode 0x01 means different instructions: ADD in 2 implementations"));
+    }
+
+    #[test]
+    fn agreement_is_not_a_conflict_and_case_is_ignored() {
+        let r = detect(
+            &[table("a", &[(1, "add")]), table("b", &[(1, "ADD")])],
+            &CheckOptions::new(),
+        );
+        assert!(r.conflicts.is_empty());
+    }
+
+    #[test]
+    fn aliases_merge_spellings() {
+        let tables = [table("a", &[(1, "IADD")]), table("b", &[(1, "ADD")])];
+        assert_eq!(
+            kinds(&detect(&tables, &CheckOptions::new())),
+            vec![ConflictKind::NumberCollision]
+        );
+        let mut aliases = Aliases::new();
+        aliases.insert("IADD", "ADD").unwrap();
+        assert!(detect(&tables, &CheckOptions::with_aliases(aliases))
+            .conflicts
+            .is_empty());
+    }
+
+    #[test]
+    fn reserved_and_nameless_entries_take_no_part() {
+        let mut a = table("a", &[(1, "ADD")]);
+        let mut r = Entry::new(1, "RESERVED_1");
+        r.reserved = true;
+        a.entries.push(r);
+        a.entries.push(Entry {
+            opcode: 1,
+            ..Entry::default()
+        });
+        let b = table("b", &[(1, "ADD")]);
+        assert!(detect(&[a, b], &CheckOptions::new()).conflicts.is_empty());
+    }
+
+    #[test]
+    fn duplicates_inside_one_table() {
+        let a = table("a", &[(1, "ADD"), (1, "SUB"), (2, "MUL"), (3, "MUL")]);
+        let r = detect(&[a], &CheckOptions::new());
+        assert_eq!(
+            kinds(&r),
+            vec![
+                ConflictKind::DuplicateOpcode,
+                ConflictKind::DuplicateMnemonic
+            ]
+        );
+        assert_eq!(r.conflicts[0].entries.len(), 2);
+        assert_eq!(
+            r.conflicts[1].message,
+            "a lists MUL at 2 numbers: 0x02, 0x03"
+        );
+    }
+
+    #[test]
+    fn format_mismatch_compares_layouts_not_letters() {
+        let mut a = table("a", &[(1, "MOVI")]);
+        a.entries[0].format = Some("D".into());
+        let mut b = table("b", &[(1, "MOVI")]);
+        b.entries[0].format = Some("F".into());
+        // c calls its layout "F" but declares it as the unified D layout: same shape, no conflict.
+        let mut c = table("c", &[(1, "MOVI")]);
+        c.entries[0].format = Some("F".into());
+        c.formats
+            .insert("F".into(), Scheme::flux_unified().get("D").unwrap().clone());
+        let r = detect(&[a.clone(), c.clone()], &CheckOptions::new());
+        assert!(r.conflicts.is_empty(), "{:?}", r.conflicts);
+        let r = detect(&[a, b, c], &CheckOptions::new());
+        assert_eq!(kinds(&r), vec![ConflictKind::FormatMismatch]);
+        assert_eq!(r.conflicts[0].implementations, vec!["a", "b", "c"]);
+    }
+
+    #[test]
+    fn unknown_letters_are_not_compared_but_reported() {
+        let mut a = table("a", &[(1, "MOVI")]);
+        a.entries[0].format = Some("X(2)".into());
+        let mut b = table("b", &[(1, "MOVI")]);
+        b.entries[0].format = Some("D".into());
+        let r = detect(&[a, b], &CheckOptions::new());
+        assert_eq!(kinds(&r), vec![ConflictKind::UnknownFormat]);
+    }
+
+    #[test]
+    fn alias_hints_for_near_misses() {
+        let r = detect(
+            &[
+                table("a", &[(5, "STRIPCF")]),
+                table("b", &[(5, "STRIPCONF")]),
+            ],
+            &CheckOptions::new(),
+        );
+        assert_eq!(
+            kinds(&r),
+            vec![ConflictKind::NumberCollision, ConflictKind::AliasHint]
+        );
+        assert_eq!(
+            r.conflicts[1].mnemonic.as_deref(),
+            Some("STRIPCF/STRIPCONF")
+        );
+    }
+
+    #[test]
+    fn ids_are_content_derived_and_order_free() {
+        let t = vec![
+            table("a", &[(1, "ADD"), (2, "SUB")]),
+            table("b", &[(1, "SUB"), (2, "ADD")]),
+            table("c", &[(1, "X")]),
+        ];
+        let r1 = detect(&t, &CheckOptions::new());
+        let rev: Vec<Table> = t.iter().rev().cloned().collect();
+        let r2 = detect(&rev, &CheckOptions::new());
+        assert_eq!(r1, r2);
+        assert!(r1.conflicts.iter().all(|c| c.id.len() == 15));
+    }
+}

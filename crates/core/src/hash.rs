@@ -1,0 +1,148 @@
+//! Content hashes: a canonical byte encoding of what a table *means*, and SHA-256 over it.
+//!
+//! The encoding covers the instruction set itself — each entry's number, mnemonic, format
+//! letter, category, reservation, size, lifecycle status and branch operand, and every declared
+//! layout — and leaves out what does not change bytecode semantics: the implementation name,
+//! language, dates, descriptions, operand prose and source locations. Entries are sorted by
+//! (opcode, mnemonic), so two tables that list the same instructions in another order hash
+//! alike. Every string is length-prefixed and every optional value tagged, so distinct tables
+//! never share an encoding.
+
+use sha2::{Digest, Sha256};
+
+use crate::format::Layout;
+use crate::table::{Entry, Table};
+
+const MAGIC: &[u8] = b"isa-authority/table/v1\0";
+
+struct Writer(Vec<u8>);
+
+impl Writer {
+    fn u32(&mut self, v: u32) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    fn str(&mut self, s: &str) {
+        self.u32(s.len() as u32);
+        self.0.extend_from_slice(s.as_bytes());
+    }
+    fn opt_str(&mut self, s: Option<&str>) {
+        match s {
+            Some(s) => {
+                self.0.push(1);
+                self.str(s);
+            }
+            None => self.0.push(0),
+        }
+    }
+    fn opt_u32(&mut self, v: Option<u32>) {
+        match v {
+            Some(v) => {
+                self.0.push(1);
+                self.u32(v);
+            }
+            None => self.0.push(0),
+        }
+    }
+    fn layout(&mut self, l: &Layout) {
+        self.u32(l.size);
+        self.str(l.endian.as_str());
+        self.u32(l.fields.len() as u32);
+        for f in &l.fields {
+            self.str(&f.name);
+            self.u32(u32::from(f.bits));
+            self.str(f.kind.as_str());
+        }
+    }
+}
+
+fn entry_order(a: &&Entry, b: &&Entry) -> std::cmp::Ordering {
+    (a.opcode, &a.mnemonic, &a.format).cmp(&(b.opcode, &b.mnemonic, &b.format))
+}
+
+/// The canonical encoding of a table's meaning (see the module documentation).
+pub fn canonical_encoding(table: &Table) -> Vec<u8> {
+    let mut w = Writer(Vec::with_capacity(64 + table.entries.len() * 32));
+    w.0.extend_from_slice(MAGIC);
+    w.u32(table.formats.len() as u32);
+    for (letter, layout) in &table.formats {
+        w.str(letter);
+        w.layout(layout);
+    }
+    let mut entries: Vec<&Entry> = table.entries.iter().collect();
+    entries.sort_by(entry_order);
+    w.u32(entries.len() as u32);
+    for e in entries {
+        w.u32(e.opcode);
+        w.opt_str(e.mnemonic.as_deref());
+        w.opt_str(e.format.as_deref());
+        w.opt_str(e.category.as_deref());
+        w.0.push(u8::from(e.reserved));
+        w.opt_u32(e.size_bytes);
+        w.opt_str(e.status.map(|s| s.as_str()));
+        w.opt_str(e.branch.as_deref());
+    }
+    w.0
+}
+
+/// Lower-case hex SHA-256 of arbitrary bytes.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// Lower-case hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 15)] as char);
+    }
+    out
+}
+
+/// `sha256:<hex>` of the table's canonical encoding: the table's content hash.
+pub fn table_hash(table: &Table) -> String {
+    format!("sha256:{}", sha256_hex(&canonical_encoding(table)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(entries: Vec<Entry>) -> Table {
+        Table {
+            entries,
+            ..Table::new("x")
+        }
+    }
+
+    #[test]
+    fn order_and_provenance_do_not_change_the_hash() {
+        let a = t(vec![Entry::new(0, "HALT"), Entry::new(1, "NOP")]);
+        let mut b = t(vec![Entry::new(1, "NOP"), Entry::new(0, "HALT")]);
+        b.implementation = "other".into();
+        b.entries[0].description = Some("does nothing".into());
+        assert_eq!(table_hash(&a), table_hash(&b));
+    }
+
+    #[test]
+    fn meaning_changes_the_hash() {
+        let a = t(vec![Entry::new(0, "HALT")]);
+        let b = t(vec![Entry::new(1, "HALT")]);
+        let c = t(vec![Entry::new(0, "HALT").with_format("A")]);
+        let mut d = a.clone();
+        d.entries[0].reserved = true;
+        let hashes = [
+            table_hash(&a),
+            table_hash(&b),
+            table_hash(&c),
+            table_hash(&d),
+        ];
+        for i in 0..hashes.len() {
+            for j in i + 1..hashes.len() {
+                assert_ne!(hashes[i], hashes[j]);
+            }
+        }
+        assert!(hashes[0].starts_with("sha256:") && hashes[0].len() == 7 + 64);
+    }
+}

@@ -1,0 +1,180 @@
+//! Mnemonic identity: normalisation, alias maps and near-miss spellings.
+//!
+//! Two entries name the same instruction when their mnemonics are equal after upper-casing and
+//! after following the alias map (`IADD = "ADD"`). Near-miss spellings (`STRIPCF`/`STRIPCONF`)
+//! are not merged automatically — that would be a decision — but reported as alias hints.
+
+use std::collections::BTreeMap;
+
+/// The comparison form of a mnemonic: trimmed and upper-cased (ASCII).
+pub fn normalize(mnemonic: &str) -> String {
+    mnemonic.trim().to_ascii_uppercase()
+}
+
+/// A map from alternative spellings to the canonical one; both sides are normalised.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Aliases {
+    map: BTreeMap<String, String>,
+}
+
+impl Aliases {
+    /// An empty map.
+    pub fn new() -> Aliases {
+        Aliases::default()
+    }
+
+    /// Adds `alias → canonical`. Fails when the alias already maps elsewhere or when the
+    /// addition would make a cycle.
+    pub fn insert(&mut self, alias: &str, canonical: &str) -> Result<(), String> {
+        let (a, c) = (normalize(alias), normalize(canonical));
+        if a == c {
+            return Ok(());
+        }
+        if let Some(old) = self.map.get(&a) {
+            if *old != c {
+                return Err(format!("alias {a} already maps to {old}, not {c}"));
+            }
+        }
+        if self.resolve(&c) == a {
+            return Err(format!("alias {a} = {c} would make a cycle"));
+        }
+        self.map.insert(a, c);
+        Ok(())
+    }
+
+    /// The canonical spelling of a normalised mnemonic (following chains `A→B→C`).
+    pub fn resolve(&self, normalized: &str) -> String {
+        let mut current = normalized;
+        // The insert check forbids cycles, so a chain ends within `len` steps.
+        for _ in 0..=self.map.len() {
+            match self.map.get(current) {
+                Some(next) => current = next,
+                None => break,
+            }
+        }
+        current.to_string()
+    }
+
+    /// The comparison key of a raw mnemonic: normalised, then resolved.
+    pub fn key(&self, mnemonic: &str) -> String {
+        self.resolve(&normalize(mnemonic))
+    }
+
+    /// Number of aliases.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// True when there are no aliases.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// The pairs, sorted by alias.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.map.iter().map(|(a, c)| (a.as_str(), c.as_str()))
+    }
+}
+
+/// Levenshtein distance over bytes, bounded: returns `None` once the distance exceeds `limit`.
+fn bounded_edit_distance(a: &[u8], b: &[u8], limit: usize) -> Option<usize> {
+    if a.len().abs_diff(b.len()) > limit {
+        return None;
+    }
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, &ca) in a.iter().enumerate() {
+        cur[0] = i + 1;
+        let mut row_min = cur[0];
+        for (j, &cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+            row_min = row_min.min(cur[j + 1]);
+        }
+        if row_min > limit {
+            return None;
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    (prev[b.len()] <= limit).then_some(prev[b.len()])
+}
+
+/// True when `short` is an abbreviation of `long`: same first letter, every letter of `short`
+/// appears in `long` in order, and at least half of `long` survives.
+fn is_abbreviation(short: &[u8], long: &[u8]) -> bool {
+    if short.len() < 3
+        || short.len() >= long.len()
+        || short[0] != long[0]
+        || short.len() * 2 < long.len()
+    {
+        return false;
+    }
+    let mut it = long.iter();
+    short.iter().all(|c| it.any(|l| l == c))
+}
+
+/// True when two different normalised mnemonics look like spellings of one instruction:
+/// equal once `_`, `.` and `-` are dropped, one edit apart (for names of four or more letters),
+/// or one an in-order abbreviation of the other (`STRIPCF`/`STRIPCONF`).
+pub fn near_miss(a: &str, b: &str) -> bool {
+    if a == b {
+        return false;
+    }
+    let squash = |s: &str| -> Vec<u8> {
+        s.bytes()
+            .filter(|c| !matches!(c, b'_' | b'.' | b'-'))
+            .collect()
+    };
+    let (x, y) = (squash(a), squash(b));
+    if x == y {
+        return true;
+    }
+    if x.len().min(y.len()) >= 4 && bounded_edit_distance(&x, &y, 1).is_some() {
+        // Guard against mnemonics that differ only by a trailing width or index digit
+        // (ADD8/ADD16, R1/R2): those are distinct instructions, not spellings.
+        let digit_tail = |s: &[u8]| s.last().is_some_and(|c| c.is_ascii_digit());
+        return !(digit_tail(&x) || digit_tail(&y));
+    }
+    let (short, long) = if x.len() < y.len() {
+        (&x, &y)
+    } else {
+        (&y, &x)
+    };
+    is_abbreviation(short, long)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aliases_resolve_chains_case_insensitively() {
+        let mut a = Aliases::new();
+        a.insert("iadd", "add").unwrap();
+        a.insert("plus", "IADD").unwrap();
+        assert_eq!(a.key("Plus"), "ADD");
+        assert_eq!(a.key("iAdd"), "ADD");
+        assert_eq!(a.key("sub"), "SUB");
+    }
+
+    #[test]
+    fn aliases_refuse_conflicts_and_cycles() {
+        let mut a = Aliases::new();
+        a.insert("X", "Y").unwrap();
+        assert!(a.insert("X", "Z").is_err());
+        assert!(a.insert("Y", "X").is_err());
+        a.insert("x", "y").unwrap();
+    }
+
+    #[test]
+    fn near_misses() {
+        assert!(near_miss("STRIPCF", "STRIPCONF"));
+        assert!(near_miss("MOV_I", "MOVI"));
+        assert!(near_miss("BRANCH", "BRANCJ"));
+        assert!(!near_miss("ADD", "SUB"));
+        assert!(!near_miss("ADD8", "ADD16"));
+        assert!(!near_miss("JMP", "JZ"));
+        assert!(!near_miss("HALT", "HALT"));
+        assert!(!near_miss("PUSH", "POP"));
+    }
+}

@@ -1,0 +1,231 @@
+//! Opcode tables: one implementation's view of the instruction set.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::date::Date;
+use crate::format::{Layout, Scheme};
+
+/// Where a fact came from: a file and a 1-based line and column (0 when unknown).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Location {
+    /// Path as the user gave it (kept relative so reports are reproducible across machines).
+    pub file: String,
+    /// 1-based line, 0 when unknown.
+    pub line: u32,
+    /// 1-based column, 0 when unknown.
+    pub column: u32,
+}
+
+impl Location {
+    /// A location at a line and column of a file.
+    pub fn new(file: impl Into<String>, line: u32, column: u32) -> Location {
+        Location {
+            file: file.into(),
+            line,
+            column,
+        }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.file)?;
+        if self.line > 0 {
+            write!(f, ":{}", self.line)?;
+            if self.column > 0 {
+                write!(f, ":{}", self.column)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The lifecycle state of an instruction in a governed ISA.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Status {
+    /// Proposed, not yet relied upon.
+    Proposed,
+    /// Declared and stable.
+    Stable,
+    /// Still decoded, but new code should not emit it.
+    Deprecated,
+    /// Gone; its number stays reserved forever.
+    Removed,
+}
+
+impl Status {
+    /// Every status, in lifecycle order.
+    pub const ALL: [Status; 4] = [
+        Status::Proposed,
+        Status::Stable,
+        Status::Deprecated,
+        Status::Removed,
+    ];
+
+    /// Lower-case name used in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Proposed => "proposed",
+            Status::Stable => "stable",
+            Status::Deprecated => "deprecated",
+            Status::Removed => "removed",
+        }
+    }
+
+    /// Parses a lower-case name.
+    pub fn parse(text: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One opcode-table entry.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Entry {
+    /// The opcode number (32 bits wide, so 16-bit spaces and prefixed encodings fit).
+    pub opcode: u32,
+    /// Mnemonic as the source spells it; `None` where the source has a number with no name.
+    pub mnemonic: Option<String>,
+    /// Format letter, resolved to a layout by the table's declarations or a [`Scheme`].
+    pub format: Option<String>,
+    /// Category (free text: `arith`, `a2a`, …).
+    pub category: Option<String>,
+    /// Human description.
+    pub description: Option<String>,
+    /// Operand summary as the source writes it (free text).
+    pub operands: Option<String>,
+    /// A reservation rather than an instruction: takes part in no conflict and is never
+    /// handed out by arbitration.
+    pub reserved: bool,
+    /// Instruction size in bytes where the source gives sizes instead of letters.
+    pub size_bytes: Option<u32>,
+    /// Lifecycle state in a governed ISA.
+    pub status: Option<Status>,
+    /// Name of the operand field that is a relative branch offset, when the letter's layout
+    /// does not say so itself (e.g. JZ in a format whose imm8 is a plain immediate elsewhere).
+    pub branch: Option<String>,
+    /// Where the entry was read from.
+    pub location: Option<Location>,
+}
+
+impl Entry {
+    /// A minimal entry: number and mnemonic.
+    pub fn new(opcode: u32, mnemonic: &str) -> Entry {
+        Entry {
+            opcode,
+            mnemonic: Some(mnemonic.to_string()),
+            ..Entry::default()
+        }
+    }
+
+    /// Builder: sets the format letter.
+    pub fn with_format(mut self, letter: &str) -> Entry {
+        self.format = Some(letter.to_string());
+        self
+    }
+
+    /// True when the entry names an instruction that takes part in comparison: not reserved and
+    /// not nameless.
+    pub fn is_instruction(&self) -> bool {
+        !self.reserved && self.mnemonic.is_some()
+    }
+}
+
+/// One implementation's opcode table.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Table {
+    /// Implementation name; unique among the tables being compared.
+    pub implementation: String,
+    /// Source language (`Go`, `Python`, …), when known.
+    pub language: Option<String>,
+    /// What the source calls its ISA version (free text).
+    pub isa_version: Option<String>,
+    /// When the table was registered with the authority (used by `oldest` arbitration).
+    pub registered: Option<Date>,
+    /// Repository the table was extracted from, when known.
+    pub source_repo: Option<String>,
+    /// Path of the source inside that repository (or on disk), when known.
+    pub source_path: Option<String>,
+    /// Format letters this table declares; they take precedence over the scheme.
+    pub formats: BTreeMap<String, Layout>,
+    /// Entries in source order.
+    pub entries: Vec<Entry>,
+    /// Where the table itself was read from (its file).
+    pub location: Option<Location>,
+}
+
+impl Table {
+    /// An empty table for an implementation.
+    pub fn new(implementation: &str) -> Table {
+        Table {
+            implementation: implementation.to_string(),
+            ..Table::default()
+        }
+    }
+
+    /// The layout of an entry: the table's own declaration of its letter, else the scheme's,
+    /// else unknown (`None`). Entries without a letter have an unknown layout.
+    pub fn layout_of<'a>(&'a self, entry: &Entry, scheme: &'a Scheme) -> Option<&'a Layout> {
+        let letter = entry.format.as_deref()?;
+        self.formats.get(letter).or_else(|| scheme.get(letter))
+    }
+
+    /// Entries that are instructions (see [`Entry::is_instruction`]).
+    pub fn instructions(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.iter().filter(|e| e.is_instruction())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::{Field, FieldKind};
+
+    #[test]
+    fn declared_letters_override_the_scheme() {
+        let mut t = Table::new("x");
+        let own = Layout::new(
+            4,
+            vec![
+                Field::new("rd", 8, FieldKind::Register),
+                Field::new("imm", 16, FieldKind::SignedImmediate),
+            ],
+        )
+        .unwrap();
+        t.formats.insert("D".into(), own.clone());
+        let scheme = Scheme::flux_unified();
+        let d = Entry::new(1, "MOVI").with_format("D");
+        let e = Entry::new(2, "ADD").with_format("E");
+        let z = Entry::new(3, "ODD").with_format("Z");
+        assert_eq!(t.layout_of(&d, &scheme), Some(&own));
+        assert_eq!(t.layout_of(&e, &scheme).map(|l| l.size), Some(4));
+        assert_eq!(t.layout_of(&z, &scheme), None);
+        assert_eq!(t.layout_of(&Entry::new(4, "NOP"), &scheme), None);
+    }
+
+    #[test]
+    fn reserved_and_nameless_entries_are_not_instructions() {
+        let mut r = Entry::new(1, "RSV");
+        r.reserved = true;
+        let nameless = Entry {
+            opcode: 2,
+            ..Entry::default()
+        };
+        assert!(!r.is_instruction());
+        assert!(!nameless.is_instruction());
+        assert!(Entry::new(3, "NOP").is_instruction());
+    }
+
+    #[test]
+    fn location_display() {
+        assert_eq!(Location::new("a.json", 3, 7).to_string(), "a.json:3:7");
+        assert_eq!(Location::new("a.json", 3, 0).to_string(), "a.json:3");
+        assert_eq!(Location::new("a.json", 0, 0).to_string(), "a.json");
+    }
+}

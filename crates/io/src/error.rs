@@ -1,0 +1,55 @@
+//! The error type of every reader: what went wrong, and exactly where.
+
+use std::fmt;
+
+/// A problem with an input file. Displays as `file:line:column: message` followed by an
+/// optional `hint:` line, the shape editors and CI logs recognise.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct LoadError {
+    /// The file as the user named it.
+    pub file: String,
+    /// 1-based line, 0 when the error concerns the whole file.
+    pub line: u32,
+    /// 1-based column (in characters), 0 when unknown.
+    pub column: u32,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it, when there is something useful to say.
+    pub hint: Option<String>,
+}
+
+impl LoadError {
+    /// An error about a whole file (unreadable, unknown extension, …).
+    pub fn file(file: &str, message: impl Into<String>) -> LoadError {
+        LoadError {
+            file: file.to_string(),
+            line: 0,
+            column: 0,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// Adds a hint.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> LoadError {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.file)?;
+        if self.line > 0 {
+            write!(f, ":{}", self.line)?;
+            if self.column > 0 {
+                write!(f, ":{}", self.column)?;
+            }
+        }
+        write!(f, ": {}", self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  hint: {hint}")?;
+        }
+        Ok(())
+    }
+}

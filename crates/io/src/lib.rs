@@ -1,0 +1,28 @@
+//! # isa-io: opcode tables on disk
+//!
+//! Reads the two table formats — the JSON interchange shape used across the FLUX ecosystem and a
+//! TOML format for people to write — into [`isa_core::Table`], and writes tables back out.
+//! Both readers go through one spanned value tree ([`value::Node`]), so a single walker gives
+//! the same checks and the same diagnostics for both: every error names the file, the 1-based
+//! line and column, what was expected, and where useful a `hint:`. Every entry keeps the line it
+//! was read from, which is what conflict reports point at.
+//!
+//! Strict JSON syntax is checked by `serde_json` (its errors carry line and column); spans come
+//! from `jsonc-parser`'s AST; TOML spans come from `toml`'s spanned document parser.
+//!
+//! [`fsutil::atomic_write`] is the one way this project writes a file that matters: temporary
+//! file, fsync, rename, fsync of the directory, so a crash leaves the old or the new file and
+//! never half of one.
+
+pub mod aliases;
+pub mod error;
+pub mod fsutil;
+pub mod read;
+pub mod value;
+pub mod write;
+
+pub use aliases::{load_aliases, parse_aliases};
+pub use error::LoadError;
+pub use fsutil::atomic_write;
+pub use read::{load_table, load_tables, parse_table, TableFormat};
+pub use write::{table_to_json, table_to_json_string, table_to_toml, write_table};

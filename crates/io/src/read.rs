@@ -1,0 +1,600 @@
+//! From a spanned value tree to a [`Table`], with every check the model needs.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+use std::path::Path;
+
+use isa_core::{Date, Endian, Entry, Field, FieldKind, Layout, Location, Status, Table};
+
+use crate::error::LoadError;
+use crate::value::{parse_json, parse_toml, Kind, LineIndex, Node};
+
+/// The on-disk formats of a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableFormat {
+    /// The JSON interchange shape.
+    Json,
+    /// The TOML format for people.
+    Toml,
+}
+
+impl TableFormat {
+    /// The format a path's extension names, if it is a table file.
+    pub fn from_path(path: &Path) -> Option<TableFormat> {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "json" => Some(TableFormat::Json),
+            "toml" => Some(TableFormat::Toml),
+            _ => None,
+        }
+    }
+}
+
+/// Reads a table file (`.json` or `.toml`).
+pub fn load_table(path: &Path) -> Result<Table, LoadError> {
+    let file = path.display().to_string();
+    let format = TableFormat::from_path(path).ok_or_else(|| {
+        LoadError::file(
+            &file,
+            "not a table file: expected a .json or .toml extension",
+        )
+        .with_hint("source files are read by `isa-authority scan`")
+    })?;
+    let bytes =
+        std::fs::read(path).map_err(|e| LoadError::file(&file, format!("cannot read: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let text = String::from_utf8_lossy(&e.into_bytes()[..offset]).into_owned();
+        let (line, column) = LineIndex::new(&text).locate(&text, offset);
+        LoadError {
+            file: file.clone(),
+            line,
+            column,
+            message: format!("not UTF-8 text (invalid byte at offset {offset})"),
+            hint: None,
+        }
+    })?;
+    parse_table(&file, &text, format)
+}
+
+/// Reads many table files, collecting every error rather than stopping at the first, and
+/// rejects two files that name the same implementation.
+pub fn load_tables(paths: &[impl AsRef<Path>]) -> Result<Vec<Table>, Vec<LoadError>> {
+    let mut tables = Vec::new();
+    let mut errors = Vec::new();
+    for path in paths {
+        match load_table(path.as_ref()) {
+            Ok(t) => tables.push(t),
+            Err(e) => errors.push(e),
+        }
+    }
+    errors.extend(duplicate_implementations(&tables));
+    if errors.is_empty() {
+        Ok(tables)
+    } else {
+        Err(errors)
+    }
+}
+
+/// One error per table whose implementation name an earlier table already uses.
+pub fn duplicate_implementations(tables: &[Table]) -> Vec<LoadError> {
+    let mut seen: BTreeMap<&str, &Table> = BTreeMap::new();
+    let mut errors = Vec::new();
+    for table in tables {
+        if let Some(first) = seen.get(table.implementation.as_str()) {
+            let (file, line, column) = table.location.as_ref().map_or((String::new(), 0, 0), |l| {
+                (l.file.clone(), l.line, l.column)
+            });
+            let first_at = first
+                .location
+                .as_ref()
+                .map_or(String::from("another input"), |l| l.to_string());
+            errors.push(
+                LoadError {
+                    file,
+                    line,
+                    column,
+                    message: format!(
+                        "implementation `{}` is already defined by {first_at}",
+                        table.implementation
+                    ),
+                    hint: None,
+                }
+                .with_hint(
+                    "each implementation must appear in exactly one input; rename one of them",
+                ),
+            );
+        } else {
+            seen.insert(&table.implementation, table);
+        }
+    }
+    errors
+}
+
+/// Parses a table from text.
+pub fn parse_table(file: &str, text: &str, format: TableFormat) -> Result<Table, LoadError> {
+    let index = LineIndex::new(text);
+    let root = match format {
+        TableFormat::Json => parse_json(file, text)?,
+        TableFormat::Toml => parse_toml(file, text, &index)?,
+    };
+    Reader {
+        file,
+        text,
+        index,
+        format,
+    }
+    .table(&root)
+}
+
+struct Reader<'a> {
+    file: &'a str,
+    text: &'a str,
+    index: LineIndex,
+    format: TableFormat,
+}
+
+type Props<'n> = [(String, Range<usize>, Node)];
+
+impl Reader<'_> {
+    fn error(&self, span: &Range<usize>, message: impl Into<String>) -> LoadError {
+        let (line, column) = self.index.locate(self.text, span.start);
+        LoadError {
+            file: self.file.to_string(),
+            line,
+            column,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    fn location(&self, span: &Range<usize>) -> Location {
+        let (line, column) = self.index.locate(self.text, span.start);
+        Location::new(self.file, line, column)
+    }
+
+    fn object<'n>(&self, node: &'n Node, what: &str) -> Result<&'n Props<'n>, LoadError> {
+        match &node.kind {
+            Kind::Object(props) => {
+                let mut keys = BTreeSet::new();
+                for (key, span, _) in props {
+                    if !keys.insert(key.as_str()) {
+                        return Err(self.error(span, format!("duplicate key `{key}` in {what}")));
+                    }
+                }
+                Ok(props)
+            }
+            other => Err(self.error(
+                &node.span,
+                format!("{what} must be an object, found {}", other.describe()),
+            )),
+        }
+    }
+
+    fn get<'n>(props: &'n Props<'n>, key: &str) -> Option<&'n Node> {
+        props.iter().find(|(k, _, _)| k == key).map(|(_, _, v)| v)
+    }
+
+    /// An optional string: absent and null are `None`.
+    fn opt_str(&self, props: &Props, key: &str, what: &str) -> Result<Option<String>, LoadError> {
+        match Self::get(props, key) {
+            None => Ok(None),
+            Some(Node {
+                kind: Kind::Null, ..
+            }) => Ok(None),
+            Some(Node {
+                kind: Kind::Str(s), ..
+            }) => Ok(Some(s.clone())),
+            Some(n) => Err(self.error(
+                &n.span,
+                format!(
+                    "`{key}` of {what} must be a string, found {}",
+                    n.kind.describe()
+                ),
+            )),
+        }
+    }
+
+    fn opt_bool(&self, props: &Props, key: &str, what: &str) -> Result<Option<bool>, LoadError> {
+        match Self::get(props, key) {
+            None
+            | Some(Node {
+                kind: Kind::Null, ..
+            }) => Ok(None),
+            Some(Node {
+                kind: Kind::Bool(b),
+                ..
+            }) => Ok(Some(*b)),
+            Some(n) => Err(self.error(
+                &n.span,
+                format!(
+                    "`{key}` of {what} must be true or false, found {}",
+                    n.kind.describe()
+                ),
+            )),
+        }
+    }
+
+    /// An unsigned integer within `max`; `None` when absent or null.
+    fn opt_uint(
+        &self,
+        props: &Props,
+        key: &str,
+        what: &str,
+        max: u64,
+    ) -> Result<Option<u64>, LoadError> {
+        let Some(node) = Self::get(props, key) else {
+            return Ok(None);
+        };
+        match &node.kind {
+            Kind::Null => Ok(None),
+            Kind::Int(i) if *i < 0 => Err(self.error(
+                &node.span,
+                format!("`{key}` of {what} is negative ({i}); it must be 0 or more"),
+            )),
+            Kind::Int(i) if *i > i128::from(max) => Err(self.error(
+                &node.span,
+                format!("`{key}` of {what} is {i}, larger than the maximum {max} (0x{max:X})"),
+            )),
+            Kind::Int(i) => Ok(Some(*i as u64)),
+            Kind::Str(s) => {
+                let mut e = self.error(
+                    &node.span,
+                    format!("`{key}` of {what} must be an integer, found the string \"{s}\""),
+                );
+                if s.trim_start().starts_with("0x") || s.trim_start().starts_with("0X") {
+                    e = e.with_hint(match self.format {
+                        TableFormat::Json => {
+                            "JSON has no hex literals: write the number in decimal"
+                        }
+                        TableFormat::Toml => "write hex without quotes: 0x2A",
+                    });
+                }
+                Err(e)
+            }
+            other => Err(self.error(
+                &node.span,
+                format!(
+                    "`{key}` of {what} must be an integer, found {}",
+                    other.describe()
+                ),
+            )),
+        }
+    }
+
+    fn table(&self, root: &Node) -> Result<Table, LoadError> {
+        let what = "the table";
+        let props = self.object(root, what)?;
+        let implementation = match Self::get(props, "implementation") {
+            Some(Node { kind: Kind::Str(s), span }) => {
+                if s.trim().is_empty() {
+                    return Err(self.error(span, "`implementation` is empty"));
+                }
+                s.clone()
+            }
+            Some(n) => return Err(self.error(&n.span, format!("`implementation` must be a string, found {}", n.kind.describe()))),
+            None => {
+                return Err(self
+                    .error(&root.span, "missing `implementation` (the name of the implementation this table describes)")
+                    .with_hint("add e.g. `\"implementation\": \"my-vm\"`"))
+            }
+        };
+        let registered = match Self::get(props, "registered") {
+            None
+            | Some(Node {
+                kind: Kind::Null, ..
+            }) => None,
+            Some(
+                n @ Node {
+                    kind: Kind::Str(s) | Kind::Date(s),
+                    ..
+                },
+            ) => Some(
+                Date::parse(s).map_err(|e| self.error(&n.span, format!("`registered`: {e}")))?,
+            ),
+            Some(n) => {
+                return Err(self.error(
+                    &n.span,
+                    format!(
+                        "`registered` must be a date (YYYY-MM-DD), found {}",
+                        n.kind.describe()
+                    ),
+                ))
+            }
+        };
+        let formats = match Self::get(props, "formats") {
+            None
+            | Some(Node {
+                kind: Kind::Null, ..
+            }) => BTreeMap::new(),
+            Some(node) => self.formats(node)?,
+        };
+        let opcodes = Self::get(props, "opcodes").ok_or_else(|| {
+            self.error(&root.span, "missing `opcodes` list").with_hint(match self.format {
+                TableFormat::Json => "add `\"opcodes\": [{\"opcode\": 0, \"mnemonic\": \"HALT\"}]`",
+                TableFormat::Toml => "add `opcodes = [{ opcode = 0x00, mnemonic = \"HALT\" }]` or [[opcodes]] sections",
+            })
+        })?;
+        let Kind::Array(items) = &opcodes.kind else {
+            return Err(self.error(
+                &opcodes.span,
+                format!(
+                    "`opcodes` must be a list, found {}",
+                    opcodes.kind.describe()
+                ),
+            ));
+        };
+        let mut entries = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            entries.push(self.entry(i, item, &formats)?);
+        }
+        Ok(Table {
+            implementation,
+            language: self.opt_str(props, "language", what)?,
+            isa_version: self.opt_str(props, "isa_version", what)?,
+            registered,
+            source_repo: self.opt_str(props, "source_repo", what)?,
+            source_path: self.opt_str(props, "source_path", what)?,
+            formats,
+            entries,
+            location: Some(self.location(&root.span)),
+        })
+    }
+
+    fn formats(&self, node: &Node) -> Result<BTreeMap<String, Layout>, LoadError> {
+        let props = self.object(node, "`formats`")?;
+        let mut out = BTreeMap::new();
+        for (letter, key_span, def) in props {
+            if letter.is_empty() {
+                return Err(self.error(key_span, "a format name must not be empty"));
+            }
+            let what = format!("format `{letter}`");
+            let fp = self.object(def, &what)?;
+            let size = self.opt_uint(fp, "size", &what, 65_535)?.ok_or_else(|| {
+                self.error(
+                    &def.span,
+                    format!("{what} is missing `size` (total bytes, opcode included)"),
+                )
+            })?;
+            let endian = match self.opt_str(fp, "endian", &what)?.as_deref() {
+                None | Some("little") => Endian::Little,
+                Some("big") => Endian::Big,
+                Some(other) => {
+                    let n = Self::get(fp, "endian").expect("present");
+                    return Err(self.error(
+                        &n.span,
+                        format!(
+                            "`endian` of {what} must be \"little\" or \"big\", not \"{other}\""
+                        ),
+                    ));
+                }
+            };
+            let mut fields = Vec::new();
+            match Self::get(fp, "fields") {
+                None
+                | Some(Node {
+                    kind: Kind::Null, ..
+                }) => {}
+                Some(Node {
+                    kind: Kind::Array(items),
+                    ..
+                }) => {
+                    for (i, f) in items.iter().enumerate() {
+                        let fwhat = format!("field {} of {what}", i + 1);
+                        let p = self.object(f, &fwhat)?;
+                        let name = self
+                            .opt_str(p, "name", &fwhat)?
+                            .unwrap_or_else(|| format!("f{i}"));
+                        let bits = self.opt_uint(p, "bits", &fwhat, 64)?.ok_or_else(|| {
+                            self.error(&f.span, format!("{fwhat} is missing `bits`"))
+                        })?;
+                        let kind_node = Self::get(p, "kind").ok_or_else(|| {
+                            self.error(&f.span, format!("{fwhat} is missing `kind`"))
+                        })?;
+                        let kind = match &kind_node.kind {
+                            Kind::Str(s) => FieldKind::parse(s).ok_or_else(|| {
+                                self.error(&kind_node.span, format!("unknown field kind \"{s}\" in {fwhat}")).with_hint(
+                                    "kinds are reg, imm, simm (signed immediate), rel (relative branch offset), len (payload length)",
+                                )
+                            })?,
+                            other => return Err(self.error(&kind_node.span, format!("`kind` of {fwhat} must be a string, found {}", other.describe()))),
+                        };
+                        fields.push(Field {
+                            name,
+                            bits: bits as u16,
+                            kind,
+                        });
+                    }
+                }
+                Some(n) => {
+                    return Err(self.error(
+                        &n.span,
+                        format!(
+                            "`fields` of {what} must be a list, found {}",
+                            n.kind.describe()
+                        ),
+                    ))
+                }
+            }
+            let layout = Layout::with_endian(size as u32, fields, endian)
+                .map_err(|e| self.error(&def.span, format!("{what}: {e}")))?;
+            out.insert(letter.clone(), layout);
+        }
+        Ok(out)
+    }
+
+    fn entry(
+        &self,
+        index: usize,
+        node: &Node,
+        formats: &BTreeMap<String, Layout>,
+    ) -> Result<Entry, LoadError> {
+        let what = format!("opcodes[{index}]");
+        let props = self.object(node, &format!("entry {what}"))?;
+        let opcode = self
+            .opt_uint(props, "opcode", &what, u64::from(u32::MAX))?
+            .ok_or_else(|| {
+                self.error(&node.span, format!("{what} has no `opcode` number"))
+                    .with_hint("every entry needs `opcode`, a non-negative integer")
+            })? as u32;
+        let mnemonic = self.opt_str(props, "mnemonic", &what)?;
+        if let (Some(m), Some(n)) = (&mnemonic, Self::get(props, "mnemonic")) {
+            if m.trim().is_empty() {
+                return Err(self
+                    .error(&n.span, format!("`mnemonic` of {what} is empty"))
+                    .with_hint("write null for an entry without a name"));
+            }
+        }
+        let format = self.opt_str(props, "format", &what)?;
+        let status = match self.opt_str(props, "status", &what)? {
+            None => None,
+            Some(s) => Some(Status::parse(&s).ok_or_else(|| {
+                let n = Self::get(props, "status").expect("present");
+                self.error(&n.span, format!("unknown status \"{s}\" in {what}"))
+                    .with_hint("statuses are proposed, stable, deprecated, removed")
+            })?),
+        };
+        let branch = self.opt_str(props, "branch", &what)?;
+        if let (Some(b), Some(letter)) = (&branch, &format) {
+            if let Some(layout) = formats.get(letter) {
+                if !layout.fields.iter().any(|f| &f.name == b) {
+                    let n = Self::get(props, "branch").expect("present");
+                    return Err(self.error(&n.span, format!("`branch` of {what} names field `{b}`, which format `{letter}` does not have")));
+                }
+            }
+        }
+        Ok(Entry {
+            opcode,
+            mnemonic,
+            format,
+            category: self.opt_str(props, "category", &what)?,
+            description: self.opt_str(props, "description", &what)?,
+            operands: self.opt_str(props, "operands", &what).unwrap_or(None),
+            reserved: self.opt_bool(props, "reserved", &what)?.unwrap_or(false),
+            size_bytes: self
+                .opt_uint(props, "size_bytes", &what, 65_535)?
+                .map(|n| n as u32),
+            status,
+            branch,
+            location: Some(self.location(&node.span)),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json(text: &str) -> Result<Table, LoadError> {
+        parse_table("t.json", text, TableFormat::Json)
+    }
+
+    fn toml(text: &str) -> Result<Table, LoadError> {
+        parse_table("t.toml", text, TableFormat::Toml)
+    }
+
+    #[test]
+    fn reads_the_interchange_shape_and_ignores_unknown_keys() {
+        let t = json(
+            r#"{"implementation": "vm", "language": "Go", "isa_version": "1", "registered": "2026-01-02",
+               "notes": ["x"], "opcodes": [
+                 {"opcode": 0, "mnemonic": "HALT", "format": "A", "category": null, "whatever": 3},
+                 {"opcode": 255, "mnemonic": null, "reserved": true}
+               ]}"#,
+        )
+        .unwrap();
+        assert_eq!(t.implementation, "vm");
+        assert_eq!(t.registered.unwrap().to_string(), "2026-01-02");
+        assert_eq!(t.entries.len(), 2);
+        assert_eq!(t.entries[0].location.as_ref().unwrap().line, 3);
+        assert!(t.entries[1].reserved && t.entries[1].mnemonic.is_none());
+    }
+
+    #[test]
+    fn reads_toml_with_hex_and_declared_formats() {
+        let t = toml(
+            r#"
+implementation = "mini"
+registered = 2026-03-01
+
+[formats.R]
+size = 4
+fields = [{ name = "rd", bits = 8, kind = "reg" }, { name = "off", bits = 16, kind = "rel" }]
+
+[[opcodes]]
+opcode = 0x00
+mnemonic = "HALT"
+format = "A"
+
+[[opcodes]]
+opcode = 0x44
+mnemonic = "JZ"
+format = "R"
+branch = "off"
+"#,
+        )
+        .unwrap();
+        assert_eq!(t.entries[1].opcode, 0x44);
+        assert_eq!(t.entries[1].location.as_ref().unwrap().line, 14); // the `[[opcodes]]` header
+        assert_eq!(t.formats["R"].size, 4);
+        assert_eq!(t.formats["R"].fields[1].kind, FieldKind::RelativeOffset);
+    }
+
+    #[test]
+    fn bad_numbers_are_located() {
+        let e = json(
+            "{\"implementation\": \"x\", \"opcodes\": [\n {\"opcode\": -1, \"mnemonic\": \"A\"}]}",
+        )
+        .unwrap_err();
+        assert_eq!((e.line, e.column), (2, 13));
+        assert!(e.message.contains("negative"), "{}", e.message);
+        let e =
+            json("{\"implementation\": \"x\", \"opcodes\": [{\"opcode\": \"0x10\"}]}").unwrap_err();
+        assert!(e.message.contains("must be an integer"));
+        assert!(e.hint.unwrap().contains("decimal"));
+        let e = json("{\"implementation\": \"x\", \"opcodes\": [{\"opcode\": 1.5}]}").unwrap_err();
+        assert!(e.message.contains("non-integer"));
+        let e = json("{\"implementation\": \"x\", \"opcodes\": [{\"opcode\": 4294967296}]}")
+            .unwrap_err();
+        assert!(e.message.contains("larger than the maximum"));
+    }
+
+    #[test]
+    fn structural_errors() {
+        assert!(json("{\"implementation\": \"x\"}")
+            .unwrap_err()
+            .message
+            .contains("missing `opcodes`"));
+        assert!(json("{\"opcodes\": []}")
+            .unwrap_err()
+            .message
+            .contains("missing `implementation`"));
+        assert!(json("[]")
+            .unwrap_err()
+            .message
+            .contains("must be an object"));
+        assert!(json("{\"implementation\": \"x\", \"opcodes\": {}}")
+            .unwrap_err()
+            .message
+            .contains("must be a list"));
+        let e =
+            json("{\"implementation\": \"x\", \"opcodes\": [{\"mnemonic\": \"A\"}]}").unwrap_err();
+        assert!(e.message.contains("has no `opcode`"));
+        let e = json("{\"implementation\": \"x\", \"implementation\": \"y\", \"opcodes\": []}")
+            .unwrap_err();
+        assert!(e.message.contains("duplicate key"));
+        let e = toml("implementation = \"x\"\n[formats.Q]\nsize = 1\nfields = [{bits = 8, kind = \"reg\"}]\n[[opcodes]]\nopcode = 1\n").unwrap_err();
+        assert!(e.message.contains("format `Q`"), "{}", e.message);
+        let e = toml("implementation = \"x\"\n[formats.Q]\nsize = 2\nfields = [{bits = 8, kind = \"register8\"}]\nopcodes = []\n").unwrap_err();
+        assert!(e.hint.unwrap().contains("kinds are"));
+    }
+
+    #[test]
+    fn duplicate_implementations_are_rejected() {
+        let mut a = json(r#"{"implementation": "x", "opcodes": []}"#).unwrap();
+        let b = a.clone();
+        a.location = Some(Location::new("a.json", 1, 1));
+        let errors = duplicate_implementations(&[a, b]);
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].message.contains("already defined by a.json:1:1"));
+    }
+}
