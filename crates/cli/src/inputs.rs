@@ -80,3 +80,11 @@ pub fn load(paths: &[PathBuf]) -> Result<Vec<Table>, InputErrors> {
 pub fn load_one(path: &Path) -> Result<Table, InputErrors> {
     isa_io::load_table(path).map_err(|e| InputErrors(vec![e]))
 }
+
+/// Resolves a command-line argument naming one table: today a table file (.json/.toml); the
+/// canonical-history store adds store versions (`1.2.0`) here, so every subcommand that takes
+/// "a table or a store version" calls this one function.
+#[allow(dead_code)] // used by subcommands that take "a table or a store version"
+pub fn resolve_table(arg: &str) -> anyhow::Result<Table> {
+    Ok(load_one(Path::new(arg))?)
+}

@@ -110,6 +110,9 @@ pub struct Entry {
     /// Name of the operand field that is a relative branch offset, when the letter's layout
     /// does not say so itself (e.g. JZ in a format whose imm8 is a plain immediate elsewhere).
     pub branch: Option<String>,
+    /// The mnemonic exactly as the source code spells it (`OpHalt`, `OP_HALT`), when `mnemonic`
+    /// holds a normalised form produced by a source scanner.
+    pub source_name: Option<String>,
     /// Where the entry was read from.
     pub location: Option<Location>,
 }

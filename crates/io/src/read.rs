@@ -475,6 +475,7 @@ impl Reader<'_> {
                 .map(|n| n as u32),
             status,
             branch,
+            source_name: self.opt_str(props, "source_name", &what)?,
             location: Some(self.location(&node.span)),
         })
     }

@@ -75,6 +75,9 @@ pub fn table_to_json(table: &Table) -> Value {
             if let Some(b) = &e.branch {
                 o.insert("branch".into(), json!(b));
             }
+            if let Some(n) = &e.source_name {
+                o.insert("source_name".into(), json!(n));
+            }
             Value::Object(o)
         })
         .collect();
@@ -134,6 +137,7 @@ pub fn table_to_toml(table: &Table) -> String {
             ("description", &e.description),
             ("operands", &e.operands),
             ("branch", &e.branch),
+            ("source_name", &e.source_name),
         ] {
             if let Some(v) = value {
                 parts.push(format!("{key} = {}", toml_str(v)));
@@ -232,6 +236,7 @@ mod tests {
         j.branch = Some("off".into());
         j.status = Some(Status::Deprecated);
         j.description = Some("jump if zero".into());
+        j.source_name = Some("OpJz".into());
         let mut r = Entry {
             opcode: 7,
             reserved: true,
