@@ -163,25 +163,45 @@ fn render_text(report: &Report, fail_on: FailOn, failed: bool) -> String {
                 .map(|e| e.implementation.len())
                 .max()
                 .unwrap_or(0);
-            for e in &c.entries {
-                let location = e
-                    .location
-                    .as_ref()
-                    .map(|l| l.to_string())
-                    .unwrap_or_else(|| "(no location)".into());
+            let op_width = c
+                .entries
+                .iter()
+                .map(|e| hex_opcode(e.opcode).len())
+                .max()
+                .unwrap_or(0);
+            let m_width = c
+                .entries
+                .iter()
+                .map(|e| e.mnemonic.as_deref().unwrap_or("-").len())
+                .max()
+                .unwrap_or(0);
+            let locations: Vec<String> = c
+                .entries
+                .iter()
+                .map(|e| {
+                    e.location
+                        .as_ref()
+                        .map(|l| l.to_string())
+                        .unwrap_or_else(|| "(no location)".into())
+                })
+                .collect();
+            let l_width = locations.iter().map(|l| l.len()).max().unwrap_or(0);
+            for (e, location) in c.entries.iter().zip(&locations) {
                 let layout = match (&e.format, &e.layout) {
                     (Some(f), Some(l)) => format!("  format {f} [{l}]"),
                     (Some(f), None) => format!("  format {f} [layout unknown]"),
                     _ => String::new(),
                 };
-                out.push_str(&format!(
-                    "    {:width$}  {:>6}  {:12}{}  {}\n",
+                let row = format!(
+                    "    {:width$}  {:>op_width$}  {:m_width$}  {}{}",
                     e.implementation,
                     hex_opcode(e.opcode),
                     e.mnemonic.as_deref().unwrap_or("-"),
+                    paint(Style::Dim, &format!("{location:l_width$}")),
                     layout,
-                    paint(Style::Dim, &location),
-                ));
+                );
+                out.push_str(row.trim_end());
+                out.push('\n');
             }
             out.push('\n');
         }

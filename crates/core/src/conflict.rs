@@ -23,7 +23,6 @@ use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::format::Scheme;
-use crate::hash::sha256_hex;
 use crate::mnemonic::{near_miss, Aliases};
 use crate::table::{Entry, Location, Table};
 
@@ -318,6 +317,17 @@ struct Item {
     entry: u32, // index in that table's entries
     key: u32,   // interned mnemonic key
     opcode: u32,
+    layout: u32, // index into `Ctx::layouts`, or NO_LAYOUT
+}
+
+const NO_LAYOUT: u32 = u32::MAX;
+
+/// A resolved layout, computed once per (table, letter) rather than per entry.
+struct LayoutInfo {
+    /// Interned shape: equal ids exactly for layouts of the same shape.
+    shape: u32,
+    /// Rendered for reports.
+    text: String,
 }
 
 /// Buckets `items` by a group id (counting sort: linear and stable, so each bucket keeps table
@@ -359,7 +369,8 @@ struct Ctx<'a> {
     tables: Vec<&'a Table>,
     items: Vec<Item>,
     keys: Vec<String>,
-    options: &'a CheckOptions,
+    layouts: Vec<LayoutInfo>,
+    hint_limit: usize,
 }
 
 impl Ctx<'_> {
@@ -367,11 +378,8 @@ impl Ctx<'_> {
         &self.tables[item.table as usize].entries[item.entry as usize]
     }
 
-    fn shape(&self, item: &Item) -> Option<String> {
-        let table = self.tables[item.table as usize];
-        table
-            .layout_of(self.entry(item), &self.options.scheme)
-            .map(|l| l.shape_key())
+    fn shape(&self, item: &Item) -> Option<u32> {
+        (item.layout != NO_LAYOUT).then(|| self.layouts[item.layout as usize].shape)
     }
 
     fn view(&self, index: u32) -> ConflictEntry {
@@ -384,11 +392,32 @@ impl Ctx<'_> {
             mnemonic: entry.mnemonic.clone(),
             key: Some(self.keys[item.key as usize].clone()),
             format: entry.format.clone(),
-            layout: table
-                .layout_of(entry, &self.options.scheme)
-                .map(|l| l.to_string()),
+            layout: (item.layout != NO_LAYOUT)
+                .then(|| self.layouts[item.layout as usize].text.clone()),
             location: entry.location.clone(),
         }
+    }
+
+    /// Views of several items, in [`ConflictEntry`] order. Sorting borrowed keys first and
+    /// cloning afterwards keeps the large output cheap to build.
+    fn views(&self, indices: impl Iterator<Item = u32>) -> Vec<ConflictEntry> {
+        let mut indices: Vec<u32> = indices.collect();
+        let sort_key = |i: &u32| {
+            let item = &self.items[*i as usize];
+            let e = self.entry(item);
+            (
+                self.name(item),
+                e.opcode,
+                e.mnemonic.as_deref(),
+                self.keys[item.key as usize].as_str(),
+                e.format.as_deref(),
+                (item.layout != NO_LAYOUT)
+                    .then(|| self.layouts[item.layout as usize].text.as_str()),
+                e.location.as_ref(),
+            )
+        };
+        indices.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+        indices.into_iter().map(|i| self.view(i)).collect()
     }
 
     fn name(&self, item: &Item) -> &str {
@@ -438,27 +467,39 @@ fn make_id(
     mnemonic: Option<&str>,
     entries: &[ConflictEntry],
 ) -> String {
-    let mut text = format!("{}\n{:?}\n{:?}\n", kind.as_str(), opcode, mnemonic);
+    use sha2::{Digest, Sha256};
+    // Length-prefixed fields fed straight into the hasher: unambiguous, and no per-entry
+    // string formatting on what can be millions of entries.
+    let mut h = Sha256::new();
+    let mut put = |bytes: &[u8]| {
+        h.update((bytes.len() as u32).to_le_bytes());
+        h.update(bytes);
+    };
+    put(kind.as_str().as_bytes());
+    put(&opcode.map_or([0xFF; 5], |o| {
+        let mut b = [0; 5];
+        b[1..].copy_from_slice(&o.to_le_bytes());
+        b
+    }));
+    put(mnemonic.unwrap_or("\u{0}").as_bytes());
     for e in entries {
-        text.push_str(&format!(
-            "{}\t{}\t{}\t{}\n",
-            e.implementation,
-            e.opcode,
-            e.key.as_deref().unwrap_or(""),
-            e.layout.as_deref().unwrap_or("")
-        ));
+        put(e.implementation.as_bytes());
+        put(&e.opcode.to_le_bytes());
+        put(e.key.as_deref().unwrap_or("").as_bytes());
+        put(e.layout.as_deref().unwrap_or("").as_bytes());
     }
-    format!("{}-{}", kind.prefix(), &sha256_hex(text.as_bytes())[..12])
+    let digest = crate::hash::hex(&h.finalize()[..6]);
+    format!("{}-{digest}", kind.prefix())
 }
 
 fn finish(
     kind: ConflictKind,
     opcode: Option<u32>,
     mnemonic: Option<String>,
-    mut entries: Vec<ConflictEntry>,
+    entries: Vec<ConflictEntry>,
     message: String,
 ) -> Conflict {
-    entries.sort();
+    debug_assert!(entries.is_sorted(), "views are built in order");
     let implementations: Vec<String> = entries
         .iter()
         .map(|e| e.implementation.clone())
@@ -491,27 +532,56 @@ pub fn detect(tables: &[Table], options: &CheckOptions) -> Report {
     let mut key_ids: FxMap<String, u32> = FxMap::default();
     let mut keys: Vec<String> = Vec::new();
     let mut items: Vec<Item> = Vec::new();
+    let mut shape_ids: FxMap<String, u32> = FxMap::default();
+    let mut layouts: Vec<LayoutInfo> = Vec::new();
     let mut summary = Summary {
         tables: tables.len(),
         ..Summary::default()
     };
+    let mut buffer = String::new();
     for (rank, table) in sorted.iter().enumerate() {
         summary.entries += table.entries.len();
+        // Letters resolve once per table: a table uses a handful of letters for many entries.
+        let mut letter_layouts: BTreeMap<&str, u32> = BTreeMap::new();
         for (index, entry) in table.entries.iter().enumerate() {
             let Some(mnemonic) = entry.mnemonic.as_deref().filter(|_| !entry.reserved) else {
                 continue;
             };
-            let key = options.aliases.key(mnemonic);
-            let next = keys.len() as u32;
-            let id = *key_ids.entry(key).or_insert_with_key(|k| {
-                keys.push(k.clone());
-                next
-            });
+            buffer.clear();
+            buffer.extend(mnemonic.trim().chars().map(|c| c.to_ascii_uppercase()));
+            let key = options.aliases.resolve_str(&buffer);
+            let id = match key_ids.get(key) {
+                Some(&id) => id,
+                None => {
+                    let id = keys.len() as u32;
+                    keys.push(key.to_string());
+                    key_ids.insert(key.to_string(), id);
+                    id
+                }
+            };
+            let layout = match entry.format.as_deref() {
+                None => NO_LAYOUT,
+                Some(letter) => *letter_layouts.entry(letter).or_insert_with(|| {
+                    match table.layout_of(entry, &options.scheme) {
+                        None => NO_LAYOUT,
+                        Some(l) => {
+                            let next = shape_ids.len() as u32;
+                            let shape = *shape_ids.entry(l.shape_key()).or_insert(next);
+                            layouts.push(LayoutInfo {
+                                shape,
+                                text: l.to_string(),
+                            });
+                            layouts.len() as u32 - 1
+                        }
+                    }
+                }),
+            };
             items.push(Item {
                 table: rank as u32,
                 entry: index as u32,
                 key: id,
                 opcode: entry.opcode,
+                layout,
             });
         }
     }
@@ -537,7 +607,8 @@ pub fn detect(tables: &[Table], options: &CheckOptions) -> Report {
         tables: sorted,
         items,
         keys,
-        options,
+        layouts,
+        hint_limit: options.hint_limit,
     };
     let mut conflicts = Vec::new();
 
@@ -581,7 +652,7 @@ fn by_number(ctx: &Ctx, opcode: u32, bucket: &[u32], out: &mut Vec<Conflict>) {
     for run in runs(bucket, items) {
         let first = &items[run[0] as usize];
         if run.len() > 1 {
-            let entries: Vec<ConflictEntry> = run.iter().map(|&i| ctx.view(i)).collect();
+            let entries: Vec<ConflictEntry> = ctx.views(run.iter().copied());
             let listed: Vec<String> = entries
                 .iter()
                 .map(|e| match &e.location {
@@ -624,7 +695,7 @@ fn by_number(ctx: &Ctx, opcode: u32, bucket: &[u32], out: &mut Vec<Conflict>) {
             .or_default()
             .insert(ctx.tables[*table as usize].implementation.clone());
     }
-    let entries: Vec<ConflictEntry> = bucket.iter().map(|&i| ctx.view(i)).collect();
+    let entries: Vec<ConflictEntry> = ctx.views(bucket.iter().copied());
     let message = format!(
         "opcode {} means different instructions: {}",
         hex_opcode(opcode),
@@ -642,7 +713,7 @@ fn by_number(ctx: &Ctx, opcode: u32, bucket: &[u32], out: &mut Vec<Conflict>) {
     let mut distinct: Vec<u32> = sets.iter().flat_map(|(_, s)| s.iter().copied()).collect();
     distinct.sort_unstable();
     distinct.dedup();
-    if distinct.len() > ctx.options.hint_limit {
+    if distinct.len() > ctx.hint_limit {
         return;
     }
     for (i, &a) in distinct.iter().enumerate() {
@@ -651,11 +722,12 @@ fn by_number(ctx: &Ctx, opcode: u32, bucket: &[u32], out: &mut Vec<Conflict>) {
             if !near_miss(ka, kb) {
                 continue;
             }
-            let entries: Vec<ConflictEntry> = bucket
-                .iter()
-                .filter(|&&i| items[i as usize].key == a || items[i as usize].key == b)
-                .map(|&i| ctx.view(i))
-                .collect();
+            let entries = ctx.views(
+                bucket
+                    .iter()
+                    .copied()
+                    .filter(|&i| items[i as usize].key == a || items[i as usize].key == b),
+            );
             let message = format!(
                 "{ka} and {kb} share opcode {} and look like one instruction spelled two ways; \
                  hint: if they are, add `{kb} = \"{ka}\"` (or the reverse) to an --aliases file",
@@ -677,14 +749,14 @@ fn by_mnemonic(ctx: &Ctx, key: u32, bucket: &[u32], out: &mut Vec<Conflict>) {
     let items = &ctx.items;
     let name = &ctx.keys[key as usize];
     let mut number_sets: Vec<(u32, Vec<u32>)> = Vec::new();
-    let mut shape_sets: Vec<(u32, Vec<String>)> = Vec::new();
+    let mut shape_sets: Vec<(u32, Vec<u32>)> = Vec::new();
     for run in runs(bucket, items) {
         let first = &items[run[0] as usize];
         let mut numbers: Vec<u32> = run.iter().map(|&i| items[i as usize].opcode).collect();
         numbers.sort_unstable();
         numbers.dedup();
         if numbers.len() > 1 {
-            let entries: Vec<ConflictEntry> = run.iter().map(|&i| ctx.view(i)).collect();
+            let entries: Vec<ConflictEntry> = ctx.views(run.iter().copied());
             let listed: Vec<String> = numbers.iter().map(|&n| hex_opcode(n)).collect();
             let message = format!(
                 "{} lists {name} at {} numbers: {}",
@@ -701,7 +773,7 @@ fn by_mnemonic(ctx: &Ctx, key: u32, bucket: &[u32], out: &mut Vec<Conflict>) {
             ));
         }
         number_sets.push((first.table, numbers));
-        let mut shapes: Vec<String> = run
+        let mut shapes: Vec<u32> = run
             .iter()
             .filter_map(|&i| ctx.shape(&items[i as usize]))
             .collect();
@@ -726,7 +798,7 @@ fn by_mnemonic(ctx: &Ctx, key: u32, bucket: &[u32], out: &mut Vec<Conflict>) {
                 .or_default()
                 .insert(implementation(*table));
         }
-        let entries: Vec<ConflictEntry> = bucket.iter().map(|&i| ctx.view(i)).collect();
+        let entries: Vec<ConflictEntry> = ctx.views(bucket.iter().copied());
         let message = format!(
             "{name} has different opcode numbers: {}",
             describe_groups(&groups)
@@ -742,14 +814,10 @@ fn by_mnemonic(ctx: &Ctx, key: u32, bucket: &[u32], out: &mut Vec<Conflict>) {
 
     if shape_sets.len() >= 2 && shape_sets.iter().any(|(_, s)| *s != shape_sets[0].1) {
         let with_layout: BTreeSet<u32> = shape_sets.iter().map(|(t, _)| *t).collect();
-        let entries: Vec<ConflictEntry> = bucket
-            .iter()
-            .filter(|&&i| {
-                with_layout.contains(&items[i as usize].table)
-                    && ctx.shape(&items[i as usize]).is_some()
-            })
-            .map(|&i| ctx.view(i))
-            .collect();
+        let entries = ctx.views(bucket.iter().copied().filter(|&i| {
+            with_layout.contains(&items[i as usize].table)
+                && ctx.shape(&items[i as usize]).is_some()
+        }));
         let mut groups: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for e in &entries {
             if let Some(layout) = &e.layout {
@@ -793,7 +861,7 @@ fn unknown_formats(ctx: &Ctx, out: &mut Vec<Conflict>) {
             indices.len(),
             if indices.len() == 1 { "y" } else { "ies" }
         );
-        let entries = indices.iter().map(|&i| ctx.view(i)).collect();
+        let entries = ctx.views(indices.iter().copied());
         out.push(finish(
             ConflictKind::UnknownFormat,
             None,

@@ -44,6 +44,11 @@ impl Aliases {
 
     /// The canonical spelling of a normalised mnemonic (following chains `A→B→C`).
     pub fn resolve(&self, normalized: &str) -> String {
+        self.resolve_str(normalized).to_string()
+    }
+
+    /// Like [`Aliases::resolve`], borrowing instead of allocating.
+    pub fn resolve_str<'a>(&'a self, normalized: &'a str) -> &'a str {
         let mut current = normalized;
         // The insert check forbids cycles, so a chain ends within `len` steps.
         for _ in 0..=self.map.len() {
@@ -52,7 +57,7 @@ impl Aliases {
                 None => break,
             }
         }
-        current.to_string()
+        current
     }
 
     /// The comparison key of a raw mnemonic: normalised, then resolved.

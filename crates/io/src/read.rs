@@ -275,7 +275,10 @@ impl Reader<'_> {
             None => {
                 return Err(self
                     .error(&root.span, "missing `implementation` (the name of the implementation this table describes)")
-                    .with_hint("add e.g. `\"implementation\": \"my-vm\"`"))
+                    .with_hint(match self.format {
+                        TableFormat::Json => "add e.g. `\"implementation\": \"my-vm\"`",
+                        TableFormat::Toml => "add e.g. `implementation = \"my-vm\"`",
+                    }))
             }
         };
         let registered = match Self::get(props, "registered") {
