@@ -46,9 +46,14 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, InputErrors> {
                 }
             };
             if found.is_empty() {
+                // A directory without table files may be a source tree: its source files
+                // (walked recursively, respecting .gitignore) are scanned for tables instead.
+                found = isa_scan::source_files(std::slice::from_ref(path)).0;
+            }
+            if found.is_empty() {
                 errors.push(LoadError::file(
                     &path.display().to_string(),
-                    "directory holds no .json or .toml table files",
+                    "directory holds no .json or .toml table files and no source files",
                 ));
             }
             found.sort();
@@ -69,10 +74,28 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, InputErrors> {
     }
 }
 
-/// Loads every table named by `paths` (files or directories).
+/// Loads every table named by `paths` (files or directories). Source files (a language the
+/// scanner reads, not .json/.toml) are scanned on the fly: their tables join the others and
+/// their entries point at source lines; files the scanner skips get a note on stderr.
 pub fn load(paths: &[PathBuf]) -> Result<Vec<Table>, InputErrors> {
     let files = expand(paths)?;
-    isa_io::load_tables(&files).map_err(InputErrors)
+    let (sources, table_files): (Vec<PathBuf>, Vec<PathBuf>) = files.into_iter().partition(|p| {
+        TableFormat::from_path(p).is_none() && isa_scan::Lang::from_path(p).is_some()
+    });
+    let mut tables = isa_io::load_tables(&table_files).map_err(InputErrors)?;
+    if !sources.is_empty() {
+        let outcome = isa_scan::scan_paths(&sources, &isa_scan::ScanOptions::default());
+        for note in &outcome.notes {
+            eprintln!("note: {}: {}", note.path.display(), note.message);
+        }
+        tables.extend(outcome.tables.into_iter().map(|t| t.table));
+        // Scanned tables are named FILE#SYMBOL, but a table file may still use such a name.
+        let duplicates = isa_io::read::duplicate_implementations(&tables);
+        if !duplicates.is_empty() {
+            return Err(InputErrors(duplicates));
+        }
+    }
+    Ok(tables)
 }
 
 /// Loads exactly one table file.

@@ -8,6 +8,7 @@
 
 mod check;
 mod inputs;
+mod scan;
 mod style;
 
 use std::process::ExitCode;
@@ -30,6 +31,8 @@ struct Cli {
 enum Command {
     /// Compare opcode tables and report every conflict among them.
     Check(check::Args),
+    /// Find opcode tables in VM source code (a dozen languages and Markdown specs).
+    Scan(scan::Args),
 }
 
 /// Exit code for success.
@@ -44,6 +47,7 @@ fn main() -> ExitCode {
     style::init(cli.color);
     let result = match cli.command {
         Command::Check(args) => check::run(args),
+        Command::Scan(args) => scan::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -1,0 +1,631 @@
+//! Telling opcode tables from other constants, and normalising mnemonics.
+//!
+//! A group found in source is scored from evidence any VM source carries, not from the FLUX
+//! numbering: names (`Op`, `Opcode`, `OP_` prefixes, and the head noun of the enclosing name:
+//! `OpcodeCategory` is a category), comments mentioning opcodes or instructions, whether member
+//! names look like instruction mnemonics (a vocabulary of verbs every VM has: `ADD`, `JMP`,
+//! `PUSH`…), value ranges (opcodes fit a byte or two; flags are powers of two), hexadecimal
+//! spelling, uniqueness of values, and register-like names (`R0`…). Flat scopes (module
+//! constants, `#define`s, class constants) are split into prefix clusters first, and items in
+//! them whose names say size, count, version or limit are dropped.
+
+use crate::extract::{Group, GroupKind, RawItem};
+
+/// Split a name into upper-cased words at `_`, `.`, `-` and lower→upper camel boundaries.
+pub fn words(name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let chars: Vec<char> = name.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if c == '_' || c == '.' || c == '-' || c == ' ' {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            continue;
+        }
+        let boundary = i > 0
+            && c.is_ascii_uppercase()
+            && (chars[i - 1].is_ascii_lowercase()
+                || (chars[i - 1].is_ascii_uppercase()
+                    && chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase())
+                    && cur.len() > 1));
+        if boundary && !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+        cur.push(c.to_ascii_uppercase());
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Instruction verbs common to virtual machines. Stems of four or more letters also match as
+/// a word prefix (`JUMPIFNOT`, `LOADIMM`); shorter ones only as whole words, optionally with a
+/// width suffix or a typed-arithmetic prefix (`MOVI16`, `IADD`, `FMUL`).
+const VOCAB: &[&str] = &[
+    "HALT",
+    "NOP",
+    "MOV",
+    "MOVE",
+    "MOVI",
+    "LOAD",
+    "STORE",
+    "LD",
+    "ST",
+    "LDI",
+    "STI",
+    "JMP",
+    "JUMP",
+    "JZ",
+    "JNZ",
+    "JE",
+    "JNE",
+    "JL",
+    "JG",
+    "JLE",
+    "JGE",
+    "JLT",
+    "JGT",
+    "JEQ",
+    "BR",
+    "BRANCH",
+    "CALL",
+    "RET",
+    "RETURN",
+    "PUSH",
+    "POP",
+    "DUP",
+    "SWAP",
+    "OVER",
+    "ROT",
+    "DROP",
+    "ADD",
+    "SUB",
+    "MUL",
+    "DIV",
+    "MOD",
+    "REM",
+    "NEG",
+    "INC",
+    "DEC",
+    "AND",
+    "OR",
+    "XOR",
+    "NOT",
+    "SHL",
+    "SHR",
+    "SAR",
+    "CMP",
+    "EQ",
+    "NE",
+    "LT",
+    "LE",
+    "GT",
+    "GE",
+    "TEST",
+    "SELECT",
+    "LOOP",
+    "YIELD",
+    "BREAK",
+    "BRK",
+    "TRAP",
+    "SYSCALL",
+    "PRINT",
+    "SEND",
+    "RECV",
+    "TELL",
+    "ASK",
+    "BROADCAST",
+    "DELEGATE",
+    "ALLOC",
+    "FREE",
+    "MALLOC",
+    "COPY",
+    "FILL",
+    "ABS",
+    "MIN",
+    "MAX",
+    "SQRT",
+    "CONST",
+    "IRET",
+    "WFI",
+    "RESET",
+    "ENTER",
+    "LEAVE",
+    "SYN",
+    "NEW",
+    "GET",
+    "SET",
+    "READ",
+    "WRITE",
+    "IN",
+    "OUT",
+    "CAST",
+    "CONV",
+    "ASSERT",
+    "EMIT",
+    "WAIT",
+    "SPAWN",
+    "EXIT",
+    "STOP",
+    "INVOKE",
+    "PROBE",
+    "CONF",
+    "EXT",
+    "DEBUG_BREAK",
+];
+
+fn vocab_word(w: &str) -> bool {
+    let core = w.trim_end_matches(|c: char| c.is_ascii_digit());
+    let check = |s: &str| {
+        VOCAB
+            .iter()
+            .any(|v| s == *v || (v.len() >= 4 && s.starts_with(v)))
+    };
+    check(core)
+        || check(w)
+        || (core.len() > 2
+            && (core.starts_with('I') || core.starts_with('F') || core.starts_with('V'))
+            && check(&core[1..]))
+        || (core.ends_with('I') && core.len() > 2 && check(&core[..core.len() - 1]))
+}
+
+/// True when a name reads like an instruction mnemonic.
+pub fn looks_like_mnemonic(name: &str) -> bool {
+    let ws = words(name);
+    !ws.iter().any(|w| DISTRACTOR_WORDS.contains(&w.as_str())) && ws.iter().any(|w| vocab_word(w))
+}
+
+/// Words that mark a constant as a size, count, limit, version or flag rather than an opcode
+/// when they appear in a multi-word name (`MAX_STACK`, `NUM_REGS`, `HEADER_SIZE`).
+const DISTRACTOR_WORDS: &[&str] = &[
+    "NUM",
+    "COUNT",
+    "SIZE",
+    "MAX",
+    "MIN",
+    "LIMIT",
+    "VERSION",
+    "FLAG",
+    "FLAGS",
+    "MASK",
+    "BITS",
+    "SHIFT",
+    "DEPTH",
+    "LEN",
+    "LENGTH",
+    "WIDTH",
+    "TIMEOUT",
+    "MAGIC",
+    "DEFAULT",
+    "CAPACITY",
+    "REGS",
+    "REGISTERS",
+    "STEPS",
+    "CYCLES",
+    "BYTES",
+    "PORT",
+    "MAJOR",
+    "MINOR",
+    "PATCH",
+    "OFFSET",
+    "ALIGN",
+    "BLOCK",
+    "THREADS",
+    "FRAMES",
+    "ERR",
+    "ERROR",
+    "STATE",
+    "STATUS",
+    "LEVEL",
+    "TOKEN",
+    "TOK",
+    "MODE",
+    "KIND",
+    "COLOR",
+    "CATEGORY",
+    "CAT",
+    "FMT",
+    "FORMAT",
+    "TYPE",
+    "HEADER",
+    "STACK",
+    "MEMORY",
+    "MEM",
+    "ROUNDS",
+    "SEED",
+    "OK",
+    "BASE",
+    "LABELS",
+    "AGENTS",
+    "PROGRAM",
+    "OPTIMIZE",
+];
+
+/// Sentinel members that end an enum rather than name an instruction.
+fn is_sentinel(normalized: &str) -> bool {
+    let w: Vec<&str> = normalized.split('_').collect();
+    matches!(
+        normalized,
+        "COUNT" | "LAST" | "FIRST" | "NUM" | "TOTAL" | "SENTINEL"
+    ) || (w.len() > 1 && matches!(w[w.len() - 1], "COUNT" | "LAST" | "SENTINEL" | "TOTAL"))
+        || (w.len() > 1 && w[0] == "NUM")
+}
+
+const POSITIVE_SYMBOL: &[&str] = &[
+    "OP",
+    "OPS",
+    "OPCODE",
+    "OPCODES",
+    "OPC",
+    "INSN",
+    "INSTR",
+    "INSTRUCTION",
+    "INSTRUCTIONS",
+    "BYTECODE",
+    "ISA",
+    "MNEMONIC",
+    "MNEMONICS",
+    "OPCODEDEF",
+    "OPCODEINFO",
+    "OPINFO",
+];
+const NEGATIVE_SYMBOL: &[&str] = &[
+    "REG",
+    "REGS",
+    "REGISTER",
+    "REGISTERS",
+    "REGCLASS",
+    "CATEGORY",
+    "CATEGORIES",
+    "CAT",
+    "FORMAT",
+    "FORMATS",
+    "FMT",
+    "FLAG",
+    "FLAGS",
+    "MODE",
+    "MODES",
+    "KIND",
+    "TYPE",
+    "TYPES",
+    "ERROR",
+    "ERRORS",
+    "ERR",
+    "STATUS",
+    "STATE",
+    "COLOR",
+    "COLORS",
+    "LEVEL",
+    "SEVERITY",
+    "TOKEN",
+    "TOK",
+    "VERSION",
+    "FEATURE",
+    "FEATURES",
+    "SIZE",
+    "SIZES",
+    "DIRECTIVES",
+    "KEYS",
+    "CONFIG",
+    "DEFAULTS",
+    "OPTIONS",
+    "CLASS",
+    "EVENT",
+    "EVENTS",
+    "MESSAGE",
+    "PRIORITY",
+    "BREAKPOINTS",
+    "COLORS",
+    "MAP",
+    "SIZEMAP",
+];
+
+/// The known prefixes stripped from mnemonics (`OP_HALT`, `FLUX_OP_HALT`, `OpHalt`).
+const PREFIX_WORDS: &[&str] = &[
+    "OP", "OPC", "OPCODE", "FLUX", "INSN", "INSTR", "BC", "VM", "I", "K",
+];
+
+/// The comparison mnemonic for a source name: known opcode prefixes stripped, upper-cased.
+/// `strip` is the table-wide prefix (in source spelling) shared by all names, when any.
+pub fn normalize_mnemonic(name: &str, strip: &str) -> String {
+    let mut n = name.strip_prefix(strip).unwrap_or(name);
+    if n.is_empty() {
+        n = name;
+    }
+    // Per-name camel prefix: `OpHalt`, `kOpHalt`.
+    for p in ["kOp", "Op", "OP", "k"] {
+        if let Some(rest) = n.strip_prefix(p) {
+            if rest.starts_with(|c: char| c.is_ascii_uppercase())
+                && rest.chars().any(|c| c.is_ascii_lowercase())
+            {
+                n = rest;
+                break;
+            }
+        }
+    }
+    n.trim_matches('_').to_ascii_uppercase()
+}
+
+/// The prefix shared by all names that should be stripped: `_`-terminated and made of known
+/// prefix words (`OP_`, `FLUX_OP_`, `FLUX_`), or a camel `Op`.
+pub fn common_prefix(names: &[&str]) -> String {
+    if names.len() < 2 {
+        return names
+            .first()
+            .map(|n| known_prefix_of(n))
+            .unwrap_or_default();
+    }
+    let first = names[0];
+    let mut len = first.len();
+    for n in &names[1..] {
+        len = len.min(
+            first
+                .bytes()
+                .zip(n.bytes())
+                .take_while(|(a, b)| a == b)
+                .count(),
+        );
+    }
+    let shared = &first[..len];
+    // Cut back to the last `_` so the prefix ends at a word boundary.
+    let cut = match shared.rfind('_') {
+        Some(i) => &shared[..=i],
+        None => "",
+    };
+    let ok = !cut.is_empty()
+        && cut
+            .trim_end_matches('_')
+            .split('_')
+            .all(|w| PREFIX_WORDS.contains(&w.to_ascii_uppercase().as_str()))
+        && names.iter().all(|n| n.len() > cut.len());
+    if ok {
+        cut.to_string()
+    } else {
+        String::new()
+    }
+}
+
+fn known_prefix_of(name: &str) -> String {
+    let mut end = 0;
+    for (i, _) in name.match_indices('_') {
+        let w = &name[end..i];
+        if PREFIX_WORDS.contains(&w.to_ascii_uppercase().as_str()) && i + 1 < name.len() {
+            end = i + 1;
+        } else {
+            break;
+        }
+    }
+    name[..end].to_string()
+}
+
+/// Splits a flat scope into clusters by shared name prefix (two `_`-words, then one, then a
+/// camel word), each shared by at least three names; the rest stays together.
+pub fn clusters(items: Vec<RawItem>) -> Vec<(String, Vec<RawItem>)> {
+    use std::collections::BTreeMap;
+    let seg_prefix = |name: &str, n: usize| -> Option<String> {
+        let parts: Vec<&str> = name.split('_').collect();
+        (parts.len() > n).then(|| parts[..n].join("_") + "_")
+    };
+    let camel_prefix = |name: &str| -> Option<String> {
+        if !name.chars().any(|c| c.is_ascii_lowercase()) || name.contains('_') {
+            return None;
+        }
+        let ws = words(name);
+        (ws.len() > 1).then(|| name[..ws[0].len()].to_string())
+    };
+    let mut assigned: Vec<Option<String>> = vec![None; items.len()];
+    for level in [2usize, 1, 0] {
+        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        let key = |name: &str| {
+            if level == 0 {
+                camel_prefix(name)
+            } else {
+                seg_prefix(name, level)
+            }
+        };
+        for (i, it) in items.iter().enumerate() {
+            if assigned[i].is_none() {
+                if let Some(k) = key(&it.name) {
+                    *counts.entry(k).or_default() += 1;
+                }
+            }
+        }
+        for (i, it) in items.iter().enumerate() {
+            if assigned[i].is_none() {
+                if let Some(k) = key(&it.name) {
+                    if counts[&k] >= 3 {
+                        assigned[i] = Some(k);
+                    }
+                }
+            }
+        }
+    }
+    let mut out: BTreeMap<String, Vec<RawItem>> = BTreeMap::new();
+    for (it, a) in items.into_iter().zip(assigned) {
+        out.entry(a.unwrap_or_default()).or_default().push(it);
+    }
+    let mut v: Vec<(String, Vec<RawItem>)> = out.into_iter().collect();
+    v.sort_by_key(|(_, items)| items.first().map(|i| (i.line, i.column)));
+    v
+}
+
+/// Scores a candidate (already cluster-split) in [0, 1]. `prefix` is the cluster's shared name
+/// prefix ("" when none).
+pub fn score(group: &Group, prefix: &str, items: &[RawItem]) -> f32 {
+    let n = items.len();
+    if n < 3 {
+        return 0.0;
+    }
+    let mut s: f32 = 0.3;
+    // Symbol: any opcode word is positive; a negative head noun (last word) wins over it.
+    let sym_words = words(&group.symbol);
+    let prefix_words = words(prefix);
+    let sym_pos = sym_words
+        .iter()
+        .any(|w| POSITIVE_SYMBOL.contains(&w.as_str()))
+        || prefix_words
+            .iter()
+            .any(|w| POSITIVE_SYMBOL.contains(&w.as_str()));
+    let head_neg = sym_words
+        .last()
+        .is_some_and(|w| NEGATIVE_SYMBOL.contains(&w.as_str()))
+        || prefix_words.iter().any(|w| {
+            NEGATIVE_SYMBOL.contains(&w.as_str()) || DISTRACTOR_WORDS.contains(&w.as_str())
+        });
+    if head_neg {
+        s -= 0.5;
+    } else if sym_pos {
+        s += 0.35;
+    }
+    // Member prefixes: OP_HALT, OpHalt.
+    let hinted = items
+        .iter()
+        .filter(|i| {
+            let w = words(&i.name);
+            w.len() > 1 && POSITIVE_SYMBOL.contains(&w[0].as_str())
+                || (w.len() > 2 && w[0] == "FLUX" && POSITIVE_SYMBOL.contains(&w[1].as_str()))
+        })
+        .count();
+    if hinted * 2 > n && !head_neg {
+        s += 0.3;
+    }
+    // Context comments.
+    let ctx = &group.context;
+    if ctx.contains("opcode") || ctx.contains("instruction") || ctx.contains(" isa") {
+        s += 0.1;
+    }
+    // Mnemonic-like members.
+    let strip = common_prefix(&items.iter().map(|i| i.name.as_str()).collect::<Vec<_>>());
+    let vocab = items
+        .iter()
+        .filter(|i| {
+            looks_like_mnemonic(&normalize_mnemonic(&i.name, &strip))
+                || looks_like_mnemonic(&i.name)
+        })
+        .count() as f32
+        / n as f32;
+    s += 0.5 * vocab;
+    // Register names (R0, R1, …) and single letters (format letters) are not instructions.
+    let regs = items
+        .iter()
+        .filter(|i| {
+            let u = i.name.to_ascii_uppercase();
+            u.len() >= 2 && u.starts_with('R') && u[1..].chars().all(|c| c.is_ascii_digit())
+        })
+        .count();
+    if regs * 2 > n {
+        s -= 0.6;
+    }
+    if items.iter().all(|i| i.name.len() == 1) {
+        s -= 0.5;
+    }
+    // Values: opcodes fit in 16 bits and are mostly unique; flags are powers of two.
+    let max = items.iter().map(|i| i.value).max().unwrap_or(0);
+    if items.iter().any(|i| i.value < 0) || max > 0xFFFF {
+        s -= 0.5;
+    }
+    let pow2 = items
+        .iter()
+        .filter(|i| i.value > 0 && (i.value & (i.value - 1)) == 0)
+        .count();
+    if n >= 4 && pow2 == n && max >= 8 {
+        s -= 0.3;
+    }
+    let mut vals: Vec<i64> = items.iter().map(|i| i.value).collect();
+    vals.sort_unstable();
+    vals.dedup();
+    let dup = 1.0 - vals.len() as f32 / n as f32;
+    s -= 0.5 * dup;
+    let hex = items.iter().filter(|i| i.hex).count() as f32 / n as f32;
+    s += 0.1 * hex;
+    if group.kind == GroupKind::Markdown {
+        // A table whose header names an opcode column and a name column is a table by intent.
+        s += 0.25;
+    }
+    if n >= 8 {
+        s += 0.05;
+    }
+    s.clamp(0.0, 1.0)
+}
+
+/// Drops items of a flat, unhinted pool that name sizes, counts or limits, and values far
+/// outside the pool's range (a 65536 among bytes).
+pub fn filter_flat(items: Vec<RawItem>) -> Vec<RawItem> {
+    let kept: Vec<RawItem> = items
+        .into_iter()
+        .filter(|i| {
+            let w = words(&i.name);
+            !(w.len() > 1 && w.iter().any(|x| DISTRACTOR_WORDS.contains(&x.as_str())))
+        })
+        .collect();
+    let small = kept
+        .iter()
+        .filter(|i| (0..=0xFF).contains(&i.value))
+        .count();
+    if small * 10 >= kept.len() * 8 {
+        kept.into_iter()
+            .filter(|i| (0..=0xFF).contains(&i.value))
+            .collect()
+    } else {
+        kept
+    }
+}
+
+/// Removes sentinel members (`OP_COUNT`, `NUM_OPCODES`, `LAST`).
+pub fn drop_sentinels(items: Vec<RawItem>, strip: &str) -> Vec<RawItem> {
+    items
+        .into_iter()
+        .filter(|i| !is_sentinel(&normalize_mnemonic(&i.name, strip)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mnemonics_normalise_across_spellings() {
+        assert_eq!(normalize_mnemonic("OpHalt", ""), "HALT");
+        assert_eq!(normalize_mnemonic("OP_HALT", "OP_"), "HALT");
+        assert_eq!(normalize_mnemonic("FLUX_HALT", "FLUX_"), "HALT");
+        assert_eq!(normalize_mnemonic("Halt", ""), "HALT");
+        assert_eq!(normalize_mnemonic("JumpIfNot", ""), "JUMPIFNOT");
+        assert_eq!(normalize_mnemonic("halt", ""), "HALT");
+        assert_eq!(normalize_mnemonic("Open", ""), "OPEN");
+        assert_eq!(common_prefix(&["OP_HALT", "OP_NOP", "OP_ADD"]), "OP_");
+        assert_eq!(
+            common_prefix(&["FLUX_OP_NOP", "FLUX_OP_PUSH_I8"]),
+            "FLUX_OP_"
+        );
+        assert_eq!(common_prefix(&["CONF_ADD", "CONF_SUB", "CONF_MUL"]), "");
+        assert_eq!(common_prefix(&["PUSH_I8", "PUSH_I16"]), "");
+    }
+
+    #[test]
+    fn words_split_camel_and_snake() {
+        assert_eq!(words("JumpIfNot"), ["JUMP", "IF", "NOT"]);
+        assert_eq!(words("OP_HALT"), ["OP", "HALT"]);
+        assert_eq!(words("OpcodeCategory"), ["OPCODE", "CATEGORY"]);
+        assert_eq!(words("IAdd"), ["IADD"]);
+    }
+
+    #[test]
+    fn vocabulary() {
+        for m in [
+            "HALT",
+            "IADD",
+            "MOVI16",
+            "JumpIfNot",
+            "LOADIMM",
+            "CONF_LD",
+            "FMUL",
+        ] {
+            assert!(looks_like_mnemonic(m), "{m}");
+        }
+        for m in ["INFO", "STACK_SIZE", "NUM_REGS", "ORANGE", "Warning", "R0"] {
+            assert!(!looks_like_mnemonic(m), "{m}");
+        }
+    }
+}

@@ -1,0 +1,1197 @@
+//! From a tree-sitter syntax tree to candidate groups of (name, value) items.
+//!
+//! Every language is reduced to five shapes, so the classifier downstream never looks at a
+//! grammar: *bindings* (`NAME = value`: enum members, constants, `#define`s), grouped by their
+//! enum or by their scope (module, class, Go `const` block); *maps* (`{0x00: "HALT"}`,
+//! `{"HALT": 0x00}`, `0x00 => [...]`); *records* (runs of `op("HALT", 0x00, …)`, `{"NOP", 0x00,
+//! …}` or `{mnemonic: "HALT", opcode: 0x00}`); *switch cases* whose label is an integer literal
+//! and whose mnemonic is the comment beside it; and Markdown pipe tables. The per-language
+//! knowledge is only which node kinds play which part.
+
+use std::collections::BTreeMap;
+
+use tree_sitter::Node;
+
+use crate::eval::{eval, parse_int_literal, Env};
+use crate::lang::Lang;
+
+/// The shape a group was found in; it steers classification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupKind {
+    /// Members of an enum (implicit increments apply).
+    Enum,
+    /// Named constants sharing a scope (module, class, `const` block).
+    Consts,
+    /// A map literal.
+    Map,
+    /// A run of records (calls, tuples, struct literals, objects).
+    Records,
+    /// Integer-labelled switch/match cases named by comments.
+    Switch,
+    /// A Markdown pipe table.
+    Markdown,
+}
+
+/// One (name, value) pair found in source.
+#[derive(Debug, Clone)]
+pub struct RawItem {
+    /// The name as spelled in the source.
+    pub name: String,
+    /// The evaluated value.
+    pub value: i64,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
+    /// True when the value was written as a hexadecimal literal (opcode tables usually are).
+    pub hex: bool,
+    /// A format letter when the source gives one beside the item.
+    pub format: Option<String>,
+}
+
+/// A candidate table.
+#[derive(Debug, Clone)]
+pub struct Group {
+    /// The shape.
+    pub kind: GroupKind,
+    /// Enum, variable, class, function or heading name ("" when none).
+    pub symbol: String,
+    /// Lower-case text around the group: its header and the comment lines just above it.
+    pub context: String,
+    /// 1-based line of the group.
+    pub line: u32,
+    /// The items in source order.
+    pub items: Vec<RawItem>,
+}
+
+fn text<'a>(node: Node, src: &'a str) -> &'a str {
+    &src[node.byte_range()]
+}
+
+fn line_of(node: Node) -> u32 {
+    node.start_position().row as u32 + 1
+}
+
+fn col_of(node: Node) -> u32 {
+    node.start_position().column as u32 + 1
+}
+
+fn is_function_kind(kind: &str) -> bool {
+    kind.contains("function") && !kind.contains("call")
+        || kind.contains("method_declaration")
+        || kind == "method"
+        || kind == "method_definition"
+        || kind == "lambda"
+        || kind == "closure_expression"
+        || kind == "constructor_declaration"
+        || kind == "singleton_method"
+}
+
+fn inside_function(node: Node) -> bool {
+    let mut cur = node.parent();
+    while let Some(n) = cur {
+        if is_function_kind(n.kind()) {
+            return true;
+        }
+        cur = n.parent();
+    }
+    false
+}
+
+/// True for string-literal-like nodes (and Ruby symbols, which name things the same way).
+fn is_stringish(kind: &str) -> bool {
+    (kind.contains("string") && !kind.contains("content") && !kind.contains("fragment"))
+        || matches!(
+            kind,
+            "simple_symbol" | "hash_key_symbol" | "char_literal" | "encapsed_string"
+        )
+}
+
+/// The text of a string-ish node without quotes, sigils or string prefixes.
+fn unquote(s: &str) -> String {
+    let s = s.trim();
+    let s = s.strip_prefix(':').unwrap_or(s);
+    let s = s.trim_start_matches(['b', 'r', 'u', 'f', 'L']);
+    let s = s.trim_matches(['"', '\'', '`']);
+    s.to_string()
+}
+
+/// A plausible mnemonic: starts with a letter, then letters, digits, `_`, `.`; at most 32 long.
+pub fn mnemonic_like(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 32
+        && s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+        && s.chars().any(|c| c.is_ascii_alphabetic())
+}
+
+/// The declared name of a node, when it has one (enum, class, variable, function, …).
+fn name_of(node: Node, src: &str) -> Option<String> {
+    let n = match node.kind() {
+        "type_definition" => node.child_by_field_name("declarator"),
+        "assignment" => node.child_by_field_name("left"),
+        "variable_declaration" | "const_element" => {
+            let mut c = node.walk();
+            let found = node
+                .named_children(&mut c)
+                .find(|k| k.kind() == "identifier" || k.kind() == "name");
+            found
+        }
+        "init_declarator" => node.child_by_field_name("declarator"),
+        "preproc_def" => None,
+        _ => node.child_by_field_name("name"),
+    }?;
+    let t = text(n, src).trim();
+    mnemonic_like(t).then(|| t.to_string())
+}
+
+/// The name of the nearest named ancestor (up to `depth` levels), for naming a group.
+fn enclosing_name(node: Node, src: &str, depth: usize) -> Option<String> {
+    let mut cur = Some(node);
+    for _ in 0..depth {
+        let n = cur?;
+        if let Some(name) = name_of(n, src) {
+            return Some(name);
+        }
+        cur = n.parent();
+    }
+    None
+}
+
+/// Comment lines directly above `line` (1-based), lower-cased, for context.
+fn comments_above(lines: &[&str], line: u32, max: usize) -> String {
+    let mut out = Vec::new();
+    let mut i = line as usize;
+    while i >= 2 && out.len() < max {
+        let t = lines[i - 2].trim();
+        if t.starts_with("//")
+            || t.starts_with('#')
+            || t.starts_with("/*")
+            || t.starts_with('*')
+            || t.starts_with("--")
+            || t.starts_with("\"\"\"")
+            || t.starts_with("///")
+        {
+            out.push(t.to_ascii_lowercase());
+            i -= 1;
+        } else if t.starts_with("#[") || t.starts_with('@') {
+            // Attributes and decorators sit between a doc comment and its item.
+            i -= 1;
+        } else {
+            break;
+        }
+    }
+    out.join(" ")
+}
+
+/// A comment on `line` after byte column `after`, or on the next line when that line is only
+/// a comment: the text of a switch case's name.
+fn case_comment(lines: &[&str], line: u32, after_col: usize) -> Option<String> {
+    let this = lines.get(line as usize - 1)?;
+    let tail = this.get(after_col..).unwrap_or("");
+    if let Some(c) = comment_text(tail) {
+        return Some(c);
+    }
+    let next = lines.get(line as usize)?.trim();
+    if next.starts_with("//") || next.starts_with("/*") || next.starts_with('#') {
+        return comment_text(next);
+    }
+    None
+}
+
+fn comment_text(s: &str) -> Option<String> {
+    let idx = ["//", "/*", "#"]
+        .iter()
+        .filter_map(|m| s.find(m).map(|i| (i, m.len())))
+        .min()?;
+    let body = s[idx.0 + idx.1..]
+        .trim_start_matches(['/', '*', '!', '<'])
+        .trim()
+        .trim_end_matches("*/")
+        .trim();
+    (!body.is_empty()).then(|| body.to_string())
+}
+
+/// The mnemonic at the start of a case comment (`HALT`, `IADD — Format E`, `PUSH val`):
+/// an upper-case word, since prose comments (`stop here`) are not names.
+fn comment_mnemonic(comment: &str) -> Option<String> {
+    let word: String = comment
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '.')
+        .collect();
+    let word = word.trim_end_matches('.');
+    (word.len() >= 2 && mnemonic_like(word) && !word.chars().any(|c| c.is_ascii_lowercase()))
+        .then(|| word.to_string())
+}
+
+/// A format letter mentioned in a comment (`Format E: …`).
+fn comment_format(comment: &str) -> Option<String> {
+    let lower = comment.to_ascii_lowercase();
+    let i = lower.find("format ")?;
+    let letter = comment[i + 7..].chars().next()?;
+    (letter.is_ascii_uppercase()
+        && !comment[i + 8..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric()))
+    .then(|| letter.to_string())
+}
+
+struct Ctx<'a> {
+    lang: Lang,
+    src: &'a str,
+    lines: Vec<&'a str>,
+    env: Env,
+    groups: BTreeMap<(u32, usize), Group>,
+}
+
+impl Ctx<'_> {
+    fn group(&mut self, key: Node, kind: GroupKind, symbol: String) -> &mut Group {
+        let line = line_of(key);
+        let context = {
+            let header: String = text(key, self.src)
+                .lines()
+                .next()
+                .unwrap_or("")
+                .chars()
+                .take(120)
+                .collect();
+            format!(
+                "{} {}",
+                comments_above(&self.lines, line, 4),
+                header.to_ascii_lowercase()
+            )
+        };
+        self.groups
+            .entry((line, key.start_byte()))
+            .or_insert_with(|| Group {
+                kind,
+                symbol,
+                context,
+                line,
+                items: Vec::new(),
+            })
+    }
+}
+
+/// A binding: a named value (or a member with an implicit value).
+struct Binding<'t> {
+    name: Node<'t>,
+    value: Option<Node<'t>>,
+    /// The enum container for enum members; `None` for plain constants.
+    enum_container: Option<Node<'t>>,
+}
+
+fn binding<'t>(lang: Lang, node: Node<'t>, src: &str) -> Option<Binding<'t>> {
+    let kind = node.kind();
+    let field = |f: &str| node.child_by_field_name(f);
+    let parent_kind = node.parent().map(|p| p.kind()).unwrap_or("");
+    let b = match (lang, kind) {
+        (Lang::Python, "assignment") => {
+            let left = field("left")?;
+            if left.kind() != "identifier" {
+                return None;
+            }
+            let value = field("right")?;
+            // Members of an Enum subclass are enum members (auto() increments).
+            let class = node
+                .parent()
+                .and_then(|p| p.parent())
+                .and_then(|b| b.parent())
+                .filter(|c| c.kind() == "class_definition");
+            let is_enum = class.is_some_and(|c| {
+                c.child_by_field_name("superclasses")
+                    .is_some_and(|s| text(s, src).contains("Enum") || text(s, src).contains("Flag"))
+            });
+            let in_class_body = node
+                .parent()
+                .is_some_and(|p| p.kind() == "expression_statement")
+                && node
+                    .parent()
+                    .and_then(|p| p.parent())
+                    .is_some_and(|b| b.kind() == "block")
+                && class.is_some();
+            Binding {
+                name: left,
+                value: Some(value),
+                enum_container: (is_enum && in_class_body)
+                    .then(|| node.parent().and_then(|p| p.parent()))
+                    .flatten(),
+            }
+        }
+        (Lang::Go, "const_spec") => Binding {
+            name: field("name")?,
+            value: field("value"),
+            enum_container: None,
+        },
+        (Lang::TypeScript | Lang::Tsx | Lang::JavaScript, "enum_assignment") => Binding {
+            name: field("name")?,
+            value: field("value"),
+            enum_container: node.parent(),
+        },
+        (Lang::TypeScript | Lang::Tsx | Lang::JavaScript, "property_identifier")
+            if parent_kind == "enum_body" =>
+        {
+            Binding {
+                name: node,
+                value: None,
+                enum_container: node.parent(),
+            }
+        }
+        (Lang::TypeScript | Lang::Tsx | Lang::JavaScript, "variable_declarator") => {
+            let decl = node.parent()?;
+            if !text(decl, src).trim_start().starts_with("const")
+                && !text(decl, src).contains("const ")
+            {
+                return None;
+            }
+            let value = field("value")?;
+            if matches!(
+                value.kind(),
+                "object" | "array" | "call_expression" | "as_expression"
+            ) && !value.kind().contains("number")
+            {
+                // Objects and arrays are maps or records, handled elsewhere.
+                if value.kind() != "as_expression" {
+                    return None;
+                }
+            }
+            Binding {
+                name: field("name")?,
+                value: Some(value),
+                enum_container: None,
+            }
+        }
+        (Lang::Rust, "enum_variant") => Binding {
+            name: field("name")?,
+            value: field("value"),
+            enum_container: node.parent(),
+        },
+        (Lang::Rust, "const_item" | "static_item") => Binding {
+            name: field("name")?,
+            value: field("value"),
+            enum_container: None,
+        },
+        (Lang::C | Lang::Cpp | Lang::Cuda, "enumerator") => Binding {
+            name: field("name")?,
+            value: field("value"),
+            enum_container: node.parent(),
+        },
+        (Lang::C | Lang::Cpp | Lang::Cuda, "preproc_def") => Binding {
+            name: field("name")?,
+            value: Some(field("value")?),
+            enum_container: None,
+        },
+        (Lang::C | Lang::Cpp | Lang::Cuda, "init_declarator") => {
+            let decl = node.parent()?;
+            let t = text(decl, src);
+            if !(t.contains("const") || t.contains("constexpr")) {
+                return None;
+            }
+            let name = field("declarator")?;
+            if name.kind() != "identifier" {
+                return None;
+            }
+            Binding {
+                name,
+                value: Some(field("value")?),
+                enum_container: None,
+            }
+        }
+        (Lang::Java, "variable_declarator") => {
+            let decl = node.parent()?;
+            if !matches!(decl.kind(), "field_declaration" | "constant_declaration") {
+                return None;
+            }
+            let mods = text(decl, src);
+            if decl.kind() == "field_declaration" && !mods.contains("final") {
+                return None;
+            }
+            Binding {
+                name: field("name")?,
+                value: Some(field("value")?),
+                enum_container: None,
+            }
+        }
+        (Lang::Java, "enum_constant") => {
+            let value = field("arguments").and_then(|a| a.named_child(0));
+            Binding {
+                name: field("name")?,
+                value,
+                enum_container: node.parent(),
+            }
+        }
+        (Lang::Zig, "variable_declaration") => {
+            let mut c = node.walk();
+            let kids: Vec<Node> = node.named_children(&mut c).collect();
+            let name = *kids.iter().find(|k| k.kind() == "identifier")?;
+            let value = kids
+                .iter()
+                .rev()
+                .find(|k| {
+                    k.id() != name.id()
+                        && node.child_by_field_name("type").map(|t| t.id()) != Some(k.id())
+                })
+                .copied()?;
+            if value.kind().contains("declaration") {
+                return None;
+            }
+            Binding {
+                name,
+                value: Some(value),
+                enum_container: None,
+            }
+        }
+        (Lang::Zig, "container_field") => {
+            let container = node.parent()?;
+            if container.kind() != "enum_declaration" {
+                return None;
+            }
+            let name = field("name")?;
+            let mut c = node.walk();
+            let value = node.named_children(&mut c).find(|k| {
+                k.id() != name.id()
+                    && node.child_by_field_name("type").map(|t| t.id()) != Some(k.id())
+            });
+            Binding {
+                name,
+                value,
+                enum_container: Some(container),
+            }
+        }
+        (Lang::Php, "const_element") => {
+            let mut c = node.walk();
+            let kids: Vec<Node> = node.named_children(&mut c).collect();
+            let name = *kids.first()?;
+            let value = *kids.get(1)?;
+            Binding {
+                name,
+                value: Some(value),
+                enum_container: None,
+            }
+        }
+        (Lang::Ruby, "assignment") => {
+            let left = field("left")?;
+            if left.kind() != "constant" {
+                return None;
+            }
+            Binding {
+                name: left,
+                value: Some(field("right")?),
+                enum_container: None,
+            }
+        }
+        _ => return None,
+    };
+    Some(b)
+}
+
+/// The scope node and name that plain constants are grouped by.
+fn const_scope<'t>(node: Node<'t>, src: &str) -> (Option<Node<'t>>, String) {
+    let mut cur = node.parent();
+    while let Some(n) = cur {
+        match n.kind() {
+            "const_declaration" if n.parent().is_some_and(|p| p.kind() != "declaration_list") => {
+                // A Go `const ( … )` block: its own group (iota restarts there), named after
+                // the declared type of its first typed spec (`OpNop Opcode = iota`).
+                let mut c = n.walk();
+                let ty = n
+                    .named_children(&mut c)
+                    .find_map(|s| s.child_by_field_name("type"))
+                    .map(|t| text(t, src).to_string())
+                    .unwrap_or_default();
+                return (Some(n), ty);
+            }
+            "class_definition"
+            | "class_declaration"
+            | "interface_declaration"
+            | "module"
+            | "class"
+            | "mod_item"
+            | "impl_item"
+            | "trait_item"
+            | "namespace_definition"
+            | "class_specifier"
+            | "struct_specifier"
+            | "enum_declaration"
+            | "object" => {
+                let name = name_of(n, src)
+                    .or_else(|| {
+                        n.child_by_field_name("type")
+                            .map(|t| text(t, src).to_string())
+                    })
+                    .unwrap_or_default();
+                return (Some(n), name);
+            }
+            _ => {}
+        }
+        cur = n.parent();
+    }
+    (None, String::new())
+}
+
+fn binding_pass(ctx: &mut Ctx, root: Node) {
+    // Per-group running state: previous value (implicit increments), Go iota index and the
+    // last explicit expression (Go repeats it for specs without a value).
+    let mut state: BTreeMap<usize, (Option<i64>, i64, Option<String>)> = BTreeMap::new();
+    let mut stack = vec![root];
+    let mut order = Vec::new();
+    // Pre-order, children left to right: source order, so earlier constants are defined
+    // before later ones refer to them.
+    while let Some(n) = stack.pop() {
+        order.push(n);
+        let mut c = n.walk();
+        let kids: Vec<Node> = n.children(&mut c).collect();
+        stack.extend(kids.into_iter().rev());
+    }
+    for node in order {
+        let Some(b) = binding(ctx.lang, node, ctx.src) else {
+            continue;
+        };
+        if inside_function(node) {
+            continue;
+        }
+        let name = text(b.name, ctx.src).trim().to_string();
+        if !mnemonic_like(&name) || name == "_" {
+            continue;
+        }
+        let (group_node, symbol, kind) = match b.enum_container {
+            Some(c) => {
+                let sym = enclosing_name(c, ctx.src, 4).unwrap_or_default();
+                (Some(c), sym, GroupKind::Enum)
+            }
+            None => {
+                let (scope, sym) = const_scope(node, ctx.src);
+                (scope, sym, GroupKind::Consts)
+            }
+        };
+        let key = group_node.map(|g| g.id()).unwrap_or(0);
+        let st = state.entry(key).or_insert((None, -1, None));
+        st.1 += 1;
+        let iota = st.1;
+        let value_text = b.value.map(|v| text(v, ctx.src).trim().to_string());
+        let is_auto = value_text
+            .as_deref()
+            .is_some_and(|t| t.starts_with("auto("));
+        let value = match value_text.as_deref() {
+            Some(t) if !is_auto => {
+                st.2 = Some(t.to_string());
+                eval(t, &ctx.env, Some(iota))
+            }
+            _ if ctx.lang == Lang::Go => {
+                st.2.as_deref().and_then(|t| eval(t, &ctx.env, Some(iota)))
+            }
+            _ if kind == GroupKind::Enum || is_auto => {
+                // Implicit increment: previous + 1; the first member is 0 (1 for Python auto()).
+                Some(match st.0 {
+                    Some(p) => p + 1,
+                    None if is_auto => 1,
+                    None => 0,
+                })
+            }
+            _ => None,
+        };
+        let Some(value) = value else {
+            continue;
+        };
+        st.0 = Some(value);
+        ctx.env.define_member(&symbol, &name, value);
+        let hex = value_text
+            .as_deref()
+            .map(|t| t.contains("0x") || t.contains("0X"))
+            .unwrap_or(false);
+        let item = RawItem {
+            name,
+            value,
+            line: line_of(b.name),
+            column: col_of(b.name),
+            hex,
+            format: None,
+        };
+        let anchor = group_node.unwrap_or(root);
+        ctx.group(anchor, kind, symbol).items.push(item);
+    }
+}
+
+fn pair_parts<'t>(node: Node<'t>) -> Option<(Node<'t>, Node<'t>)> {
+    let key = node.child_by_field_name("key");
+    let value = node.child_by_field_name("value");
+    if let (Some(k), Some(v)) = (key, value) {
+        return Some((unwrap(k), unwrap(v)));
+    }
+    let mut c = node.walk();
+    let kids: Vec<Node> = node
+        .named_children(&mut c)
+        .filter(|k| k.kind() != "comment")
+        .collect();
+    if kids.len() == 2 {
+        Some((unwrap(kids[0]), unwrap(kids[1])))
+    } else {
+        None
+    }
+}
+
+/// Skips wrapper nodes that add nothing (`literal_element`, `argument`, `subscript_designator`).
+fn unwrap(node: Node) -> Node {
+    let mut n = node;
+    while matches!(
+        n.kind(),
+        "literal_element"
+            | "argument"
+            | "expression_statement"
+            | "subscript_designator"
+            | "parenthesized_expression"
+            | "element"
+    ) && n.named_child_count() == 1
+    {
+        match n.named_child(0) {
+            Some(c) => n = c,
+            None => break,
+        }
+    }
+    n
+}
+
+fn is_pair_kind(lang: Lang, kind: &str) -> bool {
+    match lang {
+        Lang::Go => kind == "keyed_element",
+        Lang::Php => kind == "array_element_initializer",
+        Lang::C | Lang::Cpp | Lang::Cuda => kind == "initializer_pair",
+        Lang::Rust | Lang::Java | Lang::Zig | Lang::Markdown => false,
+        _ => kind == "pair",
+    }
+}
+
+/// Fields of a record-like node: (field name, value node) for keyed fields, (None, node) for
+/// positional ones.
+fn record_fields<'t>(lang: Lang, node: Node<'t>, src: &str) -> Vec<(Option<String>, Node<'t>)> {
+    let mut out = Vec::new();
+    let mut c = node.walk();
+    for child in node.named_children(&mut c) {
+        let kind = child.kind();
+        if kind == "comment" {
+            continue;
+        }
+        if matches!(
+            kind,
+            "argument_list" | "arguments" | "field_initializer_list" | "literal_value"
+        ) {
+            out.extend(record_fields(lang, child, src));
+        } else if is_pair_kind(lang, kind) || kind == "field_initializer" || kind == "pair" {
+            if let Some((k, v)) = pair_parts(child).or_else(|| {
+                Some((
+                    child.child_by_field_name("field")?,
+                    child.child_by_field_name("value")?,
+                ))
+            }) {
+                out.push((Some(unquote(text(k, src)).to_ascii_lowercase()), v));
+            }
+        } else if kind == "keyword_argument" {
+            if let (Some(k), Some(v)) = (
+                child.child_by_field_name("name"),
+                child.child_by_field_name("value"),
+            ) {
+                out.push((Some(text(k, src).to_ascii_lowercase()), v));
+            }
+        } else if !matches!(kind, "identifier" if out.is_empty() && node.kind().contains("call"))
+            && child.id()
+                != node
+                    .child_by_field_name("function")
+                    .map(|f| f.id())
+                    .unwrap_or(usize::MAX)
+            && child.id()
+                != node
+                    .child_by_field_name("name")
+                    .map(|f| f.id())
+                    .unwrap_or(usize::MAX)
+            && child.id()
+                != node
+                    .child_by_field_name("type")
+                    .map(|f| f.id())
+                    .unwrap_or(usize::MAX)
+        {
+            out.push((None, unwrap(child)));
+        }
+    }
+    out
+}
+
+const NAME_KEYS: [&str; 6] = [
+    "mnemonic",
+    "name",
+    "mnem",
+    "op_name",
+    "instruction",
+    "symbol",
+];
+const VALUE_KEYS: [&str; 7] = ["opcode", "code", "op", "value", "byte", "hex", "id"];
+
+/// (name, value, format) of a record: keyed fields first, then the first mnemonic-like string
+/// and the first integer.
+fn record_item(ctx: &Ctx, node: Node) -> Option<(String, i64, bool, Option<String>)> {
+    let fields = record_fields(ctx.lang, node, ctx.src);
+    let mut name: Option<String> = None;
+    let mut value: Option<(i64, bool)> = None;
+    let mut format = None;
+    for (key, v) in &fields {
+        let t = text(*v, ctx.src);
+        match key.as_deref() {
+            Some(k) if NAME_KEYS.contains(&k) && is_stringish(v.kind()) => {
+                name = Some(unquote(t));
+            }
+            Some(k) if VALUE_KEYS.contains(&k) => {
+                if let Some(x) = eval(t, &ctx.env, None) {
+                    value = Some((x, t.contains("0x") || t.contains("0X")));
+                }
+            }
+            Some("format" | "fmt") if is_stringish(v.kind()) => format = Some(unquote(t)),
+            _ => {}
+        }
+    }
+    for (key, v) in &fields {
+        if key.is_some() && name.is_some() && value.is_some() {
+            break;
+        }
+        let t = text(*v, ctx.src);
+        if is_stringish(v.kind()) {
+            let s = unquote(t);
+            if name.is_none() && mnemonic_like(&s) && key.is_none() {
+                name = Some(s);
+            } else if format.is_none()
+                && name.is_some()
+                && key.is_none()
+                && s.len() == 1
+                && s.chars().all(|c| c.is_ascii_uppercase())
+            {
+                format = Some(s);
+            }
+        } else if value.is_none() && key.is_none() {
+            if let Some(x) = eval(t, &ctx.env, None) {
+                value = Some((x, t.contains("0x") || t.contains("0X")));
+            }
+        }
+    }
+    let (v, hex) = value?;
+    Some((name?, v, hex, format))
+}
+
+fn is_record_kind(kind: &str) -> bool {
+    matches!(
+        kind,
+        "call"
+            | "tuple"
+            | "list"
+            | "dictionary"
+            | "object"
+            | "array"
+            | "call_expression"
+            | "struct_expression"
+            | "tuple_expression"
+            | "array_expression"
+            | "initializer_list"
+            | "composite_literal"
+            | "literal_value"
+            | "object_creation_expression"
+            | "array_initializer"
+            | "hash"
+            | "array_creation_expression"
+            | "function_call_expression"
+    )
+}
+
+fn map_and_record_pass(ctx: &mut Ctx, root: Node) {
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        let mut c = node.walk();
+        let kids: Vec<Node> = node.named_children(&mut c).collect();
+        // Maps: a node whose children include key/value pairs.
+        let pairs: Vec<Node> = kids
+            .iter()
+            .copied()
+            .filter(|k| is_pair_kind(ctx.lang, k.kind()))
+            .collect();
+        if pairs.len() >= 3 {
+            let symbol = enclosing_name(node, ctx.src, 5).unwrap_or_default();
+            let mut items = Vec::new();
+            for p in pairs {
+                if let Some(item) = map_item(ctx, p) {
+                    items.push(item);
+                }
+            }
+            if !items.is_empty() {
+                ctx.group(node, GroupKind::Map, symbol).items.extend(items);
+            }
+        }
+        // Records: three or more record-like children.
+        let records: Vec<Node> = kids
+            .iter()
+            .map(|k| unwrap(*k))
+            .filter(|k| is_record_kind(k.kind()))
+            .collect();
+        if records.len() >= 3 {
+            let mut items = Vec::new();
+            for r in &records {
+                if let Some((name, value, hex, format)) = record_item(ctx, *r) {
+                    items.push(RawItem {
+                        name,
+                        value,
+                        line: line_of(*r),
+                        column: col_of(*r),
+                        hex,
+                        format,
+                    });
+                }
+            }
+            if items.len() >= 3 {
+                let symbol = enclosing_name(node, ctx.src, 6)
+                    .or_else(|| {
+                        records[0]
+                            .child_by_field_name("function")
+                            .or_else(|| records[0].child_by_field_name("name"))
+                            .map(|f| text(f, ctx.src).to_string())
+                    })
+                    .unwrap_or_default();
+                ctx.group(node, GroupKind::Records, symbol)
+                    .items
+                    .extend(items);
+            }
+        }
+        stack.extend(kids.into_iter().rev());
+    }
+}
+
+fn map_item(ctx: &Ctx, pair: Node) -> Option<RawItem> {
+    let (k, v) = pair_parts(pair)?;
+    let (kt, vt) = (text(k, ctx.src), text(v, ctx.src));
+    let hexy = |t: &str| t.contains("0x") || t.contains("0X");
+    let key_is_name = is_stringish(k.kind())
+        || matches!(
+            k.kind(),
+            "property_identifier" | "identifier" | "field_identifier"
+        );
+    // "HALT": 0x00 / HALT: 0x00
+    if key_is_name {
+        if let Some(value) = eval(vt, &ctx.env, None) {
+            let name = unquote(kt);
+            if mnemonic_like(&name) && (is_stringish(k.kind()) || ctx.env_lookup_fails(kt)) {
+                return Some(RawItem {
+                    name,
+                    value,
+                    line: line_of(k),
+                    column: col_of(k),
+                    hex: hexy(vt),
+                    format: None,
+                });
+            }
+        }
+    }
+    // 0x00: "HALT" / Op.HALT: "HALT" / 0x00: ("HALT", 1) / 0x00 => ['NOP', :misc]
+    if let Some(value) = eval(kt, &ctx.env, None) {
+        let name = if is_stringish(v.kind()) {
+            Some(unquote(vt))
+        } else {
+            let fields = record_fields(ctx.lang, v, ctx.src);
+            fields
+                .iter()
+                .find(|(key, n)| {
+                    is_stringish(n.kind()) && key.as_deref().is_none_or(|k| NAME_KEYS.contains(&k))
+                })
+                .map(|(_, n)| unquote(text(*n, ctx.src)))
+        }?;
+        if mnemonic_like(&name) {
+            return Some(RawItem {
+                name,
+                value,
+                line: line_of(k),
+                column: col_of(k),
+                hex: hexy(kt),
+                format: None,
+            });
+        }
+    }
+    // HALT: { opcode: 0x00, format: "A" }
+    if key_is_name {
+        let rec = Ctx::record_value(ctx, v)?;
+        return Some(RawItem {
+            name: unquote(kt),
+            value: rec.0,
+            line: line_of(k),
+            column: col_of(k),
+            hex: rec.1,
+            format: rec.2,
+        });
+    }
+    None
+}
+
+impl Ctx<'_> {
+    /// True when `name` is not a defined constant: a bare identifier key then is a name, not a
+    /// reference (`{HALT: 0}` in JS, but `{OpNop: "NOP"}` in Go refers to a constant).
+    fn env_lookup_fails(&self, name: &str) -> bool {
+        eval(name, &self.env, None).is_none()
+    }
+
+    fn record_value(ctx: &Ctx, v: Node) -> Option<(i64, bool, Option<String>)> {
+        let fields = record_fields(ctx.lang, v, ctx.src);
+        let mut value = None;
+        let mut format = None;
+        for (key, n) in &fields {
+            let t = text(*n, ctx.src);
+            match key.as_deref() {
+                Some(k) if VALUE_KEYS.contains(&k) => {
+                    value = eval(t, &ctx.env, None).map(|x| (x, t.contains("0x")));
+                }
+                Some("format" | "fmt") if is_stringish(n.kind()) => format = Some(unquote(t)),
+                _ => {}
+            }
+        }
+        let (x, hex) = value?;
+        Some((x, hex, format))
+    }
+}
+
+fn is_case_kind(lang: Lang, kind: &str) -> bool {
+    match lang {
+        Lang::Go => kind == "expression_case",
+        Lang::TypeScript | Lang::Tsx | Lang::JavaScript => kind == "switch_case",
+        Lang::C | Lang::Cpp | Lang::Cuda | Lang::Php => kind == "case_statement",
+        Lang::Java => kind == "switch_label",
+        Lang::Rust => kind == "match_arm",
+        Lang::Zig => kind == "switch_case",
+        Lang::Ruby => kind == "when",
+        Lang::Python => kind == "case_clause",
+        Lang::Markdown => false,
+    }
+}
+
+fn case_value(lang: Lang, case: Node) -> Option<Node> {
+    match lang {
+        Lang::Rust => case.child_by_field_name("pattern").map(|p| {
+            if p.named_child_count() == 1 {
+                p.named_child(0).unwrap_or(p)
+            } else {
+                p
+            }
+        }),
+        Lang::Ruby => case.child_by_field_name("pattern"),
+        Lang::Python => case.named_child(0).map(unwrap),
+        Lang::Go => case.child_by_field_name("value").and_then(|v| {
+            if v.named_child_count() == 1 {
+                v.named_child(0)
+            } else {
+                None
+            }
+        }),
+        _ => case
+            .child_by_field_name("value")
+            .or_else(|| case.named_child(0))
+            .map(unwrap),
+    }
+}
+
+fn switch_pass(ctx: &mut Ctx, root: Node) {
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        let mut c = node.walk();
+        let kids: Vec<Node> = node.named_children(&mut c).collect();
+        if is_case_kind(ctx.lang, node.kind()) {
+            if let Some(v) = case_value(ctx.lang, node) {
+                let vt = text(v, ctx.src);
+                if let Some(value) = parse_int_literal(vt) {
+                    let end = v.end_position();
+                    // The comment after the label names the case.
+                    let after = end.column
+                        + ctx.lines[end.row]
+                            .get(end.column..)
+                            .and_then(|s| s.find([':', '>', '{']).map(|i| i + 1))
+                            .unwrap_or(0);
+                    if let Some(comment) = case_comment(&ctx.lines, end.row as u32 + 1, after) {
+                        if let Some(name) = comment_mnemonic(&comment) {
+                            // The group is the switch: the nearest ancestor holding the cases.
+                            let mut sw = node.parent();
+                            while let Some(s) = sw {
+                                if matches!(
+                                    s.kind(),
+                                    "switch_statement"
+                                        | "switch_expression"
+                                        | "expression_switch_statement"
+                                        | "match_expression"
+                                        | "match_statement"
+                                        | "case"
+                                ) {
+                                    break;
+                                }
+                                sw = s.parent();
+                            }
+                            let sw = sw.or(node.parent()).unwrap_or(root);
+                            let func = {
+                                let mut f = sw.parent();
+                                while let Some(n) = f {
+                                    if is_function_kind(n.kind()) {
+                                        break;
+                                    }
+                                    f = n.parent();
+                                }
+                                f.and_then(|f| name_of(f, ctx.src)).unwrap_or_default()
+                            };
+                            let item = RawItem {
+                                name,
+                                value,
+                                line: line_of(v),
+                                column: col_of(v),
+                                hex: vt.contains("0x") || vt.contains("0X"),
+                                format: comment_format(&comment),
+                            };
+                            ctx.group(sw, GroupKind::Switch, func).items.push(item);
+                        }
+                    }
+                }
+            }
+        }
+        stack.extend(kids.into_iter().rev());
+    }
+}
+
+fn clean_cell(s: &str) -> String {
+    s.trim()
+        .trim_matches(['`', '*', '_', ' '])
+        .trim()
+        .to_string()
+}
+
+fn markdown_pass(ctx: &mut Ctx, root: Node) {
+    let mut stack = vec![(root, String::new())];
+    while let Some((node, heading)) = stack.pop() {
+        let mut c = node.walk();
+        let kids: Vec<Node> = node.named_children(&mut c).collect();
+        let mut current = heading.clone();
+        let mut next = Vec::new();
+        for k in &kids {
+            if k.kind() == "atx_heading" || k.kind() == "setext_heading" {
+                current = text(*k, ctx.src)
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .trim_start_matches('#')
+                    .trim()
+                    .to_string();
+            } else if k.kind() == "pipe_table" {
+                markdown_table(ctx, *k, &current);
+            } else {
+                next.push((*k, current.clone()));
+            }
+        }
+        stack.extend(next.into_iter().rev());
+    }
+}
+
+fn markdown_table(ctx: &mut Ctx, table: Node, heading: &str) {
+    fn cells<'t>(row: Node<'t>, src: &str) -> Vec<(String, Node<'t>)> {
+        let mut c = row.walk();
+        row.named_children(&mut c)
+            .filter(|n| n.kind() == "pipe_table_cell")
+            .map(|n| (clean_cell(text(n, src)), n))
+            .collect()
+    }
+    let mut c = table.walk();
+    let rows: Vec<Node> = table.named_children(&mut c).collect();
+    let Some(header) = rows.iter().find(|r| r.kind() == "pipe_table_header") else {
+        return;
+    };
+    let head: Vec<String> = cells(*header, ctx.src)
+        .into_iter()
+        .map(|(t, _)| t.to_ascii_lowercase())
+        .collect();
+    let body: Vec<Vec<(String, Node)>> = rows
+        .iter()
+        .filter(|r| r.kind() == "pipe_table_row")
+        .map(|r| cells(*r, ctx.src))
+        .collect();
+    if body.is_empty() {
+        return;
+    }
+    let col_share = |i: usize, f: &dyn Fn(&str) -> bool| -> f64 {
+        let n = body
+            .iter()
+            .filter(|r| r.get(i).is_some_and(|(t, _)| f(t)))
+            .count();
+        n as f64 / body.len() as f64
+    };
+    let value_col = (0..head.len()).find(|&i| {
+        let h = &head[i];
+        (h.contains("opcode")
+            || h.contains("hex")
+            || h.contains("code")
+            || h == "op"
+            || h == "byte"
+            || h == "value"
+            || h == "#")
+            && !h.contains("name")
+            && col_share(i, &|t| parse_int_literal(t).is_some()) >= 0.5
+    });
+    let Some(value_col) = value_col else { return };
+    let name_col = (0..head.len()).filter(|&i| i != value_col).find(|&i| {
+        let h = &head[i];
+        (h.contains("mnemonic")
+            || h.contains("name")
+            || h.contains("instruction")
+            || h == "op"
+            || h.contains("operation")
+            || h.contains("symbol")
+            || h == "opcode")
+            && col_share(i, &|t| mnemonic_like(t)) >= 0.5
+    });
+    let Some(name_col) = name_col else { return };
+    let format_col = (0..head.len()).find(|&i| head[i] == "format" || head[i] == "fmt");
+    let mut items = Vec::new();
+    for row in &body {
+        let (Some((vt, vn)), Some((nt, _))) = (row.get(value_col), row.get(name_col)) else {
+            continue;
+        };
+        let (Some(value), true) = (parse_int_literal(vt), mnemonic_like(nt)) else {
+            continue;
+        };
+        let format = format_col
+            .and_then(|i| row.get(i))
+            .map(|(t, _)| t.clone())
+            .filter(|t| t.len() == 1 && t.chars().all(|c| c.is_ascii_uppercase()));
+        items.push(RawItem {
+            name: nt.clone(),
+            value,
+            line: line_of(*vn),
+            column: 1,
+            hex: vt.contains("0x") || vt.contains("0X"),
+            format,
+        });
+    }
+    if !items.is_empty() {
+        let g = ctx.group(table, GroupKind::Markdown, heading.to_string());
+        g.context.push(' ');
+        g.context.push_str(&head.join(" "));
+        g.items.extend(items);
+    }
+}
+
+/// Every candidate group in one parsed file, in source order.
+pub fn extract(lang: Lang, tree: &tree_sitter::Tree, src: &str) -> Vec<Group> {
+    let mut ctx = Ctx {
+        lang,
+        src,
+        lines: src.lines().collect(),
+        env: Env::default(),
+        groups: BTreeMap::new(),
+    };
+    if ctx.lines.is_empty() {
+        return Vec::new();
+    }
+    let root = tree.root_node();
+    if lang == Lang::Markdown {
+        markdown_pass(&mut ctx, root);
+    } else {
+        binding_pass(&mut ctx, root);
+        map_and_record_pass(&mut ctx, root);
+        switch_pass(&mut ctx, root);
+    }
+    ctx.groups.into_values().collect()
+}

@@ -1,0 +1,378 @@
+//! # isa-scan: opcode tables straight from VM source code
+//!
+//! No VM maintainer keeps a second copy of their opcode table by hand; the table lives in
+//! source. This crate reads it there. Each file is parsed with a real tree-sitter grammar
+//! (Python, Go, TypeScript/JavaScript, Rust, C, C++/CUDA, Java, Zig, PHP, Ruby, Markdown), and
+//! the syntax tree is reduced to language-neutral *candidate groups* of (name, value, line)
+//! items — enum members, constants of one scope, map literals, runs of records, integer-labelled
+//! switch cases named by comments, Markdown pipe tables ([`extract`]). Values are evaluated by
+//! one small constant-expression evaluator ([`eval`]): literals in every base, `iota`, implicit
+//! increments, `BASE + 3`, `1 << 4` and references to earlier constants.
+//!
+//! A classifier ([`classify`]) then scores each group from names, enclosing names, comments,
+//! value ranges, uniqueness and mnemonic vocabulary, and keeps those at or above
+//! [`ScanOptions::min_confidence`]. Mnemonics are normalised (`OpHalt`, `OP_HALT`,
+//! `FLUX_HALT`, `Halt` → `HALT`) with the source spelling kept in `Entry::source_name`.
+//!
+//! Trade-offs: the scanner never executes code, so tables computed at run time (loops,
+//! generated code) are invisible; comments name switch cases only when they start with an
+//! upper-case mnemonic; a table that repeats a subset of another table of the same file (a
+//! name map built from an enum) is dropped as a duplicate. Results are deterministic: files
+//! are sorted, groups are in source order, names come from paths and symbols.
+
+pub mod classify;
+pub mod eval;
+pub mod extract;
+pub mod lang;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use isa_core::{Entry, Location, Table};
+use rayon::prelude::*;
+
+pub use lang::Lang;
+
+/// Settings of a scan.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// Groups scoring below this (0–1) are not reported as tables.
+    pub min_confidence: f32,
+    /// Show a progress bar on stderr while walking directories (hidden when stderr is not a
+    /// terminal).
+    pub progress: bool,
+    /// Files larger than this many bytes are skipped with a note (generated blobs, bundles).
+    pub max_file_bytes: u64,
+}
+
+impl Default for ScanOptions {
+    fn default() -> ScanOptions {
+        ScanOptions {
+            min_confidence: 0.5,
+            progress: false,
+            max_file_bytes: 4 * 1024 * 1024,
+        }
+    }
+}
+
+/// One opcode table found in a source file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScannedTable {
+    /// The table: `implementation` is `FILE#SYMBOL`, `language` and `source_path` are set,
+    /// every entry has a normalised mnemonic, its `source_name` and its `location`.
+    pub table: Table,
+    /// The symbol the table was found under (enum, variable, function or heading name; a
+    /// `@LINE` suffix when the file holds several groups under one name).
+    pub symbol: String,
+    /// Classifier confidence in [0, 1].
+    pub confidence: f32,
+}
+
+/// A file that was skipped, and why.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ScanNote {
+    /// The file.
+    pub path: PathBuf,
+    /// What happened (`binary file`, `not UTF-8`, `unparseable`, …).
+    pub message: String,
+}
+
+/// Everything a scan found.
+#[derive(Debug, Clone, Default)]
+pub struct ScanOutcome {
+    /// Tables, ordered by file then position in the file.
+    pub tables: Vec<ScannedTable>,
+    /// Skipped files, ordered by path.
+    pub notes: Vec<ScanNote>,
+}
+
+/// Why one file could not be scanned.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ScanError {
+    /// The extension names no language the scanner reads.
+    #[error("{path}: not a source file the scanner reads (unknown extension)")]
+    UnknownLanguage {
+        /// The file.
+        path: String,
+    },
+    /// The text contains NUL bytes: a binary file.
+    #[error("{path}: binary file (NUL byte at offset {offset})")]
+    Binary {
+        /// The file.
+        path: String,
+        /// Byte offset of the first NUL.
+        offset: usize,
+    },
+    /// The grammar could not be loaded or the parser gave up.
+    #[error("{path}: cannot parse as {language}")]
+    Unparseable {
+        /// The file.
+        path: String,
+        /// The language tried.
+        language: &'static str,
+    },
+}
+
+fn path_string(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
+/// Scans one file held in memory. The language comes from the extension.
+pub fn scan_source(
+    path: &Path,
+    text: &str,
+    options: &ScanOptions,
+) -> Result<Vec<ScannedTable>, ScanError> {
+    let lang = Lang::from_path(path).ok_or_else(|| ScanError::UnknownLanguage {
+        path: path_string(path),
+    })?;
+    if let Some(offset) = text.find('\0') {
+        return Err(ScanError::Binary {
+            path: path_string(path),
+            offset,
+        });
+    }
+    let mut parser = tree_sitter::Parser::new();
+    parse_and_build(&mut parser, lang, path, text, options)
+}
+
+fn parse_and_build(
+    parser: &mut tree_sitter::Parser,
+    lang: Lang,
+    path: &Path,
+    text: &str,
+    options: &ScanOptions,
+) -> Result<Vec<ScannedTable>, ScanError> {
+    let unparseable = || ScanError::Unparseable {
+        path: path_string(path),
+        language: lang.display_name(),
+    };
+    parser
+        .set_language(&lang.grammar())
+        .map_err(|_| unparseable())?;
+    let tree = parser.parse(text, None).ok_or_else(unparseable)?;
+    let groups = extract::extract(lang, &tree, text);
+    Ok(build_tables(lang, path, groups, options))
+}
+
+fn build_tables(
+    lang: Lang,
+    path: &Path,
+    groups: Vec<extract::Group>,
+    options: &ScanOptions,
+) -> Vec<ScannedTable> {
+    use classify::*;
+    use extract::GroupKind;
+    let file = path_string(path);
+    let mut found: Vec<(String, f32, u32, Vec<Entry>)> = Vec::new();
+    for group in groups {
+        let parts = if group.kind == GroupKind::Consts {
+            clusters(group.items.clone())
+        } else {
+            vec![(String::new(), group.items.clone())]
+        };
+        for (prefix, items) in parts {
+            let hinted = words(&prefix)
+                .iter()
+                .any(|w| matches!(w.as_str(), "OP" | "OPCODE" | "OPC" | "INSN" | "INSTR"));
+            let items = if group.kind == GroupKind::Consts && !hinted {
+                filter_flat(items)
+            } else {
+                items
+            };
+            let strip = common_prefix(&items.iter().map(|i| i.name.as_str()).collect::<Vec<_>>());
+            let items = drop_sentinels(items, &strip);
+            let confidence = score(&group, &prefix, &items);
+            if confidence < options.min_confidence || items.is_empty() {
+                continue;
+            }
+            let strip = common_prefix(&items.iter().map(|i| i.name.as_str()).collect::<Vec<_>>());
+            let entries: Vec<Entry> = items
+                .iter()
+                .filter_map(|i| {
+                    let opcode = u32::try_from(i.value).ok()?;
+                    let mnemonic = normalize_mnemonic(&i.name, &strip);
+                    Some(Entry {
+                        opcode,
+                        mnemonic: Some(mnemonic),
+                        format: i.format.clone(),
+                        source_name: Some(i.name.clone()),
+                        location: Some(Location::new(file.clone(), i.line, i.column)),
+                        ..Entry::default()
+                    })
+                })
+                .collect();
+            let mut symbol = group.symbol.clone();
+            if symbol.is_empty() {
+                symbol = match group.kind {
+                    GroupKind::Switch => "switch".into(),
+                    GroupKind::Markdown => "table".into(),
+                    _ => "constants".into(),
+                };
+            }
+            if !prefix.is_empty() && group.symbol.is_empty() {
+                // An unnamed flat scope split by prefix: the prefix names the table (`OP`).
+                symbol = prefix.trim_end_matches('_').to_string();
+            }
+            found.push((symbol, confidence, group.line, entries));
+        }
+    }
+    // A table whose (mnemonic, value) pairs all appear in an earlier or larger table of the
+    // same file is a derived copy (a name map built from the enum): keep the fuller one.
+    let keys: Vec<std::collections::BTreeSet<(String, u32)>> = found
+        .iter()
+        .map(|(_, _, _, e)| {
+            e.iter()
+                .map(|x| (x.mnemonic.clone().unwrap_or_default(), x.opcode))
+                .collect()
+        })
+        .collect();
+    let mut keep = vec![true; found.len()];
+    for i in 0..found.len() {
+        for j in 0..found.len() {
+            if i != j
+                && keep[j]
+                && keys[i].is_subset(&keys[j])
+                && (keys[i].len() < keys[j].len() || j < i)
+            {
+                keep[i] = false;
+                break;
+            }
+        }
+    }
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for (sym, ..) in found.iter().zip(&keep).filter(|(_, k)| **k).map(|(f, _)| f) {
+        *seen.entry(sym.clone()).or_default() += 1;
+    }
+    found
+        .into_iter()
+        .zip(keep)
+        .filter(|(_, k)| *k)
+        .map(|((symbol, confidence, line, entries), _)| {
+            let symbol = if seen[&symbol] > 1 {
+                format!("{symbol}@{line}")
+            } else {
+                symbol
+            };
+            let mut table = Table::new(&format!("{file}#{symbol}"));
+            table.language = Some(lang.display_name().to_string());
+            table.source_path = Some(file.clone());
+            table.location = Some(Location::new(file.clone(), line, 0));
+            table.entries = entries;
+            ScannedTable {
+                table,
+                symbol,
+                confidence: (confidence * 100.0).round() / 100.0,
+            }
+        })
+        .collect()
+}
+
+/// Files under `paths` that the scanner reads: files as given (any extension, so the caller
+/// hears about unreadable ones), directories walked respecting `.gitignore`, sorted.
+pub fn source_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<ScanNote>) {
+    let mut files = Vec::new();
+    let mut notes = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let walker = ignore::WalkBuilder::new(p)
+                .hidden(true)
+                .git_ignore(true)
+                .require_git(false)
+                .sort_by_file_path(|a, b| a.cmp(b))
+                .build();
+            for entry in walker {
+                match entry {
+                    Ok(e) => {
+                        if e.file_type().is_some_and(|t| t.is_file())
+                            && Lang::from_path(e.path()).is_some()
+                        {
+                            files.push(e.into_path());
+                        }
+                    }
+                    Err(err) => notes.push(ScanNote {
+                        path: p.clone(),
+                        message: format!("cannot walk: {err}"),
+                    }),
+                }
+            }
+        } else {
+            files.push(p.clone());
+        }
+    }
+    files.sort();
+    files.dedup();
+    (files, notes)
+}
+
+fn scan_file(
+    parser: &mut tree_sitter::Parser,
+    path: &Path,
+    options: &ScanOptions,
+) -> Result<Vec<ScannedTable>, ScanNote> {
+    let note = |message: String| ScanNote {
+        path: path.to_path_buf(),
+        message,
+    };
+    let lang = Lang::from_path(path)
+        .ok_or_else(|| note("skipped: not a source file the scanner reads".into()))?;
+    let meta = std::fs::metadata(path).map_err(|e| note(format!("cannot read: {e}")))?;
+    if meta.len() > options.max_file_bytes {
+        return Err(note(format!(
+            "skipped: {} bytes, over the {}-byte limit",
+            meta.len(),
+            options.max_file_bytes
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| note(format!("cannot read: {e}")))?;
+    if let Some(offset) = bytes.iter().position(|b| *b == 0) {
+        return Err(note(format!(
+            "skipped: binary file (NUL byte at offset {offset})"
+        )));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        note(format!(
+            "skipped: not UTF-8 (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        ))
+    })?;
+    parse_and_build(parser, lang, path, &text, options).map_err(|e| note(format!("skipped: {e}")))
+}
+
+/// Scans files and directories (walked respecting `.gitignore`), in parallel. Files that cannot
+/// be read, are binary, not UTF-8 or unparseable become notes; nothing here panics on input.
+pub fn scan_paths(paths: &[PathBuf], options: &ScanOptions) -> ScanOutcome {
+    let (files, mut notes) = source_files(paths);
+    let bar = if options.progress && files.len() > 1 {
+        let bar = indicatif::ProgressBar::with_draw_target(
+            Some(files.len() as u64),
+            indicatif::ProgressDrawTarget::stderr(),
+        );
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{spinner} scanning {pos}/{len} files [{bar:30}] {per_sec}",
+        ) {
+            bar.set_style(style);
+        }
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let results: Vec<Result<Vec<ScannedTable>, ScanNote>> = files
+        .par_iter()
+        .map_init(tree_sitter::Parser::new, |parser, f| {
+            let r = scan_file(parser, f, options);
+            bar.inc(1);
+            r
+        })
+        .collect();
+    bar.finish_and_clear();
+    let mut tables = Vec::new();
+    for r in results {
+        match r {
+            Ok(t) => tables.extend(t),
+            Err(n) => notes.push(n),
+        }
+    }
+    notes.sort();
+    ScanOutcome { tables, notes }
+}

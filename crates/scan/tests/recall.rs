@@ -1,0 +1,62 @@
+//! Recall and precision over (file, mnemonic, value) on fixtures in every source style the
+//! FLUX ecosystem uses, each with distractor constants beside the opcode tables. The expected
+//! triples live next to each fixture in `NAME.expected` (one `MNEMONIC VALUE` per line).
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use isa_scan::{scan_paths, ScanOptions};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+fn expected() -> BTreeSet<(String, String, u32)> {
+    let mut out = BTreeSet::new();
+    let (files, _) = isa_scan::source_files(&[fixtures()]);
+    assert!(files.len() >= 20, "fixtures missing: {}", files.len());
+    for f in files {
+        let exp = PathBuf::from(format!("{}.expected", f.display()));
+        let text =
+            std::fs::read_to_string(&exp).unwrap_or_else(|e| panic!("{}: {e}", exp.display()));
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            let (m, v) = line.split_once(' ').expect("MNEMONIC VALUE");
+            let v = isa_scan::eval::parse_int_literal(v).expect("value") as u32;
+            out.insert((f.display().to_string(), m.to_string(), v));
+        }
+    }
+    out
+}
+
+#[test]
+fn recall_and_precision_on_fixtures() {
+    let want = expected();
+    let outcome = scan_paths(&[fixtures()], &ScanOptions::default());
+    assert!(outcome.notes.is_empty(), "{:?}", outcome.notes);
+    let mut got = BTreeSet::new();
+    for t in &outcome.tables {
+        for e in &t.table.entries {
+            got.insert((
+                t.table.source_path.clone().unwrap(),
+                e.mnemonic.clone().unwrap(),
+                e.opcode,
+            ));
+        }
+    }
+    let hits = got.intersection(&want).count() as f64;
+    let recall = hits / want.len() as f64;
+    let precision = hits / got.len().max(1) as f64;
+    for miss in want.difference(&got) {
+        println!("missed:   {miss:?}");
+    }
+    for extra in got.difference(&want) {
+        println!("spurious: {extra:?}");
+    }
+    println!(
+        "fixtures: {} expected, {} found, recall {recall:.3}, precision {precision:.3}",
+        want.len(),
+        got.len()
+    );
+    assert!(recall >= 0.95, "recall {recall:.3}");
+    assert!(precision >= 0.95, "precision {precision:.3}");
+}
