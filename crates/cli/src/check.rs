@@ -250,11 +250,11 @@ pub fn conflict_json(c: &Conflict) -> Value {
         .iter()
         .map(|e| {
             json!({
-                "implementation": e.implementation,
+                "implementation": &*e.implementation,
                 "opcode": e.opcode,
                 "mnemonic": e.mnemonic,
                 "format": e.format,
-                "layout": e.layout,
+                "layout": e.layout.as_deref(),
                 "location": location_json(&e.location),
             })
         })
@@ -265,7 +265,7 @@ pub fn conflict_json(c: &Conflict) -> Value {
         "severity": c.severity.as_str(),
         "opcode": c.opcode,
         "mnemonic": c.mnemonic,
-        "implementations": c.implementations,
+        "implementations": c.implementations.iter().map(|s| &**s).collect::<Vec<&str>>(),
         "entries": entries,
         "message": c.message,
     })
@@ -362,7 +362,7 @@ pub fn sarif(report: &Report) -> Value {
                 "level": sarif_level(c.severity),
                 "message": {"text": c.message},
                 "partialFingerprints": {"isaAuthorityConflictId/v1": c.id},
-                "properties": {"severity": c.severity.as_str(), "implementations": c.implementations},
+                "properties": {"severity": c.severity.as_str(), "implementations": c.implementations.iter().map(|s| &**s).collect::<Vec<&str>>()},
             });
             if let Some(primary) = located.first() {
                 let loc = primary.location.as_ref().expect("filtered");

@@ -21,6 +21,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
 
 use crate::format::Scheme;
 use crate::mnemonic::{near_miss, Aliases};
@@ -163,17 +164,17 @@ impl fmt::Display for ConflictKind {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ConflictEntry {
     /// Implementation name.
-    pub implementation: String,
+    pub implementation: Arc<str>,
     /// The entry's opcode number.
     pub opcode: u32,
     /// The mnemonic as the source spells it.
     pub mnemonic: Option<String>,
     /// The comparison key (normalised and aliased mnemonic).
-    pub key: Option<String>,
+    pub key: Option<Arc<str>>,
     /// The format letter.
     pub format: Option<String>,
     /// The resolved layout, rendered, when known.
-    pub layout: Option<String>,
+    pub layout: Option<Arc<str>>,
     /// Where the entry was read.
     pub location: Option<Location>,
 }
@@ -193,7 +194,7 @@ pub struct Conflict {
     /// The mnemonic concerned (comparison key), for per-mnemonic kinds.
     pub mnemonic: Option<String>,
     /// Every implementation involved, sorted.
-    pub implementations: Vec<String>,
+    pub implementations: Vec<Arc<str>>,
     /// Each implementation's view, sorted by implementation, number, mnemonic.
     pub entries: Vec<ConflictEntry>,
     /// One-line explanation.
@@ -327,7 +328,7 @@ struct LayoutInfo {
     /// Interned shape: equal ids exactly for layouts of the same shape.
     shape: u32,
     /// Rendered for reports.
-    text: String,
+    text: Arc<str>,
 }
 
 /// Buckets `items` by a group id (counting sort: linear and stable, so each bucket keeps table
@@ -368,7 +369,8 @@ pub fn hex_opcode(opcode: u32) -> String {
 struct Ctx<'a> {
     tables: Vec<&'a Table>,
     items: Vec<Item>,
-    keys: Vec<String>,
+    keys: Vec<Arc<str>>,
+    names: Vec<Arc<str>>,
     layouts: Vec<LayoutInfo>,
     hint_limit: usize,
 }
@@ -384,10 +386,9 @@ impl Ctx<'_> {
 
     fn view(&self, index: u32) -> ConflictEntry {
         let item = &self.items[index as usize];
-        let table = self.tables[item.table as usize];
         let entry = self.entry(item);
         ConflictEntry {
-            implementation: table.implementation.clone(),
+            implementation: self.names[item.table as usize].clone(),
             opcode: entry.opcode,
             mnemonic: entry.mnemonic.clone(),
             key: Some(self.keys[item.key as usize].clone()),
@@ -409,10 +410,10 @@ impl Ctx<'_> {
                 self.name(item),
                 e.opcode,
                 e.mnemonic.as_deref(),
-                self.keys[item.key as usize].as_str(),
+                &*self.keys[item.key as usize],
                 e.format.as_deref(),
                 (item.layout != NO_LAYOUT)
-                    .then(|| self.layouts[item.layout as usize].text.as_str()),
+                    .then(|| &*self.layouts[item.layout as usize].text),
                 e.location.as_ref(),
             )
         };
@@ -427,8 +428,8 @@ impl Ctx<'_> {
 
 /// Groups implementations by the value they hold, for messages:
 /// `ADD in 3 implementations (a, b, c); IADD in 1 (d)`.
-fn describe_groups(groups: &BTreeMap<String, BTreeSet<String>>) -> String {
-    let mut parts: Vec<(usize, &String, &BTreeSet<String>)> = groups
+fn describe_groups(groups: &BTreeMap<String, BTreeSet<&str>>) -> String {
+    let mut parts: Vec<(usize, &String, &BTreeSet<&str>)> = groups
         .iter()
         .map(|(value, impls)| (impls.len(), value, impls))
         .collect();
@@ -437,7 +438,7 @@ fn describe_groups(groups: &BTreeMap<String, BTreeSet<String>>) -> String {
     parts
         .iter()
         .map(|(n, value, impls)| {
-            let names: Vec<&str> = impls.iter().take(3).map(|s| s.as_str()).collect();
+            let names: Vec<&str> = impls.iter().take(3).copied().collect();
             let more = if *n > 3 {
                 format!(", +{} more", n - 3)
             } else {
@@ -500,7 +501,7 @@ fn finish(
     message: String,
 ) -> Conflict {
     debug_assert!(entries.is_sorted(), "views are built in order");
-    let implementations: Vec<String> = entries
+    let implementations: Vec<Arc<str>> = entries
         .iter()
         .map(|e| e.implementation.clone())
         .collect::<BTreeSet<_>>()
@@ -530,7 +531,7 @@ pub fn detect(tables: &[Table], options: &CheckOptions) -> Report {
     });
 
     let mut key_ids: FxMap<String, u32> = FxMap::default();
-    let mut keys: Vec<String> = Vec::new();
+    let mut keys: Vec<Arc<str>> = Vec::new();
     let mut items: Vec<Item> = Vec::new();
     let mut shape_ids: FxMap<String, u32> = FxMap::default();
     let mut layouts: Vec<LayoutInfo> = Vec::new();
@@ -554,7 +555,7 @@ pub fn detect(tables: &[Table], options: &CheckOptions) -> Report {
                 Some(&id) => id,
                 None => {
                     let id = keys.len() as u32;
-                    keys.push(key.to_string());
+                    keys.push(Arc::from(key));
                     key_ids.insert(key.to_string(), id);
                     id
                 }
@@ -569,7 +570,7 @@ pub fn detect(tables: &[Table], options: &CheckOptions) -> Report {
                             let shape = *shape_ids.entry(l.shape_key()).or_insert(next);
                             layouts.push(LayoutInfo {
                                 shape,
-                                text: l.to_string(),
+                                text: Arc::from(l.to_string()),
                             });
                             layouts.len() as u32 - 1
                         }
@@ -603,10 +604,12 @@ pub fn detect(tables: &[Table], options: &CheckOptions) -> Report {
     let (num_off, num_order) = buckets(numbers.len(), number_of.iter().copied());
     let (key_off, key_order) = buckets(keys.len(), items.iter().map(|i| i.key));
 
+    let sorted_names: Vec<Arc<str>> = sorted.iter().map(|t| Arc::from(t.implementation.as_str())).collect();
     let ctx = Ctx {
         tables: sorted,
         items,
         keys,
+        names: sorted_names,
         layouts,
         hint_limit: options.hint_limit,
     };
@@ -683,17 +686,17 @@ fn by_number(ctx: &Ctx, opcode: u32, bucket: &[u32], out: &mut Vec<Conflict>) {
     if sets.len() < 2 || sets.iter().all(|(_, s)| *s == sets[0].1) {
         return;
     }
-    let mut groups: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut groups: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
     for (table, set) in &sets {
         let label = set
             .iter()
-            .map(|k| ctx.keys[*k as usize].as_str())
+            .map(|k| &*ctx.keys[*k as usize])
             .collect::<Vec<_>>()
             .join("+");
         groups
             .entry(label)
             .or_default()
-            .insert(ctx.tables[*table as usize].implementation.clone());
+            .insert(&ctx.tables[*table as usize].implementation);
     }
     let entries: Vec<ConflictEntry> = ctx.views(bucket.iter().copied());
     let message = format!(
@@ -767,7 +770,7 @@ fn by_mnemonic(ctx: &Ctx, key: u32, bucket: &[u32], out: &mut Vec<Conflict>) {
             out.push(finish(
                 ConflictKind::DuplicateMnemonic,
                 None,
-                Some(name.clone()),
+                Some(name.to_string()),
                 entries,
                 message,
             ));
@@ -783,10 +786,10 @@ fn by_mnemonic(ctx: &Ctx, key: u32, bucket: &[u32], out: &mut Vec<Conflict>) {
             shape_sets.push((first.table, shapes));
         }
     }
-    let implementation = |t: u32| ctx.tables[t as usize].implementation.clone();
+    let implementation = |t: u32| ctx.tables[t as usize].implementation.as_str();
 
     if number_sets.len() >= 2 && number_sets.iter().any(|(_, s)| *s != number_sets[0].1) {
-        let mut groups: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut groups: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
         for (table, set) in &number_sets {
             let label = set
                 .iter()
@@ -806,7 +809,7 @@ fn by_mnemonic(ctx: &Ctx, key: u32, bucket: &[u32], out: &mut Vec<Conflict>) {
         out.push(finish(
             ConflictKind::MnemonicDivergence,
             None,
-            Some(name.clone()),
+            Some(name.to_string()),
             entries,
             message,
         ));
@@ -818,20 +821,20 @@ fn by_mnemonic(ctx: &Ctx, key: u32, bucket: &[u32], out: &mut Vec<Conflict>) {
             with_layout.contains(&items[i as usize].table)
                 && ctx.shape(&items[i as usize]).is_some()
         }));
-        let mut groups: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut groups: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
         for e in &entries {
             if let Some(layout) = &e.layout {
                 groups
                     .entry(format!("[{layout}]"))
                     .or_default()
-                    .insert(e.implementation.clone());
+                    .insert(&e.implementation);
             }
         }
         let message = format!("{name} has different layouts: {}", describe_groups(&groups));
         out.push(finish(
             ConflictKind::FormatMismatch,
             None,
-            Some(name.clone()),
+            Some(name.to_string()),
             entries,
             message,
         ));
@@ -883,6 +886,10 @@ mod tests {
         }
     }
 
+    fn names(c: &Conflict) -> Vec<&str> {
+        c.implementations.iter().map(|s| &**s).collect()
+    }
+
     fn kinds(report: &Report) -> Vec<ConflictKind> {
         report.conflicts.iter().map(|c| c.kind).collect()
     }
@@ -925,7 +932,7 @@ mod tests {
             .filter(|c| c.kind == ConflictKind::NumberCollision)
             .collect();
         assert_eq!(c.len(), 1);
-        assert_eq!(c[0].implementations, vec!["a", "b", "c"]);
+        assert_eq!(names(c[0]), vec!["a", "b", "c"]);
         assert!(c[0]
             .message
             .starts_with("opcode 0x01 means different instructions: ADD in 2 implementations"));
@@ -1001,7 +1008,7 @@ mod tests {
         assert!(r.conflicts.is_empty(), "{:?}", r.conflicts);
         let r = detect(&[a, b, c], &CheckOptions::new());
         assert_eq!(kinds(&r), vec![ConflictKind::FormatMismatch]);
-        assert_eq!(r.conflicts[0].implementations, vec!["a", "b", "c"]);
+        assert_eq!(names(&r.conflicts[0]), vec!["a", "b", "c"]);
     }
 
     #[test]

@@ -60,9 +60,9 @@ proptest! {
         let report = detect(&tables, &CheckOptions::new());
         for c in &report.conflicts {
             prop_assert!(!c.entries.is_empty());
-            let mut names: Vec<&str> = c.entries.iter().map(|e| e.implementation.as_str()).collect();
+            let mut names: Vec<&str> = c.entries.iter().map(|e| &*e.implementation).collect();
             names.dedup();
-            prop_assert_eq!(names, c.implementations.iter().map(|s| s.as_str()).collect::<Vec<_>>());
+            prop_assert_eq!(names, c.implementations.iter().map(|s| &**s).collect::<Vec<_>>());
             if c.kind == ConflictKind::NumberCollision {
                 // Every table holding that number (as an instruction) is listed.
                 let holders = tables.iter().filter(|t| t.instructions().any(|e| Some(e.opcode) == c.opcode)).count();
