@@ -412,8 +412,7 @@ impl Ctx<'_> {
                 e.mnemonic.as_deref(),
                 &*self.keys[item.key as usize],
                 e.format.as_deref(),
-                (item.layout != NO_LAYOUT)
-                    .then(|| &*self.layouts[item.layout as usize].text),
+                (item.layout != NO_LAYOUT).then(|| &*self.layouts[item.layout as usize].text),
                 e.location.as_ref(),
             )
         };
@@ -532,7 +531,8 @@ pub fn detect(tables: &[Table], options: &CheckOptions) -> Report {
 
     let mut key_ids: FxMap<String, u32> = FxMap::default();
     let mut keys: Vec<Arc<str>> = Vec::new();
-    let mut items: Vec<Item> = Vec::new();
+    let total: usize = tables.iter().map(|t| t.entries.len()).sum();
+    let mut items: Vec<Item> = Vec::with_capacity(total);
     let mut shape_ids: FxMap<String, u32> = FxMap::default();
     let mut layouts: Vec<LayoutInfo> = Vec::new();
     let mut summary = Summary {
@@ -604,7 +604,10 @@ pub fn detect(tables: &[Table], options: &CheckOptions) -> Report {
     let (num_off, num_order) = buckets(numbers.len(), number_of.iter().copied());
     let (key_off, key_order) = buckets(keys.len(), items.iter().map(|i| i.key));
 
-    let sorted_names: Vec<Arc<str>> = sorted.iter().map(|t| Arc::from(t.implementation.as_str())).collect();
+    let sorted_names: Vec<Arc<str>> = sorted
+        .iter()
+        .map(|t| Arc::from(t.implementation.as_str()))
+        .collect();
     let ctx = Ctx {
         tables: sorted,
         items,
@@ -613,15 +616,16 @@ pub fn detect(tables: &[Table], options: &CheckOptions) -> Report {
         layouts,
         hint_limit: options.hint_limit,
     };
+    let mut scratch = Scratch::default();
     let mut conflicts = Vec::new();
 
     for g in 0..numbers.len() {
         let bucket = &num_order[num_off[g] as usize..num_off[g + 1] as usize];
-        by_number(&ctx, numbers[g], bucket, &mut conflicts);
+        by_number(&ctx, numbers[g], bucket, &mut scratch, &mut conflicts);
     }
     for k in 0..ctx.keys.len() {
         let bucket = &key_order[key_off[k] as usize..key_off[k + 1] as usize];
-        by_mnemonic(&ctx, k as u32, bucket, &mut conflicts);
+        by_mnemonic(&ctx, k as u32, bucket, &mut scratch, &mut conflicts);
     }
     unknown_formats(&ctx, &mut conflicts);
 
@@ -648,10 +652,77 @@ pub fn detect(tables: &[Table], options: &CheckOptions) -> Report {
     Report { conflicts, summary }
 }
 
+/// Per-table value sets of one bucket, stored flat so that examining a bucket allocates nothing
+/// once the buffers have grown: `spans[i] = (table, start, end)` indexes sorted, deduplicated
+/// values in `values`.
+#[derive(Default)]
+struct Sets {
+    values: Vec<u32>,
+    spans: Vec<(u32, u32, u32)>,
+}
+
+impl Sets {
+    /// Fills with one set per table run of `bucket`, skipping runs where `value` yields nothing.
+    fn fill(&mut self, ctx: &Ctx, bucket: &[u32], value: impl Fn(&Item) -> Option<u32>) {
+        self.values.clear();
+        self.spans.clear();
+        for run in runs(bucket, &ctx.items) {
+            let start = self.values.len();
+            self.values
+                .extend(run.iter().filter_map(|&i| value(&ctx.items[i as usize])));
+            if self.values.len() == start {
+                continue;
+            }
+            let slice = &mut self.values[start..];
+            slice.sort_unstable();
+            let mut kept = 1;
+            for i in 1..slice.len() {
+                if slice[i] != slice[kept - 1] {
+                    slice[kept] = slice[i];
+                    kept += 1;
+                }
+            }
+            self.values.truncate(start + kept);
+            let table = ctx.items[run[0] as usize].table;
+            self.spans
+                .push((table, start as u32, self.values.len() as u32));
+        }
+    }
+
+    fn get(&self, i: usize) -> &[u32] {
+        let (_, a, b) = self.spans[i];
+        &self.values[a as usize..b as usize]
+    }
+
+    /// True when at least two tables hold sets and they are not all equal.
+    fn differ(&self) -> bool {
+        self.spans.len() >= 2 && (1..self.spans.len()).any(|i| self.get(i) != self.get(0))
+    }
+
+    /// (table, set) pairs, for building messages on the rare path where sets differ.
+    fn owned(&self) -> Vec<(u32, Vec<u32>)> {
+        (0..self.spans.len())
+            .map(|i| (self.spans[i].0, self.get(i).to_vec()))
+            .collect()
+    }
+}
+
+/// Scratch buffers reused across buckets.
+#[derive(Default)]
+struct Scratch {
+    a: Sets,
+    b: Sets,
+}
+
 /// Duplicate numbers within a table, collisions across tables, alias hints.
-fn by_number(ctx: &Ctx, opcode: u32, bucket: &[u32], out: &mut Vec<Conflict>) {
+fn by_number(
+    ctx: &Ctx,
+    opcode: u32,
+    bucket: &[u32],
+    scratch: &mut Scratch,
+    out: &mut Vec<Conflict>,
+) {
     let items = &ctx.items;
-    let mut sets: Vec<(u32, Vec<u32>)> = Vec::new(); // (table, sorted key ids)
     for run in runs(bucket, items) {
         let first = &items[run[0] as usize];
         if run.len() > 1 {
@@ -678,14 +749,12 @@ fn by_number(ctx: &Ctx, opcode: u32, bucket: &[u32], out: &mut Vec<Conflict>) {
                 message,
             ));
         }
-        let mut set: Vec<u32> = run.iter().map(|&i| items[i as usize].key).collect();
-        set.sort_unstable();
-        set.dedup();
-        sets.push((first.table, set));
     }
-    if sets.len() < 2 || sets.iter().all(|(_, s)| *s == sets[0].1) {
+    scratch.a.fill(ctx, bucket, |item| Some(item.key));
+    if !scratch.a.differ() {
         return;
     }
+    let sets = scratch.a.owned();
     let mut groups: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
     for (table, set) in &sets {
         let label = set
@@ -748,16 +817,19 @@ fn by_number(ctx: &Ctx, opcode: u32, bucket: &[u32], out: &mut Vec<Conflict>) {
 }
 
 /// Duplicate mnemonics within a table, divergences and format mismatches across tables.
-fn by_mnemonic(ctx: &Ctx, key: u32, bucket: &[u32], out: &mut Vec<Conflict>) {
+fn by_mnemonic(
+    ctx: &Ctx,
+    key: u32,
+    bucket: &[u32],
+    scratch: &mut Scratch,
+    out: &mut Vec<Conflict>,
+) {
     let items = &ctx.items;
     let name = &ctx.keys[key as usize];
-    let mut number_sets: Vec<(u32, Vec<u32>)> = Vec::new();
-    let mut shape_sets: Vec<(u32, Vec<u32>)> = Vec::new();
-    for run in runs(bucket, items) {
+    scratch.a.fill(ctx, bucket, |item| Some(item.opcode));
+    for (i, run) in runs(bucket, items).enumerate() {
         let first = &items[run[0] as usize];
-        let mut numbers: Vec<u32> = run.iter().map(|&i| items[i as usize].opcode).collect();
-        numbers.sort_unstable();
-        numbers.dedup();
+        let numbers = scratch.a.get(i);
         if numbers.len() > 1 {
             let entries: Vec<ConflictEntry> = ctx.views(run.iter().copied());
             let listed: Vec<String> = numbers.iter().map(|&n| hex_opcode(n)).collect();
@@ -775,20 +847,11 @@ fn by_mnemonic(ctx: &Ctx, key: u32, bucket: &[u32], out: &mut Vec<Conflict>) {
                 message,
             ));
         }
-        number_sets.push((first.table, numbers));
-        let mut shapes: Vec<u32> = run
-            .iter()
-            .filter_map(|&i| ctx.shape(&items[i as usize]))
-            .collect();
-        if !shapes.is_empty() {
-            shapes.sort();
-            shapes.dedup();
-            shape_sets.push((first.table, shapes));
-        }
     }
     let implementation = |t: u32| ctx.tables[t as usize].implementation.as_str();
 
-    if number_sets.len() >= 2 && number_sets.iter().any(|(_, s)| *s != number_sets[0].1) {
+    if scratch.a.differ() {
+        let number_sets = scratch.a.owned();
         let mut groups: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
         for (table, set) in &number_sets {
             let label = set
@@ -815,7 +878,9 @@ fn by_mnemonic(ctx: &Ctx, key: u32, bucket: &[u32], out: &mut Vec<Conflict>) {
         ));
     }
 
-    if shape_sets.len() >= 2 && shape_sets.iter().any(|(_, s)| *s != shape_sets[0].1) {
+    scratch.b.fill(ctx, bucket, |item| ctx.shape(item));
+    if scratch.b.differ() {
+        let shape_sets = scratch.b.owned();
         let with_layout: BTreeSet<u32> = shape_sets.iter().map(|(t, _)| *t).collect();
         let entries = ctx.views(bucket.iter().copied().filter(|&i| {
             with_layout.contains(&items[i as usize].table)
