@@ -7,6 +7,8 @@
 //! subcommand's own verdict) treats as failure, 2 bad input, usage or IO error.
 
 mod check;
+mod conform;
+mod gen;
 mod inputs;
 mod scan;
 mod style;
@@ -33,6 +35,10 @@ enum Command {
     Check(check::Args),
     /// Find opcode tables in VM source code (a dozen languages and Markdown specs).
     Scan(scan::Args),
+    /// Generate the canonical opcode table as code (Python, Go, TypeScript, Rust, C) or Markdown.
+    Gen(gen::Args),
+    /// Check an implementation's source against the canonical table: the CI conformance gate.
+    Conform(conform::Args),
 }
 
 /// Exit code for success.
@@ -48,6 +54,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check::run(args),
         Command::Scan(args) => scan::run(args),
+        Command::Gen(args) => gen::run(args),
+        Command::Conform(args) => conform::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -1,0 +1,519 @@
+//! Conformance: every way an implementation's table diverges from the canonical one.
+//!
+//! An implementation's table is matched to the canonical table *by instruction name*, because a
+//! wrong number is exactly what the gate must catch. Source code cannot spell every mnemonic
+//! (`MEM.load` becomes `MEM_LOAD`, `C_THRESH` becomes `OpCThresh`), so a name matches in three
+//! steps: the normalised mnemonic (after the alias map); then the identifier-insensitive form
+//! ([`squash`]: letters and digits only); then any identifier [`crate::generate`] would give the
+//! instruction in some language (so generated tables with renamed identifiers round-trip). A
+//! squashed form that two canonical instructions share is never used to match.
+//!
+//! Divergences, each located at the implementation's line: a known instruction at the wrong
+//! number ([`DivergenceKind::WrongOpcode`]), an instruction the canonical table does not have
+//! ([`DivergenceKind::UnknownInstruction`]), one the ISA removed
+//! ([`DivergenceKind::RemovedInstruction`]), a size or layout that disagrees where both sides
+//! know it ([`DivergenceKind::LayoutMismatch`]), and — at warning level, because a table
+//! scanned from a dispatch `switch` may legitimately cover a subset — canonical instructions the
+//! table lacks ([`DivergenceKind::MissingInstruction`]).
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use isa_core::{Aliases, Entry, Location, Scheme, Severity, Status, Table};
+
+use crate::ident::{self, squash};
+use crate::Lang;
+
+/// What kind of divergence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DivergenceKind {
+    /// A canonical instruction at another number.
+    WrongOpcode,
+    /// An instruction the canonical table does not define.
+    UnknownInstruction,
+    /// An instruction the ISA removed (its number stays reserved).
+    RemovedInstruction,
+    /// Size or operand layout differs from the canonical one.
+    LayoutMismatch,
+    /// A canonical instruction the implementation's table lacks.
+    MissingInstruction,
+}
+
+impl DivergenceKind {
+    /// Every kind, most serious first.
+    pub const ALL: [DivergenceKind; 5] = [
+        DivergenceKind::WrongOpcode,
+        DivergenceKind::UnknownInstruction,
+        DivergenceKind::RemovedInstruction,
+        DivergenceKind::LayoutMismatch,
+        DivergenceKind::MissingInstruction,
+    ];
+
+    /// Kebab-case name used in reports and as the SARIF rule id.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DivergenceKind::WrongOpcode => "wrong-opcode",
+            DivergenceKind::UnknownInstruction => "unknown-instruction",
+            DivergenceKind::RemovedInstruction => "removed-instruction",
+            DivergenceKind::LayoutMismatch => "layout-mismatch",
+            DivergenceKind::MissingInstruction => "missing-instruction",
+        }
+    }
+
+    /// One sentence describing the kind.
+    pub fn description(self) -> &'static str {
+        match self {
+            DivergenceKind::WrongOpcode => {
+                "an instruction is numbered differently from the canonical table"
+            }
+            DivergenceKind::UnknownInstruction => {
+                "an instruction the canonical table does not define"
+            }
+            DivergenceKind::RemovedInstruction => "an instruction the canonical ISA has removed",
+            DivergenceKind::LayoutMismatch => {
+                "an instruction's size or operand layout differs from the canonical one"
+            }
+            DivergenceKind::MissingInstruction => {
+                "a canonical instruction the implementation's table lacks"
+            }
+        }
+    }
+
+    /// Default severity: missing instructions are warnings, everything else an error.
+    pub fn severity(self) -> Severity {
+        match self {
+            DivergenceKind::MissingInstruction => Severity::Warning,
+            _ => Severity::Error,
+        }
+    }
+}
+
+impl fmt::Display for DivergenceKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One divergence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Divergence {
+    /// What kind.
+    pub kind: DivergenceKind,
+    /// How serious ([`DivergenceKind::severity`]).
+    pub severity: Severity,
+    /// The implementation table's name.
+    pub implementation: String,
+    /// The mnemonic concerned (the implementation's, or the canonical one for a missing
+    /// instruction).
+    pub mnemonic: String,
+    /// The name as the source spells it, when the table came from a scanner.
+    pub source_name: Option<String>,
+    /// The implementation's number, when it has the instruction.
+    pub opcode: Option<u32>,
+    /// The canonical number, when the canonical table has the instruction.
+    pub canonical_opcode: Option<u32>,
+    /// Where in the implementation (the entry's line; for a missing instruction, the table's
+    /// first entry).
+    pub location: Option<Location>,
+    /// Where in the canonical table, when known.
+    pub canonical_location: Option<Location>,
+    /// A sentence saying what is wrong and what the canonical table says.
+    pub message: String,
+}
+
+/// Settings of a comparison.
+#[derive(Debug, Clone, Default)]
+pub struct ConformOptions {
+    /// Alternative spellings, applied to both sides before matching.
+    pub aliases: Aliases,
+    /// Scheme for format letters neither table declares.
+    pub scheme: Scheme,
+}
+
+/// The canonical table indexed for matching; build once, compare many tables.
+#[derive(Debug)]
+pub struct Canonical<'a> {
+    table: &'a Table,
+    aliases: &'a Aliases,
+    exact: BTreeMap<String, &'a Entry>,
+    loose: BTreeMap<String, Option<&'a Entry>>,
+    removed: BTreeMap<String, &'a Entry>,
+    reserved: BTreeMap<String, &'a Entry>,
+    by_number: BTreeMap<u32, &'a Entry>,
+}
+
+fn insert_loose<'a>(map: &mut BTreeMap<String, Option<&'a Entry>>, key: String, e: &'a Entry) {
+    if key.is_empty() {
+        return;
+    }
+    map.entry(key)
+        .and_modify(|v| {
+            // Two canonical instructions sharing a loose form make it useless for matching.
+            if v.is_some_and(|old| !std::ptr::eq(old, e)) {
+                *v = None;
+            }
+        })
+        .or_insert(Some(e));
+}
+
+impl<'a> Canonical<'a> {
+    /// Indexes a canonical table.
+    pub fn new(table: &'a Table, aliases: &'a Aliases) -> Canonical<'a> {
+        let mut exact = BTreeMap::new();
+        let mut loose = BTreeMap::new();
+        let mut removed = BTreeMap::new();
+        let mut reserved = BTreeMap::new();
+        let mut by_number = BTreeMap::new();
+        let mut items: Vec<(u32, &str, &Entry)> = Vec::new();
+        for e in &table.entries {
+            let Some(m) = e.mnemonic.as_deref() else {
+                continue;
+            };
+            let key = aliases.key(m);
+            if e.status == Some(Status::Removed) {
+                removed.insert(key, e);
+                continue;
+            }
+            if e.reserved {
+                reserved.insert(key, e);
+                continue;
+            }
+            exact.entry(key.clone()).or_insert(e);
+            by_number.entry(e.opcode).or_insert(e);
+            items.push((e.opcode, m, e));
+        }
+        items.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        for (_, m, e) in &items {
+            insert_loose(&mut loose, squash(&aliases.key(m)), e);
+        }
+        // The identifiers `gen` gives each instruction in every language, so a generated file
+        // whose identifiers had to be renamed still matches.
+        let pairs: Vec<(u32, &str)> = items.iter().map(|(op, m, _)| (*op, *m)).collect();
+        for lang in Lang::ALL {
+            if let Some(style) = lang.style() {
+                let (ids, _) = ident::assign(&pairs, style);
+                for (id, (_, _, e)) in ids.iter().zip(&items) {
+                    insert_loose(&mut loose, squash(id), e);
+                    // Scanners strip the `OP_`/`Op` prefixes they know; match that form too.
+                    for prefix in ["OP_", "Op"] {
+                        if let Some(rest) = id.strip_prefix(prefix) {
+                            insert_loose(&mut loose, squash(rest), e);
+                        }
+                    }
+                }
+            }
+        }
+        Canonical {
+            table,
+            aliases,
+            exact,
+            loose,
+            removed,
+            reserved,
+            by_number,
+        }
+    }
+
+    /// The canonical instruction a name denotes, if any.
+    pub fn find(&self, mnemonic: &str) -> Option<&'a Entry> {
+        let key = self.aliases.key(mnemonic);
+        if let Some(e) = self.exact.get(&key) {
+            return Some(e);
+        }
+        self.loose.get(&squash(&key)).copied().flatten()
+    }
+
+    /// Number of the table's instructions that name a canonical instruction.
+    pub fn shared(&self, table: &Table) -> usize {
+        table
+            .instructions()
+            .filter(|e| e.mnemonic.as_deref().and_then(|m| self.find(m)).is_some())
+            .count()
+    }
+}
+
+fn size_of(table: &Table, e: &Entry, scheme: &Scheme) -> Option<u32> {
+    table.layout_of(e, scheme).map(|l| l.size).or(e.size_bytes)
+}
+
+fn hex(n: u32) -> String {
+    isa_core::conflict::hex_opcode(n)
+}
+
+/// Every divergence of `table` from the canonical table, in the table's entry order followed by
+/// missing instructions in canonical opcode order.
+pub fn compare(canonical: &Canonical, table: &Table, options: &ConformOptions) -> Vec<Divergence> {
+    let mut out = Vec::new();
+    let mut seen: BTreeMap<u32, ()> = BTreeMap::new();
+    let first_location = table
+        .entries
+        .iter()
+        .find_map(|e| e.location.clone())
+        .or_else(|| table.location.clone());
+    let mut entries: Vec<&Entry> = table.instructions().collect();
+    // Source order is line order; sorting makes the report independent of how the scanner
+    // listed entries.
+    entries.sort_by(|a, b| {
+        (&a.location, a.opcode, &a.mnemonic).cmp(&(&b.location, b.opcode, &b.mnemonic))
+    });
+    for e in entries {
+        let m = e.mnemonic.as_deref().unwrap_or_default();
+        let shown = e.source_name.as_deref().unwrap_or(m);
+        let base = |kind: DivergenceKind, canon: Option<&Entry>, message: String| Divergence {
+            kind,
+            severity: kind.severity(),
+            implementation: table.implementation.clone(),
+            mnemonic: m.to_string(),
+            source_name: e.source_name.clone(),
+            opcode: Some(e.opcode),
+            canonical_opcode: canon.map(|c| c.opcode),
+            location: e.location.clone(),
+            canonical_location: canon.and_then(|c| c.location.clone()),
+            message,
+        };
+        match canonical.find(m) {
+            Some(c) => {
+                seen.insert(c.opcode, ());
+                let cm = c.mnemonic.as_deref().unwrap_or_default();
+                if c.opcode != e.opcode {
+                    let there = match canonical.by_number.get(&e.opcode) {
+                        Some(other) => format!(
+                            "; canonical {} is {}",
+                            hex(e.opcode),
+                            other.mnemonic.as_deref().unwrap_or("-")
+                        ),
+                        None => String::new(),
+                    };
+                    out.push(base(
+                        DivergenceKind::WrongOpcode,
+                        Some(c),
+                        format!(
+                            "{shown} is {} here but canonical {cm} is {}{there}",
+                            hex(e.opcode),
+                            hex(c.opcode)
+                        ),
+                    ));
+                }
+                let here = table.layout_of(e, &options.scheme);
+                let canon = canonical.table.layout_of(c, &options.scheme);
+                let mismatch = match (here, canon) {
+                    (Some(a), Some(b)) if !a.same_shape(b) => {
+                        Some(format!("layout [{a}] here, canonical [{b}]"))
+                    }
+                    (Some(_), Some(_)) => None,
+                    _ => match (
+                        size_of(table, e, &options.scheme),
+                        size_of(canonical.table, c, &options.scheme),
+                    ) {
+                        (Some(a), Some(b)) if a != b => {
+                            Some(format!("{a} bytes here, canonical {b} bytes"))
+                        }
+                        _ => None,
+                    },
+                };
+                if let Some(what) = mismatch {
+                    out.push(base(
+                        DivergenceKind::LayoutMismatch,
+                        Some(c),
+                        format!("{shown} ({cm}): {what}"),
+                    ));
+                }
+            }
+            None => {
+                let key = canonical.aliases.key(m);
+                // A placeholder for a reserved number (`RESERVED_DF = 0xDF`) is what the
+                // canonical table says too; at another number it is misplaced.
+                if let Some(r) = canonical.reserved.get(&key) {
+                    if r.opcode != e.opcode {
+                        out.push(base(
+                            DivergenceKind::WrongOpcode,
+                            Some(r),
+                            format!(
+                                "{shown} is {} here but the canonical table reserves {} as {}",
+                                hex(e.opcode),
+                                hex(r.opcode),
+                                r.mnemonic.as_deref().unwrap_or("-")
+                            ),
+                        ));
+                    }
+                    continue;
+                }
+                if let Some(r) = canonical.removed.get(&key) {
+                    out.push(base(
+                        DivergenceKind::RemovedInstruction,
+                        Some(r),
+                        format!(
+                            "{shown} was removed from the ISA; its number {} stays reserved",
+                            hex(r.opcode)
+                        ),
+                    ));
+                    continue;
+                }
+                let there = match canonical.by_number.get(&e.opcode) {
+                    Some(other) => format!(
+                        "; canonical {} is {}",
+                        hex(e.opcode),
+                        other.mnemonic.as_deref().unwrap_or("-")
+                    ),
+                    None if canonical
+                        .table
+                        .entries
+                        .iter()
+                        .any(|r| r.opcode == e.opcode && r.reserved) =>
+                    {
+                        format!("; canonical {} is reserved", hex(e.opcode))
+                    }
+                    None => format!("; canonical {} is unassigned", hex(e.opcode)),
+                };
+                out.push(base(
+                    DivergenceKind::UnknownInstruction,
+                    None,
+                    format!(
+                        "{shown} = {} is not a canonical instruction{there}",
+                        hex(e.opcode)
+                    ),
+                ));
+            }
+        }
+    }
+    let mut missing: Vec<&Entry> = canonical
+        .exact
+        .values()
+        .filter(|c| !seen.contains_key(&c.opcode))
+        .copied()
+        .collect();
+    missing.sort_by_key(|c| (c.opcode, c.mnemonic.clone()));
+    for c in missing {
+        let cm = c.mnemonic.as_deref().unwrap_or_default();
+        out.push(Divergence {
+            kind: DivergenceKind::MissingInstruction,
+            severity: DivergenceKind::MissingInstruction.severity(),
+            implementation: table.implementation.clone(),
+            mnemonic: cm.to_string(),
+            source_name: None,
+            opcode: None,
+            canonical_opcode: Some(c.opcode),
+            location: first_location.clone(),
+            canonical_location: c.location.clone(),
+            message: format!(
+                "canonical {cm} ({}) is missing from {}",
+                hex(c.opcode),
+                table.implementation
+            ),
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(e: Entry, line: u32) -> Entry {
+        Entry {
+            location: Some(Location::new("vm.go", line, 1)),
+            ..e
+        }
+    }
+
+    fn canonical() -> Table {
+        let mut t = Table::new("canon");
+        let mut rsv = Entry::new(0xFE, "RSV");
+        rsv.reserved = true;
+        let mut gone = Entry::new(0x30, "OLD");
+        gone.status = Some(Status::Removed);
+        t.entries = vec![
+            Entry::new(0x00, "HALT").with_format("A"),
+            Entry::new(0x18, "MOVI").with_format("D"),
+            Entry::new(0x20, "ADD").with_format("E"),
+            Entry::new(0x21, "MEM.load").with_format("E"),
+            Entry::new(0x69, "C_THRESH").with_format("D"),
+            rsv,
+            gone,
+        ];
+        t
+    }
+
+    fn run(entries: Vec<Entry>) -> Vec<Divergence> {
+        let canon = canonical();
+        let aliases = Aliases::new();
+        let index = Canonical::new(&canon, &aliases);
+        let mut t = Table::new("impl");
+        t.entries = entries;
+        compare(&index, &t, &ConformOptions::default())
+    }
+
+    #[test]
+    fn a_conforming_table_has_no_divergence() {
+        let d = run(vec![
+            Entry::new(0x00, "HALT"),
+            Entry::new(0x18, "MOVI"),
+            Entry::new(0x20, "ADD"),
+            Entry::new(0x21, "MEM_LOAD"),
+            Entry::new(0x69, "CTHRESH"),
+        ]);
+        assert_eq!(d, vec![]);
+    }
+
+    #[test]
+    fn every_kind_is_found_with_its_line() {
+        let mut sized = at(Entry::new(0x18, "MOVI"), 4);
+        sized.size_bytes = Some(4);
+        let d = run(vec![
+            at(Entry::new(0x00, "HALT"), 2),
+            at(Entry::new(0x22, "ADD"), 3),
+            sized,
+            at(Entry::new(0xFE, "WAT"), 5),
+            at(Entry::new(0x30, "OLD"), 6),
+        ]);
+        let kinds: Vec<(DivergenceKind, u32)> = d
+            .iter()
+            .map(|d| (d.kind, d.location.as_ref().map_or(0, |l| l.line)))
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![
+                (DivergenceKind::WrongOpcode, 3),
+                (DivergenceKind::LayoutMismatch, 4),
+                (DivergenceKind::UnknownInstruction, 5),
+                (DivergenceKind::RemovedInstruction, 6),
+                (DivergenceKind::MissingInstruction, 2),
+                (DivergenceKind::MissingInstruction, 2),
+            ]
+        );
+        assert_eq!(d[0].message, "ADD is 0x22 here but canonical ADD is 0x20");
+        assert_eq!(d[0].canonical_opcode, Some(0x20));
+        assert!(d[1].message.contains("4 bytes here, canonical 3 bytes"));
+        assert!(d[2].message.ends_with("canonical 0xFE is reserved"));
+        assert_eq!(d[4].mnemonic, "MEM.load");
+        assert_eq!(d[4].severity, Severity::Warning);
+    }
+
+    #[test]
+    fn reserved_placeholders_conform_only_at_their_number() {
+        let d = run(vec![
+            at(Entry::new(0x00, "HALT"), 1),
+            at(Entry::new(0x18, "MOVI"), 2),
+            at(Entry::new(0x20, "ADD"), 3),
+            at(Entry::new(0x21, "MEM_LOAD"), 4),
+            at(Entry::new(0x69, "C_THRESH"), 5),
+            at(Entry::new(0xFE, "RSV"), 6),
+        ]);
+        assert_eq!(d, vec![]);
+        let d = run(vec![at(Entry::new(0xFD, "RSV"), 9)]);
+        assert_eq!(d[0].kind, DivergenceKind::WrongOpcode);
+        assert_eq!(d[0].location.as_ref().map(|l| l.line), Some(9));
+        assert!(d[0].message.contains("reserves 0xFE"), "{}", d[0].message);
+    }
+
+    #[test]
+    fn ambiguous_loose_forms_do_not_match() {
+        let mut canon = Table::new("c");
+        canon.entries = vec![Entry::new(1, "A_B"), Entry::new(2, "AB")];
+        let aliases = Aliases::new();
+        let index = Canonical::new(&canon, &aliases);
+        assert_eq!(index.find("ab").map(|e| e.opcode), Some(2));
+        assert_eq!(index.find("a.b"), None);
+        assert_eq!(index.find("A_B").map(|e| e.opcode), Some(1));
+    }
+}
