@@ -22,7 +22,7 @@ impl Date {
         if !(1..=12).contains(&month) {
             return Err(format!("month {month} is out of range 1-12"));
         }
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
         let days = match month {
             1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
             4 | 6 | 9 | 11 => 30,
@@ -39,7 +39,7 @@ impl Date {
     /// ignored, because registration is recorded to the day.
     pub fn parse(text: &str) -> Result<Date, String> {
         let date = match text.find(['T', 't', ' ']) {
-            Some(i) if i == 10 => &text[..10],
+            Some(10) => &text[..10],
             _ => text,
         };
         let bytes = date.as_bytes();

@@ -175,7 +175,7 @@ impl Layout {
                 available.saturating_sub(8)
             )));
         }
-        if (available - total) % 8 != 0 {
+        if !(available - total).is_multiple_of(8) {
             return Err(LayoutError(format!(
                 "fields take {total} bits, which leaves {} bits for the opcode; the opcode must be whole bytes",
                 available - total
