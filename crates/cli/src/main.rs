@@ -6,10 +6,13 @@
 //! Exit codes (documented in the README): 0 success, 1 the check found what `--fail-on` (or the
 //! subcommand's own verdict) treats as failure, 2 bad input, usage or IO error.
 
+mod arbitrate;
 mod check;
 mod conform;
 mod gen;
 mod inputs;
+mod lineage;
+mod map;
 mod scan;
 mod style;
 
@@ -33,6 +36,12 @@ struct Cli {
 enum Command {
     /// Compare opcode tables and report every conflict among them.
     Check(check::Args),
+    /// Decide one consistent canonical numbering from conflicting tables, explaining each decision.
+    Arbitrate(arbitrate::Args),
+    /// Group implementations into numbering families.
+    Lineage(lineage::Args),
+    /// Draw opcode spaces and the agreement matrix as SVG or HTML.
+    Map(map::Args),
     /// Find opcode tables in VM source code (a dozen languages and Markdown specs).
     Scan(scan::Args),
     /// Generate the canonical opcode table as code (Python, Go, TypeScript, Rust, C) or Markdown.
@@ -53,6 +62,9 @@ fn main() -> ExitCode {
     style::init(cli.color);
     let result = match cli.command {
         Command::Check(args) => check::run(args),
+        Command::Arbitrate(args) => arbitrate::run(args),
+        Command::Lineage(args) => lineage::run(args),
+        Command::Map(args) => map::run(args),
         Command::Scan(args) => scan::run(args),
         Command::Gen(args) => gen::run(args),
         Command::Conform(args) => conform::run(args),

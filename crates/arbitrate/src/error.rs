@@ -1,0 +1,69 @@
+//! Why arbitration refused its input.
+
+use isa_core::Location;
+
+/// An input arbitration cannot work with. Each variant names the implementation, mnemonic or
+/// decision (with its file location when known) so the CLI can point at the culprit.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ArbitrateError {
+    /// Nothing to arbitrate.
+    #[error("no tables to arbitrate")]
+    NoTables,
+    /// Two tables claim the same implementation name; their votes could not be told apart.
+    #[error("two tables are both named `{0}`; implementation names must be unique")]
+    DuplicateImplementation(String),
+    /// `spec` was chosen without naming the authoritative table.
+    #[error("the spec strategy needs the name of the authoritative table (--spec NAME)")]
+    SpecMissing,
+    /// A name (for `--spec`, a weight or usage counts) matches no table.
+    #[error("{what} names `{name}`, but no table has that implementation name{}", hint_list(.known))]
+    UnknownImplementation {
+        /// Which option used the name.
+        what: String,
+        /// The name.
+        name: String,
+        /// The implementation names that exist (for the hint).
+        known: Vec<String>,
+    },
+    /// A weight that is negative, infinite or not a number.
+    #[error("weight {value} for `{name}` is not a finite number >= 0")]
+    BadWeight {
+        /// Implementation.
+        name: String,
+        /// The value given.
+        value: f64,
+    },
+    /// A manual decision that cannot be honoured.
+    #[error("{}manual decision for {mnemonic}: {message}", at(.location))]
+    BadDecision {
+        /// The mnemonic decided.
+        mnemonic: String,
+        /// What is wrong.
+        message: String,
+        /// Where the decision was written.
+        location: Option<Location>,
+    },
+}
+
+fn at(location: &Option<Location>) -> String {
+    location
+        .as_ref()
+        .map(|l| format!("{l}: "))
+        .unwrap_or_default()
+}
+
+fn hint_list(known: &[String]) -> String {
+    if known.is_empty() {
+        return String::new();
+    }
+    let shown: Vec<&str> = known.iter().take(8).map(String::as_str).collect();
+    let more = if known.len() > shown.len() {
+        ", …"
+    } else {
+        ""
+    };
+    format!(
+        "\n  hint: known implementations: {}{more}",
+        shown.join(", ")
+    )
+}

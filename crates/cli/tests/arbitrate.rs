@@ -1,0 +1,495 @@
+//! `arbitrate` through the binary: outputs, exit codes, error messages, determinism, and the
+//! shared FLUX tables.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::str::contains;
+use serde_json::Value;
+
+fn bin() -> Command {
+    let mut cmd = Command::cargo_bin("isa-authority").unwrap();
+    cmd.env_remove("NO_COLOR");
+    cmd
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn shared_tables() -> Option<Vec<PathBuf>> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/flux/tables");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .ok()?
+        .map(|e| e.unwrap().path())
+        .collect();
+    paths.sort();
+    Some(paths)
+}
+
+fn shared(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/flux/tables")
+        .join(format!("{name}.json"))
+}
+
+/// Three small tables: a and b agree, c swaps ADD and SUB; a reserves 0x07.
+fn trio(dir: &Path) -> Vec<PathBuf> {
+    vec![
+        write(
+            dir,
+            "a.toml",
+            "implementation = \"a\"\nregistered = 2024-01-01\nopcodes = [\n  { opcode = 0, mnemonic = \"HALT\", format = \"A\" },\n  { opcode = 1, mnemonic = \"ADD\", format = \"E\", category = \"arith\" },\n  { opcode = 2, mnemonic = \"SUB\", format = \"E\" },\n  { opcode = 7, reserved = true },\n]\n",
+        ),
+        write(
+            dir,
+            "b.toml",
+            "implementation = \"b\"\nopcodes = [\n  { opcode = 0, mnemonic = \"HALT\" },\n  { opcode = 1, mnemonic = \"ADD\" },\n  { opcode = 2, mnemonic = \"SUB\" },\n  { opcode = 3, mnemonic = \"MUL\" },\n]\n",
+        ),
+        write(
+            dir,
+            "c.toml",
+            "implementation = \"c\"\nregistered = 2020-05-05\nopcodes = [\n  { opcode = 0, mnemonic = \"HALT\" },\n  { opcode = 2, mnemonic = \"ADD\" },\n  { opcode = 1, mnemonic = \"SUB\" },\n  { opcode = 7, mnemonic = \"XOR\" },\n]\n",
+        ),
+    ]
+}
+
+fn json_of(cmd: &mut Command) -> Value {
+    let out = cmd.assert().code(0).get_output().stdout.clone();
+    serde_json::from_slice(&out).unwrap()
+}
+
+#[test]
+fn json_report_has_the_documented_shape() {
+    let dir = tempfile::tempdir().unwrap();
+    let v = json_of(
+        bin()
+            .args(["arbitrate", "--strategy", "voting", "--format", "json"])
+            .args(trio(dir.path())),
+    );
+    let top: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(top, ["canonical", "decisions", "cost"]);
+    let d = &v["decisions"][0];
+    let keys: Vec<&str> = d.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        [
+            "mnemonic",
+            "opcode",
+            "strategy",
+            "winner",
+            "votes",
+            "rationale",
+            "cost"
+        ]
+    );
+    assert_eq!(d["mnemonic"], "ADD");
+    assert_eq!(d["opcode"], 1);
+    assert_eq!(d["votes"]["c"], 2);
+    assert_eq!(d["strategy"], "voting");
+    // XOR wanted the reserved 0x07: it is moved, and 0x07 stays reserved.
+    let xor = v["decisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["mnemonic"] == "XOR")
+        .unwrap();
+    assert_ne!(xor["opcode"], 7);
+    assert!(xor["rationale"].as_str().unwrap().contains("reserved"));
+    let reserved: Vec<&Value> = v["canonical"]["opcodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["reserved"] == true)
+        .collect();
+    assert_eq!(reserved.len(), 1);
+    assert_eq!(reserved[0]["opcode"], 7);
+    // c moves ADD and SUB (2), XOR moves in c (1).
+    assert_eq!(v["cost"], 3);
+}
+
+#[test]
+fn text_report_explains_each_decision_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = bin()
+        .args(["arbitrate", "--strategy", "oldest"])
+        .args(trio(dir.path()))
+        .assert()
+        .code(0);
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    // ADD, SUB, XOR, then the summary.
+    assert_eq!(lines.len(), 4, "{text}");
+    assert!(
+        lines[0].starts_with("0x01")
+            && lines[0].contains("SUB")
+            && lines[0].contains("c is the oldest"),
+        "{text}"
+    );
+    assert!(lines[3].contains("strategy oldest"));
+}
+
+#[test]
+fn canonical_table_is_written_and_passes_check() {
+    let dir = tempfile::tempdir().unwrap();
+    for ext in ["toml", "json"] {
+        let out = dir.path().join(format!("canonical.{ext}"));
+        bin()
+            .args([
+                "arbitrate",
+                "--strategy",
+                "optimal",
+                "--name",
+                "flux-canonical",
+                "-o",
+            ])
+            .arg(&out)
+            .args(trio(dir.path()))
+            .assert()
+            .code(0)
+            .stderr(contains("wrote the canonical table"));
+        bin()
+            .arg("check")
+            .arg(&out)
+            .assert()
+            .code(0)
+            .stdout(contains("0 conflicts"));
+        let text = std::fs::read_to_string(&out).unwrap();
+        assert!(text.contains("flux-canonical"));
+    }
+}
+
+#[test]
+fn same_bytes_for_any_input_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = trio(dir.path());
+    let mut reversed = files.clone();
+    reversed.reverse();
+    for strategy in ["oldest", "voting", "largest", "optimal"] {
+        let run = |paths: &[PathBuf]| {
+            bin()
+                .args(["arbitrate", "--format", "json", "--strategy", strategy])
+                .args(paths)
+                .assert()
+                .code(0)
+                .get_output()
+                .stdout
+                .clone()
+        };
+        assert_eq!(run(&files), run(&reversed), "{strategy}");
+    }
+}
+
+#[test]
+fn spec_weights_usage_and_decisions() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = trio(dir.path());
+    let v = json_of(
+        bin()
+            .args([
+                "arbitrate",
+                "--format",
+                "json",
+                "--strategy",
+                "spec",
+                "--spec",
+                "c",
+            ])
+            .args(&files),
+    );
+    let add = v["decisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["mnemonic"] == "ADD")
+        .unwrap();
+    assert_eq!(add["opcode"], 2);
+    assert_eq!(add["winner"], "c");
+
+    let v = json_of(
+        bin()
+            .args([
+                "arbitrate",
+                "--format",
+                "json",
+                "--strategy",
+                "voting",
+                "--weight",
+                "c=5",
+            ])
+            .args(&files),
+    );
+    assert_eq!(v["decisions"][0]["mnemonic"], "SUB");
+    assert_eq!(v["decisions"][0]["opcode"], 1);
+
+    let usage = write(
+        dir.path(),
+        "usage.json",
+        "{\"c\": {\"0x02\": 500, \"1\": 500}, \"a\": {}}\n",
+    );
+    let v = json_of(
+        bin()
+            .args(["arbitrate", "--format", "json", "--usage"])
+            .arg(&usage)
+            .args(&files),
+    );
+    let add = v["decisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["mnemonic"] == "ADD")
+        .unwrap();
+    assert_eq!(add["opcode"], 2, "c's heavy usage decides under optimal");
+
+    let decisions = write(
+        dir.path(),
+        "decisions.toml",
+        "[[decision]]\nmnemonic = \"add\"\nopcode = 0x10\nrationale = \"board ruling 7\"\n",
+    );
+    let v = json_of(
+        bin()
+            .args(["arbitrate", "--format", "json", "--decisions"])
+            .arg(&decisions)
+            .args(&files),
+    );
+    let add = v["decisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["mnemonic"] == "ADD")
+        .unwrap();
+    assert_eq!(add["opcode"], 16);
+    assert_eq!(add["strategy"], "manual");
+    assert_eq!(add["winner"], Value::Null);
+    assert!(add["rationale"]
+        .as_str()
+        .unwrap()
+        .starts_with("board ruling 7"));
+    let json_decisions = write(
+        dir.path(),
+        "decisions.json",
+        "{\"decisions\": [{\"mnemonic\": \"SUB\", \"opcode\": \"0x11\"}]}",
+    );
+    let v = json_of(
+        bin()
+            .args(["arbitrate", "--format", "json", "--decisions"])
+            .arg(&json_decisions)
+            .args(&files),
+    );
+    assert!(v["decisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["mnemonic"] == "SUB" && d["opcode"] == 17));
+}
+
+#[test]
+fn aliases_merge_spellings() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(
+        dir.path(),
+        "a.toml",
+        "implementation = \"a\"\nopcodes = [{ opcode = 1, mnemonic = \"IADD\" }]\n",
+    );
+    let b = write(
+        dir.path(),
+        "b.toml",
+        "implementation = \"b\"\nopcodes = [{ opcode = 2, mnemonic = \"ADD\" }]\n",
+    );
+    let aliases = write(dir.path(), "aliases.toml", "IADD = \"ADD\"\n");
+    let v = json_of(
+        bin()
+            .args(["arbitrate", "--format", "json", "--aliases"])
+            .arg(&aliases)
+            .arg(&a)
+            .arg(&b),
+    );
+    assert_eq!(v["canonical"]["opcodes"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn bad_input_exits_2_with_a_located_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = trio(dir.path());
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (vec!["--strategy".into(), "spec".into()], "--spec NAME"),
+        (
+            vec![
+                "--strategy".into(),
+                "spec".into(),
+                "--spec".into(),
+                "zz".into(),
+            ],
+            "--spec names `zz`",
+        ),
+        (
+            vec!["--weight".into(), "zz=2".into()],
+            "a weight names `zz`",
+        ),
+        (
+            vec!["--weight".into(), "a=-1".into()],
+            "must be a finite number",
+        ),
+        (vec!["--weight".into(), "a".into()], "is not NAME=WEIGHT"),
+        (
+            vec![
+                "-o".into(),
+                dir.path().join("out.txt").display().to_string(),
+            ],
+            "use a .json or .toml extension",
+        ),
+    ];
+    for (args, message) in cases {
+        bin()
+            .arg("arbitrate")
+            .args(&args)
+            .args(&files)
+            .assert()
+            .code(2)
+            .stderr(contains(message));
+    }
+    let bad = write(
+        dir.path(),
+        "bad.toml",
+        "[[decision]]\nmnemonic = \"ADD\"\n\n[[decision]]\nmnemonic = \"NOPE\"\nopcode = 9\n",
+    );
+    bin()
+        .args(["arbitrate", "--decisions"])
+        .arg(&bad)
+        .args(&files)
+        .assert()
+        .code(2)
+        .stderr(contains("bad.toml:1:1: a decision needs `opcode`"));
+    let unknown = write(dir.path(), "unknown.toml", "[[decision]]\nmnemonic = \"ADD\"\nopcode = 3\n\n[[decision]]\nmnemonic = \"NOPE\"\nopcode = 9\n");
+    bin()
+        .args(["arbitrate", "--decisions"])
+        .arg(&unknown)
+        .args(&files)
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "unknown.toml:5:1: manual decision for NOPE: no table has an instruction NOPE",
+        ));
+    let reserved = write(
+        dir.path(),
+        "reserved.json",
+        "[{\"mnemonic\": \"ADD\", \"opcode\": 7}]",
+    );
+    bin()
+        .args(["arbitrate", "--decisions"])
+        .arg(&reserved)
+        .args(&files)
+        .assert()
+        .code(2)
+        .stderr(contains("0x07 is reserved"));
+    let usage = write(dir.path(), "usage.json", "{\"a\": {\"0x01\": -3}}");
+    bin()
+        .args(["arbitrate", "--usage"])
+        .arg(&usage)
+        .args(&files)
+        .assert()
+        .code(2)
+        .stderr(contains("usage.json:1:16: usage count -3"));
+    let usage = write(dir.path(), "usage2.json", "{\"a\": {\"op\": 3}}");
+    bin()
+        .args(["arbitrate", "--usage"])
+        .arg(&usage)
+        .args(&files)
+        .assert()
+        .code(2)
+        .stderr(contains("`op` is not an opcode number"));
+    let broken = write(dir.path(), "broken.json", "{\"a\": ");
+    bin()
+        .args(["arbitrate", "--usage"])
+        .arg(&broken)
+        .args(&files)
+        .assert()
+        .code(2)
+        .stderr(contains("broken.json:1"));
+    let dup = write(
+        dir.path(),
+        "dup.toml",
+        "implementation = \"a\"\nopcodes = []\n",
+    );
+    bin()
+        .arg("arbitrate")
+        .args(&files)
+        .arg(&dup)
+        .assert()
+        .code(2)
+        .stderr(contains("implementation `a` is already defined"));
+    bin()
+        .args(["arbitrate", "missing.json"])
+        .assert()
+        .code(2)
+        .stderr(contains("missing.json: no such file"));
+    // Nothing is written when the input is bad.
+    let out = dir.path().join("never.toml");
+    bin()
+        .args(["arbitrate", "--strategy", "spec", "-o"])
+        .arg(&out)
+        .args(&files)
+        .assert()
+        .code(2);
+    assert!(!out.exists());
+}
+
+#[test]
+fn shared_tables_python_and_go_pair() {
+    if shared_tables().is_none() {
+        return;
+    }
+    let v = json_of(
+        bin()
+            .args(["arbitrate", "--format", "json", "--strategy", "optimal"])
+            .arg(shared("flux-runtime-python"))
+            .arg(shared("greenhorn-go-pkg-flux")),
+    );
+    // The pair collides on every number the Go VM uses: one of each pair moves.
+    let canon = v["canonical"]["opcodes"].as_array().unwrap();
+    let numbers: std::collections::BTreeSet<u64> = canon
+        .iter()
+        .map(|e| e["opcode"].as_u64().unwrap())
+        .collect();
+    assert_eq!(numbers.len(), canon.len());
+    assert!(v["cost"].as_u64().unwrap() >= 12);
+}
+
+#[test]
+fn shared_tables_every_strategy_is_consistent_and_optimal_is_cheapest() {
+    let Some(tables) = shared_tables() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut costs = Vec::new();
+    for strategy in ["optimal", "voting", "oldest", "largest", "spec"] {
+        let out = dir.path().join(format!("{strategy}.json"));
+        let v = json_of(
+            bin()
+                .args([
+                    "arbitrate",
+                    "--format",
+                    "json",
+                    "--strategy",
+                    strategy,
+                    "--spec",
+                    "flux-spec-opcodes-md",
+                    "-o",
+                ])
+                .arg(&out)
+                .args(&tables),
+        );
+        costs.push((strategy, v["cost"].as_f64().unwrap()));
+        bin()
+            .args(["check", "--fail-on", "warning"])
+            .arg(&out)
+            .assert()
+            .code(0);
+    }
+    let optimal = costs[0].1;
+    for (s, c) in &costs {
+        assert!(optimal <= *c, "optimal {optimal} > {s} {c}");
+    }
+}

@@ -1,0 +1,155 @@
+//! `lineage` through the binary: the families of the shared FLUX tables, JSON shape, order
+//! independence, option validation.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::str::contains;
+use serde_json::Value;
+
+fn bin() -> Command {
+    let mut cmd = Command::cargo_bin("isa-authority").unwrap();
+    cmd.env_remove("NO_COLOR");
+    cmd
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn shared_tables() -> Option<Vec<PathBuf>> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/flux/tables");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .ok()?
+        .map(|e| e.unwrap().path())
+        .collect();
+    paths.sort();
+    Some(paths)
+}
+
+/// Three small tables: a and b agree, c swaps ADD and SUB; a reserves 0x07.
+fn trio(dir: &Path) -> Vec<PathBuf> {
+    vec![
+        write(
+            dir,
+            "a.toml",
+            "implementation = \"a\"\nregistered = 2024-01-01\nopcodes = [\n  { opcode = 0, mnemonic = \"HALT\", format = \"A\" },\n  { opcode = 1, mnemonic = \"ADD\", format = \"E\", category = \"arith\" },\n  { opcode = 2, mnemonic = \"SUB\", format = \"E\" },\n  { opcode = 7, reserved = true },\n]\n",
+        ),
+        write(
+            dir,
+            "b.toml",
+            "implementation = \"b\"\nopcodes = [\n  { opcode = 0, mnemonic = \"HALT\" },\n  { opcode = 1, mnemonic = \"ADD\" },\n  { opcode = 2, mnemonic = \"SUB\" },\n  { opcode = 3, mnemonic = \"MUL\" },\n]\n",
+        ),
+        write(
+            dir,
+            "c.toml",
+            "implementation = \"c\"\nregistered = 2020-05-05\nopcodes = [\n  { opcode = 0, mnemonic = \"HALT\" },\n  { opcode = 2, mnemonic = \"ADD\" },\n  { opcode = 1, mnemonic = \"SUB\" },\n  { opcode = 7, mnemonic = \"XOR\" },\n]\n",
+        ),
+    ]
+}
+
+fn json_of(cmd: &mut Command) -> Value {
+    let out = cmd.assert().code(0).get_output().stdout.clone();
+    serde_json::from_slice(&out).unwrap()
+}
+
+#[test]
+fn lineage_families_on_the_shared_tables() {
+    let Some(tables) = shared_tables() else {
+        return;
+    };
+    let v = json_of(bin().args(["lineage", "--format", "json"]).args(&tables));
+    let families = v["lineages"].as_array().unwrap();
+    let family_of = |name: &str| -> String {
+        families
+            .iter()
+            .find(|f| {
+                f["members"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|m| m["implementation"] == name)
+            })
+            .map(|f| f["name"].as_str().unwrap().to_string())
+            .unwrap()
+    };
+    let groups = families
+        .iter()
+        .filter(|f| f["members"].as_array().unwrap().len() > 1)
+        .count();
+    assert!((8..=16).contains(&groups), "{groups} families");
+    // Every greenhorn VM follows one numbering (the unified ISA's).
+    let greenhorn: std::collections::BTreeSet<String> = tables
+        .iter()
+        .map(|p| p.file_stem().unwrap().to_string_lossy().to_string())
+        .filter(|n| n.starts_with("greenhorn-"))
+        .map(|n| family_of(&n))
+        .collect();
+    assert_eq!(greenhorn.len(), 1, "{greenhorn:?}");
+    assert_eq!(
+        family_of("flux-runtime-isa-unified"),
+        family_of("flux-spec-opcodes-md")
+    );
+    assert_eq!(
+        family_of("flux-runtime-python"),
+        family_of("flux-runtime-asm-compat")
+    );
+    assert_eq!(
+        family_of("flux-runtime-python"),
+        family_of("flux-core-rust")
+    );
+    assert_eq!(family_of("flux-py"), family_of("flux-vm-agent"));
+    assert_ne!(
+        family_of("flux-runtime-python"),
+        family_of("flux-runtime-isa-unified")
+    );
+    // Members carry their agreement with the head; the head is listed first at 1.0.
+    let head = &families[0]["members"][0];
+    assert_eq!(head["agreement"], 1.0);
+    assert_eq!(families[0]["name"], head["implementation"]);
+    // Text output lists singletons and a count.
+    bin()
+        .arg("lineage")
+        .args(&tables)
+        .assert()
+        .code(0)
+        .stdout(contains("families of two or more"));
+}
+
+#[test]
+fn lineage_is_order_independent_and_validates_options() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = trio(dir.path());
+    let mut rev = files.clone();
+    rev.reverse();
+    let a = bin()
+        .args(["lineage", "--format", "json"])
+        .args(&files)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let b = bin()
+        .args(["lineage", "--format", "json"])
+        .args(&rev)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(a, b);
+    bin()
+        .args(["lineage", "--min-agreement", "1.5"])
+        .args(&files)
+        .assert()
+        .code(2)
+        .stderr(contains("between 0 and 1"));
+    bin()
+        .args(["lineage", "nothing-here.toml"])
+        .assert()
+        .code(2)
+        .stderr(contains("no such file"));
+}
