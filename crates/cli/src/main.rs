@@ -58,6 +58,7 @@ pub const EXIT_FAIL: u8 = 1;
 pub const EXIT_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
+    restore_sigpipe();
     let cli = Cli::parse();
     style::init(cli.color);
     let result = match cli.command {
@@ -75,5 +76,17 @@ fn main() -> ExitCode {
             style::print_error(&error);
             ExitCode::from(EXIT_ERROR)
         }
+    }
+}
+
+/// Rust ignores SIGPIPE, which turns `isa-authority … | head` into a panic on the next write.
+/// Restoring the default makes the tool end quietly when its reader goes away, like other Unix
+/// filters.
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in `main`, before any thread exists; setting a signal's
+    // disposition to its default has no other effect on the process.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }

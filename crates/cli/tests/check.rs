@@ -235,3 +235,27 @@ fn version_and_help() {
     bin().arg("--version").assert().code(0).stdout(contains("isa-authority"));
     bin().args(["check", "--help"]).assert().code(0).stdout(contains("--fail-on"));
 }
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let Some(paths) = shared_tables() else {
+        assert!(std::env::var_os("ISA_AUTHORITY_NO_SHARED").is_some(), "../shared/flux/tables not found");
+        return;
+    };
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("isa-authority"))
+        .arg("check")
+        .args(&paths)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap(); // then the pipe closes
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    let status = child.wait().unwrap();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_ne!(status.code(), Some(101), "a panic exits 101");
+}
