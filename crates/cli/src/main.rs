@@ -14,6 +14,7 @@ mod inputs;
 mod lineage;
 mod map;
 mod scan;
+mod store_cmds;
 mod style;
 
 use std::process::ExitCode;
@@ -48,6 +49,24 @@ enum Command {
     Gen(gen::Args),
     /// Check an implementation's source against the canonical table: the CI conformance gate.
     Conform(conform::Args),
+    /// Generate a maintainer's ed25519 key pair (NAME.key, mode 0600, and NAME.pub).
+    Keygen(store_cmds::KeygenArgs),
+    /// Start a canonical-history store with its maintainers and quorum.
+    Init(store_cmds::InitArgs),
+    /// Propose a table as the next canonical version; prints the proposal id.
+    Propose(store_cmds::ProposeArgs),
+    /// Sign a proposal with a maintainer's key.
+    Approve(store_cmds::ApproveArgs),
+    /// Append an approved proposal to the history once a quorum has signed it.
+    Declare(store_cmds::DeclareArgs),
+    /// List the declared versions, newest first.
+    Log(store_cmds::LogArgs),
+    /// Print the table of a declared version.
+    Show(store_cmds::ShowArgs),
+    /// Compare two declared versions by instruction identity, with compatibility verdicts.
+    Diff(store_cmds::DiffArgs),
+    /// Recompute every hash, the chain and every signature of the store.
+    Verify(store_cmds::VerifyArgs),
 }
 
 /// Exit code for success.
@@ -69,6 +88,15 @@ fn main() -> ExitCode {
         Command::Scan(args) => scan::run(args),
         Command::Gen(args) => gen::run(args),
         Command::Conform(args) => conform::run(args),
+        Command::Keygen(args) => store_cmds::keygen(args),
+        Command::Init(args) => store_cmds::init(args),
+        Command::Propose(args) => store_cmds::propose(args),
+        Command::Approve(args) => store_cmds::approve(args),
+        Command::Declare(args) => store_cmds::declare(args),
+        Command::Log(args) => store_cmds::log(args),
+        Command::Show(args) => store_cmds::show(args),
+        Command::Diff(args) => store_cmds::diff(args),
+        Command::Verify(args) => store_cmds::verify(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

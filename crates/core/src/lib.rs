@@ -15,6 +15,7 @@
 
 pub mod conflict;
 pub mod date;
+pub mod diff;
 pub mod format;
 pub mod hash;
 pub mod mnemonic;

@@ -1,0 +1,737 @@
+//! The canonical-declaration commands over an `isa-history` store: `keygen`, `init`,
+//! `propose`, `approve`, `declare`, `log`, `show`, `diff` and `verify`.
+//!
+//! Exit codes: 0 success; 1 a governance refusal (missing approvals, a reused number, a version
+//! that does not increase, a stale proposal), a store that fails `verify`, or a `diff` that
+//! breaks the compatibility `--require`d; 2 bad input, usage or IO errors.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use isa_core::conflict::hex_opcode;
+use isa_core::diff::{Change, Compatibility, Diff};
+use isa_core::Aliases;
+use isa_history::{
+    Authority, Declared, HistoryError, KeyPair, Maintainer, Override, ProposeOptions, PublicKey,
+    Rename, Store, VerifyReport,
+};
+use serde_json::{json, Value};
+
+use crate::check::pretty;
+use crate::style::{note, paint, Style};
+use crate::{inputs, EXIT_FAIL, EXIT_OK};
+
+/// Output formats of the store commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Readable text.
+    Text,
+    /// JSON (see the README for each command's shape).
+    Json,
+}
+
+/// Where the store is: `--store DIR`, else `$ISA_AUTHORITY_STORE`, else `./.isa-authority`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct StoreArg {
+    /// Store directory [default: $ISA_AUTHORITY_STORE, else ./.isa-authority].
+    #[arg(long, value_name = "DIR")]
+    pub store: Option<PathBuf>,
+}
+
+impl StoreArg {
+    fn dir(&self) -> PathBuf {
+        if let Some(dir) = &self.store {
+            return dir.clone();
+        }
+        match std::env::var_os("ISA_AUTHORITY_STORE") {
+            Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+            _ => PathBuf::from(Store::DEFAULT_DIR),
+        }
+    }
+
+    fn open(&self) -> Result<Store> {
+        Ok(Store::open(self.dir())?)
+    }
+}
+
+/// Maps a library result to an exit code: governance refusals are verdicts (exit 1), every
+/// other error is bad input (exit 2).
+fn verdict<T>(result: Result<T, HistoryError>, ok: impl FnOnce(T) -> Result<u8>) -> Result<u8> {
+    match result {
+        Ok(value) => ok(value),
+        Err(e) if e.is_refusal() => {
+            crate::style::print_error(&anyhow::Error::new(e));
+            Ok(EXIT_FAIL)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// keygen
+
+/// Arguments of `keygen`.
+#[derive(Debug, clap::Args)]
+pub struct KeygenArgs {
+    /// Maintainer name (letters, digits, `_`, `-`); the files are NAME.key and NAME.pub.
+    pub name: String,
+    /// Directory to write the key files into.
+    #[arg(short = 'o', long = "out-dir", value_name = "DIR", default_value = ".")]
+    pub out_dir: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+/// Writes the secret key file with mode 0600 from the moment it exists, never overwriting.
+fn write_secret(path: &Path, text: &str) -> Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path).with_context(|| {
+        format!(
+            "cannot create {} (an existing key is never overwritten)",
+            path.display()
+        )
+    })?;
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.sync_all())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+/// Runs `keygen`.
+pub fn keygen(args: KeygenArgs) -> Result<u8> {
+    let pair = KeyPair::generate(&args.name)?;
+    std::fs::create_dir_all(&args.out_dir)
+        .with_context(|| format!("cannot create {}", args.out_dir.display()))?;
+    let key_path = args.out_dir.join(format!("{}.key", args.name));
+    let pub_path = args.out_dir.join(format!("{}.pub", args.name));
+    if pub_path.exists() {
+        bail!(
+            "{} already exists (an existing key is never overwritten)",
+            pub_path.display()
+        );
+    }
+    write_secret(&key_path, &pair.to_file_text())?;
+    isa_io::atomic_write(&pub_path, pair.public().to_file_text().as_bytes())
+        .with_context(|| format!("cannot write {}", pub_path.display()))?;
+    match args.format {
+        Format::Json => print!(
+            "{}",
+            pretty(&json!({
+                "name": args.name,
+                "key": key_path.display().to_string(),
+                "public": pub_path.display().to_string(),
+                "public_key": pair.public().to_hex(),
+            }))
+        ),
+        Format::Text => println!(
+            "wrote {} (secret, mode 0600) and {}\npublic key {}",
+            key_path.display(),
+            pub_path.display(),
+            pair.public().to_hex()
+        ),
+    }
+    Ok(EXIT_OK)
+}
+
+/// Reads a secret key file, refusing one that others can read (as ssh does).
+fn read_secret(path: &Path) -> Result<KeyPair> {
+    let meta =
+        std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            bail!(
+                "{}: permissions {mode:04o} are too open for a secret key\n  hint: chmod 600 {}",
+                path.display(),
+                path.display()
+            );
+        }
+    }
+    let _ = meta;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(KeyPair::parse(&path.display().to_string(), &text)?)
+}
+
+// ---------------------------------------------------------------------------------------------
+// init
+
+/// Arguments of `init`.
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    /// A maintainer and their public key file (repeat for each maintainer).
+    #[arg(long = "maintainer", value_name = "NAME=PUBFILE", required = true)]
+    pub maintainers: Vec<String>,
+    /// Approvals from this many distinct maintainers declare a version.
+    #[arg(long, value_name = "N")]
+    pub quorum: usize,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+/// Runs `init`.
+pub fn init(args: InitArgs) -> Result<u8> {
+    let mut maintainers = Vec::new();
+    for spec in &args.maintainers {
+        let Some((name, file)) = spec.split_once('=') else {
+            bail!("--maintainer {spec}: expected NAME=PUBFILE");
+        };
+        let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {file}"))?;
+        let public = PublicKey::parse(file, &text)?;
+        if public.name != name {
+            bail!(
+                "--maintainer {spec}: {file} is the key of `{}`, not `{name}`\n  hint: check that the right .pub file goes with each name",
+                public.name
+            );
+        }
+        maintainers.push(Maintainer {
+            name: name.to_string(),
+            public_key: public.to_hex(),
+        });
+    }
+    let authority = Authority::new(maintainers, args.quorum).map_err(anyhow::Error::msg)?;
+    let dir = args.store.dir();
+    Store::init(&dir, &authority)?;
+    let names: Vec<&str> = authority
+        .maintainers
+        .iter()
+        .map(|m| m.name.as_str())
+        .collect();
+    match args.format {
+        Format::Json => print!(
+            "{}",
+            pretty(&json!({
+                "store": dir.display().to_string(),
+                "maintainers": names,
+                "quorum": authority.quorum,
+            }))
+        ),
+        Format::Text => println!(
+            "initialised store {}: maintainers {}, quorum {}",
+            dir.display(),
+            names.join(", "),
+            authority.quorum
+        ),
+    }
+    Ok(EXIT_OK)
+}
+
+// ---------------------------------------------------------------------------------------------
+// propose
+
+/// Arguments of `propose`.
+#[derive(Debug, clap::Args)]
+// `--version SEMVER` is this command's own option, so the global `--version` flag steps aside.
+#[command(disable_version_flag = true)]
+pub struct ProposeArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    /// The table to propose (.json interchange or .toml).
+    #[arg(value_name = "TABLE")]
+    pub table: String,
+    /// The semver version it would declare; must be greater than the current version.
+    #[arg(long, value_name = "SEMVER")]
+    pub version: String,
+    /// Why (recorded and signed with the proposal).
+    #[arg(long, value_name = "TEXT", default_value = "")]
+    pub message: String,
+    /// Declare that instruction OLD is now called NEW (repeatable).
+    #[arg(long = "rename", value_name = "OLD=NEW")]
+    pub renames: Vec<String>,
+    /// Explicitly hand a declared number to another instruction, with the reason recorded
+    /// forever (repeatable; NUMBER is decimal or 0x hex).
+    #[arg(long = "override", value_name = "NUMBER=REASON")]
+    pub overrides: Vec<String>,
+    /// Output format (`json`: `{"id": ...}`).
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+fn parse_number(text: &str) -> Option<u32> {
+    let t = text.trim();
+    match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        Some(hex) => u32::from_str_radix(hex, 16).ok(),
+        None => t.parse().ok(),
+    }
+}
+
+/// Runs `propose`.
+pub fn propose(args: ProposeArgs) -> Result<u8> {
+    let version = isa_history::semver::Version::parse(
+        args.version.strip_prefix('v').unwrap_or(&args.version),
+    )
+    .with_context(|| format!("--version {}: not a semver version", args.version))?;
+    let mut options = ProposeOptions::new(version);
+    options.message = args.message.clone();
+    for spec in &args.renames {
+        match spec.split_once('=') {
+            Some((from, to)) if !from.trim().is_empty() && !to.trim().is_empty() => {
+                options.renames.push(Rename {
+                    from: from.trim().to_string(),
+                    to: to.trim().to_string(),
+                })
+            }
+            _ => bail!("--rename {spec}: expected OLD=NEW"),
+        }
+    }
+    for spec in &args.overrides {
+        let parsed = spec
+            .split_once('=')
+            .and_then(|(n, reason)| Some((parse_number(n)?, reason)));
+        match parsed {
+            Some((opcode, reason)) => options.overrides.push(Override {
+                opcode,
+                reason: reason.to_string(),
+            }),
+            None => bail!("--override {spec}: expected NUMBER=REASON (NUMBER decimal or 0x hex)"),
+        }
+    }
+    let store = args.store.open()?;
+    let table = inputs::resolve_table(&args.table)?;
+    verdict(store.propose(table, options), |id| {
+        match args.format {
+            Format::Json => print!("{}", pretty(&json!({ "id": id }))),
+            Format::Text => {
+                println!("{id}");
+                note(&format!(
+                    "maintainers approve it with `isa-authority approve {id} --key NAME.key`"
+                ));
+            }
+        }
+        Ok(EXIT_OK)
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// approve
+
+/// Arguments of `approve`.
+#[derive(Debug, clap::Args)]
+pub struct ApproveArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    /// The proposal id (`sha256:…`, or a unique prefix of at least 8 hex digits).
+    pub id: String,
+    /// The maintainer's secret key file (NAME.key).
+    #[arg(long, value_name = "KEYFILE")]
+    pub key: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+/// Runs `approve`.
+pub fn approve(args: ApproveArgs) -> Result<u8> {
+    let store = args.store.open()?;
+    let key = read_secret(&args.key)?;
+    verdict(store.approve(&args.id, &key), |approval| {
+        let status = store.status(&approval.proposal)?;
+        match args.format {
+            Format::Json => print!(
+                "{}",
+                pretty(&json!({
+                    "id": approval.proposal,
+                    "maintainer": approval.maintainer,
+                    "approved_by": status.approved_by,
+                    "missing": status.missing,
+                }))
+            ),
+            Format::Text => println!(
+                "{} approved {} (version {}); approved by {}; {}",
+                approval.maintainer,
+                approval.proposal,
+                status.proposal.version,
+                status.approved_by.join(", "),
+                if status.missing == 0 {
+                    "quorum reached: `isa-authority declare` can declare it".to_string()
+                } else {
+                    format!("{} more approval(s) needed", status.missing)
+                }
+            ),
+        }
+        Ok(EXIT_OK)
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// declare
+
+/// Arguments of `declare`.
+#[derive(Debug, clap::Args)]
+pub struct DeclareArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    /// The proposal id (`sha256:…`, or a unique prefix of at least 8 hex digits).
+    pub id: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+fn version_json(d: &Declared) -> Value {
+    let p = &d.record.proposal;
+    json!({
+        "version": p.version.to_string(),
+        "hash": d.hash,
+        "table_hash": p.table_hash(),
+        "sequence": d.record.sequence,
+        "previous": d.record.previous,
+        "proposal": p.id(),
+        "message": p.message,
+        "approved_by": d.record.approvals.iter().map(|a| a.maintainer.as_str()).collect::<Vec<_>>(),
+        "renames": p.renames.iter().map(|r| json!({"from": r.from, "to": r.to})).collect::<Vec<_>>(),
+        "overrides": p.overrides.iter().map(|o| json!({"opcode": o.opcode, "reason": o.reason})).collect::<Vec<_>>(),
+        "instructions": p.table.instructions().count(),
+    })
+}
+
+/// Runs `declare`.
+pub fn declare(args: DeclareArgs) -> Result<u8> {
+    let store = args.store.open()?;
+    verdict(store.declare(&args.id), |d| {
+        match args.format {
+            Format::Json => print!("{}", pretty(&version_json(&d))),
+            Format::Text => println!(
+                "declared {} (record {}, table {})",
+                paint(Style::Good, &d.version().to_string()),
+                d.hash,
+                d.record.proposal.table_hash()
+            ),
+        }
+        Ok(EXIT_OK)
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// log
+
+/// Arguments of `log`.
+#[derive(Debug, clap::Args)]
+pub struct LogArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    /// Output format (`json`: `{"versions": [{"version", "hash", ...}], "head": ...}`).
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+/// Runs `log`.
+pub fn log(args: LogArgs) -> Result<u8> {
+    let store = args.store.open()?;
+    let history = store.log()?;
+    match args.format {
+        Format::Json => {
+            let versions: Vec<Value> = history.iter().map(version_json).collect();
+            let head = history.last().map(|d| d.hash.clone());
+            print!("{}", pretty(&json!({ "versions": versions, "head": head })));
+        }
+        Format::Text => {
+            if history.is_empty() {
+                println!("no version declared yet");
+            }
+            for d in history.iter().rev() {
+                let p = &d.record.proposal;
+                println!(
+                    "{} {}",
+                    paint(Style::Bold, &format!("version {}", p.version)),
+                    paint(Style::Dim, &format!("(record {})", d.record.sequence))
+                );
+                println!("  hash      {}", d.hash);
+                println!("  table     {}", p.table_hash());
+                println!("  previous  {}", d.record.previous);
+                println!(
+                    "  approved  {}",
+                    d.record
+                        .approvals
+                        .iter()
+                        .map(|a| a.maintainer.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+                for r in &p.renames {
+                    println!("  rename    {} -> {}", r.from, r.to);
+                }
+                for o in &p.overrides {
+                    println!("  override  {}: {}", hex_opcode(o.opcode), o.reason);
+                }
+                if !p.message.is_empty() {
+                    println!("  message   {}", p.message);
+                }
+                println!();
+            }
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+// ---------------------------------------------------------------------------------------------
+// show
+
+/// Arguments of `show`.
+#[derive(Debug, clap::Args)]
+pub struct ShowArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    /// The declared version (semver, or `latest`).
+    #[arg(id = "declared_version", value_name = "VERSION")]
+    pub version: String,
+    /// Output format: `text` prints the TOML table, `json` the interchange table.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+/// Runs `show`.
+pub fn show(args: ShowArgs) -> Result<u8> {
+    let store = args.store.open()?;
+    let table = store.show(&args.version)?;
+    match args.format {
+        Format::Json => print!("{}", isa_io::table_to_json_string(&table)),
+        Format::Text => print!("{}", isa_io::table_to_toml(&table)),
+    }
+    Ok(EXIT_OK)
+}
+
+// ---------------------------------------------------------------------------------------------
+// diff
+
+/// Arguments of `diff`.
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    /// The old version (semver, or `latest`).
+    pub from: String,
+    /// The new version (semver, or `latest`).
+    pub to: String,
+    /// Alias map applied before matching identities.
+    #[arg(long, value_name = "FILE")]
+    pub aliases: Option<PathBuf>,
+    /// Exit 1 unless the versions are compatible in this mode.
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub require: Option<RequireMode>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+/// The `--require` modes of `diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RequireMode {
+    /// New VMs run old bytecode.
+    Backward,
+    /// Old VMs run new bytecode.
+    Forward,
+    /// Both.
+    Full,
+}
+
+impl RequireMode {
+    fn mode(self) -> Compatibility {
+        match self {
+            RequireMode::Backward => Compatibility::Backward,
+            RequireMode::Forward => Compatibility::Forward,
+            RequireMode::Full => Compatibility::Full,
+        }
+    }
+}
+
+fn change_json(c: &Change) -> Value {
+    json!({
+        "kind": c.kind.as_str(),
+        "mnemonic": c.mnemonic,
+        "previous": c.previous,
+        "from": c.from,
+        "to": c.to,
+        "breaking": c.breaking,
+        "breaks_forward": c.breaks_forward,
+        "detail": c.detail,
+    })
+}
+
+fn diff_json(from: &str, to: &str, d: &Diff) -> Value {
+    json!({
+        "from": from,
+        "to": to,
+        "changes": d.changes.iter().map(change_json).collect::<Vec<_>>(),
+        "compatibility": {
+            "backward": d.backward,
+            "forward": d.forward,
+            "full": d.full,
+        },
+        "summary": {
+            "changes": d.changes.len(),
+            "breaking": d.breaking_count(),
+            "unchanged": d.unchanged,
+        },
+    })
+}
+
+fn diff_text(from: &str, to: &str, d: &Diff) -> String {
+    let mut out = format!("{from} -> {to}: {} change(s)\n", d.changes.len());
+    let op = |o: Option<u32>| o.map_or("-".to_string(), hex_opcode);
+    for c in &d.changes {
+        let mark = if c.breaking {
+            paint(Style::Error, "breaking")
+        } else if c.breaks_forward {
+            paint(Style::Warning, "forward ")
+        } else {
+            paint(Style::Good, "safe    ")
+        };
+        out.push_str(&format!(
+            "  {mark}  {:<14} {:<12} {:>6} -> {:<6}  {}\n",
+            c.kind.as_str(),
+            c.mnemonic,
+            op(c.from),
+            op(c.to),
+            paint(Style::Dim, &c.detail)
+        ));
+    }
+    for mode in Compatibility::ALL {
+        let ok = d.is_compatible(mode);
+        let word = if ok {
+            paint(Style::Good, "compatible")
+        } else {
+            paint(Style::Error, "INCOMPATIBLE")
+        };
+        out.push_str(&format!("{:<9} {word}\n", format!("{mode}:")));
+    }
+    out
+}
+
+/// Runs `diff`.
+pub fn diff(args: DiffArgs) -> Result<u8> {
+    let aliases = match &args.aliases {
+        Some(path) => isa_io::load_aliases(path)?,
+        None => Aliases::new(),
+    };
+    let store = args.store.open()?;
+    let d = store.diff(&args.from, &args.to, &aliases)?;
+    match args.format {
+        Format::Json => print!("{}", pretty(&diff_json(&args.from, &args.to, &d))),
+        Format::Text => print!("{}", diff_text(&args.from, &args.to, &d)),
+    }
+    let failed = args.require.is_some_and(|m| !d.is_compatible(m.mode()));
+    Ok(if failed { EXIT_FAIL } else { EXIT_OK })
+}
+
+// ---------------------------------------------------------------------------------------------
+// verify
+
+/// Arguments of `verify`.
+#[derive(Debug, clap::Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    /// Also require the history to end at this record hash (from an earlier `log`), which
+    /// detects a history cut short.
+    #[arg(long, value_name = "HASH")]
+    pub head: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+fn verify_json(report: &VerifyReport, head_problem: Option<&str>) -> Value {
+    let mut findings: Vec<Value> = report
+        .findings
+        .iter()
+        .map(|f| json!({"file": f.file, "subject": f.subject, "message": f.message}))
+        .collect();
+    if let Some(problem) = head_problem {
+        findings.push(json!({"file": "history/", "subject": null, "message": problem}));
+    }
+    json!({
+        "ok": findings.is_empty(),
+        "findings": findings,
+        "versions": report.versions.iter().map(|v| json!({"version": v.version, "hash": v.hash})).collect::<Vec<_>>(),
+        "head": report.versions.last().map(|v| v.hash.clone()),
+        "checked": {
+            "versions": report.versions.len(),
+            "proposals": report.proposals,
+            "approvals": report.approvals,
+            "signatures": report.signatures,
+        },
+        "ignored": report.ignored,
+    })
+}
+
+/// Runs `verify`.
+pub fn verify(args: VerifyArgs) -> Result<u8> {
+    let dir = args.store.dir();
+    if !dir.is_dir() {
+        return Err(HistoryError::NotAStore(dir).into());
+    }
+    // Deliberately not `Store::open`: a store whose authority.json is missing or damaged is a
+    // verification failure (exit 1) to report, not an unusable argument.
+    let store = Store::open(&dir).or_else(|e| match e {
+        HistoryError::NotAStore(_) if dir.join("history").is_dir() => Ok(unchecked(&dir)),
+        other => Err(other),
+    })?;
+    let report = store.verify()?;
+    let head = report.versions.last().map(|v| v.hash.as_str());
+    let head_problem = args.head.as_deref().and_then(|want| {
+        (head != Some(want)).then(|| {
+            format!(
+                "the history ends at {} but --head expects {want}",
+                head.unwrap_or("(no version)")
+            )
+        })
+    });
+    let ok = report.is_ok() && head_problem.is_none();
+    match args.format {
+        Format::Json => print!("{}", pretty(&verify_json(&report, head_problem.as_deref()))),
+        Format::Text => {
+            for f in &report.findings {
+                println!("{} {f}", paint(Style::Error, "FAIL"));
+            }
+            if let Some(p) = &head_problem {
+                println!("{} history/: {p}", paint(Style::Error, "FAIL"));
+            }
+            for path in &report.ignored {
+                note(&format!(
+                    "ignored {path}: a temporary file left by an interrupted write"
+                ));
+            }
+            let summary = format!(
+                "{} version(s), {} proposal(s), {} approval file(s), {} signature(s) checked",
+                report.versions.len(),
+                report.proposals,
+                report.approvals,
+                report.signatures
+            );
+            if ok {
+                println!(
+                    "{} {summary}; head {}",
+                    paint(Style::Good, "ok:"),
+                    head.unwrap_or("(no version declared)")
+                );
+            } else {
+                let n = report.findings.len() + usize::from(head_problem.is_some());
+                println!(
+                    "{} {n} problem(s); {summary}",
+                    paint(Style::Error, "verification failed:")
+                );
+            }
+        }
+    }
+    Ok(if ok { EXIT_OK } else { EXIT_FAIL })
+}
+
+/// A store handle for a directory whose authority.json is missing, so that `verify` can still
+/// report on everything else.
+fn unchecked(dir: &Path) -> Store {
+    Store::open_unchecked(dir)
+}

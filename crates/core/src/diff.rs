@@ -1,0 +1,729 @@
+//! Identity-based diff between two versions of an instruction set.
+//!
+//! Instructions are matched by *identity*, never by opcode number: the identity of an entry is
+//! its mnemonic's [`Aliases::key`] (trimmed, upper-cased, aliased), and a declared rename
+//! (`OLD → NEW`, see [`DiffOptions::renames`]) says that an old identity continues under a new
+//! name. Comparing by number — what the original tool did — cannot see an instruction that
+//! moved; comparing by identity reports it as [`ChangeKind::Renumbered`].
+//!
+//! Only instructions take part ([`Entry::is_instruction`]: reservations and nameless numbers
+//! are ignored), and an entry whose status is [`Status::Removed`] counts as absent, so marking an
+//! instruction removed is reported exactly like deleting it.
+//!
+//! Each change says whether it breaks *existing bytecode* (`breaking`: bytecode built for the old
+//! version misbehaves on a VM of the new one) and whether it breaks *new bytecode on old VMs*
+//! (`breaks_forward`). Renumbering and layout changes break both; a removal breaks existing
+//! bytecode only; an addition breaks only forward (an old VM does not know the new opcode);
+//! renames, deprecations and other status changes break neither, since bytecode carries numbers
+//! and operands, not names. The verdicts per [`Compatibility`] mode follow from those flags:
+//! backward (new VMs run old bytecode), forward (old VMs run new bytecode), full (both).
+//!
+//! The result is deterministic: changes are sorted by kind, then identity, whatever the order
+//! of entries in either table.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::conflict::hex_opcode;
+use crate::format::Scheme;
+use crate::mnemonic::Aliases;
+use crate::table::{Entry, Status, Table};
+
+/// What a diff needs besides the two tables.
+#[derive(Debug, Clone, Default)]
+pub struct DiffOptions {
+    /// Alternative spellings merged before matching.
+    pub aliases: Aliases,
+    /// The scheme giving undeclared format letters their layout (FLUX unified by default).
+    pub scheme: Scheme,
+    /// Declared renames, old mnemonic → new mnemonic (any spelling; compared by key). Without a
+    /// declaration a vanished name and a new one are a removal and an addition, even at the same
+    /// number: deciding that two names are one instruction is a governance decision, not a guess.
+    pub renames: BTreeMap<String, String>,
+}
+
+impl DiffOptions {
+    /// FLUX unified scheme, no aliases, no renames.
+    pub fn new() -> DiffOptions {
+        DiffOptions::default()
+    }
+
+    /// Builder: declares that `old` is now called `new`.
+    pub fn rename(mut self, old: &str, new: &str) -> DiffOptions {
+        self.renames.insert(old.to_string(), new.to_string());
+        self
+    }
+}
+
+/// The kinds of change, in report order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ChangeKind {
+    /// An instruction is gone (deleted or marked `removed`). Breaks existing bytecode.
+    Removed,
+    /// An instruction kept its identity but moved to another number. Breaks both ways.
+    Renumbered,
+    /// An instruction's operand layout changed shape. Breaks both ways.
+    FormatChanged,
+    /// A new instruction. Breaks only forward compatibility.
+    Added,
+    /// A declared rename: same instruction, new name. Breaks nothing.
+    Renamed,
+    /// An instruction became `deprecated`. Breaks nothing.
+    Deprecated,
+    /// Any other lifecycle change (`proposed → stable`, `deprecated → stable`, …). Breaks nothing.
+    StatusChanged,
+}
+
+impl ChangeKind {
+    /// Every kind, in report order.
+    pub const ALL: [ChangeKind; 7] = [
+        ChangeKind::Removed,
+        ChangeKind::Renumbered,
+        ChangeKind::FormatChanged,
+        ChangeKind::Added,
+        ChangeKind::Renamed,
+        ChangeKind::Deprecated,
+        ChangeKind::StatusChanged,
+    ];
+
+    /// The kebab-case name used in every output format.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Removed => "removed",
+            ChangeKind::Renumbered => "renumbered",
+            ChangeKind::FormatChanged => "format-changed",
+            ChangeKind::Added => "added",
+            ChangeKind::Renamed => "renamed",
+            ChangeKind::Deprecated => "deprecated",
+            ChangeKind::StatusChanged => "status-changed",
+        }
+    }
+
+    /// Parses a kebab-case name.
+    pub fn parse(text: &str) -> Option<ChangeKind> {
+        ChangeKind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+
+    /// True when this kind breaks bytecode built for the old version on a VM of the new one.
+    pub fn breaks_backward(self) -> bool {
+        matches!(
+            self,
+            ChangeKind::Removed | ChangeKind::Renumbered | ChangeKind::FormatChanged
+        )
+    }
+
+    /// True when this kind breaks bytecode built for the new version on a VM of the old one.
+    pub fn breaks_forward(self) -> bool {
+        matches!(
+            self,
+            ChangeKind::Added | ChangeKind::Renumbered | ChangeKind::FormatChanged
+        )
+    }
+}
+
+impl fmt::Display for ChangeKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One change between two versions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// What happened.
+    pub kind: ChangeKind,
+    /// The instruction's identity (its key): the new name where it still exists, else the old.
+    pub mnemonic: String,
+    /// The old name, for [`ChangeKind::Renamed`] (and any change of a renamed instruction).
+    pub previous: Option<String>,
+    /// Opcode in the old version (`None` for additions).
+    pub from: Option<u32>,
+    /// Opcode in the new version (`None` for removals).
+    pub to: Option<u32>,
+    /// True when bytecode built for the old version breaks on the new one.
+    pub breaking: bool,
+    /// True when bytecode built for the new version breaks on the old one.
+    pub breaks_forward: bool,
+    /// One human sentence on what changed (layouts, statuses, reused numbers).
+    pub detail: String,
+}
+
+/// The compatibility modes a verdict is given for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Compatibility {
+    /// New VMs run old bytecode.
+    Backward,
+    /// Old VMs run new bytecode.
+    Forward,
+    /// Both.
+    Full,
+}
+
+impl Compatibility {
+    /// Every mode.
+    pub const ALL: [Compatibility; 3] = [
+        Compatibility::Backward,
+        Compatibility::Forward,
+        Compatibility::Full,
+    ];
+
+    /// Lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Compatibility::Backward => "backward",
+            Compatibility::Forward => "forward",
+            Compatibility::Full => "full",
+        }
+    }
+
+    /// Parses a lower-case name.
+    pub fn parse(text: &str) -> Option<Compatibility> {
+        Compatibility::ALL.into_iter().find(|m| m.as_str() == text)
+    }
+}
+
+impl fmt::Display for Compatibility {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The result of [`diff`].
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Diff {
+    /// Every change, sorted by kind then identity.
+    pub changes: Vec<Change>,
+    /// True when new VMs run all old bytecode (no change is `breaking`).
+    pub backward: bool,
+    /// True when old VMs run all new bytecode (no change `breaks_forward`).
+    pub forward: bool,
+    /// `backward && forward`.
+    pub full: bool,
+    /// Instructions present in both versions with no change at all.
+    pub unchanged: usize,
+}
+
+impl Diff {
+    /// The verdict for one mode.
+    pub fn is_compatible(&self, mode: Compatibility) -> bool {
+        match mode {
+            Compatibility::Backward => self.backward,
+            Compatibility::Forward => self.forward,
+            Compatibility::Full => self.full,
+        }
+    }
+
+    /// Number of changes that break existing bytecode.
+    pub fn breaking_count(&self) -> usize {
+        self.changes.iter().filter(|c| c.breaking).count()
+    }
+
+    /// Changes of one kind.
+    pub fn of_kind(&self, kind: ChangeKind) -> impl Iterator<Item = &Change> {
+        self.changes.iter().filter(move |c| c.kind == kind)
+    }
+}
+
+/// One identity's entries in one table, lowest opcode first.
+struct Slot<'a> {
+    entries: Vec<&'a Entry>,
+}
+
+impl Slot<'_> {
+    fn primary(&self) -> &Entry {
+        self.entries[0]
+    }
+    fn opcodes(&self) -> Vec<u32> {
+        self.entries.iter().map(|e| e.opcode).collect()
+    }
+}
+
+/// Entries that count as present: instructions not marked removed, grouped by key.
+fn group<'a>(table: &'a Table, aliases: &Aliases) -> BTreeMap<String, Slot<'a>> {
+    let mut map: BTreeMap<String, Slot<'a>> = BTreeMap::new();
+    for e in table.instructions() {
+        if e.status == Some(Status::Removed) {
+            continue;
+        }
+        let key = aliases.key(e.mnemonic.as_deref().unwrap_or_default());
+        map.entry(key)
+            .or_insert_with(|| Slot {
+                entries: Vec::new(),
+            })
+            .entries
+            .push(e);
+    }
+    for slot in map.values_mut() {
+        // Sort on every field the comparison reads, so that which duplicate becomes the
+        // primary entry never depends on input order.
+        slot.entries
+            .sort_by_key(|e| (e.opcode, e.format.clone(), e.size_bytes, e.status));
+    }
+    map
+}
+
+/// A comparable description of an entry's layout: the resolved shape when the letter is known,
+/// else the declared byte size, else the bare letter (so an unknown letter still compares).
+fn layout_desc(table: &Table, entry: &Entry, scheme: &Scheme) -> (String, bool) {
+    if let Some(layout) = table.layout_of(entry, scheme) {
+        return (layout.shape_key(), true);
+    }
+    if let Some(size) = entry.size_bytes {
+        return (format!("{size}B"), true);
+    }
+    match &entry.format {
+        Some(letter) => (format!("format {letter} (layout unknown)"), false),
+        None => ("no format".to_string(), false),
+    }
+}
+
+fn status_name(entry: &Entry) -> &'static str {
+    entry.status.map_or("unspecified", Status::as_str)
+}
+
+fn opcodes_text(ops: &[u32]) -> String {
+    ops.iter()
+        .map(|&o| hex_opcode(o))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn change(
+    kind: ChangeKind,
+    mnemonic: &str,
+    previous: Option<&str>,
+    from: Option<u32>,
+    to: Option<u32>,
+    detail: String,
+) -> Change {
+    Change {
+        kind,
+        mnemonic: mnemonic.to_string(),
+        previous: previous.map(str::to_string),
+        from,
+        to,
+        breaking: kind.breaks_backward(),
+        breaks_forward: kind.breaks_forward(),
+        detail,
+    }
+}
+
+/// Compares two versions of an instruction set by instruction identity (see the module docs).
+pub fn diff(old: &Table, new: &Table, options: &DiffOptions) -> Diff {
+    let aliases = &options.aliases;
+    let old_slots = group(old, aliases);
+    let new_slots = group(new, aliases);
+    // Declared renames, by key. A rename whose old name is absent from `old` or whose new name
+    // is absent from `new` has nothing to connect and is ignored.
+    let renames: BTreeMap<String, String> = options
+        .renames
+        .iter()
+        .map(|(o, n)| (aliases.key(o), aliases.key(n)))
+        .filter(|(o, n)| o != n)
+        .collect();
+    // Which old instruction, if any, currently holds each number in the old table (for the
+    // "number reused" remark on additions).
+    let mut old_by_number: BTreeMap<u32, &str> = BTreeMap::new();
+    for (key, slot) in &old_slots {
+        for e in &slot.entries {
+            old_by_number.entry(e.opcode).or_insert(key);
+        }
+    }
+    let mut new_by_number: BTreeMap<u32, &str> = BTreeMap::new();
+    for (key, slot) in &new_slots {
+        for e in &slot.entries {
+            new_by_number.entry(e.opcode).or_insert(key);
+        }
+    }
+
+    let mut changes = Vec::new();
+    let mut unchanged = 0usize;
+    let mut matched_new: Vec<&str> = Vec::new();
+
+    for (old_key, old_slot) in &old_slots {
+        // Follow a declared rename only when the new name exists in the new table and the old
+        // name does not (if both exist, the "rename" would merge two live instructions).
+        let renamed_to = renames
+            .get(old_key)
+            .filter(|n| new_slots.contains_key(*n) && !new_slots.contains_key(old_key));
+        let new_key = renamed_to.map_or(old_key.as_str(), String::as_str);
+        let Some(new_slot) = new_slots.get(new_key) else {
+            let from = old_slot.primary().opcode;
+            let mut detail = format!("{old_key} at {} is gone", opcodes_text(&old_slot.opcodes()));
+            if let Some(holder) = new_by_number.get(&from) {
+                detail.push_str(&format!("; {} now holds {holder}", hex_opcode(from)));
+            }
+            changes.push(change(
+                ChangeKind::Removed,
+                old_key,
+                None,
+                Some(from),
+                None,
+                detail,
+            ));
+            continue;
+        };
+        matched_new.push(new_key);
+        let (o, n) = (old_slot.primary(), new_slot.primary());
+        let previous = renamed_to.map(|_| old_key.as_str());
+        let before = changes.len();
+        if let Some(prev) = previous {
+            changes.push(change(
+                ChangeKind::Renamed,
+                new_key,
+                Some(prev),
+                Some(o.opcode),
+                Some(n.opcode),
+                format!("{prev} is now called {new_key}"),
+            ));
+        }
+        let (old_ops, new_ops) = (old_slot.opcodes(), new_slot.opcodes());
+        if old_ops != new_ops {
+            changes.push(change(
+                ChangeKind::Renumbered,
+                new_key,
+                previous,
+                Some(o.opcode),
+                Some(n.opcode),
+                format!(
+                    "{new_key} moved from {} to {}",
+                    opcodes_text(&old_ops),
+                    opcodes_text(&new_ops)
+                ),
+            ));
+        }
+        let (old_layout, old_known) = layout_desc(old, o, &options.scheme);
+        let (new_layout, new_known) = layout_desc(new, n, &options.scheme);
+        let same_layout = if old_known && new_known {
+            old_layout == new_layout
+        } else {
+            // With an unknown layout on either side the letters are all there is to compare.
+            o.format == n.format && o.size_bytes == n.size_bytes
+        };
+        if !same_layout {
+            changes.push(change(
+                ChangeKind::FormatChanged,
+                new_key,
+                previous,
+                Some(o.opcode),
+                Some(n.opcode),
+                format!("{new_key} layout changed from {old_layout} to {new_layout}"),
+            ));
+        }
+        if o.status != n.status {
+            let kind = if n.status == Some(Status::Deprecated) {
+                ChangeKind::Deprecated
+            } else {
+                ChangeKind::StatusChanged
+            };
+            changes.push(change(
+                kind,
+                new_key,
+                previous,
+                Some(o.opcode),
+                Some(n.opcode),
+                format!("{new_key} status {} -> {}", status_name(o), status_name(n)),
+            ));
+        }
+        if changes.len() == before {
+            unchanged += 1;
+        }
+    }
+
+    matched_new.sort_unstable();
+    for (new_key, new_slot) in &new_slots {
+        if matched_new.binary_search(&new_key.as_str()).is_ok() {
+            continue;
+        }
+        let to = new_slot.primary().opcode;
+        let mut detail = format!("{new_key} added at {}", opcodes_text(&new_slot.opcodes()));
+        if let Some(holder) = old_by_number.get(&to) {
+            if *holder != new_key.as_str() {
+                detail.push_str(&format!(
+                    "; {} held {holder} before (declare a rename if they are one instruction)",
+                    hex_opcode(to)
+                ));
+            }
+        }
+        changes.push(change(
+            ChangeKind::Added,
+            new_key,
+            None,
+            None,
+            Some(to),
+            detail,
+        ));
+    }
+
+    changes.sort_by(|a, b| {
+        (a.kind, &a.mnemonic, a.from, a.to).cmp(&(b.kind, &b.mnemonic, b.from, b.to))
+    });
+    let backward = !changes.iter().any(|c| c.breaking);
+    let forward = !changes.iter().any(|c| c.breaks_forward);
+    Diff {
+        changes,
+        backward,
+        forward,
+        full: backward && forward,
+        unchanged,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::{Field, FieldKind, Layout};
+
+    fn table(entries: Vec<Entry>) -> Table {
+        Table {
+            entries,
+            ..Table::new("t")
+        }
+    }
+
+    fn kinds(d: &Diff) -> Vec<(ChangeKind, &str)> {
+        d.changes
+            .iter()
+            .map(|c| (c.kind, c.mnemonic.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn identical_tables_are_fully_compatible() {
+        let t = table(vec![
+            Entry::new(0, "HALT").with_format("A"),
+            Entry::new(1, "NOP").with_format("A"),
+        ]);
+        let d = diff(&t, &t, &DiffOptions::new());
+        assert!(d.changes.is_empty());
+        assert!(d.backward && d.forward && d.full);
+        assert_eq!(d.unchanged, 2);
+    }
+
+    #[test]
+    fn a_moved_instruction_is_renumbered_not_removed_and_added() {
+        let old = table(vec![Entry::new(0, "HALT"), Entry::new(5, "ADD")]);
+        let new = table(vec![Entry::new(0, "HALT"), Entry::new(9, "add")]);
+        let d = diff(&old, &new, &DiffOptions::new());
+        assert_eq!(kinds(&d), vec![(ChangeKind::Renumbered, "ADD")]);
+        let c = &d.changes[0];
+        assert_eq!((c.from, c.to), (Some(5), Some(9)));
+        assert!(c.breaking && c.breaks_forward);
+        assert!(!d.backward && !d.forward && !d.full);
+    }
+
+    #[test]
+    fn additions_break_forward_only_and_removals_backward_only() {
+        let old = table(vec![Entry::new(0, "HALT"), Entry::new(1, "OLD")]);
+        let added = table(vec![
+            Entry::new(0, "HALT"),
+            Entry::new(1, "OLD"),
+            Entry::new(2, "NEW"),
+        ]);
+        let d = diff(&old, &added, &DiffOptions::new());
+        assert_eq!(kinds(&d), vec![(ChangeKind::Added, "NEW")]);
+        assert!(d.backward && !d.forward && !d.full);
+        assert!(!d.changes[0].breaking);
+
+        let removed = table(vec![Entry::new(0, "HALT")]);
+        let d = diff(&old, &removed, &DiffOptions::new());
+        assert_eq!(kinds(&d), vec![(ChangeKind::Removed, "OLD")]);
+        assert_eq!((d.changes[0].from, d.changes[0].to), (Some(1), None));
+        assert!(!d.backward && d.forward);
+    }
+
+    #[test]
+    fn status_removed_counts_as_removal() {
+        let old = table(vec![Entry::new(1, "OLD")]);
+        let mut gone = Entry::new(1, "OLD");
+        gone.status = Some(Status::Removed);
+        let d = diff(&old, &table(vec![gone]), &DiffOptions::new());
+        assert_eq!(kinds(&d), vec![(ChangeKind::Removed, "OLD")]);
+    }
+
+    #[test]
+    fn renames_need_a_declaration() {
+        let old = table(vec![Entry::new(3, "STRIPCF")]);
+        let new = table(vec![Entry::new(3, "STRIPCONF")]);
+        let undeclared = diff(&old, &new, &DiffOptions::new());
+        assert_eq!(
+            kinds(&undeclared),
+            vec![
+                (ChangeKind::Removed, "STRIPCF"),
+                (ChangeKind::Added, "STRIPCONF")
+            ]
+        );
+        assert!(undeclared.changes[1].detail.contains("held STRIPCF"));
+
+        let declared = diff(
+            &old,
+            &new,
+            &DiffOptions::new().rename("stripcf", "StripConf"),
+        );
+        assert_eq!(kinds(&declared), vec![(ChangeKind::Renamed, "STRIPCONF")]);
+        assert_eq!(declared.changes[0].previous.as_deref(), Some("STRIPCF"));
+        assert!(declared.full, "a rename alone breaks no bytecode");
+    }
+
+    #[test]
+    fn a_renamed_and_moved_instruction_reports_both() {
+        let old = table(vec![Entry::new(3, "A")]);
+        let new = table(vec![Entry::new(4, "B")]);
+        let d = diff(&old, &new, &DiffOptions::new().rename("A", "B"));
+        assert_eq!(
+            kinds(&d),
+            vec![(ChangeKind::Renumbered, "B"), (ChangeKind::Renamed, "B")]
+        );
+        assert_eq!(d.changes[0].previous.as_deref(), Some("A"));
+    }
+
+    #[test]
+    fn layouts_compare_by_shape_not_letter() {
+        let old = table(vec![Entry::new(1, "MOVI").with_format("D")]);
+        // Same shape under another letter: no change.
+        let mut same = table(vec![Entry::new(1, "MOVI").with_format("X")]);
+        same.formats.insert(
+            "X".into(),
+            Layout::new(
+                3,
+                vec![
+                    Field::new("r", 8, FieldKind::Register),
+                    Field::new("k", 8, FieldKind::Immediate),
+                ],
+            )
+            .unwrap(),
+        );
+        assert!(diff(&old, &same, &DiffOptions::new()).changes.is_empty());
+        let wider = table(vec![Entry::new(1, "MOVI").with_format("F")]);
+        let d = diff(&old, &wider, &DiffOptions::new());
+        assert_eq!(kinds(&d), vec![(ChangeKind::FormatChanged, "MOVI")]);
+        assert!(d.changes[0].breaking);
+        assert!(d.changes[0].detail.contains("3B") && d.changes[0].detail.contains("4B"));
+    }
+
+    #[test]
+    fn deprecation_and_status_changes_break_nothing() {
+        let mut p = Entry::new(1, "X");
+        p.status = Some(Status::Proposed);
+        let mut s = Entry::new(1, "X");
+        s.status = Some(Status::Stable);
+        let mut dep = Entry::new(1, "X");
+        dep.status = Some(Status::Deprecated);
+        let d = diff(
+            &table(vec![p]),
+            &table(vec![s.clone()]),
+            &DiffOptions::new(),
+        );
+        assert_eq!(kinds(&d), vec![(ChangeKind::StatusChanged, "X")]);
+        let d = diff(&table(vec![s]), &table(vec![dep]), &DiffOptions::new());
+        assert_eq!(kinds(&d), vec![(ChangeKind::Deprecated, "X")]);
+        assert!(d.full);
+    }
+
+    #[test]
+    fn aliases_merge_identities_and_reservations_are_ignored() {
+        let mut aliases = Aliases::new();
+        aliases.insert("IADD", "ADD").unwrap();
+        let opts = DiffOptions {
+            aliases,
+            ..DiffOptions::new()
+        };
+        let mut rsv = Entry::new(7, "RSV");
+        rsv.reserved = true;
+        let old = table(vec![Entry::new(1, "IADD")]);
+        let new = table(vec![Entry::new(1, "ADD"), rsv]);
+        assert!(diff(&old, &new, &opts).changes.is_empty());
+    }
+
+    #[test]
+    fn entry_order_does_not_change_the_result() {
+        let old = table(vec![
+            Entry::new(0, "A"),
+            Entry::new(1, "B"),
+            Entry::new(2, "C"),
+        ]);
+        let new1 = table(vec![
+            Entry::new(5, "C"),
+            Entry::new(1, "B"),
+            Entry::new(6, "D"),
+        ]);
+        let mut new2 = new1.clone();
+        new2.entries.reverse();
+        let mut old2 = old.clone();
+        old2.entries.reverse();
+        let o = DiffOptions::new();
+        assert_eq!(diff(&old, &new1, &o), diff(&old2, &new2, &o));
+        assert_eq!(
+            kinds(&diff(&old, &new1, &o)),
+            vec![
+                (ChangeKind::Removed, "A"),
+                (ChangeKind::Renumbered, "C"),
+                (ChangeKind::Added, "D")
+            ]
+        );
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn arb_table() -> impl Strategy<Value = Table> {
+            let entry = (0u32..12, 0usize..8, 0usize..3, 0usize..5).prop_map(|(op, m, f, s)| {
+                let mut e = Entry::new(op, ["A", "B", "C", "D", "E", "F", "G", "H"][m])
+                    .with_format(["A", "E", "F"][f]);
+                e.status = [
+                    None,
+                    Some(Status::Proposed),
+                    Some(Status::Stable),
+                    Some(Status::Deprecated),
+                    Some(Status::Removed),
+                ][s];
+                e
+            });
+            proptest::collection::vec(entry, 0..10).prop_map(table)
+        }
+
+        proptest! {
+            #[test]
+            fn a_table_equals_itself(t in arb_table()) {
+                let d = diff(&t, &t, &DiffOptions::new());
+                prop_assert!(d.changes.is_empty());
+                prop_assert!(d.full);
+            }
+
+            #[test]
+            fn entry_order_never_matters(a in arb_table(), b in arb_table(), seed in any::<u64>()) {
+                let o = DiffOptions::new();
+                let mut a2 = a.clone();
+                let mut b2 = b.clone();
+                let n = a2.entries.len().max(1) as u64;
+                a2.entries.rotate_left((seed % n) as usize);
+                b2.entries.reverse();
+                prop_assert_eq!(diff(&a, &b, &o), diff(&a2, &b2, &o));
+            }
+
+            #[test]
+            fn verdicts_follow_the_flags(a in arb_table(), b in arb_table()) {
+                let d = diff(&a, &b, &DiffOptions::new());
+                prop_assert_eq!(d.backward, d.changes.iter().all(|c| !c.breaking));
+                prop_assert_eq!(d.forward, d.changes.iter().all(|c| !c.breaks_forward));
+                prop_assert_eq!(d.full, d.backward && d.forward);
+                // Every identity is reported at most once per kind.
+                let mut seen = std::collections::BTreeSet::new();
+                for c in &d.changes {
+                    prop_assert!(seen.insert((c.kind, c.mnemonic.clone())));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn kind_names_round_trip() {
+        for k in ChangeKind::ALL {
+            assert_eq!(ChangeKind::parse(k.as_str()), Some(k));
+        }
+        for m in Compatibility::ALL {
+            assert_eq!(Compatibility::parse(m.as_str()), Some(m));
+        }
+    }
+}

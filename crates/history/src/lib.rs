@@ -1,0 +1,45 @@
+//! # isa-history: the governed, signed, tamper-evident history of declared ISA versions
+//!
+//! A canonical ISA is authoritative only if anyone can check how it came to be. This crate
+//! keeps that account in a *store*: a directory of git-friendly text files (see [`store`])
+//! that can be reviewed in a pull request, with no server.
+//!
+//! The model. `authority.json` lists the maintainers (names and ed25519 public keys, see
+//! [`keys`]) and a quorum; its hash is the *genesis hash*. A [`model::Proposal`] is a table plus
+//! a semver version, a message, declared renames, explicit number-reuse overrides and the
+//! hash of the history head it extends; its id is the SHA-256 of its canonical file. Each
+//! maintainer's approval is an ed25519 signature over that id. Declaring appends a
+//! [`model::Record`] that embeds the proposal and a quorum of signatures and is named by its
+//! predecessor's hash, so the history is a hash chain whose every link is signed: records
+//! cannot be edited, reordered or grafted onto another history without the maintainers' keys.
+//! [`policy`] holds the lifecycle rules (versions increase; a declared number is never handed
+//! to another instruction without a recorded override), and [`verify`](mod@verify) checks a
+//! whole store — every byte of every file — as a pure function of its bytes.
+//!
+//! Trade-offs. Everything is text (pretty JSON in one canonical form) rather than a database,
+//! so reviews and `git diff` work and `sha256sum` recomputes every id; the price is that
+//! `verify` reads the whole store, which is linear in its size (see the `verify` benchmark). A
+//! proposal pins its parent, so two proposals made against the same head cannot both be
+//! declared: the second must be proposed again and re-approved. That is deliberate — the
+//! maintainers signed "this table, after that history" — and it is also what makes concurrent
+//! declarations safe without merging. The store detects any change to a file it covers;
+//! deleting the newest records (truncation) is only detectable against a hash known from
+//! elsewhere, which is why `log` prints the head hash.
+//!
+//! The [`Store`] type is the library API a registry service can serve: `open`, `propose`,
+//! `approve`, `declare`, `log`, `show`, `diff`, `verify`.
+
+pub mod error;
+pub mod keys;
+pub mod model;
+pub mod policy;
+pub mod store;
+pub mod verify;
+
+pub use error::HistoryError;
+pub use keys::{KeyPair, PublicKey};
+pub use model::{Approval, Authority, Maintainer, Override, Proposal, Record, Rename};
+/// The semver implementation versions are parsed with.
+pub use semver;
+pub use store::{Declared, ProposalStatus, ProposeOptions, Store};
+pub use verify::{Finding, Snapshot, VerifyReport};

@@ -1,0 +1,431 @@
+//! Verification of a whole store, as a pure function of its files' bytes.
+//!
+//! [`verify`] takes a [`Snapshot`] — every file of the store, path → bytes — and recomputes
+//! everything: each file must parse strictly and re-serialise to exactly its bytes (so
+//! whitespace edits show), each proposal file must hash to its name, each approval must carry a
+//! valid signature by the maintainer `authority.json` lists under that name, and the history
+//! must be a gap-free chain from the genesis hash (the hash of `authority.json`) in which each
+//! record names its predecessor's hash, embeds a proposal whose id and table hash recompute,
+//! carries signatures from a quorum of distinct maintainers, and obeys the lifecycle rules of
+//! [`crate::policy`] replayed from the start. Any other file is an error, so every byte of the
+//! store is covered by some check; only the temporary files an interrupted atomic write leaves
+//! behind (`.NAME.tmp-…`) are ignored, since no reader ever looks at them.
+//!
+//! Every problem is collected (verification does not stop at the first) and names the file,
+//! the record it concerns and what fails.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use crate::keys::{public_key_from_hex, verify_approval};
+use crate::model::{content_hash, id_hex, Approval, Authority, Proposal, Record};
+use crate::policy::Ledger;
+
+/// Every file of a store: path relative to the store root (with `/` separators) → bytes.
+pub type Snapshot = BTreeMap<String, Vec<u8>>;
+
+/// One problem found by [`verify`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// The store file, relative to the root.
+    pub file: String,
+    /// The record or object concerned (`version 1.2.0`, `approval by alice`), when known.
+    pub subject: Option<String>,
+    /// What fails.
+    pub message: String,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.file)?;
+        if let Some(s) = &self.subject {
+            write!(f, " ({s})")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// One verified version, in history order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedVersion {
+    /// The version.
+    pub version: String,
+    /// The record hash.
+    pub hash: String,
+}
+
+/// The result of [`verify`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VerifyReport {
+    /// Every problem, in file order; empty when the store is intact.
+    pub findings: Vec<Finding>,
+    /// Records in the history, whether or not they verified.
+    pub versions: Vec<VerifiedVersion>,
+    /// Proposal files checked.
+    pub proposals: usize,
+    /// Approval files checked.
+    pub approvals: usize,
+    /// Signatures checked (approval files and those embedded in records).
+    pub signatures: usize,
+    /// Leftover temporary files of interrupted writes (ignored, listed for information).
+    pub ignored: Vec<String>,
+}
+
+impl VerifyReport {
+    /// True when nothing failed.
+    pub fn is_ok(&self) -> bool {
+        self.findings.is_empty()
+    }
+}
+
+/// True for the temporary file names [`isa_io::atomic_write`] uses (`.NAME.tmp-PID-N`).
+pub fn is_temp_name(name: &str) -> bool {
+    name.starts_with('.') && name.contains(".tmp-")
+}
+
+fn is_hex64(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// Where the first difference between two byte strings lies, as `byte N (line L)`.
+fn first_difference(a: &[u8], b: &[u8]) -> String {
+    let at = a
+        .iter()
+        .zip(b)
+        .position(|(x, y)| x != y)
+        .unwrap_or(a.len().min(b.len()));
+    let line = a[..at].iter().filter(|&&c| c == b'\n').count() + 1;
+    format!("byte {at} (line {line})")
+}
+
+struct Ctx {
+    findings: Vec<Finding>,
+}
+
+impl Ctx {
+    fn fail(&mut self, file: &str, subject: Option<String>, message: impl Into<String>) {
+        self.findings.push(Finding {
+            file: file.to_string(),
+            subject,
+            message: message.into(),
+        });
+    }
+
+    /// Checks that parsed content re-serialises to exactly the file's bytes.
+    fn canonical(&mut self, file: &str, subject: Option<String>, bytes: &[u8], canonical: &[u8]) {
+        if bytes != canonical {
+            self.fail(
+                file,
+                subject,
+                format!(
+                    "not in canonical form: differs from its re-serialisation at {}",
+                    first_difference(bytes, canonical)
+                ),
+            );
+        }
+    }
+}
+
+/// Checks one signature against the authority; returns the problem, if any.
+fn check_signature(authority: &Authority, approval: &Approval) -> Option<String> {
+    let Some(maintainer) = authority.maintainer(&approval.maintainer) else {
+        return Some(format!(
+            "signed by `{}`, who is not a maintainer",
+            approval.maintainer
+        ));
+    };
+    if maintainer.public_key != approval.public_key {
+        return Some(format!(
+            "the public key of `{}` differs from the one authority.json lists",
+            approval.maintainer
+        ));
+    }
+    let Some(key) = public_key_from_hex(&maintainer.public_key) else {
+        return Some(format!(
+            "`{}` has an invalid public key",
+            approval.maintainer
+        ));
+    };
+    if !verify_approval(&key, &approval.proposal, &approval.signature) {
+        return Some(format!(
+            "the signature of `{}` over {} does not verify",
+            approval.maintainer, approval.proposal
+        ));
+    }
+    None
+}
+
+/// A history file name's parts: `history/NNNNNN-VERSION.json`.
+fn history_name(name: &str) -> Option<(u64, &str)> {
+    let stem = name.strip_suffix(".json")?;
+    let (seq, version) = stem.split_once('-')?;
+    if seq.len() != 6 || !seq.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some((seq.parse().ok()?, version))
+}
+
+/// A history file: path, the version its name gives, bytes.
+type HistoryFile<'a> = (&'a str, &'a str, &'a [u8]);
+
+/// Verifies a store snapshot (see the module documentation).
+pub fn verify(snapshot: &Snapshot) -> VerifyReport {
+    let mut ctx = Ctx {
+        findings: Vec::new(),
+    };
+    let mut report = VerifyReport::default();
+
+    let mut authority = None;
+    let mut genesis = None;
+    match snapshot.get("authority.json") {
+        None => ctx.fail(
+            "authority.json",
+            None,
+            "missing: a store starts with its maintainers and quorum",
+        ),
+        Some(bytes) => {
+            genesis = Some(content_hash(bytes));
+            match Authority::from_bytes(bytes) {
+                Ok(a) => {
+                    ctx.canonical("authority.json", None, bytes, &a.to_bytes());
+                    authority = Some(a);
+                }
+                Err(e) => ctx.fail("authority.json", None, e),
+            }
+        }
+    }
+
+    let mut proposals: BTreeMap<&str, (&str, &[u8])> = BTreeMap::new();
+    let mut approvals: Vec<(&str, &str, &str, &[u8])> = Vec::new();
+    let mut history: BTreeMap<u64, Vec<HistoryFile>> = BTreeMap::new();
+    for (path, bytes) in snapshot {
+        let (dir, name) = path.rsplit_once('/').unwrap_or(("", path.as_str()));
+        if is_temp_name(name) {
+            report.ignored.push(path.clone());
+            continue;
+        }
+        match dir {
+            "" if name == "authority.json" => {}
+            "" if name == "lock" => {
+                if !bytes.is_empty() {
+                    ctx.fail(path, None, "the lock file must be empty");
+                }
+            }
+            "proposals" => match name.strip_suffix(".json").filter(|h| is_hex64(h)) {
+                Some(hex) => {
+                    proposals.insert(hex, (path, bytes));
+                }
+                None => ctx.fail(path, None, "not a proposal file name (<64 hex>.json)"),
+            },
+            "approvals" => {
+                let parts = name
+                    .strip_suffix(".json")
+                    .and_then(|s| s.split_once('.'))
+                    .filter(|(hex, who)| is_hex64(hex) && !who.is_empty());
+                match parts {
+                    Some((hex, who)) => approvals.push((path, hex, who, bytes)),
+                    None => ctx.fail(
+                        path,
+                        None,
+                        "not an approval file name (<64 hex>.<maintainer>.json)",
+                    ),
+                }
+            }
+            "history" => match history_name(name) {
+                Some((seq, version)) => {
+                    history.entry(seq).or_default().push((path, version, bytes))
+                }
+                None => ctx.fail(
+                    path,
+                    None,
+                    "not a history file name (<6-digit sequence>-<version>.json)",
+                ),
+            },
+            _ => ctx.fail(path, None, "unexpected file: not part of a store"),
+        }
+    }
+
+    for (path, hex, who, bytes) in &approvals {
+        report.approvals += 1;
+        let subject = Some(format!("approval by {who}"));
+        let approval = match Approval::from_bytes(bytes) {
+            Ok(a) => a,
+            Err(e) => {
+                ctx.fail(path, subject, e);
+                continue;
+            }
+        };
+        ctx.canonical(path, subject.clone(), bytes, &approval.to_bytes());
+        if id_hex(&approval.proposal) != *hex || approval.maintainer != *who {
+            ctx.fail(
+                path,
+                subject.clone(),
+                format!(
+                    "contents ({} by {}) do not match the file name",
+                    approval.proposal, approval.maintainer
+                ),
+            );
+        }
+        if !proposals.contains_key(hex) {
+            ctx.fail(
+                path,
+                subject.clone(),
+                format!("approves sha256:{hex}, which is not in proposals/"),
+            );
+        }
+        if let Some(authority) = &authority {
+            report.signatures += 1;
+            if let Some(problem) = check_signature(authority, &approval) {
+                ctx.fail(path, subject, problem);
+            }
+        }
+    }
+
+    let mut ledger = Ledger::new();
+    let mut embedded: BTreeSet<String> = BTreeSet::new();
+    let mut previous = genesis.clone();
+    let mut expected_seq = 1u64;
+    for (seq, files) in &history {
+        if *seq != expected_seq {
+            let (path, _, _) = files[0];
+            ctx.fail(
+                path,
+                None,
+                format!(
+                    "sequence {seq} follows {}: record {expected_seq} is missing",
+                    expected_seq - 1
+                ),
+            );
+        }
+        expected_seq = seq + 1;
+        if files.len() > 1 {
+            for (path, _, _) in files {
+                ctx.fail(
+                    path,
+                    None,
+                    format!("{} records claim sequence {seq}", files.len()),
+                );
+            }
+        }
+        let (path, name_version, bytes) = files[0];
+        let hash = content_hash(bytes);
+        report.versions.push(VerifiedVersion {
+            version: name_version.to_string(),
+            hash: hash.clone(),
+        });
+        let subject = Some(format!("version {name_version}, record {seq}"));
+        match Record::parse(bytes) {
+            Err(e) => ctx.fail(path, subject, e),
+            Ok((record, canonical, proposal_id)) => {
+                ctx.canonical(path, subject.clone(), bytes, &canonical);
+                embedded.insert(proposal_id);
+                if record.sequence != *seq || record.version().to_string() != name_version {
+                    ctx.fail(
+                        path,
+                        subject.clone(),
+                        format!(
+                            "contents (record {} of version {}) do not match the file name",
+                            record.sequence,
+                            record.version()
+                        ),
+                    );
+                }
+                if let Some(expected) = &previous {
+                    if record.previous != *expected && *seq == 1 {
+                        // The first record's link is the only thing that pins authority.json
+                        // (the maintainers and quorum): blame the file that changed, too.
+                        ctx.fail(
+                            "authority.json",
+                            None,
+                            format!(
+                                "its hash {expected} is not the genesis hash {} the history starts from",
+                                record.previous
+                            ),
+                        );
+                    }
+                    if record.previous != *expected {
+                        let what = if *seq == 1 {
+                            "the genesis hash (of authority.json)".to_string()
+                        } else {
+                            format!("the hash of record {}", seq - 1)
+                        };
+                        ctx.fail(
+                            path,
+                            subject.clone(),
+                            format!(
+                                "chain broken: previous is {} but {what} is {expected}",
+                                record.previous
+                            ),
+                        );
+                    }
+                }
+                if let Some(authority) = &authority {
+                    let mut signers = BTreeSet::new();
+                    for a in &record.approvals {
+                        report.signatures += 1;
+                        match check_signature(authority, a) {
+                            Some(problem) => ctx.fail(path, subject.clone(), problem),
+                            None => {
+                                if !signers.insert(a.maintainer.as_str()) {
+                                    ctx.fail(
+                                        path,
+                                        subject.clone(),
+                                        format!("`{}` is counted twice", a.maintainer),
+                                    );
+                                }
+                            }
+                        }
+                    }
+                    if signers.len() < authority.quorum {
+                        ctx.fail(
+                            path,
+                            subject.clone(),
+                            format!(
+                                "only {} valid approval{} for a quorum of {}",
+                                signers.len(),
+                                if signers.len() == 1 { "" } else { "s" },
+                                authority.quorum
+                            ),
+                        );
+                    }
+                }
+                for problem in ledger.check(&record.proposal) {
+                    ctx.fail(path, subject.clone(), format!("breaks a rule: {problem}"));
+                }
+                ledger.apply(&record.proposal);
+            }
+        }
+        previous = Some(hash);
+    }
+    for (hex, (path, bytes)) in &proposals {
+        report.proposals += 1;
+        let actual = content_hash(bytes);
+        if id_hex(&actual) != *hex {
+            ctx.fail(
+                path,
+                Some(format!("proposal sha256:{hex}")),
+                format!("content hash is {actual}, not the id its name gives"),
+            );
+            continue;
+        }
+        if embedded.contains(&actual) {
+            // Same hash as a proposal embedded in a record that parsed and re-serialised to
+            // exactly these bytes: already checked there.
+            continue;
+        }
+        match Proposal::from_bytes(bytes) {
+            Ok(p) => ctx.canonical(
+                path,
+                Some(format!("proposal of {}", p.version)),
+                bytes,
+                &p.to_bytes(),
+            ),
+            Err(e) => ctx.fail(path, Some(format!("proposal sha256:{hex}")), e),
+        }
+    }
+
+    // Findings in file order, whatever order the checks ran in.
+    ctx.findings.sort_by(|a, b| a.file.cmp(&b.file));
+    report.findings = ctx.findings;
+    report
+}
