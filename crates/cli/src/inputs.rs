@@ -104,10 +104,45 @@ pub fn load_one(path: &Path) -> Result<Table, InputErrors> {
     isa_io::load_table(path).map_err(|e| InputErrors(vec![e]))
 }
 
-/// Resolves a command-line argument naming one table: today a table file (.json/.toml); the
-/// canonical-history store adds store versions (`1.2.0`) here, so every subcommand that takes
-/// "a table or a store version" calls this one function.
-#[allow(dead_code)] // used by subcommands that take "a table or a store version"
+/// The store a bare version argument refers to: `$ISA_AUTHORITY_STORE`, else `./.isa-authority`
+/// (the same default as the store commands' `--store`).
+pub fn default_store_dir() -> PathBuf {
+    match std::env::var_os("ISA_AUTHORITY_STORE") {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => PathBuf::from(isa_history::Store::DEFAULT_DIR),
+    }
+}
+
+/// True for what a declared version is written as: `1.2.0`, `v1.2.0` or `latest`.
+fn looks_like_version(text: &str) -> bool {
+    let digits = text.strip_prefix('v').unwrap_or(text);
+    text == "latest" || digits.chars().next().is_some_and(|c| c.is_ascii_digit())
+}
+
+/// Resolves a command-line argument naming one table, for every subcommand that takes "a table
+/// or a store version":
+/// - an existing file, or a name ending in `.json`/`.toml`, is read as a table file;
+/// - `VERSION` (`1.2.0`, `v1.2.0`, `latest`) is that declared version in the default store
+///   (`$ISA_AUTHORITY_STORE`, else `./.isa-authority`);
+/// - `DIR@VERSION` is that version in the store at `DIR`.
 pub fn resolve_table(arg: &str) -> anyhow::Result<Table> {
-    Ok(load_one(Path::new(arg))?)
+    let path = Path::new(arg);
+    if path.exists() || TableFormat::from_path(path).is_some() {
+        return Ok(load_one(path)?);
+    }
+    let (dir, version) = match arg.rsplit_once('@') {
+        Some((dir, version)) if !dir.is_empty() => (PathBuf::from(dir), version),
+        _ => (default_store_dir(), arg),
+    };
+    if !looks_like_version(version) {
+        anyhow::bail!(
+            "{arg}: no such table file, and not a store version\n  hint: name a .json/.toml table, \
+             a declared version such as 1.2.0 (from $ISA_AUTHORITY_STORE or ./.isa-authority), or DIR@VERSION"
+        );
+    }
+    let store = isa_history::Store::open(&dir)
+        .map_err(|e| anyhow::anyhow!("{arg}: cannot open the store {}: {e}", dir.display()))?;
+    store
+        .show(version)
+        .map_err(|e| anyhow::anyhow!("{arg}: version {version} of the store {}: {e}", dir.display()))
 }

@@ -13,9 +13,11 @@ mod gen;
 mod inputs;
 mod lineage;
 mod map;
+mod migrate;
 mod scan;
 mod store_cmds;
 mod style;
+mod translate;
 
 use std::process::ExitCode;
 
@@ -49,6 +51,10 @@ enum Command {
     Gen(gen::Args),
     /// Check an implementation's source against the canonical table: the CI conformance gate.
     Conform(conform::Args),
+    /// Migration plans and per-implementation guides, by instruction identity.
+    Migrate(migrate::Args),
+    /// Rewrite bytecode (raw or a FLUX module) from one numbering to another.
+    Translate(translate::Args),
     /// Generate a maintainer's ed25519 key pair (NAME.key, mode 0600, and NAME.pub).
     Keygen(store_cmds::KeygenArgs),
     /// Start a canonical-history store with its maintainers and quorum.
@@ -88,6 +94,8 @@ fn main() -> ExitCode {
         Command::Scan(args) => scan::run(args),
         Command::Gen(args) => gen::run(args),
         Command::Conform(args) => conform::run(args),
+        Command::Migrate(args) => migrate::run(args),
+        Command::Translate(args) => translate::run(args),
         Command::Keygen(args) => store_cmds::keygen(args),
         Command::Init(args) => store_cmds::init(args),
         Command::Propose(args) => store_cmds::propose(args),

@@ -1,0 +1,149 @@
+//! `isa-authority translate`: rewrite bytecode from one numbering to another.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use isa_core::{Aliases, Scheme};
+use isa_migrate::module::{looks_like_module, translate_module};
+use isa_migrate::{TranslateOptions, Translator};
+use serde_json::json;
+
+use crate::check::pretty;
+use crate::{inputs, EXIT_OK};
+
+/// Output formats of the summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SummaryFormat {
+    /// One line for people.
+    Text,
+    /// A JSON object (see README, "translate").
+    Json,
+}
+
+/// What the input file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Container {
+    /// A FLUX module when the file starts with a well-formed `FLUX` header, else raw bytecode.
+    Auto,
+    /// Raw bytecode: the whole file is instructions.
+    Raw,
+    /// A flux-runtime module file (18-byte `FLUX` header, function table, code).
+    Module,
+}
+
+/// Arguments of `translate`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The numbering the bytecode is in: a table file (.json/.toml) or a store version.
+    #[arg(long, value_name = "TABLE")]
+    pub from: String,
+
+    /// The numbering to translate to: a table file (.json/.toml) or a store version.
+    #[arg(long, value_name = "TABLE")]
+    pub to: String,
+
+    /// The bytecode to read.
+    #[arg(value_name = "IN")]
+    pub input: PathBuf,
+
+    /// Where to write the translation (written atomically; untouched on any error).
+    #[arg(value_name = "OUT")]
+    pub output: PathBuf,
+
+    /// Alias map (TOML `IADD = "ADD"` lines, or a JSON object) used to match instructions.
+    #[arg(long, value_name = "FILE")]
+    pub aliases: Option<PathBuf>,
+
+    /// Format scheme for letters a table does not declare (both sides).
+    #[arg(long, default_value = "flux-unified", value_parser = clap::builder::PossibleValuesParser::new(Scheme::BUILTIN_NAMES))]
+    pub scheme: String,
+
+    /// Scheme for the --from table's undeclared letters (overrides --scheme).
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(Scheme::BUILTIN_NAMES))]
+    pub from_scheme: Option<String>,
+
+    /// Scheme for the --to table's undeclared letters (overrides --scheme).
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(Scheme::BUILTIN_NAMES))]
+    pub to_scheme: Option<String>,
+
+    /// What the input file is.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub container: Container,
+
+    /// Summary format (printed to stdout).
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: SummaryFormat,
+}
+
+/// Resolves a scheme name that clap already validated.
+pub fn scheme(name: &str) -> Result<Scheme> {
+    Scheme::builtin(name).with_context(|| format!("unknown scheme `{name}`"))
+}
+
+/// Runs `translate`.
+pub fn run(args: Args) -> Result<u8> {
+    let aliases = match &args.aliases {
+        Some(path) => isa_io::load_aliases(path)?,
+        None => Aliases::new(),
+    };
+    let from = inputs::resolve_table(&args.from)?;
+    let to = inputs::resolve_table(&args.to)?;
+    let options = TranslateOptions {
+        aliases,
+        from_scheme: scheme(args.from_scheme.as_deref().unwrap_or(&args.scheme))?,
+        to_scheme: scheme(args.to_scheme.as_deref().unwrap_or(&args.scheme))?,
+    };
+    let input_name = args.input.display().to_string();
+    let bytes = std::fs::read(&args.input).with_context(|| format!("{input_name}: cannot read"))?;
+    let translator = Translator::new(&from, &to, &options);
+    let module = match args.container {
+        Container::Raw => false,
+        Container::Module => true,
+        Container::Auto => looks_like_module(&bytes),
+    };
+    let (out, stats) = if module {
+        let t = translate_module(&translator, &bytes).with_context(|| {
+            format!(
+                "{input_name}: cannot translate this FLUX module from {} to {}",
+                from.implementation, to.implementation
+            )
+        })?;
+        (t.bytes, t.stats)
+    } else {
+        let t = translator.translate(&bytes).with_context(|| {
+            format!(
+                "{input_name}: cannot translate from {} to {}",
+                from.implementation, to.implementation
+            )
+        })?;
+        (t.bytes, t.stats)
+    };
+    isa_io::atomic_write(&args.output, &out)
+        .with_context(|| format!("{}: cannot write", args.output.display()))?;
+    let container = if module { "module" } else { "raw" };
+    match args.format {
+        SummaryFormat::Text => println!(
+            "{input_name} → {}: {} ({container}, {} → {})",
+            args.output.display(),
+            stats,
+            from.implementation,
+            to.implementation
+        ),
+        SummaryFormat::Json => print!(
+            "{}",
+            pretty(&json!({
+                "from": from.implementation,
+                "to": to.implementation,
+                "input": input_name,
+                "output": args.output.display().to_string(),
+                "container": container,
+                "instructions": stats.instructions,
+                "bytes_in": bytes.len(),
+                "bytes_out": out.len(),
+                "branches_fixed": stats.branches_fixed,
+                "same_size": stats.same_size,
+            }))
+        ),
+    }
+    Ok(EXIT_OK)
+}
