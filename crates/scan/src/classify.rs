@@ -280,6 +280,8 @@ const NEGATIVE_SYMBOL: &[&str] = &[
     "CATEGORY",
     "CATEGORIES",
     "CAT",
+    "GROUP",
+    "GROUPS",
     "FORMAT",
     "FORMATS",
     "FMT",
@@ -324,8 +326,24 @@ const NEGATIVE_SYMBOL: &[&str] = &[
 
 /// The known prefixes stripped from mnemonics (`OP_HALT`, `FLUX_OP_HALT`, `OpHalt`).
 const PREFIX_WORDS: &[&str] = &[
-    "OP", "OPC", "OPCODE", "FLUX", "INSN", "INSTR", "BC", "VM", "I", "K",
+    "OP", "OPC", "OPCODE", "FLUX", "INSN", "INSTR", "BC", "VM", "I", "K", "ISA",
 ];
+
+/// A namespace word of a name prefix: a known prefix word, possibly versioned (`ISA2_`,
+/// `VM3_`, `OPV2_`), since VMs that keep several ISA generations side by side tag each
+/// generation's constants with its number.
+fn is_prefix_word(w: &str) -> bool {
+    let u = w.to_ascii_uppercase();
+    let base = u.trim_end_matches(|c: char| c.is_ascii_digit());
+    let base = if base.len() < u.len() {
+        base.strip_suffix('V')
+            .filter(|b| !b.is_empty())
+            .unwrap_or(base)
+    } else {
+        base
+    };
+    PREFIX_WORDS.contains(&base)
+}
 
 /// The comparison mnemonic for a source name: known opcode prefixes stripped, upper-cased.
 /// `strip` is the table-wide prefix (in source spelling) shared by all names, when any.
@@ -375,10 +393,7 @@ pub fn common_prefix(names: &[&str]) -> String {
         None => "",
     };
     let ok = !cut.is_empty()
-        && cut
-            .trim_end_matches('_')
-            .split('_')
-            .all(|w| PREFIX_WORDS.contains(&w.to_ascii_uppercase().as_str()))
+        && cut.trim_end_matches('_').split('_').all(is_prefix_word)
         && names.iter().all(|n| n.len() > cut.len());
     if ok {
         cut.to_string()
@@ -391,7 +406,7 @@ fn known_prefix_of(name: &str) -> String {
     let mut end = 0;
     for (i, _) in name.match_indices('_') {
         let w = &name[end..i];
-        if PREFIX_WORDS.contains(&w.to_ascii_uppercase().as_str()) && i + 1 < name.len() {
+        if is_prefix_word(w) && i + 1 < name.len() {
             end = i + 1;
         } else {
             break;

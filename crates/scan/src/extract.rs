@@ -5,8 +5,12 @@
 //! enum or by their scope (module, class, Go `const` block); *maps* (`{0x00: "HALT"}`,
 //! `{"HALT": 0x00}`, `0x00 => [...]`); *records* (runs of `op("HALT", 0x00, …)`, `{"NOP", 0x00,
 //! …}` or `{mnemonic: "HALT", opcode: 0x00}`); *switch cases* whose label is an integer literal
-//! and whose mnemonic is the comment beside it; and Markdown pipe tables. The per-language
-//! knowledge is only which node kinds play which part.
+//! (or `op == literal`, in Go tagless switches and Python `if`/`elif` chains) and whose
+//! mnemonic is the comment beside it, after the arm's closing brace, in a heading comment that
+//! repeats the value, or the enum member the arm yields (`0x01 => Some(Op::Push)`); and
+//! Markdown pipe tables. Enum members without written values then take the value the file
+//! states elsewhere (trailing `// 0x01` comments, a decoder `match`) rather than a count from
+//! zero. The per-language knowledge is only which node kinds play which part.
 
 use std::collections::BTreeMap;
 
@@ -47,6 +51,9 @@ pub struct RawItem {
     pub hex: bool,
     /// A format letter when the source gives one beside the item.
     pub format: Option<String>,
+    /// True when the value was not written but counted (an enum member without a
+    /// discriminant): weaker evidence than an explicit value elsewhere in the file.
+    pub implicit: bool,
 }
 
 /// A candidate table.
@@ -100,7 +107,11 @@ fn inside_function(node: Node) -> bool {
 
 /// True for string-literal-like nodes (and Ruby symbols, which name things the same way).
 fn is_stringish(kind: &str) -> bool {
-    (kind.contains("string") && !kind.contains("content") && !kind.contains("fragment"))
+    // A word array (`%w[NOP core .]`) is a record of strings, not a string.
+    (kind.contains("string")
+        && !kind.contains("content")
+        && !kind.contains("fragment")
+        && !kind.contains("array"))
         || matches!(
             kind,
             "simple_symbol" | "hash_key_symbol" | "char_literal" | "encapsed_string"
@@ -111,7 +122,14 @@ fn is_stringish(kind: &str) -> bool {
 fn unquote(s: &str) -> String {
     let s = s.trim();
     let s = s.strip_prefix(':').unwrap_or(s);
-    let s = s.trim_start_matches(['b', 'r', 'u', 'f', 'L']);
+    // String prefixes (`b"…"`, `r'…'`, `L"…"`) only when a quote follows: a bare identifier
+    // such as `LOOP` or `BROADCAST` keeps its first letter.
+    let rest = s.trim_start_matches(['b', 'r', 'u', 'f', 'L', 'B', 'R', 'U', 'F']);
+    let s = if rest.starts_with(['"', '\'', '`']) {
+        rest
+    } else {
+        s
+    };
     let s = s.trim_matches(['"', '\'', '`']);
     s.to_string()
 }
@@ -570,7 +588,20 @@ fn binding_pass(ctx: &mut Ctx, root: Node) {
         let st = state.entry(key).or_insert((None, -1, None));
         st.1 += 1;
         let iota = st.1;
-        let value_text = b.value.map(|v| text(v, ctx.src).trim().to_string());
+        let value_text = b.value.map(|v| {
+            let t = text(v, ctx.src);
+            // A macro body keeps its trailing comment (`#define OP_CALL 0x40 // CALL addr`).
+            let t = if v.kind() == "preproc_arg" {
+                t.find("//")
+                    .into_iter()
+                    .chain(t.find("/*"))
+                    .min()
+                    .map_or(t, |i| &t[..i])
+            } else {
+                t
+            };
+            t.trim().to_string()
+        });
         let is_auto = value_text
             .as_deref()
             .is_some_and(|t| t.starts_with("auto("));
@@ -595,6 +626,8 @@ fn binding_pass(ctx: &mut Ctx, root: Node) {
         let Some(value) = value else {
             continue;
         };
+        let implicit =
+            ctx.lang != Lang::Go && (is_auto || (value_text.is_none() && kind == GroupKind::Enum));
         st.0 = Some(value);
         ctx.env.define_member(&symbol, &name, value);
         let hex = value_text
@@ -608,6 +641,7 @@ fn binding_pass(ctx: &mut Ctx, root: Node) {
             column: col_of(b.name),
             hex,
             format: None,
+            implicit,
         };
         let anchor = group_node.unwrap_or(root);
         ctx.group(anchor, kind, symbol).items.push(item);
@@ -795,6 +829,7 @@ fn is_record_kind(kind: &str) -> bool {
             | "object_creation_expression"
             | "array_initializer"
             | "hash"
+            | "string_array"
             | "array_creation_expression"
             | "function_call_expression"
     )
@@ -840,6 +875,7 @@ fn map_and_record_pass(ctx: &mut Ctx, root: Node) {
                         column: col_of(*r),
                         hex,
                         format,
+                        implicit: false,
                     });
                 }
             }
@@ -882,6 +918,7 @@ fn map_item(ctx: &Ctx, pair: Node) -> Option<RawItem> {
                     column: col_of(k),
                     hex: hexy(vt),
                     format: None,
+                    implicit: false,
                 });
             }
         }
@@ -907,6 +944,7 @@ fn map_item(ctx: &Ctx, pair: Node) -> Option<RawItem> {
                 column: col_of(k),
                 hex: hexy(kt),
                 format: None,
+                implicit: false,
             });
         }
     }
@@ -920,6 +958,7 @@ fn map_item(ctx: &Ctx, pair: Node) -> Option<RawItem> {
             column: col_of(k),
             hex: rec.1,
             format: rec.2,
+            implicit: false,
         });
     }
     None
@@ -960,7 +999,9 @@ fn is_case_kind(lang: Lang, kind: &str) -> bool {
         Lang::Rust => kind == "match_arm",
         Lang::Zig => kind == "switch_case",
         Lang::Ruby => kind == "when",
-        Lang::Python => kind == "case_clause",
+        // `if op == 0x80:  # HALT` / `elif op == 0x01:  # NOP`: the dispatch chain of a
+        // language that had no switch.
+        Lang::Python => matches!(kind, "case_clause" | "if_statement" | "elif_clause"),
         Lang::Markdown => false,
     }
 }
@@ -975,6 +1016,7 @@ fn case_value(lang: Lang, case: Node) -> Option<Node> {
             }
         }),
         Lang::Ruby => case.child_by_field_name("pattern"),
+        Lang::Python if case.kind() != "case_clause" => case.child_by_field_name("condition"),
         Lang::Python => case.named_child(0).map(unwrap),
         Lang::Go => case.child_by_field_name("value").and_then(|v| {
             if v.named_child_count() == 1 {
@@ -990,67 +1032,190 @@ fn case_value(lang: Lang, case: Node) -> Option<Node> {
     }
 }
 
+/// The integer a case label tests: the literal itself (`case 0x01:`), or the literal side of
+/// an equality (`case op == 0x01:` in a Go tagless switch).
+fn case_literal<'t>(v: Node<'t>, src: &str) -> Option<(Node<'t>, i64)> {
+    if let Some(x) = parse_int_literal(text(v, src)) {
+        return Some((v, x));
+    }
+    if !(v.kind().contains("binary") || v.kind() == "comparison_operator") {
+        return None;
+    }
+    let mut c = v.walk();
+    let kids: Vec<Node> = v.children(&mut c).collect();
+    if kids.len() != 3 || text(kids[1], src).trim() != "==" {
+        return None;
+    }
+    [kids[2], kids[0]]
+        .into_iter()
+        .find_map(|k| parse_int_literal(text(k, src)).map(|x| (k, x)))
+}
+
+/// The last segment of a qualified enum path (`Self::Push`, `Op.HALT`, `Opcode::Nop`), when
+/// `t` is exactly such a path, possibly wrapped as `Some(…)`/`Ok(…)` or after `return`.
+fn path_name(t: &str) -> Option<String> {
+    let mut t = t.trim().trim_end_matches([',', ';']).trim();
+    t = t.strip_prefix("return ").unwrap_or(t).trim();
+    t = t.trim_end_matches([',', ';']).trim();
+    for w in ["Some(", "Ok(", "Option::Some("] {
+        if let Some(inner) = t.strip_prefix(w).and_then(|r| r.strip_suffix(')')) {
+            t = inner.trim();
+            break;
+        }
+    }
+    let sep = if t.contains("::") { "::" } else { "." };
+    let parts: Vec<&str> = t.split(sep).collect();
+    let ident = |p: &str| {
+        !p.is_empty()
+            && p.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    // `self.halted` is a field, not an enum member.
+    (parts.len() >= 2 && parts.iter().all(|p| ident(p)) && !matches!(parts[0], "self" | "this"))
+        .then(|| parts[parts.len() - 1].to_string())
+        .filter(|n| mnemonic_like(n))
+}
+
+/// The single statement or expression a case body consists of, when it is one.
+fn case_body_text<'a>(ctx: &Ctx<'a>, case: Node, label_end: usize) -> Option<&'a str> {
+    if let Some(v) = case
+        .child_by_field_name("value")
+        .filter(|_| ctx.lang == Lang::Rust)
+    {
+        return Some(text(v, ctx.src));
+    }
+    let body = ctx.src.get(label_end..case.end_byte())?;
+    let body = body
+        .trim_start()
+        .strip_prefix([':', '{'])
+        .unwrap_or(body)
+        .trim();
+    let body = body.strip_prefix('{').unwrap_or(body).trim();
+    let first = body.split([';', '\n']).next()?.trim();
+    (!first.is_empty()).then_some(first)
+}
+
 fn switch_pass(ctx: &mut Ctx, root: Node) {
     let mut stack = vec![root];
     while let Some(node) = stack.pop() {
         let mut c = node.walk();
         let kids: Vec<Node> = node.named_children(&mut c).collect();
         if is_case_kind(ctx.lang, node.kind()) {
-            if let Some(v) = case_value(ctx.lang, node) {
-                let vt = text(v, ctx.src);
-                if let Some(value) = parse_int_literal(vt) {
-                    let end = v.end_position();
-                    // The comment after the label names the case.
-                    let after = end.column
-                        + ctx.lines[end.row]
-                            .get(end.column..)
-                            .and_then(|s| s.find([':', '>', '{']).map(|i| i + 1))
-                            .unwrap_or(0);
-                    if let Some(comment) = case_comment(&ctx.lines, end.row as u32 + 1, after) {
-                        if let Some(name) = comment_mnemonic(&comment) {
-                            // The group is the switch: the nearest ancestor holding the cases.
-                            let mut sw = node.parent();
-                            while let Some(s) = sw {
-                                if matches!(
-                                    s.kind(),
-                                    "switch_statement"
-                                        | "switch_expression"
-                                        | "expression_switch_statement"
-                                        | "match_expression"
-                                        | "match_statement"
-                                        | "case"
-                                ) {
-                                    break;
-                                }
-                                sw = s.parent();
-                            }
-                            let sw = sw.or(node.parent()).unwrap_or(root);
-                            let func = {
-                                let mut f = sw.parent();
-                                while let Some(n) = f {
-                                    if is_function_kind(n.kind()) {
-                                        break;
-                                    }
-                                    f = n.parent();
-                                }
-                                f.and_then(|f| name_of(f, ctx.src)).unwrap_or_default()
-                            };
-                            let item = RawItem {
-                                name,
-                                value,
-                                line: line_of(v),
-                                column: col_of(v),
-                                hex: vt.contains("0x") || vt.contains("0X"),
-                                format: comment_format(&comment),
-                            };
-                            ctx.group(sw, GroupKind::Switch, func).items.push(item);
-                        }
+            if let Some(item) = case_item(ctx, node) {
+                // The group is the switch: the nearest ancestor holding the cases (for an
+                // if/elif chain, the `if` that holds the `elif`s).
+                let mut sw = match node.kind() {
+                    "if_statement" => Some(node),
+                    _ => node.parent(),
+                };
+                while let Some(s) = sw {
+                    if matches!(
+                        s.kind(),
+                        "switch_statement"
+                            | "if_statement"
+                            | "switch_expression"
+                            | "expression_switch_statement"
+                            | "match_expression"
+                            | "match_statement"
+                            | "case"
+                    ) {
+                        break;
                     }
+                    sw = s.parent();
                 }
+                let sw = sw.or(node.parent()).unwrap_or(root);
+                let func = {
+                    let mut f = sw.parent();
+                    while let Some(n) = f {
+                        if is_function_kind(n.kind()) {
+                            break;
+                        }
+                        f = n.parent();
+                    }
+                    f.and_then(|f| name_of(f, ctx.src)).unwrap_or_default()
+                };
+                ctx.group(sw, GroupKind::Switch, func).items.push(item);
             }
         }
         stack.extend(kids.into_iter().rev());
     }
+}
+
+/// One switch case as an item: an integer label named by the comment beside it
+/// (`case 0x01: // NOP`) or by the enum member the body yields (`0x01 => Some(Op::Push)`),
+/// or, in Rust, an enum path label whose arm yields an integer (`Op::Push => 0x01`).
+fn case_item(ctx: &Ctx, node: Node) -> Option<RawItem> {
+    let v = case_value(ctx.lang, node)?;
+    let item = |name: String, lit: Node, value: i64, format: Option<String>| {
+        let vt = text(lit, ctx.src);
+        RawItem {
+            name,
+            value,
+            line: line_of(lit),
+            column: col_of(lit),
+            hex: vt.contains("0x") || vt.contains("0X"),
+            format,
+            implicit: false,
+        }
+    };
+    let Some((lit, value)) = case_literal(v, ctx.src) else {
+        // `Op::Push => 0x01`: the reverse mapping.
+        if ctx.lang != Lang::Rust {
+            return None;
+        }
+        let name = path_name(text(v, ctx.src))?;
+        let body = node.child_by_field_name("value")?;
+        let value = parse_int_literal(text(body, ctx.src).trim())?;
+        return Some(item(name, body, value, None));
+    };
+    let end = v.end_position();
+    // The comment after the label names the case.
+    let after = end.column
+        + ctx.lines[end.row]
+            .get(end.column..)
+            .and_then(|s| s.find([':', '>', '{']).map(|i| i + 1))
+            .unwrap_or(0);
+    let comment = case_comment(&ctx.lines, end.row as u32 + 1, after).or_else(|| {
+        // `0x01 => {\n    self.pop()?;\n} // POP`: the name trails the block's closing brace.
+        let close = node.end_position();
+        let line = ctx.lines.get(close.row)?;
+        (close.row > end.row && line.trim_start().starts_with('}'))
+            .then(|| comment_text(line.get(close.column..)?))
+            .flatten()
+    });
+    if let Some(name) = comment.as_deref().and_then(comment_mnemonic) {
+        return Some(item(
+            name,
+            lit,
+            value,
+            comment.as_deref().and_then(comment_format),
+        ));
+    }
+    if let Some(name) = heading_name(&ctx.lines, line_of(node), value) {
+        return Some(item(name, lit, value, None));
+    }
+    let name = path_name(case_body_text(ctx, node, v.end_byte())?)?;
+    Some(item(name, lit, value, None))
+}
+
+/// A case introduced by a comment line that names it with its value
+/// (`// ── EVOLVE (0x7C) ──` above `case 0x7C: {`): the upper-case word right before the
+/// value, when the value in the comment is the case's own.
+fn heading_name(lines: &[&str], line: u32, value: i64) -> Option<String> {
+    let above = lines.get((line as usize).checked_sub(2)?)?.trim();
+    if !(above.starts_with("//") || above.starts_with('#') || above.starts_with("/*")) {
+        return None;
+    }
+    let body = comment_text(above)?;
+    let tokens: Vec<&str> = body
+        .split(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | '[' | ']' | ',' | ':' | '='))
+        .filter(|t| !t.is_empty())
+        .collect();
+    tokens.windows(2).find_map(|w| {
+        (parse_int_literal(w[1]) == Some(value) && w[1].starts_with(|c: char| c.is_ascii_digit()))
+            .then(|| comment_mnemonic(w[0]))
+            .flatten()
+    })
 }
 
 fn clean_cell(s: &str) -> String {
@@ -1163,6 +1328,7 @@ fn markdown_table(ctx: &mut Ctx, table: Node, heading: &str) {
             column: 1,
             hex: vt.contains("0x") || vt.contains("0X"),
             format,
+            implicit: false,
         });
     }
     if !items.is_empty() {
@@ -1192,6 +1358,178 @@ pub fn extract(lang: Lang, tree: &tree_sitter::Tree, src: &str) -> Vec<Group> {
         binding_pass(&mut ctx, root);
         map_and_record_pass(&mut ctx, root);
         switch_pass(&mut ctx, root);
+        resolve_implicit(&mut ctx);
     }
     ctx.groups.into_values().collect()
+}
+
+/// The integer a trailing comment starts with (`Push, // 0x01`), unless it opens a range
+/// (`// 0x00–0x0F: stack ops` describes a block, not the member).
+fn comment_value(line: &str, after_col: usize) -> Option<i64> {
+    let body = comment_text(line.get(after_col..)?)?;
+    let lit: String = body
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    let value = parse_int_literal(&lit)?;
+    let rest = body[lit.len()..].trim_start();
+    let range = rest.starts_with(['-', '\u{2013}', '\u{2014}', '~']) || rest.starts_with("..");
+    (!range).then_some(value)
+}
+
+/// An enum whose members have no written values (`enum Op { Push, Pop }`) usually gets its
+/// byte values elsewhere: a trailing comment on every member (`Push, // 0x01`), or a decoder
+/// in the same file (`0x01 => Some(Op::Push)`, `Op::Push => 0x01`). Counting from zero would
+/// then report wrong values, so written evidence replaces the count: comments when every
+/// member has one and they are distinct, else the explicit items of other groups when they
+/// cover at least 80% of the members (the uncovered rest is dropped, its value unknown).
+fn resolve_implicit(ctx: &mut Ctx) {
+    let mut explicit: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+    for g in ctx.groups.values() {
+        if g.kind == GroupKind::Enum || g.kind == GroupKind::Consts {
+            continue;
+        }
+        for i in g.items.iter().filter(|i| !i.implicit) {
+            let vals = explicit.entry(i.name.to_ascii_uppercase()).or_default();
+            if !vals.contains(&i.value) {
+                vals.push(i.value);
+            }
+        }
+    }
+    for g in ctx.groups.values_mut() {
+        if g.kind != GroupKind::Enum || g.items.is_empty() || !g.items.iter().all(|i| i.implicit) {
+            continue;
+        }
+        let from_comments: Vec<Option<i64>> = g
+            .items
+            .iter()
+            .map(|i| {
+                let line = ctx.lines.get(i.line as usize - 1)?;
+                comment_value(line, i.column as usize - 1 + i.name.len())
+            })
+            .collect();
+        let mut distinct: Vec<i64> = from_comments.iter().flatten().copied().collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        if distinct.len() == g.items.len() {
+            for (i, v) in g.items.iter_mut().zip(from_comments) {
+                i.value = v.unwrap_or(i.value);
+                i.hex = true;
+                i.implicit = false;
+            }
+            continue;
+        }
+        let known = |i: &RawItem| match explicit.get(&i.name.to_ascii_uppercase()) {
+            Some(v) if v.len() == 1 => Some(v[0]),
+            _ => None,
+        };
+        let covered = g.items.iter().filter(|i| known(i).is_some()).count();
+        if covered * 5 >= g.items.len() * 4 {
+            let items = std::mem::take(&mut g.items);
+            g.items = items
+                .into_iter()
+                .filter_map(|mut i| {
+                    i.value = known(&i)?;
+                    i.hex = true;
+                    i.implicit = false;
+                    Some(i)
+                })
+                .collect();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn groups(path: &str, src: &str) -> Vec<Group> {
+        let lang = Lang::from_path(std::path::Path::new(path)).expect("known extension");
+        let mut parser = tree_sitter::Parser::new();
+        parser.set_language(&lang.grammar()).expect("grammar");
+        let tree = parser.parse(src, None).expect("parse");
+        extract(lang, &tree, src)
+    }
+
+    fn pairs(g: &Group) -> Vec<(String, i64)> {
+        g.items.iter().map(|i| (i.name.clone(), i.value)).collect()
+    }
+
+    #[test]
+    fn unquote_strips_string_prefixes_only_before_quotes() {
+        assert_eq!(unquote("LOOP"), "LOOP");
+        assert_eq!(unquote("BROADCAST"), "BROADCAST");
+        assert_eq!(unquote("b\"HALT\""), "HALT");
+        assert_eq!(unquote("r'NOP'"), "NOP");
+        assert_eq!(unquote(":push"), "push");
+    }
+
+    #[test]
+    fn enum_paths_name_cases() {
+        assert_eq!(path_name("Some(Self::Push),").as_deref(), Some("Push"));
+        assert_eq!(path_name("return Op.HALT;").as_deref(), Some("HALT"));
+        assert_eq!(path_name("Opcode::Nop").as_deref(), Some("Nop"));
+        assert_eq!(path_name("self.halted"), None);
+        assert_eq!(path_name("self.pop()?"), None);
+        assert_eq!(path_name("Push"), None);
+    }
+
+    #[test]
+    fn trailing_comment_values_skip_ranges() {
+        assert_eq!(comment_value("    Push, // 0x01", 8), Some(1));
+        assert_eq!(comment_value("    Push, // 0x01 push a byte", 8), Some(1));
+        assert_eq!(
+            comment_value("    Stack, // 0x00\u{2013}0x0F: push", 10),
+            None
+        );
+        assert_eq!(comment_value("    Stack, // 0x00-0x0F", 10), None);
+        assert_eq!(comment_value("    Stack, // stack ops", 10), None);
+    }
+
+    #[test]
+    fn go_tagless_switch_cases_are_read() {
+        let src = "package p\nfunc f(op byte) {\n\tswitch {\n\tcase op == 0x01: // NOP\n\tcase 0x02 == op: // HALT\n\tcase op > 0x03: // JUNK\n\t}\n}\n";
+        let gs = groups("x.go", src);
+        let sw: Vec<_> = gs.iter().filter(|g| g.kind == GroupKind::Switch).collect();
+        assert_eq!(sw.len(), 1);
+        assert_eq!(
+            pairs(sw[0]),
+            vec![("NOP".to_string(), 1), ("HALT".to_string(), 2)]
+        );
+    }
+
+    #[test]
+    fn implicit_enum_takes_values_from_decoder() {
+        let src = "enum Op { Nop, Load, Halt }\nfn d(b: u8) -> Option<Op> { match b { 0x10 => Some(Op::Nop), 0x20 => Some(Op::Load), 0x30 => Some(Op::Halt), _ => None } }\n";
+        let gs = groups("x.rs", src);
+        let e = gs.iter().find(|g| g.kind == GroupKind::Enum).expect("enum");
+        assert_eq!(
+            pairs(e),
+            vec![
+                ("Nop".to_string(), 0x10),
+                ("Load".to_string(), 0x20),
+                ("Halt".to_string(), 0x30)
+            ]
+        );
+        assert!(e.items.iter().all(|i| !i.implicit));
+    }
+
+    #[test]
+    fn implicit_enum_without_evidence_keeps_its_count() {
+        let src = "enum Op { Nop, Load, Halt }\n";
+        let gs = groups("x.rs", src);
+        let e = gs.iter().find(|g| g.kind == GroupKind::Enum).expect("enum");
+        assert_eq!(
+            e.items.iter().map(|i| i.value).collect::<Vec<_>>(),
+            [0, 1, 2]
+        );
+        assert!(e.items.iter().all(|i| i.implicit));
+    }
+
+    #[test]
+    fn heading_comment_names_a_case_only_with_its_own_value() {
+        let lines = ["  // ── ext: SPLICE (0x5A) ──", "  case 0x5A: {"];
+        assert_eq!(heading_name(&lines, 2, 0x5A).as_deref(), Some("SPLICE"));
+        assert_eq!(heading_name(&lines, 2, 0x5B), None);
+    }
 }

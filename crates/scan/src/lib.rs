@@ -16,7 +16,9 @@
 //!
 //! Trade-offs: the scanner never executes code, so tables computed at run time (loops,
 //! generated code) are invisible; comments name switch cases only when they start with an
-//! upper-case mnemonic; a table that repeats a subset of another table of the same file (a
+//! upper-case mnemonic; an enum without written values is numbered from comments or a decoder
+//! in the same file when those cover it, else counted from zero as its language does (a value
+//! assigned in another file is not seen); a table that repeats a subset of another table of the same file (a
 //! name map built from an enum) is dropped as a duplicate. Results are deterministic: files
 //! are sorted, groups are in source order, names come from paths and symbols.
 
