@@ -6,6 +6,7 @@
 //! Exit codes (documented in the README): 0 success, 1 the check found what `--fail-on` (or the
 //! subcommand's own verdict) treats as failure, 2 bad input, usage or IO error.
 
+mod advertise;
 mod arbitrate;
 mod check;
 mod conform;
@@ -13,7 +14,9 @@ mod gen;
 mod inputs;
 mod lineage;
 mod map;
+mod matrix;
 mod migrate;
+mod negotiate;
 mod scan;
 mod store_cmds;
 mod style;
@@ -45,6 +48,12 @@ enum Command {
     Lineage(lineage::Args),
     /// Draw opcode spaces and the agreement matrix as SVG or HTML.
     Map(map::Args),
+    /// Build a capability advertisement (binary or JSON) from a table.
+    Advertise(advertise::Args),
+    /// Negotiate a common ISA version, features and usable instructions between two advertisements.
+    Negotiate(negotiate::Args),
+    /// The fleet's pairwise compatibility matrix, as a table and an SVG heatmap.
+    Matrix(matrix::Args),
     /// Find opcode tables in VM source code (a dozen languages and Markdown specs).
     Scan(scan::Args),
     /// Generate the canonical opcode table as code (Python, Go, TypeScript, Rust, C) or Markdown.
@@ -91,6 +100,9 @@ fn main() -> ExitCode {
         Command::Arbitrate(args) => arbitrate::run(args),
         Command::Lineage(args) => lineage::run(args),
         Command::Map(args) => map::run(args),
+        Command::Advertise(args) => advertise::run(args),
+        Command::Negotiate(args) => negotiate::run(args),
+        Command::Matrix(args) => matrix::run(args),
         Command::Scan(args) => scan::run(args),
         Command::Gen(args) => gen::run(args),
         Command::Conform(args) => conform::run(args),

@@ -1,0 +1,312 @@
+//! `isa-authority advertise`: build a capability advertisement from a table.
+//!
+//! With `--store DIR` the advertisement claims every declared version of the canonical history
+//! that the table implements in full (each of the version's instructions at the same number,
+//! with the same name and a compatible layout), each with the content hash of that version's
+//! table. Without a store — or when the table implements no declared version — it claims one
+//! version whose hash is the table's own content hash (`isa_core::hash::table_hash`): two
+//! tables that call themselves "2.0" but differ in content therefore never negotiate 2.0 with
+//! each other. That label comes from `--isa-version`, else from the table's free-text
+//! `isa_version` (`"FLUX ISA v2.0"` → 2.0.0), else 0.0.0 with a note. Feature groups come from `--groups FILE` (TOML, includes/excludes) or, without it,
+//! one `category:<name>` group per category of the table.
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use isa_core::{Scheme, Table};
+use isa_negotiate::{
+    build, category_groups, encode_advertisement, resolve, usable_count, BuildOptions, GroupDecl,
+    Version, VersionClaim,
+};
+use serde::Deserialize;
+
+use crate::{inputs, style, EXIT_OK};
+
+/// Encodings of an advertisement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AdFormat {
+    /// The compact binary wire encoding.
+    Binary,
+    /// The JSON encoding.
+    Json,
+}
+
+/// Arguments of `advertise`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The implementation's table (.json interchange or .toml).
+    #[arg(value_name = "TABLE")]
+    pub table: PathBuf,
+
+    /// Output file (written atomically); stdout when omitted (binary only when piped).
+    #[arg(short, long, value_name = "AD")]
+    pub output: Option<PathBuf>,
+
+    /// Encoding of the advertisement.
+    #[arg(long, value_enum, default_value = "binary")]
+    pub format: AdFormat,
+
+    /// Canonical-history store: claim every declared version the table implements in full.
+    #[arg(long, value_name = "DIR")]
+    pub store: Option<PathBuf>,
+
+    /// ISA version label to claim (semantic version); overrides the table's own label.
+    #[arg(long, value_name = "SEMVER")]
+    pub isa_version: Option<String>,
+
+    /// Feature-group declarations (TOML: `[name]` with `includes`, `mnemonics`, `excludes`).
+    #[arg(long, value_name = "FILE")]
+    pub groups: Option<PathBuf>,
+
+    /// Number of registers the implementation has (0 = not stated).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub registers: u16,
+
+    /// Send only instruction digests, not mnemonic text.
+    #[arg(long)]
+    pub digest_only: bool,
+
+    /// Format scheme for letters the table does not declare.
+    #[arg(long, default_value = "flux-unified", value_parser = clap::builder::PossibleValuesParser::new(Scheme::BUILTIN_NAMES))]
+    pub scheme: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GroupToml {
+    #[serde(default)]
+    includes: Vec<String>,
+    #[serde(default)]
+    mnemonics: Vec<String>,
+    #[serde(default)]
+    excludes: Vec<String>,
+}
+
+fn load_groups(path: &Path) -> Result<Vec<GroupDecl>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read", path.display()))?;
+    let map: BTreeMap<String, GroupToml> = toml::from_str(&text).map_err(|e| {
+        let at = e
+            .span()
+            .map(|s| {
+                let (line, col) = line_col(&text, s.start);
+                format!(":{line}:{col}")
+            })
+            .unwrap_or_default();
+        anyhow::anyhow!("{}{at}: {}", path.display(), e.message())
+    })?;
+    Ok(map
+        .into_iter()
+        .map(|(name, g)| GroupDecl {
+            name,
+            includes: g.includes,
+            mnemonics: g.mnemonics,
+            excludes: g.excludes,
+        })
+        .collect())
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// A semantic version from free text: the whole text when it is one (`v` allowed), else the
+/// first `vN[.N[.N]]` or `N.N[.N]` token, padded with zeros. Bare numbers (`247 opcodes`) and
+/// ranges (`1-7`) are not versions.
+pub fn version_from_text(text: &str) -> Option<Version> {
+    let t = text.trim();
+    let bare = t.strip_prefix(['v', 'V']).unwrap_or(t);
+    if let Ok(v) = Version::parse(bare) {
+        return Some(v);
+    }
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let boundary = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
+        let prefixed = boundary
+            && (bytes[i] == b'v' || bytes[i] == b'V')
+            && bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
+        let start = if prefixed { i + 1 } else { i };
+        if boundary && bytes[start].is_ascii_digit() {
+            let mut end = start;
+            let mut parts = 1;
+            while end < bytes.len() {
+                if bytes[end].is_ascii_digit() {
+                    end += 1;
+                } else if bytes[end] == b'.'
+                    && parts < 3
+                    && bytes.get(end + 1).is_some_and(u8::is_ascii_digit)
+                {
+                    parts += 1;
+                    end += 1;
+                } else {
+                    break;
+                }
+            }
+            let ends_word = end == bytes.len() || !bytes[end].is_ascii_alphanumeric();
+            if ends_word && (prefixed || parts > 1) {
+                let nums: Vec<u64> = text[start..end]
+                    .split('.')
+                    .map(|n| n.parse().ok())
+                    .collect::<Option<_>>()?;
+                return Some(Version::new(
+                    nums[0],
+                    nums.get(1).copied().unwrap_or(0),
+                    nums.get(2).copied().unwrap_or(0),
+                ));
+            }
+            i = end.max(i + 1);
+        } else {
+            i += 1;
+        }
+    }
+    None
+}
+
+/// The one version a table claims on its own: its label and its own content hash.
+fn bare_claim(table: &Table, file: &str, flag: Option<&str>) -> Result<VersionClaim> {
+    let label = match flag {
+        Some(text) => Version::parse(text.trim_start_matches(['v', 'V']))
+            .with_context(|| format!("--isa-version `{text}` is not a semantic version"))?,
+        None => match table.isa_version.as_deref().and_then(version_from_text) {
+            Some(v) => v,
+            None => {
+                style::note(&format!(
+                    "{file}: no ISA version in the table ({}); claiming 0.0.0 (pass --isa-version to set one)",
+                    table
+                        .isa_version
+                        .as_deref()
+                        .map_or("absent".to_string(), |t| format!("`{t}`"))
+                ));
+                Version::new(0, 0, 0)
+            }
+        },
+    };
+    let hash = isa_core::hash::table_hash(table);
+    VersionClaim::from_hex(label, &hash).context("table hash is not a SHA-256")
+}
+
+/// The declared versions of a store that `table` implements in full, each with the content
+/// hash of the version's table. "In full" is decided by the negotiation itself: every
+/// instruction of the version must be usable between the version and the table.
+fn store_claims(table: &Table, dir: &Path, scheme: &Scheme) -> Result<Vec<VersionClaim>> {
+    let store = isa_history::Store::open(dir)
+        .with_context(|| format!("{}: cannot open the store", dir.display()))?;
+    let log = store
+        .log()
+        .with_context(|| format!("{}: cannot read the history", dir.display()))?;
+    let options = |versions| BuildOptions {
+        scheme,
+        versions,
+        registers: 0,
+        groups: Vec::new(),
+        mnemonics: false,
+    };
+    let (mine, _) = build(table, &options(Vec::new()));
+    let mut claims = Vec::new();
+    for declared in &log {
+        let proposal = &declared.record.proposal;
+        let (version_ad, _) = build(&proposal.table, &options(Vec::new()));
+        if usable_count(&version_ad, &mine) == version_ad.instructions.len() {
+            let claim = VersionClaim::from_hex(proposal.version.clone(), &proposal.table_hash())
+                .context("store table hash is not a SHA-256")?;
+            claims.push(claim);
+        }
+    }
+    Ok(claims)
+}
+
+/// Runs `advertise`.
+pub fn run(args: Args) -> Result<u8> {
+    let table = inputs::load_one(&args.table)?;
+    let file = args.table.display().to_string();
+    let scheme = Scheme::builtin(&args.scheme).context("unknown scheme")?;
+    let mut claims = Vec::new();
+    if let Some(dir) = &args.store {
+        claims = store_claims(&table, dir, &scheme)?;
+        if claims.is_empty() {
+            style::note(&format!(
+                "{file}: implements no version declared in {} in full; claiming the table's own hash",
+                dir.display()
+            ));
+        }
+    }
+    if claims.is_empty() {
+        claims.push(bare_claim(&table, &file, args.isa_version.as_deref())?);
+    }
+    let groups = match &args.groups {
+        Some(path) => {
+            resolve(&load_groups(path)?).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
+        }
+        None => category_groups(&table),
+    };
+    let (ad, notes) = build(
+        &table,
+        &BuildOptions {
+            scheme: &scheme,
+            versions: claims,
+            registers: args.registers,
+            groups,
+            mnemonics: !args.digest_only,
+        },
+    );
+    for note in &notes {
+        style::note(&format!("{file}: {note}"));
+    }
+    let bytes = match args.format {
+        AdFormat::Binary => {
+            encode_advertisement(&ad).with_context(|| format!("{file}: cannot encode"))?
+        }
+        AdFormat::Json => {
+            let mut text = isa_negotiate::json::advertisement_to_json(&ad);
+            text.push('\n');
+            text.into_bytes()
+        }
+    };
+    match &args.output {
+        Some(path) => isa_io::atomic_write(path, &bytes)
+            .with_context(|| format!("{}: cannot write", path.display()))?,
+        None => {
+            let mut out = std::io::stdout().lock();
+            if args.format == AdFormat::Binary && out.is_terminal() {
+                bail!("refusing to write a binary advertisement to a terminal\nhint: pass -o FILE, or --format json");
+            }
+            out.write_all(&bytes)?;
+            out.flush()?;
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_come_from_free_text() {
+        let v = |s: &str| version_from_text(s).map(|v| v.to_string());
+        assert_eq!(v("2.0.0").as_deref(), Some("2.0.0"));
+        assert_eq!(v("v1.2.3-rc.1").as_deref(), Some("1.2.3-rc.1"));
+        assert_eq!(v("FLUX ISA v2.0 2.0.0").as_deref(), Some("2.0.0"));
+        assert_eq!(
+            v("Edge ISA v3 (variable width 1-3 bytes)").as_deref(),
+            Some("3.0.0")
+        );
+        assert_eq!(
+            v("conformance vectors v2.1 reference VM").as_deref(),
+            Some("2.1.0")
+        );
+        assert_eq!(v("'FLUX Unified ISA: 247 opcodes'"), None);
+        assert_eq!(v("bytecode versions 1-7"), None);
+        assert_eq!(v("mixes 0x7C numbering"), None);
+        assert_eq!(
+            v("FLUX-ISA-SPEC-v3.0 'Canonical'").as_deref(),
+            Some("3.0.0")
+        );
+    }
+}

@@ -1,0 +1,166 @@
+//! `isa-authority negotiate`: what two advertisements have in common, and why not the rest.
+//!
+//! Reads binary or JSON advertisements (told apart by the wire magic), runs
+//! `isa_negotiate::negotiate`, and reports. Exit 0 when compatible, 1 when not, 2 when an
+//! advertisement is malformed (the error names the file and the byte offset or line).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, Context, Result};
+use isa_negotiate::wire::MAGIC;
+use isa_negotiate::{negotiate, Advertisement, Agreement};
+use serde_json::json;
+
+use crate::style::{paint, Style};
+use crate::{EXIT_FAIL, EXIT_OK};
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutFormat {
+    /// A readable report.
+    Text,
+    /// `{"compatible", "version", "features", "usable_opcodes", "reasons"}`.
+    Json,
+}
+
+/// Arguments of `negotiate`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The first advertisement (the side that speaks first).
+    #[arg(value_name = "AD_A")]
+    pub a: PathBuf,
+
+    /// The second advertisement.
+    #[arg(value_name = "AD_B")]
+    pub b: PathBuf,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: OutFormat,
+}
+
+/// Reads one advertisement file, binary (starts with the wire magic) or JSON, and checks that
+/// its mnemonics match their digests (reports name instructions by them).
+pub fn read_ad(path: &Path) -> Result<Advertisement<'static>> {
+    let ad = read_unchecked(path)?;
+    ad.check_mnemonics()
+        .map_err(|e| anyhow!("{}: malformed advertisement: {e}", path.display()))?;
+    Ok(ad)
+}
+
+fn read_unchecked(path: &Path) -> Result<Advertisement<'static>> {
+    let file = path.display();
+    let bytes = std::fs::read(path).with_context(|| format!("{file}: cannot read"))?;
+    if bytes.starts_with(&MAGIC) {
+        return isa_negotiate::decode_advertisement(&bytes)
+            .map(Advertisement::into_owned)
+            .map_err(|e| anyhow!("{file}: malformed advertisement: {e}"));
+    }
+    let text_like = bytes
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| *b == b'{');
+    if text_like {
+        let text = std::str::from_utf8(&bytes).map_err(|e| {
+            anyhow!(
+                "{file}: malformed advertisement: byte {}: not UTF-8",
+                e.valid_up_to()
+            )
+        })?;
+        return isa_negotiate::json::advertisement_from_json(text).map_err(|e| {
+            if e.line > 0 {
+                anyhow!(
+                    "{file}:{}:{}: malformed advertisement: {}",
+                    e.line,
+                    e.column,
+                    e.message
+                )
+            } else {
+                anyhow!("{file}: malformed advertisement: {}", e.message)
+            }
+        });
+    }
+    // Neither: let the binary decoder say what is wrong with the first bytes.
+    isa_negotiate::decode_advertisement(&bytes)
+        .map(Advertisement::into_owned)
+        .map_err(|e| anyhow!("{file}: malformed advertisement: {e}\nhint: expected a file written by `isa-authority advertise` (binary, or --format json)"))
+}
+
+/// The JSON contract of one negotiation.
+pub fn agreement_json(agreed: &Agreement) -> serde_json::Value {
+    json!({
+        "compatible": agreed.compatible,
+        "version": agreed.version.as_ref().map(|v| v.version.to_string()),
+        "features": agreed.features,
+        "usable_opcodes": agreed.usable.len(),
+        "reasons": agreed.reasons.iter().map(|r| r.to_string()).collect::<Vec<_>>(),
+    })
+}
+
+fn text_report(a: &Advertisement<'_>, b: &Advertisement<'_>, agreed: &Agreement) -> String {
+    let mut s = String::new();
+    let verdict = if agreed.compatible {
+        paint(Style::Good, "compatible")
+    } else {
+        paint(Style::Error, "incompatible")
+    };
+    s.push_str(&format!(
+        "{} ↔ {}: {verdict}\n",
+        paint(Style::Bold, &a.implementation),
+        paint(Style::Bold, &b.implementation)
+    ));
+    let version = match &agreed.version {
+        Some(v) => format!("{} ({})", v.version, v.hash_hex()),
+        None => "none".into(),
+    };
+    s.push_str(&format!("  version    {version}\n"));
+    let features = if agreed.features.is_empty() {
+        "none".into()
+    } else {
+        agreed.features.join(", ")
+    };
+    s.push_str(&format!("  features   {features}\n"));
+    let assumed = agreed.usable.iter().filter(|u| u.assumed_layout).count();
+    s.push_str(&format!(
+        "  usable     {} of {} / {} instructions",
+        agreed.usable.len(),
+        a.instructions.len(),
+        b.instructions.len()
+    ));
+    if assumed > 0 {
+        s.push_str(&format!(" ({assumed} with assumed layout)"));
+    }
+    s.push('\n');
+    if agreed.registers > 0 {
+        s.push_str(&format!("  registers  {}\n", agreed.registers));
+    }
+    if !agreed.formats.is_empty() {
+        s.push_str(&format!("  formats    {}\n", agreed.formats.join(" | ")));
+    }
+    if !agreed.reasons.is_empty() {
+        s.push_str("  reasons:\n");
+        for r in &agreed.reasons {
+            s.push_str(&format!("    {} {r}\n", paint(Style::Dim, "-")));
+        }
+    }
+    s
+}
+
+/// Runs `negotiate`.
+pub fn run(args: Args) -> Result<u8> {
+    let a = read_ad(&args.a)?;
+    let b = read_ad(&args.b)?;
+    let agreed = negotiate(&a, &b);
+    match args.format {
+        OutFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&agreement_json(&agreed))?
+        ),
+        OutFormat::Text => print!("{}", text_report(&a, &b, &agreed)),
+    }
+    Ok(if agreed.compatible {
+        EXIT_OK
+    } else {
+        EXIT_FAIL
+    })
+}

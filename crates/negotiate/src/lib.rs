@@ -1,0 +1,49 @@
+//! # isa-negotiate: capability advertisements, version negotiation and a handshake
+//!
+//! Before two implementations of an instruction set exchange bytecode they must agree on what
+//! the bytes mean. The model:
+//!
+//! * An [`Advertisement`] says who an implementation is, which ISA versions it supports — each
+//!   with the content hash that defines it, because a version label alone proves nothing — the
+//!   feature groups it claims (named, frozen instruction sets with includes/excludes, see
+//!   [`groups`]), the formats it decodes, its register count, and its opcode table as digest
+//!   records: (opcode, 8-byte name digest, 8-byte layout-shape digest). Digests let the peer
+//!   compute the usable set exactly without either side sending its mnemonics; mnemonics may
+//!   travel alongside for readable reports.
+//! * [`negotiate()`] finds the highest common version (semantic-version order) whose hashes
+//!   match, the instructions both implement with the same number, name and layout, and the
+//!   feature groups both claim identically and can fully use; everything else becomes a
+//!   precise [`Reason`].
+//! * [`handshake`] runs offer → answer → confirm; the confirm carries a hash of the whole
+//!   transcript so that an altered offer (a downgrade) is detected by both sides.
+//! * [`wire`] is the compact, versioned binary encoding (magic, version, tag-length-value
+//!   fields, unknown fields skipped) and its total decoder; `json` (feature `json`) is the
+//!   same data as JSON.
+//!
+//! Trade-offs: the crate does no IO and has no clock or RNG (nonces come from the caller), so
+//! it embeds in a VM. The decoder borrows strings from the input buffer and allocates only the
+//! decoded message's lists, each bounded by the input's length and by [`model::limits`];
+//! [`usable_count`] answers "how many instructions can we share?" without allocating at all.
+//! A side that declares no layout for an instruction matches any layout (it makes no claim);
+//! such matches are counted and reported rather than silently trusted or silently dropped.
+
+pub mod groups;
+pub mod handshake;
+#[cfg(feature = "json")]
+pub mod json;
+pub mod model;
+pub mod negotiate;
+pub mod wire;
+
+pub use groups::{category_groups, resolve, GroupDecl, GroupDef, GroupError};
+pub use handshake::{transcript_hash, Client, HandshakeError, Server};
+pub use model::{
+    build, name_digest, parse_hash, shape_digest, Advertisement, BuildNote, BuildOptions,
+    FeatureGroup, FormatClaim, Instruction, InvalidAdvertisement, VersionClaim, UNKNOWN_SHAPE,
+};
+pub use negotiate::{negotiate, usable_count, Agreement, Reason, Usable};
+pub use semver::Version;
+pub use wire::{
+    decode, decode_advertisement, encode_advertisement, DecodeError, DecodeErrorKind, EncodeError,
+    Kind, Message,
+};

@@ -1,0 +1,611 @@
+//! The capability advertisement: what one implementation tells a peer about itself.
+//!
+//! Strings are [`Cow`]s so that an advertisement decoded from a wire buffer borrows its text
+//! from that buffer (no copy), while one built from a table owns it. Instructions are fixed-size
+//! digest records, so a peer can compute the usable set without either side sending mnemonic
+//! text; mnemonics travel optionally, for readable reports.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
+
+use isa_core::{normalize, Scheme, Table};
+use semver::Version;
+use sha2::{Digest, Sha256};
+
+use crate::groups::GroupDef;
+
+/// Upper bounds every advertisement respects, checked by [`Advertisement::validate`], by the
+/// encoder and by the decoder: they keep decoding bounded whatever the input.
+pub mod limits {
+    /// Largest encoded message, header included (1 MiB).
+    pub const MAX_MESSAGE: usize = 1 << 20;
+    /// Longest string (implementation name, version label, mnemonic, group name, format).
+    pub const MAX_STRING: usize = 255;
+    /// Most ISA versions one advertisement may claim.
+    pub const MAX_VERSIONS: usize = 64;
+    /// Most format claims.
+    pub const MAX_FORMATS: usize = 64;
+    /// Most instructions (member indices are 16-bit).
+    pub const MAX_INSTRUCTIONS: usize = 65_535;
+    /// Most feature groups.
+    pub const MAX_GROUPS: usize = 256;
+}
+
+/// An 8-byte digest of a normalised mnemonic or of a layout shape.
+pub type Digest8 = [u8; 8];
+
+/// A SHA-256 digest.
+pub type Hash32 = [u8; 32];
+
+/// The shape digest that means "this side declares no layout for the instruction".
+pub const UNKNOWN_SHAPE: Digest8 = [0; 8];
+
+fn digest8(domain: &[u8], text: &str) -> Digest8 {
+    let mut h = Sha256::new();
+    h.update(domain);
+    h.update(text.as_bytes());
+    let full = h.finalize();
+    let mut out = [0u8; 8];
+    out.copy_from_slice(&full[..8]);
+    out
+}
+
+/// The name digest of a mnemonic: 8 bytes of SHA-256 over its normalised (upper-cased) form.
+pub fn name_digest(mnemonic: &str) -> Digest8 {
+    digest8(b"isa-negotiate/name\0", &normalize(mnemonic))
+}
+
+/// The shape digest of a layout shape key (see [`isa_core::Layout::shape_key`]); never equal
+/// to [`UNKNOWN_SHAPE`].
+pub fn shape_digest(shape_key: &str) -> Digest8 {
+    let mut d = digest8(b"isa-negotiate/shape\0", shape_key);
+    if d == UNKNOWN_SHAPE {
+        // Reserve the all-zero value for "unknown"; a real digest landing on it is moved.
+        d[7] = 1;
+    }
+    d
+}
+
+/// One ISA version the implementation supports, with the content hash that defines it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionClaim {
+    /// The version label (semantic version).
+    pub version: Version,
+    /// SHA-256 of the version's canonical content (store record or bare table hash).
+    pub hash: Hash32,
+}
+
+impl VersionClaim {
+    /// A claim from a version and a `sha256:<hex>` (or bare hex) content hash.
+    pub fn from_hex(version: Version, hash: &str) -> Option<VersionClaim> {
+        Some(VersionClaim {
+            version,
+            hash: parse_hash(hash)?,
+        })
+    }
+
+    /// `sha256:<hex>` of the hash.
+    pub fn hash_hex(&self) -> String {
+        format!("sha256:{}", isa_core::hash::hex(&self.hash))
+    }
+}
+
+/// Parses `sha256:<64 hex>` or bare 64-digit hex into bytes.
+pub fn parse_hash(text: &str) -> Option<Hash32> {
+    let hex = text.strip_prefix("sha256:").unwrap_or(text);
+    if hex.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, chunk) in hex.as_bytes().chunks(2).enumerate() {
+        let s = std::str::from_utf8(chunk).ok()?;
+        out[i] = u8::from_str_radix(s, 16).ok()?;
+    }
+    Some(out)
+}
+
+/// A format the implementation decodes: its letter and its name-free shape.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FormatClaim<'a> {
+    /// The letter as the implementation spells it.
+    pub letter: Cow<'a, str>,
+    /// The layout shape key (`4B reg8 reg8 reg8`); letters mean nothing across tables.
+    pub shape: Cow<'a, str>,
+}
+
+/// One instruction as a digest record: number, size, name digest, shape digest.
+///
+/// Two implementations can both use an instruction when they agree on its number and its name
+/// and their layouts do not contradict each other: equal shapes when both declare one, else
+/// equal sizes when both state one, else (one side says nothing) assumed equal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Instruction {
+    /// The opcode number.
+    pub opcode: u32,
+    /// Encoded size in bytes (fixed part), 0 when unknown. Kept beside the shape digest so
+    /// that a table that gives sizes but no layouts can still be checked against one that
+    /// gives layouts.
+    pub size: u16,
+    /// [`name_digest`] of the mnemonic.
+    pub name: Digest8,
+    /// [`shape_digest`] of the layout, or [`UNKNOWN_SHAPE`].
+    pub shape: Digest8,
+}
+
+impl Instruction {
+    /// The sort and identity key of a record within one advertisement.
+    pub fn key(&self) -> (u32, Digest8) {
+        (self.opcode, self.name)
+    }
+}
+
+/// A feature group the implementation claims: a named, frozen set of instructions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeatureGroup<'a> {
+    /// The group's name (`core`, `float`, `a2a`, …).
+    pub name: Cow<'a, str>,
+    /// SHA-256 over the group's resolved member names: equal digests mean equal definitions.
+    pub definition: Hash32,
+    /// Indices into the advertisement's instruction list, strictly ascending.
+    pub members: Vec<u16>,
+}
+
+/// A capability advertisement.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Advertisement<'a> {
+    /// Implementation name.
+    pub implementation: Cow<'a, str>,
+    /// Supported ISA versions, strictly ascending by semantic-version order.
+    pub versions: Vec<VersionClaim>,
+    /// Number of registers the implementation has; 0 when it does not say.
+    pub registers: u16,
+    /// Formats it decodes, sorted, no duplicates.
+    pub formats: Vec<FormatClaim<'a>>,
+    /// Instructions, strictly ascending by (opcode, name digest).
+    pub instructions: Vec<Instruction>,
+    /// Mnemonics parallel to `instructions`, or empty when only digests are advertised.
+    pub mnemonics: Vec<Cow<'a, str>>,
+    /// Feature groups, strictly ascending by name.
+    pub groups: Vec<FeatureGroup<'a>>,
+}
+
+/// Why an advertisement breaks its invariants.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidAdvertisement {
+    /// A string longer than [`limits::MAX_STRING`] bytes.
+    #[error("{what} is {len} bytes long; at most {max} are allowed", max = limits::MAX_STRING)]
+    StringTooLong {
+        /// Which string.
+        what: &'static str,
+        /// Its length.
+        len: usize,
+    },
+    /// A list over its bound.
+    #[error("{len} {what}; at most {max} are allowed")]
+    TooMany {
+        /// Which list.
+        what: &'static str,
+        /// Its length.
+        len: usize,
+        /// The bound.
+        max: usize,
+    },
+    /// A list out of order or with duplicates.
+    #[error("{what} are not strictly ascending (duplicate or out of order at position {index})")]
+    NotAscending {
+        /// Which list.
+        what: &'static str,
+        /// Position of the offending item.
+        index: usize,
+    },
+    /// Mnemonics present but not one per instruction.
+    #[error("{mnemonics} mnemonics for {instructions} instructions")]
+    MnemonicCount {
+        /// Mnemonics given.
+        mnemonics: usize,
+        /// Instructions given.
+        instructions: usize,
+    },
+    /// A mnemonic whose digest is not the instruction's name digest.
+    #[error("mnemonic `{mnemonic}` does not match the name digest of instruction {index}")]
+    MnemonicMismatch {
+        /// Position.
+        index: usize,
+        /// The mnemonic.
+        mnemonic: String,
+    },
+    /// A group member index past the instruction list.
+    #[error("feature group `{group}` names instruction {index}, but there are only {count}")]
+    MemberOutOfRange {
+        /// The group.
+        group: String,
+        /// The index.
+        index: u16,
+        /// Instruction count.
+        count: usize,
+    },
+}
+
+fn check_str(what: &'static str, s: &str) -> Result<(), InvalidAdvertisement> {
+    if s.len() > limits::MAX_STRING {
+        return Err(InvalidAdvertisement::StringTooLong { what, len: s.len() });
+    }
+    Ok(())
+}
+
+fn check_len(what: &'static str, len: usize, max: usize) -> Result<(), InvalidAdvertisement> {
+    if len > max {
+        return Err(InvalidAdvertisement::TooMany { what, len, max });
+    }
+    Ok(())
+}
+
+fn check_ascending<T, K: Ord>(
+    what: &'static str,
+    items: &[T],
+    key: impl Fn(&T) -> K,
+) -> Result<(), InvalidAdvertisement> {
+    for (i, w) in items.windows(2).enumerate() {
+        if key(&w[0]) >= key(&w[1]) {
+            return Err(InvalidAdvertisement::NotAscending { what, index: i + 1 });
+        }
+    }
+    Ok(())
+}
+
+impl<'a> Advertisement<'a> {
+    /// Checks every invariant the wire format relies on: bounds, ordering (which makes merges
+    /// linear and encodings canonical), one mnemonic per instruction when any are sent, and
+    /// group member ranges. It does not hash the mnemonics (see
+    /// [`Advertisement::check_mnemonics`]): they only label reports, and hashing each one would
+    /// triple the cost of decoding.
+    pub fn validate(&self) -> Result<(), InvalidAdvertisement> {
+        check_str("implementation name", &self.implementation)?;
+        check_len("versions", self.versions.len(), limits::MAX_VERSIONS)?;
+        for v in &self.versions {
+            check_str("version label", &v.version.to_string())?;
+        }
+        check_ascending("versions", &self.versions, |v| v.version.clone())?;
+        check_len("formats", self.formats.len(), limits::MAX_FORMATS)?;
+        for f in &self.formats {
+            check_str("format letter", &f.letter)?;
+            check_str("format shape", &f.shape)?;
+        }
+        check_ascending("formats", &self.formats, |f| f.clone())?;
+        check_len(
+            "instructions",
+            self.instructions.len(),
+            limits::MAX_INSTRUCTIONS,
+        )?;
+        check_ascending("instructions", &self.instructions, |i| i.key())?;
+        if !self.mnemonics.is_empty() {
+            if self.mnemonics.len() != self.instructions.len() {
+                return Err(InvalidAdvertisement::MnemonicCount {
+                    mnemonics: self.mnemonics.len(),
+                    instructions: self.instructions.len(),
+                });
+            }
+            for m in &self.mnemonics {
+                check_str("mnemonic", m)?;
+            }
+        }
+        check_len("feature groups", self.groups.len(), limits::MAX_GROUPS)?;
+        check_ascending("feature groups", &self.groups, |g| g.name.clone())?;
+        for g in &self.groups {
+            check_str("feature group name", &g.name)?;
+            check_ascending("feature group members", &g.members, |m| *m)?;
+            if let Some(&bad) = g
+                .members
+                .iter()
+                .find(|&&m| usize::from(m) >= self.instructions.len())
+            {
+                return Err(InvalidAdvertisement::MemberOutOfRange {
+                    group: g.name.to_string(),
+                    index: bad,
+                    count: self.instructions.len(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks that every mnemonic is the one its instruction's name digest was made from, so
+    /// that reports naming instructions by these mnemonics cannot be misled by a peer.
+    pub fn check_mnemonics(&self) -> Result<(), InvalidAdvertisement> {
+        for (i, (m, ins)) in self.mnemonics.iter().zip(&self.instructions).enumerate() {
+            if name_digest(m) != ins.name {
+                return Err(InvalidAdvertisement::MnemonicMismatch {
+                    index: i,
+                    mnemonic: m.to_string(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The mnemonic of instruction `index`, when the advertisement carries mnemonics.
+    pub fn mnemonic(&self, index: usize) -> Option<&str> {
+        self.mnemonics.get(index).map(|m| m.as_ref())
+    }
+
+    /// A copy that owns all its text (detached from the buffer it was decoded from).
+    pub fn into_owned(self) -> Advertisement<'static> {
+        let own = |c: Cow<'a, str>| Cow::Owned(c.into_owned());
+        Advertisement {
+            implementation: own(self.implementation),
+            versions: self.versions,
+            registers: self.registers,
+            formats: self
+                .formats
+                .into_iter()
+                .map(|f| FormatClaim {
+                    letter: own(f.letter),
+                    shape: own(f.shape),
+                })
+                .collect(),
+            instructions: self.instructions,
+            mnemonics: self.mnemonics.into_iter().map(own).collect(),
+            groups: self
+                .groups
+                .into_iter()
+                .map(|g| FeatureGroup {
+                    name: own(g.name),
+                    definition: g.definition,
+                    members: g.members,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Something the builder left out of an advertisement, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildNote(pub String);
+
+impl std::fmt::Display for BuildNote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// How to build an advertisement from a table.
+#[derive(Debug, Clone)]
+pub struct BuildOptions<'s> {
+    /// The scheme that resolves format letters the table does not declare.
+    pub scheme: &'s Scheme,
+    /// Versions to claim (sorted and de-duplicated by the builder).
+    pub versions: Vec<VersionClaim>,
+    /// Register count to advertise.
+    pub registers: u16,
+    /// Feature-group definitions; the implementation claims those it fully implements.
+    pub groups: Vec<GroupDef>,
+    /// Whether to send mnemonic text alongside the digests.
+    pub mnemonics: bool,
+}
+
+/// Builds an advertisement from a table. Instructions with a mnemonic that the table gives two
+/// different known layouts at the same number are left out (they are ambiguous), as are
+/// groups whose members the table does not all implement; each omission yields a note.
+pub fn build(
+    table: &Table,
+    options: &BuildOptions<'_>,
+) -> (Advertisement<'static>, Vec<BuildNote>) {
+    let mut notes = Vec::new();
+    // (opcode, name digest) -> (mnemonic, what is known of its layout)
+    let mut records: BTreeMap<(u32, Digest8), (String, Known)> = BTreeMap::new();
+    let mut ambiguous: BTreeSet<(u32, Digest8)> = BTreeSet::new();
+    for entry in table.instructions() {
+        let Some(mnemonic) = entry.mnemonic.as_deref() else {
+            continue;
+        };
+        let mnemonic = normalize(mnemonic);
+        if mnemonic.len() > limits::MAX_STRING {
+            notes.push(BuildNote(format!(
+                "instruction at {:#04x} left out: its mnemonic is longer than {} bytes",
+                entry.opcode,
+                limits::MAX_STRING
+            )));
+            continue;
+        }
+        let shape = match table.layout_of(entry, options.scheme) {
+            Some(layout) => Known {
+                shape: Some(layout.shape_key()),
+                size: u16::try_from(layout.size).unwrap_or(0),
+            },
+            None => Known {
+                shape: None,
+                size: entry
+                    .size_bytes
+                    .and_then(|n| u16::try_from(n).ok())
+                    .unwrap_or(0),
+            },
+        };
+        let key = (entry.opcode, name_digest(&mnemonic));
+        match records.get_mut(&key) {
+            None => {
+                records.insert(key, (mnemonic, shape));
+            }
+            Some((_, old)) => match old.merge(shape) {
+                Some(merged) => *old = merged,
+                None => {
+                    ambiguous.insert(key);
+                }
+            },
+        }
+    }
+    for key in &ambiguous {
+        if let Some((m, _)) = records.remove(key) {
+            notes.push(BuildNote(format!(
+                "{m} at {:#04x} left out: the table gives it two different layouts",
+                key.0
+            )));
+        }
+    }
+    if records.len() > limits::MAX_INSTRUCTIONS {
+        notes.push(BuildNote(format!(
+            "only the first {} of {} instructions are advertised",
+            limits::MAX_INSTRUCTIONS,
+            records.len()
+        )));
+    }
+    let records: Vec<_> = records.into_iter().take(limits::MAX_INSTRUCTIONS).collect();
+    let instructions: Vec<Instruction> = records
+        .iter()
+        .map(|((opcode, name), (_, known))| Instruction {
+            opcode: *opcode,
+            size: known.size,
+            name: *name,
+            shape: known.shape.as_deref().map_or(UNKNOWN_SHAPE, shape_digest),
+        })
+        .collect();
+    let mnemonics: Vec<Cow<'static, str>> = if options.mnemonics {
+        records
+            .iter()
+            .map(|(_, (m, _))| Cow::Owned(m.clone()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+
+    // The formats it decodes are the ones its instructions use, resolved to shapes (a letter
+    // the table declares itself overrides the scheme's meaning of it).
+    let mut formats: BTreeSet<(String, String)> = BTreeSet::new();
+    for entry in table.instructions() {
+        if let (Some(letter), Some(layout)) = (
+            entry.format.as_deref(),
+            table.layout_of(entry, options.scheme),
+        ) {
+            if letter.len() <= limits::MAX_STRING {
+                formats.insert((letter.to_string(), layout.shape_key()));
+            }
+        }
+    }
+    let formats: Vec<FormatClaim<'static>> = formats
+        .into_iter()
+        .take(limits::MAX_FORMATS)
+        .map(|(letter, shape)| FormatClaim {
+            letter: Cow::Owned(letter),
+            shape: Cow::Owned(shape),
+        })
+        .collect();
+
+    let mut versions = options.versions.clone();
+    versions.sort_by(|a, b| a.version.cmp(&b.version));
+    versions.dedup_by(|b, a| {
+        if a.version == b.version {
+            if a.hash != b.hash {
+                notes.push(BuildNote(format!(
+                    "version {} given twice with different hashes; the first is kept",
+                    a.version
+                )));
+            }
+            true
+        } else {
+            false
+        }
+    });
+    versions.truncate(limits::MAX_VERSIONS);
+
+    let mut groups = Vec::new();
+    let by_name: BTreeMap<Digest8, Vec<u16>> =
+        instructions
+            .iter()
+            .enumerate()
+            .fold(BTreeMap::new(), |mut map, (i, ins)| {
+                // Indices fit: the instruction list is capped at u16::MAX entries.
+                map.entry(ins.name).or_default().push(i as u16);
+                map
+            });
+    let mut defs = options.groups.clone();
+    defs.sort_by(|a, b| a.name.cmp(&b.name));
+    defs.dedup_by(|b, a| a.name == b.name);
+    for def in defs {
+        if def.name.len() > limits::MAX_STRING {
+            continue;
+        }
+        let mut members = Vec::new();
+        let mut missing = Vec::new();
+        for m in &def.members {
+            match by_name.get(&name_digest(m)) {
+                Some(idx) => members.extend_from_slice(idx),
+                None => missing.push(m.as_str()),
+            }
+        }
+        if !missing.is_empty() {
+            notes.push(BuildNote(format!(
+                "feature group `{}` not claimed: {} of its {} instructions are missing ({})",
+                def.name,
+                missing.len(),
+                def.members.len(),
+                preview(&missing)
+            )));
+            continue;
+        }
+        members.sort_unstable();
+        members.dedup();
+        groups.push(FeatureGroup {
+            name: Cow::Owned(def.name.clone()),
+            definition: def.digest(),
+            members,
+        });
+    }
+    groups.truncate(limits::MAX_GROUPS);
+
+    let ad = Advertisement {
+        implementation: Cow::Owned(truncate(&table.implementation)),
+        versions,
+        registers: options.registers,
+        formats,
+        instructions,
+        mnemonics,
+        groups,
+    };
+    debug_assert_eq!(ad.validate(), Ok(()));
+    debug_assert_eq!(ad.check_mnemonics(), Ok(()));
+    (ad, notes)
+}
+
+/// What a table says about one instruction's layout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Known {
+    shape: Option<String>,
+    size: u16,
+}
+
+impl Known {
+    /// The combination of two statements about the same instruction, or `None` when they
+    /// contradict each other.
+    fn merge(&self, other: Known) -> Option<Known> {
+        let size = match (self.size, other.size) {
+            (0, s) | (s, 0) => s,
+            (a, b) if a == b => a,
+            _ => return None,
+        };
+        let shape = match (&self.shape, other.shape) {
+            (None, s) => s,
+            (Some(a), None) => Some(a.clone()),
+            (Some(a), Some(b)) if *a == b => Some(b),
+            _ => return None,
+        };
+        Some(Known { shape, size })
+    }
+}
+
+fn preview(items: &[&str]) -> String {
+    let mut s = items.iter().take(5).copied().collect::<Vec<_>>().join(", ");
+    if items.len() > 5 {
+        s.push_str(&format!(", … {} more", items.len() - 5));
+    }
+    s
+}
+
+fn truncate(s: &str) -> String {
+    if s.len() <= limits::MAX_STRING {
+        return s.to_string();
+    }
+    let mut end = limits::MAX_STRING;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s[..end].to_string()
+}
