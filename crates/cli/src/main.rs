@@ -42,28 +42,14 @@ struct Cli {
 enum Command {
     /// Compare opcode tables and report every conflict among them.
     Check(check::Args),
+    /// Find opcode tables in VM source code (a dozen languages and Markdown specs).
+    Scan(scan::Args),
     /// Decide one consistent canonical numbering from conflicting tables, explaining each decision.
     Arbitrate(arbitrate::Args),
     /// Group implementations into numbering families.
     Lineage(lineage::Args),
     /// Draw opcode spaces and the agreement matrix as SVG or HTML.
     Map(map::Args),
-    /// Build a capability advertisement (binary or JSON) from a table.
-    Advertise(advertise::Args),
-    /// Negotiate a common ISA version, features and usable instructions between two advertisements.
-    Negotiate(negotiate::Args),
-    /// The fleet's pairwise compatibility matrix, as a table and an SVG heatmap.
-    Matrix(matrix::Args),
-    /// Find opcode tables in VM source code (a dozen languages and Markdown specs).
-    Scan(scan::Args),
-    /// Generate the canonical opcode table as code (Python, Go, TypeScript, Rust, C) or Markdown.
-    Gen(gen::Args),
-    /// Check an implementation's source against the canonical table: the CI conformance gate.
-    Conform(conform::Args),
-    /// Migration plans and per-implementation guides, by instruction identity.
-    Migrate(migrate::Args),
-    /// Rewrite bytecode (raw or a FLUX module) from one numbering to another.
-    Translate(translate::Args),
     /// Generate a maintainer's ed25519 key pair (NAME.key, mode 0600, and NAME.pub).
     Keygen(store_cmds::KeygenArgs),
     /// Start a canonical-history store with its maintainers and quorum.
@@ -82,6 +68,20 @@ enum Command {
     Diff(store_cmds::DiffArgs),
     /// Recompute every hash, the chain and every signature of the store.
     Verify(store_cmds::VerifyArgs),
+    /// Build a capability advertisement (binary or JSON) from a table.
+    Advertise(advertise::Args),
+    /// Negotiate a common ISA version, features and usable instructions between two advertisements.
+    Negotiate(negotiate::Args),
+    /// The fleet's pairwise compatibility matrix, as a table and an SVG heatmap.
+    Matrix(matrix::Args),
+    /// Migration plans and per-implementation guides, by instruction identity.
+    Migrate(migrate::Args),
+    /// Rewrite bytecode (raw or a FLUX module) from one numbering to another.
+    Translate(translate::Args),
+    /// Generate the canonical opcode table as code (Python, Go, TypeScript, Rust, C) or Markdown.
+    Gen(gen::Args),
+    /// Check an implementation's source against the canonical table: the CI conformance gate.
+    Conform(conform::Args),
 }
 
 /// Exit code for success.
@@ -97,17 +97,10 @@ fn main() -> ExitCode {
     style::init(cli.color);
     let result = match cli.command {
         Command::Check(args) => check::run(args),
+        Command::Scan(args) => scan::run(args),
         Command::Arbitrate(args) => arbitrate::run(args),
         Command::Lineage(args) => lineage::run(args),
         Command::Map(args) => map::run(args),
-        Command::Advertise(args) => advertise::run(args),
-        Command::Negotiate(args) => negotiate::run(args),
-        Command::Matrix(args) => matrix::run(args),
-        Command::Scan(args) => scan::run(args),
-        Command::Gen(args) => gen::run(args),
-        Command::Conform(args) => conform::run(args),
-        Command::Migrate(args) => migrate::run(args),
-        Command::Translate(args) => translate::run(args),
         Command::Keygen(args) => store_cmds::keygen(args),
         Command::Init(args) => store_cmds::init(args),
         Command::Propose(args) => store_cmds::propose(args),
@@ -117,6 +110,13 @@ fn main() -> ExitCode {
         Command::Show(args) => store_cmds::show(args),
         Command::Diff(args) => store_cmds::diff(args),
         Command::Verify(args) => store_cmds::verify(args),
+        Command::Advertise(args) => advertise::run(args),
+        Command::Negotiate(args) => negotiate::run(args),
+        Command::Matrix(args) => matrix::run(args),
+        Command::Migrate(args) => migrate::run(args),
+        Command::Translate(args) => translate::run(args),
+        Command::Gen(args) => gen::run(args),
+        Command::Conform(args) => conform::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
