@@ -1,65 +1,13 @@
 //! `arbitrate` through the binary: outputs, exit codes, error messages, determinism, and the
 //! shared FLUX tables.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use assert_cmd::Command;
 use predicates::str::contains;
 use serde_json::Value;
 
-fn bin() -> Command {
-    let mut cmd = Command::cargo_bin("isa-authority").unwrap();
-    cmd.env_remove("NO_COLOR");
-    cmd
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
-fn shared_tables() -> Option<Vec<PathBuf>> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/flux/tables");
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-        .ok()?
-        .map(|e| e.unwrap().path())
-        .collect();
-    paths.sort();
-    Some(paths)
-}
-
-fn shared(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/flux/tables")
-        .join(format!("{name}.json"))
-}
-
-/// Three small tables: a and b agree, c swaps ADD and SUB; a reserves 0x07.
-fn trio(dir: &Path) -> Vec<PathBuf> {
-    vec![
-        write(
-            dir,
-            "a.toml",
-            "implementation = \"a\"\nregistered = 2024-01-01\nopcodes = [\n  { opcode = 0, mnemonic = \"HALT\", format = \"A\" },\n  { opcode = 1, mnemonic = \"ADD\", format = \"E\", category = \"arith\" },\n  { opcode = 2, mnemonic = \"SUB\", format = \"E\" },\n  { opcode = 7, reserved = true },\n]\n",
-        ),
-        write(
-            dir,
-            "b.toml",
-            "implementation = \"b\"\nopcodes = [\n  { opcode = 0, mnemonic = \"HALT\" },\n  { opcode = 1, mnemonic = \"ADD\" },\n  { opcode = 2, mnemonic = \"SUB\" },\n  { opcode = 3, mnemonic = \"MUL\" },\n]\n",
-        ),
-        write(
-            dir,
-            "c.toml",
-            "implementation = \"c\"\nregistered = 2020-05-05\nopcodes = [\n  { opcode = 0, mnemonic = \"HALT\" },\n  { opcode = 2, mnemonic = \"ADD\" },\n  { opcode = 1, mnemonic = \"SUB\" },\n  { opcode = 7, mnemonic = \"XOR\" },\n]\n",
-        ),
-    ]
-}
-
-fn json_of(cmd: &mut Command) -> Value {
-    let out = cmd.assert().code(0).get_output().stdout.clone();
-    serde_json::from_slice(&out).unwrap()
-}
+mod common;
+use common::*;
 
 #[test]
 fn json_report_has_the_documented_shape() {
@@ -460,7 +408,7 @@ fn shared_tables_python_and_go_pair() {
 #[test]
 fn shared_tables_every_strategy_is_consistent_and_optimal_is_cheapest() {
     let Some(tables) = shared_tables() else {
-        return;
+        return; // explicitly skipped with ISA_AUTHORITY_NO_SHARED=1
     };
     let dir = tempfile::tempdir().unwrap();
     let mut costs = Vec::new();

@@ -2,19 +2,17 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 use predicates::str::contains;
 
-fn bin() -> Command {
-    let mut cmd = Command::cargo_bin("isa-authority").unwrap();
-    cmd.env_remove("NO_COLOR");
-    cmd
-}
+mod common;
+use common::*;
 
 /// The input tables of a data-driven case (its `expected.*` files are not tables).
 fn case(name: &str) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases").join(name);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/cases")
+        .join(name);
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -27,45 +25,74 @@ fn case(name: &str) -> Vec<PathBuf> {
     files
 }
 
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
-fn shared_tables() -> Option<Vec<PathBuf>> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/flux/tables");
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir).ok()?.map(|e| e.unwrap().path()).collect();
-    paths.sort();
-    Some(paths)
-}
-
 #[test]
 fn exit_0_when_tables_agree() {
-    bin().arg("check").args(case("agreement")).assert().code(0).stdout(contains("0 conflicts"));
+    bin()
+        .arg("check")
+        .args(case("agreement"))
+        .assert()
+        .code(0)
+        .stdout(contains("0 conflicts"));
 }
 
 #[test]
 fn exit_1_on_conflicts_at_or_above_fail_on() {
     let dir = case("python-go-pair");
-    bin().arg("check").args(&dir).assert().code(1).stdout(contains("FAIL"));
-    bin().args(["check", "--fail-on", "never"]).args(&dir).assert().code(0);
-    bin().args(["check", "--fail-on", "critical"]).args(&dir).assert().code(1);
+    bin()
+        .arg("check")
+        .args(&dir)
+        .assert()
+        .code(1)
+        .stdout(contains("FAIL"));
+    bin()
+        .args(["check", "--fail-on", "never"])
+        .args(&dir)
+        .assert()
+        .code(0);
+    bin()
+        .args(["check", "--fail-on", "critical"])
+        .args(&dir)
+        .assert()
+        .code(1);
     // Only a warning and an info there: passes at error, fails at warning and info.
     let layouts = case("layouts");
     bin().arg("check").args(&layouts).assert().code(0);
-    bin().args(["check", "--fail-on", "warning"]).args(&layouts).assert().code(1);
+    bin()
+        .args(["check", "--fail-on", "warning"])
+        .args(&layouts)
+        .assert()
+        .code(1);
     // Only critical duplicates... and a warning: --fail-on critical still fails.
-    bin().args(["check", "--fail-on", "critical"]).args(case("duplicates")).assert().code(1);
+    bin()
+        .args(["check", "--fail-on", "critical"])
+        .args(case("duplicates"))
+        .assert()
+        .code(1);
 }
 
 #[test]
 fn fail_on_info_and_no_info() {
     let dir = tempfile::tempdir().unwrap();
-    let a = write(dir.path(), "a.toml", "implementation = \"a\"\nopcodes = [{ opcode = 1, mnemonic = \"MOVI\", format = \"Q\" }]\n");
-    bin().args(["check", "--fail-on", "info"]).arg(&a).assert().code(1).stdout(contains("unknown-format"));
+    let a = write(
+        dir.path(),
+        "a.toml",
+        "implementation = \"a\"\nopcodes = [{ opcode = 1, mnemonic = \"MOVI\", format = \"Q\" }]\n",
+    );
     bin()
-        .args(["check", "--fail-on", "info", "--no-info", "--format", "json"])
+        .args(["check", "--fail-on", "info"])
+        .arg(&a)
+        .assert()
+        .code(1)
+        .stdout(contains("unknown-format"));
+    bin()
+        .args([
+            "check",
+            "--fail-on",
+            "info",
+            "--no-info",
+            "--format",
+            "json",
+        ])
         .arg(&a)
         .assert()
         .code(0)
@@ -75,7 +102,11 @@ fn fail_on_info_and_no_info() {
 #[test]
 fn broken_json_names_file_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
-    let p = write(dir.path(), "broken.json", "{\n  \"implementation\": \"x\",\n  \"opcodes\": [\n    {\"opcode\": 1,}\n  ]\n}\n");
+    let p = write(
+        dir.path(),
+        "broken.json",
+        "{\n  \"implementation\": \"x\",\n  \"opcodes\": [\n    {\"opcode\": 1,}\n  ]\n}\n",
+    );
     bin()
         .arg("check")
         .arg(&p)
@@ -88,45 +119,86 @@ fn broken_json_names_file_line_and_column() {
 #[test]
 fn broken_toml_names_file_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
-    let p = write(dir.path(), "broken.toml", "implementation = \"x\"\nopcodes = [\n  { opcode = 1, mnemonic = \"A\" \n]\n");
-    bin().arg("check").arg(&p).assert().code(2).stderr(contains("broken.toml:4:1").and(contains("invalid TOML")));
+    let p = write(
+        dir.path(),
+        "broken.toml",
+        "implementation = \"x\"\nopcodes = [\n  { opcode = 1, mnemonic = \"A\" \n]\n",
+    );
+    bin()
+        .arg("check")
+        .arg(&p)
+        .assert()
+        .code(2)
+        .stderr(contains("broken.toml:4:1").and(contains("invalid TOML")));
 }
 
 #[test]
 fn negative_and_non_numeric_opcodes() {
     let dir = tempfile::tempdir().unwrap();
-    let neg = write(dir.path(), "neg.json", "{\"implementation\": \"x\", \"opcodes\": [\n  {\"opcode\": -3, \"mnemonic\": \"A\"}\n]}");
-    bin().arg("check").arg(&neg).assert().code(2).stderr(contains("neg.json:2:14: `opcode` of opcodes[0] is negative (-3)"));
-    let hex = write(dir.path(), "hex.json", "{\"implementation\": \"x\", \"opcodes\": [{\"opcode\": \"0x2A\", \"mnemonic\": \"A\"}]}");
+    let neg = write(
+        dir.path(),
+        "neg.json",
+        "{\"implementation\": \"x\", \"opcodes\": [\n  {\"opcode\": -3, \"mnemonic\": \"A\"}\n]}",
+    );
     bin()
         .arg("check")
-        .arg(&hex)
+        .arg(&neg)
         .assert()
         .code(2)
-        .stderr(contains("must be an integer, found the string \"0x2A\"").and(contains("hint: JSON has no hex literals")));
-    let word = write(dir.path(), "word.toml", "implementation = \"x\"\nopcodes = [{ opcode = \"ten\" }]\n");
-    bin().arg("check").arg(&word).assert().code(2).stderr(contains("word.toml:2:23"));
+        .stderr(contains(
+            "neg.json:2:14: `opcode` of opcodes[0] is negative (-3)",
+        ));
+    let hex = write(
+        dir.path(),
+        "hex.json",
+        "{\"implementation\": \"x\", \"opcodes\": [{\"opcode\": \"0x2A\", \"mnemonic\": \"A\"}]}",
+    );
+    bin().arg("check").arg(&hex).assert().code(2).stderr(
+        contains("must be an integer, found the string \"0x2A\"")
+            .and(contains("hint: JSON has no hex literals")),
+    );
+    let word = write(
+        dir.path(),
+        "word.toml",
+        "implementation = \"x\"\nopcodes = [{ opcode = \"ten\" }]\n",
+    );
+    bin()
+        .arg("check")
+        .arg(&word)
+        .assert()
+        .code(2)
+        .stderr(contains("word.toml:2:23"));
 }
 
 #[test]
 fn missing_opcodes_list() {
     let dir = tempfile::tempdir().unwrap();
     let p = write(dir.path(), "empty.json", "{\"implementation\": \"x\"}");
-    bin().arg("check").arg(&p).assert().code(2).stderr(contains("empty.json:1:1: missing `opcodes` list"));
+    bin()
+        .arg("check")
+        .arg(&p)
+        .assert()
+        .code(2)
+        .stderr(contains("empty.json:1:1: missing `opcodes` list"));
 }
 
 #[test]
 fn same_implementation_in_two_files() {
     let dir = tempfile::tempdir().unwrap();
-    let a = write(dir.path(), "a.json", "{\"implementation\": \"vm\", \"opcodes\": []}");
-    let b = write(dir.path(), "b.toml", "implementation = \"vm\"\nopcodes = []\n");
-    bin()
-        .arg("check")
-        .arg(&a)
-        .arg(&b)
-        .assert()
-        .code(2)
-        .stderr(contains("b.toml:1:1: implementation `vm` is already defined by").and(contains("a.json:1:1")));
+    let a = write(
+        dir.path(),
+        "a.json",
+        "{\"implementation\": \"vm\", \"opcodes\": []}",
+    );
+    let b = write(
+        dir.path(),
+        "b.toml",
+        "implementation = \"vm\"\nopcodes = []\n",
+    );
+    bin().arg("check").arg(&a).arg(&b).assert().code(2).stderr(
+        contains("b.toml:1:1: implementation `vm` is already defined by")
+            .and(contains("a.json:1:1")),
+    );
 }
 
 #[test]
@@ -134,15 +206,30 @@ fn every_bad_input_is_reported_not_just_the_first() {
     let dir = tempfile::tempdir().unwrap();
     let a = write(dir.path(), "a.json", "{");
     let b = write(dir.path(), "b.toml", "implementation = 3\nopcodes = []\n");
-    bin().arg("check").arg(&a).arg(&b).assert().code(2).stderr(contains("a.json:").and(contains("b.toml:1:18")));
+    bin()
+        .arg("check")
+        .arg(&a)
+        .arg(&b)
+        .assert()
+        .code(2)
+        .stderr(contains("a.json:").and(contains("b.toml:1:18")));
 }
 
 #[test]
 fn missing_files_unknown_extensions_and_bad_aliases() {
-    bin().args(["check", "no/such/table.json"]).assert().code(2).stderr(contains("no/such/table.json: no such file"));
+    bin()
+        .args(["check", "no/such/table.json"])
+        .assert()
+        .code(2)
+        .stderr(contains("no/such/table.json: no such file"));
     let dir = tempfile::tempdir().unwrap();
     let src = write(dir.path(), "vm.xyz", "whatever");
-    bin().arg("check").arg(&src).assert().code(2).stderr(contains("vm.xyz"));
+    bin()
+        .arg("check")
+        .arg(&src)
+        .assert()
+        .code(2)
+        .stderr(contains("vm.xyz"));
     let aliases = write(dir.path(), "aliases.toml", "A = \"B\"\nB = \"A\"\n");
     bin()
         .arg("check")
@@ -157,8 +244,14 @@ fn missing_files_unknown_extensions_and_bad_aliases() {
 #[test]
 fn usage_errors_exit_2() {
     bin().arg("check").assert().code(2);
-    bin().args(["check", "--fail-on", "sometimes", "x.json"]).assert().code(2);
-    bin().args(["check", "--format", "xml", "x.json"]).assert().code(2);
+    bin()
+        .args(["check", "--fail-on", "sometimes", "x.json"])
+        .assert()
+        .code(2);
+    bin()
+        .args(["check", "--format", "xml", "x.json"])
+        .assert()
+        .code(2);
     bin().arg("frobnicate").assert().code(2);
 }
 
@@ -166,19 +259,35 @@ fn usage_errors_exit_2() {
 fn colour_only_when_asked_or_on_a_terminal() {
     let dir = case("python-go-pair");
     // Piped: no escape codes.
-    bin().arg("check").args(&dir).assert().stdout(contains("\x1b[").not());
-    bin().args(["check", "--color", "always"]).args(&dir).assert().stdout(contains("\x1b[1;31m"));
-    bin().args(["check", "--color", "never"]).args(&dir).assert().stdout(contains("\x1b[").not());
+    bin()
+        .arg("check")
+        .args(&dir)
+        .assert()
+        .stdout(contains("\x1b[").not());
+    bin()
+        .args(["check", "--color", "always"])
+        .args(&dir)
+        .assert()
+        .stdout(contains("\x1b[1;31m"));
+    bin()
+        .args(["check", "--color", "never"])
+        .args(&dir)
+        .assert()
+        .stdout(contains("\x1b[").not());
 }
 
 #[test]
 fn shared_tables_report_is_order_independent_and_fails() {
     let Some(paths) = shared_tables() else {
-        assert!(std::env::var_os("ISA_AUTHORITY_NO_SHARED").is_some(), "../shared/flux/tables not found");
-        return;
+        return; // explicitly skipped with ISA_AUTHORITY_NO_SHARED=1
     };
     let run = |paths: &[PathBuf]| {
-        let out = bin().arg("check").args(paths).args(["--format", "json"]).output().unwrap();
+        let out = bin()
+            .arg("check")
+            .args(paths)
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
         assert_eq!(out.status.code(), Some(1));
         out.stdout
     };
@@ -190,16 +299,23 @@ fn shared_tables_report_is_order_independent_and_fails() {
     assert_eq!(report["summary"]["tables"], 71);
     assert_eq!(report["summary"]["entries"], 5181);
     let conflicts = report["conflicts"].as_array().unwrap();
-    assert!(conflicts.iter().all(|c| c["id"].is_string() && c["entries"].as_array().is_some_and(|e| !e.is_empty())));
+    assert!(conflicts
+        .iter()
+        .all(|c| c["id"].is_string() && c["entries"].as_array().is_some_and(|e| !e.is_empty())));
 }
 
 #[test]
 fn python_interpreter_and_go_vm_disagree_everywhere() {
     let Some(paths) = shared_tables() else {
-        assert!(std::env::var_os("ISA_AUTHORITY_NO_SHARED").is_some(), "../shared/flux/tables not found");
-        return;
+        return; // explicitly skipped with ISA_AUTHORITY_NO_SHARED=1
     };
-    let pick = |name: &str| paths.iter().find(|p| p.file_stem().unwrap() == name).unwrap().clone();
+    let pick = |name: &str| {
+        paths
+            .iter()
+            .find(|p| p.file_stem().unwrap() == name)
+            .unwrap()
+            .clone()
+    };
     let out = bin()
         .arg("check")
         .arg(pick("flux-runtime-python"))
@@ -212,13 +328,20 @@ fn python_interpreter_and_go_vm_disagree_everywhere() {
     // mnemonics have different numbers.
     assert_eq!(report["summary"]["by_kind"]["number-collision"], 37);
     assert_eq!(report["summary"]["by_kind"]["mnemonic-divergence"], 12);
-    let located = report["conflicts"][0]["entries"][0]["location"]["line"].as_u64().unwrap();
+    let located = report["conflicts"][0]["entries"][0]["location"]["line"]
+        .as_u64()
+        .unwrap();
     assert!(located > 0);
 }
 
 #[test]
 fn sarif_is_well_formed() {
-    let out = bin().arg("check").args(case("python-go-pair")).args(["--format", "sarif"]).output().unwrap();
+    let out = bin()
+        .arg("check")
+        .args(case("python-go-pair"))
+        .args(["--format", "sarif"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(sarif["version"], "2.1.0");
@@ -226,14 +349,27 @@ fn sarif_is_well_formed() {
     assert_eq!(results.len(), 7);
     let first = &results[0];
     assert_eq!(first["level"], "error");
-    assert!(first["locations"][0]["physicalLocation"]["region"]["startLine"].as_u64().unwrap() > 0);
+    assert!(
+        first["locations"][0]["physicalLocation"]["region"]["startLine"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
     assert_eq!(first["relatedLocations"].as_array().unwrap().len(), 1);
 }
 
 #[test]
 fn version_and_help() {
-    bin().arg("--version").assert().code(0).stdout(contains("isa-authority"));
-    bin().args(["check", "--help"]).assert().code(0).stdout(contains("--fail-on"));
+    bin()
+        .arg("--version")
+        .assert()
+        .code(0)
+        .stdout(contains("isa-authority"));
+    bin()
+        .args(["check", "--help"])
+        .assert()
+        .code(0)
+        .stdout(contains("--fail-on"));
 }
 
 #[test]
@@ -241,8 +377,7 @@ fn a_closed_pipe_ends_quietly() {
     use std::io::Read;
     use std::process::Stdio;
     let Some(paths) = shared_tables() else {
-        assert!(std::env::var_os("ISA_AUTHORITY_NO_SHARED").is_some(), "../shared/flux/tables not found");
-        return;
+        return; // explicitly skipped with ISA_AUTHORITY_NO_SHARED=1
     };
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("isa-authority"))
         .arg("check")
@@ -254,7 +389,12 @@ fn a_closed_pipe_ends_quietly() {
     let mut first = [0u8; 16];
     child.stdout.take().unwrap().read_exact(&mut first).unwrap(); // then the pipe closes
     let mut stderr = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
     let status = child.wait().unwrap();
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_ne!(status.code(), Some(101), "a panic exits 101");

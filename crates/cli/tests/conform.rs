@@ -7,17 +7,8 @@ use assert_cmd::Command;
 use predicates::str::contains;
 use serde_json::Value;
 
-fn bin() -> Command {
-    let mut cmd = Command::cargo_bin("isa-authority").unwrap();
-    cmd.env("NO_COLOR", "1");
-    cmd
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
-}
+mod common;
+use common::*;
 
 const CANONICAL: &str = r#"implementation = "canon"
 isa_version = "2.0.0"

@@ -3,21 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 use predicates::str::contains;
 
-fn bin() -> Command {
-    let mut cmd = Command::cargo_bin("isa-authority").unwrap();
-    cmd.env("NO_COLOR", "1");
-    cmd
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
-}
+mod common;
+use common::*;
 
 const CANONICAL: &str = r#"implementation = "canon"
 isa_version = "2.0.0"
@@ -289,12 +279,10 @@ fn bad_input_exits_2_with_a_located_message() {
 
 #[test]
 fn generates_the_real_unified_table() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/flux/tables/flux-runtime-isa-unified.json");
-    if !path.exists() {
-        eprintln!("SKIPPED: ../shared/flux is not beside the repository");
-        return;
+    if shared_tables().is_none() {
+        return; // explicitly skipped with ISA_AUTHORITY_NO_SHARED=1
     }
+    let path = shared("flux-runtime-isa-unified");
     let out = stdout_of(&["gen", "--lang", "rust", path.to_str().unwrap()]);
     assert!(out.contains("pub const ALL: [Opcode; 247]"));
     assert!(out.contains("pub const RESERVED: [u8; 9]"));

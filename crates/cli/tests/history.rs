@@ -10,6 +10,9 @@ use assert_cmd::Command;
 use predicates::str::contains;
 use serde_json::Value;
 
+mod common;
+use common::*;
+
 fn bin() -> Command {
     let mut cmd = Command::cargo_bin("isa-authority").unwrap();
     cmd.env_remove("ISA_AUTHORITY_STORE").env_remove("NO_COLOR");
@@ -18,12 +21,6 @@ fn bin() -> Command {
 
 fn exe() -> PathBuf {
     assert_cmd::cargo::cargo_bin("isa-authority")
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
 }
 
 fn json(out: &[u8]) -> Value {

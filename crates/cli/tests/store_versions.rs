@@ -6,21 +6,24 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use predicates::str::contains;
 
+mod common;
+use common::*;
+
 fn bin() -> Command {
     let mut cmd = Command::cargo_bin("isa-authority").unwrap();
     cmd.env_remove("ISA_AUTHORITY_STORE");
     cmd
 }
 
-fn example(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/tables").join(name)
-}
-
 /// A store with one declared version (1.0.0, the unified spec example), signed by one maintainer.
 fn store_with_one_version(dir: &Path) -> PathBuf {
     let store = dir.join("store");
     let keys = dir.join("keys");
-    bin().args(["keygen", "alice", "-o"]).arg(&keys).assert().code(0);
+    bin()
+        .args(["keygen", "alice", "-o"])
+        .arg(&keys)
+        .assert()
+        .code(0);
     bin()
         .arg("init")
         .arg("--store")
@@ -37,10 +40,28 @@ fn store_with_one_version(dir: &Path) -> PathBuf {
         .arg(&store)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    let id = serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["id"].as_str().unwrap().to_string();
-    bin().args(["approve", &id, "--key"]).arg(keys.join("alice.key")).arg("--store").arg(&store).assert().code(0);
-    bin().args(["declare", &id, "--store"]).arg(&store).assert().code(0);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let id = serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    bin()
+        .args(["approve", &id, "--key"])
+        .arg(keys.join("alice.key"))
+        .arg("--store")
+        .arg(&store)
+        .assert()
+        .code(0);
+    bin()
+        .args(["declare", &id, "--store"])
+        .arg(&store)
+        .assert()
+        .code(0);
     store
 }
 
@@ -48,20 +69,37 @@ fn store_with_one_version(dir: &Path) -> PathBuf {
 fn versions_resolve_from_the_default_and_an_explicit_store() {
     let dir = tempfile::tempdir().unwrap();
     let store = store_with_one_version(dir.path());
-    let from_file = bin().args(["gen", "--lang", "python"]).arg(example("unified-spec.toml")).output().unwrap();
+    let from_file = bin()
+        .args(["gen", "--lang", "python"])
+        .arg(example("unified-spec.toml"))
+        .output()
+        .unwrap();
     let from_env = bin()
         .env("ISA_AUTHORITY_STORE", &store)
         .args(["gen", "--lang", "python", "1.0.0"])
         .output()
         .unwrap();
-    assert_eq!(from_env.status.code(), Some(0), "{}", String::from_utf8_lossy(&from_env.stderr));
+    assert_eq!(
+        from_env.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&from_env.stderr)
+    );
     assert!(String::from_utf8_lossy(&from_env.stdout).contains("STRIPCONF"));
-    let explicit = bin().args(["gen", "--lang", "python"]).arg(format!("{}@v1.0.0", store.display())).output().unwrap();
+    let explicit = bin()
+        .args(["gen", "--lang", "python"])
+        .arg(format!("{}@v1.0.0", store.display()))
+        .output()
+        .unwrap();
     assert_eq!(explicit.status.code(), Some(0));
     assert_eq!(explicit.stdout, from_env.stdout);
     // The declared table generates the same opcode numbers as the file it came from.
     let numbers = |out: &[u8]| -> Vec<String> {
-        String::from_utf8_lossy(out).lines().filter(|l| l.contains(" = 0x")).map(String::from).collect()
+        String::from_utf8_lossy(out)
+            .lines()
+            .filter(|l| l.contains(" = 0x"))
+            .map(String::from)
+            .collect()
     };
     assert_eq!(numbers(&from_env.stdout), numbers(&from_file.stdout));
     // A plan from the declared version to another table.
