@@ -7,6 +7,7 @@ use isa_core::conflict::hex_opcode;
 use isa_core::{detect, Aliases, CheckOptions, Conflict, ConflictKind, Report, Scheme, Severity};
 use serde_json::{json, Map, Value};
 
+use crate::sarif;
 use crate::style::{paint, Style};
 use crate::{inputs, EXIT_FAIL, EXIT_OK};
 
@@ -307,46 +308,12 @@ pub fn report_json(report: &Report, fail_on: FailOn, failed: bool) -> Value {
     })
 }
 
-fn sarif_level(s: Severity) -> &'static str {
-    match s {
-        Severity::Critical | Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Info => "note",
-    }
-}
-
-fn sarif_location(l: &isa_core::Location, message: Option<String>) -> Value {
-    let mut region = Map::new();
-    if l.line > 0 {
-        region.insert("startLine".into(), json!(l.line));
-        if l.column > 0 {
-            region.insert("startColumn".into(), json!(l.column));
-        }
-    }
-    let mut physical = json!({"artifactLocation": {"uri": l.file.replace('\\', "/")}});
-    if !region.is_empty() {
-        physical["region"] = Value::Object(region);
-    }
-    let mut loc = json!({"physicalLocation": physical});
-    if let Some(m) = message {
-        loc["message"] = json!({"text": m});
-    }
-    loc
-}
-
 /// A SARIF 2.1.0 log of a report: one rule per conflict kind, one result per conflict with the
 /// first entry as its location and the others as related locations.
 pub fn sarif(report: &Report) -> Value {
     let rules: Vec<Value> = ConflictKind::ALL
         .iter()
-        .map(|k| {
-            json!({
-                "id": k.as_str(),
-                "shortDescription": {"text": k.description()},
-                "defaultConfiguration": {"level": sarif_level(k.severity())},
-                "properties": {"severity": k.severity().as_str()},
-            })
-        })
+        .map(|k| sarif::rule(k.as_str(), k.description(), k.severity()))
         .collect();
     let results: Vec<Value> = report
         .conflicts
@@ -359,19 +326,19 @@ pub fn sarif(report: &Report) -> Value {
             let mut result = json!({
                 "ruleId": c.kind.as_str(),
                 "ruleIndex": ConflictKind::ALL.iter().position(|k| *k == c.kind),
-                "level": sarif_level(c.severity),
+                "level": sarif::level(c.severity),
                 "message": {"text": c.message},
                 "partialFingerprints": {"isaAuthorityConflictId/v1": c.id},
                 "properties": {"severity": c.severity.as_str(), "implementations": c.implementations.iter().map(|s| &**s).collect::<Vec<&str>>()},
             });
             if let Some(primary) = located.first() {
                 let loc = primary.location.as_ref().expect("filtered");
-                result["locations"] = json!([sarif_location(loc, Some(describe(primary)))]);
+                result["locations"] = json!([sarif::location(loc, Some(describe(primary)))]);
                 let related: Vec<Value> = located[1..]
                     .iter()
                     .enumerate()
                     .map(|(i, e)| {
-                        let mut v = sarif_location(e.location.as_ref().expect("filtered"), Some(describe(e)));
+                        let mut v = sarif::location(e.location.as_ref().expect("filtered"), Some(describe(e)));
                         v["id"] = json!(i + 1);
                         v
                     })
@@ -383,16 +350,5 @@ pub fn sarif(report: &Report) -> Value {
             result
         })
         .collect();
-    json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "isa-authority",
-                "version": env!("CARGO_PKG_VERSION"),
-                "rules": rules,
-            }},
-            "results": results,
-        }]
-    })
+    sarif::log(rules, results)
 }

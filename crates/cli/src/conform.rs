@@ -11,7 +11,7 @@ use serde_json::{json, Map, Value};
 
 use crate::check::{pretty, FailOn, ReportFormat};
 use crate::style::{self, paint, Style};
-use crate::{inputs, EXIT_FAIL, EXIT_OK};
+use crate::{inputs, sarif, EXIT_FAIL, EXIT_OK};
 
 /// Arguments of `conform`.
 #[derive(Debug, clap::Args)]
@@ -442,32 +442,10 @@ impl Report<'_> {
     /// one result per divergence located at the implementation's line, the canonical entry as a
     /// related location, and a content-derived fingerprint.
     fn sarif(&self) -> Value {
-        let level = |s: Severity| match s {
-            Severity::Critical | Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "note",
-        };
-        let physical = |l: &Location| {
-            let mut p = json!({"artifactLocation": {"uri": l.file.replace('\\', "/")}});
-            if l.line > 0 {
-                let mut region = json!({"startLine": l.line});
-                if l.column > 0 {
-                    region["startColumn"] = json!(l.column);
-                }
-                p["region"] = region;
-            }
-            json!({"physicalLocation": p})
-        };
+        let physical = |l: &Location| sarif::location(l, None);
         let rules: Vec<Value> = DivergenceKind::ALL
             .iter()
-            .map(|k| {
-                json!({
-                    "id": k.as_str(),
-                    "shortDescription": {"text": k.description()},
-                    "defaultConfiguration": {"level": level(k.severity())},
-                    "properties": {"severity": k.severity().as_str()},
-                })
-            })
+            .map(|k| sarif::rule(k.as_str(), k.description(), k.severity()))
             .collect();
         let results: Vec<Value> = self
             .divergences
@@ -487,7 +465,7 @@ impl Report<'_> {
                 let mut r = json!({
                     "ruleId": d.kind.as_str(),
                     "ruleIndex": DivergenceKind::ALL.iter().position(|k| *k == d.kind),
-                    "level": level(d.severity),
+                    "level": sarif::level(d.severity),
                     "message": {"text": d.message},
                     "partialFingerprints": {"isaAuthorityDivergence/v1": &fingerprint[..32]},
                     "properties": {"severity": d.severity.as_str(), "implementation": d.implementation},
@@ -504,17 +482,6 @@ impl Report<'_> {
                 r
             })
             .collect();
-        json!({
-            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-            "version": "2.1.0",
-            "runs": [{
-                "tool": {"driver": {
-                    "name": "isa-authority",
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "rules": rules,
-                }},
-                "results": results,
-            }]
-        })
+        sarif::log(rules, results)
     }
 }

@@ -17,6 +17,7 @@ mod map;
 mod matrix;
 mod migrate;
 mod negotiate;
+mod sarif;
 mod scan;
 mod store_cmds;
 mod style;
