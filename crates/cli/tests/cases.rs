@@ -11,14 +11,24 @@ use assert_cmd::Command;
 
 fn case_dirs() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases");
-    let mut dirs: Vec<PathBuf> = fs::read_dir(root).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
+    let mut dirs: Vec<PathBuf> = fs::read_dir(root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
     dirs.sort();
     dirs
 }
 
 fn inputs(dir: &Path) -> (Vec<String>, bool) {
     if let Ok(text) = fs::read_to_string(dir.join("args")) {
-        return (text.lines().filter(|l| !l.trim().is_empty()).map(String::from).collect(), false);
+        return (
+            text.lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(String::from)
+                .collect(),
+            false,
+        );
     }
     let mut files: Vec<String> = fs::read_dir(dir)
         .unwrap()
@@ -39,8 +49,16 @@ fn run(dir: &Path, args: &[String], format: &str) -> (String, i32) {
         .args(["--format", format])
         .output()
         .unwrap();
-    assert!(out.stderr.is_empty(), "{}: unexpected stderr: {}", dir.display(), String::from_utf8_lossy(&out.stderr));
-    (String::from_utf8(out.stdout).unwrap(), out.status.code().unwrap())
+    assert!(
+        out.stderr.is_empty(),
+        "{}: unexpected stderr: {}",
+        dir.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        out.status.code().unwrap(),
+    )
 }
 
 fn compare(dir: &Path, name: &str, actual: &str, failures: &mut Vec<String>) {
@@ -69,7 +87,12 @@ fn check_cases() {
         let (json, code) = run(dir, &args, "json");
         let parsed: serde_json::Value = serde_json::from_str(&json).unwrap();
         let failed = parsed["summary"]["failed"].as_bool().unwrap();
-        assert_eq!(code, if failed { 1 } else { 0 }, "{}: exit code disagrees with summary.failed", dir.display());
+        assert_eq!(
+            code,
+            if failed { 1 } else { 0 },
+            "{}: exit code disagrees with summary.failed",
+            dir.display()
+        );
         compare(dir, "expected.json", &json, &mut failures);
         let (text, text_code) = run(dir, &args, "text");
         assert_eq!(text_code, code);
@@ -78,7 +101,12 @@ fn check_cases() {
         compare(dir, "expected.sarif", &sarif, &mut failures);
         if reorderable {
             let reversed: Vec<String> = args.iter().rev().cloned().collect();
-            assert_eq!(run(dir, &reversed, "json").0, json, "{}: input order changed the report", dir.display());
+            assert_eq!(
+                run(dir, &reversed, "json").0,
+                json,
+                "{}: input order changed the report",
+                dir.display()
+            );
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));

@@ -386,7 +386,7 @@ fn matrix_is_a_table_json_and_svg_independent_of_argument_order() {
     );
     let a2 = advertise(
         dir.path(),
-        &write(dir.path(), "a2.toml", &UNIFIED.replace("vm-a", "vm-c")),
+        &write(dir.path(), "a2.toml", UNIFIED.replace("vm-a", "vm-c")),
         "c.ad",
         &[],
     );

@@ -23,15 +23,30 @@ fn ecosystem(implementations: usize, slots: u32, drift: u64) -> Vec<Table> {
             let entries = (0..slots)
                 .map(|op| {
                     let r = next();
-                    let opcode = if r % (16 * drift) == 0 { (r >> 8) as u32 % slots } else { op };
-                    let name = if r % (32 * drift) == 1 { format!("OP{op}_{i}") } else { format!("OP{op}") };
+                    let opcode = if r % (16 * drift) == 0 {
+                        (r >> 8) as u32 % slots
+                    } else {
+                        op
+                    };
+                    let name = if r % (32 * drift) == 1 {
+                        format!("OP{op}_{i}")
+                    } else {
+                        format!("OP{op}")
+                    };
                     let mut e = Entry::new(opcode, &name);
-                    let letter = if r % (64 * drift) == 2 { (r >> 20) as usize } else { op as usize / 37 };
+                    let letter = if r % (64 * drift) == 2 {
+                        (r >> 20) as usize
+                    } else {
+                        op as usize / 37
+                    };
                     e.format = Some(letters[letter % 7].to_string());
                     e
                 })
                 .collect();
-            Table { entries, ..Table::new(&format!("impl-{i:04}")) }
+            Table {
+                entries,
+                ..Table::new(&format!("impl-{i:04}"))
+            }
         })
         .collect()
 }
@@ -40,11 +55,18 @@ fn bench(c: &mut Criterion) {
     let options = CheckOptions::new();
     let mut group = c.benchmark_group("detect");
     group.sample_size(10);
-    for (implementations, slots, drift) in [(1000usize, 256u32, 1u64), (64, 65_536, 1), (64, 65_536, 64)] {
+    for (implementations, slots, drift) in
+        [(1000usize, 256u32, 1u64), (64, 65_536, 1), (64, 65_536, 64)]
+    {
         let tables = ecosystem(implementations, slots, drift);
-        group.throughput(Throughput::Elements(implementations as u64 * u64::from(slots)));
+        group.throughput(Throughput::Elements(
+            implementations as u64 * u64::from(slots),
+        ));
         group.bench_with_input(
-            BenchmarkId::new("ecosystem", format!("{implementations}x{slots}/drift-1-in-{}", 16 * drift)),
+            BenchmarkId::new(
+                "ecosystem",
+                format!("{implementations}x{slots}/drift-1-in-{}", 16 * drift),
+            ),
             &tables,
             |b, t| b.iter(|| detect(t, &options)),
         );
@@ -56,9 +78,11 @@ fn bench(c: &mut Criterion) {
     for implementations in [125usize, 250, 500, 1000] {
         let tables = ecosystem(implementations, 256, 1);
         sweep.throughput(Throughput::Elements(implementations as u64 * 256));
-        sweep.bench_with_input(BenchmarkId::from_parameter(implementations * 256), &tables, |b, t| {
-            b.iter(|| detect(t, &options))
-        });
+        sweep.bench_with_input(
+            BenchmarkId::from_parameter(implementations * 256),
+            &tables,
+            |b, t| b.iter(|| detect(t, &options)),
+        );
     }
     sweep.finish();
 }

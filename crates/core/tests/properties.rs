@@ -3,11 +3,31 @@
 use isa_core::{detect, CheckOptions, ConflictKind, Entry, Table};
 use proptest::prelude::*;
 
-const MNEMONICS: &[&str] = &["HALT", "NOP", "ADD", "add", "SUB", "MOV", "MOVI", "JMP", "JZ", "PUSH", "POP", "STRIPCF", "STRIPCONF"];
+const MNEMONICS: &[&str] = &[
+    "HALT",
+    "NOP",
+    "ADD",
+    "add",
+    "SUB",
+    "MOV",
+    "MOVI",
+    "JMP",
+    "JZ",
+    "PUSH",
+    "POP",
+    "STRIPCF",
+    "STRIPCONF",
+];
 const LETTERS: &[&str] = &["A", "B", "D", "E", "F", "Z"];
 
 fn entry() -> impl Strategy<Value = Entry> {
-    (0u32..24, 0..MNEMONICS.len(), proptest::option::of(0..LETTERS.len()), prop::bool::weighted(0.1), prop::bool::weighted(0.05))
+    (
+        0u32..24,
+        0..MNEMONICS.len(),
+        proptest::option::of(0..LETTERS.len()),
+        prop::bool::weighted(0.1),
+        prop::bool::weighted(0.05),
+    )
         .prop_map(|(opcode, m, letter, reserved, nameless)| Entry {
             opcode,
             mnemonic: (!nameless).then(|| MNEMONICS[m].to_string()),
@@ -21,7 +41,10 @@ fn tables() -> impl Strategy<Value = Vec<Table>> {
     prop::collection::vec(prop::collection::vec(entry(), 0..16), 1..6).prop_map(|sets| {
         sets.into_iter()
             .enumerate()
-            .map(|(i, entries)| Table { entries, ..Table::new(&format!("impl-{i}")) })
+            .map(|(i, entries)| Table {
+                entries,
+                ..Table::new(&format!("impl-{i}"))
+            })
             .collect()
     })
 }
