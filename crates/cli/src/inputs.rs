@@ -142,7 +142,10 @@ pub fn resolve_table(arg: &str) -> anyhow::Result<Table> {
     }
     let store = isa_history::Store::open(&dir)
         .map_err(|e| anyhow::anyhow!("{arg}: cannot open the store {}: {e}", dir.display()))?;
-    store
-        .show(version)
-        .map_err(|e| anyhow::anyhow!("{arg}: version {version} of the store {}: {e}", dir.display()))
+    store.show(version).map_err(|e| {
+        anyhow::anyhow!(
+            "{arg}: version {version} of the store {}: {e}",
+            dir.display()
+        )
+    })
 }

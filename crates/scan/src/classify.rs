@@ -352,11 +352,18 @@ pub fn normalize_mnemonic(name: &str, strip: &str) -> String {
     if n.is_empty() {
         n = name;
     }
-    // Per-name camel prefix: `OpHalt`, `kOpHalt`.
+    // Per-name camel prefix: `OpHalt`, `kOpHalt`. A mixed-case `Op` also marks a prefix before
+    // an upper-case mnemonic (`OpHALT`, `OpCMP_EQ`): the case change is the word boundary, and
+    // no mnemonic is spelled with a lower-case second letter before capitals.
     for p in ["kOp", "Op", "OP", "k"] {
         if let Some(rest) = n.strip_prefix(p) {
+            let upper_rest = p.ends_with("Op")
+                && rest.len() >= 2
+                && rest
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
             if rest.starts_with(|c: char| c.is_ascii_uppercase())
-                && rest.chars().any(|c| c.is_ascii_lowercase())
+                && (upper_rest || rest.chars().any(|c| c.is_ascii_lowercase()))
             {
                 n = rest;
                 break;
@@ -423,12 +430,17 @@ pub fn clusters(items: Vec<RawItem>) -> Vec<(String, Vec<RawItem>)> {
         let parts: Vec<&str> = name.split('_').collect();
         (parts.len() > n).then(|| parts[..n].join("_") + "_")
     };
+    // The camel head of a name: `Op` of `OpHalt`, and of `OpCMP_EQ` (a camel head before an
+    // upper-case snake mnemonic), never of a plain snake name (`max_depth`).
     let camel_prefix = |name: &str| -> Option<String> {
-        if !name.chars().any(|c| c.is_ascii_lowercase()) || name.contains('_') {
+        let head = name.split('_').next().unwrap_or(name);
+        if !head.chars().any(|c| c.is_ascii_lowercase())
+            || (head.len() < name.len() && !head.starts_with(|c: char| c.is_ascii_uppercase()))
+        {
             return None;
         }
-        let ws = words(name);
-        (ws.len() > 1).then(|| name[..ws[0].len()].to_string())
+        let ws = words(head);
+        (ws.len() > 1).then(|| head[..ws[0].len()].to_string())
     };
     let mut assigned: Vec<Option<String>> = vec![None; items.len()];
     for level in [2usize, 1, 0] {
@@ -609,6 +621,11 @@ mod tests {
         assert_eq!(normalize_mnemonic("JumpIfNot", ""), "JUMPIFNOT");
         assert_eq!(normalize_mnemonic("halt", ""), "HALT");
         assert_eq!(normalize_mnemonic("Open", ""), "OPEN");
+        assert_eq!(normalize_mnemonic("OpHALT", ""), "HALT");
+        assert_eq!(normalize_mnemonic("OpCMP_EQ", ""), "CMP_EQ");
+        assert_eq!(normalize_mnemonic("OpMOVI16", ""), "MOVI16");
+        assert_eq!(normalize_mnemonic("OPEN", ""), "OPEN");
+        assert_eq!(normalize_mnemonic("kOpNOP", ""), "NOP");
         assert_eq!(common_prefix(&["OP_HALT", "OP_NOP", "OP_ADD"]), "OP_");
         assert_eq!(
             common_prefix(&["FLUX_OP_NOP", "FLUX_OP_PUSH_I8"]),

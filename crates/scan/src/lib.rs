@@ -242,6 +242,36 @@ fn build_tables(
             }
         }
     }
+    // A small table keyed by the members of a larger table of the same file but giving them
+    // other values is a property of those opcodes (operand count, stack effect, size), not a
+    // numbering: `Op::Push => 0` in `fn stack_inputs` beside `enum Op { Push = 0x32 }`.
+    let values: Vec<BTreeMap<&str, u32>> = found
+        .iter()
+        .map(|(_, _, _, e)| {
+            e.iter()
+                .filter_map(|x| Some((x.mnemonic.as_deref()?, x.opcode)))
+                .collect()
+        })
+        .collect();
+    for i in 0..found.len() {
+        if !keep[i] {
+            continue;
+        }
+        let property_of = (0..found.len()).any(|j| {
+            if i == j || !keep[j] || values[i].len() * 2 > values[j].len() {
+                return false;
+            }
+            let shared: Vec<(&u32, &u32)> = values[i]
+                .iter()
+                .filter_map(|(m, v)| Some((v, values[j].get(m)?)))
+                .collect();
+            let agree = shared.iter().filter(|(a, b)| a == b).count();
+            shared.len() * 5 >= values[i].len() * 4 && agree * 2 < shared.len()
+        });
+        if property_of {
+            keep[i] = false;
+        }
+    }
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     for (sym, ..) in found.iter().zip(&keep).filter(|(_, k)| **k).map(|(f, _)| f) {
         *seen.entry(sym.clone()).or_default() += 1;
