@@ -279,7 +279,15 @@ struct FxHasher(u64);
 
 impl Hasher for FxHasher {
     fn finish(&self) -> u64 {
-        self.0
+        // The multiply only carries low bits upwards, so keys that differ late (OP123 vs OP124)
+        // would share their low bits, which pick the bucket. A final avalanche (MurmurHash3's
+        // fmix64) spreads every input bit over the whole word.
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
     }
     fn write(&mut self, bytes: &[u8]) {
         for chunk in bytes.chunks(8) {
@@ -543,7 +551,7 @@ pub fn detect(tables: &[Table], options: &CheckOptions) -> Report {
     for (rank, table) in sorted.iter().enumerate() {
         summary.entries += table.entries.len();
         // Letters resolve once per table: a table uses a handful of letters for many entries.
-        let mut letter_layouts: BTreeMap<&str, u32> = BTreeMap::new();
+        let mut letter_layouts: FxMap<&str, u32> = FxMap::default();
         for (index, entry) in table.entries.iter().enumerate() {
             let Some(mnemonic) = entry.mnemonic.as_deref().filter(|_| !entry.reserved) else {
                 continue;
@@ -696,7 +704,19 @@ impl Sets {
 
     /// True when at least two tables hold sets and they are not all equal.
     fn differ(&self) -> bool {
-        self.spans.len() >= 2 && (1..self.spans.len()).any(|i| self.get(i) != self.get(0))
+        // Almost every set holds one value; comparing those directly avoids a `memcmp` call
+        // per table run, which dominated detection on large inputs.
+        if self.spans.len() < 2 {
+            return false;
+        }
+        let first = self.get(0);
+        (1..self.spans.len()).any(|i| {
+            let other = self.get(i);
+            match (first, other) {
+                ([a], [b]) => a != b,
+                _ => first != other,
+            }
+        })
     }
 
     /// (table, set) pairs, for building messages on the rare path where sets differ.
