@@ -262,18 +262,58 @@ fn group<'a>(table: &'a Table, aliases: &Aliases) -> BTreeMap<String, Slot<'a>> 
     map
 }
 
-/// A comparable description of an entry's layout: the resolved shape when the letter is known,
-/// else the declared byte size, else the bare letter (so an unknown letter still compares).
-fn layout_desc(table: &Table, entry: &Entry, scheme: &Scheme) -> (String, bool) {
-    if let Some(layout) = table.layout_of(entry, scheme) {
-        return (layout.shape_key(), true);
+/// What a table says about an entry's layout, from most to least: the resolved shape, only the
+/// byte size (tables that give `size_bytes` instead of letters), only a letter nothing resolves,
+/// or nothing at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum LayoutFacts {
+    Shape { key: String, size: u32 },
+    Size(u32),
+    Letter(String),
+    Nothing,
+}
+
+impl LayoutFacts {
+    fn of(table: &Table, entry: &Entry, scheme: &Scheme) -> LayoutFacts {
+        if let Some(layout) = table.layout_of(entry, scheme) {
+            return LayoutFacts::Shape {
+                key: layout.shape_key(),
+                size: layout.size,
+            };
+        }
+        if let Some(size) = entry.size_bytes {
+            return LayoutFacts::Size(size);
+        }
+        match &entry.format {
+            Some(letter) => LayoutFacts::Letter(letter.clone()),
+            None => LayoutFacts::Nothing,
+        }
     }
-    if let Some(size) = entry.size_bytes {
-        return (format!("{size}B"), true);
+
+    /// True when the facts both sides know contradict each other. Only what both know is
+    /// compared: two shapes by shape; a size against a size or a shape's size; two unresolved
+    /// letters by letter (all there is). A side that knows nothing comparable (no layout, or a
+    /// letter whose meaning is unknown facing a shape or a size) contradicts nothing, so a table
+    /// that lists only sizes does not show every instruction as "layout changed".
+    fn differ(&self, other: &LayoutFacts) -> bool {
+        use LayoutFacts::*;
+        match (self, other) {
+            (Shape { key: a, .. }, Shape { key: b, .. }) => a != b,
+            (Shape { size: a, .. } | Size(a), Shape { size: b, .. } | Size(b)) => a != b,
+            (Letter(a), Letter(b)) => a != b,
+            _ => false,
+        }
     }
-    match &entry.format {
-        Some(letter) => (format!("format {letter} (layout unknown)"), false),
-        None => ("no format".to_string(), false),
+}
+
+impl fmt::Display for LayoutFacts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LayoutFacts::Shape { key, .. } => f.write_str(key),
+            LayoutFacts::Size(size) => write!(f, "{size}B (size only)"),
+            LayoutFacts::Letter(letter) => write!(f, "format {letter} (layout unknown)"),
+            LayoutFacts::Nothing => f.write_str("no format"),
+        }
     }
 }
 
@@ -392,15 +432,9 @@ pub fn diff(old: &Table, new: &Table, options: &DiffOptions) -> Diff {
                 ),
             ));
         }
-        let (old_layout, old_known) = layout_desc(old, o, &options.scheme);
-        let (new_layout, new_known) = layout_desc(new, n, &options.scheme);
-        let same_layout = if old_known && new_known {
-            old_layout == new_layout
-        } else {
-            // With an unknown layout on either side the letters are all there is to compare.
-            o.format == n.format && o.size_bytes == n.size_bytes
-        };
-        if !same_layout {
+        let old_layout = LayoutFacts::of(old, o, &options.scheme);
+        let new_layout = LayoutFacts::of(new, n, &options.scheme);
+        if old_layout.differ(&new_layout) {
             changes.push(change(
                 ChangeKind::FormatChanged,
                 new_key,
@@ -599,6 +633,74 @@ mod tests {
         assert_eq!(kinds(&d), vec![(ChangeKind::FormatChanged, "MOVI")]);
         assert!(d.changes[0].breaking);
         assert!(d.changes[0].detail.contains("3B") && d.changes[0].detail.contains("4B"));
+    }
+
+    fn sized(opcode: u32, mnemonic: &str, size: u32) -> Entry {
+        let mut e = Entry::new(opcode, mnemonic);
+        e.size_bytes = Some(size);
+        e
+    }
+
+    #[test]
+    fn a_size_only_table_is_compared_by_size() {
+        // One side gives only sizes (as tables scanned from code often do), the other full
+        // layouts: same sizes are no change, in either direction.
+        let sizes = table(vec![
+            sized(1, "MOVI", 3),
+            sized(2, "ADD", 4),
+            sized(3, "HALT", 1),
+        ]);
+        let layouts = table(vec![
+            Entry::new(1, "MOVI").with_format("D"),
+            Entry::new(2, "ADD").with_format("E"),
+            Entry::new(3, "HALT").with_format("A"),
+        ]);
+        for (a, b) in [(&sizes, &layouts), (&layouts, &sizes)] {
+            let d = diff(a, b, &DiffOptions::new());
+            assert!(d.changes.is_empty(), "{:?}", kinds(&d));
+            assert_eq!(d.unchanged, 3);
+        }
+        // A size that disagrees with the layout is a change, reported with both facts.
+        let grown = table(vec![
+            sized(1, "MOVI", 4),
+            sized(2, "ADD", 4),
+            sized(3, "HALT", 1),
+        ]);
+        let d = diff(&layouts, &grown, &DiffOptions::new());
+        assert_eq!(kinds(&d), vec![(ChangeKind::FormatChanged, "MOVI")]);
+        assert!(
+            d.changes[0].detail.contains("3B") && d.changes[0].detail.contains("4B (size only)")
+        );
+        // Sizes against sizes.
+        let d = diff(&sizes, &grown, &DiffOptions::new());
+        assert_eq!(kinds(&d), vec![(ChangeKind::FormatChanged, "MOVI")]);
+    }
+
+    #[test]
+    fn an_unknown_layout_contradicts_nothing_it_cannot_be_compared_with() {
+        let known = table(vec![
+            Entry::new(1, "MOVI").with_format("D"),
+            sized(2, "ADD", 4),
+        ]);
+        // No format at all, or a letter neither the table nor the scheme resolves: nothing is
+        // known about the layout, so no change can be claimed.
+        let bare = table(vec![Entry::new(1, "MOVI"), Entry::new(2, "ADD")]);
+        let odd = table(vec![
+            Entry::new(1, "MOVI").with_format("Q"),
+            Entry::new(2, "ADD").with_format("Q"),
+        ]);
+        for other in [&bare, &odd] {
+            assert!(diff(&known, other, &DiffOptions::new()).changes.is_empty());
+            assert!(diff(other, &known, &DiffOptions::new()).changes.is_empty());
+        }
+        assert!(diff(&bare, &odd, &DiffOptions::new()).changes.is_empty());
+        // Two unresolved letters are all there is to compare, and they still count.
+        let other_letter = table(vec![
+            Entry::new(1, "MOVI").with_format("R"),
+            Entry::new(2, "ADD").with_format("Q"),
+        ]);
+        let d = diff(&odd, &other_letter, &DiffOptions::new());
+        assert_eq!(kinds(&d), vec![(ChangeKind::FormatChanged, "MOVI")]);
     }
 
     #[test]

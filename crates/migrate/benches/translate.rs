@@ -3,6 +3,9 @@
 //! * `renumber/mixed`: a pure renumbering of a 256-opcode unified-lettered table, program of
 //!   mixed sizes (1–5 bytes, about 3 bytes per instruction) — the fast path.
 //! * `renumber/reg3`: the same with only 4-byte register instructions (`ADD rd, rs1, rs2`).
+//! * `renumber/out-of-phase`: the worst case for the segmented walk — a 1-byte instruction, then
+//!   4-byte ones whose operand bytes are their own opcode, so a walk guessed at a segment cut is
+//!   out of phase for good and the stitch walks those segments alone.
 //! * `resize/mixed`: a target whose layouts differ in size (two-pass mode with branch fix-ups).
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
@@ -74,10 +77,15 @@ fn bench(c: &mut Criterion) {
     let mixed = program(1 << 20, None);
     let reg3_op = (0..256).find(|&op| letter(op) == "E").unwrap();
     let reg3 = program(1 << 20, Some(reg3_op));
+    let mut phase = vec![0u8];
+    while phase.len() < 1 << 20 {
+        phase.extend_from_slice(&[reg3_op as u8; 4]);
+    }
     let mut out = Vec::new();
     for (name, input, t) in [
         ("renumber/mixed", &mixed, &renumber),
         ("renumber/reg3", &reg3, &renumber),
+        ("renumber/out-of-phase", &phase, &renumber),
         ("resize/mixed", &mixed, &resize),
     ] {
         // Sanity: the translation succeeds on this input.

@@ -7,7 +7,8 @@
 //!   identity (normalised, aliased mnemonic — never by number), re-encodes it in the target's
 //!   layout and fixes relative branch offsets when sizes change. A [`Translator`] is compiled
 //!   once per table pair into per-opcode rules with a 256-entry fast-path table, because the
-//!   common case — a pure renumbering — should run at memory speed.
+//!   common case — a pure renumbering — should run at memory speed (it walks a large program in
+//!   several segments at once, since one walk is bound by load latency).
 //! * [`module`] does the same for FLUX module files (the 18-byte `FLUX` header of flux-runtime),
 //!   translating the code section and moving the function table's offsets with it.
 //! * [`plan`] and [`guide`] turn the identity diff of [`isa_core::diff`] into a migration plan

@@ -22,10 +22,18 @@
 //! The hot path is built for throughput: for each first byte a packed 32-bit word says "write
 //! this new opcode byte and skip this many bytes" when the rule keeps the encoding and the size;
 //! the output starts as a copy of the input, so such an instruction costs one table load and one
-//! byte store. Anything else — payloads, wide opcodes, re-encoded operands — goes through the
-//! general encoder in place; if any instruction changes size, the translation restarts in the
-//! two-pass mode. Errors are always those of the two-pass mode (decode errors first, in stream
-//! order, then encode errors), so the fast path never changes what is reported.
+//! byte store. One walk is still a chain of dependent loads (where an instruction starts depends
+//! on the size of the one before), so a large program is walked in four segments at once, each
+//! but the first from a guessed start, and the true walk is then stitched across the cuts: it
+//! keeps a segment's work from the first instruction start the two walks share (from there they
+//! are the same walk) and copies back the bytes of the guesses before it; when the two never
+//! meet it starts again from where the true walk is, with cuts in phase with it. Anything else —
+//! payloads, wide opcodes, re-encoded operands — goes through the general encoder in place; if
+//! any instruction changes size, the translation restarts in the two-pass mode, which copies
+//! runs of renumber-only instructions whole and decodes only the rest. Errors are always those
+//! of the general two-pass code (decode errors first, in stream order, then mapping errors, then
+//! encode errors), so no shortcut changes what is reported; the unit tests below hold every
+//! shortcut to the general code byte for byte.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -265,6 +273,11 @@ struct Mapping {
     raw: bool,
     /// Same encoding, 8-bit opcodes, no payload: only the opcode byte changes.
     verbatim: bool,
+    /// Verbatim and no relative branch: the general encoder would write exactly the source bytes
+    /// with the new opcode wherever the instruction lands (a layout's opcode and fields fill it,
+    /// as `Layout::with_endian` checks, and opaque operands are copied), so the two-pass mode
+    /// copies them.
+    plain: bool,
 }
 
 /// One source opcode.
@@ -526,8 +539,43 @@ pub struct Translator {
     first: Box<[u32; 256]>,
     /// First byte → candidates `(opcode bytes, opcode, rule)`, longest first.
     wide: BTreeMap<u8, Vec<(usize, u32, u32)>>,
-    /// First byte → `size << 8 | new opcode` for verbatim rules, 0 otherwise.
+    /// First byte → `size << 8 | new opcode` for verbatim rules; for any other byte, the byte
+    /// itself (size 0: not a fast step, and "rewriting" it leaves it as it is).
     fast: Box<[u32; 256]>,
+    /// First byte → the rule is [`Mapping::plain`] (and in `fast`): the two-pass mode copies it.
+    plain: Box<[bool; 256]>,
+    /// Largest size in `fast`: a fast step from below `len - max_fast` stays inside the input.
+    max_fast: usize,
+}
+
+/// Walks interleaved by the same-size path: enough independent load chains to hide the latency
+/// of one (two dependent loads per instruction) behind the others. Eight measured no faster.
+const CHAINS: usize = 4;
+/// Programs shorter than `CHAINS` segments of this many bytes are walked by one chain: cutting
+/// them gains little and costs a stitch per segment.
+const MIN_SEGMENT: usize = 4096;
+/// True steps into a segment after which the stitch stops hoping to meet that segment's guessed
+/// walk (instructions of one size out of phase never meet) and undoes it in one copy.
+const MAX_MISSES: usize = 64;
+
+/// The same-size path's cuts are a multiple of this many bytes from a true instruction start.
+const PHASE: usize = 60;
+
+/// What the same-size path has done so far: instructions walked, and those left for the
+/// general encoder (encoded last, once no guess can be undone over them).
+#[derive(Debug, Default)]
+struct Done {
+    count: usize,
+    slow: Vec<(usize, Decoded)>,
+}
+
+/// One speculative walk of the same-size path: it visited `steps` instruction starts in
+/// `start..stop`.
+#[derive(Debug, Clone, Copy, Default)]
+struct Chain {
+    start: usize,
+    stop: usize,
+    steps: usize,
 }
 
 /// A decoded instruction inside the translator: rule, total length, payload length.
@@ -675,6 +723,19 @@ impl Translator {
                 map,
             });
         }
+        for (b, e) in fast.iter_mut().enumerate() {
+            if *e >> 8 == 0 {
+                *e = b as u32;
+            }
+        }
+        let mut plain = Box::new([false; 256]);
+        for (b, p) in plain.iter_mut().enumerate() {
+            *p = fast[b] >> 8 != 0
+                && rules
+                    .get(first[b] as usize)
+                    .is_some_and(|r| r.map.as_ref().is_ok_and(|m| m.plain));
+        }
+        let max_fast = fast.iter().map(|e| (e >> 8) as usize).max().unwrap_or(0);
         for list in wide.values_mut() {
             // Longest opcode first: a prefix byte alone is not an instruction when a longer
             // opcode starting with it matches.
@@ -687,6 +748,8 @@ impl Translator {
             first,
             wide,
             fast,
+            plain,
+            max_fast,
         }
     }
 
@@ -758,6 +821,7 @@ impl Translator {
             && shape.opcode_bytes == 1
             && src.length.is_none()
             && (raw || src.same_encoding(&shape));
+        let plain = verbatim && src.fields.iter().all(|f| f.role != Role::Relative);
         Ok(Mapping {
             opcode: target.opcode,
             mnemonic: tmnemonic,
@@ -766,6 +830,7 @@ impl Translator {
             dropped,
             raw,
             verbatim,
+            plain,
         })
     }
 
@@ -1060,25 +1125,60 @@ impl Translator {
     /// The fast path: every instruction keeps its size, so the output is the input with opcodes
     /// (and, for re-encoded instructions, operands) rewritten in place. `None` means "use the
     /// two-pass mode": a size changed or an error needs the two-pass mode's report.
+    ///
+    /// Walking the program is a dependent chain — where an instruction starts depends on the size
+    /// of the one before — so one walk is bound by load latency (two loads per instruction), not
+    /// by bandwidth. Large programs are therefore cut into [`CHAINS`] segments walked at the same
+    /// time, each from its segment's first byte as if an instruction started there (see
+    /// [`Translator::speculate`]); [`Translator::stitch`] then follows the true instruction
+    /// boundaries across the cuts, keeps a segment's work from the first boundary the two walks
+    /// share (from there on they are the same walk), and undoes the rest; when they never meet,
+    /// the cutting starts again from the true walk's position.
     fn same_size(&self, input: &[u8], out: &mut [u8]) -> Option<Stats> {
+        self.same_size_in(input, out, None)
+    }
+
+    /// [`Translator::same_size`], cut every `segment` bytes when given (tests cut small programs
+    /// in many places), else into [`CHAINS`] segments of at least [`MIN_SEGMENT`] bytes.
+    fn same_size_in(&self, input: &[u8], out: &mut [u8], segment: Option<usize>) -> Option<Stats> {
         let n = input.len();
-        let mut pos = 0;
-        let mut count = 0;
-        while pos < n {
-            let e = self.fast[usize::from(input[pos])];
-            let size = (e >> 8) as usize;
-            if size != 0 && size <= n - pos {
-                out[pos] = e as u8;
-                pos += size;
-                count += 1;
-                continue;
+        // A chain stops before any fast instruction could run past the end, so its steps need
+        // no size check; the stitch walks the last few bytes with the check.
+        let safe_end = n.saturating_sub(self.max_fast);
+        let mut done = Done::default();
+        // `from` is a true instruction start with everything before it translated (but for the
+        // deferred slow instructions) and everything after it still a copy of the input.
+        let mut from = 0;
+        loop {
+            let rest = n - from;
+            let segment = segment.unwrap_or(if rest >= CHAINS * MIN_SEGMENT {
+                // Cuts a multiple of 60 bytes from a true start are in phase with any run of
+                // equal-sized instructions (sizes 1–6) that began in phase with it.
+                (rest / CHAINS) / PHASE * PHASE
+            } else {
+                rest.max(1)
+            });
+            let mut starts = [n; CHAINS];
+            let mut limits = [0; CHAINS];
+            for (j, (start, limit)) in starts.iter_mut().zip(&mut limits).enumerate() {
+                let lo = from.saturating_add(j.saturating_mul(segment)).min(n);
+                let hi = if j + 1 == CHAINS {
+                    n
+                } else {
+                    from.saturating_add((j + 1).saturating_mul(segment)).min(n)
+                };
+                *start = lo;
+                *limit = hi.min(safe_end).max(lo);
             }
-            let d = self.decode_at(input, pos).ok()?;
-            let (m, len) = self.target_of(input, pos, &d).ok()?;
-            if len != d.len {
-                return None;
+            let spec = self.speculate(input, out, starts, limits);
+            match self.stitch(input, out, &spec, limits, &mut done)? {
+                Some(restart) => from = restart,
+                None => break,
             }
-            let end = pos + len;
+        }
+        for (pos, d) in done.slow {
+            let (m, _) = self.target_of(input, pos, &d).ok()?;
+            let end = pos + d.len;
             self.encode(
                 &d,
                 m,
@@ -1088,11 +1188,9 @@ impl Translator {
                 &|_, _, target| Ok(target),
             )
             .ok()?;
-            pos = end;
-            count += 1;
         }
         Some(Stats {
-            instructions: count,
+            instructions: done.count,
             bytes_in: n,
             bytes_out: n,
             branches_fixed: 0,
@@ -1100,28 +1198,205 @@ impl Translator {
         })
     }
 
+    /// Walks the [`CHAINS`] segments at once, interleaved so that their load chains overlap.
+    /// Chain `j` starts at `starts[j]`, takes fast (renumber-only) steps while its position is
+    /// below `limits[j]`, and writes each new opcode byte into `out`. Chain 0 starts at a true
+    /// boundary; the others guess. Returns each chain's `(start, stop, steps)`: it visited
+    /// `steps` positions in `start..stop`, and stopped at `stop` (its limit, or an instruction
+    /// it cannot take fast, not written).
+    ///
+    /// A chain writes only at positions in `starts[j]..limits[j]`, ranges that do not overlap,
+    /// and at most once per position, so a write at a position that turns out not to start an
+    /// instruction is undone by copying the input byte back.
+    fn speculate(
+        &self,
+        input: &[u8],
+        out: &mut [u8],
+        starts: [usize; CHAINS],
+        limits: [usize; CHAINS],
+    ) -> [Chain; CHAINS] {
+        let fast = &*self.fast;
+        let mut pos = starts;
+        let mut steps = [0usize; CHAINS];
+        // All chains together while every one can step. An entry that cannot be taken fast has
+        // size 0 and its own byte as the "new opcode", so stepping on it rewrites the byte with
+        // itself and stays put; the round then ends the interleaved walk.
+        while pos.iter().zip(&limits).all(|(p, l)| p < l) {
+            let mut stuck = false;
+            for j in 0..CHAINS {
+                let p = pos[j];
+                let e = fast[usize::from(input[p])];
+                let size = (e >> 8) as usize;
+                out[p] = e as u8;
+                stuck |= size == 0;
+                steps[j] += usize::from(size != 0);
+                pos[j] = p + size;
+            }
+            if stuck {
+                break;
+            }
+        }
+        // Each chain finishes alone (segments end at slightly different rounds).
+        let mut chains = [Chain::default(); CHAINS];
+        for j in 0..CHAINS {
+            let mut p = pos[j];
+            while p < limits[j] {
+                let e = fast[usize::from(input[p])];
+                let size = (e >> 8) as usize;
+                if size == 0 {
+                    break;
+                }
+                out[p] = e as u8;
+                p += size;
+                steps[j] += 1;
+            }
+            chains[j] = Chain {
+                start: starts[j],
+                stop: p,
+                steps: steps[j],
+            };
+        }
+        chains
+    }
+
+    /// Follows the true instruction boundaries from 0 to the end: over chain 0's work, then
+    /// instruction by instruction, and over chain `k`'s work from the first position it shares
+    /// with the true walk. A position of chain `k` that the true walk passes is not an
+    /// instruction start: its byte is copied back from the input. Instructions that need the
+    /// general encoder are encoded at the end, after every guess has been undone, so an undo
+    /// never overwrites them.
+    fn stitch(
+        &self,
+        input: &[u8],
+        out: &mut [u8],
+        spec: &[Chain; CHAINS],
+        limits: [usize; CHAINS],
+        done: &mut Done,
+    ) -> Option<Option<usize>> {
+        let n = input.len();
+        let fast = &*self.fast;
+        let size_at = |p: usize| (fast[usize::from(input[p])] >> 8) as usize;
+        let mut t = spec[0].stop;
+        let mut count = spec[0].steps;
+        // The chain being matched against the true walk, its next unresolved position, how many
+        // of its positions were undone, and how many true steps have not met it.
+        let mut k = 1;
+        let mut q = spec.get(1).map_or(n, |c| c.start);
+        let mut undone = 0;
+        let mut misses = 0;
+        loop {
+            while k < CHAINS {
+                let c = &spec[k];
+                while q < t && q < c.stop {
+                    out[q] = input[q];
+                    q += size_at(q);
+                    undone += 1;
+                }
+                if q == t || q >= c.stop {
+                    if q == t {
+                        // Same position, same walk: chain k's work from here is right.
+                        count += c.steps - undone;
+                        t = c.stop;
+                    }
+                    k += 1;
+                    q = spec.get(k).map_or(n, |c| c.start);
+                    undone = 0;
+                    misses = 0;
+                    continue;
+                }
+                if misses > MAX_MISSES {
+                    // The walks have not met (e.g. equal sizes, out of phase). Everything from t
+                    // on is untouched by the true walk (t < q < limits[k] ≤ later starts): copy
+                    // the input back over chain k's rest and the later chains, and start again
+                    // from t, a true start, with cuts in phase with it.
+                    out[q..limits[k]].copy_from_slice(&input[q..limits[k]]);
+                    for (c, &limit) in spec.iter().zip(&limits).skip(k + 1) {
+                        out[c.start..limit].copy_from_slice(&input[c.start..limit]);
+                    }
+                    done.count += count;
+                    return Some(Some(t));
+                }
+                break;
+            }
+            if t >= n {
+                break;
+            }
+            // Before the next chain's segment there is nothing to meet: a plain walk (this is
+            // where a segment whose guess was given up, or a short program's tail, is walked).
+            let next = spec
+                .get(k)
+                .map_or(n, |c| c.start)
+                .min(n.saturating_sub(self.max_fast));
+            let before = t;
+            while t < next {
+                let e = fast[usize::from(input[t])];
+                let size = (e >> 8) as usize;
+                if size == 0 {
+                    break;
+                }
+                out[t] = e as u8;
+                t += size;
+                count += 1;
+            }
+            if t != before {
+                // The next chain may start at (or before) where this walk stopped.
+                continue;
+            }
+            let e = fast[usize::from(input[t])];
+            let size = (e >> 8) as usize;
+            if size != 0 && size <= n - t {
+                out[t] = e as u8;
+                t += size;
+            } else {
+                let d = self.decode_at(input, t).ok()?;
+                let (_, len) = self.target_of(input, t, &d).ok()?;
+                if len != d.len {
+                    return None;
+                }
+                done.slow.push((t, d));
+                t += len;
+            }
+            count += 1;
+            if t > spec.get(k).map_or(n, |c| c.start) {
+                misses += 1;
+            }
+        }
+        done.count += count;
+        Some(None)
+    }
+
     /// The general path: pass 1 decodes and places every instruction, pass 2 encodes with
     /// branch offsets recomputed.
     fn two_pass(&self, input: &[u8], out: &mut Vec<u8>) -> Result<(Stats, Starts), TranslateError> {
-        let mut decoded = Vec::new();
-        let mut starts = Vec::new();
+        // Pass 1 keeps only the starts (they are the relocation map); pass 2 decodes again
+        // where it needs to, which is cheaper than keeping every decoded instruction of a large
+        // program in fresh memory. Preallocated for ≈ 3 bytes per instruction.
+        let mut starts = Vec::with_capacity(input.len() / 3 + 16);
+        // A decode error anywhere wins over a mapping error, whichever comes first in the
+        // stream: the first mapping error is held until the whole input has decoded.
+        let mut mapping_error = None;
         let (mut pos, mut at) = (0usize, 0usize);
         while pos < input.len() {
+            let size = (self.fast[usize::from(input[pos])] >> 8) as usize;
+            if size != 0 && size <= input.len() - pos {
+                // Renumbered only: it decodes, maps, and keeps its size.
+                starts.push((pos, at));
+                at += size;
+                pos += size;
+                continue;
+            }
             let d = self.decode_at(input, pos)?;
-            decoded.push(d);
             starts.push((pos, at));
+            if mapping_error.is_none() {
+                match self.target_of(input, pos, &d) {
+                    Ok((_, len)) => at += len,
+                    Err(e) => mapping_error = Some(e),
+                }
+            }
             pos += d.len;
         }
-        // Target lengths are computed after the whole input decoded, so a decode error anywhere
-        // wins over a mapping error, whichever comes first in the stream.
-        let mut lens = Vec::with_capacity(decoded.len());
-        for (d, &(pos, _)) in decoded.iter().zip(&starts) {
-            let (_, len) = self.target_of(input, pos, d)?;
-            lens.push(len);
-        }
-        for (i, len) in lens.iter().enumerate() {
-            starts[i].1 = at;
-            at += len;
+        if let Some(e) = mapping_error {
+            return Err(e);
         }
         let (n, total) = (input.len(), at);
         out.clear();
@@ -1147,23 +1422,42 @@ impl Translator {
                 )),
             }
         };
+        let plain = |s: usize| self.plain[usize::from(input[s])];
         let mut fixed = 0;
-        for (i, d) in decoded.iter().enumerate() {
+        let mut i = 0;
+        while i < starts.len() {
             let (s, t) = starts[i];
-            let (m, len) = self.target_of(input, s, d)?;
+            if plain(s) {
+                // A run of instructions the encoder would write as they are, with new opcodes
+                // (see `Mapping::plain`): they keep their sizes, so the run is one copy.
+                let mut j = i + 1;
+                while j < starts.len() && plain(starts[j].0) {
+                    j += 1;
+                }
+                let end = starts.get(j).map_or(n, |next| next.0);
+                out[t..t + (end - s)].copy_from_slice(&input[s..end]);
+                for &(s, t) in &starts[i..j] {
+                    out[t] = self.fast[usize::from(input[s])] as u8;
+                }
+                i = j;
+                continue;
+            }
+            let d = self.decode_at(input, s)?;
+            let (m, len) = self.target_of(input, s, &d)?;
             fixed += self
                 .encode(
-                    d,
+                    &d,
                     m,
                     &input[s..s + d.len],
                     &mut out[t..t + len],
                     (s + d.len, t + len),
                     &reloc,
                 )
-                .map_err(|e| self.fail(input, s, Some(d), e))?;
+                .map_err(|e| self.fail(input, s, Some(&d), e))?;
+            i += 1;
         }
         let stats = Stats {
-            instructions: decoded.len(),
+            instructions: starts.len(),
             bytes_in: n,
             bytes_out: total,
             branches_fixed: fixed,
@@ -1180,5 +1474,314 @@ impl fmt::Display for Stats {
             "{} instructions, {} → {} bytes, {} branch offsets fixed",
             self.instructions, self.bytes_in, self.bytes_out, self.branches_fixed
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The same-size path cut into speculative chains must agree with one plain walk, byte for
+    //! byte and in when it gives up, wherever the cuts fall.
+
+    use super::*;
+    use isa_core::Field;
+    use proptest::prelude::*;
+
+    /// Source and target tables with every kind of instruction the walk meets: renumbered ones
+    /// of sizes 1–5, a re-encoded one of the same size, a payload, a size-only (opaque) one, a
+    /// two-byte opcode, one the target lacks, one that grows, and unknown numbers.
+    fn tables() -> (Table, Table) {
+        let letters = ["A", "B", "C", "D", "E", "F", "G"];
+        let mut a = Table::new("a");
+        let mut b = Table::new("b");
+        for op in 0..0x40u32 {
+            let letter = letters[op as usize % letters.len()];
+            a.entries
+                .push(Entry::new(op, &format!("OP{op}")).with_format(letter));
+            b.entries
+                .push(Entry::new((op * 7 + 3) % 0x40, &format!("OP{op}")).with_format(letter));
+        }
+        let payload = Layout::new(2, vec![Field::new("len", 8, FieldKind::PayloadLength)]).unwrap();
+        let wide = Layout::new(3, vec![Field::new("rd", 8, FieldKind::Register)]).unwrap();
+        for t in [&mut a, &mut b] {
+            t.formats.insert("P".into(), payload.clone());
+            t.formats.insert("W".into(), wide.clone());
+        }
+        let mut jmp = Entry::new(0x46, "JMP").with_format("F");
+        jmp.branch = Some("imm16".into());
+        let mut opaque = Entry::new(0x42, "OPAQUE");
+        opaque.size_bytes = Some(3);
+        a.entries.extend([
+            Entry::new(0x40, "REENC").with_format("F"),
+            Entry::new(0x41, "PAY").with_format("P"),
+            opaque.clone(),
+            Entry::new(0x43, "TOIMM").with_format("B"),
+            Entry::new(0xFF01, "WIDE").with_format("W"),
+            Entry::new(0x44, "GONE").with_format("B"),
+            Entry::new(0x45, "GROWS").with_format("D"),
+            jmp.clone(),
+        ]);
+        jmp.opcode = 0x56;
+        opaque.opcode = 0x52;
+        b.entries.extend([
+            Entry::new(0x50, "REENC").with_format("E"),
+            Entry::new(0x51, "PAY").with_format("P"),
+            opaque,
+            Entry::new(0x53, "TOIMM").with_format("C"),
+            Entry::new(0xFF02, "WIDE").with_format("W"),
+            Entry::new(0x55, "GROWS").with_format("F"),
+            jmp,
+        ]);
+        (a, b)
+    }
+
+    fn translator() -> Translator {
+        let (a, b) = tables();
+        Translator::new(&a, &b, &TranslateOptions::new())
+    }
+
+    /// The single walk this path replaced, kept as the oracle.
+    fn plain_walk(t: &Translator, input: &[u8], out: &mut [u8]) -> Option<Stats> {
+        let n = input.len();
+        let (mut pos, mut count) = (0, 0);
+        while pos < n {
+            let e = t.fast[usize::from(input[pos])];
+            let size = (e >> 8) as usize;
+            if size != 0 && size <= n - pos {
+                out[pos] = e as u8;
+                pos += size;
+                count += 1;
+                continue;
+            }
+            let d = t.decode_at(input, pos).ok()?;
+            let (m, len) = t.target_of(input, pos, &d).ok()?;
+            if len != d.len {
+                return None;
+            }
+            let end = pos + len;
+            t.encode(
+                &d,
+                m,
+                &input[pos..end],
+                &mut out[pos..end],
+                (end, end),
+                &|_, _, target| Ok(target),
+            )
+            .ok()?;
+            pos = end;
+            count += 1;
+        }
+        Some(Stats {
+            instructions: count,
+            bytes_in: n,
+            bytes_out: n,
+            branches_fixed: 0,
+            same_size: true,
+        })
+    }
+
+    /// A program of mostly renumbered instructions; `spice` (0–5) mixes in the slower kinds: at
+    /// 1–3 ones that keep their size, at 4 also a growing one and branches (so the two-pass
+    /// mode runs), at 5 also failing ones (non-zero dropped operands, missing, unknown).
+    fn program(seed: u64, len: usize, spice: u8) -> Vec<u8> {
+        let mut state = seed | 1;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let sizes = [1usize, 2, 2, 3, 4, 4, 5];
+        let mut out = Vec::with_capacity(len + 8);
+        while out.len() < len {
+            let r = next();
+            let special = spice > 0 && r % 64 < u64::from(spice) * 2;
+            if !special {
+                let op = (r >> 8) % 0x40;
+                out.push(op as u8);
+                for i in 1..sizes[op as usize % 7] {
+                    out.push((r >> (16 + 4 * i)) as u8);
+                }
+                continue;
+            }
+            let kinds = [4, 4, 4, 4, 6, 9][usize::from(spice)];
+            match (r >> 8) % kinds {
+                // REENC with imm16 = 0 (else the dropped operand fails).
+                0 => out.extend_from_slice(&[0x40, (r >> 20) as u8, 0, 0]),
+                1 => {
+                    let n = (r >> 20) as u8 % 6;
+                    out.extend_from_slice(&[0x41, n]);
+                    out.extend((0..n).map(|i| i.wrapping_mul(37)));
+                }
+                2 => out.extend_from_slice(&[0x42, (r >> 20) as u8, (r >> 28) as u8]),
+                3 => out.extend_from_slice(&[0xFF, 0x01, (r >> 20) as u8]),
+                4 => out.extend_from_slice(&[0x45, 1, 2]),
+                // JMP over a growing instruction, or (at 5) anywhere near.
+                5 if spice < 5 => out.extend_from_slice(&[0x46, 0, 3, 0, 0x45, 1, 2]),
+                5 => out.extend_from_slice(&[0x46, 0, (r >> 20) as u8 % 8, 0]),
+                6 => out.extend_from_slice(&[0x43, (r >> 20) as u8 & 1]),
+                7 => out.extend_from_slice(&[0x44, 0]),
+                _ => out.push(0x47 + (r >> 20) as u8 % 0xB0),
+            }
+        }
+        out
+    }
+
+    /// Same result as the plain walk, cut every `segment` bytes (`None`: as in production);
+    /// the output bytes only matter when the path succeeds (else the two-pass mode rewrites
+    /// them).
+    fn agrees(t: &Translator, input: &[u8], segment: Option<usize>) -> Result<(), String> {
+        let mut want = input.to_vec();
+        let expected = plain_walk(t, input, &mut want);
+        let mut got = input.to_vec();
+        let actual = t.same_size_in(input, &mut got, segment);
+        if actual != expected {
+            return Err(format!(
+                "segment {segment:?}: {actual:?}, plain walk {expected:?}"
+            ));
+        }
+        if expected.is_some() && got != want {
+            let at = got.iter().zip(&want).position(|(x, y)| x != y).unwrap();
+            return Err(format!(
+                "segment {segment:?}: bytes differ from offset {at}"
+            ));
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn chains_agree_with_one_walk(
+            seed in any::<u64>(),
+            len in 0usize..3000,
+            spice in 0u8..6,
+            segment in 1usize..400,
+        ) {
+            let t = translator();
+            let input = program(seed, len, spice);
+            prop_assert_eq!(agrees(&t, &input, Some(segment)), Ok(()));
+            prop_assert_eq!(agrees(&t, &input, None), Ok(()));
+        }
+
+        #[test]
+        fn chains_agree_on_arbitrary_bytes(
+            bytes in proptest::collection::vec(any::<u8>(), 0..600),
+            segment in 1usize..200,
+        ) {
+            prop_assert_eq!(agrees(&translator(), &bytes, Some(segment)), Ok(()));
+        }
+    }
+
+    /// The same translator with every shortcut off: no fast steps, no plain copies — every
+    /// instruction decoded, mapped and encoded by the general code.
+    fn general_only(t: &Translator) -> Translator {
+        let mut g = t.clone();
+        for (b, e) in g.fast.iter_mut().enumerate() {
+            *e = b as u32;
+        }
+        g.plain = Box::new([false; 256]);
+        g.max_fast = 0;
+        g
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Both modes, shortcuts and all, give what the general encoder gives: the same bytes
+        /// and totals, or the same error.
+        #[test]
+        fn shortcuts_change_nothing(seed in any::<u64>(), len in 0usize..3000, spice in 0u8..6) {
+            let t = translator();
+            let input = program(seed, len, spice);
+            let fast = t.translate(&input);
+            let general = general_only(&t).translate(&input);
+            prop_assert_eq!(&fast, &general);
+        }
+    }
+
+    #[test]
+    fn the_generator_reaches_both_modes() {
+        let t = translator();
+        let (mut same, mut resized, mut branches, mut failed) = (0, 0, 0, 0);
+        for seed in 1..100 {
+            match t.translate(&program(seed, 2000, 4 + (seed % 2) as u8)) {
+                Ok(r) if r.stats.same_size => same += 1,
+                Ok(r) => {
+                    resized += 1;
+                    branches += r.stats.branches_fixed;
+                }
+                Err(_) => failed += 1,
+            }
+        }
+        assert!(
+            resized > 20 && branches > 20 && failed > 20,
+            "{same} {resized} {branches} {failed}"
+        );
+    }
+
+    #[test]
+    fn a_decode_error_wins_over_an_earlier_mapping_error() {
+        // GONE (no counterpart) at 0, then an unknown opcode at 2: the decode error is
+        // reported, as it was before pass 1 held mapping errors back.
+        let t = translator();
+        let err = t.translate(&[0x44, 0, 0xEE]).unwrap_err();
+        assert_eq!(err.offset, 2);
+        assert!(matches!(
+            err.kind,
+            ErrorKind::UnknownOpcode { opcode: 0xEE, .. }
+        ));
+        let err = t.translate(&[0x44, 0, 0x00]).unwrap_err();
+        assert_eq!(err.offset, 0);
+        assert!(matches!(err.kind, ErrorKind::NoCounterpart { .. }));
+    }
+
+    #[test]
+    fn walks_that_never_meet_are_undone() {
+        // 4-byte instructions after one 1-byte instruction: a guess at a multiple of 4 is out
+        // of phase forever, so the stitch gives up on it after MAX_MISSES steps.
+        let t = translator();
+        // Operands equal to the opcode make every byte look like the start of a 4-byte
+        // instruction, so the guessed walk never drifts into phase.
+        let e_op = 4u8; // letter E
+        let mut input = vec![0u8]; // letter A
+        while input.len() < 40_000 {
+            input.extend_from_slice(&[e_op; 4]);
+        }
+        for segment in [40, 4_000, 4_001, 4_002, 4_003, 10_000] {
+            assert_eq!(agrees(&t, &input, Some(segment)), Ok(()));
+        }
+        assert_eq!(agrees(&t, &input, None), Ok(()));
+        // And through the public entry point, against the two-pass mode.
+        let fast = t.translate(&input).unwrap();
+        let mut slow = Vec::new();
+        t.two_pass(&input, &mut slow).unwrap();
+        assert_eq!(fast.bytes, slow);
+        assert_eq!(fast.stats.instructions, 1 + (input.len() - 1) / 4);
+    }
+
+    #[test]
+    fn large_programs_match_the_two_pass_mode() {
+        let t = translator();
+        for (seed, spice) in [(1, 0), (2, 1), (3, 3)] {
+            let input = program(seed, 100_000, spice);
+            assert!(input.len() >= CHAINS * MIN_SEGMENT);
+            let fast = t.translate(&input).unwrap();
+            assert!(fast.stats.same_size);
+            let mut slow = Vec::new();
+            let (stats, _) = t.two_pass(&input, &mut slow).unwrap();
+            assert_eq!(fast.bytes, slow, "seed {seed}");
+            assert_eq!(fast.stats.instructions, stats.instructions);
+        }
+        // An unknown opcode deep in the last segment is reported where it is.
+        let mut input = program(4, 100_000, 0);
+        let at = t.decode(&input).unwrap()[20_000].offset;
+        input[at] = 0xEE;
+        let err = t.translate(&input).unwrap_err();
+        assert_eq!(err.offset, at);
+        assert!(matches!(
+            err.kind,
+            ErrorKind::UnknownOpcode { opcode: 0xEE, .. }
+        ));
     }
 }
