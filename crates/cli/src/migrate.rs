@@ -6,13 +6,13 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 use isa_core::diff::Change;
-use isa_core::{Aliases, Scheme};
+use isa_core::Aliases;
 use isa_migrate::{plan, render_guide, BytecodeVerdict, GuideOptions, Plan, PlanOptions};
 use serde_json::{json, Value};
 
 use crate::check::pretty;
 use crate::style::{paint, Style};
-use crate::translate::scheme;
+use crate::translate::SchemePair;
 use crate::{inputs, EXIT_OK};
 
 /// Arguments of `migrate`.
@@ -43,17 +43,8 @@ pub struct Matching {
     #[arg(long, value_name = "OLD=NEW")]
     pub rename: Vec<String>,
 
-    /// Format scheme for letters a table does not declare (both sides).
-    #[arg(long, default_value = "flux-unified", value_parser = clap::builder::PossibleValuesParser::new(Scheme::BUILTIN_NAMES))]
-    pub scheme: String,
-
-    /// Scheme for the old (implementation's) table (overrides --scheme).
-    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(Scheme::BUILTIN_NAMES))]
-    pub from_scheme: Option<String>,
-
-    /// Scheme for the new (canonical) table (overrides --scheme).
-    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(Scheme::BUILTIN_NAMES))]
-    pub to_scheme: Option<String>,
+    #[command(flatten)]
+    pub schemes: SchemePair,
 }
 
 impl Matching {
@@ -72,10 +63,11 @@ impl Matching {
             }
             renames.insert(old.trim().to_string(), new.trim().to_string());
         }
+        let (from_scheme, to_scheme) = self.schemes.resolve()?;
         Ok(PlanOptions {
             aliases,
-            from_scheme: scheme(self.from_scheme.as_deref().unwrap_or(&self.scheme))?,
-            to_scheme: scheme(self.to_scheme.as_deref().unwrap_or(&self.scheme))?,
+            from_scheme,
+            to_scheme,
             renames,
         })
     }
@@ -86,8 +78,7 @@ impl Matching {
         if let Some(path) = &self.aliases {
             args.extend(["--aliases".to_string(), path.display().to_string()]);
         }
-        let from = self.from_scheme.as_deref().unwrap_or(&self.scheme);
-        let to = self.to_scheme.as_deref().unwrap_or(&self.scheme);
+        let (from, to) = (self.schemes.from_name(), self.schemes.to_name());
         if from == to {
             if from != "flux-unified" {
                 args.extend(["--scheme".to_string(), from.to_string()]);

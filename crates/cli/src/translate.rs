@@ -54,17 +54,8 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub aliases: Option<PathBuf>,
 
-    /// Format scheme for letters a table does not declare (both sides).
-    #[arg(long, default_value = "flux-unified", value_parser = clap::builder::PossibleValuesParser::new(Scheme::BUILTIN_NAMES))]
-    pub scheme: String,
-
-    /// Scheme for the --from table's undeclared letters (overrides --scheme).
-    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(Scheme::BUILTIN_NAMES))]
-    pub from_scheme: Option<String>,
-
-    /// Scheme for the --to table's undeclared letters (overrides --scheme).
-    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(Scheme::BUILTIN_NAMES))]
-    pub to_scheme: Option<String>,
+    #[command(flatten)]
+    pub schemes: SchemePair,
 
     /// What the input file is.
     #[arg(long, value_enum, default_value = "auto")]
@@ -75,8 +66,42 @@ pub struct Args {
     pub format: SummaryFormat,
 }
 
+/// The format schemes of a pair of tables (old/`--from` and new/`--to`), shared by `translate`
+/// and `migrate` so both read letters the same way.
+#[derive(Debug, clap::Args)]
+pub struct SchemePair {
+    /// Format scheme for letters a table does not declare (both sides).
+    #[arg(long, default_value = "flux-unified", value_parser = clap::builder::PossibleValuesParser::new(Scheme::BUILTIN_NAMES))]
+    pub scheme: String,
+
+    /// Scheme for the first table's undeclared letters (--from, or the old table; overrides --scheme).
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(Scheme::BUILTIN_NAMES))]
+    pub from_scheme: Option<String>,
+
+    /// Scheme for the second table's undeclared letters (--to, or the new table; overrides --scheme).
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(Scheme::BUILTIN_NAMES))]
+    pub to_scheme: Option<String>,
+}
+
+impl SchemePair {
+    /// The first table's scheme name.
+    pub fn from_name(&self) -> &str {
+        self.from_scheme.as_deref().unwrap_or(&self.scheme)
+    }
+
+    /// The second table's scheme name.
+    pub fn to_name(&self) -> &str {
+        self.to_scheme.as_deref().unwrap_or(&self.scheme)
+    }
+
+    /// Both schemes, resolved.
+    pub fn resolve(&self) -> Result<(Scheme, Scheme)> {
+        Ok((scheme(self.from_name())?, scheme(self.to_name())?))
+    }
+}
+
 /// Resolves a scheme name that clap already validated.
-pub fn scheme(name: &str) -> Result<Scheme> {
+fn scheme(name: &str) -> Result<Scheme> {
     Scheme::builtin(name).with_context(|| format!("unknown scheme `{name}`"))
 }
 
@@ -88,10 +113,11 @@ pub fn run(args: Args) -> Result<u8> {
     };
     let from = inputs::resolve_table(&args.from)?;
     let to = inputs::resolve_table(&args.to)?;
+    let (from_scheme, to_scheme) = args.schemes.resolve()?;
     let options = TranslateOptions {
         aliases,
-        from_scheme: scheme(args.from_scheme.as_deref().unwrap_or(&args.scheme))?,
-        to_scheme: scheme(args.to_scheme.as_deref().unwrap_or(&args.scheme))?,
+        from_scheme,
+        to_scheme,
     };
     let input_name = args.input.display().to_string();
     let bytes = std::fs::read(&args.input).with_context(|| format!("{input_name}: cannot read"))?;
