@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use isa_arbitrate::{arbitrate, Cost, Decision, ManualDecision, Options, Outcome, Strategy};
 use isa_core::conflict::hex_opcode;
-use isa_core::{Aliases, Location, Scheme};
+use isa_core::{Location, Scheme};
 use isa_io::value::{parse_json, parse_toml, Kind, LineIndex, Node};
 use isa_io::{LoadError, TableFormat};
 use serde_json::{json, Map, Value};
@@ -417,10 +417,7 @@ fn render_text(outcome: &Outcome, strategy: Strategy, tables: usize) -> String {
 
 /// Runs `arbitrate`.
 pub fn run(args: Args) -> Result<u8> {
-    let aliases = match &args.aliases {
-        Some(path) => isa_io::load_aliases(path)?,
-        None => Aliases::new(),
-    };
+    let aliases = crate::inputs::aliases(args.aliases.as_deref())?;
     if let Some(out) = &args.output {
         if TableFormat::from_path(out).is_none() {
             bail!(

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use isa_core::conflict::hex_opcode;
-use isa_core::{detect, Aliases, CheckOptions, Conflict, ConflictKind, Report, Scheme, Severity};
+use isa_core::{detect, CheckOptions, Conflict, ConflictKind, Report, Scheme, Severity};
 use serde_json::{json, Map, Value};
 
 use crate::sarif;
@@ -89,10 +89,7 @@ pub struct Args {
 
 /// Runs `check`.
 pub fn run(args: Args) -> Result<u8> {
-    let aliases = match &args.aliases {
-        Some(path) => isa_io::load_aliases(path)?,
-        None => Aliases::new(),
-    };
+    let aliases = crate::inputs::aliases(args.aliases.as_deref())?;
     let tables = inputs::load(&args.tables)?;
     let options = CheckOptions {
         aliases,

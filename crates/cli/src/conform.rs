@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 use isa_codegen::conform::{compare, Canonical, ConformOptions, Divergence, DivergenceKind};
-use isa_core::{Aliases, Location, Scheme, Severity, Table};
+use isa_core::{Location, Scheme, Severity, Table};
 use serde_json::{json, Map, Value};
 
 use crate::check::{pretty, FailOn, ReportFormat};
@@ -152,10 +152,7 @@ fn find_tables(args: &Args) -> Result<Vec<Found>> {
 pub fn run(args: Args) -> Result<u8> {
     let canonical = inputs::resolve_table(&args.against)?;
     isa_codegen::validate(&canonical).with_context(|| format!("--against {}", args.against))?;
-    let aliases = match &args.aliases {
-        Some(path) => isa_io::load_aliases(path)?,
-        None => Aliases::new(),
-    };
+    let aliases = crate::inputs::aliases(args.aliases.as_deref())?;
     let options = ConformOptions {
         aliases: aliases.clone(),
         scheme: Scheme::builtin(&args.scheme).context("unknown scheme")?,

@@ -5,7 +5,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use isa_core::Table;
+use isa_core::{Aliases, Table};
 use isa_io::{LoadError, TableFormat};
 
 /// Every input error at once; displays one `file:line:col: message` per line.
@@ -148,4 +148,12 @@ pub fn resolve_table(arg: &str) -> anyhow::Result<Table> {
             dir.display()
         )
     })
+}
+
+/// The alias map of an optional `--aliases FILE` (empty without one).
+pub fn aliases(path: Option<&Path>) -> Result<Aliases, InputErrors> {
+    match path {
+        Some(path) => isa_io::load_aliases(path).map_err(|e| InputErrors(vec![e])),
+        None => Ok(Aliases::new()),
+    }
 }

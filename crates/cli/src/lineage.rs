@@ -4,7 +4,6 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use isa_arbitrate::{lineages, Lineage, LineageOptions};
-use isa_core::Aliases;
 use serde_json::{json, Value};
 
 use crate::check::pretty;
@@ -123,10 +122,7 @@ fn render_text(families: &[Lineage]) -> String {
 
 /// Runs `lineage`.
 pub fn run(args: Args) -> Result<u8> {
-    let aliases = match &args.aliases {
-        Some(path) => isa_io::load_aliases(path)?,
-        None => Aliases::new(),
-    };
+    let aliases = crate::inputs::aliases(args.aliases.as_deref())?;
     let tables = inputs::load(&args.tables)?;
     let options = LineageOptions {
         aliases,

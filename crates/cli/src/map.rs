@@ -148,10 +148,7 @@ pub fn run(args: Args) -> Result<u8> {
             args.output.display()
         );
     };
-    let aliases = match &args.aliases {
-        Some(path) => isa_io::load_aliases(path)?,
-        None => Aliases::new(),
-    };
+    let aliases = crate::inputs::aliases(args.aliases.as_deref())?;
     let tables = inputs::load(&args.tables)?;
     let reference_table = match &args.against {
         Some(path) => Some(inputs::load_one(path)?),

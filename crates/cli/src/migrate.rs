@@ -6,7 +6,6 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 use isa_core::diff::Change;
-use isa_core::Aliases;
 use isa_migrate::{plan, render_guide, BytecodeVerdict, GuideOptions, Plan, PlanOptions};
 use serde_json::{json, Value};
 
@@ -49,10 +48,7 @@ pub struct Matching {
 
 impl Matching {
     fn options(&self) -> Result<PlanOptions> {
-        let aliases = match &self.aliases {
-            Some(path) => isa_io::load_aliases(path)?,
-            None => Aliases::new(),
-        };
+        let aliases = crate::inputs::aliases(self.aliases.as_deref())?;
         let mut renames = BTreeMap::new();
         for r in &self.rename {
             let Some((old, new)) = r.split_once('=') else {
@@ -78,7 +74,7 @@ impl Matching {
         if let Some(path) = &self.aliases {
             args.extend(["--aliases".to_string(), path.display().to_string()]);
         }
-        let (from, to) = (self.schemes.from_name(), self.schemes.to_name());
+        let (from, to) = (self.schemes.source_name(), self.schemes.target_name());
         if from == to {
             if from != "flux-unified" {
                 args.extend(["--scheme".to_string(), from.to_string()]);

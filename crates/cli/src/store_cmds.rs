@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use isa_core::conflict::hex_opcode;
 use isa_core::diff::{Change, Compatibility, Diff};
-use isa_core::Aliases;
 use isa_history::{
     Authority, Declared, HistoryError, KeyPair, Maintainer, Override, ProposeOptions, PublicKey,
     Rename, Store, VerifyReport,
@@ -613,10 +612,7 @@ fn diff_text(from: &str, to: &str, d: &Diff) -> String {
 
 /// Runs `diff`.
 pub fn diff(args: DiffArgs) -> Result<u8> {
-    let aliases = match &args.aliases {
-        Some(path) => isa_io::load_aliases(path)?,
-        None => Aliases::new(),
-    };
+    let aliases = crate::inputs::aliases(args.aliases.as_deref())?;
     let store = args.store.open()?;
     let d = store.diff(&args.from, &args.to, &aliases)?;
     match args.format {

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use isa_core::{Aliases, Scheme};
+use isa_core::Scheme;
 use isa_migrate::module::{looks_like_module, translate_module};
 use isa_migrate::{TranslateOptions, Translator};
 use serde_json::json;
@@ -85,18 +85,18 @@ pub struct SchemePair {
 
 impl SchemePair {
     /// The first table's scheme name.
-    pub fn from_name(&self) -> &str {
+    pub fn source_name(&self) -> &str {
         self.from_scheme.as_deref().unwrap_or(&self.scheme)
     }
 
     /// The second table's scheme name.
-    pub fn to_name(&self) -> &str {
+    pub fn target_name(&self) -> &str {
         self.to_scheme.as_deref().unwrap_or(&self.scheme)
     }
 
     /// Both schemes, resolved.
     pub fn resolve(&self) -> Result<(Scheme, Scheme)> {
-        Ok((scheme(self.from_name())?, scheme(self.to_name())?))
+        Ok((scheme(self.source_name())?, scheme(self.target_name())?))
     }
 }
 
@@ -107,10 +107,7 @@ fn scheme(name: &str) -> Result<Scheme> {
 
 /// Runs `translate`.
 pub fn run(args: Args) -> Result<u8> {
-    let aliases = match &args.aliases {
-        Some(path) => isa_io::load_aliases(path)?,
-        None => Aliases::new(),
-    };
+    let aliases = crate::inputs::aliases(args.aliases.as_deref())?;
     let from = inputs::resolve_table(&args.from)?;
     let to = inputs::resolve_table(&args.to)?;
     let (from_scheme, to_scheme) = args.schemes.resolve()?;
