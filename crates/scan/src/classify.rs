@@ -495,8 +495,17 @@ pub fn score(group: &Group, prefix: &str, items: &[RawItem]) -> f32 {
         || prefix_words
             .iter()
             .any(|w| POSITIVE_SYMBOL.contains(&w.as_str()));
+    // Generic trailing nouns do not head the name: `error_codes` is about errors, `op_codes`
+    // about opcodes.
     let head_neg = sym_words
-        .last()
+        .iter()
+        .rev()
+        .find(|w| {
+            !matches!(
+                w.as_str(),
+                "CODES" | "CODE" | "TABLE" | "NAMES" | "VALUES" | "IDS"
+            )
+        })
         .is_some_and(|w| NEGATIVE_SYMBOL.contains(&w.as_str()))
         || prefix_words.iter().any(|w| {
             NEGATIVE_SYMBOL.contains(&w.as_str()) || DISTRACTOR_WORDS.contains(&w.as_str())

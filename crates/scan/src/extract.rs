@@ -3,16 +3,18 @@
 //! Every language is reduced to five shapes, so the classifier downstream never looks at a
 //! grammar: *bindings* (`NAME = value`: enum members, constants, `#define`s), grouped by their
 //! enum or by their scope (module, class, Go `const` block); *maps* (`{0x00: "HALT"}`,
-//! `{"HALT": 0x00}`, `0x00 => [...]`); *records* (runs of `op("HALT", 0x00, …)`, `{"NOP", 0x00,
+//! `{"HALT": 0x00}`, `0x00 => [...]`, JSON's `"0x00": {"mnemonic": "NOP"}`); *records* (runs of `op("HALT", 0x00, …)`, `{"NOP", 0x00,
 //! …}` or `{mnemonic: "HALT", opcode: 0x00}`); *switch cases* whose label is an integer literal
 //! (or `op == literal`, in Go tagless switches and Python `if`/`elif` chains) and whose
 //! mnemonic is the comment beside it, after the arm's closing brace, in a heading comment that
 //! repeats the value, or the enum member the arm yields (`0x01 => Some(Op::Push)`); and
 //! Markdown pipe tables. Enum members without written values then take the value the file
 //! states elsewhere (trailing `// 0x01` comments, a decoder `match`) rather than a count from
-//! zero. The per-language knowledge is only which node kinds play which part.
+//! zero. Constants that a run of records repeats in one column (operand modes, categories)
+//! are dropped from their enum or scope: they describe opcodes. The per-language knowledge is
+//! only which node kinds play which part.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use tree_sitter::Node;
 
@@ -158,10 +160,13 @@ fn name_of(node: Node, src: &str) -> Option<String> {
         }
         "init_declarator" => node.child_by_field_name("declarator"),
         "preproc_def" => None,
+        // A map nested under a key is named by that key (`"instructions": {...}` in JSON,
+        // `errors: {...}` in a JS object).
+        "pair" => node.child_by_field_name("key"),
         _ => node.child_by_field_name("name"),
     }?;
-    let t = text(n, src).trim();
-    mnemonic_like(t).then(|| t.to_string())
+    let t = unquote(text(n, src));
+    mnemonic_like(&t).then_some(t)
 }
 
 /// The name of the nearest named ancestor (up to `depth` levels), for naming a group.
@@ -262,6 +267,8 @@ struct Ctx<'a> {
     lines: Vec<&'a str>,
     env: Env,
     groups: BTreeMap<(u32, usize), Group>,
+    /// Constants a run of records uses as a shared attribute (see [`property_columns`]).
+    property_refs: BTreeSet<String>,
 }
 
 impl Ctx<'_> {
@@ -880,6 +887,8 @@ fn map_and_record_pass(ctx: &mut Ctx, root: Node) {
                 }
             }
             if items.len() >= 3 {
+                let refs = property_columns(ctx, &records);
+                ctx.property_refs.extend(refs);
                 let symbol = enclosing_name(node, ctx.src, 6)
                     .or_else(|| {
                         records[0]
@@ -894,6 +903,73 @@ fn map_and_record_pass(ctx: &mut Ctx, root: Node) {
             }
         }
         stack.extend(kids.into_iter().rev());
+    }
+}
+
+/// The constants a run of records uses as a shared attribute: a column (same key, or same
+/// position) holding a reference in at least 80% of the records, with at most half as many
+/// distinct references as records (`{"NOP", 0x00, OP_NONE, CAT_CONTROL}` — 247 records, 13
+/// operand modes). A column naming each record's own opcode (`Op::Halt`) repeats nothing.
+fn property_columns(ctx: &Ctx, records: &[Node]) -> Vec<String> {
+    let mut columns: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for r in records {
+        let mut pos = 0;
+        for (key, v) in record_fields(ctx.lang, *r, ctx.src) {
+            let column = key.unwrap_or_else(|| {
+                pos += 1;
+                format!("#{pos}")
+            });
+            if let Some(name) = reference_name(text(v, ctx.src)) {
+                columns.entry(column).or_default().push(name.to_string());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for refs in columns.into_values() {
+        let distinct: BTreeSet<&String> = refs.iter().collect();
+        if refs.len() * 5 >= records.len() * 4 && distinct.len() * 2 <= refs.len() {
+            out.extend(distinct.into_iter().cloned());
+        }
+    }
+    out
+}
+
+/// The last segment of a plain reference (`OP_RR`, `Format::A`, `Mode.RRR`); `None` for
+/// literals, calls, expressions and the boolean/null words.
+fn reference_name(t: &str) -> Option<&str> {
+    let t = t.trim();
+    let ok = t.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && t.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | ':' | '.'));
+    let last = t.rsplit([':', '.']).next()?;
+    (ok && !last.is_empty()
+        && !matches!(
+            last,
+            "true" | "false" | "True" | "False" | "null" | "None" | "nil" | "NULL"
+        ))
+    .then_some(last)
+}
+
+/// Removes from enums and constant scopes the members that a run of records uses as a shared
+/// attribute (operand modes, categories, formats): they describe opcodes, they are not
+/// opcodes, however `OP_`-like their names. Three or more such members must be referenced,
+/// so one coincidental name does not thin out a real table.
+fn drop_property_constants(ctx: &mut Ctx) {
+    if ctx.property_refs.is_empty() {
+        return;
+    }
+    for g in ctx.groups.values_mut() {
+        if g.kind != GroupKind::Enum && g.kind != GroupKind::Consts {
+            continue;
+        }
+        let hits = g
+            .items
+            .iter()
+            .filter(|i| ctx.property_refs.contains(&i.name))
+            .count();
+        if hits >= 3 {
+            g.items.retain(|i| !ctx.property_refs.contains(&i.name));
+        }
     }
 }
 
@@ -923,8 +999,14 @@ fn map_item(ctx: &Ctx, pair: Node) -> Option<RawItem> {
             }
         }
     }
-    // 0x00: "HALT" / Op.HALT: "HALT" / 0x00: ("HALT", 1) / 0x00 => ['NOP', :misc]
-    if let Some(value) = eval(kt, &ctx.env, None) {
+    // 0x00: "HALT" / Op.HALT: "HALT" / 0x00: ("HALT", 1) / 0x00 => ['NOP', :misc]; a quoted
+    // number literal is a number too (`"0x00": {"mnemonic": "NOP"}`): JSON keys are strings.
+    let key_value = eval(kt, &ctx.env, None).or_else(|| {
+        is_stringish(k.kind())
+            .then(|| parse_int_literal(unquote(kt).trim()))
+            .flatten()
+    });
+    if let Some(value) = key_value {
         let name = if is_stringish(v.kind()) {
             Some(unquote(vt))
         } else {
@@ -1002,7 +1084,7 @@ fn is_case_kind(lang: Lang, kind: &str) -> bool {
         // `if op == 0x80:  # HALT` / `elif op == 0x01:  # NOP`: the dispatch chain of a
         // language that had no switch.
         Lang::Python => matches!(kind, "case_clause" | "if_statement" | "elif_clause"),
-        Lang::Markdown => false,
+        Lang::Markdown | Lang::Json => false,
     }
 }
 
@@ -1225,6 +1307,17 @@ fn clean_cell(s: &str) -> String {
         .to_string()
 }
 
+/// The mnemonic of a Markdown name cell: the cell itself, or its first word when everything
+/// after that word is decoration without letters or digits (`C_ADD 🔒`, `HALT ✓`, `NOP *`).
+/// A cell whose later words are text (`COMPRESSED ADD rd, rs1`) describes, it does not name.
+fn cell_mnemonic(cell: &str) -> Option<&str> {
+    if mnemonic_like(cell) {
+        return Some(cell);
+    }
+    let (first, rest) = cell.split_once(char::is_whitespace)?;
+    (mnemonic_like(first) && !rest.chars().any(char::is_alphanumeric)).then_some(first)
+}
+
 fn markdown_pass(ctx: &mut Ctx, root: Node) {
     let mut stack = vec![(root, String::new())];
     while let Some((node, heading)) = stack.pop() {
@@ -1305,7 +1398,7 @@ fn markdown_table(ctx: &mut Ctx, table: Node, heading: &str) {
             || h.contains("operation")
             || h.contains("symbol")
             || h == "opcode")
-            && col_share(i, &|t| mnemonic_like(t)) >= 0.5
+            && col_share(i, &|t| cell_mnemonic(t).is_some()) >= 0.5
     });
     let Some(name_col) = name_col else { return };
     let format_col = (0..head.len()).find(|&i| head[i] == "format" || head[i] == "fmt");
@@ -1314,7 +1407,7 @@ fn markdown_table(ctx: &mut Ctx, table: Node, heading: &str) {
         let (Some((vt, vn)), Some((nt, _))) = (row.get(value_col), row.get(name_col)) else {
             continue;
         };
-        let (Some(value), true) = (parse_int_literal(vt), mnemonic_like(nt)) else {
+        let (Some(value), Some(name)) = (parse_int_literal(vt), cell_mnemonic(nt)) else {
             continue;
         };
         let format = format_col
@@ -1322,7 +1415,7 @@ fn markdown_table(ctx: &mut Ctx, table: Node, heading: &str) {
             .map(|(t, _)| t.clone())
             .filter(|t| t.len() == 1 && t.chars().all(|c| c.is_ascii_uppercase()));
         items.push(RawItem {
-            name: nt.clone(),
+            name: name.to_string(),
             value,
             line: line_of(*vn),
             column: 1,
@@ -1347,6 +1440,7 @@ pub fn extract(lang: Lang, tree: &tree_sitter::Tree, src: &str) -> Vec<Group> {
         lines: src.lines().collect(),
         env: Env::default(),
         groups: BTreeMap::new(),
+        property_refs: BTreeSet::new(),
     };
     if ctx.lines.is_empty() {
         return Vec::new();
@@ -1358,6 +1452,7 @@ pub fn extract(lang: Lang, tree: &tree_sitter::Tree, src: &str) -> Vec<Group> {
         binding_pass(&mut ctx, root);
         map_and_record_pass(&mut ctx, root);
         switch_pass(&mut ctx, root);
+        drop_property_constants(&mut ctx);
         resolve_implicit(&mut ctx);
     }
     ctx.groups.into_values().collect()

@@ -34,6 +34,8 @@ pub enum Lang {
     Ruby,
     /// Markdown (pipe tables).
     Markdown,
+    /// JSON data files (`.json`): an opcode map or record list kept as data.
+    Json,
 }
 
 impl Lang {
@@ -55,6 +57,7 @@ impl Lang {
             "php" => Lang::Php,
             "rb" => Lang::Ruby,
             "md" | "markdown" => Lang::Markdown,
+            "json" => Lang::Json,
             _ => return None,
         })
     }
@@ -75,6 +78,7 @@ impl Lang {
             Lang::Php => "PHP",
             Lang::Ruby => "Ruby",
             Lang::Markdown => "Markdown",
+            Lang::Json => "JSON",
         }
     }
 
@@ -95,11 +99,12 @@ impl Lang {
             Lang::Php => tree_sitter_php::LANGUAGE_PHP.into(),
             Lang::Ruby => tree_sitter_ruby::LANGUAGE.into(),
             Lang::Markdown => tree_sitter_md::LANGUAGE.into(),
+            Lang::Json => tree_sitter_json::LANGUAGE.into(),
         }
     }
 
     /// Every language, for building parsers up front.
-    pub const ALL: [Lang; 14] = [
+    pub const ALL: [Lang; 15] = [
         Lang::Python,
         Lang::Go,
         Lang::TypeScript,
@@ -114,5 +119,6 @@ impl Lang {
         Lang::Php,
         Lang::Ruby,
         Lang::Markdown,
+        Lang::Json,
     ];
 }

@@ -2,8 +2,8 @@
 //!
 //! No VM maintainer keeps a second copy of their opcode table by hand; the table lives in
 //! source. This crate reads it there. Each file is parsed with a real tree-sitter grammar
-//! (Python, Go, TypeScript/JavaScript, Rust, C, C++/CUDA, Java, Zig, PHP, Ruby, Markdown), and
-//! the syntax tree is reduced to language-neutral *candidate groups* of (name, value, line)
+//! (Python, Go, TypeScript/JavaScript, Rust, C, C++/CUDA, Java, Zig, PHP, Ruby, Markdown, and
+//! JSON for opcode maps kept as data), and the syntax tree is reduced to language-neutral *candidate groups* of (name, value, line)
 //! items — enum members, constants of one scope, map literals, runs of records, integer-labelled
 //! switch cases named by comments, Markdown pipe tables ([`extract`]). Values are evaluated by
 //! one small constant-expression evaluator ([`eval`]): literals in every base, `iota`, implicit
