@@ -397,6 +397,11 @@ pub fn verify(snapshot: &Snapshot) -> VerifyReport {
         }
         previous = Some(hash);
     }
+    // Every head a proposal may extend: the genesis hash and every record of the chain. A
+    // pending proposal pins the head it was made against, so before the first declaration it is
+    // what pins authority.json.
+    let mut heads: BTreeSet<String> = report.versions.iter().map(|v| v.hash.clone()).collect();
+    heads.extend(genesis.clone());
     for (hex, (path, bytes)) in &proposals {
         report.proposals += 1;
         let actual = content_hash(bytes);
@@ -414,12 +419,21 @@ pub fn verify(snapshot: &Snapshot) -> VerifyReport {
             continue;
         }
         match Proposal::from_bytes(bytes) {
-            Ok(p) => ctx.canonical(
-                path,
-                Some(format!("proposal of {}", p.version)),
-                bytes,
-                &p.to_bytes(),
-            ),
+            Ok(p) => {
+                let subject = Some(format!("proposal of {}", p.version));
+                ctx.canonical(path, subject.clone(), bytes, &p.to_bytes());
+                if genesis.is_some() && !heads.contains(&p.parent) {
+                    ctx.fail(
+                        path,
+                        subject,
+                        format!(
+                            "extends {}, which is neither the genesis hash (authority.json) nor a declared record: \
+                             authority.json or the history changed after it was proposed",
+                            p.parent
+                        ),
+                    );
+                }
+            }
             Err(e) => ctx.fail(path, Some(format!("proposal sha256:{hex}")), e),
         }
     }

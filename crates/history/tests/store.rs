@@ -581,3 +581,38 @@ mod decoders {
         }
     }
 }
+
+#[test]
+fn a_pending_proposal_pins_authority_json_before_the_first_declaration() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, keys) = init(dir.path(), 2);
+    store
+        .propose(
+            table(vec![Entry::new(0, "HALT").with_format("A")]),
+            ProposeOptions::new(v("1.0.0")),
+        )
+        .unwrap();
+    assert!(store.verify().unwrap().is_ok());
+    // Lower the quorum to 1, keeping authority.json in canonical form: only the pending
+    // proposal, made against the original genesis hash, can tell.
+    let maintainers = keys
+        .iter()
+        .map(|k| Maintainer {
+            name: k.name.clone(),
+            public_key: k.public().to_hex(),
+        })
+        .collect();
+    let weaker = Authority::new(maintainers, 1).unwrap();
+    std::fs::write(dir.path().join("authority.json"), weaker.to_bytes()).unwrap();
+    let report = store.verify().unwrap();
+    assert!(!report.is_ok());
+    assert!(
+        report
+            .findings
+            .iter()
+            .any(|f| f.file.starts_with("proposals/")
+                && f.message.contains("neither the genesis hash")),
+        "{:?}",
+        report.findings
+    );
+}
