@@ -194,6 +194,35 @@ impl Reader<'_> {
         }
     }
 
+    /// `operands` is free text; some sources list operands as an array of strings, which is
+    /// kept joined with ", " rather than rejected.
+    fn operands(&self, props: &Props, what: &str) -> Result<Option<String>, LoadError> {
+        match Self::get(props, "operands") {
+            Some(Node {
+                kind: Kind::Array(items),
+                ..
+            }) => {
+                let mut parts = Vec::with_capacity(items.len());
+                for item in items {
+                    match &item.kind {
+                        Kind::Str(s) => parts.push(s.as_str()),
+                        other => {
+                            return Err(self.error(
+                                &item.span,
+                                format!(
+                                    "`operands` of {what} lists {}; expected strings",
+                                    other.describe()
+                                ),
+                            ))
+                        }
+                    }
+                }
+                Ok(Some(parts.join(", ")))
+            }
+            _ => self.opt_str(props, "operands", what),
+        }
+    }
+
     fn opt_bool(&self, props: &Props, key: &str, what: &str) -> Result<Option<bool>, LoadError> {
         match Self::get(props, key) {
             None
@@ -471,7 +500,7 @@ impl Reader<'_> {
             format,
             category: self.opt_str(props, "category", &what)?,
             description: self.opt_str(props, "description", &what)?,
-            operands: self.opt_str(props, "operands", &what).unwrap_or(None),
+            operands: self.operands(props, &what)?,
             reserved: self.opt_bool(props, "reserved", &what)?.unwrap_or(false),
             size_bytes: self
                 .opt_uint(props, "size_bytes", &what, 65_535)?
@@ -590,6 +619,21 @@ branch = "off"
         assert!(e.message.contains("format `Q`"), "{}", e.message);
         let e = toml("implementation = \"x\"\n[formats.Q]\nsize = 2\nfields = [{bits = 8, kind = \"register8\"}]\nopcodes = []\n").unwrap_err();
         assert!(e.hint.unwrap().contains("kinds are"));
+    }
+
+    #[test]
+    fn operands_are_text_or_a_list_of_strings() {
+        let t = json(r#"{"implementation": "x", "opcodes": [{"opcode": 1, "mnemonic": "ADD", "operands": ["rd", "rs1"]}]}"#).unwrap();
+        assert_eq!(t.entries[0].operands.as_deref(), Some("rd, rs1"));
+        let e = json(r#"{"implementation": "x", "opcodes": [{"opcode": 1, "mnemonic": "ADD", "operands": 3}]}"#).unwrap_err();
+        assert!(
+            e.message
+                .contains("`operands` of opcodes[0] must be a string"),
+            "{}",
+            e.message
+        );
+        let e = json(r#"{"implementation": "x", "opcodes": [{"opcode": 1, "mnemonic": "ADD", "operands": ["rd", 2]}]}"#).unwrap_err();
+        assert!(e.message.contains("expected strings"), "{}", e.message);
     }
 
     #[test]
