@@ -1388,19 +1388,24 @@ fn markdown_table(ctx: &mut Ctx, table: Node, heading: &str) {
             && !h.contains("name")
             && col_share(i, &|t| parse_int_literal(t).is_some()) >= 0.5
     });
-    let Some(value_col) = value_col else { return };
-    let name_col = (0..head.len()).filter(|&i| i != value_col).find(|&i| {
-        let h = &head[i];
-        (h.contains("mnemonic")
-            || h.contains("name")
-            || h.contains("instruction")
-            || h == "op"
-            || h.contains("operation")
-            || h.contains("symbol")
-            || h == "opcode")
-            && col_share(i, &|t| cell_mnemonic(t).is_some()) >= 0.5
-    });
+    let name_col = (0..head.len())
+        .filter(|&i| Some(i) != value_col)
+        .find(|&i| {
+            let h = &head[i];
+            (h.contains("mnemonic")
+                || h.contains("name")
+                || h.contains("instruction")
+                || h == "op"
+                || h.contains("operation")
+                || h.contains("symbol")
+                || h == "opcode")
+                && col_share(i, &|t| cell_mnemonic(t).is_some()) >= 0.5
+        });
     let Some(name_col) = name_col else { return };
+    let Some(value_col) = value_col else {
+        heading_range_table(ctx, table, heading, &head, &body, name_col);
+        return;
+    };
     let format_col = (0..head.len()).find(|&i| head[i] == "format" || head[i] == "fmt");
     let mut items = Vec::new();
     for row in &body {
@@ -1430,6 +1435,76 @@ fn markdown_table(ctx: &mut Ctx, table: Node, heading: &str) {
         g.context.push_str(&head.join(" "));
         g.items.extend(items);
     }
+}
+
+/// The one value range a heading announces (`Viewpoint ops (0x70–0x7F, Format E)`): two
+/// hexadecimal literals joined by a dash, an en/em dash or `..`. None when the heading names
+/// no range or more than one, since rows could then not be placed.
+fn heading_range(heading: &str) -> Option<(i64, i64)> {
+    let mut found = None;
+    for token in heading
+        .split(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | '[' | ']' | ',' | ';' | ':'))
+    {
+        let parts: Vec<&str> = token
+            .split(['-', '\u{2013}', '\u{2014}'])
+            .flat_map(|p| p.split(".."))
+            .collect();
+        if parts.len() != 2
+            || !parts
+                .iter()
+                .all(|p| p.to_ascii_lowercase().starts_with("0x"))
+        {
+            continue;
+        }
+        let (Some(lo), Some(hi)) = (parse_int_literal(parts[0]), parse_int_literal(parts[1]))
+        else {
+            continue;
+        };
+        if lo >= hi || found.is_some() {
+            return None;
+        }
+        found = Some((lo, hi));
+    }
+    found
+}
+
+/// A Markdown table that lists mnemonics without a value column under a heading that gives
+/// the block's value range (specifications often document one opcode block per section):
+/// row `i` has value `lo + i`. Only taken when every row names a mnemonic and the rows fit
+/// the range, so a prose table or a partial listing is never numbered by guesswork.
+fn heading_range_table(
+    ctx: &mut Ctx,
+    table: Node,
+    heading: &str,
+    head: &[String],
+    body: &[Vec<(String, Node)>],
+    name_col: usize,
+) {
+    let Some((lo, hi)) = heading_range(heading) else {
+        return;
+    };
+    if body.len() < 2 || body.len() as i64 > hi - lo + 1 {
+        return;
+    }
+    let mut items = Vec::new();
+    for (i, row) in body.iter().enumerate() {
+        let Some(name) = row.get(name_col).and_then(|(t, _)| cell_mnemonic(t)) else {
+            return;
+        };
+        items.push(RawItem {
+            name: name.to_string(),
+            value: lo + i as i64,
+            line: line_of(row[name_col].1),
+            column: 1,
+            hex: true,
+            format: None,
+            implicit: false,
+        });
+    }
+    let g = ctx.group(table, GroupKind::Markdown, heading.to_string());
+    g.context.push(' ');
+    g.context.push_str(&head.join(" "));
+    g.items.extend(items);
 }
 
 /// Every candidate group in one parsed file, in source order.
@@ -1548,6 +1623,20 @@ mod tests {
 
     fn pairs(g: &Group) -> Vec<(String, i64)> {
         g.items.iter().map(|i| (i.name.clone(), i.value)).collect()
+    }
+
+    #[test]
+    fn heading_range_takes_exactly_one_hex_range() {
+        assert_eq!(
+            heading_range("8.12 Viewpoint — Babel (0x70\u{2013}0x7F, Format E)"),
+            Some((0x70, 0x7F))
+        );
+        assert_eq!(heading_range("Block 0x10-0x1F"), Some((0x10, 0x1F)));
+        assert_eq!(heading_range("Slots [0x20..0x2F]"), Some((0x20, 0x2F)));
+        assert_eq!(heading_range("Registers (R0\u{2013}R15)"), None);
+        assert_eq!(heading_range("Sections 3-4"), None);
+        assert_eq!(heading_range("0x00-0x03 and 0x10-0x13"), None);
+        assert_eq!(heading_range("Backwards (0x1F-0x10)"), None);
     }
 
     #[test]

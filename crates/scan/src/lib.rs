@@ -5,7 +5,8 @@
 //! (Python, Go, TypeScript/JavaScript, Rust, C, C++/CUDA, Java, Zig, PHP, Ruby, Markdown, and
 //! JSON for opcode maps kept as data), and the syntax tree is reduced to language-neutral *candidate groups* of (name, value, line)
 //! items — enum members, constants of one scope, map literals, runs of records, integer-labelled
-//! switch cases named by comments, Markdown pipe tables ([`extract`]). Values are evaluated by
+//! switch cases named by comments, Markdown pipe tables (with an opcode column, or names alone
+//! numbered from a heading's single range such as `(0x70–0x7F)`) ([`extract`]). Values are evaluated by
 //! one small constant-expression evaluator ([`eval`]): literals in every base, `iota`, implicit
 //! increments, `BASE + 3`, `1 << 4` and references to earlier constants.
 //!

@@ -60,3 +60,31 @@ fn recall_and_precision_on_fixtures() {
     assert!(recall >= 0.95, "recall {recall:.3}");
     assert!(precision >= 0.95, "precision {precision:.3}");
 }
+
+/// Specification sections that list mnemonics without a value column but announce their
+/// block's range in the heading are numbered from that range; sections whose heading names
+/// no range, two ranges, or fewer slots than rows stay unnumbered.
+#[test]
+fn heading_range_numbers_value_less_markdown_tables() {
+    let file = fixtures().join("md").join("ranged.md");
+    let want: BTreeSet<(String, String, u32)> = expected()
+        .into_iter()
+        .filter(|(f, _, _)| f == &file.display().to_string())
+        .collect();
+    assert_eq!(want.len(), 8, "fixture expectations");
+    let outcome = scan_paths(std::slice::from_ref(&file), &ScanOptions::default());
+    let got: BTreeSet<(String, String, u32)> = outcome
+        .tables
+        .iter()
+        .flat_map(|t| {
+            t.table.entries.iter().map(|e| {
+                (
+                    t.table.source_path.clone().unwrap(),
+                    e.mnemonic.clone().unwrap(),
+                    e.opcode,
+                )
+            })
+        })
+        .collect();
+    assert_eq!(got, want);
+}
