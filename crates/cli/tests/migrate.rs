@@ -2,20 +2,10 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use predicates::str::contains;
 
-fn bin() -> Command {
-    let mut cmd = Command::cargo_bin("isa-authority").unwrap();
-    cmd.env("NO_COLOR", "1");
-    cmd
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
-}
+mod common;
+use common::*;
 
 fn tables(dir: &Path) -> (PathBuf, PathBuf) {
     let old = r#"{"implementation": "vm", "language": "Python", "opcodes": [
@@ -210,12 +200,14 @@ fn guide_carries_schemes_into_the_translate_command() {
 
 #[test]
 fn guide_for_real_tables() {
-    let tables = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/flux/tables");
+    if shared_tables().is_none() {
+        return; // explicitly skipped with ISA_AUTHORITY_NO_SHARED=1
+    }
     let output = bin()
         .args(["migrate", "guide", "--from-scheme", "flux-interpreter"])
-        .arg(tables.join("flux-runtime-python.json"))
+        .arg(shared("flux-runtime-python"))
         .arg("--to")
-        .arg(tables.join("flux-runtime-isa-unified.json"))
+        .arg(shared("flux-runtime-isa-unified"))
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(0));

@@ -1,16 +1,14 @@
 //! `isa-authority scan` through the binary: formats, `-o`, exit codes, notes, and `check` on
 //! source files.
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 use std::path::PathBuf;
 
+mod common;
+use common::*;
+
 fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scan/tests/fixtures")
-}
-
-fn bin() -> Command {
-    Command::cargo_bin("isa-authority").unwrap()
 }
 
 #[test]
