@@ -5,9 +5,13 @@
 //! - reserved and nameless entries take part in nothing;
 //! - `number-collision`: at one opcode number, two implementations' *sets* of mnemonics differ;
 //! - `mnemonic-divergence`: for one mnemonic, two implementations' *sets* of numbers differ;
-//! - `format-mismatch`: for one mnemonic, two implementations' sets of known layouts differ,
-//!   compared by shape (size, field widths and kinds, byte order), never by letter;
+//! - `format-mismatch`: for one mnemonic, two implementations' known operand facts contradict,
+//!   by the one comparison rule of [`crate::resolve`] (full layouts by operand shape, sizes by
+//!   operand bytes where one side gives only a size), never by letter;
 //! - `duplicate-opcode`: one table lists a number in two or more entries;
+//! - `encoding-ambiguity`: within one table, an instruction's opcode bytes (from the table's
+//!   encoding, see [`crate::resolve`]) are a strict prefix of another's, or a number cannot be
+//!   encoded at all: bytecode for that table cannot be decoded;
 //! - `duplicate-mnemonic`: one table lists a mnemonic at two or more numbers;
 //! - info: `alias-hint` (near-miss spellings sharing a number) and `unknown-format` (letters
 //!   with no layout, which are therefore not compared).
@@ -25,6 +29,7 @@ use std::sync::Arc;
 
 use crate::format::Scheme;
 use crate::mnemonic::{near_miss, Aliases};
+use crate::resolve::{self, Facts};
 use crate::table::{Entry, Location, Table};
 
 /// How bad a conflict is. Ordered: `Info < Warning < Error < Critical`.
@@ -78,6 +83,9 @@ impl fmt::Display for Severity {
 pub enum ConflictKind {
     /// One table lists a number twice (critical).
     DuplicateOpcode,
+    /// One instruction's opcode bytes are a prefix of another's, or a number cannot be encoded
+    /// under the table's encoding (critical).
+    EncodingAmbiguity,
     /// A number means different instructions in different implementations (critical).
     NumberCollision,
     /// A mnemonic has different numbers in different implementations (error).
@@ -94,8 +102,9 @@ pub enum ConflictKind {
 
 impl ConflictKind {
     /// Every kind.
-    pub const ALL: [ConflictKind; 7] = [
+    pub const ALL: [ConflictKind; 8] = [
         ConflictKind::DuplicateOpcode,
+        ConflictKind::EncodingAmbiguity,
         ConflictKind::NumberCollision,
         ConflictKind::MnemonicDivergence,
         ConflictKind::FormatMismatch,
@@ -108,6 +117,7 @@ impl ConflictKind {
     pub fn as_str(self) -> &'static str {
         match self {
             ConflictKind::DuplicateOpcode => "duplicate-opcode",
+            ConflictKind::EncodingAmbiguity => "encoding-ambiguity",
             ConflictKind::NumberCollision => "number-collision",
             ConflictKind::MnemonicDivergence => "mnemonic-divergence",
             ConflictKind::FormatMismatch => "format-mismatch",
@@ -121,6 +131,7 @@ impl ConflictKind {
     fn prefix(self) -> &'static str {
         match self {
             ConflictKind::DuplicateOpcode => "DO",
+            ConflictKind::EncodingAmbiguity => "EA",
             ConflictKind::NumberCollision => "NC",
             ConflictKind::MnemonicDivergence => "MD",
             ConflictKind::FormatMismatch => "FM",
@@ -133,7 +144,9 @@ impl ConflictKind {
     /// The fixed severity of this kind.
     pub fn severity(self) -> Severity {
         match self {
-            ConflictKind::DuplicateOpcode | ConflictKind::NumberCollision => Severity::Critical,
+            ConflictKind::DuplicateOpcode
+            | ConflictKind::EncodingAmbiguity
+            | ConflictKind::NumberCollision => Severity::Critical,
             ConflictKind::MnemonicDivergence => Severity::Error,
             ConflictKind::FormatMismatch | ConflictKind::DuplicateMnemonic => Severity::Warning,
             ConflictKind::AliasHint | ConflictKind::UnknownFormat => Severity::Info,
@@ -144,6 +157,7 @@ impl ConflictKind {
     pub fn description(self) -> &'static str {
         match self {
             ConflictKind::DuplicateOpcode => "One table lists the same opcode number in more than one entry.",
+            ConflictKind::EncodingAmbiguity => "One instruction's opcode bytes are a prefix of another's, or an opcode number cannot be encoded under the table's encoding: its bytecode cannot be decoded.",
             ConflictKind::NumberCollision => "An opcode number means different instructions in different implementations.",
             ConflictKind::MnemonicDivergence => "A mnemonic has different opcode numbers in different implementations.",
             ConflictKind::FormatMismatch => "A mnemonic has different byte layouts in different implementations.",
@@ -331,10 +345,13 @@ struct Item {
 
 const NO_LAYOUT: u32 = u32::MAX;
 
-/// A resolved layout, computed once per (table, letter) rather than per entry.
+/// Resolved operand facts, computed once per (table, letter or size, opcode width) rather than
+/// per entry.
 struct LayoutInfo {
-    /// Interned shape: equal ids exactly for layouts of the same shape.
-    shape: u32,
+    /// Interned operand shape (full layouts only): equal ids exactly for equal shapes.
+    shape: Option<u32>,
+    /// Interned operand size (bytes, payload flag).
+    size: u32,
     /// Rendered for reports.
     text: Arc<str>,
 }
@@ -381,6 +398,7 @@ struct Ctx<'a> {
     names: Vec<Arc<str>>,
     layouts: Vec<LayoutInfo>,
     hint_limit: usize,
+    scheme: Scheme,
 }
 
 impl Ctx<'_> {
@@ -389,7 +407,13 @@ impl Ctx<'_> {
     }
 
     fn shape(&self, item: &Item) -> Option<u32> {
-        (item.layout != NO_LAYOUT).then(|| self.layouts[item.layout as usize].shape)
+        (item.layout != NO_LAYOUT)
+            .then(|| self.layouts[item.layout as usize].shape)
+            .flatten()
+    }
+
+    fn size(&self, item: &Item) -> Option<u32> {
+        (item.layout != NO_LAYOUT).then(|| self.layouts[item.layout as usize].size)
     }
 
     fn view(&self, index: u32) -> ConflictEntry {
@@ -542,16 +566,24 @@ pub fn detect(tables: &[Table], options: &CheckOptions) -> Report {
     let total: usize = tables.iter().map(|t| t.entries.len()).sum();
     let mut items: Vec<Item> = Vec::with_capacity(total);
     let mut shape_ids: FxMap<String, u32> = FxMap::default();
+    let mut size_ids: FxMap<(u32, bool), u32> = FxMap::default();
     let mut layouts: Vec<LayoutInfo> = Vec::new();
     let mut summary = Summary {
         tables: tables.len(),
         ..Summary::default()
     };
     let mut buffer = String::new();
+    // Per table: opcode bytes of each item, for the prefix check.
+    let mut encoded: Vec<(crate::encoding::OpBytes, usize)> = Vec::new();
+    let mut pending: Vec<Pending> = Vec::new();
     for (rank, table) in sorted.iter().enumerate() {
         summary.entries += table.entries.len();
-        // Letters resolve once per table: a table uses a handful of letters for many entries.
-        let mut letter_layouts: FxMap<&str, u32> = FxMap::default();
+        // Facts are interned once per table and (letter or size, opcode width): a table uses a
+        // handful of letters for many entries. The facts themselves come from the one resolve
+        // step (`resolve::facts_of`, `resolve::bytes_of`).
+        let mut fact_cache: FxMap<(FactSource, usize), u32> = FxMap::default();
+        let mut unencodable: Vec<(usize, String)> = Vec::new();
+        encoded.clear();
         for (index, entry) in table.entries.iter().enumerate() {
             let Some(mnemonic) = entry.mnemonic.as_deref().filter(|_| !entry.reserved) else {
                 continue;
@@ -568,23 +600,49 @@ pub fn detect(tables: &[Table], options: &CheckOptions) -> Report {
                     id
                 }
             };
-            let layout = match entry.format.as_deref() {
-                None => NO_LAYOUT,
-                Some(letter) => *letter_layouts.entry(letter).or_insert_with(|| {
-                    match table.layout_of(entry, &options.scheme) {
-                        None => NO_LAYOUT,
-                        Some(l) => {
-                            let next = shape_ids.len() as u32;
-                            let shape = *shape_ids.entry(l.shape_key()).or_insert(next);
+            let facts = resolve::facts_of(table, entry, &options.scheme);
+            let bytes = resolve::bytes_of(table, entry, facts);
+            let source = match facts {
+                Facts::Layout(_) => FactSource::Letter(entry.format.as_deref().unwrap_or("")),
+                Facts::Size(n) => FactSource::Size(n),
+                Facts::Unknown(_) => FactSource::None,
+            };
+            let op_len = bytes.as_ref().map_or(0, |b| b.len());
+            let layout = if source == FactSource::None {
+                NO_LAYOUT
+            } else {
+                *fact_cache.entry((source, op_len)).or_insert_with(|| {
+                    let inst = resolve::Instruction {
+                        index,
+                        entry,
+                        key: String::new(),
+                        opcode: entry.opcode,
+                        bytes: bytes.clone(),
+                        facts,
+                    };
+                    match (inst.fact_key(), inst.layout_text()) {
+                        (Some(fact), Some(text)) => {
+                            let next = size_ids.len() as u32;
+                            let size = *size_ids.entry(fact.size).or_insert(next);
+                            let shape = fact.shape.map(|shape| {
+                                let next = shape_ids.len() as u32;
+                                *shape_ids.entry(shape).or_insert(next)
+                            });
                             layouts.push(LayoutInfo {
                                 shape,
-                                text: Arc::from(l.to_string()),
+                                size,
+                                text: Arc::from(text),
                             });
                             layouts.len() as u32 - 1
                         }
+                        _ => NO_LAYOUT,
                     }
-                }),
+                })
             };
+            match bytes {
+                Ok(b) => encoded.push((b, items.len())),
+                Err(why) => unencodable.push((items.len(), why)),
+            }
             items.push(Item {
                 table: rank as u32,
                 entry: index as u32,
@@ -592,6 +650,15 @@ pub fn detect(tables: &[Table], options: &CheckOptions) -> Report {
                 opcode: entry.opcode,
                 layout,
             });
+        }
+        for (item, why) in unencodable {
+            pending.push(Pending::Unencodable(item as u32, why));
+        }
+        for (short, longer) in resolve::prefix_groups(&mut encoded) {
+            pending.push(Pending::Prefix(
+                short.into_iter().map(|i| i as u32).collect(),
+                longer.into_iter().map(|i| i as u32).collect(),
+            ));
         }
     }
     summary.instructions = items.len();
@@ -623,6 +690,7 @@ pub fn detect(tables: &[Table], options: &CheckOptions) -> Report {
         names: sorted_names,
         layouts,
         hint_limit: options.hint_limit,
+        scheme: options.scheme.clone(),
     };
     let mut scratch = Scratch::default();
     let mut conflicts = Vec::new();
@@ -636,6 +704,7 @@ pub fn detect(tables: &[Table], options: &CheckOptions) -> Report {
         by_mnemonic(&ctx, k as u32, bucket, &mut scratch, &mut conflicts);
     }
     unknown_formats(&ctx, &mut conflicts);
+    encoding_conflicts(&ctx, pending, &mut conflicts);
 
     conflicts.sort_by(|a, b| {
         (
@@ -898,14 +967,18 @@ fn by_mnemonic(
         ));
     }
 
+    // One comparison rule (resolve::FactKey::differs): operand shapes where both sides have full
+    // layouts, operand sizes wherever one side knows only a size.
     scratch.b.fill(ctx, bucket, |item| ctx.shape(item));
-    if scratch.b.differ() {
-        let shape_sets = scratch.b.owned();
-        let with_layout: BTreeSet<u32> = shape_sets.iter().map(|(t, _)| *t).collect();
-        let entries = ctx.views(bucket.iter().copied().filter(|&i| {
-            with_layout.contains(&items[i as usize].table)
-                && ctx.shape(&items[i as usize]).is_some()
-        }));
+    let shapes_differ = scratch.b.differ();
+    scratch.b.fill(ctx, bucket, |item| ctx.size(item));
+    if shapes_differ || scratch.b.differ() {
+        let entries = ctx.views(
+            bucket
+                .iter()
+                .copied()
+                .filter(|&i| ctx.size(&items[i as usize]).is_some()),
+        );
         let mut groups: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
         for e in &entries {
             if let Some(layout) = &e.layout {
@@ -927,11 +1000,96 @@ fn by_mnemonic(
 }
 
 /// One info diagnostic per table that uses letters with no layout.
+/// Where an entry's operand facts come from, for interning (see `detect`).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum FactSource<'a> {
+    Letter(&'a str),
+    Size(u32),
+    None,
+}
+
+/// An encoding ambiguity found while indexing, in global item indices.
+enum Pending {
+    Unencodable(u32, String),
+    Prefix(Vec<u32>, Vec<u32>),
+}
+
+/// `MOV 0x01 (01)`: an instruction with its number and opcode bytes, for messages.
+fn spelled(ctx: &Ctx, index: u32) -> String {
+    let item = &ctx.items[index as usize];
+    let entry = ctx.entry(item);
+    let table = ctx.tables[item.table as usize];
+    let name = entry.mnemonic.as_deref().unwrap_or("?");
+    let facts = resolve::facts_of(table, entry, &ctx.scheme);
+    match resolve::bytes_of(table, entry, facts) {
+        Ok(b) => format!("{name} {} (bytes {b})", hex_opcode(entry.opcode)),
+        Err(_) => format!("{name} {}", hex_opcode(entry.opcode)),
+    }
+}
+
+fn encoding_conflicts(ctx: &Ctx, pending: Vec<Pending>, out: &mut Vec<Conflict>) {
+    for p in pending {
+        match p {
+            Pending::Unencodable(index, why) => {
+                let item = &ctx.items[index as usize];
+                let table = ctx.tables[item.table as usize];
+                let entry = ctx.entry(item);
+                let message = format!(
+                    "{}: {} cannot be encoded under its encoding ({}): {why}",
+                    table.implementation,
+                    spelled(ctx, index),
+                    table.encoding
+                );
+                out.push(finish(
+                    ConflictKind::EncodingAmbiguity,
+                    Some(entry.opcode),
+                    None,
+                    ctx.views(std::iter::once(index)),
+                    message,
+                ));
+            }
+            Pending::Prefix(short, longer) => {
+                let first = &ctx.items[short[0] as usize];
+                let table = ctx.tables[first.table as usize];
+                let opcode = ctx.entry(first).opcode;
+                const SHOWN: usize = 3;
+                let mut listed: Vec<String> = longer
+                    .iter()
+                    .take(SHOWN)
+                    .map(|&i| spelled(ctx, i))
+                    .collect();
+                if longer.len() > SHOWN {
+                    listed.push(format!("+{} more", longer.len() - SHOWN));
+                }
+                let message = format!(
+                    "{}: the opcode bytes of {} are a prefix of {}, so a decoder cannot tell where \
+                     the instruction ends; hint: renumber, or declare the leading byte as an escape \
+                     (`[encoding] escapes = [...]`) and keep no instruction on it",
+                    table.implementation,
+                    short
+                        .iter()
+                        .map(|&i| spelled(ctx, i))
+                        .collect::<Vec<_>>()
+                        .join(" and "),
+                    listed.join(", ")
+                );
+                out.push(finish(
+                    ConflictKind::EncodingAmbiguity,
+                    Some(opcode),
+                    None,
+                    ctx.views(short.iter().chain(&longer).copied()),
+                    message,
+                ));
+            }
+        }
+    }
+}
+
 fn unknown_formats(ctx: &Ctx, out: &mut Vec<Conflict>) {
     let mut per_table: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
     for (index, item) in ctx.items.iter().enumerate() {
         let entry = ctx.entry(item);
-        if entry.format.is_some() && ctx.shape(item).is_none() {
+        if entry.format.is_some() && ctx.size(item).is_none() {
             per_table.entry(item.table).or_default().push(index as u32);
         }
     }

@@ -10,6 +10,7 @@
 
 use sha2::{Digest, Sha256};
 
+use crate::encoding::Encoding;
 use crate::format::Layout;
 use crate::table::{Entry, Table};
 
@@ -67,6 +68,25 @@ pub fn canonical_encoding(table: &Table) -> Vec<u8> {
     for (letter, layout) in &table.formats {
         w.str(letter);
         w.layout(layout);
+    }
+    // The encoding is written only when it is not the default, so tables that never declared
+    // one keep the hashes they had before encodings existed.
+    if !table.encoding.is_default() {
+        w.0.extend_from_slice(b"encoding\0");
+        match &table.encoding {
+            Encoding::Prefixed { escapes } => {
+                w.str("escapes");
+                w.u32(escapes.len() as u32);
+                for e in escapes {
+                    w.u32(*e);
+                }
+            }
+            Encoding::Fixed { width, endian } => {
+                w.str("fixed");
+                w.u32(u32::from(*width));
+                w.str(endian.as_str());
+            }
+        }
     }
     let mut entries: Vec<&Entry> = table.entries.iter().collect();
     entries.sort_by(entry_order);

@@ -16,13 +16,17 @@
 pub mod conflict;
 pub mod date;
 pub mod diff;
+pub mod encoding;
 pub mod format;
 pub mod hash;
 pub mod mnemonic;
+pub mod resolve;
 pub mod table;
 
 pub use conflict::{detect, CheckOptions, Conflict, ConflictEntry, ConflictKind, Report, Severity};
 pub use date::Date;
+pub use encoding::{Encoding, EncodingError, OpBytes};
 pub use format::{Endian, Field, FieldKind, Layout, LayoutError, Scheme};
 pub use mnemonic::{normalize, Aliases};
+pub use resolve::{compare, resolve, Agreement, Facts, Instruction, ResolveOptions, Resolved};
 pub use table::{Entry, Location, Status, Table};

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::date::Date;
+use crate::encoding::Encoding;
 use crate::format::{Layout, Scheme};
 
 /// Where a fact came from: a file and a 1-based line and column (0 when unknown).
@@ -157,6 +158,8 @@ pub struct Table {
     pub source_path: Option<String>,
     /// Format letters this table declares; they take precedence over the scheme.
     pub formats: BTreeMap<String, Layout>,
+    /// How opcode numbers become bytes (one byte per opcode unless the table declares more).
+    pub encoding: Encoding,
     /// Entries in source order.
     pub entries: Vec<Entry>,
     /// Where the table itself was read from (its file).

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 use std::path::Path;
 
-use isa_core::{Date, Endian, Entry, Field, FieldKind, Layout, Location, Status, Table};
+use isa_core::{Date, Encoding, Endian, Entry, Field, FieldKind, Layout, Location, Status, Table};
 
 use crate::error::LoadError;
 use crate::value::{parse_json, parse_toml, Kind, LineIndex, Node};
@@ -340,6 +340,13 @@ impl Reader<'_> {
             }) => BTreeMap::new(),
             Some(node) => self.formats(node)?,
         };
+        let encoding = match Self::get(props, "encoding") {
+            None
+            | Some(Node {
+                kind: Kind::Null, ..
+            }) => Encoding::default(),
+            Some(node) => self.encoding(node)?,
+        };
         let opcodes = Self::get(props, "opcodes").ok_or_else(|| {
             self.error(&root.span, "missing `opcodes` list").with_hint(match self.format {
                 TableFormat::Json => "add `\"opcodes\": [{\"opcode\": 0, \"mnemonic\": \"HALT\"}]`",
@@ -367,9 +374,90 @@ impl Reader<'_> {
             source_repo: self.opt_str(props, "source_repo", what)?,
             source_path: self.opt_str(props, "source_path", what)?,
             formats,
+            encoding,
             entries,
             location: Some(self.location(&root.span)),
         })
+    }
+
+    /// The `encoding` section: `escapes = [0xFF]` (escape pages), or `opcode_bytes = N` with an
+    /// optional `byte_order` (fixed-width opcodes). Unknown keys are errors here, unlike
+    /// elsewhere in a table: a misspelt encoding key would silently change how every
+    /// instruction is decoded.
+    fn encoding(&self, node: &Node) -> Result<Encoding, LoadError> {
+        let what = "`encoding`";
+        let props = self.object(node, what)?;
+        for (key, span, _) in props {
+            if !matches!(key.as_str(), "escapes" | "opcode_bytes" | "byte_order") {
+                return Err(self
+                    .error(span, format!("unknown key `{key}` in {what}"))
+                    .with_hint("the keys are `escapes` (a list of escape prefixes) or `opcode_bytes` (1-4) with an optional `byte_order` (\"big\" or \"little\")"));
+            }
+        }
+        let escapes = Self::get(props, "escapes");
+        let width = self.opt_uint(props, "opcode_bytes", what, 4)?;
+        let order = Self::get(props, "byte_order");
+        match (escapes, width) {
+            (Some(e), Some(_)) => Err(self.error(
+                &e.span,
+                "`encoding` gives both `escapes` and `opcode_bytes`; an encoding is one or the other",
+            )),
+            (Some(e), None) => {
+                if let Some(o) = order {
+                    return Err(self.error(
+                        &o.span,
+                        "`byte_order` applies to `opcode_bytes`; escape pages are written prefix first",
+                    ));
+                }
+                let Kind::Array(items) = &e.kind else {
+                    return Err(self.error(
+                        &e.span,
+                        format!("`escapes` must be a list of numbers, found {}", e.kind.describe()),
+                    ));
+                };
+                let mut list = Vec::with_capacity(items.len());
+                for item in items {
+                    match &item.kind {
+                        Kind::Int(i) if (1..=0x00FF_FFFF).contains(i) => list.push(*i as u32),
+                        Kind::Int(i) => {
+                            return Err(self.error(
+                                &item.span,
+                                format!("escape prefix {i} is out of range 0x01-0xFFFFFF"),
+                            ))
+                        }
+                        other => {
+                            return Err(self.error(
+                                &item.span,
+                                format!(
+                                    "an escape prefix must be an integer, found {}",
+                                    other.describe()
+                                ),
+                            ))
+                        }
+                    }
+                }
+                Encoding::escapes(list).map_err(|err| self.error(&e.span, err.0))
+            }
+            (None, Some(w)) => {
+                let endian = match order.map(|o| (o, &o.kind)) {
+                    None => Endian::Big,
+                    Some((_, Kind::Str(s))) if s == "big" => Endian::Big,
+                    Some((_, Kind::Str(s))) if s == "little" => Endian::Little,
+                    Some((o, _)) => {
+                        return Err(self.error(
+                            &o.span,
+                            "`byte_order` must be \"big\" or \"little\"",
+                        ))
+                    }
+                };
+                let span = &Self::get(props, "opcode_bytes").expect("present").span;
+                Encoding::fixed(w as u32, endian).map_err(|err| self.error(span, err.0))
+            }
+            (None, None) => match order {
+                Some(o) => Err(self.error(&o.span, "`byte_order` needs `opcode_bytes`")),
+                None => Ok(Encoding::default()),
+            },
+        }
     }
 
     fn formats(&self, node: &Node) -> Result<BTreeMap<String, Layout>, LoadError> {

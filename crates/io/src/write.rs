@@ -3,12 +3,24 @@
 
 use std::path::Path;
 
-use isa_core::{Layout, Table};
+use isa_core::{Encoding, Layout, Table};
 use serde_json::{json, Map, Value};
 
 use crate::error::LoadError;
 use crate::fsutil::atomic_write;
 use crate::read::TableFormat;
+
+/// The `encoding` section of a table, `None` for the default (one byte per opcode), which files
+/// leave out.
+fn encoding_json(encoding: &Encoding) -> Option<Value> {
+    match encoding {
+        _ if encoding.is_default() => None,
+        Encoding::Prefixed { escapes } => Some(json!({ "escapes": escapes })),
+        Encoding::Fixed { width, endian } => {
+            Some(json!({ "opcode_bytes": width, "byte_order": endian.as_str() }))
+        }
+    }
+}
 
 fn layout_json(layout: &Layout) -> Value {
     let mut m = Map::new();
@@ -47,6 +59,9 @@ pub fn table_to_json(table: &Table) -> Value {
             .map(|(k, l)| (k.clone(), layout_json(l)))
             .collect();
         m.insert("formats".into(), Value::Object(formats));
+    }
+    if let Some(e) = encoding_json(&table.encoding) {
+        m.insert("encoding".into(), e);
     }
     let entries: Vec<Value> = table
         .entries
@@ -155,6 +170,27 @@ pub fn table_to_toml(table: &Table) -> String {
         out.push_str(&format!("  {{ {} }},\n", parts.join(", ")));
     }
     out.push_str("]\n");
+    // Sections come after the `opcodes` array: keys after a section header would belong to it.
+    match &table.encoding {
+        e if e.is_default() => {}
+        Encoding::Prefixed { escapes } => {
+            let list: Vec<String> = escapes
+                .iter()
+                .map(|&e| {
+                    if e > 0xFF {
+                        format!("0x{e:04X}")
+                    } else {
+                        format!("0x{e:02X}")
+                    }
+                })
+                .collect();
+            out.push_str(&format!("\n[encoding]\nescapes = [{}]\n", list.join(", ")));
+        }
+        Encoding::Fixed { width, endian } => out.push_str(&format!(
+            "\n[encoding]\nopcode_bytes = {width}\nbyte_order = \"{}\"\n",
+            endian.as_str()
+        )),
+    }
     for (letter, layout) in &table.formats {
         out.push_str(&format!(
             "\n[formats.{}]\nsize = {}\n",

@@ -7,10 +7,8 @@
 //! counts as translatable only if the translator can actually decode and re-encode it.
 //!
 //! The two tables may use different schemes for undeclared letters (an interpreter-lettered
-//! implementation migrating to a unified-lettered canonical table). The diff compares layouts
-//! with one scheme, so each table's letters are first resolved with its own scheme and declared
-//! in a copy of the table ([`with_scheme_resolved`]); declared letters take precedence over any
-//! scheme, so the diff then sees each side's real layouts.
+//! implementation migrating to a unified-lettered canonical table): the diff resolves each side
+//! with its own scheme ([`DiffOptions::new_scheme`]), through the core's one resolve step.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -133,32 +131,15 @@ impl Plan {
     }
 }
 
-/// A copy of `table` in which every letter its entries use and it does not declare is declared
-/// with the scheme's layout, so that the copy means the same under any scheme.
-pub fn with_scheme_resolved(table: &Table, scheme: &Scheme) -> Table {
-    let mut out = table.clone();
-    for entry in &table.entries {
-        if let Some(letter) = &entry.format {
-            if !out.formats.contains_key(letter) {
-                if let Some(layout) = scheme.get(letter) {
-                    out.formats.insert(letter.clone(), layout.clone());
-                }
-            }
-        }
-    }
-    out
-}
-
 /// Builds the plan from `from` to `to`.
 pub fn plan(from: &Table, to: &Table, options: &PlanOptions) -> Plan {
-    let old = with_scheme_resolved(from, &options.from_scheme);
-    let new = with_scheme_resolved(to, &options.to_scheme);
     let diff_options = DiffOptions {
         aliases: options.aliases.clone(),
         scheme: options.from_scheme.clone(),
+        new_scheme: Some(options.to_scheme.clone()),
         renames: options.renames.clone(),
     };
-    let d = diff(&old, &new, &diff_options);
+    let d = diff(from, to, &diff_options);
     let breaking: BTreeSet<&str> = d
         .changes
         .iter()
