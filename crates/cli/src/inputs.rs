@@ -157,3 +157,40 @@ pub fn aliases(path: Option<&Path>) -> Result<Aliases, InputErrors> {
         None => Ok(Aliases::new()),
     }
 }
+
+/// Refuses a table whose bytecode cannot be decoded (see [`isa_core::undecodable`]): the error
+/// lists each `check` conflict that makes it so — the same words `check` prints — and the
+/// command exits 2. `role` says which table it is (`the target table`).
+pub fn require_decodable(
+    table: &Table,
+    role: &str,
+    scheme: &isa_core::Scheme,
+    aliases: &Aliases,
+) -> anyhow::Result<()> {
+    let options = isa_core::CheckOptions {
+        aliases: aliases.clone(),
+        scheme: scheme.clone(),
+        hint_limit: 0,
+    };
+    let problems = isa_core::undecodable(table, &options);
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let mut text = format!(
+        "{role} {} cannot be decoded unambiguously ({} problem{}; `check` reports the same):",
+        table.implementation,
+        problems.len(),
+        if problems.len() == 1 { "" } else { "s" }
+    );
+    const SHOWN: usize = 10;
+    for c in problems.iter().take(SHOWN) {
+        text.push_str(&format!("\n  {}[{}] {}", c.severity, c.kind, c.message));
+        if let Some(loc) = c.entries.first().and_then(|e| e.location.as_ref()) {
+            text.push_str(&format!(" ({loc})"));
+        }
+    }
+    if problems.len() > SHOWN {
+        text.push_str(&format!("\n  … and {} more", problems.len() - SHOWN));
+    }
+    anyhow::bail!("{text}")
+}

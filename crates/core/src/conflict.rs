@@ -729,6 +729,27 @@ pub fn detect(tables: &[Table], options: &CheckOptions) -> Report {
     Report { conflicts, summary }
 }
 
+/// The conflicts that make one table's bytecode undecodable: `encoding-ambiguity` (prefix
+/// bytes, unencodable numbers) and `duplicate-opcode` where the entries at one number are
+/// different instructions. Every command that reads or writes bytecode for a table
+/// (translate, gen, advertise, propose) refuses such a table with exactly these conflicts, so
+/// its explanation is `check`'s.
+pub fn undecodable(table: &Table, options: &CheckOptions) -> Vec<Conflict> {
+    let options = CheckOptions {
+        hint_limit: 0,
+        ..options.clone()
+    };
+    detect(std::slice::from_ref(table), &options)
+        .conflicts
+        .into_iter()
+        .filter(|c| match c.kind {
+            ConflictKind::EncodingAmbiguity => true,
+            ConflictKind::DuplicateOpcode => c.entries.iter().any(|e| e.key != c.entries[0].key),
+            _ => false,
+        })
+        .collect()
+}
+
 /// Per-table value sets of one bucket, stored flat so that examining a bucket allocates nothing
 /// once the buffers have grown: `spans[i] = (table, start, end)` indexes sorted, deduplicated
 /// values in `values`.

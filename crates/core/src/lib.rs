@@ -23,7 +23,9 @@ pub mod mnemonic;
 pub mod resolve;
 pub mod table;
 
-pub use conflict::{detect, CheckOptions, Conflict, ConflictEntry, ConflictKind, Report, Severity};
+pub use conflict::{
+    detect, undecodable, CheckOptions, Conflict, ConflictEntry, ConflictKind, Report, Severity,
+};
 pub use date::Date;
 pub use encoding::{Encoding, EncodingError, OpBytes};
 pub use format::{Endian, Field, FieldKind, Layout, LayoutError, Scheme};
