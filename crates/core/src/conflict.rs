@@ -1317,4 +1317,87 @@ mod tests {
         assert_eq!(r1, r2);
         assert!(r1.conflicts.iter().all(|c| c.id.len() == 15));
     }
+
+    fn sized(opcode: u32, name: &str, size: u32) -> Entry {
+        let mut e = Entry::new(opcode, name);
+        e.size_bytes = Some(size);
+        e
+    }
+
+    #[test]
+    fn size_only_entries_take_part_in_format_mismatch() {
+        let two = Table {
+            entries: vec![sized(1, "ADD", 2)],
+            ..Table::new("two")
+        };
+        let four = Table {
+            entries: vec![sized(1, "ADD", 4)],
+            ..Table::new("four")
+        };
+        let lettered = Table {
+            entries: vec![Entry::new(1, "ADD").with_format("E")],
+            ..Table::new("lettered")
+        };
+        let r = detect(&[two.clone(), four.clone()], &CheckOptions::new());
+        assert_eq!(kinds(&r), vec![ConflictKind::FormatMismatch]);
+        assert!(r.conflicts[0].message.contains("2 bytes (size only)"));
+        let r = detect(&[four, lettered.clone()], &CheckOptions::new());
+        assert!(r.conflicts.is_empty(), "4 bytes and E (4 bytes) agree");
+        let r = detect(&[two, lettered], &CheckOptions::new());
+        assert_eq!(kinds(&r), vec![ConflictKind::FormatMismatch]);
+    }
+
+    #[test]
+    fn prefixes_and_unencodable_numbers_are_encoding_ambiguities() {
+        let mut t = Table {
+            entries: vec![
+                Entry::new(0x01, "MOV").with_format("E"),
+                Entry::new(0x80, "HALT").with_format("A"),
+                sized(0x100, "WIDE", 4),
+            ],
+            ..Table::new("t")
+        };
+        let r = detect(std::slice::from_ref(&t), &CheckOptions::new());
+        assert_eq!(kinds(&r), vec![ConflictKind::EncodingAmbiguity]);
+        assert!(r.conflicts[0].message.contains("WIDE 0x0100"), "{}", r.conflicts[0].message);
+        assert_eq!(undecodable(&t, &CheckOptions::new()).len(), 1);
+
+        // Two-byte opcodes make it decodable ...
+        t.encoding = crate::Encoding::fixed(2, crate::Endian::Big).unwrap();
+        assert!(detect(std::slice::from_ref(&t), &CheckOptions::new()).conflicts.is_empty());
+        // ... and an escape page on MOV's byte makes MOV sit on an escape.
+        t.encoding = crate::Encoding::escapes([0x01]).unwrap();
+        let r = detect(std::slice::from_ref(&t), &CheckOptions::new());
+        assert_eq!(kinds(&r), vec![ConflictKind::EncodingAmbiguity]);
+        assert!(r.conflicts[0].message.contains("MOV 0x01"));
+
+        // A layout that leaves a 16-bit opcode is big-endian bytes, and prefix-checked.
+        let mut w = Table {
+            entries: vec![
+                Entry::new(0x01, "ONE").with_format("A"),
+                Entry::new(0x0102, "TWO").with_format("W"),
+            ],
+            ..Table::new("w")
+        };
+        w.formats.insert(
+            "W".into(),
+            crate::Layout::new(3, vec![crate::Field::new("x", 8, crate::FieldKind::Immediate)])
+                .unwrap(),
+        );
+        let r = detect(std::slice::from_ref(&w), &CheckOptions::new());
+        assert_eq!(kinds(&r), vec![ConflictKind::EncodingAmbiguity]);
+        let c = &r.conflicts[0];
+        assert!(c.message.contains("ONE 0x01 (bytes 01) are a prefix of TWO 0x0102 (bytes 01 02)"), "{}", c.message);
+        assert_eq!(c.entries.len(), 2);
+    }
+
+    #[test]
+    fn undecodable_counts_duplicates_only_between_different_instructions() {
+        let same = table("same", &[(5, "X"), (5, "x")]);
+        assert!(undecodable(&same, &CheckOptions::new()).is_empty());
+        let two = table("two", &[(5, "X"), (5, "Y")]);
+        let problems = undecodable(&two, &CheckOptions::new());
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].kind, ConflictKind::DuplicateOpcode);
+    }
 }

@@ -94,3 +94,72 @@ proptest! {
         }
     }
 }
+
+/// Random numbers drawn so that prefixes are likely: one-byte values, escape pages and a few
+/// wider numbers sharing leading bytes.
+fn wide_number() -> impl Strategy<Value = u32> {
+    prop_oneof![
+        0u32..8,
+        (0xFEu32..=0xFF, 0u32..4).prop_map(|(p, s)| (p << 8) | s),
+        (0x01u32..3, 0u32..3).prop_map(|(p, s)| (p << 8) | s),
+        (0x0Fu32..=0x0F, 0x38u32..=0x39, 0u32..2).prop_map(|(a, b, c)| (a << 16) | (b << 8) | c),
+    ]
+}
+
+fn encoding() -> impl Strategy<Value = isa_core::Encoding> {
+    use isa_core::{Encoding, Endian};
+    prop_oneof![
+        Just(Encoding::default()),
+        Just(Encoding::escapes([0xFF]).unwrap()),
+        Just(Encoding::escapes([0xFE, 0xFF, 0x01]).unwrap()),
+        Just(Encoding::escapes([0x0F, 0x0F38]).unwrap()),
+        Just(Encoding::fixed(2, Endian::Big).unwrap()),
+        Just(Encoding::fixed(3, Endian::Little).unwrap()),
+    ]
+}
+
+proptest! {
+    /// The linear prefix check finds exactly the pairs a brute-force comparison of every two
+    /// instructions finds, and `check` reports one `encoding-ambiguity` per finding.
+    #[test]
+    fn the_prefix_check_matches_brute_force(
+        numbers in prop::collection::vec(wide_number(), 0..24),
+        encoding in encoding(),
+    ) {
+        let table = Table {
+            entries: numbers.iter().enumerate().map(|(i, &n)| Entry::new(n, &format!("I{i}"))).collect(),
+            encoding,
+            ..Table::new("t")
+        };
+        let (scheme, aliases) = (isa_core::Scheme::flux_unified(), isa_core::Aliases::new());
+        let resolved = isa_core::resolve(&table, &isa_core::ResolveOptions::new(&scheme, &aliases));
+        let mut expected = std::collections::BTreeSet::new();
+        let mut unencodable = 0;
+        for (i, a) in resolved.instructions.iter().enumerate() {
+            let Ok(x) = &a.bytes else { unencodable += 1; continue };
+            for (j, b) in resolved.instructions.iter().enumerate() {
+                if let Ok(y) = &b.bytes {
+                    if x.len() < y.len() && x.is_prefix_of(y) {
+                        expected.insert((i, j));
+                    }
+                }
+            }
+        }
+        let mut found = std::collections::BTreeSet::new();
+        let mut found_unencodable = 0;
+        let ambiguities = resolved.ambiguities();
+        for a in &ambiguities {
+            match a {
+                isa_core::resolve::Ambiguity::Prefix { short, longer } => {
+                    for &s in short { for &l in longer { found.insert((s, l)); } }
+                }
+                isa_core::resolve::Ambiguity::Unencodable { .. } => found_unencodable += 1,
+            }
+        }
+        prop_assert_eq!(&found, &expected);
+        prop_assert_eq!(found_unencodable, unencodable);
+        let report = detect(std::slice::from_ref(&table), &CheckOptions::new());
+        let reported = report.conflicts.iter().filter(|c| c.kind == ConflictKind::EncodingAmbiguity).count();
+        prop_assert_eq!(reported, ambiguities.len());
+    }
+}

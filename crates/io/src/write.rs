@@ -307,4 +307,27 @@ mod tests {
         assert_eq!(strip(back), t);
         assert!(text.contains("opcode = 0x1234"));
     }
+
+    #[test]
+    fn encodings_round_trip_in_both_formats() {
+        for encoding in [
+            isa_core::Encoding::escapes([0xFF, 0xFE]).unwrap(),
+            isa_core::Encoding::escapes([0x0F, 0x0F38]).unwrap(),
+            isa_core::Encoding::fixed(2, isa_core::Endian::Little).unwrap(),
+            isa_core::Encoding::fixed(3, isa_core::Endian::Big).unwrap(),
+        ] {
+            let mut t = sample();
+            t.encoding = encoding;
+            let json = table_to_json_string(&t);
+            let back = parse_table("x.json", &json, TableFormat::Json).unwrap();
+            assert_eq!(strip(back), t, "{json}");
+            let text = table_to_toml(&t);
+            let back = parse_table("x.toml", &text, TableFormat::Toml)
+                .unwrap_or_else(|e| panic!("{e}\n{text}"));
+            assert_eq!(strip(back), t, "{text}");
+        }
+        // The default is left out, so files written before encodings existed stay byte-identical.
+        assert!(!table_to_json_string(&sample()).contains("encoding"));
+        assert!(!table_to_toml(&sample()).contains("encoding"));
+    }
 }
