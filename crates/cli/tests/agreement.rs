@@ -1,0 +1,403 @@
+//! The agreement suite: one answer from every command.
+//!
+//! Each folder under `tests/agreement/` holds two tables, `a.toml` and `b.toml`, and
+//! `expected.toml` with the verdict on named instructions between them (see the folder's
+//! README): their operand layout (`same`, `differs`, `unknown`) and their number (`same`,
+//! `differs`), and optionally a table that bytecode-facing commands must refuse. The test runs
+//! every command that forms a view of those facts and asserts that each view is the expected
+//! verdict. A view that cannot tell "same" from "unknown" (a command that reports only
+//! contradictions) is held to "differs or not". All failures of all cases are collected and
+//! reported together.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use common::bin;
+use serde_json::Value;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    Same,
+    Differs,
+    Unknown,
+    /// The view reports only contradictions: it says "not differs".
+    NotDiffers,
+}
+
+impl Verdict {
+    fn parse(text: &str) -> Verdict {
+        match text {
+            "same" => Verdict::Same,
+            "differs" => Verdict::Differs,
+            "unknown" => Verdict::Unknown,
+            other => panic!("unknown verdict `{other}` (same, differs or unknown)"),
+        }
+    }
+
+    /// True when a view's verdict is consistent with the expected one.
+    fn agrees_with(self, expected: Verdict) -> bool {
+        match self {
+            Verdict::NotDiffers => expected != Verdict::Differs,
+            v => v == expected,
+        }
+    }
+}
+
+struct Case {
+    name: String,
+    dir: PathBuf,
+    layout: BTreeMap<String, Verdict>,
+    number: BTreeMap<String, Verdict>,
+    refuse: Option<String>,
+}
+
+fn cases() -> Vec<Case> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/agreement");
+    let mut dirs: Vec<PathBuf> = fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs.into_iter()
+        .map(|dir| {
+            let text = fs::read_to_string(dir.join("expected.toml")).unwrap();
+            let value: toml::Table = toml::from_str(&text)
+                .unwrap_or_else(|e| panic!("{}: {e}", dir.join("expected.toml").display()));
+            let section = |name: &str| -> BTreeMap<String, Verdict> {
+                value
+                    .get(name)
+                    .and_then(|v| v.as_table())
+                    .map(|t| {
+                        t.iter()
+                            .map(|(k, v)| (k.clone(), Verdict::parse(v.as_str().unwrap())))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            };
+            let refuse = value
+                .get("refuse")
+                .and_then(|r| r.get("table"))
+                .and_then(|t| t.as_str())
+                .map(String::from);
+            Case {
+                name: dir.file_name().unwrap().to_string_lossy().into_owned(),
+                layout: section("layout"),
+                number: section("number"),
+                refuse,
+                dir,
+            }
+        })
+        .collect()
+}
+
+impl Case {
+    fn table(&self, side: &str) -> PathBuf {
+        self.dir.join(format!("{side}.toml"))
+    }
+}
+
+/// Runs a command; returns (exit code, stdout, stderr).
+fn run(args: &[&str], dir: &Path) -> (i32, String, String) {
+    let out = bin().current_dir(dir).args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn json(text: &str, what: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("{what}: not JSON ({e}): {text}"))
+}
+
+/// A view: for each named instruction, a verdict (missing = the view has no opinion).
+type View = BTreeMap<String, Verdict>;
+
+/// `check`: `format-mismatch` and `mnemonic-divergence` name the contradictions.
+fn check_view(case: &Case) -> (View, View) {
+    let (_, out, _) = run(
+        &["check", "--format", "json", "a.toml", "b.toml"],
+        &case.dir,
+    );
+    let report = json(&out, "check");
+    let conflicts = report["conflicts"].as_array().unwrap();
+    let named = |kind: &str, name: &str| {
+        conflicts
+            .iter()
+            .any(|c| c["kind"] == kind && c["mnemonic"].as_str() == Some(name))
+    };
+    let view = |names: &BTreeMap<String, Verdict>, kind: &str| {
+        names
+            .keys()
+            .map(|n| {
+                let v = if named(kind, n) {
+                    Verdict::Differs
+                } else {
+                    Verdict::NotDiffers
+                };
+                (n.clone(), v)
+            })
+            .collect()
+    };
+    (
+        view(&case.layout, "format-mismatch"),
+        view(&case.number, "mnemonic-divergence"),
+    )
+}
+
+/// `migrate plan a b`: `format-changed` and `renumbered` steps.
+fn plan_view(case: &Case) -> (View, View) {
+    let (code, out, err) = run(
+        &["migrate", "plan", "--format", "json", "a.toml", "b.toml"],
+        &case.dir,
+    );
+    assert!(code == 0 || code == 1, "migrate plan exit {code}: {err}");
+    let plan = json(&out, "migrate plan");
+    let steps = plan["steps"].as_array().cloned().unwrap_or_default();
+    let step = |kind: &str, name: &str| {
+        steps
+            .iter()
+            .any(|s| s["kind"] == kind && s["mnemonic"].as_str() == Some(name))
+    };
+    let view = |names: &BTreeMap<String, Verdict>, kind: &str| {
+        names
+            .keys()
+            .map(|n| {
+                let v = if step(kind, n) {
+                    Verdict::Differs
+                } else {
+                    Verdict::NotDiffers
+                };
+                (n.clone(), v)
+            })
+            .collect()
+    };
+    (
+        view(&case.layout, "format-changed"),
+        view(&case.number, "renumbered"),
+    )
+}
+
+/// `conform b --against a`: `layout-mismatch` and `wrong-opcode` divergences.
+fn conform_view(case: &Case) -> (View, View) {
+    let (code, out, err) = run(
+        &[
+            "conform",
+            "--format",
+            "json",
+            "b.toml",
+            "--against",
+            "a.toml",
+        ],
+        &case.dir,
+    );
+    assert!(code == 0 || code == 1, "conform exit {code}: {err}");
+    let report = json(&out, "conform");
+    let divergences = report["divergences"].as_array().cloned().unwrap_or_default();
+    let named = |kind: &str, name: &str| {
+        divergences
+            .iter()
+            .any(|d| d["kind"] == kind && d["mnemonic"].as_str() == Some(name))
+    };
+    let view = |names: &BTreeMap<String, Verdict>, kind: &str| {
+        names
+            .keys()
+            .map(|n| {
+                let v = if named(kind, n) {
+                    Verdict::Differs
+                } else {
+                    Verdict::NotDiffers
+                };
+                (n.clone(), v)
+            })
+            .collect()
+    };
+    (
+        view(&case.layout, "layout-mismatch"),
+        view(&case.number, "wrong-opcode"),
+    )
+}
+
+/// `translate --from a --to b` on a one-instruction program per named instruction (its opcode
+/// bytes from a's resolved instruction, zero operands): the operand bytes kept exactly means
+/// the same layout; a refusal for want of a layout is "unknown"; a change or any other refusal
+/// is "differs". The number view compares the opcode bytes.
+fn translate_view(case: &Case, tmp: &Path) -> (View, View) {
+    let a = isa_io::load_table(&case.table("a")).unwrap();
+    let b = isa_io::load_table(&case.table("b")).unwrap();
+    let scheme = isa_core::Scheme::flux_unified();
+    let aliases = isa_core::Aliases::new();
+    let opts = isa_core::ResolveOptions::new(&scheme, &aliases);
+    let ra = isa_core::resolve(&a, &opts);
+    let rb = isa_core::resolve(&b, &opts);
+    let mut layout = View::new();
+    let mut number = View::new();
+    let names: Vec<&String> = case.layout.keys().chain(case.number.keys()).collect();
+    for name in names {
+        let Some(src) = ra.instructions.iter().find(|i| &i.key == name) else {
+            continue;
+        };
+        let (Ok(bytes), Some(operands)) = (&src.bytes, src.operand_bytes()) else {
+            // Without a's bytes and size no program can be written: translate cannot decode it.
+            layout.insert(name.clone(), Verdict::Unknown);
+            continue;
+        };
+        let mut program = bytes.as_slice().to_vec();
+        program.resize(program.len() + operands as usize, 0);
+        let input = tmp.join(format!("{}-{name}.bin", case.name));
+        let output = tmp.join(format!("{}-{name}.out", case.name));
+        fs::write(&input, &program).unwrap();
+        let (code, _, err) = run(
+            &[
+                "translate",
+                "--from",
+                case.table("a").to_str().unwrap(),
+                "--to",
+                case.table("b").to_str().unwrap(),
+                input.to_str().unwrap(),
+                output.to_str().unwrap(),
+            ],
+            &case.dir,
+        );
+        if code != 0 {
+            let v = if err.contains("no known layout") {
+                Verdict::Unknown
+            } else {
+                Verdict::Differs
+            };
+            layout.insert(name.clone(), v);
+            continue;
+        }
+        let out = fs::read(&output).unwrap();
+        let target = rb.instructions.iter().find(|i| &i.key == name).unwrap();
+        let op_len = target.opcode_len().unwrap();
+        let same_operands = out.get(op_len..) == Some(&program[bytes.len()..]);
+        layout.insert(
+            name.clone(),
+            if same_operands {
+                Verdict::Same
+            } else {
+                Verdict::Differs
+            },
+        );
+        number.insert(
+            name.clone(),
+            if out[..op_len] == *bytes.as_slice() {
+                Verdict::Same
+            } else {
+                Verdict::Differs
+            },
+        );
+    }
+    layout.retain(|k, _| case.layout.contains_key(k));
+    number.retain(|k, _| case.number.contains_key(k));
+    (layout, number)
+}
+
+/// Bytecode-facing commands given the refused table: each must exit 2 and say why in check's
+/// words (`encoding-ambiguity` or `duplicate-opcode`).
+fn refusals(case: &Case, table: &str, tmp: &Path) -> Vec<String> {
+    let path = case.table(table);
+    let path = path.to_str().unwrap();
+    let other = case.table(if table == "a" { "b" } else { "a" });
+    let other = other.to_str().unwrap();
+    let input = tmp.join(format!("{}-refuse.bin", case.name));
+    fs::write(&input, [0u8]).unwrap();
+    let output = tmp.join(format!("{}-refuse.out", case.name));
+    let commands: Vec<(&str, Vec<&str>)> = vec![
+        (
+            "translate (into)",
+            vec![
+                "translate",
+                "--from",
+                other,
+                "--to",
+                path,
+                input.to_str().unwrap(),
+                output.to_str().unwrap(),
+            ],
+        ),
+        (
+            "translate (from)",
+            vec![
+                "translate",
+                "--from",
+                path,
+                "--to",
+                other,
+                input.to_str().unwrap(),
+                output.to_str().unwrap(),
+            ],
+        ),
+        ("gen", vec!["gen", "--lang", "python", path]),
+        ("advertise", vec!["advertise", path]),
+    ];
+    let mut failures = Vec::new();
+    for (what, args) in commands {
+        let (code, _, err) = run(&args, &case.dir);
+        if code != 2 || !(err.contains("encoding-ambiguity") || err.contains("duplicate-opcode"))
+        {
+            failures.push(format!(
+                "{}: {what} must refuse {table}.toml with exit 2 and check's explanation; got exit {code}: {err}",
+                case.name
+            ));
+        }
+    }
+    failures
+}
+
+fn compare_view(
+    failures: &mut Vec<String>,
+    case: &Case,
+    command: &str,
+    fact: &str,
+    expected: &BTreeMap<String, Verdict>,
+    view: &View,
+) {
+    for (name, want) in expected {
+        match view.get(name) {
+            Some(got) if got.agrees_with(*want) => {}
+            Some(got) => failures.push(format!(
+                "{}: {command} says the {fact} of {name} is {got:?}; expected {want:?}",
+                case.name
+            )),
+            None => {}
+        }
+    }
+}
+
+#[test]
+fn every_command_gives_one_answer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cases = cases();
+    assert!(cases.len() >= 8, "the suite has {} cases", cases.len());
+    let mut failures = Vec::new();
+    for case in &cases {
+        let mut views: Vec<(&str, (View, View))> = vec![
+            ("check", check_view(case)),
+            ("migrate plan", plan_view(case)),
+            ("conform", conform_view(case)),
+        ];
+        // A table that must be refused is not translated at all (see `refusals`).
+        if case.refuse.is_none() {
+            views.push(("translate", translate_view(case, tmp.path())));
+        }
+        for (command, (layout, number)) in &views {
+            compare_view(&mut failures, case, command, "layout", &case.layout, layout);
+            compare_view(&mut failures, case, command, "number", &case.number, number);
+        }
+        if let Some(table) = &case.refuse {
+            failures.extend(refusals(case, table, tmp.path()));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} disagreements:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
