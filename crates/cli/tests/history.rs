@@ -786,3 +786,236 @@ fn parallel_declares_serialise_without_lost_updates() {
     assert_eq!(log["versions"].as_array().unwrap().len(), 2);
     f.run(&["verify"]).code(0);
 }
+
+/// The changes of a `diff --format json` as (kind, mnemonic, previous).
+fn changes_of(out: &[u8]) -> Vec<(String, String, Option<String>)> {
+    json(out)["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["kind"].as_str().unwrap().to_string(),
+                c["mnemonic"].as_str().unwrap().to_string(),
+                c["previous"].as_str().map(str::to_string),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn renames_are_identities_and_bad_ones_are_refused_with_exit_1() {
+    let f = Fixture::new(1);
+    // Before the first version there is nothing to rename.
+    let v1 = table(f.path(), "v1.toml", &[(1, "A"), (2, "B")]);
+    f.run(&[
+        "propose",
+        v1.to_str().unwrap(),
+        "--version",
+        "1.0.0",
+        "--rename",
+        "X=A",
+    ])
+    .code(1)
+    .stderr(contains(
+        "rename X -> A: no version has been declared yet, so there is no instruction X to rename",
+    ));
+    f.declare_with(&v1, "1.0.0", &[], &["alice"]);
+    // B = A while 1.0.0 holds A as another instruction: refused, naming both and why, whatever
+    // the spelling and wherever the new table puts A.
+    let merged = table(f.path(), "merged.toml", &[(2, "A")]);
+    for spec in ["B=A", " b = a "] {
+        f.run(&[
+            "propose",
+            merged.to_str().unwrap(),
+            "--version",
+            "1.1.0",
+            "--rename",
+            spec,
+        ])
+        .code(1)
+        .stderr(contains("proposal of 1.1.0 refused"))
+        .stderr(contains(
+            "rename B -> A: A is already a separate instruction of version 1.0.0 (at 0x01; B is at 0x02); \
+             renaming B to it would make two instructions one",
+        ))
+        .stderr(contains("hint: give B a name no instruction of version 1.0.0 has"));
+    }
+    let kept = table(f.path(), "kept.toml", &[(1, "A")]);
+    f.run(&[
+        "propose",
+        kept.to_str().unwrap(),
+        "--version",
+        "1.1.0",
+        "--rename",
+        "B=A",
+    ])
+    .code(1)
+    .stderr(contains(
+        "A is already a separate instruction of version 1.0.0",
+    ));
+    // A rename of an instruction 1.0.0 does not have.
+    let v2 = table(f.path(), "v2.toml", &[(1, "A"), (2, "C")]);
+    f.run(&[
+        "propose",
+        v2.to_str().unwrap(),
+        "--version",
+        "1.1.0",
+        "--rename",
+        "Z=C",
+    ])
+    .code(1)
+    .stderr(contains(
+        "rename Z -> C: Z is not an instruction of version 1.0.0, the version this proposal extends",
+    ))
+    .stderr(contains("hint: a rename names an instruction by its name"));
+    // Two instructions cannot take one name.
+    f.run(&[
+        "propose",
+        v2.to_str().unwrap(),
+        "--version",
+        "1.1.0",
+        "--rename",
+        "A=C",
+        "--rename",
+        "B=C",
+    ])
+    .code(1)
+    .stderr(contains("A, B are each renamed to C"));
+    // A valid rename still works, and the diff reports it once, as a rename.
+    f.declare_with(&v2, "1.1.0", &["--rename", "B=C"], &["alice"]);
+    assert_eq!(f.log()["versions"][1]["renames"][0]["to"], "C");
+    for (from, to, previous) in [("1.0.0", "1.1.0", "B"), ("1.1.0", "1.0.0", "C")] {
+        let out = f
+            .run(&["diff", from, to, "--format", "json"])
+            .code(0)
+            .get_output()
+            .stdout
+            .clone();
+        let renamed = if previous == "B" { "C" } else { "B" };
+        assert_eq!(
+            changes_of(&out),
+            vec![(
+                "renamed".to_string(),
+                renamed.to_string(),
+                Some(previous.to_string())
+            )]
+        );
+    }
+    // B is C now: it cannot be renamed again under its old name.
+    let v3 = table(f.path(), "v3.toml", &[(1, "A"), (2, "D")]);
+    f.run(&[
+        "propose",
+        v3.to_str().unwrap(),
+        "--version",
+        "1.2.0",
+        "--rename",
+        "B=D",
+    ])
+    .code(1)
+    .stderr(contains("B is not an instruction of version 1.1.0"));
+    f.run(&["verify"]).code(0);
+}
+
+#[test]
+fn a_proposal_edited_to_rename_onto_a_held_name_is_reported_and_never_declared() {
+    let f = Fixture::new(1);
+    let v1 = table(f.path(), "v1.toml", &[(1, "A"), (2, "B")]);
+    f.declare_with(&v1, "1.0.0", &[], &["alice"]);
+    let v2 = table(f.path(), "v2.toml", &[(1, "A"), (2, "C")]);
+    let id = f.propose(&v2, "1.1.0", &["--rename", "B=C"]);
+    // Edit the proposal into B = A and file it under its new hash, as the store names it.
+    let file = |id: &str| {
+        f.store().join(format!(
+            "proposals/{}.json",
+            id.trim_start_matches("sha256:")
+        ))
+    };
+    let text = std::fs::read_to_string(file(&id)).unwrap();
+    let edited = text.replacen("\"to\": \"C\"", "\"to\": \"A\"", 1);
+    assert_ne!(edited, text);
+    std::fs::remove_file(file(&id)).unwrap();
+    let edited_id = isa_history::model::content_hash(edited.as_bytes());
+    std::fs::write(file(&edited_id), &edited).unwrap();
+    f.run(&["verify"]).code(1).stdout(contains(format!(
+        "FAIL proposals/{}.json (proposal of 1.1.0): breaks a rule: rename B -> A: \
+             A is already a separate instruction of version 1.0.0",
+        edited_id.trim_start_matches("sha256:")
+    )));
+    f.approve(&edited_id, "alice");
+    f.run(&["declare", &edited_id])
+        .code(1)
+        .stderr(contains("rename B -> A"));
+    assert_eq!(f.log()["versions"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn a_history_that_renamed_onto_a_held_name_diffs_each_instruction_once() {
+    // A store declared before renames were checked: 1.1.0 renames B to A although 1.0.0 holds
+    // A, and moves A to B's number. Written record by record, as no current `declare` would.
+    let f = Fixture::new(1);
+    let v1 = table(f.path(), "v1.toml", &[(1, "A"), (2, "B")]);
+    f.declare_with(&v1, "1.0.0", &[], &["alice"]);
+    let key = isa_history::KeyPair::parse(
+        "alice.key",
+        &std::fs::read_to_string(f.key("alice")).unwrap(),
+    )
+    .unwrap();
+    let mut t = isa_core::Table::new("canonical");
+    t.entries
+        .push(isa_core::Entry::new(0, "HALT").with_format("A"));
+    t.entries
+        .push(isa_core::Entry::new(2, "A").with_format("E"));
+    let proposal = isa_history::Proposal {
+        version: isa_history::semver::Version::new(1, 1, 0),
+        parent: f.log()["head"].as_str().unwrap().to_string(),
+        message: String::new(),
+        renames: vec![isa_history::Rename {
+            from: "B".into(),
+            to: "A".into(),
+        }],
+        overrides: vec![],
+        table: t,
+    };
+    let id = proposal.id();
+    let record = isa_history::Record {
+        sequence: 2,
+        previous: proposal.parent.clone(),
+        approvals: vec![isa_history::Approval {
+            proposal: id.clone(),
+            maintainer: "alice".into(),
+            public_key: key.public().to_hex(),
+            signature: key.sign_approval(&id),
+        }],
+        proposal,
+    };
+    std::fs::write(f.store().join(record.file_name()), record.to_bytes()).unwrap();
+
+    let diff = |from: &str, to: &str| {
+        changes_of(
+            &f.run(&["diff", from, to, "--format", "json"])
+                .code(0)
+                .get_output()
+                .stdout,
+        )
+    };
+    let row = |k: &str, m: &str| (k.to_string(), m.to_string(), None);
+    // Forward: A moved, B is gone; not also "B renamed to A".
+    assert_eq!(
+        diff("1.0.0", "1.1.0"),
+        vec![row("removed", "B"), row("renumbered", "A")]
+    );
+    // Backward: the same instructions, mirrored.
+    assert_eq!(
+        diff("1.1.0", "1.0.0"),
+        vec![row("renumbered", "A"), row("added", "B")]
+    );
+    f.run(&["diff", "1.0.0", "1.1.0"])
+        .code(0)
+        .stdout(contains("the declared rename B -> A is not followed"));
+    // verify names the rule the record breaks.
+    f.run(&["verify"]).code(1).stdout(contains(
+        "FAIL history/000002-1.1.0.json (version 1.1.0, record 2): breaks a rule: rename B -> A: \
+             A is already a separate instruction of version 1.0.0",
+    ));
+}

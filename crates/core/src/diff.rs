@@ -6,6 +6,13 @@
 //! name. Comparing by number — what the original tool did — cannot see an instruction that
 //! moved; comparing by identity reports it as [`ChangeKind::Renumbered`].
 //!
+//! Each identity belongs to one instruction of the diff: it is removed, added, or one side of a
+//! single matched pair. Matching by identity comes first, so a declared rename is followed only
+//! when it connects an instruction gone from the new table to one the old table did not have,
+//! and no other rename claims either name; any other rename (onto a name the old version
+//! already holds, say) would report one instruction twice and is not followed, and the
+//! changes' details say why.
+//!
 //! Only instructions take part ([`Entry::is_instruction`]: reservations and nameless numbers
 //! are ignored), and an entry whose status is [`Status::Removed`] counts as absent, so marking an
 //! instruction removed is reported exactly like deleting it.
@@ -43,6 +50,8 @@ pub struct DiffOptions {
     /// Declared renames, old mnemonic → new mnemonic (any spelling; compared by key). Without a
     /// declaration a vanished name and a new one are a removal and an addition, even at the same
     /// number: deciding that two names are one instruction is a governance decision, not a guess.
+    /// A declaration that does not connect a vanished name to a new one is not followed (see the
+    /// module documentation).
     pub renames: BTreeMap<String, String>,
 }
 
@@ -351,19 +360,105 @@ fn change(
     }
 }
 
+/// The declared renames of one diff, by key: those followed, and those that cannot be.
+struct Renames {
+    /// Old key → new key. Each old and each new key occurs once, and every pair connects an
+    /// instruction present only in the old table to one present only in the new table.
+    followed: BTreeMap<String, String>,
+    /// `(old key, new key, why)` of each declared rename that is not followed, sorted.
+    unfollowed: Vec<(String, String, String)>,
+}
+
+impl Renames {
+    /// Sorts the declared renames into followed and not. Identity matching comes first: an
+    /// instruction present in both tables is itself in both, so a rename onto a name the old
+    /// table already holds, or away from a name the new table still holds, would report one
+    /// instruction twice (once as itself, once as the other's successor) and is not followed.
+    /// Nor is a rename with nothing to connect (its old name absent from the old table, or its
+    /// new name from the new one), or one sharing its old or new name with another followable
+    /// rename: which of the two is meant is not the diff's to guess. Whatever is not followed,
+    /// both names are reported on their own (removed, added or matched by identity).
+    fn resolve(
+        declared: &BTreeMap<String, String>,
+        aliases: &Aliases,
+        old: &BTreeMap<String, Slot<'_>>,
+        new: &BTreeMap<String, Slot<'_>>,
+    ) -> Renames {
+        let mut pairs: Vec<(String, String)> = declared
+            .iter()
+            .map(|(o, n)| (aliases.key(o), aliases.key(n)))
+            .filter(|(o, n)| o != n)
+            .collect();
+        pairs.sort();
+        pairs.dedup();
+        let mut unfollowed = Vec::new();
+        let mut candidates = Vec::new();
+        for (o, n) in pairs {
+            let why = if !old.contains_key(&o) {
+                format!("{o} is not an instruction of the old version")
+            } else if !new.contains_key(&n) {
+                format!("{n} is not an instruction of the new version")
+            } else if new.contains_key(&o) {
+                format!("{o} is still an instruction of the new version")
+            } else if old.contains_key(&n) {
+                format!("{n} is already a separate instruction in the old version")
+            } else {
+                candidates.push((o, n));
+                continue;
+            };
+            unfollowed.push((o, n, why));
+        }
+        let mut olds: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut news: BTreeMap<&str, usize> = BTreeMap::new();
+        for (o, n) in &candidates {
+            *olds.entry(o).or_default() += 1;
+            *news.entry(n).or_default() += 1;
+        }
+        let mut shared = Vec::new();
+        let mut followed = BTreeMap::new();
+        for (o, n) in &candidates {
+            if olds[o.as_str()] > 1 {
+                shared.push((
+                    o.clone(),
+                    n.clone(),
+                    format!("{o} is renamed more than once"),
+                ));
+            } else if news[n.as_str()] > 1 {
+                shared.push((
+                    o.clone(),
+                    n.clone(),
+                    format!("more than one instruction is renamed to {n}"),
+                ));
+            } else {
+                followed.insert(o.clone(), n.clone());
+            }
+        }
+        unfollowed.extend(shared);
+        unfollowed.sort();
+        Renames {
+            followed,
+            unfollowed,
+        }
+    }
+
+    /// Detail suffixes explaining the unfollowed renames `select(old, new)` picks.
+    fn notes<'s>(
+        &'s self,
+        select: impl Fn(&str, &str) -> bool + 's,
+    ) -> impl Iterator<Item = String> + 's {
+        self.unfollowed
+            .iter()
+            .filter(move |(o, n, _)| select(o, n))
+            .map(|(o, n, why)| format!("; the declared rename {o} -> {n} is not followed: {why}"))
+    }
+}
+
 /// Compares two versions of an instruction set by instruction identity (see the module docs).
 pub fn diff(old: &Table, new: &Table, options: &DiffOptions) -> Diff {
     let aliases = &options.aliases;
     let old_slots = group(old, aliases);
     let new_slots = group(new, aliases);
-    // Declared renames, by key. A rename whose old name is absent from `old` or whose new name
-    // is absent from `new` has nothing to connect and is ignored.
-    let renames: BTreeMap<String, String> = options
-        .renames
-        .iter()
-        .map(|(o, n)| (aliases.key(o), aliases.key(n)))
-        .filter(|(o, n)| o != n)
-        .collect();
+    let renames = Renames::resolve(&options.renames, aliases, &old_slots, &new_slots);
     // Which old instruction, if any, currently holds each number in the old table (for the
     // "number reused" remark on additions).
     let mut old_by_number: BTreeMap<u32, &str> = BTreeMap::new();
@@ -384,17 +479,18 @@ pub fn diff(old: &Table, new: &Table, options: &DiffOptions) -> Diff {
     let mut matched_new: Vec<&str> = Vec::new();
 
     for (old_key, old_slot) in &old_slots {
-        // Follow a declared rename only when the new name exists in the new table and the old
-        // name does not (if both exist, the "rename" would merge two live instructions).
-        let renamed_to = renames
-            .get(old_key)
-            .filter(|n| new_slots.contains_key(*n) && !new_slots.contains_key(old_key));
+        // Only renames that pair a vanished instruction with an unclaimed one are followed (see
+        // `Renames::resolve`), so no new instruction is matched twice.
+        let renamed_to = renames.followed.get(old_key);
         let new_key = renamed_to.map_or(old_key.as_str(), String::as_str);
         let Some(new_slot) = new_slots.get(new_key) else {
             let from = old_slot.primary().opcode;
             let mut detail = format!("{old_key} at {} is gone", opcodes_text(&old_slot.opcodes()));
             if let Some(holder) = new_by_number.get(&from) {
                 detail.push_str(&format!("; {} now holds {holder}", hex_opcode(from)));
+            }
+            for note in renames.notes(|o, _| o == old_key) {
+                detail.push_str(&note);
             }
             changes.push(change(
                 ChangeKind::Removed,
@@ -478,13 +574,19 @@ pub fn diff(old: &Table, new: &Table, options: &DiffOptions) -> Diff {
         }
         let to = new_slot.primary().opcode;
         let mut detail = format!("{new_key} added at {}", opcodes_text(&new_slot.opcodes()));
+        let notes: Vec<String> = renames.notes(|_, n| n == new_key).collect();
         if let Some(holder) = old_by_number.get(&to) {
-            if *holder != new_key.as_str() {
+            // A declared but unfollowed rename explains itself below; suggesting to declare one
+            // would contradict it.
+            if *holder != new_key.as_str() && notes.is_empty() {
                 detail.push_str(&format!(
                     "; {} held {holder} before (declare a rename if they are one instruction)",
                     hex_opcode(to)
                 ));
             }
+        }
+        for note in notes {
+            detail.push_str(&note);
         }
         changes.push(change(
             ChangeKind::Added,
@@ -616,6 +718,98 @@ mod tests {
             vec![(ChangeKind::Renumbered, "B"), (ChangeKind::Renamed, "B")]
         );
         assert_eq!(d.changes[0].previous.as_deref(), Some("A"));
+    }
+
+    #[test]
+    fn a_rename_onto_a_held_name_is_not_followed_in_either_direction() {
+        // The old version holds A and B; the new one only A, at B's number, and declares B = A.
+        // Following the rename would report A as renumbered and as B's new name at once.
+        let old = table(vec![Entry::new(1, "A"), Entry::new(2, "B")]);
+        let new = table(vec![Entry::new(2, "A")]);
+        let forward = diff(&old, &new, &DiffOptions::new().rename("B", "A"));
+        assert_eq!(
+            kinds(&forward),
+            vec![(ChangeKind::Removed, "B"), (ChangeKind::Renumbered, "A")]
+        );
+        assert!(
+            forward.changes[0].detail.contains(
+                "the declared rename B -> A is not followed: A is already a separate instruction in the old version"
+            ),
+            "{}",
+            forward.changes[0].detail
+        );
+        let reverse = diff(&new, &old, &DiffOptions::new().rename("A", "B"));
+        assert_eq!(
+            kinds(&reverse),
+            vec![(ChangeKind::Renumbered, "A"), (ChangeKind::Added, "B")]
+        );
+        let added = &reverse.changes[1].detail;
+        assert!(
+            added.contains("the declared rename A -> B is not followed: A is still an instruction of the new version")
+                && !added.contains("declare a rename"),
+            "{added}"
+        );
+    }
+
+    #[test]
+    fn renames_that_connect_nothing_or_share_a_name_are_not_followed() {
+        let old = table(vec![Entry::new(1, "A"), Entry::new(2, "B")]);
+        let new = table(vec![Entry::new(1, "C")]);
+        // Two instructions cannot both become C: neither rename is followed.
+        let d = diff(
+            &old,
+            &new,
+            &DiffOptions::new().rename("A", "C").rename("B", "C"),
+        );
+        assert_eq!(
+            kinds(&d),
+            vec![
+                (ChangeKind::Removed, "A"),
+                (ChangeKind::Removed, "B"),
+                (ChangeKind::Added, "C")
+            ]
+        );
+        assert!(d.changes[2]
+            .detail
+            .contains("more than one instruction is renamed to C"));
+        // Nor can one instruction take two names (two spellings of the old name).
+        let two = table(vec![Entry::new(1, "C"), Entry::new(2, "D")]);
+        let d = diff(
+            &table(vec![Entry::new(1, "A")]),
+            &two,
+            &DiffOptions::new().rename("A", "C").rename("a", "D"),
+        );
+        assert_eq!(
+            kinds(&d),
+            vec![
+                (ChangeKind::Removed, "A"),
+                (ChangeKind::Added, "C"),
+                (ChangeKind::Added, "D")
+            ]
+        );
+        // A rename of an instruction the old version does not have.
+        let d = diff(&old, &new, &DiffOptions::new().rename("Z", "C"));
+        assert!(d.of_kind(ChangeKind::Added).all(|c| c
+            .detail
+            .contains("Z is not an instruction of the old version")));
+        // A swap is two identities staying themselves.
+        let swapped = table(vec![Entry::new(1, "B"), Entry::new(2, "A")]);
+        let d = diff(
+            &old,
+            &swapped,
+            &DiffOptions::new().rename("A", "B").rename("B", "A"),
+        );
+        assert_eq!(
+            kinds(&d),
+            vec![(ChangeKind::Renumbered, "A"), (ChangeKind::Renumbered, "B")]
+        );
+        // Unrelated to those, a rename with a unique, vacant target is still followed.
+        let d = diff(
+            &old,
+            &table(vec![Entry::new(1, "A"), Entry::new(2, "E")]),
+            &DiffOptions::new().rename("B", "E").rename("Z", "E"),
+        );
+        assert_eq!(kinds(&d), vec![(ChangeKind::Renamed, "E")]);
     }
 
     #[test]
@@ -777,6 +971,8 @@ mod tests {
     mod properties {
         use super::*;
         use proptest::prelude::*;
+        use proptest::test_runner::TestCaseError;
+        use std::collections::BTreeSet;
 
         fn arb_table() -> impl Strategy<Value = Table> {
             let entry = (0u32..12, 0usize..8, 0usize..3, 0usize..5).prop_map(|(op, m, f, s)| {
@@ -792,6 +988,80 @@ mod tests {
                 e
             });
             proptest::collection::vec(entry, 0..10).prop_map(table)
+        }
+
+        const NAMES: [&str; 8] = ["A", "B", "C", "D", "E", "F", "G", "H"];
+
+        /// Declared renames as written: some names in lower case, so that two spellings of one
+        /// identity can occur.
+        fn arb_renames() -> impl Strategy<Value = Vec<(String, String)>> {
+            let name = (0usize..8, any::<bool>()).prop_map(|(i, lower)| {
+                if lower {
+                    NAMES[i].to_ascii_lowercase()
+                } else {
+                    NAMES[i].to_string()
+                }
+            });
+            proptest::collection::vec((name.clone(), name), 0..5)
+        }
+
+        fn options(pairs: &[(String, String)]) -> DiffOptions {
+            DiffOptions {
+                renames: pairs.iter().cloned().collect(),
+                ..DiffOptions::new()
+            }
+        }
+
+        fn identities(t: &Table) -> BTreeSet<String> {
+            group(t, &Aliases::new()).into_keys().collect()
+        }
+
+        /// Which instruction a change is about: (old identity, new identity), a removal having
+        /// no new side and an addition no old side.
+        type Story = (Option<String>, Option<String>);
+
+        fn story(c: &Change) -> Story {
+            match c.kind {
+                ChangeKind::Removed => (Some(c.mnemonic.clone()), None),
+                ChangeKind::Added => (None, Some(c.mnemonic.clone())),
+                _ => (
+                    Some(c.previous.clone().unwrap_or_else(|| c.mnemonic.clone())),
+                    Some(c.mnemonic.clone()),
+                ),
+            }
+        }
+
+        /// Every identity is about at most one instruction of the diff (one removal, one
+        /// addition, or one matched pair, however many kinds of change that pair shows), and
+        /// every identity of either table is accounted for exactly once: in a change or among
+        /// the unchanged.
+        fn each_identity_once(old: &Table, new: &Table, d: &Diff) -> Result<(), TestCaseError> {
+            let stories: BTreeSet<Story> = d.changes.iter().map(story).collect();
+            let mut about: BTreeMap<&str, &Story> = BTreeMap::new();
+            for s in &stories {
+                for name in [&s.0, &s.1].into_iter().flatten() {
+                    if let Some(other) = about.insert(name, s) {
+                        prop_assert!(
+                            other == s,
+                            "{name} is reported as two instructions: {:?}",
+                            d.changes
+                        );
+                    }
+                }
+            }
+            let olds: BTreeSet<&String> = stories.iter().filter_map(|s| s.0.as_ref()).collect();
+            let news: BTreeSet<&String> = stories.iter().filter_map(|s| s.1.as_ref()).collect();
+            let (old_ids, new_ids) = (identities(old), identities(new));
+            prop_assert!(olds.iter().all(|k| old_ids.contains(*k)));
+            prop_assert!(news.iter().all(|k| new_ids.contains(*k)));
+            let pairs = stories
+                .iter()
+                .filter(|s| s.0.is_some() && s.1.is_some())
+                .count();
+            prop_assert_eq!(old_ids.len(), olds.len() + d.unchanged, "{:?}", d.changes);
+            prop_assert_eq!(new_ids.len(), news.len() + d.unchanged, "{:?}", d.changes);
+            prop_assert!(pairs <= olds.len().min(news.len()));
+            Ok(())
         }
 
         proptest! {
@@ -823,6 +1093,45 @@ mod tests {
                 let mut seen = std::collections::BTreeSet::new();
                 for c in &d.changes {
                     prop_assert!(seen.insert((c.kind, c.mnemonic.clone())));
+                }
+            }
+
+            #[test]
+            fn no_identity_is_reported_twice_in_either_direction(
+                a in arb_table(),
+                b in arb_table(),
+                pairs in arb_renames(),
+            ) {
+                let reversed: Vec<(String, String)> =
+                    pairs.iter().map(|(o, n)| (n.clone(), o.clone())).collect();
+                let forward = diff(&a, &b, &options(&pairs));
+                let backward = diff(&b, &a, &options(&reversed));
+                each_identity_once(&a, &b, &forward)?;
+                each_identity_once(&b, &a, &backward)?;
+                // When the renames are one-to-one (as written, by key), both directions tell
+                // the same story mirrored: what one removes the other adds, pairs swap sides.
+                let aliases = Aliases::new();
+                let mut keyed: Vec<(String, String)> = pairs
+                    .iter()
+                    .map(|(o, n)| (aliases.key(o), aliases.key(n)))
+                    .filter(|(o, n)| o != n)
+                    .collect();
+                keyed.sort();
+                keyed.dedup();
+                let olds: BTreeSet<&String> = keyed.iter().map(|(o, _)| o).collect();
+                let news: BTreeSet<&String> = keyed.iter().map(|(_, n)| n).collect();
+                if olds.len() == keyed.len() && news.len() == keyed.len() {
+                    let there: BTreeSet<Story> = forward.changes.iter().map(story).collect();
+                    let back: BTreeSet<Story> = backward
+                        .changes
+                        .iter()
+                        .map(|c| {
+                            let (o, n) = story(c);
+                            (n, o)
+                        })
+                        .collect();
+                    prop_assert_eq!(there, back);
+                    prop_assert_eq!(forward.unchanged, backward.unchanged);
                 }
             }
         }

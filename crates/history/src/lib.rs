@@ -13,7 +13,8 @@
 //! predecessor's hash, so the history is a hash chain whose every link is signed: records
 //! cannot be edited, reordered or grafted onto another history without the maintainers' keys.
 //! [`policy`] holds the lifecycle rules (versions increase; a declared number is never handed
-//! to another instruction without a recorded override), and [`verify`](mod@verify) checks a
+//! to another instruction without a recorded override; a rename renames an instruction of the
+//! parent version to a name no other instruction of it has), and [`verify`](mod@verify) checks a
 //! whole store — every byte of every file — as a pure function of its bytes.
 //!
 //! Trade-offs. Everything is text (pretty JSON in one canonical form) rather than a database,

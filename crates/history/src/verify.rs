@@ -7,9 +7,11 @@
 //! must be a gap-free chain from the genesis hash (the hash of `authority.json`) in which each
 //! record names its predecessor's hash, embeds a proposal whose id and table hash recompute,
 //! carries signatures from a quorum of distinct maintainers, and obeys the lifecycle rules of
-//! [`crate::policy`] replayed from the start. Any other file is an error, so every byte of the
-//! store is covered by some check; only the temporary files an interrupted atomic write leaves
-//! behind (`.NAME.tmp-…`) are ignored, since no reader ever looks at them.
+//! [`crate::policy`] replayed from the start. A pending proposal must extend the genesis hash or
+//! a record, and obey the rules against the history up to it, as `declare` would require (its
+//! file may have been edited and renamed to its new hash). Any other file is an error, so every
+//! byte of the store is covered by some check; only the temporary files an interrupted atomic
+//! write leaves behind (`.NAME.tmp-…`) are ignored, since no reader ever looks at them.
 //!
 //! Every problem is collected (verification does not stop at the first) and names the file,
 //! the record it concerns and what fails.
@@ -168,6 +170,9 @@ fn history_name(name: &str) -> Option<(u64, &str)> {
 /// A history file: path, the version its name gives, bytes.
 type HistoryFile<'a> = (&'a str, &'a str, &'a [u8]);
 
+/// A pending proposal: its file, the finding subject, the proposal.
+type Pending<'a> = (&'a str, Option<String>, Proposal);
+
 /// Verifies a store snapshot (see the module documentation).
 pub fn verify(snapshot: &Snapshot) -> VerifyReport {
     let mut ctx = Ctx {
@@ -282,6 +287,8 @@ pub fn verify(snapshot: &Snapshot) -> VerifyReport {
     }
 
     let mut ledger = Ledger::new();
+    // Each parsed record's hash and proposal, in history order, to replay for pending proposals.
+    let mut chain: Vec<(String, Proposal)> = Vec::new();
     let mut embedded: BTreeSet<String> = BTreeSet::new();
     let mut previous = genesis.clone();
     let mut expected_seq = 1u64;
@@ -393,6 +400,7 @@ pub fn verify(snapshot: &Snapshot) -> VerifyReport {
                     ctx.fail(path, subject.clone(), format!("breaks a rule: {problem}"));
                 }
                 ledger.apply(&record.proposal);
+                chain.push((hash.clone(), record.proposal));
             }
         }
         previous = Some(hash);
@@ -402,6 +410,8 @@ pub fn verify(snapshot: &Snapshot) -> VerifyReport {
     // what pins authority.json.
     let mut heads: BTreeSet<String> = report.versions.iter().map(|v| v.hash.clone()).collect();
     heads.extend(genesis.clone());
+    // Pending proposals that extend a known head, by that head.
+    let mut pending: BTreeMap<String, Vec<Pending>> = BTreeMap::new();
     for (hex, (path, bytes)) in &proposals {
         report.proposals += 1;
         let actual = content_hash(bytes);
@@ -432,9 +442,35 @@ pub fn verify(snapshot: &Snapshot) -> VerifyReport {
                             p.parent
                         ),
                     );
+                } else if heads.contains(&p.parent) {
+                    pending
+                        .entry(p.parent.clone())
+                        .or_default()
+                        .push((path, subject, p));
                 }
             }
             Err(e) => ctx.fail(path, Some(format!("proposal sha256:{hex}")), e),
+        }
+    }
+
+    // `propose` checked each pending proposal against the rules, but a proposal file can be
+    // edited afterwards (and renamed to its new hash), and `declare` would then refuse it: report
+    // it now, judged as `declare` judges it, against the history up to the head it extends.
+    if !pending.is_empty() {
+        let mut ledger = Ledger::new();
+        let heads = genesis
+            .iter()
+            .map(|g| (g, None))
+            .chain(chain.iter().map(|(hash, proposal)| (hash, Some(proposal))));
+        for (head, proposal) in heads {
+            if let Some(proposal) = proposal {
+                ledger.apply(proposal);
+            }
+            for (path, subject, p) in pending.remove(head).unwrap_or_default() {
+                for problem in ledger.check(&p) {
+                    ctx.fail(path, subject.clone(), format!("breaks a rule: {problem}"));
+                }
+            }
         }
     }
 

@@ -616,3 +616,76 @@ fn a_pending_proposal_pins_authority_json_before_the_first_declaration() {
         report.findings
     );
 }
+
+#[test]
+fn a_proposal_edited_to_rename_onto_a_held_name_is_reported_and_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, keys) = init(dir.path(), 1);
+    let v1 = table(vec![
+        Entry::new(0, "HALT").with_format("A"),
+        Entry::new(1, "A").with_format("E"),
+        Entry::new(2, "B").with_format("E"),
+    ]);
+    declare(&store, &keys[..1], v1, ProposeOptions::new(v("1.0.0")));
+    // Proposing B = A is refused outright...
+    let merged = table(vec![
+        Entry::new(0, "HALT").with_format("A"),
+        Entry::new(2, "A").with_format("E"),
+    ]);
+    let mut o = ProposeOptions::new(v("1.1.0"));
+    o.renames.push(Rename {
+        from: "B".into(),
+        to: "A".into(),
+    });
+    let err = store.propose(merged, o).unwrap_err();
+    assert!(err.is_refusal());
+    assert!(
+        err.to_string()
+            .contains("rename B -> A: A is already a separate instruction of version 1.0.0"),
+        "{err}"
+    );
+    // ...so take a valid proposal (B = C) and edit its file into one, filed under its new hash.
+    let v2 = table(vec![
+        Entry::new(0, "HALT").with_format("A"),
+        Entry::new(1, "A").with_format("E"),
+        Entry::new(2, "C").with_format("E"),
+    ]);
+    let mut o = ProposeOptions::new(v("1.1.0"));
+    o.renames.push(Rename {
+        from: "B".into(),
+        to: "C".into(),
+    });
+    let id = store.propose(v2, o).unwrap();
+    assert!(store.verify().unwrap().is_ok());
+    let file = |id: &str| {
+        dir.path().join(format!(
+            "proposals/{}.json",
+            id.trim_start_matches("sha256:")
+        ))
+    };
+    let text = std::fs::read_to_string(file(&id)).unwrap();
+    let edited = text.replacen("\"to\": \"C\"", "\"to\": \"A\"", 1);
+    assert_ne!(edited, text);
+    std::fs::remove_file(file(&id)).unwrap();
+    let edited_id = isa_history::model::content_hash(edited.as_bytes());
+    std::fs::write(file(&edited_id), &edited).unwrap();
+    let report = store.verify().unwrap();
+    let rel = format!("proposals/{}.json", edited_id.trim_start_matches("sha256:"));
+    assert!(
+        report.findings.iter().any(|f| {
+            f.file == rel
+            && f.subject.as_deref() == Some("proposal of 1.1.0")
+            && f.message.starts_with(
+                "breaks a rule: rename B -> A: A is already a separate instruction of version 1.0.0"
+            )
+        }),
+        "{:?}",
+        report.findings
+    );
+    // Approved or not, it is never declared.
+    store.approve(&edited_id, &keys[0]).unwrap();
+    let err = store.declare(&edited_id).unwrap_err();
+    assert!(err.is_refusal());
+    assert!(err.to_string().contains("rename B -> A"), "{err}");
+    assert_eq!(store.log().unwrap().len(), 1);
+}
