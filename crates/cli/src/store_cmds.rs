@@ -300,6 +300,14 @@ pub fn propose(args: ProposeArgs) -> Result<u8> {
     }
     let store = args.store.open()?;
     let table = inputs::resolve_table(&args.table)?;
+    // A version whose bytecode cannot be decoded must never be declared; refuse it before it is
+    // written, with check's explanation.
+    inputs::require_decodable(
+        &table,
+        "the proposed table",
+        &isa_core::Scheme::flux_unified(),
+        &isa_core::Aliases::new(),
+    )?;
     verdict(store.propose(table, options), |id| {
         match args.format {
             Format::Json => print!("{}", pretty(&json!({ "id": id }))),

@@ -197,7 +197,10 @@ fn conform_view(case: &Case) -> (View, View) {
     );
     assert!(code == 0 || code == 1, "conform exit {code}: {err}");
     let report = json(&out, "conform");
-    let divergences = report["divergences"].as_array().cloned().unwrap_or_default();
+    let divergences = report["divergences"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let named = |kind: &str, name: &str| {
         divergences
             .iter()
@@ -336,11 +339,43 @@ fn refusals(case: &Case, table: &str, tmp: &Path) -> Vec<String> {
         ("gen", vec!["gen", "--lang", "python", path]),
         ("advertise", vec!["advertise", path]),
     ];
+    let store = tmp.join(format!("{}-store", case.name));
+    let keys = tmp.join(format!("{}-keys", case.name));
+    let (code, _, err) = run(
+        &["keygen", "alice", "--out-dir", keys.to_str().unwrap()],
+        &case.dir,
+    );
+    assert_eq!(code, 0, "keygen: {err}");
+    let maintainer = format!("alice={}", keys.join("alice.pub").display());
+    let (code, _, err) = run(
+        &[
+            "init",
+            "--store",
+            store.to_str().unwrap(),
+            "--maintainer",
+            &maintainer,
+            "--quorum",
+            "1",
+        ],
+        &case.dir,
+    );
+    assert_eq!(code, 0, "init: {err}");
+    let mut commands = commands;
+    commands.push((
+        "propose",
+        vec![
+            "propose",
+            "--store",
+            store.to_str().unwrap(),
+            "--version",
+            "1.0.0",
+            path,
+        ],
+    ));
     let mut failures = Vec::new();
     for (what, args) in commands {
         let (code, _, err) = run(&args, &case.dir);
-        if code != 2 || !(err.contains("encoding-ambiguity") || err.contains("duplicate-opcode"))
-        {
+        if code != 2 || !(err.contains("encoding-ambiguity") || err.contains("duplicate-opcode")) {
             failures.push(format!(
                 "{}: {what} must refuse {table}.toml with exit 2 and check's explanation; got exit {code}: {err}",
                 case.name

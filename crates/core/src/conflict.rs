@@ -1359,12 +1359,18 @@ mod tests {
         };
         let r = detect(std::slice::from_ref(&t), &CheckOptions::new());
         assert_eq!(kinds(&r), vec![ConflictKind::EncodingAmbiguity]);
-        assert!(r.conflicts[0].message.contains("WIDE 0x0100"), "{}", r.conflicts[0].message);
+        assert!(
+            r.conflicts[0].message.contains("WIDE 0x0100"),
+            "{}",
+            r.conflicts[0].message
+        );
         assert_eq!(undecodable(&t, &CheckOptions::new()).len(), 1);
 
         // Two-byte opcodes make it decodable ...
         t.encoding = crate::Encoding::fixed(2, crate::Endian::Big).unwrap();
-        assert!(detect(std::slice::from_ref(&t), &CheckOptions::new()).conflicts.is_empty());
+        assert!(detect(std::slice::from_ref(&t), &CheckOptions::new())
+            .conflicts
+            .is_empty());
         // ... and an escape page on MOV's byte makes MOV sit on an escape.
         t.encoding = crate::Encoding::escapes([0x01]).unwrap();
         let r = detect(std::slice::from_ref(&t), &CheckOptions::new());
@@ -1381,13 +1387,21 @@ mod tests {
         };
         w.formats.insert(
             "W".into(),
-            crate::Layout::new(3, vec![crate::Field::new("x", 8, crate::FieldKind::Immediate)])
-                .unwrap(),
+            crate::Layout::new(
+                3,
+                vec![crate::Field::new("x", 8, crate::FieldKind::Immediate)],
+            )
+            .unwrap(),
         );
         let r = detect(std::slice::from_ref(&w), &CheckOptions::new());
         assert_eq!(kinds(&r), vec![ConflictKind::EncodingAmbiguity]);
         let c = &r.conflicts[0];
-        assert!(c.message.contains("ONE 0x01 (bytes 01) are a prefix of TWO 0x0102 (bytes 01 02)"), "{}", c.message);
+        assert!(
+            c.message
+                .contains("ONE 0x01 (bytes 01) are a prefix of TWO 0x0102 (bytes 01 02)"),
+            "{}",
+            c.message
+        );
         assert_eq!(c.entries.len(), 2);
     }
 

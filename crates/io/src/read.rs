@@ -739,25 +739,44 @@ branch = "off"
         let base = "implementation = \"x\"\nopcodes = [{ opcode = 0xFF05, mnemonic = \"EXT\" }]\n";
         let t = toml(&format!("{base}[encoding]\nescapes = [0xFF]\n")).unwrap();
         assert_eq!(t.encoding, Encoding::escapes([0xFF]).unwrap());
-        let t = toml(&format!("{base}[encoding]\nopcode_bytes = 2\nbyte_order = \"little\"\n")).unwrap();
+        let t = toml(&format!(
+            "{base}[encoding]\nopcode_bytes = 2\nbyte_order = \"little\"\n"
+        ))
+        .unwrap();
         assert_eq!(t.encoding, Encoding::fixed(2, Endian::Little).unwrap());
-        let t = json(r#"{"implementation": "x", "encoding": {"opcode_bytes": 2}, "opcodes": []}"#).unwrap();
+        let t = json(r#"{"implementation": "x", "encoding": {"opcode_bytes": 2}, "opcodes": []}"#)
+            .unwrap();
         assert_eq!(t.encoding, Encoding::fixed(2, Endian::Big).unwrap());
         for (section, message, line) in [
-            ("escapes = [0xFF]\nopcode_bytes = 2", "both `escapes` and `opcode_bytes`", 4),
+            (
+                "escapes = [0xFF]\nopcode_bytes = 2",
+                "both `escapes` and `opcode_bytes`",
+                4,
+            ),
             ("escape = [0xFF]", "unknown key `escape`", 4),
             ("opcode_bytes = 5", "out of range 1-4", 4),
             ("escapes = [0x0F38]", "needs its leading bytes 0x0F", 4),
             ("escapes = [0]", "out of range", 4),
             ("escapes = \"0xFF\"", "must be a list", 4),
             ("byte_order = \"big\"", "needs `opcode_bytes`", 4),
-            ("escapes = [0xFF]\nbyte_order = \"big\"", "applies to `opcode_bytes`", 5),
-            ("opcode_bytes = 2\nbyte_order = \"middle\"", "\"big\" or \"little\"", 5),
+            (
+                "escapes = [0xFF]\nbyte_order = \"big\"",
+                "applies to `opcode_bytes`",
+                5,
+            ),
+            (
+                "opcode_bytes = 2\nbyte_order = \"middle\"",
+                "\"big\" or \"little\"",
+                5,
+            ),
         ] {
             let e = toml(&format!("{base}[encoding]\n{section}\n")).unwrap_err();
             let text = e.to_string();
             assert!(text.contains(message), "{section}: {text}");
-            assert!(text.contains(&format!("t.toml:{line}:")), "{section}: {text}");
+            assert!(
+                text.contains(&format!("t.toml:{line}:")),
+                "{section}: {text}"
+            );
         }
     }
 }
