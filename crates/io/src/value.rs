@@ -54,23 +54,61 @@ impl Kind {
     }
 }
 
-/// Maps byte offsets to 1-based line and column (columns counted in characters).
+/// Maps byte offsets to 1-based line and column (columns counted in characters), in constant
+/// time per lookup after one linear pass: a one-line (minified) file with a million entries must
+/// not cost a scan from the line start for every entry's location.
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     starts: Vec<usize>,
+    /// Characters before each `BLOCK`-byte block of the text (counting every byte that is not a
+    /// UTF-8 continuation byte), so a column is two prefix lookups and at most two short counts.
+    chars: Vec<usize>,
+    /// The text opens with a UTF-8 byte-order mark, which editors do not count as a column.
+    bom: bool,
+}
+
+/// Block size of [`LineIndex`]'s character prefix sums.
+const BLOCK: usize = 256;
+
+fn is_char_start(b: u8) -> bool {
+    b & 0xC0 != 0x80
 }
 
 impl LineIndex {
     /// Indexes a text.
     pub fn new(text: &str) -> LineIndex {
+        let bytes = text.as_bytes();
         let mut starts = vec![0];
         starts.extend(
-            text.bytes()
+            bytes
+                .iter()
                 .enumerate()
-                .filter(|(_, b)| *b == b'\n')
+                .filter(|(_, b)| **b == b'\n')
                 .map(|(i, _)| i + 1),
         );
-        LineIndex { starts }
+        let mut chars = Vec::with_capacity(bytes.len() / BLOCK + 1);
+        let mut count = 0;
+        for block in bytes.chunks(BLOCK) {
+            chars.push(count);
+            count += block.iter().filter(|&&b| is_char_start(b)).count();
+        }
+        chars.push(count);
+        LineIndex {
+            starts,
+            chars,
+            bom: text.starts_with('\u{feff}'),
+        }
+    }
+
+    /// Characters in `text[..offset]`.
+    fn chars_before(&self, text: &str, offset: usize) -> usize {
+        let block = offset / BLOCK;
+        let from = block * BLOCK;
+        self.chars[block]
+            + text.as_bytes()[from..offset]
+                .iter()
+                .filter(|&&b| is_char_start(b))
+                .count()
     }
 
     /// Line and column of a byte offset.
@@ -78,19 +116,69 @@ impl LineIndex {
         let offset = offset.min(text.len());
         let line = self.starts.partition_point(|&s| s <= offset) - 1;
         let start = self.starts[line];
-        let column = text
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count())
-            + 1;
+        let mut column = self.chars_before(text, offset) - self.chars_before(text, start) + 1;
+        if line == 0 && self.bom && offset >= 3 {
+            column -= 1;
+        }
         (line as u32 + 1, column as u32)
     }
 }
 
-/// Parses strict JSON into a node tree. Syntax errors carry serde_json's line and column.
+/// How deeply arrays and objects may nest in any JSON this tool reads (tables, alias, decision,
+/// usage and group files): far beyond any real table (which nests three deep), and low enough
+/// that the parsers' recursion stays well inside the stack. Deeper input is an error at the
+/// bracket that goes too deep.
+pub const MAX_JSON_DEPTH: usize = 128;
+
+/// Refuses JSON nested deeper than [`MAX_JSON_DEPTH`], in one linear pass over the bytes
+/// (strings skipped, escapes honoured), before any recursive parser sees the text.
+fn check_json_depth(file: &str, text: &str) -> Result<(), LoadError> {
+    let bytes = text.as_bytes();
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_JSON_DEPTH {
+                    let (line, column) = LineIndex::new(text).locate(text, i);
+                    return Err(LoadError {
+                        file: file.to_string(),
+                        line,
+                        column,
+                        message: format!("JSON nested more than {MAX_JSON_DEPTH} levels deep"),
+                        hint: Some("a table nests three levels deep; this is not a table".into()),
+                    });
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Parses strict JSON into a node tree. Syntax errors carry serde_json's line and column. A
+/// leading UTF-8 byte-order mark is accepted (spans still index the text as given).
 pub fn parse_json(file: &str, text: &str) -> Result<Node, LoadError> {
+    let (body, shift) = match text.strip_prefix('\u{feff}') {
+        Some(rest) => (rest, text.len() - rest.len()),
+        None => (text, 0),
+    };
+    check_json_depth(file, body)?;
     // serde_json is the strict judge of syntax (no comments, no trailing commas, no bare words);
     // jsonc-parser, run only on text that passed, provides the spans.
-    if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(text) {
+    if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(body) {
         let message = e.to_string();
         let message = match message.rfind(" at line ") {
             Some(i) => message[..i].to_string(),
@@ -109,11 +197,36 @@ pub fn parse_json(file: &str, text: &str) -> Result<Node, LoadError> {
         allow_loose_object_property_names: false,
         allow_trailing_commas: false,
     };
-    let parsed = jsonc_parser::parse_to_ast(text, &Default::default(), &options)
+    let parsed = jsonc_parser::parse_to_ast(body, &Default::default(), &options)
         .map_err(|e| LoadError::file(file, format!("invalid JSON: {e}")))?;
     match parsed.value {
-        Some(v) => Ok(from_jsonc(v)),
+        Some(v) => {
+            let mut node = from_jsonc(v);
+            if shift > 0 {
+                shift_spans(&mut node, shift);
+            }
+            Ok(node)
+        }
         None => Err(LoadError::file(file, "the file holds no JSON value")),
+    }
+}
+
+/// Moves every span of a tree by `by` bytes, with an explicit stack (the depth is bounded, but
+/// nothing here needs recursion).
+fn shift_spans(root: &mut Node, by: usize) {
+    let mut stack: Vec<&mut Node> = vec![root];
+    while let Some(node) = stack.pop() {
+        node.span = node.span.start + by..node.span.end + by;
+        match &mut node.kind {
+            Kind::Array(items) => stack.extend(items.iter_mut()),
+            Kind::Object(props) => {
+                for (_, key_span, value) in props.iter_mut() {
+                    *key_span = key_span.start + by..key_span.end + by;
+                    stack.push(value);
+                }
+            }
+            _ => {}
+        }
     }
 }
 
@@ -237,6 +350,32 @@ mod tests {
         assert_eq!((e.line, e.file.as_str()), (3, "bad.json"));
         assert!(e.message.starts_with("invalid JSON"), "{}", e.message);
         assert!(parse_json("c.json", "{\"a\": 1 // no\n}").is_err());
+    }
+
+    #[test]
+    fn columns_count_characters_in_constant_time() {
+        let text = format!("{}é\"x\"\n  ab", "a".repeat(1000));
+        let index = LineIndex::new(&text);
+        assert_eq!(index.locate(&text, 1000), (1, 1001));
+        assert_eq!(index.locate(&text, 1002), (1, 1002), "é is one column");
+        let second = text.rfind("ab").unwrap();
+        assert_eq!(index.locate(&text, second), (2, 3));
+        let bom = "\u{feff}{}";
+        assert_eq!(LineIndex::new(bom).locate(bom, 3), (1, 1));
+    }
+
+    #[test]
+    fn deep_json_is_refused_and_a_bom_accepted() {
+        let deep = format!("{{\"a\": {}{}}}", "[".repeat(200), "]".repeat(200));
+        let e = parse_json("d.json", &deep).unwrap_err();
+        assert!(e.message.contains("nested more than 128"), "{}", e.message);
+        assert_eq!((e.line, e.column), (1, 7 + 127));
+        // Brackets inside strings do not count.
+        let strings = format!("{{\"a\": \"{}\\\"{}\"}}", "[".repeat(300), "{".repeat(300));
+        parse_json("s.json", &strings).unwrap();
+        let bom = "\u{feff}{\"a\": 1}";
+        let node = parse_json("b.json", bom).unwrap();
+        assert_eq!(&bom[node.span.clone()], "{\"a\": 1}");
     }
 
     #[test]
