@@ -8,7 +8,7 @@ use isa_core::{detect, CheckOptions, Conflict, ConflictKind, Report, Scheme, Sev
 use serde_json::{json, Map, Value};
 
 use crate::sarif;
-use crate::style::{paint, Style};
+use crate::style::{paint, Style, MAX_PAD};
 use crate::{inputs, EXIT_FAIL, EXIT_OK};
 
 /// Output formats of reports.
@@ -160,19 +160,22 @@ fn render_text(report: &Report, fail_on: FailOn, failed: bool) -> String {
                 .iter()
                 .map(|e| e.implementation.len())
                 .max()
-                .unwrap_or(0);
+                .unwrap_or(0)
+                .min(MAX_PAD);
             let op_width = c
                 .entries
                 .iter()
                 .map(|e| hex_opcode(e.opcode).len())
                 .max()
-                .unwrap_or(0);
+                .unwrap_or(0)
+                .min(MAX_PAD);
             let m_width = c
                 .entries
                 .iter()
                 .map(|e| e.mnemonic.as_deref().unwrap_or("-").len())
                 .max()
-                .unwrap_or(0);
+                .unwrap_or(0)
+                .min(MAX_PAD);
             let locations: Vec<String> = c
                 .entries
                 .iter()
@@ -183,7 +186,12 @@ fn render_text(report: &Report, fail_on: FailOn, failed: bool) -> String {
                         .unwrap_or_else(|| "(no location)".into())
                 })
                 .collect();
-            let l_width = locations.iter().map(|l| l.len()).max().unwrap_or(0);
+            let l_width = locations
+                .iter()
+                .map(|l| l.len())
+                .max()
+                .unwrap_or(0)
+                .min(MAX_PAD);
             for (e, location) in c.entries.iter().zip(&locations) {
                 let layout = match (&e.format, &e.layout) {
                     (Some(f), Some(l)) => format!("  format {f} [{l}]"),

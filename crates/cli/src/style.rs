@@ -86,3 +86,8 @@ pub fn note(text: &str) {
     let on = STDERR_COLOR.load(Ordering::Relaxed);
     eprintln!("{} {text}", paint_if(on, Style::Info, "note:"));
 }
+
+/// The widest column that text output pads to. Longer names (a 65,536-character mnemonic in a
+/// hostile table) are printed in full, unpadded: padding to them would make every row that long,
+/// and `format!` refuses widths of 65,536 and more.
+pub const MAX_PAD: usize = 48;

@@ -399,3 +399,74 @@ fn a_closed_pipe_ends_quietly() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_ne!(status.code(), Some(101), "a panic exits 101");
 }
+
+/// A mnemonic or implementation name of 65,536 characters or more once made the text renderer
+/// panic ("Formatting argument out of range"): padding is capped, long names print in full.
+#[test]
+fn huge_names_are_printed_not_panicked_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = "A".repeat(70_000);
+    let table = format!(
+        "{{\"implementation\": \"{}\", \"opcodes\": [{{\"opcode\": 1, \"mnemonic\": \"{long}\"}}, {{\"opcode\": 1, \"mnemonic\": \"B\"}}]}}",
+        "x".repeat(70_000)
+    );
+    let path = common::write(dir.path(), "long.json", table);
+    let out = common::bin().arg("check").arg(&path).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&long));
+}
+
+/// Nesting deeper than the documented limit is an error at the bracket, in every JSON file the
+/// tool reads (the table here, and an alias file) — never a stack overflow.
+#[test]
+fn deep_json_is_an_error_not_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let deep = format!(
+        "{{\"implementation\": \"x\", \"opcodes\": [], \"junk\": {}{}}}",
+        "[".repeat(20_000),
+        "]".repeat(20_000)
+    );
+    let table = common::write(dir.path(), "deep.json", &deep);
+    bin()
+        .arg("check")
+        .arg(&table)
+        .assert()
+        .code(2)
+        .stderr(contains("deep.json:1:").and(contains("nested more than 128 levels")));
+    let ok = common::write(
+        dir.path(),
+        "ok.json",
+        "{\"implementation\": \"y\", \"opcodes\": []}",
+    );
+    let aliases = common::write(dir.path(), "aliases.json", &deep);
+    bin()
+        .arg("check")
+        .arg(&ok)
+        .arg("--aliases")
+        .arg(&aliases)
+        .assert()
+        .code(2)
+        .stderr(contains("aliases.json:1:"));
+}
+
+/// JSON written by editors that add a byte-order mark is read like TOML with one.
+#[test]
+fn a_json_byte_order_mark_is_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = common::write(
+        dir.path(),
+        "bom.json",
+        "\u{feff}{\"implementation\": \"x\", \"opcodes\": [{\"opcode\": 1, \"mnemonic\": \"A\"}, {\"opcode\": 1, \"mnemonic\": \"B\"}]}",
+    );
+    bin()
+        .arg("check")
+        .arg(&table)
+        .assert()
+        .code(1)
+        .stdout(contains("bom.json:1:"));
+}
