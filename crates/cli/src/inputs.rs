@@ -31,7 +31,10 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, InputErrors> {
     let mut out = Vec::new();
     let mut errors = Vec::new();
     for path in paths {
-        if path.is_dir() {
+        if path.as_os_str() == "-" {
+            // Standard input: a table, read by `isa_io::load_table`.
+            out.push(path.clone());
+        } else if path.is_dir() {
             let mut found: Vec<PathBuf> = match std::fs::read_dir(path) {
                 Ok(rd) => rd
                     .filter_map(|e| e.ok().map(|e| e.path()))
@@ -80,7 +83,9 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, InputErrors> {
 pub fn load(paths: &[PathBuf]) -> Result<Vec<Table>, InputErrors> {
     let files = expand(paths)?;
     let (sources, table_files): (Vec<PathBuf>, Vec<PathBuf>) = files.into_iter().partition(|p| {
-        TableFormat::from_path(p).is_none() && isa_scan::Lang::from_path(p).is_some()
+        p.as_os_str() != "-"
+            && TableFormat::from_path(p).is_none()
+            && isa_scan::Lang::from_path(p).is_some()
     });
     let mut tables = isa_io::load_tables(&table_files).map_err(InputErrors)?;
     if !sources.is_empty() {
@@ -127,7 +132,7 @@ fn looks_like_version(text: &str) -> bool {
 /// - `DIR@VERSION` is that version in the store at `DIR`.
 pub fn resolve_table(arg: &str) -> anyhow::Result<Table> {
     let path = Path::new(arg);
-    if path.exists() || TableFormat::from_path(path).is_some() {
+    if arg == "-" || path.exists() || TableFormat::from_path(path).is_some() {
         return Ok(load_one(path)?);
     }
     let (dir, version) = match arg.rsplit_once('@') {

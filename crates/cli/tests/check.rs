@@ -470,3 +470,31 @@ fn a_json_byte_order_mark_is_accepted() {
         .code(1)
         .stdout(contains("bom.json:1:"));
 }
+
+/// `-` reads a table from standard input (JSON or TOML, told apart by the first character).
+#[test]
+fn a_table_from_standard_input() {
+    bin()
+        .args(["check", "-", "--format", "json"])
+        .write_stdin("{\"implementation\": \"x\", \"opcodes\": [{\"opcode\": 1, \"mnemonic\": \"A\"}, {\"opcode\": 1, \"mnemonic\": \"B\"}]}")
+        .assert()
+        .code(1)
+        .stdout(contains("\"file\": \"<stdin>\""));
+    bin()
+        .args(["check", "-"])
+        .write_stdin("implementation = \"t\"\nopcodes = [{ opcode = 1, mnemonic = \"A\" }]\n")
+        .assert()
+        .code(0);
+}
+
+/// Inputs over the documented size limit are refused before they are read.
+#[test]
+fn inputs_over_the_size_limit_are_refused() {
+    bin()
+        .env("ISA_AUTHORITY_MAX_INPUT", "100")
+        .arg("check")
+        .arg(example("greenhorn-go.json"))
+        .assert()
+        .code(2)
+        .stderr(contains("over the 100-byte limit"));
+}

@@ -12,8 +12,17 @@ use crate::value::{parse_json, parse_toml, Kind, LineIndex, Node};
 /// Reads an alias file.
 pub fn load_aliases(path: &Path) -> Result<Aliases, LoadError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path)
+    let bytes = crate::fsutil::read_limited(path, crate::fsutil::max_input())
         .map_err(|e| LoadError::file(&file, format!("cannot read alias file: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        LoadError::file(
+            &file,
+            format!(
+                "not UTF-8 text (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
+        )
+    })?;
     let format = TableFormat::from_path(path).unwrap_or(TableFormat::Toml);
     parse_aliases(&file, &text, format)
 }

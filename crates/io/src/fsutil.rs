@@ -1,14 +1,91 @@
-//! Crash-safe file writes.
+//! Bounded reads and crash-safe writes.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::Path;
 
+/// The largest input file (table, alias, decision, usage or group file, bytecode) read unless
+/// `ISA_AUTHORITY_MAX_INPUT` says otherwise: 1 GiB. Parsing a table costs a few times its size in
+/// memory, so a larger file is refused before it is read rather than exhausting memory halfway.
+pub const DEFAULT_MAX_INPUT: u64 = 1 << 30;
+
+/// The input size limit in bytes: `ISA_AUTHORITY_MAX_INPUT` (a byte count, optionally with a
+/// `K`, `M` or `G` suffix, powers of 1024), else [`DEFAULT_MAX_INPUT`].
+pub fn max_input() -> u64 {
+    std::env::var("ISA_AUTHORITY_MAX_INPUT")
+        .ok()
+        .and_then(|v| parse_size(&v))
+        .unwrap_or(DEFAULT_MAX_INPUT)
+}
+
+fn parse_size(text: &str) -> Option<u64> {
+    let t = text.trim();
+    let (digits, shift) = match t.char_indices().last()? {
+        (i, 'K' | 'k') => (&t[..i], 10),
+        (i, 'M' | 'm') => (&t[..i], 20),
+        (i, 'G' | 'g') => (&t[..i], 30),
+        _ => (t, 0),
+    };
+    digits.trim().parse::<u64>().ok()?.checked_mul(1 << shift)
+}
+
+/// Reads a whole input file, refusing one larger than `limit` bytes before reading it (and
+/// reading at most `limit + 1` bytes, so a file that grows meanwhile is refused too). `-` reads
+/// standard input under the same limit.
+pub fn read_limited(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+    use std::io::Read;
+    let too_large = |size: u64| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "the input is {size} bytes, over the {limit}-byte limit (set ISA_AUTHORITY_MAX_INPUT to raise it)"
+            ),
+        )
+    };
+    let mut bytes = Vec::new();
+    if path.as_os_str() == "-" {
+        io::stdin().lock().take(limit + 1).read_to_end(&mut bytes)?;
+    } else {
+        let file = File::open(path)?;
+        let size = file.metadata()?.len();
+        if size > limit {
+            return Err(too_large(size));
+        }
+        bytes.reserve(size as usize);
+        file.take(limit + 1).read_to_end(&mut bytes)?;
+    }
+    if bytes.len() as u64 > limit {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
 /// Writes `bytes` to `path` atomically: the data goes to a temporary file in the same directory,
 /// which is fsynced and renamed over `path`, and then the directory is fsynced so the rename
 /// itself is durable. Readers (and a crash at any instant) see the old file or the new one,
 /// never a mix; on error the temporary file is removed and `path` is untouched.
+///
+/// An existing file keeps its permission bits (a 0600 file stays 0600). When `path` is a
+/// symbolic link, the file it points to is replaced and the link is kept, as a plain write
+/// through the link would do.
 pub fn atomic_write(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let resolved;
+    let path = match fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => {
+            resolved = fs::canonicalize(path).map_err(|e| {
+                io::Error::new(
+                    e.kind(),
+                    format!(
+                        "{} is a symbolic link to a missing file: {e}",
+                        path.display()
+                    ),
+                )
+            })?;
+            resolved.as_path()
+        }
+        _ => path,
+    };
+    let existing_mode = fs::metadata(path).ok().map(|m| m.permissions());
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -24,6 +101,9 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> io::Result<()> {
     ));
     let result = (|| {
         let mut file = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+        if let Some(permissions) = &existing_mode {
+            file.set_permissions(permissions.clone())?;
+        }
         file.write_all(bytes)?;
         file.sync_all()?;
         drop(file);
@@ -65,6 +145,45 @@ fn unique() -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_are_bounded_before_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big");
+        fs::write(&path, vec![b'x'; 100]).unwrap();
+        assert_eq!(read_limited(&path, 100).unwrap().len(), 100);
+        let e = read_limited(&path, 99).unwrap_err();
+        assert!(e.to_string().contains("over the 99-byte limit"), "{e}");
+        assert_eq!(parse_size("2M"), Some(2 << 20));
+        assert_eq!(parse_size("512"), Some(512));
+        assert_eq!(parse_size("x"), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn modes_and_symlinks_are_kept() {
+        use std::os::unix::fs::{symlink, PermissionsExt};
+        let dir = tempfile::tempdir().unwrap();
+        let secret = dir.path().join("secret");
+        fs::write(&secret, b"old").unwrap();
+        fs::set_permissions(&secret, fs::Permissions::from_mode(0o600)).unwrap();
+        atomic_write(&secret, b"new").unwrap();
+        assert_eq!(
+            fs::metadata(&secret).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        let link = dir.path().join("link");
+        symlink(&secret, &link).unwrap();
+        atomic_write(&link, b"through").unwrap();
+        assert!(fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(fs::read(&secret).unwrap(), b"through");
+        let dangling = dir.path().join("dangling");
+        symlink(dir.path().join("missing"), &dangling).unwrap();
+        assert!(atomic_write(&dangling, b"x").is_err());
+    }
 
     #[test]
     fn writes_and_replaces_without_leftovers() {

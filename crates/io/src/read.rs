@@ -29,18 +29,28 @@ impl TableFormat {
     }
 }
 
-/// Reads a table file (`.json` or `.toml`).
+/// Reads a table file (`.json` or `.toml`). `-` reads a table from standard input, JSON when
+/// its first non-blank character is `{`, else TOML; messages call it `<stdin>`.
 pub fn load_table(path: &Path) -> Result<Table, LoadError> {
-    let file = path.display().to_string();
-    let format = TableFormat::from_path(path).ok_or_else(|| {
-        LoadError::file(
-            &file,
-            "not a table file: expected a .json or .toml extension",
-        )
-        .with_hint("source files are read by `isa-authority scan`")
-    })?;
-    let bytes =
-        std::fs::read(path).map_err(|e| LoadError::file(&file, format!("cannot read: {e}")))?;
+    let stdin = path.as_os_str() == "-";
+    let file = if stdin {
+        "<stdin>".to_string()
+    } else {
+        path.display().to_string()
+    };
+    let format = match TableFormat::from_path(path) {
+        Some(f) => Some(f),
+        None if stdin => None,
+        None => {
+            return Err(LoadError::file(
+                &file,
+                "not a table file: expected a .json or .toml extension",
+            )
+            .with_hint("source files are read by `isa-authority scan`"))
+        }
+    };
+    let bytes = crate::fsutil::read_limited(path, crate::fsutil::max_input())
+        .map_err(|e| LoadError::file(&file, format!("cannot read: {e}")))?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
         let text = String::from_utf8_lossy(&e.into_bytes()[..offset]).into_owned();
@@ -53,6 +63,14 @@ pub fn load_table(path: &Path) -> Result<Table, LoadError> {
             hint: None,
         }
     })?;
+    let format = format.unwrap_or_else(|| {
+        let body = text.trim_start_matches('\u{feff}').trim_start();
+        if body.starts_with('{') {
+            TableFormat::Json
+        } else {
+            TableFormat::Toml
+        }
+    });
     parse_table(&file, &text, format)
 }
 
