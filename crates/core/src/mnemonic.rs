@@ -11,6 +11,20 @@ pub fn normalize(mnemonic: &str) -> String {
     mnemonic.trim().to_ascii_uppercase()
 }
 
+/// The one rule for names (implementation names, mnemonics, format letters, maintainer names):
+/// they are text, so control characters (NUL, ESC, newline, …) are refused wherever a name is
+/// read, and no output — a terminal, SARIF, SVG, generated code — ever receives one. Returns
+/// why a name is not acceptable, naming the first offending character and its position.
+pub fn check_name(name: &str) -> Result<(), String> {
+    match name.char_indices().find(|(_, c)| c.is_control()) {
+        None => Ok(()),
+        Some((i, c)) => Err(format!(
+            "contains the control character U+{:04X} at byte {i}; names are text",
+            u32::from(c)
+        )),
+    }
+}
+
 /// A map from alternative spellings to the canonical one; both sides are normalised.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Aliases {
@@ -169,6 +183,17 @@ mod tests {
         assert!(a.insert("X", "Z").is_err());
         assert!(a.insert("Y", "X").is_err());
         a.insert("x", "y").unwrap();
+    }
+
+    #[test]
+    fn names_are_text() {
+        assert!(check_name("HALT").is_ok());
+        assert!(check_name("HÄLT").is_ok());
+        assert!(check_name("A\u{1b}[31m")
+            .unwrap_err()
+            .contains("U+001B at byte 1"));
+        assert!(check_name("A\nB").is_err());
+        assert!(check_name("\0").is_err());
     }
 
     #[test]

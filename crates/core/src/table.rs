@@ -30,8 +30,20 @@ impl Location {
 }
 
 impl fmt::Display for Location {
+    /// `file:line:col`. Control characters in the file name (which comes from the file system,
+    /// not from this tool) are written as `\u{1b}` escapes, so no output receives them raw.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.file)?;
+        if self.file.chars().any(char::is_control) {
+            for c in self.file.chars() {
+                if c.is_control() {
+                    write!(f, "{}", c.escape_unicode())?;
+                } else {
+                    write!(f, "{c}")?;
+                }
+            }
+        } else {
+            f.write_str(&self.file)?;
+        }
         if self.line > 0 {
             write!(f, ":{}", self.line)?;
             if self.column > 0 {
@@ -233,5 +245,9 @@ mod tests {
         assert_eq!(Location::new("a.json", 3, 7).to_string(), "a.json:3:7");
         assert_eq!(Location::new("a.json", 3, 0).to_string(), "a.json:3");
         assert_eq!(Location::new("a.json", 0, 0).to_string(), "a.json");
+        assert_eq!(
+            Location::new("a\u{1b}.json", 1, 0).to_string(),
+            "a\\u{1b}.json:1"
+        );
     }
 }

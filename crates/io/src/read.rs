@@ -316,6 +316,8 @@ impl Reader<'_> {
                 if s.trim().is_empty() {
                     return Err(self.error(span, "`implementation` is empty"));
                 }
+                isa_core::mnemonic::check_name(s)
+                    .map_err(|e| self.error(span, format!("`implementation` {e}")))?;
                 s.clone()
             }
             Some(n) => return Err(self.error(&n.span, format!("`implementation` must be a string, found {}", n.kind.describe()))),
@@ -485,6 +487,8 @@ impl Reader<'_> {
             if letter.is_empty() {
                 return Err(self.error(key_span, "a format name must not be empty"));
             }
+            isa_core::mnemonic::check_name(letter)
+                .map_err(|e| self.error(key_span, format!("format name {e}")))?;
             let what = format!("format `{letter}`");
             let fp = self.object(def, &what)?;
             let size = self.opt_uint(fp, "size", &what, 65_535)?.ok_or_else(|| {
@@ -581,8 +585,14 @@ impl Reader<'_> {
                     .error(&n.span, format!("`mnemonic` of {what} is empty"))
                     .with_hint("write null for an entry without a name"));
             }
+            isa_core::mnemonic::check_name(m)
+                .map_err(|e| self.error(&n.span, format!("`mnemonic` of {what} {e}")))?;
         }
         let format = self.opt_str(props, "format", &what)?;
+        if let (Some(f), Some(n)) = (&format, Self::get(props, "format")) {
+            isa_core::mnemonic::check_name(f)
+                .map_err(|e| self.error(&n.span, format!("`format` of {what} {e}")))?;
+        }
         let status = match self.opt_str(props, "status", &what)? {
             None => None,
             Some(s) => Some(Status::parse(&s).ok_or_else(|| {
@@ -750,6 +760,28 @@ branch = "off"
         let errors = duplicate_implementations(&[a, b]);
         assert_eq!(errors.len(), 1);
         assert!(errors[0].message.contains("already defined by a.json:1:1"));
+    }
+
+    #[test]
+    fn names_with_control_characters_are_refused() {
+        for (text, what) in [
+            (
+                r#"{"implementation": "x\u001b[2J", "opcodes": []}"#,
+                "`implementation` contains the control character U+001B",
+            ),
+            (
+                r#"{"implementation": "x", "opcodes": [{"opcode": 1, "mnemonic": "A\u0000"}]}"#,
+                "`mnemonic` of opcodes[0]",
+            ),
+            (
+                r#"{"implementation": "x", "opcodes": [{"opcode": 1, "mnemonic": "A", "format": "E\n"}]}"#,
+                "`format` of opcodes[0]",
+            ),
+        ] {
+            let e = json(text).unwrap_err().to_string();
+            assert!(e.contains(what), "{e}");
+            assert!(e.starts_with("t.json:1:"), "{e}");
+        }
     }
 
     #[test]
