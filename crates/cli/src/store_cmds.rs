@@ -83,14 +83,18 @@ pub struct KeygenArgs {
     pub format: Format,
 }
 
-/// Writes the secret key file with mode 0600 from the moment it exists, never overwriting.
-fn write_secret(path: &Path, text: &str) -> Result<()> {
+/// Creates a key file with exactly `mode`, never overwriting. The mode is given at creation,
+/// so a secret is never readable by others even for an instant, and set again on the open
+/// file afterwards, because creation applies the umask: under umask 000 a plain write would
+/// leave a world-writable public key that anyone could swap for their own before `init`
+/// reads it, and under umask 077 `NAME.pub` would not be readable by the people it is for.
+fn write_key_file(path: &Path, text: &str, mode: u32) -> Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
+        options.mode(mode);
     }
     let mut file = options.open(path).with_context(|| {
         format!(
@@ -98,6 +102,14 @@ fn write_secret(path: &Path, text: &str) -> Result<()> {
             path.display()
         )
     })?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(mode))
+            .with_context(|| format!("cannot set the permissions of {}", path.display()))?;
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
     file.write_all(text.as_bytes())
         .and_then(|()| file.sync_all())
         .with_context(|| format!("cannot write {}", path.display()))?;
@@ -117,9 +129,11 @@ pub fn keygen(args: KeygenArgs) -> Result<u8> {
             pub_path.display()
         );
     }
-    write_secret(&key_path, &pair.to_file_text())?;
-    isa_io::atomic_write(&pub_path, pair.public().to_file_text().as_bytes())
-        .with_context(|| format!("cannot write {}", pub_path.display()))?;
+    write_key_file(&key_path, &pair.to_file_text(), 0o600)?;
+    write_key_file(&pub_path, &pair.public().to_file_text(), 0o644)?;
+    // Make the two new directory entries durable, as an atomic write would.
+    isa_io::fsutil::sync_dir(&args.out_dir)
+        .with_context(|| format!("cannot sync {}", args.out_dir.display()))?;
     match args.format {
         Format::Json => print!(
             "{}",
@@ -131,7 +145,7 @@ pub fn keygen(args: KeygenArgs) -> Result<u8> {
             }))
         ),
         Format::Text => println!(
-            "wrote {} (secret, mode 0600) and {}\npublic key {}",
+            "wrote {} (secret, mode 0600) and {} (mode 0644)\npublic key {}",
             key_path.display(),
             pub_path.display(),
             pair.public().to_hex()

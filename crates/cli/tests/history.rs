@@ -173,6 +173,38 @@ fn keygen_writes_a_private_key_file_and_a_public_one() {
         .stderr(contains("invalid maintainer name"));
 }
 
+/// The key files' modes do not depend on the umask: `NAME.pub` is 0644 (readable by whoever runs
+/// `init`, writable by nobody else, so no one can swap in their own key) and `NAME.key` 0600.
+#[cfg(unix)]
+#[test]
+fn keygen_modes_do_not_depend_on_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    for umask in ["000", "022", "077"] {
+        let out = dir.path().join(format!("umask-{umask}"));
+        let status = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "umask {umask} && exec \"$0\" keygen alice -o \"$1\""
+            ))
+            .arg(exe())
+            .arg(&out)
+            .stdout(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "umask {umask}");
+        let mode = |name: &str| {
+            std::fs::metadata(out.join(name))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777
+        };
+        assert_eq!(mode("alice.pub"), 0o644, "alice.pub under umask {umask}");
+        assert_eq!(mode("alice.key"), 0o600, "alice.key under umask {umask}");
+    }
+}
+
 #[test]
 fn the_documented_flow_and_json_shapes() {
     let f = Fixture::new(2);
