@@ -645,8 +645,9 @@ pub fn diff(args: DiffArgs) -> Result<u8> {
 pub struct VerifyArgs {
     #[command(flatten)]
     pub store: StoreArg,
-    /// Also require the history to end at this record hash (from an earlier `log`), which
-    /// detects a history cut short.
+    /// Also require the history to still contain this record hash (a checkpoint from an earlier
+    /// `log` or `verify`, or the genesis hash), which detects a history cut short or replaced
+    /// since then. The history may have grown past it.
     #[arg(long, value_name = "HASH")]
     pub head: Option<String>,
     /// Output format.
@@ -668,6 +669,7 @@ fn verify_json(report: &VerifyReport, head_problem: Option<&str>) -> Value {
         "findings": findings,
         "versions": report.versions.iter().map(|v| json!({"version": v.version, "hash": v.hash})).collect::<Vec<_>>(),
         "head": report.versions.last().map(|v| v.hash.clone()),
+        "genesis": report.genesis,
         "checked": {
             "versions": report.versions.len(),
             "proposals": report.proposals,
@@ -690,16 +692,22 @@ pub fn verify(args: VerifyArgs) -> Result<u8> {
         HistoryError::NotAStore(_) if dir.join("history").is_dir() => Ok(unchecked(&dir)),
         other => Err(other),
     })?;
+    let checkpoint = args.head.as_deref().map(checkpoint_hash).transpose()?;
     let report = store.verify()?;
     let head = report.versions.last().map(|v| v.hash.as_str());
-    let head_problem = args.head.as_deref().and_then(|want| {
-        (head != Some(want)).then(|| {
-            format!(
-                "the history ends at {} but --head expects {want}",
-                head.unwrap_or("(no version)")
-            )
-        })
-    });
+    let found = checkpoint
+        .as_deref()
+        .map(|want| find_checkpoint(&report, want));
+    let head_problem = match (&checkpoint, &found) {
+        (Some(want), Some(None)) => Some(format!(
+            "the history no longer contains --head {want}: it runs from the genesis hash {} to {} \
+             ({} version(s)); records were removed or replaced since that checkpoint",
+            report.genesis.as_deref().unwrap_or("(no authority.json)"),
+            head.unwrap_or("(no version)"),
+            report.versions.len()
+        )),
+        _ => None,
+    };
     let ok = report.is_ok() && head_problem.is_none();
     match args.format {
         Format::Json => print!("{}", pretty(&verify_json(&report, head_problem.as_deref()))),
@@ -723,8 +731,12 @@ pub fn verify(args: VerifyArgs) -> Result<u8> {
                 report.signatures
             );
             if ok {
+                let at = match found.flatten() {
+                    Some(place) => format!("; contains --head at {place}"),
+                    None => String::new(),
+                };
                 println!(
-                    "{} {summary}; head {}",
+                    "{} {summary}; head {}{at}",
                     paint(Style::Good, "ok:"),
                     head.unwrap_or("(no version declared)")
                 );
@@ -738,6 +750,31 @@ pub fn verify(args: VerifyArgs) -> Result<u8> {
         }
     }
     Ok(if ok { EXIT_OK } else { EXIT_FAIL })
+}
+
+/// `--head HASH` as the store writes hashes: `sha256:` and 64 lower-case hex digits (the prefix
+/// may be left out). Anything else is a usage error rather than a hash that is merely absent.
+fn checkpoint_hash(text: &str) -> Result<String> {
+    let hex = text.strip_prefix("sha256:").unwrap_or(text);
+    if hex.len() != 64 || !hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        bail!("--head {text}: not a record hash (sha256: and 64 lower-case hex digits, as `log` prints it)");
+    }
+    Ok(format!("sha256:{hex}"))
+}
+
+/// Where the chain holds a checkpoint: a record (`version 1.1.0 (record 2)`) or its start (the
+/// genesis hash, a checkpoint taken before the first declaration). A CI job keeps the head it
+/// last saw; the chain growing past it is the normal case, losing it is the failure.
+fn find_checkpoint(report: &VerifyReport, want: &str) -> Option<String> {
+    if report.genesis.as_deref() == Some(want) {
+        return Some("the genesis hash".to_string());
+    }
+    let index = report.versions.iter().position(|v| v.hash == want)?;
+    Some(format!(
+        "version {} (record {})",
+        report.versions[index].version,
+        index + 1
+    ))
 }
 
 /// A store handle for a directory whose authority.json is missing, so that `verify` can still

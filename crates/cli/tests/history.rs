@@ -395,14 +395,71 @@ fn the_documented_flow_and_json_shapes() {
     let v = json(&out);
     assert_eq!(v["ok"], true);
     assert_eq!(v["head"], log["head"]);
-    // --head pins the expected end of the history.
-    f.run(&[
-        "verify",
-        "--head",
-        log["versions"][1]["hash"].as_str().unwrap(),
-    ])
-    .code(1)
-    .stdout(contains("--head expects"));
+    assert_eq!(v["genesis"], log["versions"][0]["previous"]);
+}
+
+/// `verify --head HASH` is a checkpoint: it passes while the chain still holds HASH (however far
+/// the history has grown past it) and fails once records are cut or replaced.
+#[test]
+fn verify_head_is_a_checkpoint_anywhere_in_the_chain() {
+    let f = Fixture::new(1);
+    let v1 = table(f.path(), "v1.toml", &[(1, "ADD")]);
+    f.declare_with(&v1, "1.0.0", &[], &["alice"]);
+    let first = f.log()["versions"][0].clone();
+    let (genesis, h1) = (
+        first["previous"].as_str().unwrap(),
+        first["hash"].as_str().unwrap(),
+    );
+    // A checkpoint taken before the first declaration is the genesis hash.
+    f.run(&["verify", "--head", genesis])
+        .code(0)
+        .stdout(contains("contains --head at the genesis hash"));
+    let v2 = table(f.path(), "v2.toml", &[(1, "ADD"), (2, "SUB")]);
+    f.declare_with(&v2, "1.1.0", &[], &["alice"]);
+    let v3 = table(f.path(), "v3.toml", &[(1, "ADD"), (2, "SUB"), (3, "MUL")]);
+    f.declare_with(&v3, "1.2.0", &[], &["alice"]);
+    let log = f.log();
+    let h2 = log["versions"][1]["hash"].as_str().unwrap().to_string();
+    let h3 = log["head"].as_str().unwrap().to_string();
+    // The history grew past the checkpoints: still fine.
+    f.run(&["verify", "--head", h1])
+        .code(0)
+        .stdout(contains("contains --head at version 1.0.0 (record 1)"));
+    f.run(&["verify", "--head", &h2])
+        .code(0)
+        .stdout(contains("version 1.1.0 (record 2)"));
+    f.run(&["verify", "--head", &h3]).code(0);
+    // The prefix may be left out.
+    f.run(&["verify", "--head", &h2[7..]]).code(0);
+    f.run(&["verify", "--head", genesis]).code(0);
+    // A hash the chain never held fails, naming both ends of the chain.
+    let stranger = format!("sha256:{}", "ab".repeat(32));
+    f.run(&["verify", "--head", &stranger])
+        .code(1)
+        .stdout(contains(format!(
+            "the history no longer contains --head {stranger}"
+        )))
+        .stdout(contains(&h3));
+    let out = f
+        .run(&["verify", "--head", &stranger, "--format", "json"])
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v = json(&out);
+    assert_eq!(v["ok"], false);
+    assert_eq!(v["findings"][0]["file"], "history/");
+    // Cutting the history short loses the checkpoints past the cut, not those before it.
+    let last = f.store().join("history/000003-1.2.0.json");
+    std::fs::remove_file(&last).unwrap();
+    f.run(&["verify", "--head", &h3])
+        .code(1)
+        .stdout(contains("no longer contains"));
+    f.run(&["verify", "--head", &h2]).code(0);
+    // A malformed hash is a usage error.
+    f.run(&["verify", "--head", "sha256:xyz"])
+        .code(2)
+        .stderr(contains("not a record hash"));
 }
 
 #[test]

@@ -59,6 +59,8 @@ pub struct VerifiedVersion {
 pub struct VerifyReport {
     /// Every problem, in file order; empty when the store is intact.
     pub findings: Vec<Finding>,
+    /// The genesis hash (of `authority.json`, as it is), when the file exists.
+    pub genesis: Option<String>,
     /// Records in the history, whether or not they verified.
     pub versions: Vec<VerifiedVersion>,
     /// Proposal files checked.
@@ -441,5 +443,6 @@ pub fn verify(snapshot: &Snapshot) -> VerifyReport {
     // Findings in file order, whatever order the checks ran in.
     ctx.findings.sort_by(|a, b| a.file.cmp(&b.file));
     report.findings = ctx.findings;
+    report.genesis = genesis;
     report
 }
