@@ -29,6 +29,7 @@
 //! The [`Store`] type is the library API a registry service can serve: `open`, `propose`,
 //! `approve`, `declare`, `log`, `show`, `diff`, `verify`.
 
+pub mod canonical;
 pub mod error;
 pub mod keys;
 pub mod model;

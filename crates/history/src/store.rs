@@ -301,11 +301,17 @@ impl Store {
                 problems.join("\n  - ")
             )));
         }
-        let id = proposal.id();
-        self.write(
-            &format!("proposals/{}.json", id_hex(&id)),
-            &proposal.to_bytes(),
-        )?;
+        let bytes = proposal.to_bytes();
+        // Only the canonical decoder's rules stand between a table built in code and a store
+        // no one can read back (a hand-made layout that breaks the layout rules, say): refuse
+        // such a table here rather than write a proposal that fails verify.
+        if let Err(e) = Proposal::from_bytes(&bytes) {
+            return Err(HistoryError::invalid(format!(
+                "the table cannot be stored: {e}"
+            )));
+        }
+        let id = content_hash(&bytes);
+        self.write(&format!("proposals/{}.json", id_hex(&id)), &bytes)?;
         Ok(id)
     }
 

@@ -616,3 +616,34 @@ fn a_pending_proposal_pins_authority_json_before_the_first_declaration() {
         report.findings
     );
 }
+
+#[test]
+fn a_table_that_could_not_be_read_back_is_not_proposed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = init(dir.path(), 1);
+    // Layout's fields are public, so code can build one that breaks the layout rules (16 bits
+    // of operands in a one-byte instruction). Written, it would be a proposal nobody can read.
+    let mut t = table(vec![Entry::new(0, "HALT").with_format("X")]);
+    t.formats.insert(
+        "X".into(),
+        isa_core::Layout {
+            size: 1,
+            fields: vec![isa_core::Field::new(
+                "imm",
+                16,
+                isa_core::FieldKind::Immediate,
+            )],
+            endian: isa_core::Endian::Little,
+        },
+    );
+    let err = store
+        .propose(t, ProposeOptions::new(v("1.0.0")))
+        .unwrap_err();
+    assert!(matches!(err, HistoryError::Invalid(_)), "{err}");
+    assert!(err.to_string().contains("cannot be stored"), "{err}");
+    assert!(std::fs::read_dir(dir.path().join("proposals"))
+        .unwrap()
+        .next()
+        .is_none());
+    assert!(store.verify().unwrap().is_ok());
+}
