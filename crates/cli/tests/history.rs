@@ -875,3 +875,119 @@ fn parallel_declares_serialise_without_lost_updates() {
     assert_eq!(log["versions"].as_array().unwrap().len(), 2);
     f.run(&["verify"]).code(0);
 }
+
+/// Moves `rel` out of the store to `outside` and puts a link to it in its place.
+#[cfg(unix)]
+fn link_out(f: &Fixture, rel: &str, outside: &Path) {
+    std::fs::rename(f.store().join(rel), outside).unwrap();
+    std::os::unix::fs::symlink(outside, f.store().join(rel)).unwrap();
+}
+
+#[cfg(unix)]
+fn unlink_out(f: &Fixture, rel: &str, outside: &Path) {
+    std::fs::remove_file(f.store().join(rel)).unwrap();
+    std::fs::rename(outside, f.store().join(rel)).unwrap();
+}
+
+#[cfg(unix)]
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// No store command follows a symbolic link inside the store: each refuses with exit 2, naming
+/// the link, and writes or creates nothing where it points; `verify` reports the link (exit 1).
+#[cfg(unix)]
+#[test]
+fn links_in_the_store_are_refused_with_exit_2_and_reported_by_verify() {
+    let f = Fixture::new(1);
+    let v1 = table(f.path(), "v1.toml", &[(1, "ADD")]);
+    f.declare_with(&v1, "1.0.0", &[], &["alice"]);
+    let v2 = table(f.path(), "v2.toml", &[(1, "ADD"), (2, "SUB")]);
+    let pending = f.propose(&v2, "1.1.0", &[]);
+    let v3 = table(f.path(), "v3.toml", &[(1, "ADD"), (2, "SUB"), (3, "MUL")]);
+    let outside = f.path().join("outside");
+    let alice = f.key("alice");
+    let alice = alice.to_str().unwrap();
+    let link_error = |rel: &str| format!("{}: is a symbolic link", f.store().join(rel).display());
+
+    link_out(&f, "proposals", &outside);
+    let before = listing(&outside);
+    f.run(&["propose", v3.to_str().unwrap(), "--version", "1.2.0"])
+        .code(2)
+        .stderr(contains(link_error("proposals")))
+        .stderr(contains("never follow links"));
+    assert_eq!(listing(&outside), before, "propose wrote through the link");
+    for args in [
+        vec!["log"],
+        vec!["show", "1.0.0"],
+        vec!["diff", "1.0.0", "1.0.0"],
+        vec!["declare", &pending],
+        vec!["approve", &pending, "--key", alice],
+    ] {
+        f.run(&args)
+            .code(2)
+            .stderr(contains(link_error("proposals")));
+    }
+    f.run(&["verify"])
+        .code(1)
+        .stdout(contains("FAIL proposals: a symbolic link"))
+        .stdout(contains("proposals/ folder belongs"));
+    unlink_out(&f, "proposals", &outside);
+
+    link_out(&f, "approvals", &outside);
+    let before = listing(&outside);
+    f.run(&["approve", &pending, "--key", alice])
+        .code(2)
+        .stderr(contains(link_error("approvals")));
+    assert_eq!(listing(&outside), before, "approve wrote through the link");
+    f.run(&["verify"])
+        .code(1)
+        .stdout(contains("FAIL approvals: a symbolic link"));
+    unlink_out(&f, "approvals", &outside);
+
+    // A lock that links to a missing path: nothing creates the path.
+    let missing = f.path().join("missing");
+    std::fs::remove_file(f.store().join("lock")).unwrap();
+    std::os::unix::fs::symlink(&missing, f.store().join("lock")).unwrap();
+    f.run(&["propose", v3.to_str().unwrap(), "--version", "1.2.0"])
+        .code(2)
+        .stderr(contains(link_error("lock")));
+    f.run(&["log"]).code(2).stderr(contains(link_error("lock")));
+    f.run(&["verify"])
+        .code(1)
+        .stdout(contains("FAIL lock: a symbolic link"));
+    assert!(!missing.exists(), "the lock link's target was created");
+    std::fs::remove_file(f.store().join("lock")).unwrap();
+
+    // A record file that is a link (to a faithful copy).
+    let record = "history/000001-1.0.0.json";
+    link_out(&f, record, &outside);
+    f.run(&["show", "1.0.0"])
+        .code(2)
+        .stderr(contains(link_error(record)));
+    f.run(&["verify"])
+        .code(1)
+        .stdout(contains(format!("FAIL {record}: a symbolic link")));
+    unlink_out(&f, record, &outside);
+
+    // authority.json as a link: the store does not open; verify reports it.
+    link_out(&f, "authority.json", &outside);
+    f.run(&["log"])
+        .code(2)
+        .stderr(contains(link_error("authority.json")));
+    f.run(&["verify"])
+        .code(1)
+        .stdout(contains("FAIL authority.json: a symbolic link"));
+    unlink_out(&f, "authority.json", &outside);
+
+    // Links gone (the next writer recreates the lock): whole again.
+    f.run(&["verify"]).code(0);
+    f.approve(&pending, "alice");
+    f.run(&["declare", &pending]).code(0);
+    f.run(&["verify"]).code(0);
+}

@@ -7,15 +7,15 @@
 //! written before would fail `verify`. That is why this module owns the encoding outright, and
 //! does not borrow it from code that has other reasons to change:
 //!
-//! - **JSON text** is written by [`Pretty`], not by `serde_json`'s pretty printer, whose layout
+//! - **JSON text** is written by `Pretty`, not by `serde_json`'s pretty printer, whose layout
 //!   and key order (the `preserve_order` feature) are not this crate's to freeze. The format:
 //!   two-space indentation, `"key": value`, one member or element per line, `{}` and `[]` when
 //!   empty, no trailing whitespace, a final newline. Strings escape `"` and `\` and the control
 //!   characters U+0000–U+001F (`\b \t \n \f \r`, the others as `\u00xx` with lower-case hex) and
 //!   nothing else: non-ASCII text is written as UTF-8. Numbers are non-negative integers.
 //!   (These are `serde_json`'s own choices as of the first store, so nothing changed for it.)
-//! - **The table** inside proposals and records is written by [`write_table`] and read back by
-//!   [`decode_table`], not by `isa-io`'s interchange writer and reader, which may learn new
+//! - **The table** inside proposals and records is written by `write_table` and read back by
+//!   `decode_table`, not by `isa-io`'s interchange writer and reader, which may learn new
 //!   spellings, defaults or fields for people's table files at any time.
 //! - **The table hash** each proposal states ([`table_hash`]) is this crate's frozen copy of the
 //!   meaning hash `isa_core::hash::table_hash` computed when the first store was written (the

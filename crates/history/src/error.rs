@@ -26,9 +26,10 @@ pub enum HistoryError {
         /// What is wrong.
         message: String,
     },
-    /// A table given to `propose` does not load.
-    #[error(transparent)]
-    Table(#[from] isa_io::LoadError),
+    /// An entry of the store is a symbolic link. Store commands never follow one: a link could
+    /// send writes outside the store, or make `verify` check files that are not in it.
+    #[error("{}: is a symbolic link, and store commands never follow links inside a store\n  hint: replace it with the file or folder itself (`isa-authority verify` lists every link in the store)", .0.display())]
+    Symlink(PathBuf),
     /// A store file is damaged: run `verify` for the full list.
     #[error("{file}: {message}\n  hint: `isa-authority verify` lists every problem in the store")]
     Corrupt {

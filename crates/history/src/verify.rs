@@ -1,7 +1,7 @@
 //! Verification of a whole store, as a pure function of its files' bytes.
 //!
-//! [`verify`] takes a [`Snapshot`] — every file of the store, path → bytes — and recomputes
-//! everything: each file must parse strictly and re-serialise to exactly its bytes (so
+//! [`verify`] takes a [`Snapshot`] — every entry of the store, its files as path → bytes — and
+//! recomputes everything: each file must parse strictly and re-serialise to exactly its bytes (so
 //! whitespace edits show), each proposal file must hash to its name, each approval must carry a
 //! valid signature by the maintainer `authority.json` lists under that name, and the history
 //! must be a gap-free chain from the genesis hash (the hash of `authority.json`) in which each
@@ -9,7 +9,9 @@
 //! carries signatures from a quorum of distinct maintainers, and obeys the lifecycle rules of
 //! [`crate::policy`] replayed from the start. Any other file is an error, so every byte of the
 //! store is covered by some check; only the temporary files an interrupted atomic write leaves
-//! behind (`.NAME.tmp-…`) are ignored, since no reader ever looks at them.
+//! behind (`.NAME.tmp-…`) are ignored, since no reader ever looks at them. Whatever is not a
+//! regular file is an error too: a symbolic link (to a file, or in place of one of the store's
+//! folders; store commands never follow links), a stray folder, a FIFO.
 //!
 //! Every problem is collected (verification does not stop at the first) and names the file,
 //! the record it concerns and what fails.
@@ -21,8 +23,42 @@ use crate::keys::{public_key_from_hex, verify_approval};
 use crate::model::{content_hash, id_hex, Approval, Authority, Proposal, Record};
 use crate::policy::Ledger;
 
-/// Every file of a store: path relative to the store root (with `/` separators) → bytes.
-pub type Snapshot = BTreeMap<String, Vec<u8>>;
+/// Everything in a store, as read without following links.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Snapshot {
+    /// Every regular file: path relative to the store root (with `/` separators) → bytes.
+    pub files: BTreeMap<String, Vec<u8>>,
+    /// Every other entry that is not one of the store's own folders, by path: symbolic links
+    /// (never followed, so nothing behind them is read), folders where none belongs (their
+    /// path ends in `/`; they are not read either), and special files.
+    pub others: BTreeMap<String, Other>,
+}
+
+/// A store entry that is not a regular file (see [`Snapshot::others`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Other {
+    /// A symbolic link, and where it points.
+    Symlink {
+        /// The link's target, as written in the link.
+        target: String,
+    },
+    /// A folder.
+    Folder,
+    /// A FIFO, socket or device.
+    Special,
+}
+
+impl Snapshot {
+    /// An empty snapshot.
+    pub fn new() -> Snapshot {
+        Snapshot::default()
+    }
+
+    /// Adds a regular file.
+    pub fn insert(&mut self, path: impl Into<String>, bytes: Vec<u8>) {
+        self.files.insert(path.into(), bytes);
+    }
+}
 
 /// One problem found by [`verify`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,7 +116,10 @@ impl VerifyReport {
     }
 }
 
-/// True for the temporary file names [`isa_io::atomic_write`] uses (`.NAME.tmp-PID-N`).
+/// The store's own folders, directly under its root.
+pub const STORE_FOLDERS: [&str; 3] = ["proposals", "approvals", "history"];
+
+/// True for the temporary file names atomic writes use (`.NAME.tmp-PID-N`).
 pub fn is_temp_name(name: &str) -> bool {
     name.starts_with('.') && name.contains(".tmp-")
 }
@@ -177,9 +216,38 @@ pub fn verify(snapshot: &Snapshot) -> VerifyReport {
     };
     let mut report = VerifyReport::default();
 
+    for (path, other) in &snapshot.others {
+        let name = path.trim_end_matches('/');
+        let name = name.rsplit_once('/').map_or(name, |(_, n)| n);
+        if is_temp_name(name) {
+            report.ignored.push(path.clone());
+            continue;
+        }
+        let message = match other {
+            Other::Symlink { target } => {
+                let what = if STORE_FOLDERS.contains(&path.as_str()) {
+                    format!(" where the store's {path}/ folder belongs")
+                } else {
+                    String::new()
+                };
+                format!(
+                    "a symbolic link (to `{target}`){what}: store commands never follow links inside a store, \
+                     so nothing it points to is checked; replace it with the file or folder itself"
+                )
+            }
+            Other::Folder => "unexpected folder: not part of a store".to_string(),
+            Other::Special => {
+                "not a regular file (a FIFO, socket or device): not part of a store".to_string()
+            }
+        };
+        ctx.fail(path, None, message);
+    }
+
     let mut authority = None;
     let mut genesis = None;
-    match snapshot.get("authority.json") {
+    match snapshot.files.get("authority.json") {
+        // A link in its place is reported above; there is no authority.json to check.
+        None if snapshot.others.contains_key("authority.json") => {}
         None => ctx.fail(
             "authority.json",
             None,
@@ -200,7 +268,7 @@ pub fn verify(snapshot: &Snapshot) -> VerifyReport {
     let mut proposals: BTreeMap<&str, (&str, &[u8])> = BTreeMap::new();
     let mut approvals: Vec<(&str, &str, &str, &[u8])> = Vec::new();
     let mut history: BTreeMap<u64, Vec<HistoryFile>> = BTreeMap::new();
-    for (path, bytes) in snapshot {
+    for (path, bytes) in &snapshot.files {
         let (dir, name) = path.rsplit_once('/').unwrap_or(("", path.as_str()));
         if is_temp_name(name) {
             report.ignored.push(path.clone());
