@@ -2,8 +2,9 @@
 //! `propose`, `approve`, `declare`, `log`, `show`, `diff` and `verify`.
 //!
 //! Exit codes: 0 success; 1 a governance refusal (missing approvals, a reused number, a version
-//! that does not increase, a stale proposal), a store that fails `verify`, or a `diff` that
-//! breaks the compatibility `--require`d; 2 bad input, usage or IO errors, including a store
+//! that does not increase, a stale proposal), a store that fails `verify` (which every command
+//! refuses when its `authority.json` does not verify), or a `diff` that breaks the
+//! compatibility `--require`d; 2 bad input, usage or IO errors, including a store
 //! that holds a symbolic link (which no command follows; `verify` reports it, with exit 1).
 
 use std::io::Write;
@@ -55,14 +56,23 @@ impl StoreArg {
     }
 }
 
-/// Maps a library result to an exit code: governance refusals are verdicts (exit 1), every
-/// other error is bad input (exit 2).
+/// Maps a library result to an exit code: refusals — by the governance rules, or of a store
+/// that fails verification — are verdicts (exit 1), every other error is bad input (exit 2).
 fn verdict<T>(result: Result<T, HistoryError>, ok: impl FnOnce(T) -> Result<u8>) -> Result<u8> {
+    match unless_refused(result)? {
+        Some(value) => ok(value),
+        None => Ok(EXIT_FAIL),
+    }
+}
+
+/// The value, or `None` after reporting a refusal (the command then exits 1); other errors
+/// are returned (exit 2).
+fn unless_refused<T>(result: Result<T, HistoryError>) -> Result<Option<T>> {
     match result {
-        Ok(value) => ok(value),
+        Ok(value) => Ok(Some(value)),
         Err(e) if e.is_refusal() => {
             crate::style::print_error(&anyhow::Error::new(e));
-            Ok(EXIT_FAIL)
+            Ok(None)
         }
         Err(e) => Err(e.into()),
     }
@@ -445,7 +455,9 @@ pub struct LogArgs {
 /// Runs `log`.
 pub fn log(args: LogArgs) -> Result<u8> {
     let store = args.store.open()?;
-    let history = store.log()?;
+    let Some(history) = unless_refused(store.log())? else {
+        return Ok(EXIT_FAIL);
+    };
     match args.format {
         Format::Json => {
             let versions: Vec<Value> = history.iter().map(version_json).collect();
@@ -510,7 +522,9 @@ pub struct ShowArgs {
 /// Runs `show`.
 pub fn show(args: ShowArgs) -> Result<u8> {
     let store = args.store.open()?;
-    let table = store.show(&args.version)?;
+    let Some(table) = unless_refused(store.show(&args.version))? else {
+        return Ok(EXIT_FAIL);
+    };
     match args.format {
         Format::Json => print!("{}", isa_io::table_to_json_string(&table)),
         Format::Text => print!("{}", isa_io::table_to_toml(&table)),
@@ -629,7 +643,9 @@ fn diff_text(from: &str, to: &str, d: &Diff) -> String {
 pub fn diff(args: DiffArgs) -> Result<u8> {
     let aliases = crate::inputs::aliases(args.aliases.as_deref())?;
     let store = args.store.open()?;
-    let d = store.diff(&args.from, &args.to, &aliases)?;
+    let Some(d) = unless_refused(store.diff(&args.from, &args.to, &aliases))? else {
+        return Ok(EXIT_FAIL);
+    };
     match args.format {
         Format::Json => print!("{}", pretty(&diff_json(&args.from, &args.to, &d))),
         Format::Text => print!("{}", diff_text(&args.from, &args.to, &d)),

@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 /// Everything that can go wrong with a store. [`HistoryError::Refused`] is special: the input
 /// was understood, but the governance rules say no (missing approvals, a reused number, a
-/// version that does not increase, a stale proposal). Front ends report it as a verdict rather
+/// version that does not increase, a stale proposal), or the store fails verification where it
+/// matters (an `authority.json` that does not verify). Front ends report it as a verdict rather
 /// than as bad input.
 #[derive(Debug, thiserror::Error)]
 pub enum HistoryError {
@@ -53,7 +54,9 @@ pub enum HistoryError {
     /// An argument is invalid (bad name, bad quorum, bad version syntax, …).
     #[error("{0}")]
     Invalid(String),
-    /// The governance rules refuse the operation; the message says what is missing or wrong.
+    /// The governance rules refuse the operation, or the store fails verification in a way
+    /// that nothing may be built on (its `authority.json` does not verify; `declare` on any
+    /// damaged store); the message says what is missing or wrong.
     #[error("{0}")]
     Refused(String),
 }
@@ -85,7 +88,8 @@ impl HistoryError {
         }
     }
 
-    /// True for a governance refusal (as opposed to bad input or a damaged store).
+    /// True for a refusal: a governance verdict, or a store that fails verification where
+    /// nothing may be built on it (as opposed to bad input, or a file that cannot be read).
     pub fn is_refusal(&self) -> bool {
         matches!(self, HistoryError::Refused(_))
     }

@@ -36,7 +36,10 @@ use crate::folder::{Folder, Kind};
 use crate::keys::KeyPair;
 use crate::model::{content_hash, id_hex, Approval, Authority, Override, Proposal, Record, Rename};
 use crate::policy::Ledger;
-use crate::verify::{is_temp_name, verify, Other, Snapshot, VerifyReport, STORE_FOLDERS};
+use crate::verify::{
+    genesis_problem, is_temp_name, read_authority, verify, Other, Snapshot, VerifyReport,
+    STORE_FOLDERS,
+};
 
 const AUTHORITY: &str = "authority.json";
 const LOCK: &str = "lock";
@@ -108,13 +111,16 @@ enum Access {
     Read,
 }
 
-/// One command's hold on the store: the root's handle, the lock, and each folder's handle with
-/// the names of its files, all read once under the lock after refusing every link.
+/// One command's hold on the store: the root's handle, the lock, each folder's handle with the
+/// names of its files, and the verified authority, all read once under the lock after refusing
+/// every link.
 struct Session {
     root: Folder,
     /// Held, not read: closing the file releases the lock.
     _lock: Option<File>,
     folders: BTreeMap<&'static str, (Folder, Vec<String>)>,
+    /// `authority.json` and its hash, once [`Session::verify_authority`] has passed them.
+    authority: Option<(Authority, String)>,
 }
 
 impl Session {
@@ -144,9 +150,70 @@ impl Session {
             root,
             _lock: lock,
             folders: BTreeMap::new(),
+            authority: None,
         };
         session.scan(access)?;
+        session.authority = Some(session.verify_authority()?);
         Ok(session)
+    }
+
+    /// `authority.json`, refused unless it passes what `verify` checks of it: it parses strictly,
+    /// is in canonical form, and its hash is the genesis hash the history starts from — the
+    /// first record's `previous` or, before any declaration, the parent of every pending
+    /// proposal. Without this a command would act on maintainers or a quorum that the history
+    /// does not vouch for (`propose` built on an edited file). The signatures that make those
+    /// links unforgeable are checked by `verify`, and by `declare` before it appends.
+    fn verify_authority(&self) -> Result<(Authority, String), HistoryError> {
+        let refuse = |problem: String| {
+            HistoryError::Refused(format!(
+                "the store's authority.json fails verification, so no store command acts on it: {problem}\n  \
+                 hint: `isa-authority verify` lists every problem in the store"
+            ))
+        };
+        let bytes = self.authority_bytes()?;
+        let (authority, problem) = read_authority(&bytes);
+        if let Some(problem) = problem {
+            return Err(refuse(problem));
+        }
+        let genesis = content_hash(&bytes);
+        let records = self
+            .names("history")
+            .iter()
+            .filter(|n| n.ends_with(".json"));
+        match records.min() {
+            Some(first) => {
+                // A damaged first record pins nothing; reading the history reports it.
+                let bytes = self.read("history", first)?.unwrap_or_default();
+                if let Ok(record) = Record::from_bytes(&bytes) {
+                    if record.sequence == 1 {
+                        if let Some(p) = genesis_problem(&genesis, &record.previous, None) {
+                            return Err(refuse(p));
+                        }
+                    }
+                }
+            }
+            None => {
+                for name in self.names("proposals") {
+                    let Some(hex) = name.strip_suffix(".json") else {
+                        continue;
+                    };
+                    let bytes = self.read("proposals", name)?.unwrap_or_default();
+                    // Only a proposal that is what its name says can vouch for anything; any
+                    // other is verify's to report.
+                    if id_hex(&content_hash(&bytes)) != hex {
+                        continue;
+                    }
+                    let Ok(proposal) = Proposal::from_bytes(&bytes) else {
+                        continue;
+                    };
+                    let by = format!("pending proposal sha256:{hex}");
+                    if let Some(p) = genesis_problem(&genesis, &proposal.parent, Some(&by)) {
+                        return Err(refuse(p));
+                    }
+                }
+            }
+        }
+        Ok((authority.expect("parsed when there is no problem"), genesis))
     }
 
     /// Lists the root and the store's folders, refusing any link. Under the exclusive lock no
@@ -219,13 +286,11 @@ impl Session {
         })
     }
 
-    fn authority(&self) -> Result<Authority, HistoryError> {
-        Authority::from_bytes(&self.authority_bytes()?)
-            .map_err(|e| HistoryError::corrupt(AUTHORITY, e))
-    }
-
-    fn genesis(&self) -> Result<String, HistoryError> {
-        Ok(content_hash(&self.authority_bytes()?))
+    /// The verified authority and genesis hash.
+    fn authority(&self) -> &(Authority, String) {
+        self.authority
+            .as_ref()
+            .expect("Session::open verifies the authority")
     }
 
     /// The declared versions, oldest first.
@@ -261,10 +326,10 @@ impl Session {
     }
 
     /// The hash the next declaration extends: the last record's, or the genesis hash.
-    fn head(&self, history: &[Declared]) -> Result<String, HistoryError> {
+    fn head(&self, history: &[Declared]) -> String {
         match history.last() {
-            Some(d) => Ok(d.hash.clone()),
-            None => self.genesis(),
+            Some(d) => d.hash.clone(),
+            None => self.authority().1.clone(),
         }
     }
 
@@ -435,7 +500,7 @@ impl Store {
 
     /// The maintainers and quorum.
     pub fn authority(&self) -> Result<Authority, HistoryError> {
-        self.session(Access::Read)?.authority()
+        Ok(self.session(Access::Read)?.authority().0.clone())
     }
 
     fn ledger(history: &[Declared]) -> Ledger {
@@ -452,7 +517,7 @@ impl Store {
     pub fn propose(&self, table: Table, options: ProposeOptions) -> Result<String, HistoryError> {
         let s = self.session(Access::Write)?;
         let history = s.history()?;
-        let parent = s.head(&history)?;
+        let parent = s.head(&history);
         let mut renames = options.renames;
         renames.sort();
         renames.dedup();
@@ -511,9 +576,8 @@ impl Store {
     pub fn status(&self, id: &str) -> Result<ProposalStatus, HistoryError> {
         let s = self.session(Access::Read)?;
         let (id, proposal) = s.proposal(id)?;
-        let authority = s.authority()?;
         let history = s.history()?;
-        s.status_of(id, proposal, &authority, &history)
+        s.status_of(id, proposal, &s.authority().0, &history)
     }
 
     /// Adds `key`'s signature over the proposal id. The key must belong to a maintainer
@@ -522,7 +586,7 @@ impl Store {
     pub fn approve(&self, id: &str, key: &KeyPair) -> Result<Approval, HistoryError> {
         let s = self.session(Access::Write)?;
         let (id, _proposal) = s.proposal(id)?;
-        let authority = s.authority()?;
+        let authority = &s.authority().0;
         let public = key.public().to_hex();
         let Some(maintainer) = authority
             .maintainers
@@ -576,16 +640,16 @@ impl Store {
                 report.findings[0]
             )));
         }
-        let authority = s.authority()?;
+        let authority = &s.authority().0;
         let history = s.history()?;
-        let status = s.status_of(id.clone(), proposal, &authority, &history)?;
+        let status = s.status_of(id.clone(), proposal, authority, &history)?;
         if let Some(v) = &status.declared {
             return Err(HistoryError::Refused(format!(
                 "{id} is already declared as version {v}"
             )));
         }
         let proposal = status.proposal;
-        let head = s.head(&history)?;
+        let head = s.head(&history);
         if proposal.parent != head {
             let at = history.last().map_or("the empty history".to_string(), |d| {
                 format!("version {}", d.version())
@@ -620,7 +684,7 @@ impl Store {
                 status.pending.join(", ")
             )));
         }
-        let approvals = s.approvals_of(&id, &authority)?;
+        let approvals = s.approvals_of(&id, authority)?;
         let record = Record {
             sequence: history.len() as u64 + 1,
             previous: head,

@@ -154,17 +154,44 @@ impl Ctx {
 
     /// Checks that parsed content re-serialises to exactly the file's bytes.
     fn canonical(&mut self, file: &str, subject: Option<String>, bytes: &[u8], canonical: &[u8]) {
-        if bytes != canonical {
-            self.fail(
-                file,
-                subject,
-                format!(
-                    "not in canonical form: differs from its re-serialisation at {}",
-                    first_difference(bytes, canonical)
-                ),
-            );
+        if let Some(problem) = canonical_problem(bytes, canonical) {
+            self.fail(file, subject, problem);
         }
     }
+}
+
+fn canonical_problem(bytes: &[u8], canonical: &[u8]) -> Option<String> {
+    (bytes != canonical).then(|| {
+        format!(
+            "not in canonical form: differs from its re-serialisation at {}",
+            first_difference(bytes, canonical)
+        )
+    })
+}
+
+/// `authority.json` parsed, and what is wrong with the file itself (it does not parse, or is
+/// not in canonical form). Shared by [`verify`] and the store commands, which refuse a store
+/// whose `authority.json` fails (see [`genesis_problem`] for the other half).
+pub(crate) fn read_authority(bytes: &[u8]) -> (Option<Authority>, Option<String>) {
+    match Authority::from_bytes(bytes) {
+        Ok(a) => {
+            let problem = canonical_problem(bytes, &a.to_bytes());
+            (Some(a), problem)
+        }
+        Err(e) => (None, Some(e)),
+    }
+}
+
+/// What is wrong with `authority.json` when something that extends the genesis hash — the
+/// first record, or before any declaration a pending proposal (`by`, when given) — extends
+/// another hash: the maintainers or the quorum changed after it was made.
+pub(crate) fn genesis_problem(genesis: &str, start: &str, by: Option<&str>) -> Option<String> {
+    (genesis != start).then(|| match by {
+        None => format!("its hash {genesis} is not the genesis hash {start} the history starts from"),
+        Some(by) => format!(
+            "its hash {genesis} is not the genesis hash {start} that {by} extends: it changed after that was proposed"
+        ),
+    })
 }
 
 /// Checks one signature against the authority; returns the problem, if any.
@@ -255,13 +282,12 @@ pub fn verify(snapshot: &Snapshot) -> VerifyReport {
         ),
         Some(bytes) => {
             genesis = Some(content_hash(bytes));
-            match Authority::from_bytes(bytes) {
-                Ok(a) => {
-                    ctx.canonical("authority.json", None, bytes, &a.to_bytes());
-                    authority = Some(a);
-                }
-                Err(e) => ctx.fail("authority.json", None, e),
+            let (parsed, problem) = read_authority(bytes);
+            if let Some(problem) = problem {
+                ctx.fail("authority.json", None, problem);
             }
+            // Even when not canonical it names the maintainers, so signatures are still checked.
+            authority = parsed;
         }
     }
 
@@ -401,17 +427,12 @@ pub fn verify(snapshot: &Snapshot) -> VerifyReport {
                     );
                 }
                 if let Some(expected) = &previous {
-                    if record.previous != *expected && *seq == 1 {
+                    if *seq == 1 {
                         // The first record's link is the only thing that pins authority.json
                         // (the maintainers and quorum): blame the file that changed, too.
-                        ctx.fail(
-                            "authority.json",
-                            None,
-                            format!(
-                                "its hash {expected} is not the genesis hash {} the history starts from",
-                                record.previous
-                            ),
-                        );
+                        if let Some(problem) = genesis_problem(expected, &record.previous, None) {
+                            ctx.fail("authority.json", None, problem);
+                        }
                     }
                     if record.previous != *expected {
                         let what = if *seq == 1 {

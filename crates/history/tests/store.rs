@@ -839,3 +839,107 @@ fn a_folder_swapped_for_a_link_during_a_command_is_not_followed() {
     });
     assert!(names_in(&outside).is_empty(), "{:?}", names_in(&outside));
 }
+
+/// Every command refuses a store whose authority.json fails what verify checks of it, so none
+/// acts on maintainers or a quorum the history does not vouch for.
+#[test]
+fn every_command_refuses_a_store_whose_authority_json_fails_verification() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, keys) = init(dir.path(), 2);
+    let next = |n: u32| table(vec![Entry::new(0, "HALT"), Entry::new(n, "NOP")]);
+    declare(&store, &keys[..2], next(1), ProposeOptions::new(v("1.0.0")));
+    let pending = store
+        .propose(next(2), ProposeOptions::new(v("1.1.0")))
+        .unwrap();
+    store.approve(&pending, &keys[0]).unwrap();
+    let path = dir.path().join("authority.json");
+    let original = std::fs::read(&path).unwrap();
+    let maintainers: Vec<Maintainer> = keys
+        .iter()
+        .map(|k| Maintainer {
+            name: k.name.clone(),
+            public_key: k.public().to_hex(),
+        })
+        .collect();
+    // A canonical file with a lower quorum; the same file with a space; no JSON at all.
+    let weaker = Authority::new(maintainers.clone(), 1).unwrap().to_bytes();
+    let mut spaced = original.clone();
+    spaced.insert(1, b' ');
+    let cases: [(&[u8], &str); 3] = [
+        (&weaker, "is not the genesis hash"),
+        (&spaced, "not in canonical form"),
+        (b"{", "not valid JSON"),
+    ];
+    for (bytes, why) in cases {
+        std::fs::write(&path, bytes).unwrap();
+        let expect = |what: &str, result: Result<(), HistoryError>| {
+            let err = result.expect_err(what);
+            assert!(err.is_refusal(), "{what}: {err}");
+            let message = err.to_string();
+            assert!(
+                message.contains("authority.json fails verification") && message.contains(why),
+                "{what}: {message}"
+            );
+        };
+        expect(
+            "propose",
+            store
+                .propose(next(3), ProposeOptions::new(v("1.2.0")))
+                .map(drop),
+        );
+        expect("approve", store.approve(&pending, &keys[1]).map(drop));
+        expect("declare", store.declare(&pending).map(drop));
+        expect("status", store.status(&pending).map(drop));
+        expect("log", store.log().map(drop));
+        expect("show", store.show("1.0.0").map(drop));
+        expect(
+            "diff",
+            store.diff("1.0.0", "1.0.0", &Aliases::new()).map(drop),
+        );
+        expect("authority", store.authority().map(drop));
+        expect("proposal", store.proposal(&pending).map(drop));
+        // verify agrees, naming the file.
+        let report = store.verify().unwrap();
+        assert!(
+            report.findings.iter().any(|f| f.file == "authority.json"),
+            "{why}: {:?}",
+            report.findings
+        );
+    }
+    std::fs::write(&path, &original).unwrap();
+    assert!(store.verify().unwrap().is_ok());
+    store.approve(&pending, &keys[1]).unwrap();
+    store.declare(&pending).unwrap();
+
+    // Before the first declaration a pending proposal is what pins authority.json.
+    let dir = tempfile::tempdir().unwrap();
+    let (store, keys) = init(dir.path(), 2);
+    let first = store
+        .propose(next(1), ProposeOptions::new(v("1.0.0")))
+        .unwrap();
+    std::fs::write(
+        dir.path().join("authority.json"),
+        Authority::new(maintainers.clone(), 1).unwrap().to_bytes(),
+    )
+    .unwrap();
+    let err = store.approve(&first, &keys[0]).unwrap_err();
+    assert!(err.is_refusal(), "{err}");
+    let message = err.to_string();
+    assert!(
+        message.contains(&format!("that pending proposal {first} extends")),
+        "{message}"
+    );
+    assert!(store.log().unwrap_err().is_refusal());
+    // With nothing proposed yet there is nothing to check it against, for the commands as for
+    // verify (the README says so): both accept it.
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path(), 2);
+    std::fs::write(
+        dir.path().join("authority.json"),
+        Authority::new(maintainers, 1).unwrap().to_bytes(),
+    )
+    .unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    assert!(store.verify().unwrap().is_ok());
+    assert!(store.log().unwrap().is_empty());
+}
