@@ -1028,3 +1028,34 @@ fn every_command_refuses_a_store_whose_authority_json_fails_verification() {
     f.run(&["verify"]).code(0);
     f.run(&["log"]).code(0);
 }
+
+/// The golden store (built once, by the first build with a frozen encoding) verifies through
+/// the binary too, and its versions read back.
+#[test]
+fn the_golden_store_verifies_through_the_binary() {
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("../history/tests/golden/store");
+    let dir = tempfile::tempdir().unwrap();
+    // A copy, so that not even a lock is taken on the checked-in files.
+    let mut stack = vec![golden.clone()];
+    while let Some(from) = stack.pop() {
+        for entry in std::fs::read_dir(&from).unwrap() {
+            let path = entry.unwrap().path();
+            let to = dir.path().join(path.strip_prefix(&golden).unwrap());
+            if path.is_dir() {
+                std::fs::create_dir_all(&to).unwrap();
+                stack.push(path);
+            } else {
+                std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+                std::fs::copy(&path, &to).unwrap();
+            }
+        }
+    }
+    let run = |args: &[&str]| bin().args(args).arg("--store").arg(dir.path()).assert();
+    run(&["verify"]).code(0).stdout(contains(
+        "ok: 3 version(s), 4 proposal(s), 7 approval file(s)",
+    ));
+    run(&["show", "2.0.0"]).code(0).stdout(contains("NEWOP"));
+    run(&["diff", "1.0.0", "2.0.0"])
+        .code(0)
+        .stdout(contains("renamed"));
+}

@@ -13,7 +13,8 @@
 //!   empty, no trailing whitespace, a final newline. Strings escape `"` and `\` and the control
 //!   characters U+0000–U+001F (`\b \t \n \f \r`, the others as `\u00xx` with lower-case hex) and
 //!   nothing else: non-ASCII text is written as UTF-8. Numbers are non-negative integers.
-//!   (These are `serde_json`'s own choices as of the first store, so nothing changed for it.)
+//!   (These are the choices `serde_json` made for the stores written before this module
+//!   existed, so those keep their bytes.)
 //! - **The table** inside proposals and records is written by `write_table` and read back by
 //!   `decode_table`, not by `isa-io`'s interchange writer and reader, which may learn new
 //!   spellings, defaults or fields for people's table files at any time.
@@ -37,20 +38,20 @@
 //! 2. In the table hash, a new field adds nothing when absent. When present it goes into a
 //!    trailer after the entries: one section per field, in increasing order of a tag byte that
 //!    is the field's own, each written only when some part of the table uses the field (an
-//!    entry-level field lists the indexes of the entries that have it). Everything before the
-//!    trailer is self-delimiting (strings and lists are length-prefixed), so no two tables share
-//!    an encoding.
+//!    entry-level field lists the positions, in the hash's sorted order, of the entries that
+//!    have it, with their values). Everything before the trailer is self-delimiting (strings and
+//!    lists are length-prefixed), so no two tables share an encoding.
 //! 3. Decoding is strict: a key it does not know is an error, not something to skip. A build
 //!    that predates a field therefore says `unknown field` about a store that uses it, instead
 //!    of dropping signed content silently.
 //! 4. Anything else — another key order, writing `null` for an absent value, a new escape — is
 //!    a new format version (`…/v2`), decoded beside v1 so that old stores keep verifying.
 //!
-//! The encoder and decoder destructure `Table`, `Entry`, `Layout` and `Field` in full: a field
-//! added to the model does not compile here until it has been given its place by these rules.
+//! The encoders destructure, and the decoder builds, `Table`, `Entry`, `Layout` and `Field` in
+//! full: a field added to the model does not compile here until it has been given its place by
+//! these rules (rather than being left out of the signed bytes without anyone noticing).
 
-use std::collections::BTreeMap;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use isa_core::{Date, Endian, Entry, Field, FieldKind, Layout, Status, Table};
 use serde_json::{Map, Value};
