@@ -773,11 +773,14 @@ pub fn verify(args: VerifyArgs) -> Result<u8> {
 /// `--head HASH` as the store writes hashes: `sha256:` and 64 lower-case hex digits (the prefix
 /// may be left out). Anything else is a usage error rather than a hash that is merely absent.
 fn checkpoint_hash(text: &str) -> Result<String> {
-    let hex = text.strip_prefix("sha256:").unwrap_or(text);
-    if hex.len() != 64 || !hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+    let hash = match text.strip_prefix("sha256:") {
+        Some(_) => text.to_string(),
+        None => format!("sha256:{text}"),
+    };
+    if !isa_history::model::is_content_hash(&hash) {
         bail!("--head {text}: not a record hash (sha256: and 64 lower-case hex digits, as `log` prints it)");
     }
-    Ok(format!("sha256:{hex}"))
+    Ok(hash)
 }
 
 /// Where the chain holds a checkpoint: a record (`version 1.1.0 (record 2)`) or its start (the

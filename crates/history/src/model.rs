@@ -52,9 +52,18 @@ fn parse_json(bytes: &[u8]) -> Result<Value, String> {
     serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON: {e}"))
 }
 
+/// True for 64 lower-case hex digits: the one spelling of a SHA-256 in the store.
+pub fn is_hex64(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// True for a hash as the store writes it: `sha256:` and 64 lower-case hex digits.
+pub fn is_content_hash(text: &str) -> bool {
+    text.strip_prefix("sha256:").is_some_and(is_hex64)
+}
+
 fn hash_field(what: &str, key: &str, text: &str) -> Result<String, String> {
-    let hex = text.strip_prefix("sha256:").unwrap_or("");
-    if hex.len() != 64 || !hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+    if !is_content_hash(text) {
         return Err(format!("{what}: `{key}` is not a sha256:<64 hex> hash"));
     }
     Ok(text.to_string())

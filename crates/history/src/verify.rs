@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use crate::keys::{public_key_from_hex, verify_approval};
-use crate::model::{content_hash, id_hex, Approval, Authority, Proposal, Record};
+use crate::model::{content_hash, id_hex, is_hex64, Approval, Authority, Proposal, Record};
 use crate::policy::Ledger;
 
 /// Everything in a store, as read without following links.
@@ -122,10 +122,6 @@ pub const STORE_FOLDERS: [&str; 3] = ["proposals", "approvals", "history"];
 /// True for the temporary file names atomic writes use (`.NAME.tmp-PID-N`).
 pub fn is_temp_name(name: &str) -> bool {
     name.starts_with('.') && name.contains(".tmp-")
-}
-
-fn is_hex64(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 /// Where the first difference between two byte strings lies, as `byte N (line L)`.
