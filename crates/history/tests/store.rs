@@ -943,3 +943,32 @@ fn every_command_refuses_a_store_whose_authority_json_fails_verification() {
     assert!(store.verify().unwrap().is_ok());
     assert!(store.log().unwrap().is_empty());
 }
+
+/// init does not follow links either: a planted `proposals` or `lock` link is refused, and
+/// nothing is created where it points.
+#[cfg(unix)]
+#[test]
+fn init_refuses_links_where_the_store_goes() {
+    let keys = keys();
+    let authority = Authority::new(
+        vec![Maintainer {
+            name: "alice".into(),
+            public_key: keys[0].public().to_hex(),
+        }],
+        1,
+    )
+    .unwrap();
+    for planted in ["proposals", "lock"] {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("store");
+        std::fs::create_dir(&root).unwrap();
+        let target = dir.path().join("elsewhere");
+        std::os::unix::fs::symlink(&target, root.join(planted)).unwrap();
+        refused_as_link(Store::init(&root, &authority), &root.join(planted));
+        assert!(
+            !target.exists(),
+            "{planted}: init created the link's target"
+        );
+        assert!(!root.join("authority.json").exists());
+    }
+}
