@@ -2,8 +2,10 @@
 //! `propose`, `approve`, `declare`, `log`, `show`, `diff` and `verify`.
 //!
 //! Exit codes: 0 success; 1 a governance refusal (missing approvals, a reused number, a version
-//! that does not increase, a stale proposal), a store that fails `verify`, or a `diff` that
-//! breaks the compatibility `--require`d; 2 bad input, usage or IO errors.
+//! that does not increase, a stale proposal), a store that fails `verify` (which every command
+//! refuses when its `authority.json` does not verify), or a `diff` that breaks the
+//! compatibility `--require`d; 2 bad input, usage or IO errors, including a store
+//! that holds a symbolic link (which no command follows; `verify` reports it, with exit 1).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -54,14 +56,23 @@ impl StoreArg {
     }
 }
 
-/// Maps a library result to an exit code: governance refusals are verdicts (exit 1), every
-/// other error is bad input (exit 2).
+/// Maps a library result to an exit code: refusals — by the governance rules, or of a store
+/// that fails verification — are verdicts (exit 1), every other error is bad input (exit 2).
 fn verdict<T>(result: Result<T, HistoryError>, ok: impl FnOnce(T) -> Result<u8>) -> Result<u8> {
+    match unless_refused(result)? {
+        Some(value) => ok(value),
+        None => Ok(EXIT_FAIL),
+    }
+}
+
+/// The value, or `None` after reporting a refusal (the command then exits 1); other errors
+/// are returned (exit 2).
+fn unless_refused<T>(result: Result<T, HistoryError>) -> Result<Option<T>> {
     match result {
-        Ok(value) => ok(value),
+        Ok(value) => Ok(Some(value)),
         Err(e) if e.is_refusal() => {
             crate::style::print_error(&anyhow::Error::new(e));
-            Ok(EXIT_FAIL)
+            Ok(None)
         }
         Err(e) => Err(e.into()),
     }
@@ -83,14 +94,18 @@ pub struct KeygenArgs {
     pub format: Format,
 }
 
-/// Writes the secret key file with mode 0600 from the moment it exists, never overwriting.
-fn write_secret(path: &Path, text: &str) -> Result<()> {
+/// Creates a key file with exactly `mode`, never overwriting. The mode is given at creation,
+/// so a secret is never readable by others even for an instant, and set again on the open
+/// file afterwards, because creation applies the umask: under umask 000 a plain write would
+/// leave a world-writable public key that anyone could swap for their own before `init`
+/// reads it, and under umask 077 `NAME.pub` would not be readable by the people it is for.
+fn write_key_file(path: &Path, text: &str, mode: u32) -> Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
+        options.mode(mode);
     }
     let mut file = options.open(path).with_context(|| {
         format!(
@@ -98,6 +113,14 @@ fn write_secret(path: &Path, text: &str) -> Result<()> {
             path.display()
         )
     })?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(mode))
+            .with_context(|| format!("cannot set the permissions of {}", path.display()))?;
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
     file.write_all(text.as_bytes())
         .and_then(|()| file.sync_all())
         .with_context(|| format!("cannot write {}", path.display()))?;
@@ -117,9 +140,11 @@ pub fn keygen(args: KeygenArgs) -> Result<u8> {
             pub_path.display()
         );
     }
-    write_secret(&key_path, &pair.to_file_text())?;
-    isa_io::atomic_write(&pub_path, pair.public().to_file_text().as_bytes())
-        .with_context(|| format!("cannot write {}", pub_path.display()))?;
+    write_key_file(&key_path, &pair.to_file_text(), 0o600)?;
+    write_key_file(&pub_path, &pair.public().to_file_text(), 0o644)?;
+    // Make the two new directory entries durable, as an atomic write would.
+    isa_io::fsutil::sync_dir(&args.out_dir)
+        .with_context(|| format!("cannot sync {}", args.out_dir.display()))?;
     match args.format {
         Format::Json => print!(
             "{}",
@@ -131,7 +156,7 @@ pub fn keygen(args: KeygenArgs) -> Result<u8> {
             }))
         ),
         Format::Text => println!(
-            "wrote {} (secret, mode 0600) and {}\npublic key {}",
+            "wrote {} (secret, mode 0600) and {} (mode 0644)\npublic key {}",
             key_path.display(),
             pub_path.display(),
             pair.public().to_hex()
@@ -438,7 +463,9 @@ pub struct LogArgs {
 /// Runs `log`.
 pub fn log(args: LogArgs) -> Result<u8> {
     let store = args.store.open()?;
-    let history = store.log()?;
+    let Some(history) = unless_refused(store.log())? else {
+        return Ok(EXIT_FAIL);
+    };
     match args.format {
         Format::Json => {
             let versions: Vec<Value> = history.iter().map(version_json).collect();
@@ -503,7 +530,9 @@ pub struct ShowArgs {
 /// Runs `show`.
 pub fn show(args: ShowArgs) -> Result<u8> {
     let store = args.store.open()?;
-    let table = store.show(&args.version)?;
+    let Some(table) = unless_refused(store.show(&args.version))? else {
+        return Ok(EXIT_FAIL);
+    };
     match args.format {
         Format::Json => print!("{}", isa_io::table_to_json_string(&table)),
         Format::Text => print!("{}", isa_io::table_to_toml(&table)),
@@ -622,7 +651,9 @@ fn diff_text(from: &str, to: &str, d: &Diff) -> String {
 pub fn diff(args: DiffArgs) -> Result<u8> {
     let aliases = crate::inputs::aliases(args.aliases.as_deref())?;
     let store = args.store.open()?;
-    let d = store.diff(&args.from, &args.to, &aliases)?;
+    let Some(d) = unless_refused(store.diff(&args.from, &args.to, &aliases))? else {
+        return Ok(EXIT_FAIL);
+    };
     match args.format {
         Format::Json => print!("{}", pretty(&diff_json(&args.from, &args.to, &d))),
         Format::Text => print!("{}", diff_text(&args.from, &args.to, &d)),
@@ -639,8 +670,9 @@ pub fn diff(args: DiffArgs) -> Result<u8> {
 pub struct VerifyArgs {
     #[command(flatten)]
     pub store: StoreArg,
-    /// Also require the history to end at this record hash (from an earlier `log`), which
-    /// detects a history cut short.
+    /// Also require the history to still contain this record hash (a checkpoint from an earlier
+    /// `log` or `verify`, or the genesis hash), which detects a history cut short or replaced
+    /// since then. The history may have grown past it.
     #[arg(long, value_name = "HASH")]
     pub head: Option<String>,
     /// Output format.
@@ -662,6 +694,7 @@ fn verify_json(report: &VerifyReport, head_problem: Option<&str>) -> Value {
         "findings": findings,
         "versions": report.versions.iter().map(|v| json!({"version": v.version, "hash": v.hash})).collect::<Vec<_>>(),
         "head": report.versions.last().map(|v| v.hash.clone()),
+        "genesis": report.genesis,
         "checked": {
             "versions": report.versions.len(),
             "proposals": report.proposals,
@@ -678,22 +711,29 @@ pub fn verify(args: VerifyArgs) -> Result<u8> {
     if !dir.is_dir() {
         return Err(HistoryError::NotAStore(dir).into());
     }
-    // Deliberately not `Store::open`: a store whose authority.json is missing or damaged is a
-    // verification failure (exit 1) to report, not an unusable argument.
+    // Deliberately not `Store::open`: a store whose authority.json is missing, damaged or a
+    // link is a verification failure (exit 1) to report, not an unusable argument.
     let store = Store::open(&dir).or_else(|e| match e {
         HistoryError::NotAStore(_) if dir.join("history").is_dir() => Ok(unchecked(&dir)),
+        HistoryError::Symlink(_) => Ok(unchecked(&dir)),
         other => Err(other),
     })?;
+    let checkpoint = args.head.as_deref().map(checkpoint_hash).transpose()?;
     let report = store.verify()?;
     let head = report.versions.last().map(|v| v.hash.as_str());
-    let head_problem = args.head.as_deref().and_then(|want| {
-        (head != Some(want)).then(|| {
-            format!(
-                "the history ends at {} but --head expects {want}",
-                head.unwrap_or("(no version)")
-            )
-        })
-    });
+    let found = checkpoint
+        .as_deref()
+        .map(|want| find_checkpoint(&report, want));
+    let head_problem = match (&checkpoint, &found) {
+        (Some(want), Some(None)) => Some(format!(
+            "the history no longer contains --head {want}: it runs from the genesis hash {} to {} \
+             ({} version(s)); records were removed or replaced since that checkpoint",
+            report.genesis.as_deref().unwrap_or("(no authority.json)"),
+            head.unwrap_or("(no version)"),
+            report.versions.len()
+        )),
+        _ => None,
+    };
     let ok = report.is_ok() && head_problem.is_none();
     match args.format {
         Format::Json => print!("{}", pretty(&verify_json(&report, head_problem.as_deref()))),
@@ -717,8 +757,12 @@ pub fn verify(args: VerifyArgs) -> Result<u8> {
                 report.signatures
             );
             if ok {
+                let at = match found.flatten() {
+                    Some(place) => format!("; contains --head at {place}"),
+                    None => String::new(),
+                };
                 println!(
-                    "{} {summary}; head {}",
+                    "{} {summary}; head {}{at}",
                     paint(Style::Good, "ok:"),
                     head.unwrap_or("(no version declared)")
                 );
@@ -732,6 +776,34 @@ pub fn verify(args: VerifyArgs) -> Result<u8> {
         }
     }
     Ok(if ok { EXIT_OK } else { EXIT_FAIL })
+}
+
+/// `--head HASH` as the store writes hashes: `sha256:` and 64 lower-case hex digits (the prefix
+/// may be left out). Anything else is a usage error rather than a hash that is merely absent.
+fn checkpoint_hash(text: &str) -> Result<String> {
+    let hash = match text.strip_prefix("sha256:") {
+        Some(_) => text.to_string(),
+        None => format!("sha256:{text}"),
+    };
+    if !isa_history::model::is_content_hash(&hash) {
+        bail!("--head {text}: not a record hash (sha256: and 64 lower-case hex digits, as `log` prints it)");
+    }
+    Ok(hash)
+}
+
+/// Where the chain holds a checkpoint: a record (`version 1.1.0 (record 2)`) or its start (the
+/// genesis hash, a checkpoint taken before the first declaration). A CI job keeps the head it
+/// last saw; the chain growing past it is the normal case, losing it is the failure.
+fn find_checkpoint(report: &VerifyReport, want: &str) -> Option<String> {
+    if report.genesis.as_deref() == Some(want) {
+        return Some("the genesis hash".to_string());
+    }
+    let index = report.versions.iter().position(|v| v.hash == want)?;
+    Some(format!(
+        "version {} (record {})",
+        report.versions[index].version,
+        index + 1
+    ))
 }
 
 /// A store handle for a directory whose authority.json is missing, so that `verify` can still

@@ -173,6 +173,38 @@ fn keygen_writes_a_private_key_file_and_a_public_one() {
         .stderr(contains("invalid maintainer name"));
 }
 
+/// The key files' modes do not depend on the umask: `NAME.pub` is 0644 (readable by whoever runs
+/// `init`, writable by nobody else, so no one can swap in their own key) and `NAME.key` 0600.
+#[cfg(unix)]
+#[test]
+fn keygen_modes_do_not_depend_on_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    for umask in ["000", "022", "077"] {
+        let out = dir.path().join(format!("umask-{umask}"));
+        let status = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "umask {umask} && exec \"$0\" keygen alice -o \"$1\""
+            ))
+            .arg(exe())
+            .arg(&out)
+            .stdout(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "umask {umask}");
+        let mode = |name: &str| {
+            std::fs::metadata(out.join(name))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777
+        };
+        assert_eq!(mode("alice.pub"), 0o644, "alice.pub under umask {umask}");
+        assert_eq!(mode("alice.key"), 0o600, "alice.key under umask {umask}");
+    }
+}
+
 #[test]
 fn the_documented_flow_and_json_shapes() {
     let f = Fixture::new(2);
@@ -363,14 +395,71 @@ fn the_documented_flow_and_json_shapes() {
     let v = json(&out);
     assert_eq!(v["ok"], true);
     assert_eq!(v["head"], log["head"]);
-    // --head pins the expected end of the history.
-    f.run(&[
-        "verify",
-        "--head",
-        log["versions"][1]["hash"].as_str().unwrap(),
-    ])
-    .code(1)
-    .stdout(contains("--head expects"));
+    assert_eq!(v["genesis"], log["versions"][0]["previous"]);
+}
+
+/// `verify --head HASH` is a checkpoint: it passes while the chain still holds HASH (however far
+/// the history has grown past it) and fails once records are cut or replaced.
+#[test]
+fn verify_head_is_a_checkpoint_anywhere_in_the_chain() {
+    let f = Fixture::new(1);
+    let v1 = table(f.path(), "v1.toml", &[(1, "ADD")]);
+    f.declare_with(&v1, "1.0.0", &[], &["alice"]);
+    let first = f.log()["versions"][0].clone();
+    let (genesis, h1) = (
+        first["previous"].as_str().unwrap(),
+        first["hash"].as_str().unwrap(),
+    );
+    // A checkpoint taken before the first declaration is the genesis hash.
+    f.run(&["verify", "--head", genesis])
+        .code(0)
+        .stdout(contains("contains --head at the genesis hash"));
+    let v2 = table(f.path(), "v2.toml", &[(1, "ADD"), (2, "SUB")]);
+    f.declare_with(&v2, "1.1.0", &[], &["alice"]);
+    let v3 = table(f.path(), "v3.toml", &[(1, "ADD"), (2, "SUB"), (3, "MUL")]);
+    f.declare_with(&v3, "1.2.0", &[], &["alice"]);
+    let log = f.log();
+    let h2 = log["versions"][1]["hash"].as_str().unwrap().to_string();
+    let h3 = log["head"].as_str().unwrap().to_string();
+    // The history grew past the checkpoints: still fine.
+    f.run(&["verify", "--head", h1])
+        .code(0)
+        .stdout(contains("contains --head at version 1.0.0 (record 1)"));
+    f.run(&["verify", "--head", &h2])
+        .code(0)
+        .stdout(contains("version 1.1.0 (record 2)"));
+    f.run(&["verify", "--head", &h3]).code(0);
+    // The prefix may be left out.
+    f.run(&["verify", "--head", &h2[7..]]).code(0);
+    f.run(&["verify", "--head", genesis]).code(0);
+    // A hash the chain never held fails, naming both ends of the chain.
+    let stranger = format!("sha256:{}", "ab".repeat(32));
+    f.run(&["verify", "--head", &stranger])
+        .code(1)
+        .stdout(contains(format!(
+            "the history no longer contains --head {stranger}"
+        )))
+        .stdout(contains(&h3));
+    let out = f
+        .run(&["verify", "--head", &stranger, "--format", "json"])
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v = json(&out);
+    assert_eq!(v["ok"], false);
+    assert_eq!(v["findings"][0]["file"], "history/");
+    // Cutting the history short loses the checkpoints past the cut, not those before it.
+    let last = f.store().join("history/000003-1.2.0.json");
+    std::fs::remove_file(&last).unwrap();
+    f.run(&["verify", "--head", &h3])
+        .code(1)
+        .stdout(contains("no longer contains"));
+    f.run(&["verify", "--head", &h2]).code(0);
+    // A malformed hash is a usage error.
+    f.run(&["verify", "--head", "sha256:xyz"])
+        .code(2)
+        .stderr(contains("not a record hash"));
 }
 
 #[test]
@@ -785,6 +874,190 @@ fn parallel_declares_serialise_without_lost_updates() {
     let log = f.log();
     assert_eq!(log["versions"].as_array().unwrap().len(), 2);
     f.run(&["verify"]).code(0);
+}
+
+/// Moves `rel` out of the store to `outside` and puts a link to it in its place.
+#[cfg(unix)]
+fn link_out(f: &Fixture, rel: &str, outside: &Path) {
+    std::fs::rename(f.store().join(rel), outside).unwrap();
+    std::os::unix::fs::symlink(outside, f.store().join(rel)).unwrap();
+}
+
+#[cfg(unix)]
+fn unlink_out(f: &Fixture, rel: &str, outside: &Path) {
+    std::fs::remove_file(f.store().join(rel)).unwrap();
+    std::fs::rename(outside, f.store().join(rel)).unwrap();
+}
+
+#[cfg(unix)]
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// No store command follows a symbolic link inside the store: each refuses with exit 2, naming
+/// the link, and writes or creates nothing where it points; `verify` reports the link (exit 1).
+#[cfg(unix)]
+#[test]
+fn links_in_the_store_are_refused_with_exit_2_and_reported_by_verify() {
+    let f = Fixture::new(1);
+    let v1 = table(f.path(), "v1.toml", &[(1, "ADD")]);
+    f.declare_with(&v1, "1.0.0", &[], &["alice"]);
+    let v2 = table(f.path(), "v2.toml", &[(1, "ADD"), (2, "SUB")]);
+    let pending = f.propose(&v2, "1.1.0", &[]);
+    let v3 = table(f.path(), "v3.toml", &[(1, "ADD"), (2, "SUB"), (3, "MUL")]);
+    let outside = f.path().join("outside");
+    let alice = f.key("alice");
+    let alice = alice.to_str().unwrap();
+    let link_error = |rel: &str| format!("{}: is a symbolic link", f.store().join(rel).display());
+
+    link_out(&f, "proposals", &outside);
+    let before = listing(&outside);
+    f.run(&["propose", v3.to_str().unwrap(), "--version", "1.2.0"])
+        .code(2)
+        .stderr(contains(link_error("proposals")))
+        .stderr(contains("never follow links"));
+    assert_eq!(listing(&outside), before, "propose wrote through the link");
+    for args in [
+        vec!["log"],
+        vec!["show", "1.0.0"],
+        vec!["diff", "1.0.0", "1.0.0"],
+        vec!["declare", &pending],
+        vec!["approve", &pending, "--key", alice],
+    ] {
+        f.run(&args)
+            .code(2)
+            .stderr(contains(link_error("proposals")));
+    }
+    f.run(&["verify"])
+        .code(1)
+        .stdout(contains("FAIL proposals: a symbolic link"))
+        .stdout(contains("proposals/ folder belongs"));
+    unlink_out(&f, "proposals", &outside);
+
+    link_out(&f, "approvals", &outside);
+    let before = listing(&outside);
+    f.run(&["approve", &pending, "--key", alice])
+        .code(2)
+        .stderr(contains(link_error("approvals")));
+    assert_eq!(listing(&outside), before, "approve wrote through the link");
+    f.run(&["verify"])
+        .code(1)
+        .stdout(contains("FAIL approvals: a symbolic link"));
+    unlink_out(&f, "approvals", &outside);
+
+    // A lock that links to a missing path: nothing creates the path.
+    let missing = f.path().join("missing");
+    std::fs::remove_file(f.store().join("lock")).unwrap();
+    std::os::unix::fs::symlink(&missing, f.store().join("lock")).unwrap();
+    f.run(&["propose", v3.to_str().unwrap(), "--version", "1.2.0"])
+        .code(2)
+        .stderr(contains(link_error("lock")));
+    f.run(&["log"]).code(2).stderr(contains(link_error("lock")));
+    f.run(&["verify"])
+        .code(1)
+        .stdout(contains("FAIL lock: a symbolic link"));
+    assert!(!missing.exists(), "the lock link's target was created");
+    std::fs::remove_file(f.store().join("lock")).unwrap();
+
+    // A record file that is a link (to a faithful copy).
+    let record = "history/000001-1.0.0.json";
+    link_out(&f, record, &outside);
+    f.run(&["show", "1.0.0"])
+        .code(2)
+        .stderr(contains(link_error(record)));
+    f.run(&["verify"])
+        .code(1)
+        .stdout(contains(format!("FAIL {record}: a symbolic link")));
+    unlink_out(&f, record, &outside);
+
+    // authority.json as a link: the store does not open; verify reports it.
+    link_out(&f, "authority.json", &outside);
+    f.run(&["log"])
+        .code(2)
+        .stderr(contains(link_error("authority.json")));
+    f.run(&["verify"])
+        .code(1)
+        .stdout(contains("FAIL authority.json: a symbolic link"));
+    unlink_out(&f, "authority.json", &outside);
+
+    // Links gone (the next writer recreates the lock): whole again.
+    f.run(&["verify"]).code(0);
+    f.approve(&pending, "alice");
+    f.run(&["declare", &pending]).code(0);
+    f.run(&["verify"]).code(0);
+}
+
+/// Every store command refuses (exit 1, like `verify` on the same store) a store whose
+/// authority.json fails verification: here, a quorum raised after the first declaration.
+#[test]
+fn every_command_refuses_a_store_whose_authority_json_fails_verification() {
+    let f = Fixture::new(1);
+    let v1 = table(f.path(), "v1.toml", &[(1, "ADD")]);
+    f.declare_with(&v1, "1.0.0", &[], &["alice"]);
+    let v2 = table(f.path(), "v2.toml", &[(1, "ADD"), (2, "SUB")]);
+    let pending = f.propose(&v2, "1.1.0", &[]);
+    let path = f.store().join("authority.json");
+    let original = std::fs::read_to_string(&path).unwrap();
+    assert!(original.contains("\"quorum\": 1,"));
+    std::fs::write(&path, original.replace("\"quorum\": 1,", "\"quorum\": 2,")).unwrap();
+    let alice = f.key("alice");
+    let v3 = table(f.path(), "v3.toml", &[(1, "ADD"), (2, "SUB"), (3, "MUL")]);
+    for args in [
+        vec!["propose", v3.to_str().unwrap(), "--version", "1.2.0"],
+        vec!["approve", &pending, "--key", alice.to_str().unwrap()],
+        vec!["declare", &pending],
+        vec!["log"],
+        vec!["show", "1.0.0"],
+        vec!["diff", "1.0.0", "1.0.0"],
+    ] {
+        f.run(&args)
+            .code(1)
+            .stderr(contains("authority.json fails verification"))
+            .stderr(contains("is not the genesis hash"))
+            .stderr(contains("isa-authority verify"));
+    }
+    f.run(&["verify"])
+        .code(1)
+        .stdout(contains("FAIL authority.json: its hash"));
+    std::fs::write(&path, &original).unwrap();
+    f.run(&["verify"]).code(0);
+    f.run(&["log"]).code(0);
+}
+
+/// The golden store (built once, by the first build with a frozen encoding) verifies through
+/// the binary too, and its versions read back.
+#[test]
+fn the_golden_store_verifies_through_the_binary() {
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("../history/tests/golden/store");
+    let dir = tempfile::tempdir().unwrap();
+    // A copy, so that not even a lock is taken on the checked-in files.
+    let mut stack = vec![golden.clone()];
+    while let Some(from) = stack.pop() {
+        for entry in std::fs::read_dir(&from).unwrap() {
+            let path = entry.unwrap().path();
+            let to = dir.path().join(path.strip_prefix(&golden).unwrap());
+            if path.is_dir() {
+                std::fs::create_dir_all(&to).unwrap();
+                stack.push(path);
+            } else {
+                std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+                std::fs::copy(&path, &to).unwrap();
+            }
+        }
+    }
+    let run = |args: &[&str]| bin().args(args).arg("--store").arg(dir.path()).assert();
+    run(&["verify"]).code(0).stdout(contains(
+        "ok: 3 version(s), 4 proposal(s), 7 approval file(s)",
+    ));
+    run(&["show", "2.0.0"]).code(0).stdout(contains("NEWOP"));
+    run(&["diff", "1.0.0", "2.0.0"])
+        .code(0)
+        .stdout(contains("renamed"));
 }
 
 /// The changes of a `diff --format json` as (kind, mnemonic, previous).

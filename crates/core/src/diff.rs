@@ -1102,6 +1102,10 @@ mod tests {
                 b in arb_table(),
                 pairs in arb_renames(),
             ) {
+                // Declared renames are a map from the old spelling, so a later pair for the
+                // same spelling replaces an earlier one: mirror what is actually declared.
+                let declared = options(&pairs).renames;
+                let pairs: Vec<(String, String)> = declared.into_iter().collect();
                 let reversed: Vec<(String, String)> =
                     pairs.iter().map(|(o, n)| (n.clone(), o.clone())).collect();
                 let forward = diff(&a, &b, &options(&pairs));

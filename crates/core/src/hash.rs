@@ -69,10 +69,24 @@ pub fn canonical_encoding(table: &Table) -> Vec<u8> {
         w.str(letter);
         w.layout(layout);
     }
-    // The encoding is written only when it is not the default, so tables that never declared
-    // one keep the hashes they had before encodings existed.
+    let mut entries: Vec<&Entry> = table.entries.iter().collect();
+    entries.sort_by(entry_order);
+    w.u32(entries.len() as u32);
+    for e in entries {
+        w.u32(e.opcode);
+        w.opt_str(e.mnemonic.as_deref());
+        w.opt_str(e.format.as_deref());
+        w.opt_str(e.category.as_deref());
+        w.0.push(u8::from(e.reserved));
+        w.opt_u32(e.size_bytes);
+        w.opt_str(e.status.map(|s| s.as_str()));
+        w.opt_str(e.branch.as_deref());
+    }
+    // Fields added after v1 go into a trailer after the entries, one tagged section each,
+    // written only when used, so tables that do not use them keep the hashes they had (and
+    // isa-history's frozen copy of this hash agrees). Tag 1: a non-default encoding.
     if !table.encoding.is_default() {
-        w.0.extend_from_slice(b"encoding\0");
+        w.0.push(1);
         match &table.encoding {
             Encoding::Prefixed { escapes } => {
                 w.str("escapes");
@@ -87,19 +101,6 @@ pub fn canonical_encoding(table: &Table) -> Vec<u8> {
                 w.str(endian.as_str());
             }
         }
-    }
-    let mut entries: Vec<&Entry> = table.entries.iter().collect();
-    entries.sort_by(entry_order);
-    w.u32(entries.len() as u32);
-    for e in entries {
-        w.u32(e.opcode);
-        w.opt_str(e.mnemonic.as_deref());
-        w.opt_str(e.format.as_deref());
-        w.opt_str(e.category.as_deref());
-        w.0.push(u8::from(e.reserved));
-        w.opt_u32(e.size_bytes);
-        w.opt_str(e.status.map(|s| s.as_str()));
-        w.opt_str(e.branch.as_deref());
     }
     w.0
 }
@@ -152,11 +153,17 @@ mod tests {
         let c = t(vec![Entry::new(0, "HALT").with_format("A")]);
         let mut d = a.clone();
         d.entries[0].reserved = true;
+        let mut e = a.clone();
+        e.encoding = Encoding::escapes([0xFF]).unwrap();
+        let mut f = a.clone();
+        f.encoding = Encoding::fixed(2, crate::Endian::Big).unwrap();
         let hashes = [
             table_hash(&a),
             table_hash(&b),
             table_hash(&c),
             table_hash(&d),
+            table_hash(&e),
+            table_hash(&f),
         ];
         for i in 0..hashes.len() {
             for j in i + 1..hashes.len() {

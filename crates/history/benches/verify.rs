@@ -33,8 +33,8 @@ fn store_snapshot(versions: usize) -> Snapshot {
     let mut snapshot = Snapshot::new();
     let authority_bytes = authority.to_bytes();
     let mut previous = content_hash(&authority_bytes);
-    snapshot.insert("authority.json".into(), authority_bytes);
-    snapshot.insert("lock".into(), Vec::new());
+    snapshot.insert("authority.json", authority_bytes);
+    snapshot.insert("lock", Vec::new());
     for n in 0..versions {
         let mut table = Table::new("canonical");
         for op in 0..INSTRUCTIONS {
@@ -103,7 +103,7 @@ fn bench_verify(c: &mut Criterion) {
             b.iter(|| black_box(verify(black_box(s))))
         });
         let dir = tempfile::tempdir().unwrap();
-        for (rel, bytes) in &snapshot {
+        for (rel, bytes) in &snapshot.files {
             let path = dir.path().join(rel);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, bytes).unwrap();

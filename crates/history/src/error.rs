@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 /// Everything that can go wrong with a store. [`HistoryError::Refused`] is special: the input
 /// was understood, but the governance rules say no (missing approvals, a reused number, a
-/// version that does not increase, a stale proposal). Front ends report it as a verdict rather
+/// version that does not increase, a stale proposal), or the store fails verification where it
+/// matters (an `authority.json` that does not verify). Front ends report it as a verdict rather
 /// than as bad input.
 #[derive(Debug, thiserror::Error)]
 pub enum HistoryError {
@@ -26,9 +27,10 @@ pub enum HistoryError {
         /// What is wrong.
         message: String,
     },
-    /// A table given to `propose` does not load.
-    #[error(transparent)]
-    Table(#[from] isa_io::LoadError),
+    /// An entry of the store is a symbolic link. Store commands never follow one: a link could
+    /// send writes outside the store, or make `verify` check files that are not in it.
+    #[error("{}: is a symbolic link, and store commands never follow links inside a store\n  hint: replace it with the file or folder itself (`isa-authority verify` lists every link in the store)", .0.display())]
+    Symlink(PathBuf),
     /// A store file is damaged: run `verify` for the full list.
     #[error("{file}: {message}\n  hint: `isa-authority verify` lists every problem in the store")]
     Corrupt {
@@ -52,7 +54,9 @@ pub enum HistoryError {
     /// An argument is invalid (bad name, bad quorum, bad version syntax, …).
     #[error("{0}")]
     Invalid(String),
-    /// The governance rules refuse the operation; the message says what is missing or wrong.
+    /// The governance rules refuse the operation, or the store fails verification in a way
+    /// that nothing may be built on (its `authority.json` does not verify; `declare` on any
+    /// damaged store); the message says what is missing or wrong.
     #[error("{0}")]
     Refused(String),
 }
@@ -84,7 +88,8 @@ impl HistoryError {
         }
     }
 
-    /// True for a governance refusal (as opposed to bad input or a damaged store).
+    /// True for a refusal: a governance verdict, or a store that fails verification where
+    /// nothing may be built on it (as opposed to bad input, or a file that cannot be read).
     pub fn is_refusal(&self) -> bool {
         matches!(self, HistoryError::Refused(_))
     }

@@ -1,7 +1,7 @@
 //! Maintainer keys: ed25519 key pairs in small, documented text files.
 //!
-//! A secret key file (`NAME.key`, mode 0600) and a public key file (`NAME.pub`) are lines of
-//! `field: value`, with `#` comments and blank lines ignored:
+//! A secret key file (`NAME.key`, mode 0600) and a public key file (`NAME.pub`, mode 0644) are
+//! lines of `field: value`, with `#` comments and blank lines ignored:
 //!
 //! ```text
 //! # isa-authority maintainer key. Keep it secret.

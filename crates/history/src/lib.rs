@@ -30,7 +30,9 @@
 //! The [`Store`] type is the library API a registry service can serve: `open`, `propose`,
 //! `approve`, `declare`, `log`, `show`, `diff`, `verify`.
 
+pub mod canonical;
 pub mod error;
+mod folder;
 pub mod keys;
 pub mod model;
 pub mod policy;
@@ -43,4 +45,4 @@ pub use model::{Approval, Authority, Maintainer, Override, Proposal, Record, Ren
 /// The semver implementation versions are parsed with.
 pub use semver;
 pub use store::{Declared, ProposalStatus, ProposeOptions, Store};
-pub use verify::{Finding, Snapshot, VerifyReport};
+pub use verify::{Finding, Other, Snapshot, VerifyReport};

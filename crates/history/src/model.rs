@@ -1,8 +1,9 @@
 //! The store's records and their one canonical text form.
 //!
 //! Every store file is pretty-printed JSON with a fixed key order and a trailing newline,
-//! produced only by the `to_bytes` methods here. Readers parse strictly (unknown or missing
-//! fields are errors) and [`crate::verify`] re-serialises what it parsed and demands the very same
+//! produced only by the `to_bytes` methods here, through [`crate::canonical`] (which owns and
+//! freezes the encoding, tables included). Readers parse strictly (unknown or missing fields
+//! are errors) and [`crate::verify`] re-serialises what it parsed and demands the very same
 //! bytes, so no edit — not even whitespace — goes unnoticed, while the files stay readable and
 //! diff well in a pull request.
 //!
@@ -12,11 +13,12 @@
 
 use std::collections::BTreeSet;
 
-use isa_core::hash::{sha256_hex, table_hash};
+use isa_core::hash::sha256_hex;
 use isa_core::Table;
 use semver::Version;
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 
+use crate::canonical::{self, Obj, Pretty};
 use crate::keys::{public_key_from_hex, valid_name};
 
 /// `format` value of `authority.json`.
@@ -38,81 +40,30 @@ pub fn id_hex(id: &str) -> &str {
     id.strip_prefix("sha256:").unwrap_or(id)
 }
 
-fn pretty(value: &Value) -> Vec<u8> {
-    let mut bytes = serde_json::to_vec_pretty(value).expect("JSON values always serialise");
-    bytes.push(b'\n');
-    bytes
+/// Encodes one file: `body` writes its top-level value.
+fn encode(body: impl FnOnce(&mut Pretty)) -> Vec<u8> {
+    let mut w = Pretty::new();
+    body(&mut w);
+    w.finish()
 }
 
-/// A strict reader over one JSON object: every field must be taken exactly once.
-struct Obj<'a> {
-    what: &'a str,
-    map: &'a Map<String, Value>,
-    taken: BTreeSet<&'a str>,
+/// Parses file bytes as JSON (the syntax only; the model's readers check the shape).
+fn parse_json(bytes: &[u8]) -> Result<Value, String> {
+    serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON: {e}"))
 }
 
-impl<'a> Obj<'a> {
-    fn new(what: &'a str, value: &'a Value) -> Result<Obj<'a>, String> {
-        match value {
-            Value::Object(map) => Ok(Obj {
-                what,
-                map,
-                taken: BTreeSet::new(),
-            }),
-            _ => Err(format!("{what} must be a JSON object")),
-        }
-    }
+/// True for 64 lower-case hex digits: the one spelling of a SHA-256 in the store.
+pub fn is_hex64(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
 
-    fn get(&mut self, key: &'a str) -> Result<&'a Value, String> {
-        self.taken.insert(key);
-        self.map
-            .get(key)
-            .ok_or_else(|| format!("{} lacks field `{key}`", self.what))
-    }
-
-    fn str(&mut self, key: &'a str) -> Result<&'a str, String> {
-        let what = self.what;
-        self.get(key)?
-            .as_str()
-            .ok_or_else(|| format!("{what}: `{key}` must be a string"))
-    }
-
-    fn u64(&mut self, key: &'a str) -> Result<u64, String> {
-        let what = self.what;
-        self.get(key)?
-            .as_u64()
-            .ok_or_else(|| format!("{what}: `{key}` must be a non-negative integer"))
-    }
-
-    fn array(&mut self, key: &'a str) -> Result<&'a Vec<Value>, String> {
-        let what = self.what;
-        self.get(key)?
-            .as_array()
-            .ok_or_else(|| format!("{what}: `{key}` must be an array"))
-    }
-
-    fn format(&mut self, expected: &str) -> Result<(), String> {
-        let got = self.str("format")?;
-        if got != expected {
-            return Err(format!(
-                "{}: format is `{got}`, expected `{expected}`",
-                self.what
-            ));
-        }
-        Ok(())
-    }
-
-    fn finish(self) -> Result<(), String> {
-        match self.map.keys().find(|k| !self.taken.contains(k.as_str())) {
-            Some(extra) => Err(format!("{}: unknown field `{extra}`", self.what)),
-            None => Ok(()),
-        }
-    }
+/// True for a hash as the store writes it: `sha256:` and 64 lower-case hex digits.
+pub fn is_content_hash(text: &str) -> bool {
+    text.strip_prefix("sha256:").is_some_and(is_hex64)
 }
 
 fn hash_field(what: &str, key: &str, text: &str) -> Result<String, String> {
-    let hex = text.strip_prefix("sha256:").unwrap_or("");
-    if hex.len() != 64 || !hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+    if !is_content_hash(text) {
         return Err(format!("{what}: `{key}` is not a sha256:<64 hex> hash"));
     }
     Ok(text.to_string())
@@ -194,22 +145,31 @@ impl Authority {
 
     /// The canonical file bytes.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let maintainers: Vec<Value> = self
-            .maintainers
-            .iter()
-            .map(|m| json!({"name": m.name, "public_key": m.public_key}))
-            .collect();
-        pretty(&json!({
-            "format": AUTHORITY_FORMAT,
-            "quorum": self.quorum,
-            "maintainers": maintainers,
-        }))
+        encode(|w| {
+            w.object(|w| {
+                w.key("format");
+                w.string(AUTHORITY_FORMAT);
+                w.key("quorum");
+                w.u64(self.quorum as u64);
+                w.key("maintainers");
+                w.array(|w| {
+                    for m in &self.maintainers {
+                        w.item();
+                        w.object(|w| {
+                            w.key("name");
+                            w.string(&m.name);
+                            w.key("public_key");
+                            w.string(&m.public_key);
+                        });
+                    }
+                });
+            })
+        })
     }
 
     /// Parses file bytes (strictly; see the module documentation).
     pub fn from_bytes(bytes: &[u8]) -> Result<Authority, String> {
-        let value: Value =
-            serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON: {e}"))?;
+        let value = parse_json(bytes)?;
         let mut o = Obj::new("authority", &value)?;
         o.format(AUTHORITY_FORMAT)?;
         let quorum = o.u64("quorum")? as usize;
@@ -268,37 +228,61 @@ pub struct Proposal {
 }
 
 impl Proposal {
-    /// The table's content hash ([`isa_core::hash::table_hash`]).
+    /// The table's content hash, as the proposal states it ([`canonical::table_hash`]: the
+    /// meaning of the table, frozen; equal to `isa_core::hash::table_hash` of today).
     pub fn table_hash(&self) -> String {
-        table_hash(&self.table)
+        canonical::table_hash(&self.table)
     }
 
-    fn to_value(&self) -> Value {
-        let renames: Vec<Value> = self
-            .renames
-            .iter()
-            .map(|r| json!({"from": r.from, "to": r.to}))
-            .collect();
-        let overrides: Vec<Value> = self
-            .overrides
-            .iter()
-            .map(|o| json!({"opcode": o.opcode, "reason": o.reason}))
-            .collect();
-        json!({
-            "format": PROPOSAL_FORMAT,
-            "version": self.version.to_string(),
-            "parent": self.parent,
-            "message": self.message,
-            "renames": renames,
-            "overrides": overrides,
-            "table_hash": self.table_hash(),
-            "table": isa_io::table_to_json(&self.table),
-        })
+    /// The canonical file bytes and the table hash they state.
+    fn encode(&self) -> (Vec<u8>, String) {
+        let table_hash = self.table_hash();
+        let bytes = encode(|w| {
+            w.object(|w| {
+                w.key("format");
+                w.string(PROPOSAL_FORMAT);
+                w.key("version");
+                w.string(&self.version.to_string());
+                w.key("parent");
+                w.string(&self.parent);
+                w.key("message");
+                w.string(&self.message);
+                w.key("renames");
+                w.array(|w| {
+                    for r in &self.renames {
+                        w.item();
+                        w.object(|w| {
+                            w.key("from");
+                            w.string(&r.from);
+                            w.key("to");
+                            w.string(&r.to);
+                        });
+                    }
+                });
+                w.key("overrides");
+                w.array(|w| {
+                    for o in &self.overrides {
+                        w.item();
+                        w.object(|w| {
+                            w.key("opcode");
+                            w.u64(u64::from(o.opcode));
+                            w.key("reason");
+                            w.string(&o.reason);
+                        });
+                    }
+                });
+                w.key("table_hash");
+                w.string(&table_hash);
+                w.key("table");
+                canonical::write_table(w, &self.table);
+            })
+        });
+        (bytes, table_hash)
     }
 
     /// The canonical file bytes.
     pub fn to_bytes(&self) -> Vec<u8> {
-        pretty(&self.to_value())
+        self.encode().0
     }
 
     /// The proposal id: `sha256:` of [`Proposal::to_bytes`].
@@ -308,9 +292,7 @@ impl Proposal {
 
     /// Parses file bytes.
     pub fn from_bytes(bytes: &[u8]) -> Result<Proposal, String> {
-        let value: Value =
-            serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON: {e}"))?;
-        Proposal::from_value(&value)
+        Proposal::from_value(&parse_json(bytes)?)
     }
 
     fn from_value(value: &Value) -> Result<Proposal, String> {
@@ -331,8 +313,7 @@ impl Proposal {
         let mut overrides = Vec::new();
         for v in o.array("overrides")? {
             let mut vo = Obj::new("override", v)?;
-            let opcode = u32::try_from(vo.u64("opcode")?)
-                .map_err(|_| "override: `opcode` does not fit 32 bits".to_string())?;
+            let opcode = vo.u32("opcode")?;
             overrides.push(Override {
                 opcode,
                 reason: vo.str("reason")?.to_string(),
@@ -340,9 +321,7 @@ impl Proposal {
             vo.finish()?;
         }
         let stated_hash = hash_field("proposal", "table_hash", o.str("table_hash")?)?;
-        let table_text =
-            serde_json::to_string_pretty(o.get("table")?).expect("JSON values always serialise");
-        let table = isa_io::parse_table("(embedded table)", &table_text, isa_io::TableFormat::Json)
+        let table = canonical::decode_table(o.get("table")?)
             .map_err(|e| format!("proposal: the embedded table is invalid: {e}"))?;
         o.finish()?;
         let proposal = Proposal {
@@ -377,33 +356,33 @@ pub struct Approval {
 }
 
 impl Approval {
-    fn to_value(&self, with_proposal: bool) -> Value {
-        if with_proposal {
-            json!({
-                "format": APPROVAL_FORMAT,
-                "proposal": self.proposal,
-                "maintainer": self.maintainer,
-                "public_key": self.public_key,
-                "signature": self.signature,
-            })
-        } else {
-            json!({
-                "maintainer": self.maintainer,
-                "public_key": self.public_key,
-                "signature": self.signature,
-            })
-        }
+    /// Writes the approval: whole in an approval file, or inside a record, which names the
+    /// proposal once for all its approvals.
+    fn write(&self, w: &mut Pretty, standalone: bool) {
+        w.object(|w| {
+            if standalone {
+                w.key("format");
+                w.string(APPROVAL_FORMAT);
+                w.key("proposal");
+                w.string(&self.proposal);
+            }
+            w.key("maintainer");
+            w.string(&self.maintainer);
+            w.key("public_key");
+            w.string(&self.public_key);
+            w.key("signature");
+            w.string(&self.signature);
+        });
     }
 
     /// The canonical file bytes.
     pub fn to_bytes(&self) -> Vec<u8> {
-        pretty(&self.to_value(true))
+        encode(|w| self.write(w, true))
     }
 
     /// Parses file bytes.
     pub fn from_bytes(bytes: &[u8]) -> Result<Approval, String> {
-        let value: Value =
-            serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON: {e}"))?;
+        let value = parse_json(bytes)?;
         let mut o = Obj::new("approval", &value)?;
         o.format(APPROVAL_FORMAT)?;
         let proposal = hash_field("approval", "proposal", o.str("proposal")?)?;
@@ -446,25 +425,36 @@ impl Record {
     }
 
     /// The canonical file bytes, the proposal id and the table hash, computed together so the
-    /// proposal is serialised once (verification spends most of its time serialising).
+    /// proposal is serialised once (verification spends most of its time serialising): its
+    /// file bytes give its id and, re-indented, its place in the record.
     fn encode(&self) -> (Vec<u8>, String, String) {
-        let proposal = self.proposal.to_value();
-        let id = content_hash(&pretty(&proposal));
-        let table_hash = proposal["table_hash"]
-            .as_str()
-            .expect("to_value writes table_hash")
-            .to_string();
-        let approvals: Vec<Value> = self.approvals.iter().map(|a| a.to_value(false)).collect();
-        let bytes = pretty(&json!({
-            "format": RECORD_FORMAT,
-            "sequence": self.sequence,
-            "version": self.proposal.version.to_string(),
-            "previous": self.previous,
-            "proposal_id": id,
-            "table_hash": table_hash,
-            "approvals": approvals,
-            "proposal": proposal,
-        }));
+        let (proposal, table_hash) = self.proposal.encode();
+        let id = content_hash(&proposal);
+        let bytes = encode(|w| {
+            w.object(|w| {
+                w.key("format");
+                w.string(RECORD_FORMAT);
+                w.key("sequence");
+                w.u64(self.sequence);
+                w.key("version");
+                w.string(&self.proposal.version.to_string());
+                w.key("previous");
+                w.string(&self.previous);
+                w.key("proposal_id");
+                w.string(&id);
+                w.key("table_hash");
+                w.string(&table_hash);
+                w.key("approvals");
+                w.array(|w| {
+                    for a in &self.approvals {
+                        w.item();
+                        a.write(w, false);
+                    }
+                });
+                let without_newline = &proposal[..proposal.len() - 1];
+                w.key_encoded("proposal", without_newline);
+            })
+        });
         (bytes, id, table_hash)
     }
 
@@ -487,8 +477,7 @@ impl Record {
     /// Like [`Record::from_bytes`], also returning the canonical bytes of what was parsed
     /// (equal to `bytes` exactly when the file is in canonical form) and the proposal id.
     pub fn parse(bytes: &[u8]) -> Result<(Record, Vec<u8>, String), String> {
-        let value: Value =
-            serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON: {e}"))?;
+        let value = parse_json(bytes)?;
         let mut o = Obj::new("record", &value)?;
         o.format(RECORD_FORMAT)?;
         let sequence = o.u64("sequence")?;

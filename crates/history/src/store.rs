@@ -9,16 +9,22 @@
 //!   history/<6-digit seq>-<version>.json  declared versions, each naming its predecessor's hash
 //! ```
 //!
-//! Every mutation is one [`isa_io::atomic_write`] of one new file (temporary file, fsync,
-//! rename, directory fsync) made while holding an exclusive lock on `lock`, and every decision
-//! (the head, the quorum, the rules) is re-read under that lock, so concurrent writers are
-//! serialised and no update is lost. A declaration becomes visible at the single rename of its
-//! record file: a process killed at any instant leaves the old history or the new one, plus at
-//! most an ignored temporary file that the next writer removes. Readers take a shared lock so
-//! they never see a writer's half-finished sequence of checks.
+//! Every mutation is one atomic write of one new file (temporary file, fsync, rename, folder
+//! fsync) made while holding an exclusive lock on `lock`, and every decision (the head, the
+//! quorum, the rules) is re-read under that lock, so concurrent writers are serialised and no
+//! update is lost. A declaration becomes visible at the single rename of its record file: a
+//! process killed at any instant leaves the old history or the new one, plus at most an ignored
+//! temporary file that the next writer removes. Readers take a shared lock so they never see a
+//! writer's half-finished sequence of checks.
+//!
+//! No command follows a symbolic link inside the store. Each one opens the root once, takes
+//! the lock through that handle, and then lists the root and its folders and refuses the store
+//! ([`HistoryError::Symlink`], naming the link) if any entry is a link; every folder and file
+//! is opened relative to its parent's handle without following links, so a link that appears
+//! later is refused by the open itself (see `folder.rs`). `verify` reports links as findings.
 
 use std::collections::BTreeMap;
-use std::fs::{self, File, OpenOptions};
+use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use isa_core::diff::{diff, Diff, DiffOptions};
@@ -26,14 +32,17 @@ use isa_core::{normalize, Aliases, Table};
 use semver::Version;
 
 use crate::error::HistoryError;
+use crate::folder::{Folder, Kind};
 use crate::keys::KeyPair;
 use crate::model::{content_hash, id_hex, Approval, Authority, Override, Proposal, Record, Rename};
 use crate::policy::Ledger;
-use crate::verify::{is_temp_name, verify, Snapshot, VerifyReport};
+use crate::verify::{
+    genesis_problem, is_temp_name, read_authority, verify, Other, Snapshot, VerifyReport,
+    STORE_FOLDERS,
+};
 
 const AUTHORITY: &str = "authority.json";
 const LOCK: &str = "lock";
-const DIRS: [&str; 3] = ["proposals", "approvals", "history"];
 
 /// What `propose` needs besides the table.
 #[derive(Debug, Clone)]
@@ -93,148 +102,210 @@ pub struct ProposalStatus {
     pub declared: Option<Version>,
 }
 
-/// A held lock on the store; released on drop (closing the file releases it).
-struct Lock(#[allow(dead_code)] Option<File>);
-
-/// An opened store (see the module documentation).
-#[derive(Debug, Clone)]
-pub struct Store {
-    root: PathBuf,
+/// How a command holds the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Access {
+    /// The exclusive lock, for commands that write.
+    Write,
+    /// The shared lock, when there is a lock file.
+    Read,
 }
 
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> HistoryError + '_ {
-    move |e| HistoryError::io(path, e)
+/// One command's hold on the store: the root's handle, the lock, each folder's handle with the
+/// names of its files, and the verified authority, all read once under the lock after refusing
+/// every link.
+struct Session {
+    root: Folder,
+    /// Held, not read: closing the file releases the lock.
+    _lock: Option<File>,
+    folders: BTreeMap<&'static str, (Folder, Vec<String>)>,
+    /// `authority.json` and its hash, once [`Session::verify_authority`] has passed them.
+    authority: Option<(Authority, String)>,
 }
 
-impl Store {
-    /// The default store directory, relative to the working directory.
-    pub const DEFAULT_DIR: &'static str = ".isa-authority";
-
-    /// Creates a store in `dir` (created if needed) with these maintainers and quorum.
-    /// Refuses when `dir` already holds one.
-    pub fn init(dir: &Path, authority: &Authority) -> Result<Store, HistoryError> {
-        fs::create_dir_all(dir).map_err(io(dir))?;
-        let store = Store {
-            root: dir.to_path_buf(),
+impl Session {
+    fn open(path: &Path, access: Access) -> Result<Session, HistoryError> {
+        let root = Folder::open_root(path)?;
+        let lock = match access {
+            Access::Write => {
+                let file = root.open_lock(LOCK, true)?.expect("created when missing");
+                file.lock()
+                    .map_err(|e| HistoryError::io(root.join(LOCK), e))?;
+                Some(file)
+            }
+            // A read-only checkout may have no lock file and no way to create one; reading
+            // without the lock is still safe file by file, since every write is an atomic
+            // rename. A link is another matter: it is refused.
+            Access::Read => match root.open_lock(LOCK, false) {
+                Ok(Some(file)) => {
+                    file.lock_shared()
+                        .map_err(|e| HistoryError::io(root.join(LOCK), e))?;
+                    Some(file)
+                }
+                Err(e @ HistoryError::Symlink(_)) => return Err(e),
+                Ok(None) | Err(_) => None,
+            },
         };
-        let _lock = store.lock_exclusive()?;
-        let path = dir.join(AUTHORITY);
-        if path.exists() {
-            return Err(HistoryError::AlreadyExists(dir.to_path_buf()));
-        }
-        for sub in DIRS {
-            let p = dir.join(sub);
-            fs::create_dir_all(&p).map_err(io(&p))?;
-        }
-        // authority.json is written last: a store exists exactly when it does.
-        isa_io::atomic_write(&path, &authority.to_bytes()).map_err(io(&path))?;
-        Ok(store)
+        let mut session = Session {
+            root,
+            _lock: lock,
+            folders: BTreeMap::new(),
+            authority: None,
+        };
+        session.scan(access)?;
+        session.authority = Some(session.verify_authority()?);
+        Ok(session)
     }
 
-    /// Opens the store in `dir`; fails with [`HistoryError::NotAStore`] when there is none.
-    pub fn open(dir: impl AsRef<Path>) -> Result<Store, HistoryError> {
-        let root = dir.as_ref().to_path_buf();
-        if !root.join(AUTHORITY).is_file() {
-            return Err(HistoryError::NotAStore(root));
+    /// `authority.json`, refused unless it passes what `verify` checks of it: it parses strictly,
+    /// is in canonical form, and its hash is the genesis hash the history starts from — the
+    /// first record's `previous` or, before any declaration, the parent of every pending
+    /// proposal. Without this a command would act on maintainers or a quorum that the history
+    /// does not vouch for (`propose` built on an edited file). The signatures that make those
+    /// links unforgeable are checked by `verify`, and by `declare` before it appends.
+    fn verify_authority(&self) -> Result<(Authority, String), HistoryError> {
+        let refuse = |problem: String| {
+            HistoryError::Refused(format!(
+                "the store's authority.json fails verification, so no store command acts on it: {problem}\n  \
+                 hint: `isa-authority verify` lists every problem in the store"
+            ))
+        };
+        let bytes = self.authority_bytes()?;
+        let (authority, problem) = read_authority(&bytes);
+        if let Some(problem) = problem {
+            return Err(refuse(problem));
         }
-        Ok(Store { root })
-    }
-
-    /// A handle on `dir` whether or not it holds a valid store: for [`Store::verify`], which
-    /// reports a missing or damaged `authority.json` as a finding rather than failing.
-    pub fn open_unchecked(dir: impl AsRef<Path>) -> Store {
-        Store {
-            root: dir.as_ref().to_path_buf(),
-        }
-    }
-
-    /// The store directory.
-    pub fn root(&self) -> &Path {
-        &self.root
-    }
-
-    fn lock_exclusive(&self) -> Result<Lock, HistoryError> {
-        let path = self.root.join(LOCK);
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(io(&path))?;
-        file.lock().map_err(io(&path))?;
-        // Under the exclusive lock no other writer is running, so any temporary file is a
-        // leftover of an interrupted write: remove it so the store stays tidy.
-        for dir in std::iter::once("").chain(DIRS) {
-            let d = self.root.join(dir);
-            if let Ok(entries) = fs::read_dir(&d) {
-                for entry in entries.flatten() {
-                    if is_temp_name(&entry.file_name().to_string_lossy()) {
-                        let _ = fs::remove_file(entry.path());
+        let genesis = content_hash(&bytes);
+        let records = self
+            .names("history")
+            .iter()
+            .filter(|n| n.ends_with(".json"));
+        match records.min() {
+            Some(first) => {
+                // A damaged first record pins nothing; reading the history reports it.
+                let bytes = self.read("history", first)?.unwrap_or_default();
+                if let Ok(record) = Record::from_bytes(&bytes) {
+                    if record.sequence == 1 {
+                        if let Some(p) = genesis_problem(&genesis, &record.previous, None) {
+                            return Err(refuse(p));
+                        }
+                    }
+                }
+            }
+            None => {
+                for name in self.names("proposals") {
+                    let Some(hex) = name.strip_suffix(".json") else {
+                        continue;
+                    };
+                    let bytes = self.read("proposals", name)?.unwrap_or_default();
+                    // Only a proposal that is what its name says can vouch for anything; any
+                    // other is verify's to report.
+                    if id_hex(&content_hash(&bytes)) != hex {
+                        continue;
+                    }
+                    let Ok(proposal) = Proposal::from_bytes(&bytes) else {
+                        continue;
+                    };
+                    let by = format!("pending proposal sha256:{hex}");
+                    if let Some(p) = genesis_problem(&genesis, &proposal.parent, Some(&by)) {
+                        return Err(refuse(p));
                     }
                 }
             }
         }
-        Ok(Lock(Some(file)))
+        Ok((authority.expect("parsed when there is no problem"), genesis))
     }
 
-    fn lock_shared(&self) -> Result<Lock, HistoryError> {
-        let path = self.root.join(LOCK);
-        // A read-only checkout may have no lock file and no way to create one; reading without
-        // the lock is still safe file by file, since every write is an atomic rename.
-        match File::open(&path) {
-            Ok(file) => {
-                file.lock_shared().map_err(io(&path))?;
-                Ok(Lock(Some(file)))
+    /// Lists the root and the store's folders, refusing any link. Under the exclusive lock no
+    /// other writer is running, so a temporary file is a leftover of an interrupted write and
+    /// is removed, which keeps the store tidy.
+    fn scan(&mut self, access: Access) -> Result<(), HistoryError> {
+        let keep = |folder: &Folder, name: &str, kind: Kind| {
+            if is_temp_name(name) {
+                if access == Access::Write {
+                    folder.remove(name);
+                }
+                return Ok(false);
             }
-            Err(_) => Ok(Lock(None)),
+            match kind {
+                Kind::Symlink => Err(HistoryError::Symlink(folder.join(name))),
+                _ => Ok(true),
+            }
+        };
+        for (name, kind) in self.root.entries()? {
+            keep(&self.root, &name, kind)?;
+        }
+        for dir in STORE_FOLDERS {
+            let Some(folder) = self.root.folder(dir)? else {
+                continue;
+            };
+            let mut names = Vec::new();
+            for (name, kind) in folder.entries()? {
+                if keep(&folder, &name, kind)? && kind == Kind::File {
+                    names.push(name);
+                }
+            }
+            self.folders.insert(dir, (folder, names));
+        }
+        Ok(())
+    }
+
+    /// The names of the files in a store folder, sorted (none when the folder is missing).
+    fn names(&self, dir: &str) -> &[String] {
+        self.folders.get(dir).map_or(&[], |(_, names)| names)
+    }
+
+    fn folder(&self, dir: &str) -> Result<&Folder, HistoryError> {
+        match self.folders.get(dir) {
+            Some((folder, _)) => Ok(folder),
+            None => Err(HistoryError::io(
+                self.root.join(dir),
+                std::io::ErrorKind::NotFound.into(),
+            )),
         }
     }
 
-    fn read(&self, rel: &str) -> Result<Vec<u8>, HistoryError> {
-        let path = self.root.join(rel);
-        fs::read(&path).map_err(io(&path))
+    /// A file of a store folder; `None` when it does not exist.
+    fn read(&self, dir: &str, name: &str) -> Result<Option<Vec<u8>>, HistoryError> {
+        match self.folders.get(dir) {
+            Some((folder, _)) => folder.read(name),
+            None => Ok(None),
+        }
     }
 
-    fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), HistoryError> {
-        let path = self.root.join(rel);
-        isa_io::atomic_write(&path, bytes).map_err(io(&path))
+    fn write(&self, dir: &str, name: &str, bytes: &[u8]) -> Result<(), HistoryError> {
+        self.folder(dir)?.write(name, bytes)
     }
 
-    /// Every file of the store, for [`verify`].
-    pub fn snapshot(&self) -> Result<Snapshot, HistoryError> {
-        let mut files = Snapshot::new();
-        collect(&self.root, "", 0, &mut files)?;
-        Ok(files)
+    fn authority_bytes(&self) -> Result<Vec<u8>, HistoryError> {
+        self.root.read(AUTHORITY)?.ok_or_else(|| {
+            HistoryError::io(
+                self.root.join(AUTHORITY),
+                std::io::ErrorKind::NotFound.into(),
+            )
+        })
     }
 
-    /// The maintainers and quorum.
-    pub fn authority(&self) -> Result<Authority, HistoryError> {
-        let bytes = self.read(AUTHORITY)?;
-        Authority::from_bytes(&bytes).map_err(|e| HistoryError::corrupt(AUTHORITY, e))
-    }
-
-    fn genesis(&self) -> Result<String, HistoryError> {
-        Ok(content_hash(&self.read(AUTHORITY)?))
+    /// The verified authority and genesis hash.
+    fn authority(&self) -> &(Authority, String) {
+        self.authority
+            .as_ref()
+            .expect("Session::open verifies the authority")
     }
 
     /// The declared versions, oldest first.
     fn history(&self) -> Result<Vec<Declared>, HistoryError> {
-        let dir = self.root.join("history");
-        let mut names: Vec<String> = match fs::read_dir(&dir) {
-            Ok(entries) => entries
-                .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
-                .collect::<Result<_, _>>()
-                .map_err(io(&dir))?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-            Err(e) => return Err(HistoryError::io(&dir, e)),
-        };
-        names.retain(|n| !is_temp_name(n) && n.ends_with(".json"));
         // Six-digit sequence prefixes make name order history order.
-        names.sort();
-        let mut out = Vec::with_capacity(names.len());
+        let names = self
+            .names("history")
+            .iter()
+            .filter(|n| n.ends_with(".json"));
+        let mut out: Vec<Declared> = Vec::new();
         for name in names {
             let rel = format!("history/{name}");
-            let bytes = self.read(&rel)?;
+            let Some(bytes) = self.read("history", name)? else {
+                continue;
+            };
             let record = Record::from_bytes(&bytes).map_err(|e| HistoryError::corrupt(&rel, e))?;
             if record.sequence != out.len() as u64 + 1 {
                 return Err(HistoryError::corrupt(
@@ -254,87 +325,33 @@ impl Store {
         Ok(out)
     }
 
-    fn ledger(history: &[Declared]) -> Ledger {
-        let mut ledger = Ledger::new();
-        for d in history {
-            ledger.apply(&d.record.proposal);
-        }
-        ledger
-    }
-
-    /// Records a proposal of `table` as the next version and returns its id. Refuses (with
-    /// every reason) when the proposal breaks a lifecycle rule against the current history.
-    /// Proposing the same thing twice gives the same id.
-    pub fn propose(&self, table: Table, options: ProposeOptions) -> Result<String, HistoryError> {
-        let _lock = self.lock_exclusive()?;
-        let history = self.history()?;
-        let parent = match history.last() {
+    /// The hash the next declaration extends: the last record's, or the genesis hash.
+    fn head(&self, history: &[Declared]) -> String {
+        match history.last() {
             Some(d) => d.hash.clone(),
-            None => self.genesis()?,
-        };
-        let mut renames = options.renames;
-        renames.sort();
-        renames.dedup();
-        let mut overrides = options.overrides;
-        overrides.sort();
-        for pair in overrides.windows(2) {
-            if pair[0].opcode == pair[1].opcode {
-                return Err(HistoryError::invalid(format!(
-                    "two overrides for opcode {}",
-                    pair[0].opcode
-                )));
-            }
+            None => self.authority().1.clone(),
         }
-        let proposal = Proposal {
-            version: options.version,
-            parent,
-            message: options.message,
-            renames,
-            overrides,
-            table,
-        };
-        let problems = Store::ledger(&history).check(&proposal);
-        if !problems.is_empty() {
-            return Err(HistoryError::Refused(format!(
-                "proposal of {} refused:\n  - {}",
-                proposal.version,
-                problems.join("\n  - ")
-            )));
-        }
-        let id = proposal.id();
-        self.write(
-            &format!("proposals/{}.json", id_hex(&id)),
-            &proposal.to_bytes(),
-        )?;
-        Ok(id)
     }
 
-    /// Resolves a proposal id, with or without `sha256:`, or a unique prefix of at least
-    /// 8 hex digits, to the full id.
-    pub fn resolve_proposal(&self, id: &str) -> Result<String, HistoryError> {
+    /// See [`Store::resolve_proposal`].
+    fn resolve_proposal(&self, id: &str) -> Result<String, HistoryError> {
         let wanted = id_hex(id.trim()).to_ascii_lowercase();
         if wanted.len() < 8 || !wanted.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(HistoryError::UnknownProposal(format!(
                 "`{id}` is not a proposal id (sha256:<hex>, or at least 8 hex digits of one)"
             )));
         }
-        let dir = self.root.join("proposals");
-        let mut matches = Vec::new();
-        for entry in fs::read_dir(&dir).map_err(io(&dir))? {
-            let name = entry.map_err(io(&dir))?.file_name();
-            let name = name.to_string_lossy();
-            if let Some(hex) = name.strip_suffix(".json") {
-                if hex.starts_with(&wanted) && !is_temp_name(&name) {
-                    matches.push(hex.to_string());
-                }
-            }
-        }
-        matches.sort();
+        let matches: Vec<&str> = self
+            .names("proposals")
+            .iter()
+            .filter_map(|name| name.strip_suffix(".json"))
+            .filter(|hex| hex.starts_with(&wanted))
+            .collect();
         match matches.len() {
             1 => Ok(format!("sha256:{}", matches[0])),
             0 => Err(HistoryError::UnknownProposal(format!(
                 "no proposal {id} in {}\n  hint: `isa-authority propose` prints the id",
-                dir.display()
+                self.root.join("proposals").display()
             ))),
             n => Err(HistoryError::UnknownProposal(format!(
                 "proposal id prefix {id} is ambiguous: {n} proposals match"
@@ -342,11 +359,14 @@ impl Store {
         }
     }
 
-    /// The proposal with this id (full, or a unique prefix; see [`Store::resolve_proposal`]).
-    pub fn proposal(&self, id: &str) -> Result<(String, Proposal), HistoryError> {
+    /// See [`Store::proposal`].
+    fn proposal(&self, id: &str) -> Result<(String, Proposal), HistoryError> {
         let id = self.resolve_proposal(id)?;
-        let rel = format!("proposals/{}.json", id_hex(&id));
-        let bytes = self.read(&rel)?;
+        let name = format!("{}.json", id_hex(&id));
+        let rel = format!("proposals/{name}");
+        let bytes = self
+            .read("proposals", &name)?
+            .ok_or_else(|| HistoryError::corrupt(&rel, "vanished while it was being read"))?;
         if content_hash(&bytes) != id {
             return Err(HistoryError::corrupt(
                 &rel,
@@ -362,12 +382,9 @@ impl Store {
     fn approvals_of(&self, id: &str, authority: &Authority) -> Result<Vec<Approval>, HistoryError> {
         let mut out = Vec::new();
         for m in &authority.maintainers {
-            let rel = format!("approvals/{}.{}.json", id_hex(id), m.name);
-            let path = self.root.join(&rel);
-            let bytes = match fs::read(&path) {
-                Ok(b) => b,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-                Err(e) => return Err(HistoryError::io(&path, e)),
+            let name = format!("{}.{}.json", id_hex(id), m.name);
+            let Some(bytes) = self.read("approvals", &name)? else {
+                continue;
             };
             let Ok(approval) = Approval::from_bytes(&bytes) else {
                 continue;
@@ -412,23 +429,164 @@ impl Store {
             declared,
         })
     }
+}
+
+/// An opened store (see the module documentation).
+#[derive(Debug, Clone)]
+pub struct Store {
+    root: PathBuf,
+}
+
+impl Store {
+    /// The default store directory, relative to the working directory.
+    pub const DEFAULT_DIR: &'static str = ".isa-authority";
+
+    /// Creates a store in `dir` (created if needed) with these maintainers and quorum.
+    /// Refuses when `dir` already holds one.
+    pub fn init(dir: &Path, authority: &Authority) -> Result<Store, HistoryError> {
+        std::fs::create_dir_all(dir).map_err(|e| HistoryError::io(dir, e))?;
+        let root = Folder::open_root(dir)?;
+        let lock = root.open_lock(LOCK, true)?.expect("created when missing");
+        lock.lock()
+            .map_err(|e| HistoryError::io(root.join(LOCK), e))?;
+        match root.kind(AUTHORITY)? {
+            None => {}
+            Some(Kind::Symlink) => return Err(HistoryError::Symlink(root.join(AUTHORITY))),
+            Some(_) => return Err(HistoryError::AlreadyExists(dir.to_path_buf())),
+        }
+        for sub in STORE_FOLDERS {
+            root.create_folder(sub)?;
+        }
+        // authority.json is written last: a store exists exactly when it does.
+        root.write(AUTHORITY, &authority.to_bytes())?;
+        Ok(Store {
+            root: dir.to_path_buf(),
+        })
+    }
+
+    /// Opens the store in `dir`; fails with [`HistoryError::NotAStore`] when there is none,
+    /// and with [`HistoryError::Symlink`] when its `authority.json` is a link.
+    pub fn open(dir: impl AsRef<Path>) -> Result<Store, HistoryError> {
+        let root = dir.as_ref().to_path_buf();
+        let path = root.join(AUTHORITY);
+        match std::fs::symlink_metadata(&path) {
+            Ok(meta) if meta.file_type().is_symlink() => Err(HistoryError::Symlink(path)),
+            Ok(meta) if meta.is_file() => Ok(Store { root }),
+            _ => Err(HistoryError::NotAStore(root)),
+        }
+    }
+
+    /// A handle on `dir` whether or not it holds a valid store: for [`Store::verify`], which
+    /// reports a missing or damaged `authority.json` as a finding rather than failing.
+    pub fn open_unchecked(dir: impl AsRef<Path>) -> Store {
+        Store {
+            root: dir.as_ref().to_path_buf(),
+        }
+    }
+
+    /// The store directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn session(&self, access: Access) -> Result<Session, HistoryError> {
+        Session::open(&self.root, access)
+    }
+
+    /// Everything in the store, for [`verify`], read without following links.
+    pub fn snapshot(&self) -> Result<Snapshot, HistoryError> {
+        snapshot_of(&Folder::open_root(&self.root)?)
+    }
+
+    /// The maintainers and quorum.
+    pub fn authority(&self) -> Result<Authority, HistoryError> {
+        Ok(self.session(Access::Read)?.authority().0.clone())
+    }
+
+    fn ledger(history: &[Declared]) -> Ledger {
+        let mut ledger = Ledger::new();
+        for d in history {
+            ledger.apply(&d.record.proposal);
+        }
+        ledger
+    }
+
+    /// Records a proposal of `table` as the next version and returns its id. Refuses (with
+    /// every reason) when the proposal breaks a lifecycle rule against the current history.
+    /// Proposing the same thing twice gives the same id.
+    pub fn propose(&self, table: Table, options: ProposeOptions) -> Result<String, HistoryError> {
+        let s = self.session(Access::Write)?;
+        let history = s.history()?;
+        let parent = s.head(&history);
+        let mut renames = options.renames;
+        renames.sort();
+        renames.dedup();
+        let mut overrides = options.overrides;
+        overrides.sort();
+        for pair in overrides.windows(2) {
+            if pair[0].opcode == pair[1].opcode {
+                return Err(HistoryError::invalid(format!(
+                    "two overrides for opcode {}",
+                    pair[0].opcode
+                )));
+            }
+        }
+        let proposal = Proposal {
+            version: options.version,
+            parent,
+            message: options.message,
+            renames,
+            overrides,
+            table,
+        };
+        let problems = Store::ledger(&history).check(&proposal);
+        if !problems.is_empty() {
+            return Err(HistoryError::Refused(format!(
+                "proposal of {} refused:\n  - {}",
+                proposal.version,
+                problems.join("\n  - ")
+            )));
+        }
+        let bytes = proposal.to_bytes();
+        // Only the canonical decoder's rules stand between a table built in code and a store
+        // no one can read back (a hand-made layout that breaks the layout rules, say): refuse
+        // such a table here rather than write a proposal that fails verify.
+        if let Err(e) = Proposal::from_bytes(&bytes) {
+            return Err(HistoryError::invalid(format!(
+                "the table cannot be stored: {e}"
+            )));
+        }
+        let id = content_hash(&bytes);
+        s.write("proposals", &format!("{}.json", id_hex(&id)), &bytes)?;
+        Ok(id)
+    }
+
+    /// Resolves a proposal id, with or without `sha256:`, or a unique prefix of at least
+    /// 8 hex digits, to the full id.
+    pub fn resolve_proposal(&self, id: &str) -> Result<String, HistoryError> {
+        self.session(Access::Read)?.resolve_proposal(id)
+    }
+
+    /// The proposal with this id (full, or a unique prefix; see [`Store::resolve_proposal`]).
+    pub fn proposal(&self, id: &str) -> Result<(String, Proposal), HistoryError> {
+        self.session(Access::Read)?.proposal(id)
+    }
 
     /// Where a proposal stands: who approved, what is missing, whether it is declared.
     pub fn status(&self, id: &str) -> Result<ProposalStatus, HistoryError> {
-        let _lock = self.lock_shared()?;
-        let (id, proposal) = self.proposal(id)?;
-        let authority = self.authority()?;
-        let history = self.history()?;
-        self.status_of(id, proposal, &authority, &history)
+        let s = self.session(Access::Read)?;
+        let (id, proposal) = s.proposal(id)?;
+        let history = s.history()?;
+        s.status_of(id, proposal, &s.authority().0, &history)
     }
 
     /// Adds `key`'s signature over the proposal id. The key must belong to a maintainer
     /// (matched by public key). Approving twice rewrites the same bytes (ed25519 signatures are
     /// deterministic).
     pub fn approve(&self, id: &str, key: &KeyPair) -> Result<Approval, HistoryError> {
-        let _lock = self.lock_exclusive()?;
-        let (id, _proposal) = self.proposal(id)?;
-        let authority = self.authority()?;
+        let s = self.session(Access::Write)?;
+        let (id, _proposal) = s.proposal(id)?;
+        let authority = &s.authority().0;
         let public = key.public().to_hex();
         let Some(maintainer) = authority
             .maintainers
@@ -446,11 +604,7 @@ impl Store {
                     .join(", ")
             )));
         };
-        if let Some(d) = self
-            .history()?
-            .iter()
-            .find(|d| d.record.proposal.id() == id)
-        {
+        if let Some(d) = s.history()?.iter().find(|d| d.record.proposal.id() == id) {
             return Err(HistoryError::Refused(format!(
                 "{id} is already declared as version {}",
                 d.version()
@@ -462,8 +616,9 @@ impl Store {
             public_key: public,
             signature: key.sign_approval(&id),
         };
-        self.write(
-            &format!("approvals/{}.{}.json", id_hex(&id), maintainer.name),
+        s.write(
+            "approvals",
+            &format!("{}.{}.json", id_hex(&id), maintainer.name),
             &approval.to_bytes(),
         )?;
         Ok(approval)
@@ -474,9 +629,9 @@ impl Store {
     /// missing. Refuses too when the store does not verify, so nothing is ever built on a
     /// damaged history.
     pub fn declare(&self, id: &str) -> Result<Declared, HistoryError> {
-        let _lock = self.lock_exclusive()?;
-        let (id, proposal) = self.proposal(id)?;
-        let report = verify(&self.snapshot()?);
+        let s = self.session(Access::Write)?;
+        let (id, proposal) = s.proposal(id)?;
+        let report = verify(&snapshot_of(&s.root)?);
         if !report.is_ok() {
             return Err(HistoryError::Refused(format!(
                 "the store fails verification ({} problem{}; first: {}); nothing is declared on a damaged history",
@@ -485,19 +640,16 @@ impl Store {
                 report.findings[0]
             )));
         }
-        let authority = self.authority()?;
-        let history = self.history()?;
-        let status = self.status_of(id.clone(), proposal, &authority, &history)?;
+        let authority = &s.authority().0;
+        let history = s.history()?;
+        let status = s.status_of(id.clone(), proposal, authority, &history)?;
         if let Some(v) = &status.declared {
             return Err(HistoryError::Refused(format!(
                 "{id} is already declared as version {v}"
             )));
         }
         let proposal = status.proposal;
-        let head = match history.last() {
-            Some(d) => d.hash.clone(),
-            None => self.genesis()?,
-        };
+        let head = s.head(&history);
         if proposal.parent != head {
             let at = history.last().map_or("the empty history".to_string(), |d| {
                 format!("version {}", d.version())
@@ -532,7 +684,7 @@ impl Store {
                 status.pending.join(", ")
             )));
         }
-        let approvals = self.approvals_of(&id, &authority)?;
+        let approvals = s.approvals_of(&id, authority)?;
         let record = Record {
             sequence: history.len() as u64 + 1,
             previous: head,
@@ -542,7 +694,11 @@ impl Store {
         let bytes = record.to_bytes();
         // The one write that declares the version: before the rename the history is the old
         // one, after it the new one.
-        self.write(&record.file_name(), &bytes)?;
+        let name = record.file_name();
+        let name = name
+            .strip_prefix("history/")
+            .expect("records live in history/");
+        s.write("history", name, &bytes)?;
         Ok(Declared {
             record,
             hash: content_hash(&bytes),
@@ -551,15 +707,13 @@ impl Store {
 
     /// The declared versions, oldest first.
     pub fn log(&self) -> Result<Vec<Declared>, HistoryError> {
-        let _lock = self.lock_shared()?;
-        self.history()
+        self.session(Access::Read)?.history()
     }
 
     /// The declared version `version` (semver, with or without a leading `v`; `latest` for the
     /// newest).
     pub fn record(&self, version: &str) -> Result<Declared, HistoryError> {
-        let _lock = self.lock_shared()?;
-        let history = self.history()?;
+        let history = self.session(Access::Read)?.history()?;
         find(&history, version).cloned()
     }
 
@@ -571,8 +725,7 @@ impl Store {
     /// The identity-based diff between two declared versions, using the renames declared by
     /// the versions in between (either order: a later-to-earlier diff inverts them).
     pub fn diff(&self, from: &str, to: &str, aliases: &Aliases) -> Result<Diff, HistoryError> {
-        let _lock = self.lock_shared()?;
-        let history = self.history()?;
+        let history = self.session(Access::Read)?.history()?;
         let (a, b) = (find(&history, from)?, find(&history, to)?);
         let (lo, hi) = if a.record.sequence <= b.record.sequence {
             (a.record.sequence, b.record.sequence)
@@ -600,10 +753,21 @@ impl Store {
         ))
     }
 
-    /// Verifies every file of the store (see [`crate::verify`]).
+    /// Verifies everything in the store (see [`crate::verify`]). A damaged store, links
+    /// included, is a report of findings rather than an error.
     pub fn verify(&self) -> Result<VerifyReport, HistoryError> {
-        let _lock = self.lock_shared()?;
-        Ok(verify(&self.snapshot()?))
+        let root = Folder::open_root(&self.root)?;
+        // The shared lock when there is one to take; a link (or anything else) in its place is
+        // reported by verify, so it is no reason not to verify.
+        let lock = match root.open_lock(LOCK, false) {
+            Ok(Some(file)) => Some(file),
+            _ => None,
+        };
+        if let Some(file) = &lock {
+            file.lock_shared()
+                .map_err(|e| HistoryError::io(root.join(LOCK), e))?;
+        }
+        Ok(verify(&snapshot_of(&root)?))
     }
 }
 
@@ -655,32 +819,52 @@ pub fn composed_renames(records: &[&Record]) -> BTreeMap<String, String> {
     map
 }
 
-/// Reads every file under `dir` into `files` (paths relative to the root, `/`-separated).
-/// Depth is bounded: a store has one level of subdirectories, and anything deeper is reported
-/// by `verify` as unexpected without being read further.
-fn collect(dir: &Path, prefix: &str, depth: u32, files: &mut Snapshot) -> Result<(), HistoryError> {
-    let mut entries: Vec<_> = fs::read_dir(dir)
-        .map_err(io(dir))?
-        .collect::<Result<_, _>>()
-        .map_err(io(dir))?;
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let rel = format!("{prefix}{name}");
-        let path = entry.path();
-        let kind = entry.file_type().map_err(io(&path))?;
-        if kind.is_dir() {
-            if depth == 0 && DIRS.contains(&name.as_str()) {
-                collect(&path, &format!("{rel}/"), depth + 1, files)?;
-            } else {
-                // A directory where none belongs: represent it as a file so verify flags it.
-                files.insert(format!("{rel}/"), Vec::new());
+/// Everything under the store's root: regular files read, the store's folders entered, and
+/// anything else (links, other folders, special files) recorded, not followed or entered, so
+/// that verify reports it.
+fn snapshot_of(root: &Folder) -> Result<Snapshot, HistoryError> {
+    fn add(
+        snapshot: &mut Snapshot,
+        folder: &Folder,
+        rel: String,
+        name: &str,
+        kind: Kind,
+    ) -> Result<(), HistoryError> {
+        match kind {
+            Kind::File => {
+                // Gone since the listing (a writer's temporary file): nothing to check.
+                if let Some(bytes) = folder.read(name)? {
+                    snapshot.files.insert(rel, bytes);
+                }
             }
-        } else if kind.is_file() {
-            files.insert(rel, fs::read(&path).map_err(io(&path))?);
-        } else {
-            files.insert(rel, Vec::new());
+            Kind::Symlink => {
+                let target = folder.link_target(name);
+                snapshot.others.insert(rel, Other::Symlink { target });
+            }
+            Kind::Folder => {
+                snapshot.others.insert(format!("{rel}/"), Other::Folder);
+            }
+            Kind::Special => {
+                snapshot.others.insert(rel, Other::Special);
+            }
+        }
+        Ok(())
+    }
+    let mut snapshot = Snapshot::new();
+    for (name, kind) in root.entries()? {
+        let sub = match kind {
+            Kind::Folder if STORE_FOLDERS.contains(&name.as_str()) => root.folder(&name)?,
+            _ => None,
+        };
+        let Some(sub) = sub else {
+            add(&mut snapshot, root, name.clone(), &name, kind)?;
+            continue;
+        };
+        // One level only: a store has no deeper folders, and anything deeper is reported
+        // without being read.
+        for (child, kind) in sub.entries()? {
+            add(&mut snapshot, &sub, format!("{name}/{child}"), &child, kind)?;
         }
     }
-    Ok(())
+    Ok(snapshot)
 }

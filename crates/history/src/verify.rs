@@ -1,7 +1,7 @@
 //! Verification of a whole store, as a pure function of its files' bytes.
 //!
-//! [`verify`] takes a [`Snapshot`] — every file of the store, path → bytes — and recomputes
-//! everything: each file must parse strictly and re-serialise to exactly its bytes (so
+//! [`verify`] takes a [`Snapshot`] — every entry of the store, its files as path → bytes — and
+//! recomputes everything: each file must parse strictly and re-serialise to exactly its bytes (so
 //! whitespace edits show), each proposal file must hash to its name, each approval must carry a
 //! valid signature by the maintainer `authority.json` lists under that name, and the history
 //! must be a gap-free chain from the genesis hash (the hash of `authority.json`) in which each
@@ -11,7 +11,9 @@
 //! a record, and obey the rules against the history up to it, as `declare` would require (its
 //! file may have been edited and renamed to its new hash). Any other file is an error, so every
 //! byte of the store is covered by some check; only the temporary files an interrupted atomic
-//! write leaves behind (`.NAME.tmp-…`) are ignored, since no reader ever looks at them.
+//! write leaves behind (`.NAME.tmp-…`) are ignored, since no reader ever looks at them. Whatever
+//! is not a regular file is an error too: a symbolic link (to a file, or in place of one of the
+//! store's folders; store commands never follow links), a stray folder, a FIFO.
 //!
 //! Every problem is collected (verification does not stop at the first) and names the file,
 //! the record it concerns and what fails.
@@ -20,11 +22,45 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use crate::keys::{public_key_from_hex, verify_approval};
-use crate::model::{content_hash, id_hex, Approval, Authority, Proposal, Record};
+use crate::model::{content_hash, id_hex, is_hex64, Approval, Authority, Proposal, Record};
 use crate::policy::Ledger;
 
-/// Every file of a store: path relative to the store root (with `/` separators) → bytes.
-pub type Snapshot = BTreeMap<String, Vec<u8>>;
+/// Everything in a store, as read without following links.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Snapshot {
+    /// Every regular file: path relative to the store root (with `/` separators) → bytes.
+    pub files: BTreeMap<String, Vec<u8>>,
+    /// Every other entry that is not one of the store's own folders, by path: symbolic links
+    /// (never followed, so nothing behind them is read), folders where none belongs (their
+    /// path ends in `/`; they are not read either), and special files.
+    pub others: BTreeMap<String, Other>,
+}
+
+/// A store entry that is not a regular file (see [`Snapshot::others`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Other {
+    /// A symbolic link, and where it points.
+    Symlink {
+        /// The link's target, as written in the link.
+        target: String,
+    },
+    /// A folder.
+    Folder,
+    /// A FIFO, socket or device.
+    Special,
+}
+
+impl Snapshot {
+    /// An empty snapshot.
+    pub fn new() -> Snapshot {
+        Snapshot::default()
+    }
+
+    /// Adds a regular file.
+    pub fn insert(&mut self, path: impl Into<String>, bytes: Vec<u8>) {
+        self.files.insert(path.into(), bytes);
+    }
+}
 
 /// One problem found by [`verify`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,6 +97,8 @@ pub struct VerifiedVersion {
 pub struct VerifyReport {
     /// Every problem, in file order; empty when the store is intact.
     pub findings: Vec<Finding>,
+    /// The genesis hash (of `authority.json`, as it is), when the file exists.
+    pub genesis: Option<String>,
     /// Records in the history, whether or not they verified.
     pub versions: Vec<VerifiedVersion>,
     /// Proposal files checked.
@@ -80,13 +118,12 @@ impl VerifyReport {
     }
 }
 
-/// True for the temporary file names [`isa_io::atomic_write`] uses (`.NAME.tmp-PID-N`).
+/// The store's own folders, directly under its root.
+pub const STORE_FOLDERS: [&str; 3] = ["proposals", "approvals", "history"];
+
+/// True for the temporary file names atomic writes use (`.NAME.tmp-PID-N`).
 pub fn is_temp_name(name: &str) -> bool {
     name.starts_with('.') && name.contains(".tmp-")
-}
-
-fn is_hex64(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 /// Where the first difference between two byte strings lies, as `byte N (line L)`.
@@ -115,17 +152,44 @@ impl Ctx {
 
     /// Checks that parsed content re-serialises to exactly the file's bytes.
     fn canonical(&mut self, file: &str, subject: Option<String>, bytes: &[u8], canonical: &[u8]) {
-        if bytes != canonical {
-            self.fail(
-                file,
-                subject,
-                format!(
-                    "not in canonical form: differs from its re-serialisation at {}",
-                    first_difference(bytes, canonical)
-                ),
-            );
+        if let Some(problem) = canonical_problem(bytes, canonical) {
+            self.fail(file, subject, problem);
         }
     }
+}
+
+fn canonical_problem(bytes: &[u8], canonical: &[u8]) -> Option<String> {
+    (bytes != canonical).then(|| {
+        format!(
+            "not in canonical form: differs from its re-serialisation at {}",
+            first_difference(bytes, canonical)
+        )
+    })
+}
+
+/// `authority.json` parsed, and what is wrong with the file itself (it does not parse, or is
+/// not in canonical form). Shared by [`verify`] and the store commands, which refuse a store
+/// whose `authority.json` fails (see [`genesis_problem`] for the other half).
+pub(crate) fn read_authority(bytes: &[u8]) -> (Option<Authority>, Option<String>) {
+    match Authority::from_bytes(bytes) {
+        Ok(a) => {
+            let problem = canonical_problem(bytes, &a.to_bytes());
+            (Some(a), problem)
+        }
+        Err(e) => (None, Some(e)),
+    }
+}
+
+/// What is wrong with `authority.json` when something that extends the genesis hash — the
+/// first record, or before any declaration a pending proposal (`by`, when given) — extends
+/// another hash: the maintainers or the quorum changed after it was made.
+pub(crate) fn genesis_problem(genesis: &str, start: &str, by: Option<&str>) -> Option<String> {
+    (genesis != start).then(|| match by {
+        None => format!("its hash {genesis} is not the genesis hash {start} the history starts from"),
+        Some(by) => format!(
+            "its hash {genesis} is not the genesis hash {start} that {by} extends: it changed after that was proposed"
+        ),
+    })
 }
 
 /// Checks one signature against the authority; returns the problem, if any.
@@ -180,9 +244,38 @@ pub fn verify(snapshot: &Snapshot) -> VerifyReport {
     };
     let mut report = VerifyReport::default();
 
+    for (path, other) in &snapshot.others {
+        let name = path.trim_end_matches('/');
+        let name = name.rsplit_once('/').map_or(name, |(_, n)| n);
+        if is_temp_name(name) {
+            report.ignored.push(path.clone());
+            continue;
+        }
+        let message = match other {
+            Other::Symlink { target } => {
+                let what = if STORE_FOLDERS.contains(&path.as_str()) {
+                    format!(" where the store's {path}/ folder belongs")
+                } else {
+                    String::new()
+                };
+                format!(
+                    "a symbolic link (to `{target}`){what}: store commands never follow links inside a store, \
+                     so nothing it points to is checked; replace it with the file or folder itself"
+                )
+            }
+            Other::Folder => "unexpected folder: not part of a store".to_string(),
+            Other::Special => {
+                "not a regular file (a FIFO, socket or device): not part of a store".to_string()
+            }
+        };
+        ctx.fail(path, None, message);
+    }
+
     let mut authority = None;
     let mut genesis = None;
-    match snapshot.get("authority.json") {
+    match snapshot.files.get("authority.json") {
+        // A link in its place is reported above; there is no authority.json to check.
+        None if snapshot.others.contains_key("authority.json") => {}
         None => ctx.fail(
             "authority.json",
             None,
@@ -190,20 +283,19 @@ pub fn verify(snapshot: &Snapshot) -> VerifyReport {
         ),
         Some(bytes) => {
             genesis = Some(content_hash(bytes));
-            match Authority::from_bytes(bytes) {
-                Ok(a) => {
-                    ctx.canonical("authority.json", None, bytes, &a.to_bytes());
-                    authority = Some(a);
-                }
-                Err(e) => ctx.fail("authority.json", None, e),
+            let (parsed, problem) = read_authority(bytes);
+            if let Some(problem) = problem {
+                ctx.fail("authority.json", None, problem);
             }
+            // Even when not canonical it names the maintainers, so signatures are still checked.
+            authority = parsed;
         }
     }
 
     let mut proposals: BTreeMap<&str, (&str, &[u8])> = BTreeMap::new();
     let mut approvals: Vec<(&str, &str, &str, &[u8])> = Vec::new();
     let mut history: BTreeMap<u64, Vec<HistoryFile>> = BTreeMap::new();
-    for (path, bytes) in snapshot {
+    for (path, bytes) in &snapshot.files {
         let (dir, name) = path.rsplit_once('/').unwrap_or(("", path.as_str()));
         if is_temp_name(name) {
             report.ignored.push(path.clone());
@@ -338,17 +430,12 @@ pub fn verify(snapshot: &Snapshot) -> VerifyReport {
                     );
                 }
                 if let Some(expected) = &previous {
-                    if record.previous != *expected && *seq == 1 {
+                    if *seq == 1 {
                         // The first record's link is the only thing that pins authority.json
                         // (the maintainers and quorum): blame the file that changed, too.
-                        ctx.fail(
-                            "authority.json",
-                            None,
-                            format!(
-                                "its hash {expected} is not the genesis hash {} the history starts from",
-                                record.previous
-                            ),
-                        );
+                        if let Some(problem) = genesis_problem(expected, &record.previous, None) {
+                            ctx.fail("authority.json", None, problem);
+                        }
                     }
                     if record.previous != *expected {
                         let what = if *seq == 1 {
@@ -477,5 +564,6 @@ pub fn verify(snapshot: &Snapshot) -> VerifyReport {
     // Findings in file order, whatever order the checks ran in.
     ctx.findings.sort_by(|a, b| a.file.cmp(&b.file));
     report.findings = ctx.findings;
+    report.genesis = genesis;
     report
 }

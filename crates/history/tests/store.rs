@@ -280,11 +280,11 @@ fn every_byte_of_every_file_is_covered() {
     store.approve(&id, &keys[0]).unwrap();
     assert!(store.verify().unwrap().is_ok());
     let snapshot = store.snapshot().unwrap();
-    assert!(snapshot.keys().any(|k| k.starts_with("approvals/")));
-    assert!(snapshot.keys().any(|k| k.starts_with("history/")));
-    assert!(snapshot.keys().any(|k| k.starts_with("proposals/")));
+    assert!(snapshot.files.keys().any(|k| k.starts_with("approvals/")));
+    assert!(snapshot.files.keys().any(|k| k.starts_with("history/")));
+    assert!(snapshot.files.keys().any(|k| k.starts_with("proposals/")));
     let mut checked = 0;
-    for (rel, original) in &snapshot {
+    for (rel, original) in &snapshot.files {
         let len = original.len();
         // Every byte of small files; a spread of offsets (a stride, and the last byte) of big
         // ones. Bit 0 changes a character; bit 5 flips the case of a letter (hex digits!).
@@ -299,7 +299,7 @@ fn every_byte_of_every_file_is_covered() {
                     continue;
                 }
                 let mut tampered = snapshot.clone();
-                tampered.get_mut(rel).unwrap()[offset] ^= flip;
+                tampered.files.get_mut(rel).unwrap()[offset] ^= flip;
                 let report = isa_history::verify::verify(&tampered);
                 assert!(
                     report.findings.iter().any(|f| f.file == *rel),
@@ -310,14 +310,14 @@ fn every_byte_of_every_file_is_covered() {
             }
         }
         let mut longer = snapshot.clone();
-        longer.get_mut(rel).unwrap().push(b' ');
+        longer.files.get_mut(rel).unwrap().push(b' ');
         assert!(
             !isa_history::verify::verify(&longer).is_ok(),
             "appending to {rel}"
         );
     }
     // And on disk, through the store: one flip per file.
-    for (rel, original) in &snapshot {
+    for (rel, original) in &snapshot.files {
         if original.is_empty() {
             continue;
         }
@@ -556,8 +556,8 @@ mod decoders {
             let _ = KeyPair::parse("k", &text);
             let _ = PublicKey::parse("k", &text);
             let mut snapshot = isa_history::Snapshot::new();
-            snapshot.insert("authority.json".into(), bytes.clone());
-            snapshot.insert("history/000001-1.0.0.json".into(), bytes.clone());
+            snapshot.insert("authority.json", bytes.clone());
+            snapshot.insert("history/000001-1.0.0.json", bytes.clone());
             snapshot.insert(format!("proposals/{}.json", "a".repeat(64)), bytes.clone());
             snapshot.insert(format!("approvals/{}.x.json", "a".repeat(64)), bytes);
             prop_assert!(!isa_history::verify::verify(&snapshot).is_ok());
@@ -615,6 +615,362 @@ fn a_pending_proposal_pins_authority_json_before_the_first_declaration() {
         "{:?}",
         report.findings
     );
+}
+
+#[test]
+fn a_table_that_could_not_be_read_back_is_not_proposed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = init(dir.path(), 1);
+    // Layout's fields are public, so code can build one that breaks the layout rules (16 bits
+    // of operands in a one-byte instruction). Written, it would be a proposal nobody can read.
+    let mut t = table(vec![Entry::new(0, "HALT").with_format("X")]);
+    t.formats.insert(
+        "X".into(),
+        isa_core::Layout {
+            size: 1,
+            fields: vec![isa_core::Field::new(
+                "imm",
+                16,
+                isa_core::FieldKind::Immediate,
+            )],
+            endian: isa_core::Endian::Little,
+        },
+    );
+    let err = store
+        .propose(t, ProposeOptions::new(v("1.0.0")))
+        .unwrap_err();
+    assert!(matches!(err, HistoryError::Invalid(_)), "{err}");
+    assert!(err.to_string().contains("cannot be stored"), "{err}");
+    assert!(std::fs::read_dir(dir.path().join("proposals"))
+        .unwrap()
+        .next()
+        .is_none());
+    assert!(store.verify().unwrap().is_ok());
+}
+
+/// Moves `rel` out of the store to `outside` (keeping its contents there) and puts a link to
+/// it in its place.
+#[cfg(unix)]
+fn replace_with_link(store: &Path, rel: &str, outside: &Path) {
+    std::fs::rename(store.join(rel), outside).unwrap();
+    std::os::unix::fs::symlink(outside, store.join(rel)).unwrap();
+}
+
+#[cfg(unix)]
+fn undo_link(store: &Path, rel: &str, outside: &Path) {
+    std::fs::remove_file(store.join(rel)).unwrap();
+    std::fs::rename(outside, store.join(rel)).unwrap();
+}
+
+#[cfg(unix)]
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[cfg(unix)]
+fn refused_as_link<T: std::fmt::Debug>(result: Result<T, HistoryError>, path: &Path) {
+    match result {
+        Err(HistoryError::Symlink(p)) => {
+            assert_eq!(p, path);
+            let message = HistoryError::Symlink(p).to_string();
+            assert!(message.contains("is a symbolic link"), "{message}");
+        }
+        other => panic!(
+            "expected {} to be refused as a link: {other:?}",
+            path.display()
+        ),
+    }
+}
+
+#[cfg(unix)]
+fn link_finding(store: &Store, rel: &str) -> String {
+    let report = store.verify().unwrap();
+    let finding = report
+        .findings
+        .iter()
+        .find(|f| f.file == rel)
+        .unwrap_or_else(|| panic!("no finding for {rel}: {:?}", report.findings));
+    assert!(finding.message.contains("a symbolic link"), "{finding}");
+    finding.message.clone()
+}
+
+/// No command follows a link in the store: a folder, a file, the lock or authority.json that
+/// is a link is refused (naming it) by every command, nothing is written or created where it
+/// points, and verify reports it.
+#[cfg(unix)]
+#[test]
+fn links_inside_the_store_are_refused_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("store");
+    let (store, keys) = init(&root, 1);
+    let v1 = table(vec![Entry::new(0, "HALT")]);
+    declare(&store, &keys[..1], v1, ProposeOptions::new(v("1.0.0")));
+    let next = || table(vec![Entry::new(0, "HALT"), Entry::new(1, "NOP")]);
+    let pending = store
+        .propose(next(), ProposeOptions::new(v("1.1.0")))
+        .unwrap();
+    assert!(store.verify().unwrap().is_ok());
+    let outside = dir.path().join("outside");
+
+    // proposals/ links elsewhere: propose neither writes there nor succeeds.
+    replace_with_link(&root, "proposals", &outside);
+    let before = names_in(&outside);
+    refused_as_link(
+        store.propose(next(), ProposeOptions::new(v("1.2.0"))),
+        &root.join("proposals"),
+    );
+    assert_eq!(names_in(&outside), before);
+    refused_as_link(store.log(), &root.join("proposals"));
+    refused_as_link(store.show("1.0.0"), &root.join("proposals"));
+    refused_as_link(store.declare(&pending), &root.join("proposals"));
+    let message = link_finding(&store, "proposals");
+    assert!(message.contains("proposals/ folder"), "{message}");
+    undo_link(&root, "proposals", &outside);
+
+    // approvals/ links elsewhere: approve neither writes there nor succeeds.
+    replace_with_link(&root, "approvals", &outside);
+    let before = names_in(&outside);
+    refused_as_link(store.approve(&pending, &keys[1]), &root.join("approvals"));
+    refused_as_link(store.status(&pending), &root.join("approvals"));
+    assert_eq!(names_in(&outside), before);
+    link_finding(&store, "approvals");
+    undo_link(&root, "approvals", &outside);
+
+    // history/ links elsewhere.
+    replace_with_link(&root, "history", &outside);
+    refused_as_link(store.log(), &root.join("history"));
+    refused_as_link(
+        store.diff("1.0.0", "1.0.0", &Aliases::new()),
+        &root.join("history"),
+    );
+    link_finding(&store, "history");
+    undo_link(&root, "history", &outside);
+
+    // One file is a link (to a faithful copy, so only the link itself is wrong).
+    let name = format!("proposals/{}.json", &pending[7..]);
+    replace_with_link(&root, &name, &outside);
+    refused_as_link(store.approve(&pending, &keys[1]), &root.join(&name));
+    refused_as_link(store.log(), &root.join(&name));
+    link_finding(&store, &name);
+    undo_link(&root, &name, &outside);
+
+    // lock links to a path that does not exist: nothing creates it.
+    let missing = dir.path().join("missing-lock");
+    std::fs::remove_file(root.join("lock")).unwrap();
+    std::os::unix::fs::symlink(&missing, root.join("lock")).unwrap();
+    refused_as_link(
+        store.propose(next(), ProposeOptions::new(v("1.2.0"))),
+        &root.join("lock"),
+    );
+    refused_as_link(store.approve(&pending, &keys[1]), &root.join("lock"));
+    refused_as_link(store.log(), &root.join("lock"));
+    assert!(
+        !missing.exists(),
+        "a command created the lock link's target"
+    );
+    link_finding(&store, "lock");
+    assert!(!missing.exists(), "verify created the lock link's target");
+    std::fs::remove_file(root.join("lock")).unwrap();
+    std::fs::write(root.join("lock"), "").unwrap();
+
+    // authority.json is a link: the store does not open, and verify says why (once).
+    replace_with_link(&root, "authority.json", &outside);
+    refused_as_link(Store::open(&root), &root.join("authority.json"));
+    refused_as_link(store.log(), &root.join("authority.json"));
+    let report = Store::open_unchecked(&root).verify().unwrap();
+    let about: Vec<&str> = report
+        .findings
+        .iter()
+        .filter(|f| f.file == "authority.json")
+        .map(|f| f.message.as_str())
+        .collect();
+    assert_eq!(about.len(), 1, "{about:?}");
+    assert!(about[0].contains("a symbolic link"), "{about:?}");
+    undo_link(&root, "authority.json", &outside);
+
+    // With every link gone the store is whole again, and works.
+    assert!(store.verify().unwrap().is_ok());
+    store.approve(&pending, &keys[1]).unwrap();
+    store.declare(&pending).unwrap();
+    assert!(store.verify().unwrap().is_ok());
+}
+
+/// A link that appears after a command opened a folder changes nothing: the write lands in the
+/// folder the command opened, never where the link points. (Swapping a folder for a link is
+/// what a check-then-use implementation could not survive.)
+#[cfg(unix)]
+#[test]
+fn a_folder_swapped_for_a_link_during_a_command_is_not_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("store");
+    let (store, _) = init(&root, 1);
+    let outside = dir.path().join("outside");
+    std::fs::create_dir(&outside).unwrap();
+    // Race a swapper against proposals: whatever interleaving happens, no file may ever land
+    // outside, and each propose either succeeds (into the store) or is refused.
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let real = root.join("proposals");
+            let aside = dir.path().join("aside");
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                if std::fs::rename(&real, &aside).is_ok() {
+                    let _ = std::os::unix::fs::symlink(&outside, &real);
+                    std::thread::yield_now();
+                    let _ = std::fs::remove_file(&real);
+                    let _ = std::fs::rename(&aside, &real);
+                }
+            }
+        });
+        for i in 0..200u32 {
+            let t = table(vec![Entry::new(0, "HALT"), Entry::new(1 + i, "X")]);
+            match store.propose(t, ProposeOptions::new(v(&format!("1.{i}.0")))) {
+                Ok(_) => {}
+                Err(HistoryError::Symlink(_)) | Err(HistoryError::Io { .. }) => {}
+                Err(e) => panic!("{e}"),
+            }
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    });
+    assert!(names_in(&outside).is_empty(), "{:?}", names_in(&outside));
+}
+
+/// Every command refuses a store whose authority.json fails what verify checks of it, so none
+/// acts on maintainers or a quorum the history does not vouch for.
+#[test]
+fn every_command_refuses_a_store_whose_authority_json_fails_verification() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, keys) = init(dir.path(), 2);
+    let next = |n: u32| table(vec![Entry::new(0, "HALT"), Entry::new(n, "NOP")]);
+    declare(&store, &keys[..2], next(1), ProposeOptions::new(v("1.0.0")));
+    let pending = store
+        .propose(next(2), ProposeOptions::new(v("1.1.0")))
+        .unwrap();
+    store.approve(&pending, &keys[0]).unwrap();
+    let path = dir.path().join("authority.json");
+    let original = std::fs::read(&path).unwrap();
+    let maintainers: Vec<Maintainer> = keys
+        .iter()
+        .map(|k| Maintainer {
+            name: k.name.clone(),
+            public_key: k.public().to_hex(),
+        })
+        .collect();
+    // A canonical file with a lower quorum; the same file with a space; no JSON at all.
+    let weaker = Authority::new(maintainers.clone(), 1).unwrap().to_bytes();
+    let mut spaced = original.clone();
+    spaced.insert(1, b' ');
+    let cases: [(&[u8], &str); 3] = [
+        (&weaker, "is not the genesis hash"),
+        (&spaced, "not in canonical form"),
+        (b"{", "not valid JSON"),
+    ];
+    for (bytes, why) in cases {
+        std::fs::write(&path, bytes).unwrap();
+        let expect = |what: &str, result: Result<(), HistoryError>| {
+            let err = result.expect_err(what);
+            assert!(err.is_refusal(), "{what}: {err}");
+            let message = err.to_string();
+            assert!(
+                message.contains("authority.json fails verification") && message.contains(why),
+                "{what}: {message}"
+            );
+        };
+        expect(
+            "propose",
+            store
+                .propose(next(3), ProposeOptions::new(v("1.2.0")))
+                .map(drop),
+        );
+        expect("approve", store.approve(&pending, &keys[1]).map(drop));
+        expect("declare", store.declare(&pending).map(drop));
+        expect("status", store.status(&pending).map(drop));
+        expect("log", store.log().map(drop));
+        expect("show", store.show("1.0.0").map(drop));
+        expect(
+            "diff",
+            store.diff("1.0.0", "1.0.0", &Aliases::new()).map(drop),
+        );
+        expect("authority", store.authority().map(drop));
+        expect("proposal", store.proposal(&pending).map(drop));
+        // verify agrees, naming the file.
+        let report = store.verify().unwrap();
+        assert!(
+            report.findings.iter().any(|f| f.file == "authority.json"),
+            "{why}: {:?}",
+            report.findings
+        );
+    }
+    std::fs::write(&path, &original).unwrap();
+    assert!(store.verify().unwrap().is_ok());
+    store.approve(&pending, &keys[1]).unwrap();
+    store.declare(&pending).unwrap();
+
+    // Before the first declaration a pending proposal is what pins authority.json.
+    let dir = tempfile::tempdir().unwrap();
+    let (store, keys) = init(dir.path(), 2);
+    let first = store
+        .propose(next(1), ProposeOptions::new(v("1.0.0")))
+        .unwrap();
+    std::fs::write(
+        dir.path().join("authority.json"),
+        Authority::new(maintainers.clone(), 1).unwrap().to_bytes(),
+    )
+    .unwrap();
+    let err = store.approve(&first, &keys[0]).unwrap_err();
+    assert!(err.is_refusal(), "{err}");
+    let message = err.to_string();
+    assert!(
+        message.contains(&format!("that pending proposal {first} extends")),
+        "{message}"
+    );
+    assert!(store.log().unwrap_err().is_refusal());
+    // With nothing proposed yet there is nothing to check it against, for the commands as for
+    // verify (the README says so): both accept it.
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path(), 2);
+    std::fs::write(
+        dir.path().join("authority.json"),
+        Authority::new(maintainers, 1).unwrap().to_bytes(),
+    )
+    .unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    assert!(store.verify().unwrap().is_ok());
+    assert!(store.log().unwrap().is_empty());
+}
+
+/// init does not follow links either: a planted `proposals` or `lock` link is refused, and
+/// nothing is created where it points.
+#[cfg(unix)]
+#[test]
+fn init_refuses_links_where_the_store_goes() {
+    let keys = keys();
+    let authority = Authority::new(
+        vec![Maintainer {
+            name: "alice".into(),
+            public_key: keys[0].public().to_hex(),
+        }],
+        1,
+    )
+    .unwrap();
+    for planted in ["proposals", "lock"] {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("store");
+        std::fs::create_dir(&root).unwrap();
+        let target = dir.path().join("elsewhere");
+        std::os::unix::fs::symlink(&target, root.join(planted)).unwrap();
+        refused_as_link(Store::init(&root, &authority), &root.join(planted));
+        assert!(
+            !target.exists(),
+            "{planted}: init created the link's target"
+        );
+        assert!(!root.join("authority.json").exists());
+    }
 }
 
 #[test]
