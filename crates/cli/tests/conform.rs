@@ -372,7 +372,8 @@ fn bad_input_exits_2() {
         ])
         .assert()
         .code(2)
-        .stderr(contains("opcode 0x01 is assigned to 2 instructions"));
+        .stderr(contains("the canonical table amb cannot be decoded unambiguously"))
+        .stderr(contains("critical[duplicate-opcode] amb lists opcode 0x01 2 times"));
 }
 
 #[test]
