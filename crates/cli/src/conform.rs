@@ -372,6 +372,7 @@ impl Report<'_> {
                     "source_name": d.source_name,
                     "opcode": d.opcode,
                     "canonical_opcode": d.canonical_opcode,
+                    "canonical_mnemonic": d.canonical_mnemonic,
                     "location": location_json(&d.location),
                     "canonical_location": location_json(&d.canonical_location),
                     "message": d.message,

@@ -568,6 +568,29 @@ fn a_table_file_can_stand_for_the_implementation() {
         .stdout(contains(
             "error[layout-mismatch]: MOVI (MOVI): layout [4 bytes",
         ));
+    // In JSON a verdict is keyed by the canonical name, whatever the implementation calls it.
+    let spelled = write(
+        dir.path(),
+        "spelled.toml",
+        "implementation = \"spelled\"\nopcodes = [\n  { opcode = 0x23, mnemonic = \"mem_load\", format = \"D\" },\n]\n",
+    );
+    let (code, v) = json_of(bin().args([
+        "conform",
+        spelled.to_str().unwrap(),
+        "--against",
+        c.to_str().unwrap(),
+        "--format",
+        "json",
+    ]));
+    assert_eq!(code, 1);
+    let d = &v["divergences"][0];
+    assert_eq!(d["kind"], "layout-mismatch", "{v:#}");
+    assert_eq!(d["mnemonic"], "mem_load");
+    assert_eq!(d["canonical_mnemonic"], "MEM.load");
+    assert_eq!(
+        d["message"],
+        "mem_load (MEM.load): layout [3 bytes: op8 rd:reg8 imm8:imm8] here, canonical [4 bytes: op8 rd:reg8 rs1:reg8 rs2:reg8]"
+    );
 }
 
 /// One instruction as two tables describe it: the canonical table's entry fields, the

@@ -123,6 +123,9 @@ pub struct Divergence {
     pub opcode: Option<u32>,
     /// The canonical number, when the canonical table has the instruction.
     pub canonical_opcode: Option<u32>,
+    /// The canonical table's mnemonic for the instruction, when it has one: the name to key
+    /// results by, since the implementation may spell it otherwise (`MEM_LOAD` for `MEM.load`).
+    pub canonical_mnemonic: Option<String>,
     /// Where in the implementation (the entry's line; for a missing instruction, the table's
     /// first entry).
     pub location: Option<Location>,
@@ -293,6 +296,7 @@ pub fn compare(canonical: &Canonical, table: &Table, options: &ConformOptions) -
             source_name: e.source_name.clone(),
             opcode: Some(e.opcode),
             canonical_opcode: canon.map(|c| c.opcode),
+            canonical_mnemonic: canon.and_then(|c| c.mnemonic.clone()),
             location: e.location.clone(),
             canonical_location: canon.and_then(|c| c.location.clone()),
             message,
@@ -414,6 +418,7 @@ pub fn compare(canonical: &Canonical, table: &Table, options: &ConformOptions) -
             source_name: None,
             opcode: None,
             canonical_opcode: Some(c.opcode),
+            canonical_mnemonic: Some(cm.to_string()),
             location: first_location.clone(),
             canonical_location: c.location.clone(),
             message: format!(
@@ -504,6 +509,11 @@ mod tests {
         );
         assert_eq!(d[0].message, "ADD is 0x22 here but canonical ADD is 0x20");
         assert_eq!(d[0].canonical_opcode, Some(0x20));
+        assert_eq!(d[4].canonical_mnemonic.as_deref(), Some("MEM.load"));
+        assert_eq!(
+            d[2].canonical_mnemonic, None,
+            "WAT is no canonical instruction"
+        );
         assert_eq!(
             d[1].message,
             "MOVI (MOVI): layout [4 bytes (size only)] here, canonical [3 bytes: op8 rd:reg8 imm8:imm8]"
