@@ -151,12 +151,15 @@ fn find_tables(args: &Args) -> Result<Vec<Found>> {
 /// Runs `conform`.
 pub fn run(args: Args) -> Result<u8> {
     let canonical = inputs::resolve_table(&args.against)?;
-    isa_codegen::validate(&canonical).with_context(|| format!("--against {}", args.against))?;
     let aliases = crate::inputs::aliases(args.aliases.as_deref())?;
     let options = ConformOptions {
         aliases: aliases.clone(),
         scheme: Scheme::builtin(&args.scheme).context("unknown scheme")?,
     };
+    inputs::require_decodable(&canonical, "the canonical table", &options.scheme, &aliases)
+        .with_context(|| format!("--against {}", args.against))?;
+    isa_codegen::validate(&canonical, &options.scheme)
+        .with_context(|| format!("--against {}", args.against))?;
     let index = Canonical::new(&canonical, &aliases);
     let found = find_tables(&args)?;
     let (checked, skipped): (Vec<Found>, Vec<Found>) =
@@ -369,6 +372,7 @@ impl Report<'_> {
                     "source_name": d.source_name,
                     "opcode": d.opcode,
                     "canonical_opcode": d.canonical_opcode,
+                    "canonical_mnemonic": d.canonical_mnemonic,
                     "location": location_json(&d.location),
                     "canonical_location": location_json(&d.canonical_location),
                     "message": d.message,

@@ -1,6 +1,8 @@
 //! `isa-authority gen`: the canonical opcode table as code (Python, Go, TypeScript, Rust, C) or
 //! as the Markdown specification table, and `--check` to tell a CI whether a committed
-//! generated file is stale.
+//! generated file is stale. A table whose bytecode cannot be decoded unambiguously (duplicate
+//! numbers, opcode bytes that prefix others, numbers its encoding cannot write) is refused with
+//! `check`'s explanation and exit 2.
 
 use std::path::{Path, PathBuf};
 
@@ -105,6 +107,10 @@ pub fn run(args: Args) -> Result<u8> {
         meta.isa_version = v.clone();
     }
     meta.scheme = Scheme::builtin(&args.scheme).context("unknown scheme")?;
+    // A generated table is what VMs decode bytecode with, so a table whose bytecode is
+    // ambiguous is refused in `check`'s words before anything is rendered.
+    inputs::require_decodable(&table, "the table", &meta.scheme, &isa_core::Aliases::new())
+        .with_context(|| format!("{}: cannot generate a {lang} table", args.canonical))?;
     let generated = isa_codegen::render(lang, &table, &meta)
         .with_context(|| format!("{}: cannot generate a {lang} table", args.canonical))?;
     for r in &generated.renames {

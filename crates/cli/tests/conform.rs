@@ -73,37 +73,203 @@ fn json_of(cmd: &mut Command) -> (i32, Value) {
     (out.status.code().unwrap(), v)
 }
 
+/// Canonical tables whose generated files must conform to them. Together with the examples'
+/// arbitrated table (built in the test), they cover declared formats that override the
+/// scheme's letters, escape pages (with a layout that fixes a two-byte opcode and a field name
+/// with a space), fixed-width opcodes in either byte order, numbers above 0x7FFFFFFF and
+/// size-only entries.
+const ROUND_TRIPS: [(&str, &str); 6] = [
+    ("mnemonics needing renames", CANONICAL),
+    (
+        "declared formats override the scheme's letters",
+        r#"implementation = "decl"
+opcodes = [
+  { opcode = 0x00, mnemonic = "HALT", format = "A" },
+  { opcode = 0x18, mnemonic = "MOVI", format = "D" },
+  { opcode = 0x20, mnemonic = "ADD",  format = "E" },
+  { opcode = 0x40, mnemonic = "JMP",  format = "F" },
+  { opcode = 0x41, mnemonic = "SEND", format = "G2" },
+]
+[formats.D]
+size = 4
+fields = [{ name = "rd", bits = 8, kind = "reg" }, { name = "imm", bits = 16, kind = "simm" }]
+[formats.E]
+size = 3
+fields = [{ name = "rd", bits = 8, kind = "reg" }, { name = "rs", bits = 8, kind = "reg" }]
+[formats.F]
+size = 4
+endian = "big"
+fields = [{ name = "off", bits = 16, kind = "rel" }, { name = "c", bits = 8, kind = "imm" }]
+[formats.G2]
+size = 3
+fields = [{ name = "len", bits = 16, kind = "len" }]
+"#,
+    ),
+    (
+        "escape pages",
+        r#"implementation = "esc"
+isa_version = "3.0.0"
+opcodes = [
+  { opcode = 0x00, mnemonic = "HALT", format = "A" },
+  { opcode = 0x20, mnemonic = "ADD", format = "E" },
+  { opcode = 0xFF05, mnemonic = "VLOAD", format = "E" },
+  { opcode = 0xFF06, mnemonic = "VSTORE", format = "W" },
+  { opcode = 0xFF07, mnemonic = "VSIZE", size_bytes = 4 },
+  { opcode = 0xFE, mnemonic = "RSV", reserved = true },
+]
+[encoding]
+escapes = [0xFF]
+[formats.W]
+size = 5
+endian = "big"
+fields = [{ name = "dst reg", bits = 8, kind = "reg" }, { name = "off", bits = 16, kind = "simm" }]
+"#,
+    ),
+    (
+        "size-only entries",
+        r#"implementation = "sized"
+opcodes = [
+  { opcode = 0x00, mnemonic = "HALT", size_bytes = 1 },
+  { opcode = 0x20, mnemonic = "ADD", size_bytes = 4 },
+  { opcode = 0x21, mnemonic = "MOVI", size_bytes = 3 },
+  { opcode = 0x22, mnemonic = "NOSIZE" },
+]
+"#,
+    ),
+    (
+        "fixed two-byte little-endian opcodes",
+        r#"implementation = "fixed"
+opcodes = [
+  { opcode = 0x0000, mnemonic = "HALT", format = "A" },
+  { opcode = 0x0120, mnemonic = "ADD", format = "E" },
+  { opcode = 0x0121, mnemonic = "SUB", size_bytes = 5 },
+]
+[encoding]
+opcode_bytes = 2
+byte_order = "little"
+"#,
+    ),
+    (
+        "four-byte opcodes above 0x7FFFFFFF",
+        r#"implementation = "huge"
+opcodes = [
+  { opcode = 0x00000001, mnemonic = "HALT", format = "A" },
+  { opcode = 0x80000001, mnemonic = "ADD", format = "E" },
+  { opcode = 0xFFFFFFFE, mnemonic = "FAR" },
+]
+[encoding]
+opcode_bytes = 4
+"#,
+    ),
+];
+
+/// What the one resolve step says about every instruction of a table: identity, number, opcode
+/// bytes and comparable operand facts.
+fn resolved_facts(table: &isa_core::Table) -> Vec<String> {
+    let scheme = isa_core::Scheme::flux_unified();
+    let aliases = isa_core::Aliases::new();
+    let resolved = isa_core::resolve(table, &isa_core::ResolveOptions::new(&scheme, &aliases));
+    let mut facts: Vec<String> = resolved
+        .instructions
+        .iter()
+        .map(|i| {
+            format!(
+                "{} {:#x} {:?} {:?}",
+                isa_core::normalize(&i.entry.source_name.clone().unwrap_or(i.key.clone())),
+                i.opcode,
+                i.bytes,
+                i.fact_key()
+            )
+        })
+        .collect();
+    facts.sort();
+    facts
+}
+
 #[test]
-fn generated_tables_round_trip_through_the_scanner_in_every_language() {
+fn gen_then_conform_exits_0_for_every_language_and_table() {
     let dir = tempfile::tempdir().unwrap();
-    let c = canonical(dir.path());
-    for file in [
-        "opcodes.h",
-        "opcodes.py",
-        "opcodes.go",
-        "opcodes.ts",
-        "opcodes.rs",
-        "OPCODES.md",
-    ] {
-        let sub = dir.path().join(file.replace('.', "_"));
-        std::fs::create_dir(&sub).unwrap();
-        let target = sub.join(file);
-        bin()
-            .args(["gen", c.to_str().unwrap(), "-o", target.to_str().unwrap()])
-            .assert()
-            .success();
-        bin()
-            .args([
-                "conform",
-                sub.to_str().unwrap(),
-                "--against",
-                c.to_str().unwrap(),
-            ])
-            .args(["--fail-on", "warning"])
-            .assert()
-            .code(0)
-            .stdout(contains("0 divergences"))
-            .stdout(contains("ok: conforms"));
+    // (a) the README's session: the examples arbitrated into one canonical table.
+    let examples = write(dir.path(), "examples.toml", "");
+    bin()
+        .args(["arbitrate", example("").to_str().unwrap()])
+        .args(["--aliases", example("../aliases.toml").to_str().unwrap()])
+        .args(["--strategy", "optimal", "-o", examples.to_str().unwrap()])
+        .assert()
+        .success();
+    let mut cases = vec![("the examples' canonical table".to_string(), examples)];
+    for (i, (what, text)) in ROUND_TRIPS.iter().enumerate() {
+        cases.push((
+            what.to_string(),
+            write(dir.path(), &format!("case{i}.toml"), text),
+        ));
+    }
+    for (case, (what, table)) in cases.iter().enumerate() {
+        let canonical = isa_io::load_table(table).unwrap();
+        let instructions = canonical
+            .instructions()
+            .filter(|e| e.status != Some(isa_core::Status::Removed))
+            .count();
+        for lang in ["python", "go", "typescript", "rust", "c", "markdown"] {
+            let sub = dir.path().join(format!("{case}-{lang}"));
+            std::fs::create_dir(&sub).unwrap();
+            let file = sub.join(format!(
+                "opcodes.{}",
+                isa_codegen::Lang::parse(lang).unwrap().extension()
+            ));
+            bin()
+                .args(["gen", "--lang", lang, table.to_str().unwrap()])
+                .args(["-o", file.to_str().unwrap()])
+                .assert()
+                .success();
+            let (code, v) = json_of(
+                bin()
+                    .args([
+                        "conform",
+                        sub.to_str().unwrap(),
+                        "--against",
+                        table.to_str().unwrap(),
+                    ])
+                    .args(["--fail-on", "warning", "--format", "json"]),
+            );
+            assert_eq!(
+                code,
+                0,
+                "{what}, {lang}: {v:#}\n{}",
+                std::fs::read_to_string(&file).unwrap()
+            );
+            assert_eq!(v["divergences"], serde_json::json!([]), "{what}, {lang}");
+            // The whole table was read back (Python's MNEMONIC map may be read as a second,
+            // conforming table).
+            assert!(
+                v["tables"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|t| t["instructions"] == instructions),
+                "{what}, {lang}: {v:#}"
+            );
+            if lang == "markdown" {
+                // The specification carries its formats, sizes and encoding, so the scanned
+                // copy resolves every instruction exactly as the canonical table does: the
+                // round trip compares real facts, not unknowns.
+                let outcome = isa_scan::scan_paths(
+                    std::slice::from_ref(&file),
+                    &isa_scan::ScanOptions::default(),
+                );
+                let scanned = outcome
+                    .tables
+                    .iter()
+                    .find(|t| t.symbol == "Instructions")
+                    .unwrap_or_else(|| panic!("{what}: no instruction table scanned"));
+                assert_eq!(scanned.table.encoding, canonical.encoding, "{what}");
+                assert_eq!(
+                    resolved_facts(&scanned.table),
+                    resolved_facts(&canonical),
+                    "{what}"
+                );
+            }
+        }
     }
 }
 
@@ -372,7 +538,12 @@ fn bad_input_exits_2() {
         ])
         .assert()
         .code(2)
-        .stderr(contains("opcode 0x01 is assigned to 2 instructions"));
+        .stderr(contains(
+            "the canonical table amb cannot be decoded unambiguously",
+        ))
+        .stderr(contains(
+            "critical[duplicate-opcode] amb lists opcode 0x01 2 times",
+        ));
 }
 
 #[test]
@@ -397,4 +568,216 @@ fn a_table_file_can_stand_for_the_implementation() {
         .stdout(contains(
             "error[layout-mismatch]: MOVI (MOVI): layout [4 bytes",
         ));
+    // In JSON a verdict is keyed by the canonical name, whatever the implementation calls it.
+    let spelled = write(
+        dir.path(),
+        "spelled.toml",
+        "implementation = \"spelled\"\nopcodes = [\n  { opcode = 0x23, mnemonic = \"mem_load\", format = \"D\" },\n]\n",
+    );
+    let (code, v) = json_of(bin().args([
+        "conform",
+        spelled.to_str().unwrap(),
+        "--against",
+        c.to_str().unwrap(),
+        "--format",
+        "json",
+    ]));
+    assert_eq!(code, 1);
+    let d = &v["divergences"][0];
+    assert_eq!(d["kind"], "layout-mismatch", "{v:#}");
+    assert_eq!(d["mnemonic"], "mem_load");
+    assert_eq!(d["canonical_mnemonic"], "MEM.load");
+    assert_eq!(
+        d["message"],
+        "mem_load (MEM.load): layout [3 bytes: op8 rd:reg8 imm8:imm8] here, canonical [4 bytes: op8 rd:reg8 rs1:reg8 rs2:reg8]"
+    );
+}
+
+/// One instruction as two tables describe it: the canonical table's entry fields, the
+/// implementation's, and whether their layouts contradict under the one comparison rule.
+/// `check` (format-mismatch between the two tables) and `conform` (layout-mismatch against
+/// the canonical one) must give the same verdict on each.
+const LAYOUT_VERDICTS: [(&str, &str, &str, bool); 12] = [
+    (
+        "sizes only, 2 and 4 bytes",
+        "size_bytes = 2",
+        "size_bytes = 4",
+        true,
+    ),
+    (
+        "sizes only, equal",
+        "size_bytes = 4",
+        "size_bytes = 4",
+        false,
+    ),
+    (
+        "size 4 against letter E (4 bytes)",
+        "format = \"E\"",
+        "size_bytes = 4",
+        false,
+    ),
+    (
+        "size 3 against letter E",
+        "format = \"E\"",
+        "size_bytes = 3",
+        true,
+    ),
+    ("letters E and E", "format = \"E\"", "format = \"E\"", false),
+    ("letters E and D", "format = \"E\"", "format = \"D\"", true),
+    (
+        "letter E against a letter nothing defines",
+        "format = \"E\"",
+        "format = \"Z\"",
+        false,
+    ),
+    ("letter E against nothing", "format = \"E\"", "", false),
+    (
+        "a payload against a fixed size",
+        "format = \"P\"",
+        "size_bytes = 3",
+        true,
+    ),
+    (
+        "a payload against the same payload",
+        "format = \"P\"",
+        "format = \"P\"",
+        false,
+    ),
+    (
+        "an escape-page size against letter E",
+        "format = \"E\", opcode = 0xFF20",
+        "size_bytes = 5, opcode = 0xFF20",
+        false,
+    ),
+    (
+        "an escape-page size one byte short",
+        "format = \"E\", opcode = 0xFF20",
+        "size_bytes = 4, opcode = 0xFF20",
+        true,
+    ),
+];
+
+#[test]
+fn conform_and_check_agree_on_every_layout_verdict() {
+    let dir = tempfile::tempdir().unwrap();
+    // Both tables declare the escape page and a payload format, so every row can use them.
+    let table = |name: &str, facts: &str| {
+        let mut add = vec!["mnemonic = \"ADD\""];
+        if !facts.is_empty() {
+            add.push(facts);
+        }
+        if !facts.contains("opcode") {
+            add.push("opcode = 0x20");
+        }
+        let add = add.join(", ");
+        format!(
+            "implementation = \"{name}\"\nopcodes = [\n  {{ opcode = 0x00, mnemonic = \"HALT\", format = \"A\" }},\n  {{ {add} }},\n]\n[encoding]\nescapes = [0xFF]\n[formats.P]\nsize = 3\nfields = [{{ name = \"len\", bits = 16, kind = \"len\" }}]\n"
+        )
+    };
+    for (i, (what, canon, imp, differs)) in LAYOUT_VERDICTS.iter().enumerate() {
+        let c = write(dir.path(), &format!("canon{i}.toml"), table("canon", canon));
+        let m = write(dir.path(), &format!("impl{i}.toml"), table("impl", imp));
+        let (_, report) = json_of(bin().args([
+            "check",
+            c.to_str().unwrap(),
+            m.to_str().unwrap(),
+            "--format",
+            "json",
+        ]));
+        let check_differs = report["conflicts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["kind"] == "format-mismatch" && c["mnemonic"] == "ADD");
+        let (code, v) = json_of(bin().args([
+            "conform",
+            m.to_str().unwrap(),
+            "--against",
+            c.to_str().unwrap(),
+            "--format",
+            "json",
+        ]));
+        let conform_differs = v["divergences"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["kind"] == "layout-mismatch" && d["mnemonic"] == "ADD");
+        assert_eq!(check_differs, *differs, "check: {what}: {report:#}");
+        assert_eq!(conform_differs, *differs, "conform: {what}: {v:#}");
+        assert_eq!(code, if *differs { 1 } else { 0 }, "{what}: {v:#}");
+    }
+}
+
+#[test]
+fn a_markdown_specification_is_read_with_its_own_formats_sizes_and_encoding() {
+    let dir = tempfile::tempdir().unwrap();
+    let canon = write(
+        dir.path(),
+        "canon.toml",
+        "implementation = \"canon\"\nopcodes = [\n  { opcode = 0x00, mnemonic = \"HALT\", format = \"A\" },\n  { opcode = 0x18, mnemonic = \"MOVI\", format = \"D\" },\n  { opcode = 0x20, mnemonic = \"ADD\", size_bytes = 4 },\n  { opcode = 0xFF05, mnemonic = \"VADD\", format = \"E\" },\n]\n[encoding]\nescapes = [0xFF]\n",
+    );
+    // A hand-written specification that states MOVI's format D as four bytes (the scheme's D
+    // is three), ADD as 2 bytes, and the escape page VADD is on.
+    let spec = |encoding: &str, d_layout: &str, add_size: &str| {
+        format!(
+            "# Spec\n\n- Encoding: `{encoding}`\n\n## Instructions\n\n| Opcode | Mnemonic | Format | Size |\n|---|---|---|---|\n| 0x00 | HALT | A | 1 |\n| 0x18 | MOVI | D | - |\n| 0x20 | ADD | - | {add_size} |\n| 0xFF05 | VADD | E | - |\n\n## Formats\n\n| Format | Size | Layout |\n|---|---|---|\n| A | 1 | 1 byte: op8 |\n| D | {d_layout} |\n| E | 4 | 4 bytes: op8 rd:reg8 rs1:reg8 rs2:reg8 |\n"
+        )
+    };
+    let cases = [
+        (
+            "what the canonical table says",
+            "escapes = [0xFF]",
+            "3 | 3 bytes: op8 rd:reg8 imm8:imm8",
+            "4",
+            vec![],
+        ),
+        (
+            "its own format D",
+            "escapes = [0xFF]",
+            "4 | 4 bytes: op8 rd:reg8 imm:simm16",
+            "4",
+            vec!["MOVI"],
+        ),
+        (
+            "its own size for ADD",
+            "escapes = [0xFF]",
+            "3 | 3 bytes: op8 rd:reg8 imm8:imm8",
+            "2",
+            vec!["ADD"],
+        ),
+        // Two-byte opcodes everywhere: ADD's 4 bytes leave 2 operand bytes, the canonical 3.
+        (
+            "its own encoding",
+            "opcode_bytes = 2",
+            "3 | 3 bytes: op8 rd:reg8 imm8:imm8",
+            "4",
+            vec!["ADD"],
+        ),
+    ];
+    for (i, (what, encoding, d_layout, add_size, mismatched)) in cases.iter().enumerate() {
+        let sub = dir.path().join(format!("spec{i}"));
+        std::fs::create_dir(&sub).unwrap();
+        write(&sub, "SPEC.md", spec(encoding, d_layout, add_size));
+        let (_, v) = json_of(bin().args([
+            "conform",
+            sub.to_str().unwrap(),
+            "--against",
+            canon.to_str().unwrap(),
+            "--format",
+            "json",
+        ]));
+        let found: Vec<&str> = v["divergences"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["kind"] == "layout-mismatch")
+            .map(|d| d["mnemonic"].as_str().unwrap())
+            .collect();
+        assert_eq!(&found, mismatched, "{what}: {v:#}");
+        assert_eq!(
+            v["summary"]["divergences"],
+            mismatched.len(),
+            "{what}: {v:#}"
+        );
+    }
 }

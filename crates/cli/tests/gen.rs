@@ -63,6 +63,7 @@ fn every_language_generates_with_version_hash_and_sizes() {
                 "class Opcode(IntEnum):",
                 "    MOVI = 0x18",
                 "Opcode.MOVI: 3,",
+                "    Opcode.MOVI: b\"\\x18\",",
             ],
         ),
         (
@@ -71,6 +72,7 @@ fn every_language_generates_with_version_hash_and_sizes() {
                 "type Opcode uint8",
                 "OpMovi Opcode = 0x18",
                 "case OpMovi:\n\t\treturn 3",
+                "case OpMovi:\n\t\treturn []byte{0x18}",
             ],
         ),
         (
@@ -78,7 +80,7 @@ fn every_language_generates_with_version_hash_and_sizes() {
             &[
                 "export enum Opcode {",
                 "  MOVI = 0x18,",
-                "mnemonic: \"MOVI\", format: \"D\", size: 3",
+                "mnemonic: \"MOVI\", format: \"D\", bytes: [0x18], size: 3",
             ],
         ),
         (
@@ -87,6 +89,7 @@ fn every_language_generates_with_version_hash_and_sizes() {
                 "#[repr(u8)]",
                 "    Movi = 0x18,",
                 "Opcode::Movi => Some(3),",
+                "Opcode::Movi => &[0x18],",
                 "impl TryFrom<u8> for Opcode",
             ],
         ),
@@ -95,17 +98,24 @@ fn every_language_generates_with_version_hash_and_sizes() {
             &[
                 "    OP_MOVI = 0x18,",
                 "    X(MOVI, 0x18, \"D\", 3, \"MOVI\") \\",
+                "    X(MOVI, 0x18, 1, \"\\030\") \\",
             ],
         ),
         (
             "markdown",
-            &["| 0x18 | MOVI | D | 3 |", "| 0xFE | RSV | reserved |"],
+            &[
+                "| 0x18 | `18` | MOVI | D | 3 |",
+                "| 0xFE | RSV | reserved |",
+                "| D | 3 | 3 bytes: op8 rd:reg8 imm8:imm8 |",
+                "- Encoding: `escapes = []` (one byte per opcode)",
+            ],
         ),
     ];
     for (lang, needles) in checks {
         let out = stdout_of(&["gen", "--lang", lang, c]);
         assert!(out.contains("2.0.0"), "{lang}: no version");
         assert!(out.contains("sha256:"), "{lang}: no content hash");
+        assert!(out.contains("one byte per opcode"), "{lang}: no encoding");
         for n in needles {
             assert!(out.contains(n), "{lang}: missing {n:?} in\n{out}");
         }
@@ -261,9 +271,22 @@ fn bad_input_exits_2_with_a_located_message() {
         .assert()
         .code(2)
         .stderr(contains("cannot generate a python table"))
-        .stderr(contains("opcode 0x01 is assigned to 2 instructions"))
-        .stderr(contains("mnemonic A has 2 numbers"))
+        .stderr(contains(
+            "critical[duplicate-opcode] amb lists opcode 0x01 2 times",
+        ))
         .stderr(contains("amb.toml:4"));
+    // Decodable but not canonical: one mnemonic at two numbers.
+    let two = write(
+        dir.path(),
+        "two.toml",
+        "implementation = \"two\"\nopcodes = [\n  { opcode = 1, mnemonic = \"A\" },\n  { opcode = 2, mnemonic = \"a\" },\n]\n",
+    );
+    bin()
+        .args(["gen", "--lang", "c", two.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(contains("two is not a usable canonical table"))
+        .stderr(contains("two.toml:4:3: mnemonic A has 2 numbers"));
     assert!(!out.exists(), "no file is written on error");
     bin()
         .args([
@@ -275,6 +298,71 @@ fn bad_input_exits_2_with_a_located_message() {
         .assert()
         .code(2)
         .stderr(contains("none.json"));
+}
+
+/// Tables whose bytecode cannot be decoded, with the `check` conflict kind that says why.
+const UNDECODABLE: [(&str, &str, &str); 3] = [
+    (
+        "two instructions at one number",
+        "opcodes = [\n  { opcode = 1, mnemonic = \"A\" },\n  { opcode = 1, mnemonic = \"B\" },\n]\n",
+        "duplicate-opcode",
+    ),
+    (
+        "a number no encoding writes",
+        "opcodes = [\n  { opcode = 0, mnemonic = \"HALT\" },\n  { opcode = 0x105, mnemonic = \"WIDE\" },\n]\n",
+        "encoding-ambiguity",
+    ),
+    (
+        "an instruction on its own escape byte",
+        "opcodes = [\n  { opcode = 0xFF, mnemonic = \"ESC\" },\n  { opcode = 0xFF05, mnemonic = \"VADD\" },\n]\n[encoding]\nescapes = [0xFF]\n",
+        "encoding-ambiguity",
+    ),
+];
+
+#[test]
+fn undecodable_tables_are_refused_with_checks_explanation() {
+    let dir = tempfile::tempdir().unwrap();
+    for (i, (what, body, kind)) in UNDECODABLE.iter().enumerate() {
+        let table = write(
+            dir.path(),
+            &format!("t{i}.toml"),
+            format!("implementation = \"t{i}\"\n{body}"),
+        );
+        let table = table.to_str().unwrap();
+        // `check`'s own words for the problem, which `gen` must repeat.
+        let check = bin()
+            .args(["check", table, "--format", "json"])
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+        let message = report["conflicts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["kind"] == *kind)
+            .unwrap_or_else(|| panic!("{what}: check reports no {kind}: {report:#}"))["message"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        for lang in ["python", "go", "typescript", "rust", "c", "markdown"] {
+            let out = dir.path().join(format!("t{i}.{lang}"));
+            let run = bin()
+                .args(["gen", "--lang", lang, table, "-o", out.to_str().unwrap()])
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&run.stderr);
+            assert_eq!(run.status.code(), Some(2), "{what} ({lang}): {stderr}");
+            assert!(
+                stderr.contains("cannot be decoded unambiguously"),
+                "{what} ({lang}): {stderr}"
+            );
+            assert!(
+                stderr.contains(&format!("critical[{kind}] {message}")),
+                "{what} ({lang}): {stderr}"
+            );
+            assert!(!out.exists(), "{what} ({lang}): nothing is written");
+        }
+    }
 }
 
 #[test]

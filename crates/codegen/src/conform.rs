@@ -15,11 +15,22 @@
 //! know it ([`DivergenceKind::LayoutMismatch`]), and — at warning level, because a table
 //! scanned from a dispatch `switch` may legitimately cover a subset — canonical instructions the
 //! table lacks ([`DivergenceKind::MissingInstruction`]).
+//!
+//! Layouts are compared by the core's one rule, the one `check`'s format-mismatch follows: both
+//! entries go through [`isa_core::resolve()`] (each table's own formats and encoding, then the
+//! scheme) and [`isa_core::compare`] decides. `Differs` is a layout-mismatch; `Unknown` — one
+//! side knows nothing comparable, as a scanned enum knows no formats — is no divergence; a
+//! size-only entry compares its operand bytes (size minus its real opcode bytes), so 4 bytes
+//! against format E's four is the same and 2 bytes against 4 is a mismatch.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
-use isa_core::{Aliases, Entry, Location, Scheme, Severity, Status, Table};
+use isa_core::resolve;
+use isa_core::{
+    Agreement, Aliases, Entry, Instruction, Location, ResolveOptions, Scheme, Severity, Status,
+    Table,
+};
 
 use crate::ident::{self, squash};
 use crate::Lang;
@@ -112,6 +123,9 @@ pub struct Divergence {
     pub opcode: Option<u32>,
     /// The canonical number, when the canonical table has the instruction.
     pub canonical_opcode: Option<u32>,
+    /// The canonical table's mnemonic for the instruction, when it has one: the name to key
+    /// results by, since the implementation may spell it otherwise (`MEM_LOAD` for `MEM.load`).
+    pub canonical_mnemonic: Option<String>,
     /// Where in the implementation (the entry's line; for a missing instruction, the table's
     /// first entry).
     pub location: Option<Location>,
@@ -140,6 +154,9 @@ pub struct Canonical<'a> {
     removed: BTreeMap<String, &'a Entry>,
     reserved: BTreeMap<String, &'a Entry>,
     by_number: BTreeMap<u32, &'a Entry>,
+    /// Index in `table.entries` of each entry, by address (the maps hold references, and
+    /// resolving an entry records its index).
+    index_of: BTreeMap<usize, usize>,
 }
 
 fn insert_loose<'a>(map: &mut BTreeMap<String, Option<&'a Entry>>, key: String, e: &'a Entry) {
@@ -164,8 +181,10 @@ impl<'a> Canonical<'a> {
         let mut removed = BTreeMap::new();
         let mut reserved = BTreeMap::new();
         let mut by_number = BTreeMap::new();
+        let mut index_of = BTreeMap::new();
         let mut items: Vec<(u32, &str, &Entry)> = Vec::new();
-        for e in &table.entries {
+        for (i, e) in table.entries.iter().enumerate() {
+            index_of.insert(std::ptr::from_ref(e) as usize, i);
             let Some(m) = e.mnemonic.as_deref() else {
                 continue;
             };
@@ -211,7 +230,14 @@ impl<'a> Canonical<'a> {
             removed,
             reserved,
             by_number,
+            index_of,
         }
+    }
+
+    /// A canonical entry through the core's resolve step.
+    fn resolve(&self, e: &'a Entry, options: &ResolveOptions<'a>) -> Instruction<'a> {
+        let index = self.index_of[&(std::ptr::from_ref(e) as usize)];
+        resolve::resolve_entry(self.table, index, e, options)
     }
 
     /// The canonical instruction a name denotes, if any.
@@ -232,10 +258,6 @@ impl<'a> Canonical<'a> {
     }
 }
 
-fn size_of(table: &Table, e: &Entry, scheme: &Scheme) -> Option<u32> {
-    table.layout_of(e, scheme).map(|l| l.size).or(e.size_bytes)
-}
-
 fn hex(n: u32) -> String {
     isa_core::conflict::hex_opcode(n)
 }
@@ -250,13 +272,20 @@ pub fn compare(canonical: &Canonical, table: &Table, options: &ConformOptions) -
         .iter()
         .find_map(|e| e.location.clone())
         .or_else(|| table.location.clone());
-    let mut entries: Vec<&Entry> = table.instructions().collect();
+    let canon_options = ResolveOptions::new(&options.scheme, canonical.aliases);
+    let resolved = isa_core::resolve(
+        table,
+        &ResolveOptions::new(&options.scheme, &options.aliases),
+    );
+    let mut instructions: Vec<&Instruction> = resolved.instructions.iter().collect();
     // Source order is line order; sorting makes the report independent of how the scanner
     // listed entries.
-    entries.sort_by(|a, b| {
+    instructions.sort_by(|a, b| {
+        let (a, b) = (a.entry, b.entry);
         (&a.location, a.opcode, &a.mnemonic).cmp(&(&b.location, b.opcode, &b.mnemonic))
     });
-    for e in entries {
+    for inst in instructions {
+        let e = inst.entry;
         let m = e.mnemonic.as_deref().unwrap_or_default();
         let shown = e.source_name.as_deref().unwrap_or(m);
         let base = |kind: DivergenceKind, canon: Option<&Entry>, message: String| Divergence {
@@ -267,6 +296,7 @@ pub fn compare(canonical: &Canonical, table: &Table, options: &ConformOptions) -
             source_name: e.source_name.clone(),
             opcode: Some(e.opcode),
             canonical_opcode: canon.map(|c| c.opcode),
+            canonical_mnemonic: canon.and_then(|c| c.mnemonic.clone()),
             location: e.location.clone(),
             canonical_location: canon.and_then(|c| c.location.clone()),
             message,
@@ -294,23 +324,18 @@ pub fn compare(canonical: &Canonical, table: &Table, options: &ConformOptions) -
                         ),
                     ));
                 }
-                let here = table.layout_of(e, &options.scheme);
-                let canon = canonical.table.layout_of(c, &options.scheme);
-                let mismatch = match (here, canon) {
-                    (Some(a), Some(b)) if !a.same_shape(b) => {
-                        Some(format!("layout [{a}] here, canonical [{b}]"))
-                    }
-                    (Some(_), Some(_)) => None,
-                    _ => match (
-                        size_of(table, e, &options.scheme),
-                        size_of(canonical.table, c, &options.scheme),
-                    ) {
-                        (Some(a), Some(b)) if a != b => {
-                            Some(format!("{a} bytes here, canonical {b} bytes"))
-                        }
-                        _ => None,
-                    },
-                };
+                // Both sides through the core's one resolve step and its one comparison rule,
+                // the rule `check`'s format-mismatch follows: only known facts that contradict
+                // are a divergence, so a side that knows nothing (a scanned enum has no formats)
+                // never diverges.
+                let canon = canonical.resolve(c, &canon_options);
+                let mismatch = (isa_core::compare(inst, &canon) == Agreement::Differs).then(|| {
+                    format!(
+                        "layout [{}] here, canonical [{}]",
+                        inst.layout_text().unwrap_or_default(),
+                        canon.layout_text().unwrap_or_default()
+                    )
+                });
                 if let Some(what) = mismatch {
                     out.push(base(
                         DivergenceKind::LayoutMismatch,
@@ -393,6 +418,7 @@ pub fn compare(canonical: &Canonical, table: &Table, options: &ConformOptions) -
             source_name: None,
             opcode: None,
             canonical_opcode: Some(c.opcode),
+            canonical_mnemonic: Some(cm.to_string()),
             location: first_location.clone(),
             canonical_location: c.location.clone(),
             message: format!(
@@ -483,7 +509,15 @@ mod tests {
         );
         assert_eq!(d[0].message, "ADD is 0x22 here but canonical ADD is 0x20");
         assert_eq!(d[0].canonical_opcode, Some(0x20));
-        assert!(d[1].message.contains("4 bytes here, canonical 3 bytes"));
+        assert_eq!(d[4].canonical_mnemonic.as_deref(), Some("MEM.load"));
+        assert_eq!(
+            d[2].canonical_mnemonic, None,
+            "WAT is no canonical instruction"
+        );
+        assert_eq!(
+            d[1].message,
+            "MOVI (MOVI): layout [4 bytes (size only)] here, canonical [3 bytes: op8 rd:reg8 imm8:imm8]"
+        );
         assert!(d[2].message.ends_with("canonical 0xFE is reserved"));
         assert_eq!(d[4].mnemonic, "MEM.load");
         assert_eq!(d[4].severity, Severity::Warning);

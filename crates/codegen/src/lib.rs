@@ -8,10 +8,16 @@
 //! implementation's table (usually scanned from source) with the canonical one and lists every
 //! divergence with the source location.
 //!
-//! The model: a table is first *prepared* once — instructions sorted by opcode, reserved and
-//! removed numbers set aside, each instruction's format letter resolved to a size through
-//! [`Table::layout_of`] and the [`Meta::scheme`] (the FLUX unified scheme by default) — and every
-//! emitter reads that one prepared view, so the languages cannot disagree about a fact.
+//! The model: a table is first *prepared* once from the core's one resolve step
+//! ([`isa_core::resolve()`]) — instructions sorted by opcode, reserved and removed numbers set
+//! aside, and for each instruction the opcode bytes its table's [`Encoding`] gives (escape
+//! pages, fixed widths) and its size with those real bytes (its format letter resolved through
+//! the table's own `formats`, then [`Meta::scheme`], the FLUX unified scheme by default; else
+//! its `size_bytes`) — and every emitter reads that one prepared view, so the languages cannot
+//! disagree about a fact, nor with `check`, `translate` or `conform`. Every generated file
+//! states the encoding and each instruction's opcode bytes in its language's idiom; generated
+//! Markdown also lists every letter's full layout, so `isa-scan` reads a specification back
+//! with the facts it was generated from.
 //! Identifiers come from [`ident`]: mnemonics are free text, so each language has a naming
 //! [`ident::Style`], and keyword escapes, leading digits, punctuation and collisions are resolved
 //! deterministically and reported as [`Rename`]s.
@@ -19,9 +25,12 @@
 //! Trade-offs: the output depends only on the table's content and [`Meta`] — never on paths,
 //! time or the tool version — so the same ISA version always generates the same bytes and a CI
 //! can diff a committed file against a fresh rendering. Generated code uses only each language's
-//! standard library. A canonical table must be unambiguous (one number per mnemonic, one
-//! mnemonic per number); anything else is a [`CodegenError`] listing every problem with its
-//! location, never a half-right file. The crate does no IO.
+//! standard library. A canonical table must be decodable — the problems
+//! [`isa_core::undecodable`] finds (duplicate numbers, opcode bytes that prefix others, numbers
+//! the encoding cannot write) are listed in `check`'s own words — and unambiguous as a
+//! canonical table (one number per mnemonic, nothing both reserved and assigned); anything else
+//! is a [`CodegenError`] listing every problem with its location, never a half-right file. The
+//! crate does no IO.
 
 pub mod conform;
 mod emit;
@@ -30,7 +39,10 @@ pub mod ident;
 use std::collections::BTreeMap;
 use std::fmt;
 
-use isa_core::{Entry, Layout, Location, Scheme, Status, Table};
+use isa_core::{
+    Aliases, CheckOptions, Encoding, Entry, Instruction, Layout, Location, OpBytes, ResolveOptions,
+    Scheme, Status, Table,
+};
 
 pub use ident::{Rename, RenameReason};
 
@@ -209,9 +221,10 @@ pub struct Generated {
 }
 
 /// Renders `table` in `lang`: the generated file as one string. The same table and [`Meta`]
-/// always give the same bytes. Fails (listing every problem) when the table is ambiguous —
-/// two instructions with one number, one mnemonic at two numbers, a number both reserved and
-/// assigned — or has no instructions.
+/// always give the same bytes. Fails (listing every problem) when the table's bytecode cannot
+/// be decoded (`check`'s duplicate-opcode and encoding-ambiguity), when it is ambiguous as a
+/// canonical table — one mnemonic at two numbers, one instruction listed twice, a number both
+/// reserved and assigned — or when it has no instructions.
 ///
 /// ```
 /// use isa_core::{Entry, Table};
@@ -228,7 +241,8 @@ pub fn generate(lang: Lang, table: &Table, meta: &Meta) -> Result<String, Codege
 
 /// Like [`generate`], also returning the identifier [`Rename`]s.
 pub fn render(lang: Lang, table: &Table, meta: &Meta) -> Result<Generated, CodegenError> {
-    let prepared = prepare(table, &meta.scheme)?;
+    let aliases = Aliases::new();
+    let prepared = prepare(table, &meta.scheme, &aliases)?;
     let (idents, renames) = match lang.style() {
         Some(style) => {
             let items: Vec<(u32, &str)> = prepared
@@ -257,12 +271,14 @@ pub fn render(lang: Lang, table: &Table, meta: &Meta) -> Result<Generated, Codeg
     Ok(Generated { code, renames })
 }
 
-/// Checks that a table can serve as a canonical table (the checks [`generate`] makes).
-pub fn validate(table: &Table) -> Result<(), CodegenError> {
-    prepare(table, &Scheme::flux_unified()).map(|_| ())
+/// Checks that a table can serve as a canonical table (the checks [`generate`] makes), with
+/// `scheme` giving the letters the table does not declare.
+pub fn validate(table: &Table, scheme: &Scheme) -> Result<(), CodegenError> {
+    let aliases = Aliases::new();
+    prepare(table, scheme, &aliases).map(|_| ())
 }
 
-/// One instruction, with everything the emitters need resolved.
+/// One instruction, with everything the emitters need, read from the core's resolve step.
 #[derive(Debug, Clone)]
 pub(crate) struct Instr<'a> {
     pub opcode: u32,
@@ -270,7 +286,9 @@ pub(crate) struct Instr<'a> {
     pub entry: &'a Entry,
     /// The format letter, when the entry has one.
     pub format: Option<&'a str>,
-    /// Size in bytes of the fixed part (layout size, else the entry's `size_bytes`).
+    /// The opcode bytes as they appear in bytecode.
+    pub bytes: OpBytes,
+    /// Size in bytes of the fixed part, the real opcode bytes included, when known.
     pub size: Option<u32>,
     /// True when a payload follows the fixed part.
     pub variable: bool,
@@ -291,15 +309,24 @@ pub(crate) struct Prepared<'a> {
     pub slots: Vec<Slot<'a>>,
     /// Letters used by instructions, with their resolved layouts (`None` when unknown).
     pub formats: BTreeMap<&'a str, Option<&'a Layout>>,
-    /// Opcode width in bits: 8, 16 or 32 — the narrowest that holds every number.
+    /// How opcode numbers become bytes.
+    pub encoding: &'a Encoding,
+    /// Width in bits of the integer type that holds every opcode *number*: 8, 16 or 32. This
+    /// is a property of the numbers (the enum's representation), not of the bytes an opcode
+    /// takes in bytecode, which [`Instr::bytes`] gives.
     pub width: u32,
 }
 
 impl Prepared<'_> {
-    /// Hex digits for an opcode of this table's width.
+    /// Hex digits for an opcode number of this table's width.
     pub fn hex(&self, opcode: u32) -> String {
         let digits = (self.width / 4) as usize;
         format!("0x{opcode:0digits$X}")
+    }
+
+    /// The declared escape prefixes (empty for fixed-width and one-byte encodings).
+    pub fn escapes(&self) -> &[u32] {
+        self.encoding.escape_list()
     }
 }
 
@@ -307,25 +334,67 @@ fn location_of(e: &Entry) -> Option<Location> {
     e.location.clone()
 }
 
-fn prepare<'a>(table: &'a Table, scheme: &'a Scheme) -> Result<Prepared<'a>, CodegenError> {
-    let mut problems = Vec::new();
+/// A conflict from `check` as a problem, in `check`'s words (`critical[duplicate-opcode] …`),
+/// located at its first entry.
+fn problem_of(c: &isa_core::Conflict) -> Problem {
+    Problem {
+        location: c.entries.first().and_then(|e| e.location.clone()),
+        message: format!("{}[{}] {}", c.severity, c.kind, c.message),
+    }
+}
+
+fn prepare<'a>(
+    table: &'a Table,
+    scheme: &'a Scheme,
+    aliases: &'a Aliases,
+) -> Result<Prepared<'a>, CodegenError> {
+    // Whether the bytecode can be decoded at all is `check`'s question, answered once by the
+    // core; a generated table must not disagree with `check` about it, so its problems are
+    // listed here in `check`'s words. What follows adds only what a *canonical* table needs
+    // beyond decodability (one number per mnemonic, nothing both reserved and assigned).
+    let options = CheckOptions {
+        aliases: aliases.clone(),
+        scheme: scheme.clone(),
+        hint_limit: 0,
+    };
+    let mut problems: Vec<Problem> = isa_core::undecodable(table, &options)
+        .iter()
+        .map(problem_of)
+        .collect();
+    let check_found = !problems.is_empty();
+    let resolved = isa_core::resolve(table, &ResolveOptions::new(scheme, aliases));
+    let mut resolved_at: BTreeMap<usize, &Instruction<'a>> = BTreeMap::new();
+    for inst in &resolved.instructions {
+        resolved_at.insert(inst.index, inst);
+    }
     let mut instructions = Vec::new();
     let mut slots = Vec::new();
-    for e in &table.entries {
+    for (index, e) in table.entries.iter().enumerate() {
         let removed = e.status == Some(Status::Removed);
-        match (&e.mnemonic, e.reserved || removed) {
-            (Some(m), false) if !m.trim().is_empty() => {
-                let layout = table.layout_of(e, scheme);
-                instructions.push(Instr {
+        let inst = resolved_at.get(&index).copied();
+        match (&e.mnemonic, e.reserved || removed, inst) {
+            (Some(m), false, Some(inst)) if !m.trim().is_empty() => match &inst.bytes {
+                Ok(bytes) => instructions.push(Instr {
                     opcode: e.opcode,
                     mnemonic: m.as_str(),
                     entry: e,
                     format: e.format.as_deref(),
-                    size: layout.map(|l| l.size).or(e.size_bytes),
-                    variable: layout.is_some_and(|l| l.is_variable()),
-                });
-            }
-            (name, _) => slots.push(Slot {
+                    bytes: *bytes,
+                    size: inst.size(),
+                    variable: inst.is_variable(),
+                }),
+                // `undecodable` reports every unencodable number; this keeps a table that
+                // slipped past it from being generated with bytes nobody can state.
+                Err(why) => {
+                    if !check_found {
+                        problems.push(Problem {
+                            location: location_of(e),
+                            message: format!("{m} = 0x{:02X} cannot be encoded: {why}", e.opcode),
+                        });
+                    }
+                }
+            },
+            (name, _, _) => slots.push(Slot {
                 opcode: e.opcode,
                 name: name.as_deref(),
                 why: if e.reserved {
@@ -343,7 +412,7 @@ fn prepare<'a>(table: &'a Table, scheme: &'a Scheme) -> Result<Prepared<'a>, Cod
     // One number documented once, whatever the table repeats.
     slots.dedup_by(|a, b| a.opcode == b.opcode);
 
-    if instructions.is_empty() {
+    if instructions.is_empty() && problems.is_empty() {
         problems.push(Problem {
             location: table.location.clone(),
             message: "the table has no instructions (every entry is reserved, removed or unnamed)"
@@ -354,18 +423,18 @@ fn prepare<'a>(table: &'a Table, scheme: &'a Scheme) -> Result<Prepared<'a>, Cod
     let mut by_name: BTreeMap<String, Vec<&Instr>> = BTreeMap::new();
     for i in &instructions {
         by_number.entry(i.opcode).or_default().push(i);
-        by_name
-            .entry(isa_core::normalize(i.mnemonic))
-            .or_default()
-            .push(i);
+        by_name.entry(aliases.key(i.mnemonic)).or_default().push(i);
     }
     for (op, group) in &by_number {
-        if group.len() > 1 {
+        // Different instructions at one number are `undecodable`'s duplicate-opcode; the same
+        // instruction listed twice decodes fine but would be emitted twice.
+        let key = aliases.key(group[0].mnemonic);
+        if group.len() > 1 && group.iter().all(|i| aliases.key(i.mnemonic) == key) {
             let names: Vec<String> = group.iter().map(|i| describe(i)).collect();
             problems.push(Problem {
                 location: location_of(group[1].entry),
                 message: format!(
-                    "opcode 0x{op:02X} is assigned to {} instructions: {}",
+                    "opcode 0x{op:02X} lists {key} {} times: {}",
                     group.len(),
                     names.join(", ")
                 ),
@@ -373,13 +442,15 @@ fn prepare<'a>(table: &'a Table, scheme: &'a Scheme) -> Result<Prepared<'a>, Cod
         }
     }
     for (name, group) in &by_name {
-        if group.len() > 1 {
+        let mut numbers: Vec<u32> = group.iter().map(|i| i.opcode).collect();
+        numbers.dedup();
+        if numbers.len() > 1 {
             let places: Vec<String> = group.iter().map(|i| describe(i)).collect();
             problems.push(Problem {
                 location: location_of(group[1].entry),
                 message: format!(
                     "mnemonic {name} has {} numbers: {}",
-                    group.len(),
+                    numbers.len(),
                     places.join(", ")
                 ),
             });
@@ -400,17 +471,20 @@ fn prepare<'a>(table: &'a Table, scheme: &'a Scheme) -> Result<Prepared<'a>, Cod
     }
     if !problems.is_empty() {
         problems.sort();
+        problems.dedup();
         return Err(CodegenError::InvalidTable {
             implementation: table.implementation.clone(),
             problems,
         });
     }
     let mut formats = BTreeMap::new();
-    for i in &instructions {
-        if let Some(letter) = i.format {
-            formats.insert(letter, table.layout_of(i.entry, scheme));
+    for inst in &resolved.instructions {
+        if let Some(letter) = inst.entry.format.as_deref() {
+            formats.entry(letter).or_insert(inst.layout());
         }
     }
+    // Only letters of emitted instructions are documented.
+    formats.retain(|letter, _| instructions.iter().any(|i| i.format == Some(*letter)));
     let max = instructions
         .iter()
         .map(|i| i.opcode)
@@ -428,6 +502,7 @@ fn prepare<'a>(table: &'a Table, scheme: &'a Scheme) -> Result<Prepared<'a>, Cod
         instructions,
         slots,
         formats,
+        encoding: &table.encoding,
         width,
     })
 }
@@ -444,7 +519,7 @@ mod tests {
     use super::*;
 
     fn problems(table: &Table) -> Vec<String> {
-        match validate(table) {
+        match validate(table, &Scheme::flux_unified()) {
             Err(CodegenError::InvalidTable { problems, .. }) => {
                 problems.iter().map(|p| p.to_string()).collect()
             }
@@ -459,22 +534,98 @@ mod tests {
         rsv.reserved = true;
         let mut dup = Entry::new(1, "B");
         dup.location = Some(Location::new("t.toml", 4, 3));
+        let mut again = Entry::new(5, "D");
+        again.location = Some(Location::new("t.toml", 9, 3));
         t.entries = vec![
             Entry::new(1, "A"),
             dup,
             Entry::new(2, "C"),
             rsv,
             Entry::new(3, "a"),
+            Entry::new(5, "D"),
+            again,
         ];
         let p = problems(&t);
-        assert_eq!(p.len(), 3, "{p:?}");
-        assert!(p
-            .iter()
-            .any(|m| m.starts_with("t.toml:4:3: opcode 0x01 is assigned to 2")));
+        assert_eq!(p.len(), 4, "{p:?}");
+        // Decodability in `check`'s own words: the list `isa_core::undecodable` gives.
+        let check = isa_core::undecodable(&t, &CheckOptions::new());
+        assert_eq!(check.len(), 1);
+        let expected = format!("critical[duplicate-opcode] {}", check[0].message);
+        assert!(p.contains(&expected), "{p:?}");
+        assert!(
+            expected.contains("t lists opcode 0x01 2 times"),
+            "{expected}"
+        );
+        // What a canonical table needs beyond decodability, in codegen's words.
         assert!(p.iter().any(|m| m.contains("mnemonic A has 2 numbers")));
         assert!(p
             .iter()
             .any(|m| m.contains("opcode 0x02 is reserved but also assigned to C")));
+        assert!(p
+            .iter()
+            .any(|m| m.starts_with("t.toml:9:3: opcode 0x05 lists D 2 times")));
+    }
+
+    #[test]
+    fn undecodable_tables_are_refused_with_checks_explanation() {
+        // A number no encoding writes, and opcode bytes that prefix another's.
+        let mut t = Table::new("t");
+        let mut wide = Entry::new(0x105, "WIDE");
+        wide.location = Some(Location::new("t.toml", 3, 3));
+        t.entries = vec![Entry::new(0, "HALT"), wide];
+        let p = problems(&t);
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(
+            p[0].starts_with(
+                "t.toml:3:3: critical[encoding-ambiguity] t: WIDE 0x0105 cannot be encoded"
+            ),
+            "{p:?}"
+        );
+        let check = isa_core::undecodable(&t, &CheckOptions::new());
+        assert!(p[0].ends_with(&check[0].message), "{p:?}");
+        // With an escape page it is fine; an instruction on the escape byte itself is not.
+        t.encoding = Encoding::escapes([0x01]).unwrap();
+        assert_eq!(problems(&t), Vec::<String>::new());
+        t.entries.push(Entry::new(0x01, "ONE"));
+        let p = problems(&t);
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(p[0].contains("critical[encoding-ambiguity]"), "{p:?}");
+    }
+
+    #[test]
+    fn opcode_bytes_and_sizes_come_from_the_resolve_step() {
+        let scheme = Scheme::flux_unified();
+        let aliases = Aliases::new();
+        let mut t = Table::new("t");
+        t.encoding = Encoding::escapes([0xFF]).unwrap();
+        let mut sized = Entry::new(0xFF07, "SIZED");
+        sized.size_bytes = Some(4);
+        t.entries = vec![
+            Entry::new(0x20, "ADD").with_format("E"),
+            Entry::new(0xFF05, "VADD").with_format("E"),
+            sized,
+        ];
+        let p = prepare(&t, &scheme, &aliases).unwrap();
+        let facts: Vec<(String, Option<u32>)> = p
+            .instructions
+            .iter()
+            .map(|i| (i.bytes.to_string(), i.size))
+            .collect();
+        assert_eq!(
+            facts,
+            vec![
+                ("20".to_string(), Some(4)),
+                // Format E's three operand bytes after a two-byte opcode.
+                ("ff 05".to_string(), Some(5)),
+                // size_bytes is the total, opcode included.
+                ("ff 07".to_string(), Some(4)),
+            ]
+        );
+        let resolved = isa_core::resolve(&t, &ResolveOptions::new(&scheme, &aliases));
+        for (mine, core) in p.instructions.iter().zip(&resolved.instructions) {
+            assert_eq!(Ok(mine.bytes), core.bytes);
+            assert_eq!(mine.size, core.size());
+        }
     }
 
     #[test]
@@ -493,7 +644,14 @@ mod tests {
         for (max, width) in [(0xFF, 8), (0x100, 16), (0xFFFF, 16), (0x1_0000, 32)] {
             let mut t = Table::new("t");
             t.entries = vec![Entry::new(0, "A"), Entry::new(max, "B")];
-            assert_eq!(prepare(&t, &scheme).unwrap().width, width, "{max:#x}");
+            // Numbers above 0xFF need an encoding that writes them.
+            t.encoding = Encoding::fixed(4, isa_core::Endian::Big).unwrap();
+            let aliases = Aliases::new();
+            assert_eq!(
+                prepare(&t, &scheme, &aliases).unwrap().width,
+                width,
+                "{max:#x}"
+            );
         }
     }
 

@@ -1,8 +1,10 @@
 //! The generated code must compile or import cleanly with each language's own toolchain, and
 //! behave: these tests render a deliberately hostile table (keywords, leading digits,
 //! punctuation, collisions after sanitising, quotes and comment terminators in descriptions,
-//! reserved/removed/nameless numbers, an unknown format, a variable-length format) and run
-//! `gcc`, `rustc`, `python3`, `go` and `tsc`/`node` on the result.
+//! reserved/removed/nameless numbers, an unknown format, a variable-length format), tables with
+//! wide encodings (an escape page, fixed two-, three- and four-byte opcodes, numbers above
+//! `0x7FFFFFFF`), and run `gcc`, `rustc`, `python3`, `go` and `tsc`/`node` on the result,
+//! checking each instruction's opcode bytes and sizes at run time.
 //!
 //! A toolchain that is not installed is skipped with a visible `SKIPPED:` line on stderr —
 //! unless `ISA_CODEGEN_REQUIRE_TOOLS=1` is set (as `.ci/run` does after installing them), in
@@ -12,7 +14,7 @@ use std::path::Path;
 use std::process::Command;
 
 use isa_codegen::{generate, render, Lang, Meta, RenameReason};
-use isa_core::{Entry, Field, FieldKind, Layout, Status, Table};
+use isa_core::{Encoding, Endian, Entry, Field, FieldKind, Layout, Status, Table};
 
 fn hostile() -> Table {
     let mut t = Table::new("hostile");
@@ -65,12 +67,45 @@ fn hostile() -> Table {
     t
 }
 
-fn wide(max: u32) -> Table {
+/// Two instructions, the second at `max`, with opcodes of `bytes` bytes (little-endian, so the
+/// bytes differ from the number's own spelling).
+fn wide(max: u32, bytes: u32) -> Table {
     let mut t = Table::new("wide");
+    t.encoding = Encoding::fixed(bytes, Endian::Little).unwrap();
     t.entries = vec![
         Entry::new(0, "HALT").with_format("A"),
         Entry::new(max, "FAR").with_format("B"),
     ];
+    t
+}
+
+/// A one-byte ISA with an escape page at 0xFF: FLUX v3's shape.
+fn escaped() -> Table {
+    let mut t = Table::new("escaped");
+    t.encoding = Encoding::escapes([0xFF]).unwrap();
+    let mut vsize = Entry::new(0xFF07, "VSIZE");
+    vsize.size_bytes = Some(4);
+    t.entries = vec![
+        Entry::new(0x00, "HALT").with_format("A"),
+        Entry::new(0x20, "ADD").with_format("E"),
+        Entry::new(0xFF05, "VADD").with_format("E"),
+        vsize,
+    ];
+    t
+}
+
+/// Four-byte opcodes with numbers no C `int` holds.
+fn huge() -> Table {
+    let mut t = Table::new("huge");
+    t.encoding = Encoding::fixed(4, Endian::Big).unwrap();
+    t.entries = vec![
+        Entry::new(0x0000_0001, "HALT").with_format("A"),
+        Entry::new(0x8000_0001, "ADD").with_format("E"),
+        Entry::new(0xFFFF_FFFE, "FAR"),
+    ];
+    let mut rsv = Entry::new(0xFFFF_FFFF, "RSV");
+    rsv.reserved = true;
+    t.entries.push(rsv);
     t
 }
 
@@ -154,7 +189,12 @@ fn c_header_compiles_with_warnings_as_errors_and_the_x_macro_works() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    for (name, table) in [("hostile", hostile()), ("wide", wide(0x1234))] {
+    for (name, table) in [
+        ("hostile", hostile()),
+        ("wide", wide(0x1234, 2)),
+        ("escaped", escaped()),
+        ("huge", huge()),
+    ] {
         let sub = dir.path().join(name);
         std::fs::create_dir(&sub).unwrap();
         write(&sub, "opcodes.h", &code(Lang::C, &table));
@@ -176,14 +216,25 @@ fn c_header_compiles_with_warnings_as_errors_and_the_x_macro_works() {
     if (strcmp(isa_opcode_format(op), (fmt)) != 0) return 4; \
     count++;
 #define RESERVED(op, why) if (isa_opcode_valid(op)) return 5; reserved++;
+#define BYTES(name, op, len, bytes) \
+    if (isa_opcode_length(op) != (len) || sizeof(bytes) != (len) + 1) return 7; \
+    if (memcmp(isa_opcode_bytes(op), (bytes), (len)) != 0) return 8; \
+    printf(" %s=", #name); \
+    for (i = 0; i < (len); i++) printf("%02x", isa_opcode_bytes(op)[i]);
+#define ESCAPE(prefix) if (isa_opcode_valid(prefix)) return 9; printf(" escape=%x", prefix);
 
 int main(void)
 {
     int count = 0, reserved = 0;
+    unsigned int i;
     ISA_OPCODES(CHECK)
     ISA_RESERVED(RESERVED)
     if (count != ISA_OPCODE_COUNT) return 6;
-    printf("%d %d %s\n", count, reserved, ISA_CONTENT_HASH);
+    if (isa_opcode_bytes(0xFFFFFFFFul) != 0 && !isa_opcode_valid(0xFFFFFFFFul)) return 10;
+    printf("%d %d %s", count, reserved, ISA_CONTENT_HASH);
+    ISA_OPCODE_BYTES(BYTES)
+    ISA_ESCAPES(ESCAPE)
+    printf(" [%s]\n", ISA_ENCODING);
     return 0;
 }
 "#,
@@ -196,11 +247,34 @@ int main(void)
         let out = run(&mut Command::new(sub.join("main")));
         let n = emitted(&table);
         assert!(out.starts_with(&format!("{n} ")), "{out}");
-        if name == "hostile" {
+        match name {
             // RSV, the removed OLD and the nameless 0x31 are documented, never instructions.
-            assert!(out.starts_with(&format!("{n} 3 sha256:")), "{out}");
+            "hostile" => {
+                assert!(out.starts_with(&format!("{n} 3 sha256:")), "{out}");
+                assert!(out.contains(" HALT=00 ") && out.contains(" BLOB=13 "), "{out}");
+            }
+            "wide" => assert!(out.contains(" FAR=3412 ["), "{out}"),
+            "escaped" => assert!(
+                out.contains(" ADD=20 VADD=ff05 VSIZE=ff07 escape=ff [one-byte opcodes with escape prefix 0xFF]"),
+                "{out}"
+            ),
+            "huge" => assert!(
+                out.contains(" HALT=00000001 ADD=80000001 FAR=fffffffe [4-byte opcodes, big-endian]"),
+                "{out}"
+            ),
+            _ => unreachable!(),
         }
     }
+    // ISO C enumerators are ints: numbers above 0x7FFFFFFF become unsigned macros.
+    let src = code(Lang::C, &huge());
+    assert!(src.contains("#define OP_ADD 0x80000001u"), "{src}");
+    assert!(
+        src.contains("X(ADD, 0x80000001u, \"E\", 7, \"ADD\")"),
+        "{src}"
+    );
+    assert!(src.contains("X(0xFFFFFFFFu, \"reserved\")"), "{src}");
+    assert!(!src.contains("enum isa_opcode"), "{src}");
+    assert!(code(Lang::C, &escaped()).contains("    OP_VADD = 0xFF05, "));
 }
 
 #[test]
@@ -209,10 +283,27 @@ fn rust_module_compiles_without_warnings_and_try_from_round_trips() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    for (name, table, repr) in [
-        ("hostile", hostile(), "u8"),
-        ("wide16", wide(0x1234), "u16"),
-        ("wide32", wide(0x0012_3456), "u32"),
+    for (name, table, repr, bytes) in [
+        ("hostile", hostile(), "u8", "Opcode::Halt, &[0x00]"),
+        (
+            "wide16",
+            wide(0x1234, 2),
+            "u16",
+            "Opcode::Far, &[0x34, 0x12]",
+        ),
+        (
+            "wide32",
+            wide(0x0012_3456, 3),
+            "u32",
+            "Opcode::Far, &[0x56, 0x34, 0x12]",
+        ),
+        ("escaped", escaped(), "u16", "Opcode::Vadd, &[0xFF, 0x05]"),
+        (
+            "huge",
+            huge(),
+            "u32",
+            "Opcode::Add, &[0x80, 0x00, 0x00, 0x01]",
+        ),
     ] {
         let sub = dir.path().join(name);
         std::fs::create_dir(&sub).unwrap();
@@ -243,7 +334,16 @@ fn main() {{
         assert!(Opcode::try_from(n).is_err());
     }}
     assert!(Opcode::try_from(0xFFFF_FFFFu32).is_err());
-    println!("{{}} {{}}", Opcode::ALL.len(), opcodes::CONTENT_HASH);
+    let (op, bytes): (Opcode, &[u8]) = ({bytes});
+    assert_eq!(op.bytes(), bytes);
+    for op in Opcode::ALL {{
+        // Every opcode's bytes lead its size, and an escape page's bytes start with its escape.
+        assert!(op.size().is_none_or(|s| s as usize >= op.bytes().len()));
+        if op.bytes().len() > 1 && !opcodes::ESCAPES.is_empty() {{
+            assert!(opcodes::ESCAPES.contains(&u32::from(op.bytes()[0])));
+        }}
+    }}
+    println!("{{}} {{}} {{}}", Opcode::ALL.len(), opcodes::CONTENT_HASH, opcodes::ENCODING);
 }}
 "#
             ),
@@ -281,6 +381,15 @@ fn main() {{
     ] {
         assert!(src.contains(needle), "missing {needle:?}");
     }
+    let src = code(Lang::Rust, &escaped());
+    for needle in [
+        "pub const ESCAPES: [u32; 1] = [0xFF];",
+        "            Opcode::Vadd => &[0xFF, 0x05],",
+        "            Opcode::Vadd => Some(5),",
+        "            Opcode::Vsize => Some(4),",
+    ] {
+        assert!(src.contains(needle), "missing {needle:?}");
+    }
 }
 
 #[test]
@@ -291,7 +400,8 @@ fn python_module_imports_and_behaves() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "opcodes.py", &code(Lang::Python, &hostile()));
     // A table without reserved or variable-length entries: empty sets must still be sets.
-    write(dir.path(), "plain.py", &code(Lang::Python, &wide(0x7F)));
+    write(dir.path(), "plain.py", &code(Lang::Python, &wide(0x7F, 1)));
+    write(dir.path(), "escaped.py", &code(Lang::Python, &escaped()));
     let script = r#"
 import opcodes
 from opcodes import Opcode, MNEMONIC, SIZE, FORMAT, RESERVED, VARIABLE, FORMAT_SIZES
@@ -316,6 +426,14 @@ assert len(Opcode) == len(MNEMONIC) == 22
 import plain
 assert plain.RESERVED == frozenset() and plain.VARIABLE == frozenset()
 assert isinstance(plain.RESERVED, frozenset) and plain.Opcode.FAR == 0x7F
+assert all(opcodes.OPCODE_BYTES[op] == bytes([op]) for op in Opcode)
+assert opcodes.ESCAPES == frozenset() and opcodes.ENCODING == "one byte per opcode"
+import escaped
+E = escaped.Opcode
+assert escaped.OPCODE_BYTES[E.VADD] == b"\xff\x05" and escaped.OPCODE_BYTES[E.ADD] == b"\x20"
+assert escaped.SIZE[E.VADD] == 5 and escaped.SIZE[E.ADD] == 4 and escaped.SIZE[E.VSIZE] == 4
+assert escaped.ESCAPES == frozenset({0xFF})
+assert escaped.ENCODING == "one-byte opcodes with escape prefix 0xFF"
 print("ok", len(Opcode))
 "#;
     let out = run(Command::new("python3")
@@ -365,6 +483,44 @@ func TestTable(t *testing.T) {
 	if Opcode(0xFE).String() != "Opcode(0xfe)" || len(All) != 22 {
 		t.Fatal("string")
 	}
+	for _, op := range All {
+		if b := op.Bytes(); len(b) != 1 || b[0] != byte(op) {
+			t.Fatalf("bytes of %v: %v", op, b)
+		}
+	}
+	if Opcode(0xFE).Bytes() != nil || len(Escapes) != 0 || Encoding != "one byte per opcode" {
+		t.Fatal("encoding")
+	}
+}
+"#,
+    );
+    // An escape-page table as a second package of the module.
+    let sub = dir.path().join("escaped");
+    std::fs::create_dir(&sub).unwrap();
+    write(&sub, "opcodes.go", &code(Lang::Go, &escaped()));
+    write(
+        &sub,
+        "opcodes_test.go",
+        r#"package opcodes
+
+import (
+	"bytes"
+	"testing"
+)
+
+func TestEscapePage(t *testing.T) {
+	if !bytes.Equal(OpVadd.Bytes(), []byte{0xff, 0x05}) || !bytes.Equal(OpAdd.Bytes(), []byte{0x20}) {
+		t.Fatal("bytes")
+	}
+	if OpVadd.Size() != 5 || OpAdd.Size() != 4 || OpVsize.Size() != 4 {
+		t.Fatal("sizes")
+	}
+	if len(Escapes) != 1 || Escapes[0] != 0xFF || Encoding != "one-byte opcodes with escape prefix 0xFF" {
+		t.Fatal("encoding")
+	}
+	if _, ok := Decode(0xFF); ok {
+		t.Fatal("an escape is not an instruction")
+	}
 }
 "#,
     );
@@ -382,7 +538,7 @@ func TestTable(t *testing.T) {
     run(&mut go(&["vet", "./..."]));
     run(&mut go(&["test", "./..."]));
     let unformatted = run(Command::new("gofmt")
-        .args(["-l", "opcodes.go"])
+        .args(["-l", "opcodes.go", "escaped/opcodes.go"])
         .current_dir(dir.path()));
     assert_eq!(
         unformatted.trim(),
@@ -404,8 +560,14 @@ fn typescript_compiles_strict_and_runs_under_node() {
     );
     write(
         dir.path(),
+        "escaped.ts",
+        &code(Lang::TypeScript, &escaped()),
+    );
+    write(
+        dir.path(),
         "main.ts",
-        r#"import { Opcode, OPCODE_INFO, RESERVED, decodeOpcode, FORMAT_SIZES, ISA_VERSION } from "./opcodes";
+        r#"import { Opcode, OPCODE_INFO, RESERVED, decodeOpcode, FORMAT_SIZES, ISA_VERSION, ESCAPES } from "./opcodes";
+import * as escaped from "./escaped";
 
 function check(cond: boolean, what: string): void {
   if (!cond) throw new Error(what);
@@ -418,6 +580,10 @@ check(OPCODE_INFO[Opcode.BLOB].variable && FORMAT_SIZES["V"] === 3, "variable");
 check(RESERVED.every((n) => decodeOpcode(n) === undefined), "reserved");
 check(decodeOpcode(0x0d) === Opcode.QUOTE_D, "decode");
 check(ISA_VERSION === '1.0 "beta" \\ line\nbreak', "version");
+check(ESCAPES.length === 0 && OPCODE_INFO[Opcode.BLOB].bytes.join() === "19", "one-byte bytes");
+const vadd = escaped.OPCODE_INFO[escaped.Opcode.VADD];
+check(vadd.bytes.join() === "255,5" && vadd.size === 5, "escape-page bytes and size");
+check(escaped.ESCAPES.join() === "255" && escaped.ENCODING === "one-byte opcodes with escape prefix 0xFF", "encoding");
 console.log("ok " + Object.keys(OPCODE_INFO).length);
 "#,
     );
@@ -430,7 +596,7 @@ console.log("ok " + Object.keys(OPCODE_INFO).length);
             "--module",
             "commonjs",
         ])
-        .args(["--outDir", "out", "opcodes.ts", "main.ts"])
+        .args(["--outDir", "out", "opcodes.ts", "escaped.ts", "main.ts"])
         .current_dir(dir.path()));
     let out = run(Command::new("node")
         .arg("out/main.js")
@@ -441,9 +607,14 @@ console.log("ok " + Object.keys(OPCODE_INFO).length);
 #[test]
 fn markdown_documents_everything() {
     let md = code(Lang::Markdown, &hostile());
-    assert!(md.contains("| 0x02 | MEM.load | G | 5 |"), "{md}");
-    assert!(md.contains("| 0x13 | BLOB | V | 3+N |"));
-    assert!(md.contains("| 0x14 | OLDISH | B | 2 | - | - | deprecated |"));
+    assert!(md.contains("| 0x02 | `02` | MEM.load | G | 5 |"), "{md}");
+    assert!(md.contains("| 0x13 | `13` | BLOB | V | 3+N |"));
+    assert!(md.contains("| 0x14 | `14` | OLDISH | B | 2 | - | - | deprecated |"));
+    assert!(
+        md.contains("| V | 3 | 3 bytes: op8 len:len16 +payload |"),
+        "{md}"
+    );
+    assert!(md.contains("- Encoding: `escapes = []` (one byte per opcode)"));
     assert!(md.contains("ends */ a comment, breaks a line \"quotes\" and |"));
     assert!(md.contains("| 0xFE | RSV | reserved |"));
     assert!(md.contains("| 0x30 | OLD | removed |"));
@@ -451,4 +622,18 @@ fn markdown_documents_everything() {
     assert!(md.contains("Format letters without a known layout: Z."));
     // Reserved numbers are documented, never emitted as instructions.
     assert!(!md.contains("| 0xFE | RSV | -"));
+    // Wide opcodes: the encoding line, each instruction's bytes, exact sizes.
+    let md = code(Lang::Markdown, &escaped());
+    assert!(
+        md.contains("- Encoding: `escapes = [0xFF]` (one-byte opcodes with escape prefix 0xFF)"),
+        "{md}"
+    );
+    assert!(md.contains("| 0xFF05 | `ff 05` | VADD | E | 5 |"), "{md}");
+    assert!(md.contains("| 0xFF07 | `ff 07` | VSIZE | - | 4 |"), "{md}");
+    let md = code(Lang::Markdown, &wide(0x1234, 2));
+    assert!(
+        md.contains("- Encoding: `opcode_bytes = 2, byte_order = \"little\"`"),
+        "{md}"
+    );
+    assert!(md.contains("| 0x1234 | `34 12` | FAR | B | 3 |"), "{md}");
 }

@@ -12,11 +12,14 @@
 //! states elsewhere (trailing `// 0x01` comments, a decoder `match`) rather than a count from
 //! zero. Constants that a run of records repeats in one column (operand modes, categories)
 //! are dropped from their enum or scope: they describe opcodes. The per-language knowledge is
-//! only which node kinds play which part.
+//! only which node kinds play which part. A Markdown file's [`Declarations`] (format layouts
+//! and the opcode encoding it states for all its tables) come from the same tree.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use tree_sitter::Node;
+
+use isa_core::{Encoding, Endian, Field, FieldKind, Layout};
 
 use crate::eval::{eval, parse_int_literal, Env};
 use crate::lang::Lang;
@@ -56,6 +59,9 @@ pub struct RawItem {
     /// True when the value was not written but counted (an enum member without a
     /// discriminant): weaker evidence than an explicit value elsewhere in the file.
     pub implicit: bool,
+    /// The instruction's size in bytes when the source states it beside the item (a Markdown
+    /// `Size` column).
+    pub size: Option<u32>,
 }
 
 /// A candidate table.
@@ -269,6 +275,201 @@ struct Ctx<'a> {
     groups: BTreeMap<(u32, usize), Group>,
     /// Constants a run of records uses as a shared attribute (see [`property_columns`]).
     property_refs: BTreeSet<String>,
+    /// What a Markdown file declares for all its tables (see [`Declarations`]).
+    declared: Declarations,
+}
+
+/// What a Markdown specification declares for every opcode table in it: the layouts of its
+/// format letters and its opcode encoding. `isa-authority gen --lang markdown` writes both, so a
+/// scanned specification resolves letters and opcode bytes as the table it was generated from
+/// does, not through whatever scheme the reader assumes.
+///
+/// Only exact declarations count, so prose about formats is never mistaken for one: a pipe
+/// table with `Format` and `Layout` columns in which *every* layout parses
+/// ([`parse_layout_text`]), and a line ``Encoding: `…` `` whose backticked text is an
+/// `[encoding]` declaration ([`parse_encoding_decl`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Declarations {
+    /// Format letter → layout.
+    pub formats: BTreeMap<String, Layout>,
+    /// The opcode encoding, when the file states one.
+    pub encoding: Option<Encoding>,
+}
+
+/// A layout in the one-line syntax of `Layout`'s `Display` — `4 bytes: op8 rd:reg8 imm16:imm16`,
+/// with ` +payload` when a `len` field makes it variable-length and ` (big-endian)` when a
+/// multi-byte field is big-endian. `None` unless the text is exactly that and consistent (the
+/// `op` width is what the fields leave; `+payload` matches a `len` field).
+pub fn parse_layout_text(text: &str) -> Option<Layout> {
+    let (head, rest) = text.split_once(':')?;
+    let head = head.trim();
+    let size: u32 = head
+        .strip_suffix("bytes")
+        .or_else(|| head.strip_suffix("byte"))?
+        .trim()
+        .parse()
+        .ok()?;
+    let mut tokens = rest.split_whitespace();
+    let op: u32 = tokens.next()?.strip_prefix("op")?.parse().ok()?;
+    let mut fields = Vec::new();
+    let mut payload = false;
+    let mut endian = Endian::Little;
+    for token in tokens {
+        match token {
+            "+payload" => payload = true,
+            "(big-endian)" => endian = Endian::Big,
+            _ => {
+                let (name, kind_bits) = token.rsplit_once(':')?;
+                let digits = kind_bits.find(|c: char| c.is_ascii_digit())?;
+                let kind = FieldKind::parse(&kind_bits[..digits])?;
+                let bits: u16 = kind_bits[digits..].parse().ok()?;
+                fields.push(Field::new(name, bits, kind));
+            }
+        }
+    }
+    let layout = Layout::with_endian(size, fields, endian).ok()?;
+    (layout.opcode_bits() == op && layout.is_variable() == payload).then_some(layout)
+}
+
+/// An `[encoding]` declaration on one line, in the table files' TOML syntax:
+/// `escapes = [0xFF, 0x0F38]`, or `opcode_bytes = 2` with an optional `, byte_order = "little"`
+/// (big-endian by default, as in table files). `None` unless the text is exactly that and the
+/// encoding is valid.
+pub fn parse_encoding_decl(text: &str) -> Option<Encoding> {
+    let text = text.trim();
+    if let Some(rest) = text.strip_prefix("escapes") {
+        let list = rest.trim_start().strip_prefix('=')?.trim();
+        let inner = list.strip_prefix('[')?.strip_suffix(']')?;
+        let escapes = inner
+            .split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(|t| parse_int_literal(t).and_then(|n| u32::try_from(n).ok()))
+            .collect::<Option<Vec<u32>>>()?;
+        return Encoding::escapes(escapes).ok();
+    }
+    let mut width = None;
+    let mut endian = Endian::Big;
+    for pair in text.split(',') {
+        let (key, value) = pair.split_once('=')?;
+        let value = value.trim();
+        match key.trim() {
+            "opcode_bytes" => width = u32::try_from(parse_int_literal(value)?).ok(),
+            "byte_order" => {
+                endian = match value.trim_matches('"') {
+                    "big" => Endian::Big,
+                    "little" => Endian::Little,
+                    _ => return None,
+                }
+            }
+            _ => return None,
+        }
+    }
+    Encoding::fixed(width?, endian).ok()
+}
+
+/// The ``Encoding: `…` `` line of a Markdown file (a list item or a paragraph; code blocks are
+/// skipped): the first one that parses.
+fn markdown_encoding(lines: &[&str]) -> Option<Encoding> {
+    let mut fenced = false;
+    for line in lines {
+        let t = line.trim();
+        if t.starts_with("```") || t.starts_with("~~~") {
+            fenced = !fenced;
+            continue;
+        }
+        if fenced {
+            continue;
+        }
+        let t = t.trim_start_matches(['-', '*', '+']).trim_start();
+        let Some(rest) = t
+            .get(..9)
+            .filter(|h| h.eq_ignore_ascii_case("encoding:"))
+            .map(|_| t[9..].trim_start())
+        else {
+            continue;
+        };
+        let Some(decl) = rest.strip_prefix('`').and_then(|r| r.split_once('`')) else {
+            continue;
+        };
+        if let Some(encoding) = parse_encoding_decl(decl.0) {
+            return Some(encoding);
+        }
+    }
+    None
+}
+
+/// A pipe table's body: each row's cleaned cells with their nodes.
+type Rows<'t> = Vec<Vec<(String, Node<'t>)>>;
+
+/// The header and body cells of a pipe table, cleaned.
+fn pipe_cells<'t>(table: Node<'t>, src: &str) -> Option<(Vec<String>, Rows<'t>)> {
+    fn cells<'t>(row: Node<'t>, src: &str) -> Vec<(String, Node<'t>)> {
+        let mut c = row.walk();
+        row.named_children(&mut c)
+            .filter(|n| n.kind() == "pipe_table_cell")
+            .map(|n| (clean_cell(text(n, src)), n))
+            .collect()
+    }
+    let mut c = table.walk();
+    let rows: Vec<Node> = table.named_children(&mut c).collect();
+    let header = rows.iter().find(|r| r.kind() == "pipe_table_header")?;
+    let head: Vec<String> = cells(*header, src)
+        .into_iter()
+        .map(|(t, _)| t.to_ascii_lowercase())
+        .collect();
+    let body = rows
+        .iter()
+        .filter(|r| r.kind() == "pipe_table_row")
+        .map(|r| cells(*r, src))
+        .collect();
+    Some((head, body))
+}
+
+/// Every pipe table of a Markdown tree, in source order.
+fn pipe_tables(root: Node) -> Vec<Node> {
+    let mut out = Vec::new();
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        if node.kind() == "pipe_table" {
+            out.push(node);
+            continue;
+        }
+        let mut c = node.walk();
+        let kids: Vec<Node> = node.named_children(&mut c).collect();
+        stack.extend(kids.into_iter().rev());
+    }
+    out
+}
+
+/// The file's declarations (see [`Declarations`]).
+fn markdown_declarations(ctx: &Ctx, root: Node) -> Declarations {
+    let mut formats = BTreeMap::new();
+    for table in pipe_tables(root) {
+        let Some((head, body)) = pipe_cells(table, ctx.src) else {
+            continue;
+        };
+        let letter_col = head.iter().position(|h| h == "format" || h == "fmt");
+        let layout_col = head.iter().position(|h| h == "layout");
+        let (Some(lc), Some(yc)) = (letter_col, layout_col) else {
+            continue;
+        };
+        let parsed: Option<Vec<(String, Layout)>> = body
+            .iter()
+            .map(|row| {
+                let letter = row.get(lc).map(|(t, _)| t.replace("\\|", "|"))?;
+                let layout = parse_layout_text(&row.get(yc)?.0)?;
+                (!letter.is_empty()).then_some((letter, layout))
+            })
+            .collect();
+        for (letter, layout) in parsed.unwrap_or_default() {
+            formats.entry(letter).or_insert(layout);
+        }
+    }
+    Declarations {
+        formats,
+        encoding: markdown_encoding(&ctx.lines),
+    }
 }
 
 impl Ctx<'_> {
@@ -649,6 +850,7 @@ fn binding_pass(ctx: &mut Ctx, root: Node) {
             hex,
             format: None,
             implicit,
+            size: None,
         };
         let anchor = group_node.unwrap_or(root);
         ctx.group(anchor, kind, symbol).items.push(item);
@@ -883,6 +1085,7 @@ fn map_and_record_pass(ctx: &mut Ctx, root: Node) {
                         hex,
                         format,
                         implicit: false,
+                        size: None,
                     });
                 }
             }
@@ -995,6 +1198,7 @@ fn map_item(ctx: &Ctx, pair: Node) -> Option<RawItem> {
                     hex: hexy(vt),
                     format: None,
                     implicit: false,
+                    size: None,
                 });
             }
         }
@@ -1027,6 +1231,7 @@ fn map_item(ctx: &Ctx, pair: Node) -> Option<RawItem> {
                 hex: hexy(kt),
                 format: None,
                 implicit: false,
+                size: None,
             });
         }
     }
@@ -1041,6 +1246,7 @@ fn map_item(ctx: &Ctx, pair: Node) -> Option<RawItem> {
             hex: rec.1,
             format: rec.2,
             implicit: false,
+            size: None,
         });
     }
     None
@@ -1238,6 +1444,7 @@ fn case_item(ctx: &Ctx, node: Node) -> Option<RawItem> {
             hex: vt.contains("0x") || vt.contains("0X"),
             format,
             implicit: false,
+            size: None,
         }
     };
     let Some((lit, value)) = case_literal(v, ctx.src) else {
@@ -1345,27 +1552,9 @@ fn markdown_pass(ctx: &mut Ctx, root: Node) {
 }
 
 fn markdown_table(ctx: &mut Ctx, table: Node, heading: &str) {
-    fn cells<'t>(row: Node<'t>, src: &str) -> Vec<(String, Node<'t>)> {
-        let mut c = row.walk();
-        row.named_children(&mut c)
-            .filter(|n| n.kind() == "pipe_table_cell")
-            .map(|n| (clean_cell(text(n, src)), n))
-            .collect()
-    }
-    let mut c = table.walk();
-    let rows: Vec<Node> = table.named_children(&mut c).collect();
-    let Some(header) = rows.iter().find(|r| r.kind() == "pipe_table_header") else {
+    let Some((head, body)) = pipe_cells(table, ctx.src) else {
         return;
     };
-    let head: Vec<String> = cells(*header, ctx.src)
-        .into_iter()
-        .map(|(t, _)| t.to_ascii_lowercase())
-        .collect();
-    let body: Vec<Vec<(String, Node)>> = rows
-        .iter()
-        .filter(|r| r.kind() == "pipe_table_row")
-        .map(|r| cells(*r, ctx.src))
-        .collect();
     if body.is_empty() {
         return;
     }
@@ -1407,6 +1596,7 @@ fn markdown_table(ctx: &mut Ctx, table: Node, heading: &str) {
         return;
     };
     let format_col = (0..head.len()).find(|&i| head[i] == "format" || head[i] == "fmt");
+    let size_col = (0..head.len()).find(|&i| head[i] == "size");
     let mut items = Vec::new();
     for row in &body {
         let (Some((vt, vn)), Some((nt, _))) = (row.get(value_col), row.get(name_col)) else {
@@ -1417,8 +1607,17 @@ fn markdown_table(ctx: &mut Ctx, table: Node, heading: &str) {
         };
         let format = format_col
             .and_then(|i| row.get(i))
-            .map(|(t, _)| t.clone())
-            .filter(|t| t.len() == 1 && t.chars().all(|c| c.is_ascii_uppercase()));
+            .map(|(t, _)| t.replace("\\|", "|"))
+            .filter(|t| {
+                (t.len() == 1 && t.chars().all(|c| c.is_ascii_uppercase()))
+                    || ctx.declared.formats.contains_key(t)
+            });
+        // A plain byte count only: `5+N` (a payload) and `-` state no fixed size.
+        let size = size_col
+            .and_then(|i| row.get(i))
+            .filter(|(t, _)| !t.is_empty() && t.chars().all(|c| c.is_ascii_digit()))
+            .and_then(|(t, _)| t.parse::<u32>().ok())
+            .filter(|n| *n > 0);
         items.push(RawItem {
             name: name.to_string(),
             value,
@@ -1427,6 +1626,7 @@ fn markdown_table(ctx: &mut Ctx, table: Node, heading: &str) {
             hex: vt.contains("0x") || vt.contains("0X"),
             format,
             implicit: false,
+            size,
         });
     }
     if !items.is_empty() {
@@ -1499,6 +1699,7 @@ fn heading_range_table(
             hex: true,
             format: None,
             implicit: false,
+            size: None,
         });
     }
     let g = ctx.group(table, GroupKind::Markdown, heading.to_string());
@@ -1509,6 +1710,16 @@ fn heading_range_table(
 
 /// Every candidate group in one parsed file, in source order.
 pub fn extract(lang: Lang, tree: &tree_sitter::Tree, src: &str) -> Vec<Group> {
+    extract_with_declarations(lang, tree, src).0
+}
+
+/// Every candidate group in one parsed file, in source order, and what the file declares for
+/// all its tables (Markdown only; other languages declare nothing the scanner reads).
+pub fn extract_with_declarations(
+    lang: Lang,
+    tree: &tree_sitter::Tree,
+    src: &str,
+) -> (Vec<Group>, Declarations) {
     let mut ctx = Ctx {
         lang,
         src,
@@ -1516,12 +1727,15 @@ pub fn extract(lang: Lang, tree: &tree_sitter::Tree, src: &str) -> Vec<Group> {
         env: Env::default(),
         groups: BTreeMap::new(),
         property_refs: BTreeSet::new(),
+        declared: Declarations::default(),
     };
     if ctx.lines.is_empty() {
-        return Vec::new();
+        return (Vec::new(), Declarations::default());
     }
     let root = tree.root_node();
     if lang == Lang::Markdown {
+        // Declarations first: the formats section follows the instruction table it describes.
+        ctx.declared = markdown_declarations(&ctx, root);
         markdown_pass(&mut ctx, root);
     } else {
         binding_pass(&mut ctx, root);
@@ -1530,7 +1744,8 @@ pub fn extract(lang: Lang, tree: &tree_sitter::Tree, src: &str) -> Vec<Group> {
         drop_property_constants(&mut ctx);
         resolve_implicit(&mut ctx);
     }
-    ctx.groups.into_values().collect()
+    let declared = std::mem::take(&mut ctx.declared);
+    (ctx.groups.into_values().collect(), declared)
 }
 
 /// The integer a trailing comment starts with (`Push, // 0x01`), unless it opens a range
@@ -1715,5 +1930,117 @@ mod tests {
         let lines = ["  // ── ext: SPLICE (0x5A) ──", "  case 0x5A: {"];
         assert_eq!(heading_name(&lines, 2, 0x5A).as_deref(), Some("SPLICE"));
         assert_eq!(heading_name(&lines, 2, 0x5B), None);
+    }
+
+    fn declared(src: &str) -> (Vec<Group>, Declarations) {
+        let mut parser = tree_sitter::Parser::new();
+        parser
+            .set_language(&Lang::Markdown.grammar())
+            .expect("grammar");
+        let tree = parser.parse(src, None).expect("parse");
+        extract_with_declarations(Lang::Markdown, &tree, src)
+    }
+
+    #[test]
+    fn layout_text_parses_exactly_what_layouts_display() {
+        let mut layouts: Vec<Layout> = isa_core::Scheme::flux_unified()
+            .formats
+            .into_values()
+            .chain(isa_core::Scheme::flux_interpreter().formats.into_values())
+            .collect();
+        layouts.push(
+            Layout::with_endian(
+                5,
+                vec![
+                    Field::new("dst", 8, FieldKind::Register),
+                    Field::new("off", 16, FieldKind::SignedImmediate),
+                ],
+                Endian::Big,
+            )
+            .unwrap(),
+        );
+        for layout in layouts {
+            let text = layout.to_string();
+            assert_eq!(parse_layout_text(&text), Some(layout), "{text}");
+        }
+        // A wide opcode is whatever the fields leave; kinds take their long spellings too.
+        assert_eq!(
+            parse_layout_text("4 bytes: op16 rd:reg8 rs:reg8")
+                .unwrap()
+                .opcode_bits(),
+            16
+        );
+        assert!(parse_layout_text("2 bytes: op8 rd:register8").is_some());
+        for bad in [
+            "4 bytes: op8 rd:reg8",   // op8 is not what one register leaves of four bytes
+            "3 bytes: op8 len:len16", // a payload field without `+payload`
+            "[op][rd][imm8]",         // FORMATS.md prose
+            "4 bytes op8 rd:reg8",    // no colon after the size
+            "2 bytes: op8 rd:reg8 junk",
+        ] {
+            assert_eq!(parse_layout_text(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn encoding_declarations_parse_like_table_files() {
+        assert_eq!(
+            parse_encoding_decl("escapes = []"),
+            Some(Encoding::default())
+        );
+        assert_eq!(
+            parse_encoding_decl("escapes = [0xFF, 0x0F, 0x0F38]"),
+            Some(Encoding::escapes([0xFF, 0x0F, 0x0F38]).unwrap())
+        );
+        assert_eq!(
+            parse_encoding_decl("opcode_bytes = 2"),
+            Some(Encoding::fixed(2, Endian::Big).unwrap())
+        );
+        assert_eq!(
+            parse_encoding_decl("opcode_bytes = 2, byte_order = \"little\""),
+            Some(Encoding::fixed(2, Endian::Little).unwrap())
+        );
+        for bad in [
+            "escapes = [0x00]",
+            "escapes = [0x0F38]",
+            "opcode_bytes = 9",
+            "byte_order = \"big\"",
+            "opcode_bytes = 2, byte_order = \"middle\"",
+            "one byte per opcode",
+        ] {
+            assert_eq!(parse_encoding_decl(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn markdown_declarations_formats_sizes_and_encoding() {
+        let src = "# ISA\n\n```\n- Encoding: `opcode_bytes = 4`\n```\n\n- Encoding: `escapes = [0xFF]` (one-byte opcodes)\n\n## Instructions\n\n| Opcode | Mnemonic | Format | Size |\n|---|---|---|---|\n| 0x00 | HALT | A | 1 |\n| 0x3C | JZ | D2 | - |\n| 0x50 | TELL | G | 3+N |\n| 0xFF05 | VSIZE | - | 4 |\n| 0x51 | ODD | Q2 | 9 |\n\n## Formats\n\n| Format | Size | Layout |\n|---|---|---|\n| D2 | 4 | 4 bytes: op8 reg:reg8 imm16:simm16 |\n| G | 3 | 3 bytes: op8 len:len16 +payload |\n\n## Prose about formats\n\n| Format | Layout |\n|---|---|\n| A | [op] |\n| Q2 | 9 bytes: op8 x:imm64 |\n";
+        let (groups, d) = declared(src);
+        // The fenced line is an example, not the file's encoding.
+        assert_eq!(d.encoding, Some(Encoding::escapes([0xFF]).unwrap()));
+        // A table in which one layout is prose declares nothing.
+        assert_eq!(d.formats.keys().collect::<Vec<_>>(), ["D2", "G"]);
+        let g = groups
+            .iter()
+            .find(|g| g.symbol == "Instructions")
+            .expect("table");
+        let facts: Vec<(&str, Option<&str>, Option<u32>)> = g
+            .items
+            .iter()
+            .map(|i| (i.name.as_str(), i.format.as_deref(), i.size))
+            .collect();
+        assert_eq!(
+            facts,
+            [
+                ("HALT", Some("A"), Some(1)),
+                // A letter the file declares is kept even when it is not one capital.
+                ("JZ", Some("D2"), None),
+                // `3+N` states no fixed size.
+                ("TELL", Some("G"), None),
+                ("VSIZE", None, Some(4)),
+                // An undeclared multi-character cell is not a letter.
+                ("ODD", None, Some(9)),
+            ]
+        );
     }
 }

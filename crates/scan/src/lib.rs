@@ -6,7 +6,11 @@
 //! JSON for opcode maps kept as data), and the syntax tree is reduced to language-neutral *candidate groups* of (name, value, line)
 //! items — enum members, constants of one scope, map literals, runs of records, integer-labelled
 //! switch cases named by comments, Markdown pipe tables (with an opcode column, or names alone
-//! numbered from a heading's single range such as `(0x70–0x7F)`) ([`extract`]). Values are evaluated by
+//! numbered from a heading's single range such as `(0x70–0x7F)`) ([`extract`]). A Markdown file
+//! may also declare its format layouts (a `Format | … | Layout` table) and its opcode encoding
+//! (a line ``Encoding: `escapes = [0xFF]` ``), as `isa-authority gen --lang markdown` writes
+//! them; every table of that file then carries those `formats` and that `encoding`, and a
+//! `Size` column gives `size_bytes`, so a scanned specification resolves as its source does. Values are evaluated by
 //! one small constant-expression evaluator ([`eval`]): literals in every base, `iota`, implicit
 //! increments, `BASE + 3`, `1 << 4` and references to earlier constants.
 //!
@@ -154,14 +158,15 @@ fn parse_and_build(
         .set_language(&lang.grammar())
         .map_err(|_| unparseable())?;
     let tree = parser.parse(text, None).ok_or_else(unparseable)?;
-    let groups = extract::extract(lang, &tree, text);
-    Ok(build_tables(lang, path, groups, options))
+    let (groups, declared) = extract::extract_with_declarations(lang, &tree, text);
+    Ok(build_tables(lang, path, groups, &declared, options))
 }
 
 fn build_tables(
     lang: Lang,
     path: &Path,
     groups: Vec<extract::Group>,
+    declared: &extract::Declarations,
     options: &ScanOptions,
 ) -> Vec<ScannedTable> {
     use classify::*;
@@ -199,6 +204,7 @@ fn build_tables(
                         opcode,
                         mnemonic: Some(mnemonic),
                         format: i.format.clone(),
+                        size_bytes: i.size,
                         source_name: Some(i.name.clone()),
                         location: Some(Location::new(file.clone(), i.line, i.column)),
                         ..Entry::default()
@@ -292,6 +298,9 @@ fn build_tables(
             table.source_path = Some(file.clone());
             table.location = Some(Location::new(file.clone(), line, 0));
             table.entries = entries;
+            // A file's declarations hold for every table in it.
+            table.formats = declared.formats.clone();
+            table.encoding = declared.encoding.clone().unwrap_or_default();
             ScannedTable {
                 table,
                 symbol,

@@ -4,7 +4,7 @@
 //! without reproducing gofmt's column alignment, and constants are separated by blank lines for
 //! the same reason.
 
-use super::{one_line, quote, summary, View};
+use super::{byte_literals, hex_even, layout_text, one_line, quote, summary, View};
 use crate::Lang;
 
 pub fn emit(v: &View) -> String {
@@ -35,6 +35,11 @@ pub fn emit(v: &View) -> String {
         "const ContentHash = {}\n\n",
         q(&v.meta.content_hash)
     ));
+    o.push_str("// Encoding says how opcode numbers become bytes in bytecode (Bytes gives each instruction's).\n");
+    o.push_str(&format!(
+        "const Encoding = {}\n\n",
+        q(&p.encoding.to_string())
+    ));
     o.push_str("// Opcode is one instruction of the ISA.\n");
     o.push_str(&format!("type Opcode {ty}\n\n"));
     o.push_str("// The instructions, in opcode order.\n");
@@ -64,6 +69,13 @@ pub fn emit(v: &View) -> String {
     o.push_str(&res.join(", "));
     o.push_str("}\n\n");
 
+    o.push_str("// Escapes lists the escape prefixes: bytes that are never instructions but open a page of longer opcodes.\n");
+    // uint32 whatever the opcode type: an escape prefix may be wider than every number in use.
+    o.push_str("var Escapes = []uint32{");
+    let esc: Vec<String> = p.escapes().iter().map(|&e| hex_even(e)).collect();
+    o.push_str(&esc.join(", "));
+    o.push_str("}\n\n");
+
     o.push_str("// Mnemonic returns the instruction's mnemonic as the canonical table spells it, or \"\" for a number that is not an instruction.\n");
     o.push_str("func (o Opcode) Mnemonic() string {\n\tswitch o {\n");
     for (i, id) in &rows {
@@ -82,7 +94,17 @@ pub fn emit(v: &View) -> String {
     }
     o.push_str("\t}\n\treturn \"\"\n}\n\n");
 
-    o.push_str("// Size returns the size in bytes, opcode included, of the instruction's fixed part, or 0 when unknown.\n");
+    o.push_str("// Bytes returns the instruction's opcode bytes as they appear in bytecode, or nil for a number that is not an instruction.\n");
+    o.push_str("func (o Opcode) Bytes() []byte {\n\tswitch o {\n");
+    for (i, id) in &rows {
+        o.push_str(&format!(
+            "\tcase {id}:\n\t\treturn []byte{{{}}}\n",
+            byte_literals(i).join(", ")
+        ));
+    }
+    o.push_str("\t}\n\treturn nil\n}\n\n");
+
+    o.push_str("// Size returns the size in bytes, opcode bytes included, of the instruction's fixed part, or 0 when unknown.\n");
     o.push_str("func (o Opcode) Size() int {\n\tswitch o {\n");
     for (i, id) in &rows {
         if let Some(s) = i.size {
@@ -118,16 +140,14 @@ pub fn emit(v: &View) -> String {
         "// Decode returns the instruction numbered n, and false when n is not an instruction.\nfunc Decode(n {ty}) (Opcode, bool) {{\n\to := Opcode(n)\n\treturn o, o.Valid()\n}}\n\n"
     ));
 
-    o.push_str(
-        "// FormatSize returns the size in bytes of a format letter the instructions use, or 0.\n",
-    );
+    o.push_str("// FormatSize returns the size in bytes of a format letter the instructions use, with the opcode its layout gives (an instruction on an escape page adds its prefix bytes; Size is exact), or 0.\n");
     o.push_str("func FormatSize(letter string) int {\n\tswitch letter {\n");
     for (letter, layout) in &p.formats {
         if let Some(l) = layout {
             o.push_str(&format!(
                 "\tcase {}: // {}\n\t\treturn {}\n",
                 q(letter),
-                one_line(&l.to_string()),
+                one_line(&layout_text(l)),
                 l.size
             ));
         }

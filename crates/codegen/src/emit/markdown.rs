@@ -1,7 +1,14 @@
-//! Markdown: the human specification table — instructions, formats, and the numbers that are
-//! not instructions — with the version and content hash above it.
+//! Markdown: the human specification table — instructions (with their opcode bytes), formats
+//! with their full layouts, and the numbers that are not instructions — with the version,
+//! content hash and opcode encoding above it.
+//!
+//! The file is also read back: `isa-scan` takes the instruction table, the `Format | Size |
+//! Layout` table (every letter the instructions use, with its layout in [`layout_text`]
+//! syntax) and the `- Encoding:` line (the `[encoding]` declaration in backticks), so a
+//! scanned copy resolves each letter and opcode exactly as the canonical table does and
+//! gen → conform closes for tables that declare their own formats or wide opcodes.
 
-use super::{one_line, View};
+use super::{encoding_decl, layout_text, one_line, View};
 
 /// A table cell: one line, pipes escaped.
 fn cell(text: &str) -> String {
@@ -30,9 +37,14 @@ pub fn emit(v: &View) -> String {
         cell(&v.meta.content_hash)
     ));
     o.push_str(&format!(
-        "- Instructions: {} (opcodes are {}-bit)\n",
+        "- Instructions: {} (numbers up to {} bits)\n",
         p.instructions.len(),
         p.width
+    ));
+    o.push_str(&format!(
+        "- Encoding: `{}` ({}); sizes include each instruction's opcode bytes\n",
+        encoding_decl(p.encoding),
+        p.encoding
     ));
     o.push_str(&format!(
         "- Formats: letters the table declares, else the `{}` scheme\n\n",
@@ -40,9 +52,9 @@ pub fn emit(v: &View) -> String {
     ));
     o.push_str("## Instructions\n\n");
     o.push_str(
-        "| Opcode | Mnemonic | Format | Size | Category | Operands | Status | Description |\n",
+        "| Opcode | Bytes | Mnemonic | Format | Size | Category | Operands | Status | Description |\n",
     );
-    o.push_str("|---|---|---|---|---|---|---|---|\n");
+    o.push_str("|---|---|---|---|---|---|---|---|---|\n");
     for i in &p.instructions {
         let size = match i.size {
             Some(s) if i.variable => format!("{s}+N"),
@@ -50,8 +62,9 @@ pub fn emit(v: &View) -> String {
             None => "-".into(),
         };
         o.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            "| {} | `{}` | {} | {} | {} | {} | {} | {} | {} |\n",
             p.hex(i.opcode),
+            i.bytes,
             cell(i.mnemonic),
             opt(i.format),
             size,
@@ -68,13 +81,18 @@ pub fn emit(v: &View) -> String {
         .collect();
     if !known.is_empty() {
         o.push_str("\n## Formats\n\n");
-        o.push_str("| Format | Bytes | Layout |\n|---|---|---|\n");
+        // Under a wider encoding a layout's own size (with the opcode its fields leave) is not
+        // every instruction's; say so where it matters.
+        if !p.encoding.is_default() {
+            o.push_str("Sizes here have the opcode each layout gives; an instruction whose opcode takes more bytes under the table's encoding adds them (its Size above is exact).\n\n");
+        }
+        o.push_str("| Format | Size | Layout |\n|---|---|---|\n");
         for (letter, layout) in known {
             o.push_str(&format!(
                 "| {} | {} | {} |\n",
                 cell(letter),
                 layout.size,
-                cell(&layout.to_string())
+                cell(&layout_text(layout))
             ));
         }
     }

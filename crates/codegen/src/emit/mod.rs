@@ -10,6 +10,8 @@ pub mod python;
 pub mod rust;
 pub mod typescript;
 
+use isa_core::{Encoding, Layout};
+
 use crate::{Instr, Meta, Prepared, Rename};
 
 /// Everything an emitter reads.
@@ -42,10 +44,14 @@ impl View<'_> {
             format!("ISA version: {}", one_line(&self.meta.isa_version)),
             format!("Content hash: {}", one_line(&self.meta.content_hash)),
             format!(
-                "Instructions: {}; opcode width: {} bits; formats from the table, else scheme {}.",
+                "Instructions: {}; numbers up to {} bits; formats from the table, else scheme {}.",
                 p.instructions.len(),
                 p.width,
                 one_line(&self.meta.scheme.name)
+            ),
+            format!(
+                "Opcode encoding: {}; sizes include each instruction's opcode bytes.",
+                encoding_summary(p.encoding)
             ),
         ];
         if !p.slots.is_empty() {
@@ -81,6 +87,9 @@ pub fn summary(i: &Instr) -> String {
             if i.variable { " + payload" } else { "" }
         ));
     }
+    if i.bytes.len() > 1 {
+        facts.push(format!("opcode bytes {}", i.bytes));
+    }
     if let Some(status) = i.entry.status {
         if status != isa_core::Status::Stable {
             facts.push(status.as_str().to_string());
@@ -95,6 +104,96 @@ pub fn summary(i: &Instr) -> String {
             s.push_str(". ");
             s.push_str(&d);
         }
+    }
+    s
+}
+
+/// The encoding as a table file declares it (`[encoding]` keys in TOML syntax, on one line):
+/// `escapes = [0xFF]`, `opcode_bytes = 2, byte_order = "big"`, or `escapes = []` for one
+/// byte per opcode. Generated Markdown states it in this form so `scan` reads it back.
+pub fn encoding_decl(encoding: &Encoding) -> String {
+    match encoding {
+        Encoding::Prefixed { escapes } => format!(
+            "escapes = [{}]",
+            escapes
+                .iter()
+                .map(|&e| hex_even(e))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Encoding::Fixed { width, endian } => {
+            format!(
+                "opcode_bytes = {width}, byte_order = \"{}\"",
+                endian.as_str()
+            )
+        }
+    }
+}
+
+/// The encoding in words, with its declaration when it is not the default:
+/// `one-byte opcodes with escape prefix 0xFF (escapes = [0xFF])`.
+pub fn encoding_summary(encoding: &Encoding) -> String {
+    if encoding.is_default() {
+        encoding.to_string()
+    } else {
+        format!("{encoding} ({})", encoding_decl(encoding))
+    }
+}
+
+/// A number in hex with an even count of digits (`0xFF`, `0x0F38`), as escape prefixes are
+/// written.
+pub fn hex_even(n: u32) -> String {
+    let digits = n
+        .to_be_bytes()
+        .iter()
+        .skip_while(|b| **b == 0)
+        .count()
+        .max(1)
+        * 2;
+    format!("0x{n:0digits$X}")
+}
+
+/// Opcode bytes as hex literals (`0xFF`, `0x05`), for array and list literals.
+pub fn byte_literals(i: &Instr) -> Vec<String> {
+    i.bytes
+        .as_slice()
+        .iter()
+        .map(|b| format!("0x{b:02X}"))
+        .collect()
+}
+
+/// A layout in one line, in the syntax of its `Display` (`4 bytes: op8 rd:reg8 imm16:imm16
+/// +payload (big-endian)`), with field names made single words (whitespace, `:`, `|` and
+/// backticks become `_`) so the text parses back; names never matter to a layout's identity.
+pub fn layout_text(layout: &Layout) -> String {
+    let mut s = format!(
+        "{} byte{}: op{}",
+        layout.size,
+        if layout.size == 1 { "" } else { "s" },
+        layout.opcode_bits()
+    );
+    for field in &layout.fields {
+        let mut name: String = field
+            .name
+            .chars()
+            .map(|c| {
+                if c.is_whitespace() || c.is_control() || matches!(c, ':' | '|' | '`') {
+                    '_'
+                } else {
+                    c
+                }
+            })
+            .collect();
+        if name.is_empty() {
+            name.push('_');
+        }
+        s.push_str(&format!(" {name}:{}{}", field.kind, field.bits));
+    }
+    if layout.is_variable() {
+        s.push_str(" +payload");
+    }
+    if layout.endian == isa_core::Endian::Big && layout.fields.iter().any(|f| f.bits > 8) {
+        s.push_str(" (big-endian)");
     }
     s
 }

@@ -1,6 +1,6 @@
 //! Python: an `IntEnum` plus lookup dictionaries, standard library only (3.7+).
 
-use super::{one_line, quote, summary, View};
+use super::{hex_even, layout_text, one_line, quote, summary, View};
 use crate::Lang;
 
 /// A frozenset literal; `frozenset({})` would read as a set built from an empty dict.
@@ -25,7 +25,16 @@ pub fn emit(v: &View) -> String {
     o.push_str("from enum import IntEnum\n");
     o.push_str("from typing import Dict, FrozenSet, Optional\n\n");
     o.push_str(&format!("ISA_VERSION = {}\n", q(&v.meta.isa_version)));
-    o.push_str(&format!("CONTENT_HASH = {}\n\n\n", q(&v.meta.content_hash)));
+    o.push_str(&format!("CONTENT_HASH = {}\n\n", q(&v.meta.content_hash)));
+    o.push_str(
+        "# How opcode numbers become bytes in bytecode (OPCODE_BYTES gives each instruction's).\n",
+    );
+    o.push_str(&format!("ENCODING = {}\n\n", q(&p.encoding.to_string())));
+    o.push_str(
+        "# Escape prefixes: bytes that are never instructions but open a page of longer opcodes.\n",
+    );
+    let esc: Vec<String> = p.escapes().iter().map(|&e| hex_even(e)).collect();
+    o.push_str(&format!("ESCAPES: FrozenSet[int] = {}\n\n\n", set(&esc)));
     o.push_str("class Opcode(IntEnum):\n");
     o.push_str("    \"\"\"Every instruction of the ISA; `Opcode(byte)` raises ValueError for any other number.\"\"\"\n\n");
     for (i, id) in v.rows() {
@@ -49,7 +58,19 @@ pub fn emit(v: &View) -> String {
         o.push_str(&format!("    Opcode.{id}: {f},\n"));
     }
     o.push_str("}\n\n");
-    o.push_str("# Size in bytes, opcode included, of the fixed part (None when unknown).\n");
+    o.push_str("# Opcode bytes of each instruction, as they appear in bytecode.\n");
+    o.push_str("OPCODE_BYTES: Dict[Opcode, bytes] = {\n");
+    for (i, id) in v.rows() {
+        let escaped: String = i
+            .bytes
+            .as_slice()
+            .iter()
+            .map(|b| format!("\\x{b:02x}"))
+            .collect();
+        o.push_str(&format!("    Opcode.{id}: b\"{escaped}\",\n"));
+    }
+    o.push_str("}\n\n");
+    o.push_str("# Size in bytes, opcode bytes included, of the fixed part (None when unknown).\n");
     o.push_str("SIZE: Dict[Opcode, Optional[int]] = {\n");
     for (i, id) in v.rows() {
         let s = i
@@ -66,7 +87,12 @@ pub fn emit(v: &View) -> String {
         .map(|(_, id)| format!("Opcode.{id}"))
         .collect();
     o.push_str(&format!("VARIABLE: FrozenSet[Opcode] = {}\n\n", set(&var)));
-    o.push_str("# Size in bytes of each format letter the instructions use.\n");
+    o.push_str(
+        "# Size in bytes of each format letter the instructions use, with the opcode its layout\n",
+    );
+    o.push_str(
+        "# gives (an instruction on an escape page adds its prefix bytes; SIZE is exact).\n",
+    );
     o.push_str("FORMAT_SIZES: Dict[str, int] = {\n");
     for (letter, layout) in &p.formats {
         if let Some(l) = layout {
@@ -74,7 +100,7 @@ pub fn emit(v: &View) -> String {
                 "    {}: {},  # {}\n",
                 q(letter),
                 l.size,
-                one_line(&l.to_string())
+                one_line(&layout_text(l))
             ));
         }
     }

@@ -3,7 +3,7 @@
 //! file is a module (`mod opcodes;`) and uses only line comments at the top so it can also be
 //! `include!`d.
 
-use super::{one_line, quote, summary, View};
+use super::{byte_literals, hex_even, layout_text, one_line, quote, summary, View};
 use crate::Lang;
 
 pub fn emit(v: &View) -> String {
@@ -30,7 +30,19 @@ pub fn emit(v: &View) -> String {
         "pub const CONTENT_HASH: &str = {};\n\n",
         q(&v.meta.content_hash)
     ));
-    o.push_str("/// Every instruction of the ISA; the discriminant is the opcode.\n");
+    o.push_str("/// How opcode numbers become bytes in bytecode ([`Opcode::bytes`] gives each instruction's).\n");
+    o.push_str(&format!(
+        "pub const ENCODING: &str = {};\n\n",
+        q(&p.encoding.to_string())
+    ));
+    o.push_str("/// Escape prefixes: bytes that are never instructions but open a page of longer opcodes.\n");
+    let esc: Vec<String> = p.escapes().iter().map(|&e| hex_even(e)).collect();
+    o.push_str(&format!(
+        "pub const ESCAPES: [u32; {}] = [{}];\n\n",
+        esc.len(),
+        esc.join(", ")
+    ));
+    o.push_str("/// Every instruction of the ISA; the discriminant is the opcode number.\n");
     o.push_str("#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]\n");
     o.push_str(&format!("#[repr({repr})]\n"));
     o.push_str("pub enum Opcode {\n");
@@ -73,7 +85,16 @@ pub fn emit(v: &View) -> String {
         o.push_str(&format!("            Opcode::{id} => {f},\n"));
     }
     o.push_str("        }\n    }\n\n");
-    o.push_str("    /// Size in bytes, opcode included, of the fixed part, when known.\n");
+    o.push_str("    /// The opcode bytes as they appear in bytecode.\n");
+    o.push_str("    pub const fn bytes(self) -> &'static [u8] {\n        match self {\n");
+    for (i, id) in &rows {
+        o.push_str(&format!(
+            "            Opcode::{id} => &[{}],\n",
+            byte_literals(i).join(", ")
+        ));
+    }
+    o.push_str("        }\n    }\n\n");
+    o.push_str("    /// Size in bytes, opcode bytes included, of the fixed part, when known.\n");
     o.push_str("    pub const fn size(self) -> Option<u32> {\n        match self {\n");
     for (i, id) in &rows {
         let s = i
@@ -104,7 +125,8 @@ pub fn emit(v: &View) -> String {
     o.push_str("        Opcode::ALL\n            .iter()\n            .copied()\n            .find(|op| op.mnemonic().eq_ignore_ascii_case(wanted))\n");
     o.push_str("    }\n}\n\n");
 
-    o.push_str("/// Size in bytes of each format letter the instructions use.\n");
+    o.push_str("/// Size in bytes of each format letter the instructions use, with the opcode its layout\n");
+    o.push_str("/// gives (an instruction on an escape page adds its prefix bytes; [`Opcode::size`] is exact).\n");
     o.push_str("pub const FORMAT_SIZES: &[(&str, u32)] = &[\n");
     for (letter, layout) in &p.formats {
         if let Some(l) = layout {
@@ -112,7 +134,7 @@ pub fn emit(v: &View) -> String {
                 "    ({}, {}), // {}\n",
                 q(letter),
                 l.size,
-                one_line(&l.to_string())
+                one_line(&layout_text(l))
             ));
         }
     }

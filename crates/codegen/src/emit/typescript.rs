@@ -1,7 +1,7 @@
 //! TypeScript: a numeric `enum` plus read-only lookup records (`tsc --strict` clean, no
 //! imports).
 
-use super::{one_line, quote, summary, View};
+use super::{byte_literals, hex_even, layout_text, one_line, quote, summary, View};
 use crate::Lang;
 
 /// Free text inside a `/** */` comment cannot contain the closing `*/`.
@@ -27,6 +27,17 @@ pub fn emit(v: &View) -> String {
         "export const CONTENT_HASH = {};\n\n",
         q(&v.meta.content_hash)
     ));
+    o.push_str("/** How opcode numbers become bytes in bytecode (`OPCODE_INFO[op].bytes` gives each instruction's). */\n");
+    o.push_str(&format!(
+        "export const ENCODING = {};\n\n",
+        q(&p.encoding.to_string())
+    ));
+    o.push_str("/** Escape prefixes: bytes that are never instructions but open a page of longer opcodes. */\n");
+    let esc: Vec<String> = p.escapes().iter().map(|&e| hex_even(e)).collect();
+    o.push_str(&format!(
+        "export const ESCAPES: readonly number[] = [{}];\n\n",
+        esc.join(", ")
+    ));
     o.push_str("/** Every instruction of the ISA, by opcode. */\n");
     o.push_str("export enum Opcode {\n");
     for (i, id) in v.rows() {
@@ -42,7 +53,8 @@ pub fn emit(v: &View) -> String {
     o.push_str(
         "  /** The format letter, when the table gives one. */\n  readonly format?: string;\n",
     );
-    o.push_str("  /** Size in bytes, opcode included, of the fixed part, when known. */\n  readonly size?: number;\n");
+    o.push_str("  /** The opcode bytes as they appear in bytecode. */\n  readonly bytes: readonly number[];\n");
+    o.push_str("  /** Size in bytes, opcode bytes included, of the fixed part, when known. */\n  readonly size?: number;\n");
     o.push_str("  /** True when a variable-length payload follows the fixed part. */\n  readonly variable: boolean;\n");
     o.push_str("}\n\n");
     o.push_str("/** Facts about every instruction, keyed by opcode. */\n");
@@ -52,6 +64,7 @@ pub fn emit(v: &View) -> String {
         if let Some(f) = i.format {
             fields.push(format!("format: {}", q(f)));
         }
+        fields.push(format!("bytes: [{}]", byte_literals(i).join(", ")));
         if let Some(s) = i.size {
             fields.push(format!("size: {s}"));
         }
@@ -59,7 +72,7 @@ pub fn emit(v: &View) -> String {
         o.push_str(&format!("  [Opcode.{id}]: {{ {} }},\n", fields.join(", ")));
     }
     o.push_str("};\n\n");
-    o.push_str("/** Size in bytes of each format letter the instructions use. */\n");
+    o.push_str("/** Size in bytes of each format letter the instructions use, with the opcode its layout gives (an instruction on an escape page adds its prefix bytes; `OPCODE_INFO[op].size` is exact). */\n");
     o.push_str("export const FORMAT_SIZES: Readonly<Record<string, number>> = {\n");
     for (letter, layout) in &p.formats {
         if let Some(l) = layout {
@@ -67,7 +80,7 @@ pub fn emit(v: &View) -> String {
                 "  {}: {}, // {}\n",
                 q(letter),
                 l.size,
-                one_line(&l.to_string())
+                one_line(&layout_text(l))
             ));
         }
     }
