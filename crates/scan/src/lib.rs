@@ -199,6 +199,13 @@ fn build_tables(
                 .iter()
                 .filter_map(|i| {
                     let opcode = u32::try_from(i.value).ok()?;
+                    // Names are text (isa_core::mnemonic::check_name): a string table holding
+                    // control characters names no instruction, and such bytes must never reach
+                    // a report or generated code.
+                    isa_core::mnemonic::check_name(&i.name).ok()?;
+                    if let Some(f) = &i.format {
+                        isa_core::mnemonic::check_name(f).ok()?;
+                    }
                     let mnemonic = normalize_mnemonic(&i.name, &strip);
                     Some(Entry {
                         opcode,

@@ -88,3 +88,24 @@ fn heading_range_numbers_value_less_markdown_tables() {
         .collect();
     assert_eq!(got, want);
 }
+
+/// Names are text: a string-keyed table entry whose name holds a control character (here an
+/// ANSI escape) names no instruction and is dropped, so it can never reach a terminal.
+#[test]
+fn names_with_control_characters_are_dropped() {
+    let text = "OPCODES = {\n  \"HALT\": 0x00,\n  \"NOP\": 0x01,\n  \"ADD\\x1b[2J\": 0x02,\n  \"SUB\": 0x03,\n  \"MUL\": 0x04,\n}\n";
+    let tables = isa_scan::scan_source(
+        std::path::Path::new("ops.py"),
+        text,
+        &isa_scan::ScanOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(tables.len(), 1);
+    let names: Vec<&str> = tables[0]
+        .table
+        .entries
+        .iter()
+        .filter_map(|e| e.mnemonic.as_deref())
+        .collect();
+    assert_eq!(names, ["HALT", "NOP", "SUB", "MUL"]);
+}
