@@ -1292,3 +1292,19 @@ fn a_history_that_renamed_onto_a_held_name_diffs_each_instruction_once() {
              A is already a separate instruction of version 1.0.0",
     ));
 }
+
+/// Names are text: a maintainer name with a control character is refused, and the refusal
+/// shows it escaped rather than sending it to the terminal.
+#[test]
+fn maintainer_names_with_control_characters_are_refused_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = common::bin()
+        .args(["keygen", "a\u{1b}[31mb", "--out-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("a\\u{1b}[31mb"), "{err}");
+    assert!(!err.contains('\u{1b}'), "{err}");
+}

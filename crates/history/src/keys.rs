@@ -112,7 +112,8 @@ impl KeyPair {
     pub fn generate(name: &str) -> Result<KeyPair, HistoryError> {
         if !valid_name(name) {
             return Err(HistoryError::invalid(format!(
-                "invalid maintainer name `{name}`: use 1-64 letters, digits, `_` or `-`"
+                "invalid maintainer name `{}`: use 1-64 letters, digits, `_` or `-`",
+                name.escape_debug()
             )));
         }
         let mut seed = [0u8; 32];
@@ -297,7 +298,10 @@ fn parse_fields(
         return Err(HistoryError::key(
             file,
             *line,
-            format!("invalid maintainer name `{name}`: use 1-64 letters, digits, `_` or `-`"),
+            format!(
+                "invalid maintainer name `{}`: use 1-64 letters, digits, `_` or `-`",
+                name.escape_debug()
+            ),
         ));
     }
     Ok(Fields {

@@ -108,7 +108,7 @@ impl Authority {
             if !valid_name(&m.name) {
                 return Err(format!(
                     "invalid maintainer name `{}`: use 1-64 letters, digits, `_` or `-`",
-                    m.name
+                    m.name.escape_debug()
                 ));
             }
             if public_key_from_hex(&m.public_key).is_none() {
