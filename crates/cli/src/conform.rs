@@ -114,6 +114,21 @@ fn find_tables(args: &Args) -> Result<Vec<Found>> {
         for n in &outcome.notes {
             style::note(&format!("{}: {}", n.path.display(), n.message));
         }
+        // A gate that cannot read part of the implementation must not say it conforms.
+        let unreadable: Vec<String> = outcome
+            .notes
+            .iter()
+            .filter(|n| n.unreadable)
+            .map(|n| format!("{}: {}", n.path.display(), n.message))
+            .collect();
+        if !unreadable.is_empty() {
+            bail!(
+                "{} source file{} could not be read, so conformance cannot be decided:\n  {}",
+                unreadable.len(),
+                if unreadable.len() == 1 { "" } else { "s" },
+                unreadable.join("\n  ")
+            );
+        }
         found.extend(outcome.tables.into_iter().map(|t| Found {
             table: t.table,
             symbol: t.symbol,

@@ -781,3 +781,37 @@ fn a_markdown_specification_is_read_with_its_own_formats_sizes_and_encoding() {
         );
     }
 }
+
+/// A gate that cannot read part of the implementation must not report "conforms": a source
+/// file that is not UTF-8 (its content unknown) makes `conform` exit 2, naming it.
+#[test]
+fn an_unreadable_source_is_an_error_not_a_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let canon = example("unified-spec.toml");
+    let generated = bin()
+        .args(["gen", "--lang", "go"])
+        .arg(&canon)
+        .output()
+        .unwrap();
+    assert_eq!(generated.status.code(), Some(0));
+    write(dir.path(), "good.go", &generated.stdout);
+    bin()
+        .arg("conform")
+        .arg(dir.path())
+        .arg("--against")
+        .arg(&canon)
+        .assert()
+        .code(0);
+    write(dir.path(), "bad.go", b"package x\n\xff\xfe const");
+    bin()
+        .arg("conform")
+        .arg(dir.path())
+        .arg("--against")
+        .arg(&canon)
+        .assert()
+        .code(2)
+        .stderr(predicates::prelude::PredicateBooleanExt::and(
+            contains("bad.go"),
+            contains("could not be read"),
+        ));
+}

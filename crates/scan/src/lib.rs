@@ -82,6 +82,10 @@ pub struct ScanNote {
     pub path: PathBuf,
     /// What happened (`binary file`, `not UTF-8`, `unparseable`, …).
     pub message: String,
+    /// The file (or folder) could not be read at all, or its text is not UTF-8: what it holds
+    /// is unknown, so a gate such as `conform` must not pass over it. A file skipped for what
+    /// it is (binary, over the size limit, unparseable) is not unreadable.
+    pub unreadable: bool,
 }
 
 /// Everything a scan found.
@@ -342,6 +346,7 @@ pub fn source_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<ScanNote>) {
                     Err(err) => notes.push(ScanNote {
                         path: p.clone(),
                         message: format!("cannot walk: {err}"),
+                        unreadable: true,
                     }),
                 }
             }
@@ -362,10 +367,15 @@ fn scan_file(
     let note = |message: String| ScanNote {
         path: path.to_path_buf(),
         message,
+        unreadable: false,
+    };
+    let unreadable = |message: String| ScanNote {
+        unreadable: true,
+        ..note(message)
     };
     let lang = Lang::from_path(path)
         .ok_or_else(|| note("skipped: not a source file the scanner reads".into()))?;
-    let meta = std::fs::metadata(path).map_err(|e| note(format!("cannot read: {e}")))?;
+    let meta = std::fs::metadata(path).map_err(|e| unreadable(format!("cannot read: {e}")))?;
     if meta.len() > options.max_file_bytes {
         return Err(note(format!(
             "skipped: {} bytes, over the {}-byte limit",
@@ -373,14 +383,14 @@ fn scan_file(
             options.max_file_bytes
         )));
     }
-    let bytes = std::fs::read(path).map_err(|e| note(format!("cannot read: {e}")))?;
+    let bytes = std::fs::read(path).map_err(|e| unreadable(format!("cannot read: {e}")))?;
     if let Some(offset) = bytes.iter().position(|b| *b == 0) {
         return Err(note(format!(
             "skipped: binary file (NUL byte at offset {offset})"
         )));
     }
     let text = String::from_utf8(bytes).map_err(|e| {
-        note(format!(
+        unreadable(format!(
             "skipped: not UTF-8 (invalid byte at offset {})",
             e.utf8_error().valid_up_to()
         ))
