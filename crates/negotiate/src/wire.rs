@@ -39,7 +39,7 @@ use semver::Version;
 use isa_core::OpBytes;
 
 use crate::model::{
-    limits, Advertisement, Claim, Digest8, FeatureGroup, FormatClaim, Hash32, Instruction,
+    limits, Advertisement, Claim, FeatureGroup, FormatClaim, Hash32, Instruction,
     InvalidAdvertisement, VersionClaim,
 };
 
@@ -328,12 +328,6 @@ impl<'a> Reader<'a> {
         Ok(out)
     }
 
-    fn digest8(&mut self, what: &'static str) -> DResult<Digest8> {
-        let mut out = [0u8; 8];
-        out.copy_from_slice(self.take(8, what)?);
-        Ok(out)
-    }
-
     fn utf8(&self, bytes: &'a [u8], at: usize, what: &'static str) -> DResult<&'a str> {
         std::str::from_utf8(bytes).map_err(|_| DecodeError {
             offset: self.base.saturating_add(at),
@@ -450,38 +444,46 @@ fn bounded_push<T>(
 
 /// Reads one instruction record, accepting only its canonical form (see the module docs).
 fn record(r: &mut Reader<'_>) -> DResult<Instruction> {
-    let opcode = r.u32("opcode")?;
-    let name = r.digest8("name digest")?;
-    let count_at = r.offset();
-    let count = usize::from(r.u8("opcode-byte count")?);
-    let raw = r.take(4, "opcode bytes")?;
-    if !(1..=4).contains(&count) {
-        return Err(DecodeError {
-            offset: count_at,
-            kind: DecodeErrorKind::BadRecord("the opcode-byte count is not 1-4"),
-        });
-    }
-    if raw[count..].iter().any(|&b| b != 0) {
-        return Err(DecodeError {
-            offset: count_at + 1,
-            kind: DecodeErrorKind::BadRecord("opcode bytes past the count are not zero"),
-        });
-    }
-    let bytes = OpBytes::new(&raw[..count]);
-    let claim_at = r.offset();
-    let kind = r.u8("operand claim")?;
-    let operand_bytes = r.u16("operand bytes")?;
-    let shape = r.digest8("shape digest")?;
-    let bad = |what| DecodeError {
-        offset: claim_at,
+    let at = r.offset();
+    // One bounds check for the whole record; the fields are then at fixed positions.
+    let Some(rec) = r
+        .take(RECORD_LEN, "instruction record")?
+        .first_chunk::<RECORD_LEN>()
+    else {
+        return Err(r.err(DecodeErrorKind::BadLength {
+            what: "instruction record",
+            len: RECORD_LEN,
+        }));
+    };
+    let opcode = u32::from_le_bytes([rec[0], rec[1], rec[2], rec[3]]);
+    let mut name = [0u8; 8];
+    name.copy_from_slice(&rec[4..12]);
+    let count = usize::from(rec[12]);
+    let raw = &rec[13..17];
+    let bad = |offset: usize, what| DecodeError {
+        offset: at + offset,
         kind: DecodeErrorKind::BadRecord(what),
     };
+    if !(1..=4).contains(&count) {
+        return Err(bad(12, "the opcode-byte count is not 1-4"));
+    }
+    if raw[count..].iter().any(|&b| b != 0) {
+        return Err(bad(13, "opcode bytes past the count are not zero"));
+    }
+    let bytes = OpBytes::new(&raw[..count]);
+    let kind = rec[17];
+    let operand_bytes = u16::from_le_bytes([rec[18], rec[19]]);
+    let mut shape = [0u8; 8];
+    shape.copy_from_slice(&rec[20..28]);
     let claim = match kind {
         0 if operand_bytes != 0 || shape != [0; 8] => {
-            return Err(bad("an unknown claim has operand bytes or a shape digest"))
+            return Err(bad(
+                17,
+                "an unknown claim has operand bytes or a shape digest",
+            ))
         }
         0 => Claim::Unknown,
-        1 if shape != [0; 8] => return Err(bad("a size-only claim has a shape digest")),
+        1 if shape != [0; 8] => return Err(bad(17, "a size-only claim has a shape digest")),
         1 => Claim::Size { operand_bytes },
         2 | 3 => Claim::Layout {
             operand_bytes,
@@ -490,7 +492,7 @@ fn record(r: &mut Reader<'_>) -> DResult<Instruction> {
         },
         value => {
             return Err(DecodeError {
-                offset: claim_at,
+                offset: at + 17,
                 kind: DecodeErrorKind::BadFlag {
                     what: "operand claim",
                     value,
@@ -876,13 +878,13 @@ impl Writer<'_> {
 impl Writer<'_> {
     /// Writes one instruction record in its canonical form (see the module docs).
     fn record(&mut self, i: &Instruction) {
-        self.out.extend_from_slice(&i.opcode.to_le_bytes());
-        self.out.extend_from_slice(&i.name);
-        let mut raw = [0u8; 4];
-        raw[..i.bytes.len()].copy_from_slice(i.bytes.as_slice());
-        // OpBytes holds 1-4 bytes, so the count fits in a byte.
-        self.out.push(i.bytes.len() as u8);
-        self.out.extend_from_slice(&raw);
+        let mut rec = [0u8; RECORD_LEN];
+        rec[0..4].copy_from_slice(&i.opcode.to_le_bytes());
+        rec[4..12].copy_from_slice(&i.name);
+        // OpBytes holds 1-4 bytes, so the count fits in a byte and the bytes in the 4 slots;
+        // the unused slots stay zero.
+        rec[12] = i.bytes.len() as u8;
+        rec[13..13 + i.bytes.len()].copy_from_slice(i.bytes.as_slice());
         let (kind, operands, shape) = match i.claim {
             Claim::Unknown => (0u8, 0u16, [0u8; 8]),
             Claim::Size { operand_bytes } => (1, operand_bytes, [0; 8]),
@@ -892,9 +894,10 @@ impl Writer<'_> {
                 shape,
             } => (2 + u8::from(variable), operand_bytes, shape),
         };
-        self.out.push(kind);
-        self.out.extend_from_slice(&operands.to_le_bytes());
-        self.out.extend_from_slice(&shape);
+        rec[17] = kind;
+        rec[18..20].copy_from_slice(&operands.to_le_bytes());
+        rec[20..28].copy_from_slice(&shape);
+        self.out.extend_from_slice(&rec);
     }
 }
 
