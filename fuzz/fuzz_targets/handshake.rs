@@ -9,9 +9,13 @@ use libfuzzer_sys::fuzz_target;
 fn peer() -> Advertisement<'static> {
     let ins = |opcode: u32, m: &str| isa_negotiate::Instruction {
         opcode,
-        size: 1,
         name: isa_negotiate::name_digest(m),
-        shape: isa_negotiate::shape_digest("1B"),
+        bytes: isa_negotiate::OpBytes::new(&[opcode as u8]),
+        claim: isa_negotiate::Claim::Layout {
+            operand_bytes: 0,
+            variable: false,
+            shape: isa_negotiate::shape_digest("-"),
+        },
     };
     let mut instructions = vec![ins(0, "HALT"), ins(1, "NOP")];
     instructions.sort();

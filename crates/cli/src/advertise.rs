@@ -7,15 +7,20 @@
 //! version whose hash is the table's own content hash (`isa_core::hash::table_hash`): two
 //! tables that call themselves "2.0" but differ in content therefore never negotiate 2.0 with
 //! each other. That label comes from `--isa-version`, else from the table's free-text
-//! `isa_version` (`"FLUX ISA v2.0"` → 2.0.0), else 0.0.0 with a note. Feature groups come from `--groups FILE` (TOML, includes/excludes) or, without it,
-//! one `category:<name>` group per category of the table.
+//! `isa_version` (`"FLUX ISA v2.0"` → 2.0.0), else 0.0.0 with a note. Feature groups come from
+//! `--groups FILE` (TOML, includes/excludes) or, without it, one `category:<name>` group per
+//! category of the table.
+//!
+//! A table whose bytecode cannot be decoded unambiguously (`check`'s encoding-ambiguity, or two
+//! instructions at one number) is refused with `check`'s own messages and exit 2: a peer could
+//! not rely on anything it advertised.
 
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
-use isa_core::{Scheme, Table};
+use isa_core::{Aliases, Scheme, Table};
 use isa_negotiate::{
     build, category_groups, encode_advertisement, resolve, usable_count, BuildOptions, GroupDecl,
     Version, VersionClaim,
@@ -193,8 +198,14 @@ fn bare_claim(table: &Table, file: &str, flag: Option<&str>) -> Result<VersionCl
 
 /// The declared versions of a store that `table` implements in full, each with the content
 /// hash of the version's table. "In full" is decided by the negotiation itself: every
-/// instruction of the version must be usable between the version and the table.
-fn store_claims(table: &Table, dir: &Path, scheme: &Scheme) -> Result<Vec<VersionClaim>> {
+/// instruction of the version must be usable between the version and the table. A declared
+/// version whose own table cannot be advertised (it is undecodable) is skipped with a note.
+fn store_claims(
+    table: &Table,
+    file: &str,
+    dir: &Path,
+    scheme: &Scheme,
+) -> Result<Vec<VersionClaim>> {
     let store = isa_history::Store::open(dir)
         .with_context(|| format!("{}: cannot open the store", dir.display()))?;
     let log = store
@@ -207,11 +218,22 @@ fn store_claims(table: &Table, dir: &Path, scheme: &Scheme) -> Result<Vec<Versio
         groups: Vec::new(),
         mnemonics: false,
     };
-    let (mine, _) = build(table, &options(Vec::new()));
+    let (mine, _) =
+        build(table, &options(Vec::new())).with_context(|| format!("{file}: cannot advertise"))?;
     let mut claims = Vec::new();
     for declared in &log {
         let proposal = &declared.record.proposal;
-        let (version_ad, _) = build(&proposal.table, &options(Vec::new()));
+        let version_ad = match build(&proposal.table, &options(Vec::new())) {
+            Ok((ad, _)) => ad,
+            Err(e) => {
+                style::note(&format!(
+                    "{}: declared version {} not claimed: {e}",
+                    dir.display(),
+                    proposal.version
+                ));
+                continue;
+            }
+        };
         if usable_count(&version_ad, &mine) == version_ad.instructions.len() {
             let claim = VersionClaim::from_hex(proposal.version.clone(), &proposal.table_hash())
                 .context("store table hash is not a SHA-256")?;
@@ -226,9 +248,12 @@ pub fn run(args: Args) -> Result<u8> {
     let table = inputs::load_one(&args.table)?;
     let file = args.table.display().to_string();
     let scheme = Scheme::builtin(&args.scheme).context("unknown scheme")?;
+    // The advertisement's identities are normalised mnemonics, so no alias map applies.
+    inputs::require_decodable(&table, "the table", &scheme, &Aliases::new())
+        .with_context(|| format!("{file}: cannot advertise"))?;
     let mut claims = Vec::new();
     if let Some(dir) = &args.store {
-        claims = store_claims(&table, dir, &scheme)?;
+        claims = store_claims(&table, &file, dir, &scheme)?;
         if claims.is_empty() {
             style::note(&format!(
                 "{file}: implements no version declared in {} in full; claiming the table's own hash",
@@ -254,7 +279,8 @@ pub fn run(args: Args) -> Result<u8> {
             groups,
             mnemonics: !args.digest_only,
         },
-    );
+    )
+    .with_context(|| format!("{file}: cannot advertise"))?;
     for note in &notes {
         style::note(&format!("{file}: {note}"));
     }

@@ -2,13 +2,15 @@
 //!
 //! Reads binary or JSON advertisements (told apart by the wire magic), runs
 //! `isa_negotiate::negotiate`, and reports. Exit 0 when compatible, 1 when not, 2 when an
-//! advertisement is malformed (the error names the file and the byte offset or line).
+//! advertisement is malformed (the error names the file and the byte offset or line). The JSON
+//! report lists the verdict on every instruction both sides have at the same number under the
+//! same name (`usable`, `layout-unknown`, `layout-differs`, `encoding-differs`).
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, Context, Result};
-use isa_negotiate::wire::MAGIC;
-use isa_negotiate::{negotiate, Advertisement, Agreement};
+use isa_negotiate::wire::{MAGIC, WIRE_VERSION};
+use isa_negotiate::{negotiate, Advertisement, Agreement, DecodeErrorKind};
 use serde_json::json;
 
 use crate::style::{paint, Style};
@@ -19,7 +21,7 @@ use crate::{EXIT_FAIL, EXIT_OK};
 pub enum OutFormat {
     /// A readable report.
     Text,
-    /// `{"compatible", "version", "features", "usable_opcodes", "reasons"}`.
+    /// `{"compatible", "version", "features", "usable_opcodes", "instructions", "reasons"}`.
     Json,
 }
 
@@ -54,7 +56,12 @@ fn read_unchecked(path: &Path) -> Result<Advertisement<'static>> {
     if bytes.starts_with(&MAGIC) {
         return isa_negotiate::decode_advertisement(&bytes)
             .map(Advertisement::into_owned)
-            .map_err(|e| anyhow!("{file}: malformed advertisement: {e}"));
+            .map_err(|e| match e.kind {
+                DecodeErrorKind::UnsupportedVersion(v) if v < WIRE_VERSION => anyhow!(
+                    "{file}: malformed advertisement: {e}\nhint: it was written by an older `isa-authority advertise`; run `advertise` again on the table"
+                ),
+                _ => anyhow!("{file}: malformed advertisement: {e}"),
+            });
     }
     let text_like = bytes
         .iter()
@@ -86,13 +93,35 @@ fn read_unchecked(path: &Path) -> Result<Advertisement<'static>> {
         .map_err(|e| anyhow!("{file}: malformed advertisement: {e}\nhint: expected a file written by `isa-authority advertise` (binary, or --format json)"))
 }
 
-/// The JSON contract of one negotiation.
+/// The JSON contract of one negotiation. `instructions` holds, for every instruction both
+/// sides list at the same number under the same name, `{"opcode", "mnemonic", "verdict"}`, in
+/// (opcode, name digest) order; `mnemonic` is `null` when neither side sent mnemonics.
 pub fn agreement_json(agreed: &Agreement) -> serde_json::Value {
+    let mut instructions: Vec<_> = agreed
+        .usable
+        .iter()
+        .map(|u| (u.opcode, u.name, &u.mnemonic, u.verdict))
+        .chain(
+            agreed
+                .unusable
+                .iter()
+                .map(|u| (u.opcode, u.name, &u.mnemonic, u.verdict)),
+        )
+        .collect();
+    instructions.sort_by_key(|&(opcode, name, _, _)| (opcode, name));
     json!({
         "compatible": agreed.compatible,
         "version": agreed.version.as_ref().map(|v| v.version.to_string()),
         "features": agreed.features,
         "usable_opcodes": agreed.usable.len(),
+        "instructions": instructions
+            .iter()
+            .map(|(opcode, _, mnemonic, verdict)| json!({
+                "opcode": opcode,
+                "mnemonic": mnemonic,
+                "verdict": verdict.as_str(),
+            }))
+            .collect::<Vec<_>>(),
         "reasons": agreed.reasons.iter().map(|r| r.to_string()).collect::<Vec<_>>(),
     })
 }
@@ -120,15 +149,19 @@ fn text_report(a: &Advertisement<'_>, b: &Advertisement<'_>, agreed: &Agreement)
         agreed.features.join(", ")
     };
     s.push_str(&format!("  features   {features}\n"));
-    let assumed = agreed.usable.iter().filter(|u| u.assumed_layout).count();
+    let unchecked = agreed
+        .usable
+        .iter()
+        .filter(|u| u.verdict == isa_negotiate::Verdict::LayoutUnknown)
+        .count();
     s.push_str(&format!(
         "  usable     {} of {} / {} instructions",
         agreed.usable.len(),
         a.instructions.len(),
         b.instructions.len()
     ));
-    if assumed > 0 {
-        s.push_str(&format!(" ({assumed} with assumed layout)"));
+    if unchecked > 0 {
+        s.push_str(&format!(" ({unchecked} with layout unchecked)"));
     }
     s.push('\n');
     if agreed.registers > 0 {

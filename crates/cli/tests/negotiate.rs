@@ -61,10 +61,12 @@ fn advertise_writes_binary_and_json() {
     let t = write(dir.path(), "a.toml", UNIFIED);
     let bin_ad = advertise(dir.path(), &t, "a.ad", &[]);
     let bytes = std::fs::read(&bin_ad).unwrap();
-    assert_eq!(&bytes[..6], b"FXNG\x01\x01");
+    assert_eq!(&bytes[..6], b"FXNG\x02\x01");
     let json_ad = advertise(dir.path(), &t, "a.json", &["--format", "json"]);
     let doc: Value = serde_json::from_str(&std::fs::read_to_string(json_ad).unwrap()).unwrap();
-    assert_eq!(doc["format"], "isa-negotiate/advertisement/v1");
+    assert_eq!(doc["format"], "isa-negotiate/advertisement/v2");
+    assert_eq!(doc["instructions"][2]["bytes"], "20");
+    assert_eq!(doc["instructions"][2]["operands"], 3);
     assert_eq!(doc["implementation"], "vm-a");
     assert_eq!(doc["versions"][0]["version"], "2.0.0");
     assert!(doc["versions"][0]["hash"]
@@ -109,6 +111,7 @@ fn identical_tables_are_compatible_on_every_instruction() {
             "version",
             "features",
             "usable_opcodes",
+            "instructions",
             "reasons"
         ]
     );
@@ -119,6 +122,10 @@ fn identical_tables_are_compatible_on_every_instruction() {
         serde_json::json!(["category:arith", "category:system"])
     );
     assert_eq!(doc["usable_opcodes"], 4);
+    assert_eq!(
+        doc["instructions"][2],
+        serde_json::json!({"opcode": 32, "mnemonic": "ADD", "verdict": "usable"})
+    );
     assert_eq!(doc["reasons"], serde_json::json!([]));
 }
 
@@ -221,6 +228,22 @@ fn malformed_advertisements_exit_2_with_the_reason() {
         .stderr(contains(
             "cut.ad: malformed advertisement: byte 10: truncated: message body needs",
         ));
+
+    // An advertisement from before wire version 2 is refused by number, with a hint.
+    let mut old = bytes.clone();
+    old[4] = 1;
+    let old_path = dir.path().join("old.ad");
+    std::fs::write(&old_path, old).unwrap();
+    bin()
+        .arg("negotiate")
+        .arg(&good)
+        .arg(&old_path)
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "old.ad: malformed advertisement: byte 4: unsupported wire version 1; this decoder reads version 2",
+        ))
+        .stderr(contains("run `advertise` again on the table"));
 
     let mut wrong_version = bytes.clone();
     wrong_version[4] = 9;
@@ -583,4 +606,173 @@ fn with_a_store_implementations_claim_the_declared_versions_they_implement() {
         .assert()
         .code(2)
         .stderr(contains("nowhere: cannot open the store"));
+}
+
+/// A table `name` with HALT at 0 and `X` at `opcode` as `x` says (TOML entry keys), after `head`
+/// (an `[encoding]` section, own `[formats.L]`).
+fn case_table(name: &str, opcode: u32, x: &str, head: &str) -> String {
+    format!(
+        "implementation = \"{name}\"\nisa_version = \"1.0\"\nopcodes = [\n  {{ opcode = 0, mnemonic = \"HALT\", format = \"A\" }},\n  {{ opcode = {opcode:#x}, mnemonic = \"X\", {x} }},\n]\n{head}"
+    )
+}
+
+#[test]
+fn per_instruction_verdicts_follow_the_cores_comparison() {
+    const ESCAPES: &str = "[encoding]\nescapes = [0xFF]\n";
+    const Q_IS_E: &str = "[formats.Q]\nsize = 4\nfields = [{ name = \"dst\", bits = 8, kind = \"reg\" }, { name = \"a\", bits = 8, kind = \"reg\" }, { name = \"b\", bits = 8, kind = \"reg\" }]\n";
+    const WIDE_D: &str = "[formats.D]\nsize = 4\nfields = [{ name = \"rd\", bits = 8, kind = \"reg\" }, { name = \"imm16\", bits = 16, kind = \"imm\" }]\n";
+    const PAYLOAD: &str =
+        "[formats.P]\nsize = 3\nfields = [{ name = \"len\", bits = 16, kind = \"len\" }]\n";
+    // (what, opcode, (X in table a, head of a), (X in table b, head of b), verdict)
+    let cases = [
+        (
+            "size-only 2 vs 4",
+            0x10,
+            ("size_bytes = 2", ""),
+            ("size_bytes = 4", ""),
+            "layout-differs",
+        ),
+        (
+            "size-only 4 vs E",
+            0x10,
+            ("size_bytes = 4", ""),
+            ("format = \"E\"", ""),
+            "usable",
+        ),
+        (
+            "own Q = E vs E",
+            0x10,
+            ("format = \"Q\"", Q_IS_E),
+            ("format = \"E\"", ""),
+            "usable",
+        ),
+        (
+            "own D vs built-in D",
+            0x10,
+            ("format = \"D\"", WIDE_D),
+            ("format = \"D\"", ""),
+            "layout-differs",
+        ),
+        (
+            "payload vs size 3",
+            0x10,
+            ("format = \"P\"", PAYLOAD),
+            ("size_bytes = 3", ""),
+            "layout-differs",
+        ),
+        (
+            "escape page both",
+            0xFF05,
+            ("format = \"E\"", ESCAPES),
+            ("format = \"E\"", ESCAPES),
+            "usable",
+        ),
+        (
+            "undefined letter vs E",
+            0x10,
+            ("format = \"Z\"", ""),
+            ("format = \"E\"", ""),
+            "layout-unknown",
+        ),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (i, (what, opcode, (xa, ha), (xb, hb), want)) in cases.into_iter().enumerate() {
+        let ta = write(
+            dir.path(),
+            &format!("a{i}.toml"),
+            case_table("vm-a", opcode, xa, ha),
+        );
+        let tb = write(
+            dir.path(),
+            &format!("b{i}.toml"),
+            case_table("vm-b", opcode, xb, hb),
+        );
+        let a = advertise(
+            dir.path(),
+            &ta,
+            &format!("a{i}.ad"),
+            &["--isa-version", "1.0.0"],
+        );
+        let b = advertise(
+            dir.path(),
+            &tb,
+            &format!("b{i}.json"),
+            &["--format", "json"],
+        );
+        // Tables differing in content claim different hashes, so such a pair is incompatible
+        // (exit 1); the verdicts hold either way.
+        let code = if xa == xb && ha == hb { 0 } else { 1 };
+        let doc = negotiate_json(&a, &b, code);
+        let x: Vec<&Value> = doc["instructions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|v| v["mnemonic"] == "X")
+            .collect();
+        assert_eq!(x.len(), 1, "{what}: {doc}");
+        assert_eq!(x[0]["opcode"], opcode, "{what}");
+        assert_eq!(x[0]["verdict"], want, "{what}: {doc}");
+        let usable = doc["usable_opcodes"].as_u64().unwrap();
+        assert_eq!(
+            usable,
+            1 + u64::from(want.starts_with("usable") || want == "layout-unknown"),
+            "{what}"
+        );
+    }
+    // The text report says which layouts are unchecked.
+    let ta = write(
+        dir.path(),
+        "z.toml",
+        case_table("vm-a", 0x10, "format = \"Z\"", ""),
+    );
+    let a = advertise(dir.path(), &ta, "z.ad", &[]);
+    let tb = write(
+        dir.path(),
+        "e.toml",
+        case_table("vm-b", 0x10, "format = \"E\"", ""),
+    );
+    let b = advertise(dir.path(), &tb, "e.ad", &[]);
+    bin()
+        .arg("negotiate")
+        .arg(&a)
+        .arg(&b)
+        .assert()
+        .code(1)
+        .stdout(contains("usable     2 of 2 / 2 instructions (1 with layout unchecked)"))
+        .stdout(contains("1 usable instruction(s) have no known layout or size on at least one side; their layouts are unchecked"));
+}
+
+#[test]
+fn advertise_refuses_an_undecodable_table_with_checks_explanation() {
+    let dir = tempfile::tempdir().unwrap();
+    let two = write(
+        dir.path(),
+        "two.toml",
+        "implementation = \"two\"\nopcodes = [\n  { opcode = 1, mnemonic = \"NOP\", format = \"A\" },\n  { opcode = 1, mnemonic = \"HALT\", format = \"A\" },\n]\n",
+    );
+    bin()
+        .arg("advertise")
+        .arg(&two)
+        .args(["--format", "json"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(contains(
+            "two.toml: cannot advertise: the table two cannot be decoded unambiguously (1 problem; `check` reports the same):",
+        ))
+        .stderr(contains("critical[duplicate-opcode]"))
+        .stderr(contains("two.toml:3:"));
+    // An instruction on the escape byte is a prefix of every instruction on its page.
+    let esc = write(
+        dir.path(),
+        "esc.toml",
+        "implementation = \"esc\"\nopcodes = [\n  { opcode = 0xFF, mnemonic = \"EXT\", format = \"A\" },\n  { opcode = 0xFF05, mnemonic = \"X\", format = \"A\" },\n]\n[encoding]\nescapes = [0xFF]\n",
+    );
+    bin()
+        .arg("advertise")
+        .arg(&esc)
+        .args(["--format", "json"])
+        .assert()
+        .code(2)
+        .stderr(contains("critical[encoding-ambiguity]"));
 }

@@ -27,7 +27,7 @@ fn ad(t: &Table) -> Advertisement<'static> {
         groups: category_groups(t),
         mnemonics: true,
     };
-    build(t, &options).0
+    build(t, &options).expect("fixture table is decodable").0
 }
 
 fn benches(c: &mut Criterion) {

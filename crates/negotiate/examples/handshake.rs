@@ -43,6 +43,7 @@ fn main() {
                 mnemonics: true,
             },
         )
+        .expect("the example tables are decodable")
         .0
     };
     let client_ad = advertise(

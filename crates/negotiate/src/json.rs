@@ -1,14 +1,21 @@
 //! The JSON encoding (feature `json`): the same messages as the wire format, for people and
-//! tools that prefer text. Digests are lower-case hex; hashes are `sha256:<hex>`; an unknown
-//! layout is `null`. Unknown object keys are ignored, like unknown wire fields.
+//! tools that prefer text. Digests are lower-case hex; hashes are `sha256:<hex>`; opcode bytes
+//! are hex bytes separated by spaces (`"ff 05"`). An instruction's claim is `operands` (operand
+//! bytes of the fixed part) and `shape` (the operand-shape digest): both `null` when nothing is
+//! known, `shape` `null` for a size only, `"payload": true` for a layout followed by a payload.
+//! Unknown object keys are ignored, like unknown wire fields.
 //!
 //! ```json
-//! {"format": "isa-negotiate/advertisement/v1", "implementation": "vm", "registers": 16,
+//! {"format": "isa-negotiate/advertisement/v2", "implementation": "vm", "registers": 16,
 //!  "versions": [{"version": "2.0.0", "hash": "sha256:…"}],
 //!  "formats": [{"letter": "E", "shape": "4B reg8 reg8 reg8"}],
-//!  "instructions": [{"opcode": 8, "size": 4, "name": "…16 hex…", "shape": "…16 hex…", "mnemonic": "ADD"}],
+//!  "instructions": [{"opcode": 32, "bytes": "20", "name": "…16 hex…", "operands": 3,
+//!                    "shape": "…16 hex…", "mnemonic": "ADD"}],
 //!  "groups": [{"name": "core", "definition": "sha256:…", "members": [0, 1]}]}
 //! ```
+//!
+//! Version 2 of the advertisement format (wire version 2) replaced version 1's `size` and
+//! layout-shape digest with the claim above; a version-1 document is rejected by its `format`.
 //!
 //! Handshake messages wrap the same advertisement object: `{"format":
 //! "isa-negotiate/offer/v1", "nonce", "advertisement"}`, `{"format": "isa-negotiate/answer/v1",
@@ -20,14 +27,16 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
+use isa_core::OpBytes;
+
 use crate::model::{
-    parse_hash, Advertisement, Digest8, FeatureGroup, FormatClaim, Hash32, Instruction,
-    VersionClaim, UNKNOWN_SHAPE,
+    parse_hash, Advertisement, Claim, Digest8, FeatureGroup, FormatClaim, Hash32, Instruction,
+    VersionClaim,
 };
 use crate::wire::{Answer, Confirm, Message, Offer, Selection};
 
 /// The `format` tag of each JSON message.
-pub const AD_FORMAT: &str = "isa-negotiate/advertisement/v1";
+pub const AD_FORMAT: &str = "isa-negotiate/advertisement/v2";
 const OFFER_FORMAT: &str = "isa-negotiate/offer/v1";
 const ANSWER_FORMAT: &str = "isa-negotiate/answer/v1";
 const CONFIRM_FORMAT: &str = "isa-negotiate/confirm/v1";
@@ -84,10 +93,12 @@ struct FormatJson {
 #[derive(Serialize, Deserialize)]
 struct InstructionJson {
     opcode: u32,
-    #[serde(default)]
-    size: u16,
+    bytes: String,
     name: String,
+    operands: Option<u16>,
     shape: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    payload: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     mnemonic: Option<String>,
 }
@@ -160,6 +171,51 @@ fn digest8(text: &str, what: &str) -> Result<Digest8, JsonError> {
     Ok(out)
 }
 
+fn op_bytes(text: &str) -> Result<OpBytes, JsonError> {
+    let bad = || JsonError::meaning(format!("opcode bytes `{text}` are not 1-4 hex bytes"));
+    let mut out = Vec::with_capacity(4);
+    for part in text.split(' ') {
+        if part.len() != 2 || out.len() == 4 {
+            return Err(bad());
+        }
+        out.push(u8::from_str_radix(part, 16).map_err(|_| bad())?);
+    }
+    Ok(OpBytes::new(&out))
+}
+
+fn claim_to(claim: &Claim) -> (Option<u16>, Option<String>, bool) {
+    match *claim {
+        Claim::Unknown => (None, None, false),
+        Claim::Size { operand_bytes } => (Some(operand_bytes), None, false),
+        Claim::Layout {
+            operand_bytes,
+            variable,
+            shape,
+        } => (Some(operand_bytes), Some(hex(&shape)), variable),
+    }
+}
+
+fn claim_from(i: &InstructionJson) -> Result<Claim, JsonError> {
+    let at = || format!("instruction {:#04x}", i.opcode);
+    match (i.operands, &i.shape) {
+        (Some(operand_bytes), Some(shape)) => Ok(Claim::Layout {
+            operand_bytes,
+            variable: i.payload,
+            shape: digest8(shape, "shape digest")?,
+        }),
+        (_, _) if i.payload => Err(JsonError::meaning(format!(
+            "{}: `payload` needs `operands` and `shape`",
+            at()
+        ))),
+        (Some(operand_bytes), None) => Ok(Claim::Size { operand_bytes }),
+        (None, None) => Ok(Claim::Unknown),
+        (None, Some(_)) => Err(JsonError::meaning(format!(
+            "{}: a `shape` needs `operands`",
+            at()
+        ))),
+    }
+}
+
 fn hash(text: &str, what: &str) -> Result<Hash32, JsonError> {
     parse_hash(text).ok_or_else(|| JsonError::meaning(format!("{what} `{text}` is not a SHA-256")))
 }
@@ -197,12 +253,17 @@ fn ad_to(ad: &Advertisement<'_>) -> AdJson {
             .instructions
             .iter()
             .enumerate()
-            .map(|(i, ins)| InstructionJson {
-                opcode: ins.opcode,
-                size: ins.size,
-                name: hex(&ins.name),
-                shape: (ins.shape != UNKNOWN_SHAPE).then(|| hex(&ins.shape)),
-                mnemonic: ad.mnemonic(i).map(str::to_string),
+            .map(|(i, ins)| {
+                let (operands, shape, payload) = claim_to(&ins.claim);
+                InstructionJson {
+                    opcode: ins.opcode,
+                    bytes: ins.bytes.to_string(),
+                    name: hex(&ins.name),
+                    operands,
+                    shape,
+                    payload,
+                    mnemonic: ad.mnemonic(i).map(str::to_string),
+                }
             })
             .collect(),
         groups: ad
@@ -239,12 +300,9 @@ fn ad_from(j: AdJson) -> Result<Advertisement<'static>, JsonError> {
     for i in j.instructions {
         instructions.push(Instruction {
             opcode: i.opcode,
-            size: i.size,
             name: digest8(&i.name, "name digest")?,
-            shape: match i.shape {
-                Some(s) => digest8(&s, "shape digest")?,
-                None => UNKNOWN_SHAPE,
-            },
+            bytes: op_bytes(&i.bytes)?,
+            claim: claim_from(&i)?,
         });
         if let Some(m) = i.mnemonic {
             mnemonics.push(Cow::Owned(m));

@@ -4,11 +4,20 @@
 //! from that buffer (no copy), while one built from a table owns it. Instructions are fixed-size
 //! digest records, so a peer can compute the usable set without either side sending mnemonic
 //! text; mnemonics travel optionally, for readable reports.
+//!
+//! [`build`] reads the table through the core's one resolve step ([`isa_core::resolve()`]): each
+//! record carries the instruction's real opcode bytes (an escape-page instruction is `ff 05`, two
+//! bytes) and a [`Claim`] holding exactly what the core's comparison key
+//! ([`isa_core::Instruction::fact_key`]) knows — the operand shape when a full layout is known,
+//! the operand byte count otherwise, nothing when the instruction is unknown. [`Claim::compare`]
+//! is the core's one comparison rule ([`isa_core::compare`]) applied to that digest form, so a
+//! peer reaches the verdict the core would reach without seeing the other table.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
-use isa_core::{normalize, Scheme, Table};
+use isa_core::resolve::FactKey;
+use isa_core::{normalize, Aliases, CheckOptions, OpBytes, ResolveOptions, Scheme, Table};
 use semver::Version;
 use sha2::{Digest, Sha256};
 
@@ -31,14 +40,11 @@ pub mod limits {
     pub const MAX_GROUPS: usize = 256;
 }
 
-/// An 8-byte digest of a normalised mnemonic or of a layout shape.
+/// An 8-byte digest of a normalised mnemonic or of an operand shape.
 pub type Digest8 = [u8; 8];
 
 /// A SHA-256 digest.
 pub type Hash32 = [u8; 32];
-
-/// The shape digest that means "this side declares no layout for the instruction".
-pub const UNKNOWN_SHAPE: Digest8 = [0; 8];
 
 fn digest8(domain: &[u8], text: &str) -> Digest8 {
     let mut h = Sha256::new();
@@ -55,15 +61,12 @@ pub fn name_digest(mnemonic: &str) -> Digest8 {
     digest8(b"isa-negotiate/name\0", &normalize(mnemonic))
 }
 
-/// The shape digest of a layout shape key (see [`isa_core::Layout::shape_key`]); never equal
-/// to [`UNKNOWN_SHAPE`].
-pub fn shape_digest(shape_key: &str) -> Digest8 {
-    let mut d = digest8(b"isa-negotiate/shape\0", shape_key);
-    if d == UNKNOWN_SHAPE {
-        // Reserve the all-zero value for "unknown"; a real digest landing on it is moved.
-        d[7] = 1;
-    }
-    d
+/// The shape digest of an operand shape as the core's comparison key spells it
+/// ([`isa_core::resolve::operand_shape`]: field widths and kinds, byte order where a field spans
+/// bytes). The domain differs from wire version 1's digest of the whole layout's shape key, so
+/// the two can never be mistaken for each other.
+pub fn shape_digest(operand_shape: &str) -> Digest8 {
+    digest8(b"isa-negotiate/operand-shape\0", operand_shape)
 }
 
 /// One ISA version the implementation supports, with the content hash that defines it.
@@ -109,33 +112,112 @@ pub fn parse_hash(text: &str) -> Option<Hash32> {
 pub struct FormatClaim<'a> {
     /// The letter as the implementation spells it.
     pub letter: Cow<'a, str>,
-    /// The layout shape key (`4B reg8 reg8 reg8`); letters mean nothing across tables.
+    /// The instruction's real size (opcode bytes included) and operand shape, `4B reg8 reg8
+    /// reg8` (`1B` for no operands); letters mean nothing across tables.
     pub shape: Cow<'a, str>,
 }
 
-/// One instruction as a digest record: number, size, name digest, shape digest.
+/// What an advertisement says about one instruction's operands (everything after the opcode
+/// bytes): the digest form of the core's comparison key, [`isa_core::resolve::FactKey`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Claim {
+    /// Nothing is known: the table gives a letter that nothing defines, or no letter and no size.
+    Unknown,
+    /// Only the size (`size_bytes`): the operand byte count of a fixed-length instruction.
+    Size {
+        /// Operand bytes (the size minus the opcode bytes).
+        operand_bytes: u16,
+    },
+    /// A full layout.
+    Layout {
+        /// Operand bytes of the fixed part.
+        operand_bytes: u16,
+        /// Whether a payload follows the fixed part (the layout has a payload-length field).
+        variable: bool,
+        /// [`shape_digest`] of the operand shape.
+        shape: Digest8,
+    },
+}
+
+impl Claim {
+    /// The claim that carries the core's comparison key (no key: [`Claim::Unknown`]); `None`
+    /// when the operand byte count does not fit the record's 16 bits.
+    fn from_fact_key(key: Option<FactKey>) -> Option<Claim> {
+        let Some(key) = key else {
+            return Some(Claim::Unknown);
+        };
+        let (bytes, variable) = key.size;
+        let operand_bytes = u16::try_from(bytes).ok()?;
+        Some(match key.shape {
+            Some(shape) => Claim::Layout {
+                operand_bytes,
+                variable,
+                shape: shape_digest(&shape),
+            },
+            // A size-only key is always fixed-length (the core never marks it variable).
+            None => Claim::Size { operand_bytes },
+        })
+    }
+
+    /// Operand bytes of the fixed part and whether a payload follows, when known.
+    pub fn operands(&self) -> Option<(u16, bool)> {
+        match *self {
+            Claim::Unknown => None,
+            Claim::Size { operand_bytes } => Some((operand_bytes, false)),
+            Claim::Layout {
+                operand_bytes,
+                variable,
+                ..
+            } => Some((operand_bytes, variable)),
+        }
+    }
+
+    /// The core's one comparison rule ([`isa_core::compare`], [`FactKey::differs`]) on two
+    /// claims: operand shapes when both are full layouts, else operand byte counts (a fixed size
+    /// contradicts a payload); `Unknown` when either side knows nothing. A property test holds
+    /// this equal to `isa_core::compare` on the instructions the claims were built from.
+    pub fn compare(&self, other: &Claim) -> isa_core::Agreement {
+        use isa_core::Agreement::{Differs, Same, Unknown};
+        let same = match (self, other) {
+            (Claim::Unknown, _) | (_, Claim::Unknown) => return Unknown,
+            (Claim::Layout { shape: a, .. }, Claim::Layout { shape: b, .. }) => a == b,
+            _ => self.operands() == other.operands(),
+        };
+        if same {
+            Same
+        } else {
+            Differs
+        }
+    }
+}
+
+/// One instruction as a fixed-size record: number, name digest, opcode bytes and operand claim.
 ///
-/// Two implementations can both use an instruction when they agree on its number and its name
-/// and their layouts do not contradict each other: equal shapes when both declare one, else
-/// equal sizes when both state one, else (one side says nothing) assumed equal.
+/// Two implementations can both use an instruction when they agree on its number, its name and
+/// its opcode bytes, and their claims do not contradict each other ([`Claim::compare`] is not
+/// `Differs`); when either side knows nothing of the operands the layout is unchecked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Instruction {
     /// The opcode number.
     pub opcode: u32,
-    /// Encoded size in bytes (fixed part), 0 when unknown. Kept beside the shape digest so
-    /// that a table that gives sizes but no layouts can still be checked against one that
-    /// gives layouts.
-    pub size: u16,
     /// [`name_digest`] of the mnemonic.
     pub name: Digest8,
-    /// [`shape_digest`] of the layout, or [`UNKNOWN_SHAPE`].
-    pub shape: Digest8,
+    /// The opcode bytes as they appear in bytecode (from the table's encoding).
+    pub bytes: OpBytes,
+    /// What is known of the operands.
+    pub claim: Claim,
 }
 
 impl Instruction {
     /// The sort and identity key of a record within one advertisement.
     pub fn key(&self) -> (u32, Digest8) {
         (self.opcode, self.name)
+    }
+
+    /// Size in bytes of the fixed part, opcode bytes included, when the operands are known.
+    pub fn size(&self) -> Option<u32> {
+        let (operands, _) = self.claim.operands()?;
+        Some(self.bytes.len() as u32 + u32::from(operands))
     }
 }
 
@@ -383,58 +465,90 @@ pub struct BuildOptions<'s> {
     pub mnemonics: bool,
 }
 
-/// Builds an advertisement from a table. Instructions with a mnemonic that the table gives two
-/// different known layouts at the same number are left out (they are ambiguous), as are
-/// groups whose members the table does not all implement; each omission yields a note.
+/// Why a table cannot be advertised.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BuildError {
+    /// The table's bytecode cannot be decoded unambiguously ([`isa_core::undecodable`]), so no
+    /// peer could rely on what it advertises. Each problem is `check`'s own message.
+    #[error("table {implementation} cannot be decoded unambiguously: {}", problems.join("; "))]
+    Undecodable {
+        /// The table's implementation name.
+        implementation: String,
+        /// `check`'s message for each conflict that makes it undecodable.
+        problems: Vec<String>,
+    },
+}
+
+/// Builds an advertisement from a table, reading every instruction through the core's resolve
+/// step. Refuses a table whose bytecode cannot be decoded ([`BuildError::Undecodable`]). An
+/// instruction the table lists twice (same number and name) with contradicting operands or
+/// opcode bytes is left out (it is ambiguous), as are groups whose members the table does not
+/// all implement; each omission yields a note.
+///
+/// Identity is the normalised mnemonic (no alias map): that is what the name digest carries.
 pub fn build(
     table: &Table,
     options: &BuildOptions<'_>,
-) -> (Advertisement<'static>, Vec<BuildNote>) {
+) -> Result<(Advertisement<'static>, Vec<BuildNote>), BuildError> {
+    let aliases = Aliases::new();
+    let check = CheckOptions {
+        aliases: aliases.clone(),
+        scheme: options.scheme.clone(),
+        hint_limit: 0,
+    };
+    let problems = isa_core::undecodable(table, &check);
+    if !problems.is_empty() {
+        return Err(BuildError::Undecodable {
+            implementation: table.implementation.clone(),
+            problems: problems.into_iter().map(|c| c.message).collect(),
+        });
+    }
+    let resolved = isa_core::resolve(table, &ResolveOptions::new(options.scheme, &aliases));
+
     let mut notes = Vec::new();
-    // (opcode, name digest) -> (mnemonic, what is known of its layout)
-    let mut records: BTreeMap<(u32, Digest8), (String, Known)> = BTreeMap::new();
+    // (opcode, name digest) -> (mnemonic, opcode bytes, claim)
+    let mut records: BTreeMap<(u32, Digest8), (String, OpBytes, Claim)> = BTreeMap::new();
     let mut ambiguous: BTreeSet<(u32, Digest8)> = BTreeSet::new();
-    for entry in table.instructions() {
-        let Some(mnemonic) = entry.mnemonic.as_deref() else {
-            continue;
-        };
-        let mnemonic = normalize(mnemonic);
+    for inst in &resolved.instructions {
+        // With no alias map the identity key is the normalised mnemonic.
+        let mnemonic = &inst.key;
         if mnemonic.len() > limits::MAX_STRING {
             notes.push(BuildNote(format!(
                 "instruction at {:#04x} left out: its mnemonic is longer than {} bytes",
-                entry.opcode,
+                inst.opcode,
                 limits::MAX_STRING
             )));
             continue;
         }
-        let shape = match table.layout_of(entry, options.scheme) {
-            Some(layout) => Known {
-                shape: Some(layout.shape_key()),
-                size: u16::try_from(layout.size).unwrap_or(0),
-            },
-            None => Known {
-                shape: None,
-                size: entry
-                    .size_bytes
-                    .and_then(|n| u16::try_from(n).ok())
-                    .unwrap_or(0),
-            },
+        // `undecodable` is empty, so every number has its bytes; the check stays for safety.
+        let Ok(bytes) = inst.bytes else {
+            continue;
         };
-        let key = (entry.opcode, name_digest(&mnemonic));
+        let Some(claim) = Claim::from_fact_key(inst.fact_key()) else {
+            notes.push(BuildNote(format!(
+                "{mnemonic} at {:#04x} left out: its operands take more than {} bytes",
+                inst.opcode,
+                u16::MAX
+            )));
+            continue;
+        };
+        let key = (inst.opcode, name_digest(mnemonic));
         match records.get_mut(&key) {
             None => {
-                records.insert(key, (mnemonic, shape));
+                records.insert(key, (mnemonic.clone(), bytes, claim));
             }
-            Some((_, old)) => match old.merge(shape) {
-                Some(merged) => *old = merged,
-                None => {
+            Some((_, old_bytes, old)) => {
+                if *old_bytes != bytes || old.compare(&claim) == isa_core::Agreement::Differs {
                     ambiguous.insert(key);
+                } else if rank(&claim) > rank(old) {
+                    // The statements agree; keep the one that says more.
+                    *old = claim;
                 }
-            },
+            }
         }
     }
     for key in &ambiguous {
-        if let Some((m, _)) = records.remove(key) {
+        if let Some((m, _, _)) = records.remove(key) {
             notes.push(BuildNote(format!(
                 "{m} at {:#04x} left out: the table gives it two different layouts",
                 key.0
@@ -451,32 +565,36 @@ pub fn build(
     let records: Vec<_> = records.into_iter().take(limits::MAX_INSTRUCTIONS).collect();
     let instructions: Vec<Instruction> = records
         .iter()
-        .map(|((opcode, name), (_, known))| Instruction {
+        .map(|((opcode, name), (_, bytes, claim))| Instruction {
             opcode: *opcode,
-            size: known.size,
             name: *name,
-            shape: known.shape.as_deref().map_or(UNKNOWN_SHAPE, shape_digest),
+            bytes: *bytes,
+            claim: *claim,
         })
         .collect();
     let mnemonics: Vec<Cow<'static, str>> = if options.mnemonics {
         records
             .iter()
-            .map(|(_, (m, _))| Cow::Owned(m.clone()))
+            .map(|(_, (m, _, _))| Cow::Owned(m.clone()))
             .collect()
     } else {
         Vec::new()
     };
 
-    // The formats it decodes are the ones its instructions use, resolved to shapes (a letter
-    // the table declares itself overrides the scheme's meaning of it).
+    // The formats it decodes are the ones its instructions use, with each instruction's real
+    // size (its opcode bytes included) and operand shape, as resolved.
     let mut formats: BTreeSet<(String, String)> = BTreeSet::new();
-    for entry in table.instructions() {
-        if let (Some(letter), Some(layout)) = (
-            entry.format.as_deref(),
-            table.layout_of(entry, options.scheme),
-        ) {
+    for inst in &resolved.instructions {
+        if let (Some(letter), Some(layout), Some(size)) =
+            (inst.entry.format.as_deref(), inst.layout(), inst.size())
+        {
             if letter.len() <= limits::MAX_STRING {
-                formats.insert((letter.to_string(), layout.shape_key()));
+                let shape = if layout.fields.is_empty() {
+                    format!("{size}B")
+                } else {
+                    format!("{size}B {}", isa_core::resolve::operand_shape(layout))
+                };
+                formats.insert((letter.to_string(), shape));
             }
         }
     }
@@ -562,32 +680,15 @@ pub fn build(
     };
     debug_assert_eq!(ad.validate(), Ok(()));
     debug_assert_eq!(ad.check_mnemonics(), Ok(()));
-    (ad, notes)
+    Ok((ad, notes))
 }
 
-/// What a table says about one instruction's layout.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Known {
-    shape: Option<String>,
-    size: u16,
-}
-
-impl Known {
-    /// The combination of two statements about the same instruction, or `None` when they
-    /// contradict each other.
-    fn merge(&self, other: Known) -> Option<Known> {
-        let size = match (self.size, other.size) {
-            (0, s) | (s, 0) => s,
-            (a, b) if a == b => a,
-            _ => return None,
-        };
-        let shape = match (&self.shape, other.shape) {
-            (None, s) => s,
-            (Some(a), None) => Some(a.clone()),
-            (Some(a), Some(b)) if *a == b => Some(b),
-            _ => return None,
-        };
-        Some(Known { shape, size })
+/// How much a claim says: a layout more than a size, a size more than nothing.
+fn rank(claim: &Claim) -> u8 {
+    match claim {
+        Claim::Unknown => 0,
+        Claim::Size { .. } => 1,
+        Claim::Layout { .. } => 2,
     }
 }
 

@@ -3,11 +3,15 @@
 //! * **Version** — the highest version (semantic-version order, never string order) that both
 //!   claim *with the same content hash*. The same label with different hashes is two different
 //!   ISAs wearing one name: it is never chosen, and it is reported.
-//! * **Instructions** — those both implement with the same number and name, and the same
-//!   layout shape. A side that declares no layout makes no claim about the fields, so it
-//!   matches as long as the sizes (where both state one) agree; such matches are counted and
-//!   reported. Both lists are sorted by (opcode, name digest), so the
-//!   intersection is one linear merge; [`usable_count`] does it without allocating.
+//! * **Instructions** — those both implement with the same number, name and opcode bytes whose
+//!   operand claims do not contradict by the core's one comparison rule ([`Claim::compare`],
+//!   which is [`isa_core::compare`] on the digest form): operand shapes when both sides know a
+//!   full layout, operand byte counts when one knows only a size (a fixed size contradicts a
+//!   payload). A side that knows nothing contradicts nothing, so the instruction is usable with
+//!   its layout unchecked; such matches are counted and reported. Every instruction both list
+//!   at the same number under the same name gets a [`Verdict`] ([`Agreement::verdict`]). Both
+//!   lists are sorted by (opcode, name digest), so the intersection is one linear merge;
+//!   [`usable_count`] does it without allocating.
 //! * **Features** — groups both claim with the same frozen definition digest and whose member
 //!   instructions are all usable.
 //!
@@ -21,11 +25,66 @@ use std::fmt;
 use semver::Version;
 use sha2::{Digest, Sha256};
 
-use crate::model::{Advertisement, Digest8, Hash32, Instruction, VersionClaim, UNKNOWN_SHAPE};
+use isa_core::OpBytes;
+
+use crate::model::{name_digest, Advertisement, Claim, Digest8, Hash32, Instruction, VersionClaim};
 use crate::wire::Selection;
 
 /// How many individual instructions each kind of reason lists before summarising.
 pub const DETAIL_LIMIT: usize = 8;
+
+/// What negotiation concludes about one instruction both sides list at the same number under
+/// the same name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Verdict {
+    /// Usable: both sides know the operands and they agree ([`isa_core::Agreement::Same`]).
+    Usable,
+    /// Usable with the layout unchecked: a side knows nothing of the operands
+    /// ([`isa_core::Agreement::Unknown`]).
+    LayoutUnknown,
+    /// Not usable: the operands contradict ([`isa_core::Agreement::Differs`]).
+    LayoutDiffers,
+    /// Not usable: the two sides write the number as different opcode bytes.
+    EncodingDiffers,
+}
+
+impl Verdict {
+    /// The verdict for two records of the same instruction (symmetric).
+    pub fn of(a: &Instruction, b: &Instruction) -> Verdict {
+        // The comparison rule leaves opcode widths out because within one table they follow
+        // from the number; across two VMs the same number can still be written differently
+        // (a 2-byte little-endian ISA and an escape page), and then the bytecode disagrees.
+        if a.bytes != b.bytes {
+            return Verdict::EncodingDiffers;
+        }
+        match a.claim.compare(&b.claim) {
+            isa_core::Agreement::Same => Verdict::Usable,
+            isa_core::Agreement::Unknown => Verdict::LayoutUnknown,
+            isa_core::Agreement::Differs => Verdict::LayoutDiffers,
+        }
+    }
+
+    /// Whether both sides can use the instruction.
+    pub fn is_usable(self) -> bool {
+        matches!(self, Verdict::Usable | Verdict::LayoutUnknown)
+    }
+
+    /// `usable`, `layout-unknown`, `layout-differs` or `encoding-differs`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Usable => "usable",
+            Verdict::LayoutUnknown => "layout-unknown",
+            Verdict::LayoutDiffers => "layout-differs",
+            Verdict::EncodingDiffers => "encoding-differs",
+        }
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// One usable instruction.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,8 +95,22 @@ pub struct Usable {
     pub name: Digest8,
     /// Its mnemonic, when either side sent mnemonics.
     pub mnemonic: Option<String>,
-    /// True when at least one side declared no layout, so the layout match is assumed.
-    pub assumed_layout: bool,
+    /// [`Verdict::Usable`], or [`Verdict::LayoutUnknown`] when a side knows nothing of the
+    /// operands and the layout is unchecked.
+    pub verdict: Verdict,
+}
+
+/// An instruction both sides list at the same number under the same name but cannot share.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unusable {
+    /// Its number.
+    pub opcode: u32,
+    /// Its name digest.
+    pub name: Digest8,
+    /// Its mnemonic, when either side sent mnemonics.
+    pub mnemonic: Option<String>,
+    /// [`Verdict::LayoutDiffers`] or [`Verdict::EncodingDiffers`].
+    pub verdict: Verdict,
 }
 
 /// Why something was not agreed. Each variant renders as one precise sentence.
@@ -70,12 +143,27 @@ pub enum Reason {
         /// Numbers on the second side.
         b: Vec<u32>,
     },
-    /// An instruction at the same number with different layouts.
+    /// An instruction at the same number whose operands contradict.
     LayoutDiffers {
         /// Mnemonic (or `#digest`).
         mnemonic: String,
         /// The number.
         opcode: u32,
+        /// The first side's claim.
+        a: Claim,
+        /// The second side's claim.
+        b: Claim,
+    },
+    /// An instruction at the same number written as different opcode bytes.
+    EncodingDiffers {
+        /// Mnemonic (or `#digest`).
+        mnemonic: String,
+        /// The number.
+        opcode: u32,
+        /// The first side's opcode bytes.
+        a: OpBytes,
+        /// The second side's opcode bytes.
+        b: OpBytes,
     },
     /// Instructions only one side implements.
     OnlyIn {
@@ -93,8 +181,8 @@ pub enum Reason {
         /// How many were not listed.
         count: usize,
     },
-    /// Usable instructions whose layouts are assumed because a side declares none.
-    AssumedLayouts {
+    /// Usable instructions whose layouts are unchecked because a side knows nothing of them.
+    UncheckedLayouts {
         /// How many.
         count: usize,
     },
@@ -143,6 +231,15 @@ fn versions(v: &[Version]) -> String {
     }
 }
 
+/// Operand bytes as a report gives them: `3 operand bytes`, `2 operand bytes + payload`.
+fn operands((bytes, variable): (u16, bool)) -> String {
+    format!(
+        "{bytes} operand byte{}{}",
+        if bytes == 1 { "" } else { "s" },
+        if variable { " + payload" } else { "" }
+    )
+}
+
 fn opcodes(v: &[u32]) -> String {
     v.iter()
         .map(|o| format!("{o:#04x}"))
@@ -170,7 +267,7 @@ impl fmt::Display for Reason {
                 short(&b.1)
             ),
             Reason::NoUsableInstructions => {
-                f.write_str("no instruction has the same number, name and layout on both sides")
+                f.write_str("no instruction has the same number, name, opcode bytes and layout on both sides")
             }
             Reason::NumberDiffers { mnemonic, a, b } => write!(
                 f,
@@ -178,9 +275,31 @@ impl fmt::Display for Reason {
                 opcodes(a),
                 opcodes(b)
             ),
-            Reason::LayoutDiffers { mnemonic, opcode } => {
-                write!(f, "{mnemonic} at {opcode:#04x} has a different layout")
+            Reason::LayoutDiffers {
+                mnemonic,
+                opcode,
+                a,
+                b,
+            } => {
+                write!(f, "{mnemonic} at {opcode:#04x} has a different layout: ")?;
+                match (a.operands(), b.operands()) {
+                    (Some(x), Some(y)) if x == y => {
+                        write!(f, "both {}, different fields", operands(x))
+                    }
+                    (Some(x), Some(y)) => write!(f, "{} vs {}", operands(x), operands(y)),
+                    // `compare` never says Differs when a side knows nothing.
+                    _ => f.write_str("unknown"),
+                }
             }
+            Reason::EncodingDiffers {
+                mnemonic,
+                opcode,
+                a,
+                b,
+            } => write!(
+                f,
+                "{mnemonic} at {opcode:#04x} is encoded differently: {a} vs {b}"
+            ),
             Reason::OnlyIn {
                 side,
                 count,
@@ -196,9 +315,9 @@ impl fmt::Display for Reason {
                 Ok(())
             }
             Reason::More { what, count } => write!(f, "… and {count} more {what}"),
-            Reason::AssumedLayouts { count } => write!(
+            Reason::UncheckedLayouts { count } => write!(
                 f,
-                "{count} usable instruction(s) have no declared layout on at least one side; their layouts are assumed equal"
+                "{count} usable instruction(s) have no known layout or size on at least one side; their layouts are unchecked"
             ),
             Reason::FeatureOnlyIn { features, side } => {
                 let list: Vec<String> = features.iter().map(|g| format!("`{g}`")).collect();
@@ -241,25 +360,15 @@ pub struct Agreement {
     pub features: Vec<String>,
     /// Usable instructions, sorted by (opcode, name digest).
     pub usable: Vec<Usable>,
+    /// Instructions both list at the same number under the same name that cannot be shared,
+    /// sorted by (opcode, name digest).
+    pub unusable: Vec<Unusable>,
     /// Registers both have (the smaller stated count; 0 when neither states one).
     pub registers: u16,
     /// Format shapes both decode, sorted.
     pub formats: Vec<String>,
     /// Why anything was not agreed, in a fixed order.
     pub reasons: Vec<Reason>,
-}
-
-/// Whether two records of the same instruction have compatible layouts: `Some(false)` when
-/// both declare the same shape, `Some(true)` when usable only by assumption (a shape is missing
-/// and the sizes, where both are stated, agree), `None` when they contradict each other.
-fn layouts_match(a: &Instruction, b: &Instruction) -> Option<bool> {
-    if a.shape != UNKNOWN_SHAPE && b.shape != UNKNOWN_SHAPE {
-        return (a.shape == b.shape).then_some(false);
-    }
-    if a.size != 0 && b.size != 0 && a.size != b.size {
-        return None;
-    }
-    Some(true)
 }
 
 /// Walks both sorted instruction lists once, calling `on` for every pair with equal keys and
@@ -299,7 +408,7 @@ pub fn usable_count(a: &Advertisement<'_>, b: &Advertisement<'_>) -> usize {
         &a.instructions,
         &b.instructions,
         |i, j| {
-            if layouts_match(&a.instructions[i], &b.instructions[j]).is_some() {
+            if Verdict::of(&a.instructions[i], &b.instructions[j]).is_usable() {
                 n += 1;
             }
         },
@@ -388,7 +497,9 @@ pub fn negotiate(a: &Advertisement<'_>, b: &Advertisement<'_>) -> Agreement {
     let mut usable = Vec::new();
     let mut usable_a = vec![false; a.instructions.len()];
     let mut usable_b = vec![false; b.instructions.len()];
+    let mut unusable = Vec::new();
     let mut layout = Vec::new();
+    let mut encoding = Vec::new();
     // Name digest -> (numbers in a, numbers in b, a mnemonic from either side).
     let mut unmatched: BTreeMap<Digest8, Unmatched<'_>> = BTreeMap::new();
     let mut assumed = 0;
@@ -397,22 +508,41 @@ pub fn negotiate(a: &Advertisement<'_>, b: &Advertisement<'_>) -> Agreement {
         &b.instructions,
         |i, j| {
             let (x, y) = (&a.instructions[i], &b.instructions[j]);
-            match layouts_match(x, y) {
-                Some(assume) => {
-                    usable_a[i] = true;
-                    usable_b[j] = true;
-                    assumed += usize::from(assume);
-                    usable.push(Usable {
-                        opcode: x.opcode,
-                        name: x.name,
-                        mnemonic: a.mnemonic(i).or_else(|| b.mnemonic(j)).map(str::to_string),
-                        assumed_layout: assume,
-                    });
-                }
-                None => layout.push(Reason::LayoutDiffers {
-                    mnemonic: display_name(a.mnemonic(i).or_else(|| b.mnemonic(j)), &x.name),
+            let verdict = Verdict::of(x, y);
+            let mnemonic = a.mnemonic(i).or_else(|| b.mnemonic(j));
+            if verdict.is_usable() {
+                usable_a[i] = true;
+                usable_b[j] = true;
+                assumed += usize::from(verdict == Verdict::LayoutUnknown);
+                usable.push(Usable {
                     opcode: x.opcode,
-                }),
+                    name: x.name,
+                    mnemonic: mnemonic.map(str::to_string),
+                    verdict,
+                });
+                return;
+            }
+            unusable.push(Unusable {
+                opcode: x.opcode,
+                name: x.name,
+                mnemonic: mnemonic.map(str::to_string),
+                verdict,
+            });
+            let mnemonic = display_name(mnemonic, &x.name);
+            if verdict == Verdict::EncodingDiffers {
+                encoding.push(Reason::EncodingDiffers {
+                    mnemonic,
+                    opcode: x.opcode,
+                    a: x.bytes,
+                    b: y.bytes,
+                });
+            } else {
+                layout.push(Reason::LayoutDiffers {
+                    mnemonic,
+                    opcode: x.opcode,
+                    a: x.claim,
+                    b: y.claim,
+                });
             }
         },
         |in_a, k| {
@@ -457,6 +587,11 @@ pub fn negotiate(a: &Advertisement<'_>, b: &Advertisement<'_>) -> Agreement {
     }
     push_limited(&mut reasons, moved, "instructions with different numbers");
     push_limited(&mut reasons, layout, "instructions with different layouts");
+    push_limited(
+        &mut reasons,
+        encoding,
+        "instructions with different opcode bytes",
+    );
     for (side, mut names) in [(&an, only_a), (&bn, only_b)] {
         if !names.is_empty() {
             let count = names.len();
@@ -469,7 +604,7 @@ pub fn negotiate(a: &Advertisement<'_>, b: &Advertisement<'_>) -> Agreement {
         }
     }
     if assumed > 0 {
-        reasons.push(Reason::AssumedLayouts { count: assumed });
+        reasons.push(Reason::UncheckedLayouts { count: assumed });
     }
 
     // Features: both lists are sorted by name, so walk them together.
@@ -561,6 +696,7 @@ pub fn negotiate(a: &Advertisement<'_>, b: &Advertisement<'_>) -> Agreement {
         version: chosen.cloned(),
         features,
         usable,
+        unusable,
         registers,
         formats,
         reasons,
@@ -568,6 +704,22 @@ pub fn negotiate(a: &Advertisement<'_>, b: &Advertisement<'_>) -> Agreement {
 }
 
 impl Agreement {
+    /// The verdict on the instruction `mnemonic` at `opcode`, when both sides list it there
+    /// (`None`: one side lacks it, or has it at another number).
+    pub fn verdict(&self, opcode: u32, mnemonic: &str) -> Option<Verdict> {
+        let key = (opcode, name_digest(mnemonic));
+        if let Ok(i) = self
+            .usable
+            .binary_search_by(|u| (u.opcode, u.name).cmp(&key))
+        {
+            return Some(self.usable[i].verdict);
+        }
+        self.unusable
+            .binary_search_by(|u| (u.opcode, u.name).cmp(&key))
+            .ok()
+            .map(|i| self.unusable[i].verdict)
+    }
+
     /// The selection a server sends in its answer, which the client recomputes and compares.
     pub fn selection(&self) -> Selection<'static> {
         Selection {

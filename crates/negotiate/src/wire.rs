@@ -1,20 +1,30 @@
 //! The binary wire format and its total decoder.
 //!
 //! ```text
-//! message = magic "FXNG" | wire-version u8 (= 1) | kind u8 | body-length u32le | body
+//! message = magic "FXNG" | wire-version u8 (= 2) | kind u8 | body-length u32le | body
 //! body    = field*                      (fields in any order; unknown tags are skipped)
 //! field   = tag u8 | length u32le | payload[length]
 //! str8    = length u8 | utf-8 bytes
+//! record  = opcode u32le | name digest 8 | opcode-byte count u8 (1-4) | opcode bytes 4
+//!           (zero after the count) | claim u8 | operand bytes u16le | shape digest 8
 //! ```
 //!
 //! Message kinds: 1 advertisement, 2 offer, 3 answer, 4 confirm. Advertisement fields: 1 name
 //! (raw utf-8), 2 version (str8 label, 32-byte hash; repeated), 3 registers (u16le), 4 format
-//! (str8 letter, str8 shape; repeated), 5 instructions (22-byte records: opcode u32le, size
-//! u16le, name digest 8, shape digest 8), 6 mnemonics (str8 per instruction), 7 group (str8 name, 32-byte
-//! definition, u16le member indices; repeated). Offer: 1 nonce, 2 advertisement (a whole
-//! nested message). Answer: 1 nonce, 2 offer hash, 3 advertisement, 4 selection (flags u8,
-//! [str8 version, hash], usable count u32le, usable digest 32, str8 features…). Confirm:
-//! 1 transcript hash.
+//! (str8 letter, str8 shape; repeated), 5 instructions (28-byte records), 6 mnemonics (str8 per
+//! instruction), 7 group (str8 name, 32-byte definition, u16le member indices; repeated). Offer:
+//! 1 nonce, 2 advertisement (a whole nested message). Answer: 1 nonce, 2 offer hash,
+//! 3 advertisement, 4 selection (flags u8, [str8 version, hash], usable count u32le, usable
+//! digest 32, str8 features…). Confirm: 1 transcript hash.
+//!
+//! A record's claim ([`Claim`]) is 0 unknown (operand bytes and shape digest zero), 1 size only
+//! (shape digest zero), 2 full layout, 3 full layout followed by a payload. Anything else — an
+//! opcode-byte count outside 1–4, non-zero bytes where zero is required, an undefined claim — is
+//! rejected, so every advertisement has exactly one encoding.
+//!
+//! Wire version 2 replaced version 1's record (opcode, total size, name digest, digest of the
+//! whole layout's shape key) when the claim came to follow the core's comparison rule; an old
+//! decoder rejects version-2 messages by number, and this one rejects version-1 messages.
 //!
 //! Totality: every read is bounds-checked through one `Reader` with checked arithmetic, every
 //! count is implied by a length already known to fit in the input (so no allocation exceeds the
@@ -26,18 +36,21 @@ use std::fmt;
 
 use semver::Version;
 
+use isa_core::OpBytes;
+
 use crate::model::{
-    limits, Advertisement, Digest8, FeatureGroup, FormatClaim, Hash32, Instruction,
+    limits, Advertisement, Claim, FeatureGroup, FormatClaim, Hash32, Instruction,
     InvalidAdvertisement, VersionClaim,
 };
 
 /// The four magic bytes every message starts with.
 pub const MAGIC: [u8; 4] = *b"FXNG";
 /// The wire-format version this crate writes and reads.
-pub const WIRE_VERSION: u8 = 1;
+pub const WIRE_VERSION: u8 = 2;
 /// Size of the fixed message header.
 pub const HEADER_LEN: usize = 10;
-const RECORD_LEN: usize = 22;
+/// Size of one instruction record.
+pub const RECORD_LEN: usize = 28;
 
 /// The kind of a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -224,6 +237,9 @@ pub enum DecodeErrorKind {
         /// The value.
         value: u8,
     },
+    /// An instruction record whose fields are not in their one canonical form.
+    #[error("instruction record: {0}")]
+    BadRecord(&'static str),
     /// Well-formed bytes that break an advertisement invariant.
     #[error("{0}")]
     Invalid(InvalidAdvertisement),
@@ -309,12 +325,6 @@ impl<'a> Reader<'a> {
     fn hash(&mut self, what: &'static str) -> DResult<Hash32> {
         let mut out = [0u8; 32];
         out.copy_from_slice(self.take(32, what)?);
-        Ok(out)
-    }
-
-    fn digest8(&mut self, what: &'static str) -> DResult<Digest8> {
-        let mut out = [0u8; 8];
-        out.copy_from_slice(self.take(8, what)?);
         Ok(out)
     }
 
@@ -432,6 +442,72 @@ fn bounded_push<T>(
     Ok(())
 }
 
+/// Reads one instruction record, accepting only its canonical form (see the module docs).
+fn record(r: &mut Reader<'_>) -> DResult<Instruction> {
+    let at = r.offset();
+    // One bounds check for the whole record; the fields are then at fixed positions.
+    let Some(rec) = r
+        .take(RECORD_LEN, "instruction record")?
+        .first_chunk::<RECORD_LEN>()
+    else {
+        return Err(r.err(DecodeErrorKind::BadLength {
+            what: "instruction record",
+            len: RECORD_LEN,
+        }));
+    };
+    let opcode = u32::from_le_bytes([rec[0], rec[1], rec[2], rec[3]]);
+    let mut name = [0u8; 8];
+    name.copy_from_slice(&rec[4..12]);
+    let count = usize::from(rec[12]);
+    let raw = &rec[13..17];
+    let bad = |offset: usize, what| DecodeError {
+        offset: at + offset,
+        kind: DecodeErrorKind::BadRecord(what),
+    };
+    if !(1..=4).contains(&count) {
+        return Err(bad(12, "the opcode-byte count is not 1-4"));
+    }
+    if raw[count..].iter().any(|&b| b != 0) {
+        return Err(bad(13, "opcode bytes past the count are not zero"));
+    }
+    let bytes = OpBytes::new(&raw[..count]);
+    let kind = rec[17];
+    let operand_bytes = u16::from_le_bytes([rec[18], rec[19]]);
+    let mut shape = [0u8; 8];
+    shape.copy_from_slice(&rec[20..28]);
+    let claim = match kind {
+        0 if operand_bytes != 0 || shape != [0; 8] => {
+            return Err(bad(
+                17,
+                "an unknown claim has operand bytes or a shape digest",
+            ))
+        }
+        0 => Claim::Unknown,
+        1 if shape != [0; 8] => return Err(bad(17, "a size-only claim has a shape digest")),
+        1 => Claim::Size { operand_bytes },
+        2 | 3 => Claim::Layout {
+            operand_bytes,
+            variable: kind == 3,
+            shape,
+        },
+        value => {
+            return Err(DecodeError {
+                offset: at + 17,
+                kind: DecodeErrorKind::BadFlag {
+                    what: "operand claim",
+                    value,
+                },
+            })
+        }
+    };
+    Ok(Instruction {
+        opcode,
+        name,
+        bytes,
+        claim,
+    })
+}
+
 fn advertisement_body<'a>(mut body: Reader<'a>) -> DResult<Advertisement<'a>> {
     let start = body.offset();
     let mut name: Option<&'a str> = None;
@@ -503,16 +579,7 @@ fn advertisement_body<'a>(mut body: Reader<'a>) -> DResult<Advertisement<'a>> {
                 // The count is implied by a payload already in memory: allocation is bounded.
                 let mut list = Vec::with_capacity(count);
                 while !f.is_empty() {
-                    let opcode = f.u32("opcode")?;
-                    let size = f.u16("instruction size")?;
-                    let name = f.digest8("name digest")?;
-                    let shape = f.digest8("shape digest")?;
-                    list.push(Instruction {
-                        opcode,
-                        size,
-                        name,
-                        shape,
-                    });
+                    list.push(record(&mut f)?);
                 }
                 once(&mut instructions, list, "instructions", at)?;
             }
@@ -808,6 +875,32 @@ impl Writer<'_> {
     }
 }
 
+impl Writer<'_> {
+    /// Writes one instruction record in its canonical form (see the module docs).
+    fn record(&mut self, i: &Instruction) {
+        let mut rec = [0u8; RECORD_LEN];
+        rec[0..4].copy_from_slice(&i.opcode.to_le_bytes());
+        rec[4..12].copy_from_slice(&i.name);
+        // OpBytes holds 1-4 bytes, so the count fits in a byte and the bytes in the 4 slots;
+        // the unused slots stay zero.
+        rec[12] = i.bytes.len() as u8;
+        rec[13..13 + i.bytes.len()].copy_from_slice(i.bytes.as_slice());
+        let (kind, operands, shape) = match i.claim {
+            Claim::Unknown => (0u8, 0u16, [0u8; 8]),
+            Claim::Size { operand_bytes } => (1, operand_bytes, [0; 8]),
+            Claim::Layout {
+                operand_bytes,
+                variable,
+                shape,
+            } => (2 + u8::from(variable), operand_bytes, shape),
+        };
+        rec[17] = kind;
+        rec[18..20].copy_from_slice(&operands.to_le_bytes());
+        rec[20..28].copy_from_slice(&shape);
+        self.out.extend_from_slice(&rec);
+    }
+}
+
 fn check_size(out: &[u8], start: usize) -> Result<(), EncodeError> {
     let len = out.len() - start;
     if len > limits::MAX_MESSAGE {
@@ -835,10 +928,7 @@ fn write_advertisement(w: &mut Writer<'_>, ad: &Advertisement<'_>) {
     w.field(5, |w| {
         w.out.reserve(ad.instructions.len() * RECORD_LEN);
         for i in &ad.instructions {
-            w.out.extend_from_slice(&i.opcode.to_le_bytes());
-            w.out.extend_from_slice(&i.size.to_le_bytes());
-            w.out.extend_from_slice(&i.name);
-            w.out.extend_from_slice(&i.shape);
+            w.record(i);
         }
     });
     if !ad.mnemonics.is_empty() {

@@ -2,10 +2,10 @@
 
 mod common;
 
-use common::{ad, ad_with_notes, group, table, unified, v};
+use common::{ad, ad_with_notes, group, table, try_ad, unified, v};
 use isa_negotiate::wire::{decode_answer, decode_offer, encode_answer, encode_offer};
 use isa_negotiate::{
-    negotiate, usable_count, Client, HandshakeError, Reason, Server, Version, UNKNOWN_SHAPE,
+    negotiate, usable_count, Claim, Client, HandshakeError, Reason, Server, Verdict, Version,
 };
 
 #[test]
@@ -75,16 +75,19 @@ fn usable_instructions_need_same_number_name_and_layout() {
         .collect();
     assert_eq!(usable, ["HALT", "NOP", "SUB"]);
     assert_eq!(usable_count(&a, &b), 3);
-    assert!(agreed.usable[1].assumed_layout && !agreed.usable[0].assumed_layout);
+    assert_eq!(agreed.usable[1].verdict, Verdict::LayoutUnknown);
+    assert_eq!(agreed.usable[0].verdict, Verdict::Usable);
+    assert_eq!(agreed.verdict(0x20, "add"), Some(Verdict::LayoutDiffers));
+    assert_eq!(agreed.verdict(0x08, "INC"), None, "at different numbers");
     let text: Vec<String> = agreed.reasons.iter().map(|r| r.to_string()).collect();
     assert_eq!(
         text,
         [
             "INC has a different number: 0x08 vs 0x09",
-            "ADD at 0x20 has a different layout",
+            "ADD at 0x20 has a different layout: 3 operand bytes vs 4 operand bytes",
             "1 instruction(s) only in unified: MOVI",
             "1 instruction(s) only in other: CALL",
-            "1 usable instruction(s) have no declared layout on at least one side; their layouts are assumed equal",
+            "1 usable instruction(s) have no known layout or size on at least one side; their layouts are unchecked",
         ]
     );
     assert!(agreed.compatible);
@@ -214,7 +217,7 @@ fn builder_claims_only_fully_implemented_groups_and_drops_ambiguous_entries() {
         vec![group("ok", &["HALT"]), group("missing", &["HALT", "FADD"])],
     );
     assert_eq!(a.mnemonics, ["HALT", "ODD"]);
-    assert_ne!(a.instructions[1].shape, UNKNOWN_SHAPE);
+    assert!(matches!(a.instructions[1].claim, Claim::Layout { .. }));
     assert_eq!(a.groups.len(), 1);
     assert_eq!(a.groups[0].name, "ok");
     let notes: Vec<String> = notes.iter().map(|n| n.to_string()).collect();
@@ -424,18 +427,405 @@ fn sizes_without_layouts_still_catch_contradictions() {
         .map(|x| x.mnemonic.clone().unwrap())
         .collect();
     assert_eq!(usable, ["ADD"]);
-    assert!(agreed.usable[0].assumed_layout);
-    assert!(agreed.reasons.contains(&Reason::LayoutDiffers {
-        mnemonic: "HALT".into(),
-        opcode: 0
-    }));
-    // Two size-only tables agreeing on sizes can use both, by assumption.
+    // A size compares with a layout by operand bytes: checked, not assumed.
+    assert_eq!(agreed.usable[0].verdict, Verdict::Usable);
+    assert!(agreed.reasons.iter().any(|r| r.to_string()
+        == "HALT at 0x00 has a different layout: 0 operand bytes vs 3 operand bytes"));
+    // Two size-only tables agreeing on sizes agree on everything they know.
     let both = negotiate(
         &four,
         &ad(&sized("four-too", 4), vec![v("1.0.0", 1)], vec![]),
     );
     assert_eq!(both.usable.len(), 2);
-    assert_eq!(both.reasons, [Reason::AssumedLayouts { count: 2 }]);
+    assert_eq!(both.reasons, []);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Layout claims follow the core's one comparison rule
+
+/// How a case table states the instruction `X` at `opcode` (plus `HALT` at 0 so that every
+/// table has a second, agreed instruction).
+#[derive(Clone, Copy)]
+enum Says {
+    /// A format letter (the table's own `formats` are the case's `own` layouts).
+    Letter(&'static str),
+    /// Only `size_bytes`.
+    Size(u32),
+    /// Nothing.
+    Nothing,
+}
+
+/// A letter the table declares itself: letter, size, fields as (name, bits, kind).
+type OwnLetter = (
+    &'static str,
+    u32,
+    &'static [(&'static str, u16, &'static str)],
+);
+
+/// One case table: the encoding, the table's own letters, and what it says of `X`.
+struct Side {
+    escapes: &'static [u32],
+    fixed: Option<(u32, isa_core::Endian)>,
+    own: &'static [OwnLetter],
+    says: Says,
+}
+
+const PLAIN: Side = Side {
+    escapes: &[],
+    fixed: None,
+    own: &[],
+    says: Says::Nothing,
+};
+
+fn side_table(name: &str, opcode: u32, side: &Side) -> isa_core::Table {
+    use isa_core::{Encoding, Entry, Field, FieldKind, Layout};
+    let mut t = isa_core::Table::new(name);
+    if !side.escapes.is_empty() {
+        t.encoding = Encoding::escapes(side.escapes.iter().copied()).unwrap();
+    }
+    if let Some((width, endian)) = side.fixed {
+        t.encoding = Encoding::fixed(width, endian).unwrap();
+    }
+    for &(letter, size, fields) in side.own {
+        let fields = fields
+            .iter()
+            .map(|&(n, bits, kind)| Field::new(n, bits, FieldKind::parse(kind).unwrap()))
+            .collect();
+        t.formats
+            .insert(letter.into(), Layout::new(size, fields).unwrap());
+    }
+    t.entries.push(Entry::new(0, "HALT").with_format("A"));
+    let mut x = Entry::new(opcode, "X");
+    match side.says {
+        Says::Letter(l) => x.format = Some(l.into()),
+        Says::Size(n) => x.size_bytes = Some(n),
+        Says::Nothing => {}
+    }
+    t.entries.push(x);
+    t
+}
+
+#[test]
+fn layout_verdicts_are_the_cores_comparison() {
+    use isa_core::Endian;
+    use Says::*;
+    const ESC: &[u32] = &[0xFF];
+    let cases: Vec<(&str, u32, Side, Side, Verdict)> = vec![
+        (
+            "size-only 2 vs 4 bytes",
+            0x10,
+            Side {
+                says: Size(2),
+                ..PLAIN
+            },
+            Side {
+                says: Size(4),
+                ..PLAIN
+            },
+            Verdict::LayoutDiffers,
+        ),
+        (
+            "size-only 4 vs letter E (4 bytes)",
+            0x10,
+            Side {
+                says: Size(4),
+                ..PLAIN
+            },
+            Side {
+                says: Letter("E"),
+                ..PLAIN
+            },
+            Verdict::Usable,
+        ),
+        (
+            "own letter Q with E's layout (other field names) vs E",
+            0x10,
+            Side {
+                own: &[(
+                    "Q",
+                    4,
+                    &[("dst", 8, "reg"), ("a", 8, "reg"), ("b", 8, "reg")],
+                )],
+                says: Letter("Q"),
+                ..PLAIN
+            },
+            Side {
+                says: Letter("E"),
+                ..PLAIN
+            },
+            Verdict::Usable,
+        ),
+        (
+            "own D = [op][rd][imm16] vs the built-in D = [op][rd][imm8]",
+            0x10,
+            Side {
+                own: &[("D", 4, &[("rd", 8, "reg"), ("imm16", 16, "imm")])],
+                says: Letter("D"),
+                ..PLAIN
+            },
+            Side {
+                says: Letter("D"),
+                ..PLAIN
+            },
+            Verdict::LayoutDiffers,
+        ),
+        (
+            "payload layout vs size-only of its fixed size",
+            0x10,
+            Side {
+                own: &[("P", 3, &[("len", 16, "len")])],
+                says: Letter("P"),
+                ..PLAIN
+            },
+            Side {
+                says: Size(3),
+                ..PLAIN
+            },
+            Verdict::LayoutDiffers,
+        ),
+        (
+            "escape-page E on both sides (ff 05)",
+            0xFF05,
+            Side {
+                escapes: ESC,
+                says: Letter("E"),
+                ..PLAIN
+            },
+            Side {
+                escapes: ESC,
+                says: Letter("E"),
+                ..PLAIN
+            },
+            Verdict::Usable,
+        ),
+        (
+            "escape-page E (2 opcode bytes + 3) vs escape-page size 5",
+            0xFF05,
+            Side {
+                escapes: ESC,
+                says: Letter("E"),
+                ..PLAIN
+            },
+            Side {
+                escapes: ESC,
+                says: Size(5),
+                ..PLAIN
+            },
+            Verdict::Usable,
+        ),
+        (
+            "escape-page E vs escape-page size 4 (the opcode's second byte counted)",
+            0xFF05,
+            Side {
+                escapes: ESC,
+                says: Letter("E"),
+                ..PLAIN
+            },
+            Side {
+                escapes: ESC,
+                says: Size(4),
+                ..PLAIN
+            },
+            Verdict::LayoutDiffers,
+        ),
+        (
+            "an undefined letter vs E",
+            0x10,
+            Side {
+                says: Letter("Z"),
+                ..PLAIN
+            },
+            Side {
+                says: Letter("E"),
+                ..PLAIN
+            },
+            Verdict::LayoutUnknown,
+        ),
+        (
+            "nothing vs size-only",
+            0x10,
+            Side {
+                says: Nothing,
+                ..PLAIN
+            },
+            Side {
+                says: Size(2),
+                ..PLAIN
+            },
+            Verdict::LayoutUnknown,
+        ),
+        (
+            "0x0105 as 2 little-endian bytes vs on escape page 0x01",
+            0x0105,
+            Side {
+                fixed: Some((2, Endian::Little)),
+                says: Letter("E"),
+                ..PLAIN
+            },
+            Side {
+                escapes: &[0x01],
+                says: Letter("E"),
+                ..PLAIN
+            },
+            Verdict::EncodingDiffers,
+        ),
+    ];
+    let scheme = isa_core::Scheme::flux_unified();
+    let aliases = isa_core::Aliases::new();
+    for (what, opcode, a, b, want) in cases {
+        let (ta, tb) = (side_table("a", opcode, &a), side_table("b", opcode, &b));
+        let (ada, adb) = (
+            ad(&ta, vec![v("1.0.0", 1)], vec![]),
+            ad(&tb, vec![v("1.0.0", 1)], vec![]),
+        );
+        let agreed = negotiate(&ada, &adb);
+        assert_eq!(agreed.verdict(opcode, "X"), Some(want), "{what}");
+        assert_eq!(
+            negotiate(&adb, &ada).verdict(opcode, "X"),
+            Some(want),
+            "{what}: symmetric"
+        );
+        assert_eq!(usable_count(&ada, &adb), agreed.usable.len(), "{what}");
+        if want != Verdict::EncodingDiffers {
+            assert_eq!(
+                agreed.usable.len(),
+                1 + usize::from(want.is_usable()),
+                "{what}: HALT and maybe X"
+            );
+        }
+        // The verdict on the operands is the core's own on the two resolved instructions.
+        let ra = isa_core::resolve(&ta, &isa_core::ResolveOptions::new(&scheme, &aliases));
+        let rb = isa_core::resolve(&tb, &isa_core::ResolveOptions::new(&scheme, &aliases));
+        let core = isa_core::compare(&ra.instructions[1], &rb.instructions[1]);
+        if want != Verdict::EncodingDiffers {
+            let expected = match core {
+                isa_core::Agreement::Same => Verdict::Usable,
+                isa_core::Agreement::Unknown => Verdict::LayoutUnknown,
+                isa_core::Agreement::Differs => Verdict::LayoutDiffers,
+            };
+            assert_eq!(
+                want, expected,
+                "{what}: the case disagrees with isa_core::compare"
+            );
+        }
+    }
+}
+
+#[test]
+fn escape_page_records_carry_the_real_opcode_bytes_and_size() {
+    let t = side_table(
+        "esc",
+        0xFF05,
+        &Side {
+            escapes: &[0xFF],
+            says: Says::Letter("E"),
+            ..PLAIN
+        },
+    );
+    let a = ad(&t, vec![], vec![]);
+    let x = a.instructions[1];
+    assert_eq!(x.bytes.to_string(), "ff 05");
+    assert_eq!(
+        x.size(),
+        Some(5),
+        "two opcode bytes and three operand bytes"
+    );
+    let formats: Vec<(&str, &str)> = a
+        .formats
+        .iter()
+        .map(|f| (f.letter.as_ref(), f.shape.as_ref()))
+        .collect();
+    assert_eq!(formats, [("A", "1B"), ("E", "5B reg8 reg8 reg8")]);
+}
+
+#[test]
+fn differing_layouts_and_encodings_say_what_each_side_has() {
+    let reasons = |a: &Side, b: &Side, opcode: u32| -> Vec<String> {
+        let ada = ad(&side_table("a", opcode, a), vec![v("1.0.0", 1)], vec![]);
+        let adb = ad(&side_table("b", opcode, b), vec![v("1.0.0", 1)], vec![]);
+        negotiate(&ada, &adb)
+            .reasons
+            .iter()
+            .map(|r| r.to_string())
+            .collect()
+    };
+    let payload = Side {
+        own: &[("P", 3, &[("len", 16, "len")])],
+        says: Says::Letter("P"),
+        ..PLAIN
+    };
+    assert_eq!(
+        reasons(
+            &payload,
+            &Side {
+                says: Says::Size(3),
+                ..PLAIN
+            },
+            0x10
+        ),
+        ["X at 0x10 has a different layout: 2 operand bytes + payload vs 2 operand bytes"]
+    );
+    let imm16 = Side {
+        own: &[("W", 3, &[("imm16", 16, "imm")])],
+        says: Says::Letter("W"),
+        ..PLAIN
+    };
+    assert_eq!(
+        reasons(&payload, &imm16, 0x10),
+        ["X at 0x10 has a different layout: 2 operand bytes + payload vs 2 operand bytes"]
+    );
+    let rd_imm = Side {
+        says: Says::Letter("C"),
+        ..PLAIN
+    };
+    let rd = Side {
+        says: Says::Letter("B"),
+        ..PLAIN
+    };
+    assert_eq!(
+        reasons(&rd_imm, &rd, 0x10),
+        ["X at 0x10 has a different layout: both 1 operand byte, different fields"]
+    );
+    assert_eq!(
+        reasons(
+            &Side {
+                fixed: Some((2, isa_core::Endian::Little)),
+                says: Says::Letter("E"),
+                ..PLAIN
+            },
+            &Side {
+                escapes: &[0x01],
+                says: Says::Letter("E"),
+                ..PLAIN
+            },
+            0x0105,
+        ),
+        [
+            "no instruction has the same number, name, opcode bytes and layout on both sides",
+            // A two-byte encoding writes even HALT differently from a one-byte one.
+            "HALT at 0x00 is encoded differently: 00 00 vs 00",
+            "X at 0x105 is encoded differently: 05 01 vs 01 05",
+        ]
+    );
+}
+
+#[test]
+fn undecodable_tables_are_refused_with_checks_words() {
+    // Two instructions at one number.
+    let two = table("two", &[(1, "NOP", Some("A")), (1, "HALT", Some("A"))]);
+    let err = try_ad(&two, vec![], vec![]).unwrap_err().to_string();
+    assert!(
+        err.starts_with("table two cannot be decoded unambiguously: "),
+        "{err}"
+    );
+    assert!(err.contains("0x01"), "{err}");
+    // An instruction on the escape byte itself is a prefix of the whole page.
+    let mut esc = table("esc", &[(0xFF, "EXT", Some("A")), (0xFF05, "X", Some("E"))]);
+    esc.encoding = isa_core::Encoding::escapes([0xFF]).unwrap();
+    assert!(try_ad(&esc, vec![], vec![]).is_err());
+    // The same name twice at one number is one instruction, not a decoding problem.
+    let same = table("same", &[(1, "NOP", Some("A")), (1, "nop", None)]);
+    assert!(try_ad(&same, vec![], vec![]).is_ok());
 }
 
 #[test]

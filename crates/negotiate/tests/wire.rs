@@ -9,7 +9,8 @@ use common::{ad, group, table, unified, v};
 use isa_core::{Entry, Table};
 use isa_negotiate::model::limits;
 use isa_negotiate::wire::{
-    decode_advertisement, decode_confirm, encode_confirm, Confirm, HEADER_LEN, MAGIC,
+    decode_advertisement, decode_confirm, encode_confirm, Confirm, HEADER_LEN, MAGIC, RECORD_LEN,
+    WIRE_VERSION,
 };
 use isa_negotiate::{
     decode, encode_advertisement, DecodeErrorKind, EncodeError, GroupDef, InvalidAdvertisement,
@@ -32,6 +33,135 @@ fn append_field(msg: &mut Vec<u8>, tag: u8, payload: &[u8]) {
     msg.extend_from_slice(payload);
     let body = (msg.len() - HEADER_LEN) as u32;
     msg[6..10].copy_from_slice(&body.to_le_bytes());
+}
+
+/// One raw instruction record (see the `wire` module docs): opcode, name digest of `X`, the
+/// opcode-byte count and bytes (zero-padded), claim, operand bytes, shape digest.
+fn record(opcode: u32, bytes: &[u8], claim: u8, operands: u16, shape: [u8; 8]) -> Vec<u8> {
+    let mut r = opcode.to_le_bytes().to_vec();
+    r.extend_from_slice(&isa_negotiate::name_digest("X"));
+    r.push(bytes.len() as u8);
+    let mut raw = [0u8; 4];
+    raw[..bytes.len().min(4)].copy_from_slice(&bytes[..bytes.len().min(4)]);
+    r.extend_from_slice(&raw);
+    r.push(claim);
+    r.extend_from_slice(&operands.to_le_bytes());
+    r.extend_from_slice(&shape);
+    assert_eq!(r.len(), RECORD_LEN);
+    r
+}
+
+/// A message holding one advertisement named `vm` whose instruction field is `records`.
+fn with_records(records: &[u8]) -> Vec<u8> {
+    let mut m = MAGIC.to_vec();
+    m.push(WIRE_VERSION);
+    m.push(1);
+    m.extend_from_slice(&[0; 4]);
+    append_field(&mut m, 1, b"vm");
+    append_field(&mut m, 5, records);
+    m
+}
+
+#[test]
+fn records_carry_opcode_bytes_and_the_claim() {
+    use isa_negotiate::Claim;
+    let mut t = table("vm", &[(0xFF05, "X", Some("E")), (0x10, "P", Some("Z"))]);
+    t.encoding = isa_core::Encoding::escapes([0xFF]).unwrap();
+    let mut sized = Entry::new(0x11, "S");
+    sized.size_bytes = Some(2);
+    t.entries.push(sized);
+    let mut a = ad(&t, vec![], vec![]);
+    a.mnemonics.clear();
+    a.groups.clear();
+    let shape = isa_negotiate::shape_digest("reg8 reg8 reg8");
+    assert_eq!(
+        a.instructions.iter().map(|i| i.claim).collect::<Vec<_>>(),
+        [
+            Claim::Unknown,
+            Claim::Size { operand_bytes: 1 },
+            Claim::Layout {
+                operand_bytes: 3,
+                variable: false,
+                shape
+            },
+        ]
+    );
+    let bytes = encode_advertisement(&a).unwrap();
+    let at = bytes
+        .windows(4)
+        .position(|w| w == 0xFF05u32.to_le_bytes())
+        .unwrap();
+    let mut want = 0xFF05u32.to_le_bytes().to_vec();
+    want.extend_from_slice(&isa_negotiate::name_digest("X"));
+    want.extend_from_slice(&[2, 0xff, 0x05, 0, 0]); // two opcode bytes, zero-padded
+    want.extend_from_slice(&[2, 3, 0]); // a full layout, three operand bytes
+    want.extend_from_slice(&shape);
+    assert_eq!(&bytes[at..at + RECORD_LEN], &want[..]);
+    assert_eq!(decode_advertisement(&bytes).unwrap(), a);
+}
+
+#[test]
+fn non_canonical_records_are_rejected() {
+    let shape = [7u8; 8];
+    let base = HEADER_LEN + 5 + 2 + 5; // name field, then the instructions field's header
+    let cases: Vec<(Vec<u8>, usize, &str)> = vec![
+        (
+            record(1, &[], 0, 0, [0; 8]),
+            12,
+            "the opcode-byte count is not 1-4",
+        ),
+        (
+            record(1, &[1, 2, 3, 4, 5], 0, 0, [0; 8]),
+            12,
+            "the opcode-byte count is not 1-4",
+        ),
+        (
+            {
+                let mut r = record(1, &[1], 0, 0, [0; 8]);
+                r[14] = 9; // a byte past the count
+                r
+            },
+            13,
+            "opcode bytes past the count are not zero",
+        ),
+        (
+            record(1, &[1], 0, 3, [0; 8]),
+            17,
+            "an unknown claim has operand bytes or a shape digest",
+        ),
+        (
+            record(1, &[1], 0, 0, shape),
+            17,
+            "an unknown claim has operand bytes or a shape digest",
+        ),
+        (
+            record(1, &[1], 1, 2, shape),
+            17,
+            "a size-only claim has a shape digest",
+        ),
+        (
+            record(1, &[1], 4, 2, shape),
+            17,
+            "operand claim has undefined value 4",
+        ),
+    ];
+    for (rec, offset, want) in cases {
+        let err = decode(&with_records(&rec)).unwrap_err();
+        assert_eq!(err.offset, base + offset, "{want}");
+        assert!(
+            err.to_string().ends_with(want),
+            "{err} should end with {want:?}"
+        );
+    }
+    // The canonical forms of the same claims decode.
+    for rec in [
+        record(1, &[1], 0, 0, [0; 8]),
+        record(1, &[1], 1, 2, [0; 8]),
+        record(1, &[0xff, 1], 2, 2, shape),
+        record(1, &[0, 0, 0, 1], 3, 2, shape),
+    ] {
+        decode(&with_records(&rec)).unwrap();
+    }
 }
 
 #[test]
@@ -64,15 +194,20 @@ fn header_errors_name_the_byte() {
         (b"NOPE".to_vec(), "byte 0: bad magic"),
         (vec![], "byte 0: truncated: magic needs 4 bytes, 0 remain"),
         (
-            [&MAGIC[..], &[2]].concat(),
-            "byte 4: unsupported wire version 2; this decoder reads version 1",
+            // Version 1 records meant something else: they are rejected by number.
+            [&MAGIC[..], &[1]].concat(),
+            "byte 4: unsupported wire version 1; this decoder reads version 2",
         ),
         (
-            [&MAGIC[..], &[1, 9]].concat(),
+            [&MAGIC[..], &[3]].concat(),
+            "byte 4: unsupported wire version 3; this decoder reads version 2",
+        ),
+        (
+            [&MAGIC[..], &[WIRE_VERSION, 9]].concat(),
             "byte 5: unknown message kind 9",
         ),
         (
-            [&MAGIC[..], &[1, 1], &u32::MAX.to_le_bytes()].concat(),
+            [&MAGIC[..], &[WIRE_VERSION, 1], &u32::MAX.to_le_bytes()].concat(),
             "byte 6: message declares 4294967305 bytes; at most 1048576 are allowed",
         ),
         (
@@ -94,7 +229,7 @@ fn header_errors_name_the_byte() {
 fn body_errors_are_precise() {
     let header = |kind: u8, body: &[u8]| {
         let mut m = MAGIC.to_vec();
-        m.push(1);
+        m.push(WIRE_VERSION);
         m.push(kind);
         m.extend_from_slice(&(body.len() as u32).to_le_bytes());
         m.extend_from_slice(body);
@@ -123,7 +258,7 @@ fn body_errors_are_precise() {
     // Bad UTF-8 in the name.
     let err = decode(&header(1, &[field(1, &[0xff]), ins.clone()].concat())).unwrap_err();
     assert_eq!(err.kind, DecodeErrorKind::BadUtf8("implementation name"));
-    // A record list that is not a multiple of 22 bytes.
+    // A record list that is not a multiple of the record size.
     let err = decode(&header(1, &[name.clone(), field(5, &[0; 19])].concat())).unwrap_err();
     assert!(matches!(
         err.kind,
@@ -149,8 +284,7 @@ fn body_errors_are_precise() {
     // Instructions out of order violate an invariant.
     let mut recs = Vec::new();
     for op in [2u32, 1] {
-        recs.extend_from_slice(&op.to_le_bytes());
-        recs.extend_from_slice(&[1; 18]);
+        recs.extend_from_slice(&record(op, &[op as u8], 0, 0, [0; 8]));
     }
     let err = decode(&header(1, &[name.clone(), field(5, &recs)].concat())).unwrap_err();
     assert_eq!(
@@ -225,13 +359,17 @@ fn confirm_round_trips_and_kinds_are_checked() {
 fn real_tables_round_trip() {
     let dir = format!("{}/../../../shared/flux/tables", env!("CARGO_MANIFEST_DIR"));
     let mut n = 0;
+    let mut refused = Vec::new();
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         let Ok(t) = isa_io::load_table(&path) else {
             continue;
         };
         let groups = isa_negotiate::category_groups(&t);
-        let a = ad(&t, vec![v("1.0.0", 1)], groups);
+        let Ok((a, _)) = common::try_ad(&t, vec![v("1.0.0", 1)], groups) else {
+            refused.push(t.implementation.clone());
+            continue;
+        };
         let bytes = encode_advertisement(&a).unwrap();
         assert_eq!(
             decode_advertisement(&bytes).unwrap(),
@@ -242,6 +380,16 @@ fn real_tables_round_trip() {
         n += 1;
     }
     assert!(n > 60, "only {n} tables loaded");
+    // Three real tables list two instructions at one number; they cannot be advertised.
+    refused.sort();
+    assert_eq!(
+        refused,
+        [
+            "flux-isa-v3-edge-c",
+            "flux-research-isa-v3-spec",
+            "flux-spec-signal-md"
+        ]
+    );
 }
 
 #[cfg(feature = "json")]
@@ -263,6 +411,56 @@ fn json_round_trips_every_message_kind() {
         let back = message_from_json(&message_to_json(&msg)).unwrap();
         assert_eq!(back, msg);
     }
+    // Each claim has one spelling; the others are errors naming the instruction.
+    let one = |fields: &str| {
+        format!(
+            r#"{{"format": "isa-negotiate/advertisement/v2", "implementation": "vm",
+                "instructions": [{{"opcode": 1, "name": "{}", {fields}}}]}}"#,
+            isa_core::hash::hex(&isa_negotiate::name_digest("X"))
+        )
+    };
+    let claim =
+        |fields: &str| advertisement_from_json(&one(fields)).map(|a| a.instructions[0].claim);
+    let shape = "\"shape\": \"0707070707070707\"";
+    assert_eq!(
+        claim(r#""bytes": "ff 05", "operands": null, "shape": null"#),
+        Ok(isa_negotiate::Claim::Unknown)
+    );
+    assert_eq!(
+        claim(&format!(
+            r#""bytes": "01", "operands": 2, {shape}, "payload": true"#
+        )),
+        Ok(isa_negotiate::Claim::Layout {
+            operand_bytes: 2,
+            variable: true,
+            shape: [7; 8]
+        })
+    );
+    for (fields, want) in [
+        (
+            format!(r#""bytes": "01", "operands": null, {shape}"#),
+            "instruction 0x01: a `shape` needs `operands`",
+        ),
+        (
+            r#""bytes": "01", "operands": 2, "shape": null, "payload": true"#.to_string(),
+            "instruction 0x01: `payload` needs `operands` and `shape`",
+        ),
+        (
+            r#""bytes": "01 02 03 04 05", "operands": null, "shape": null"#.to_string(),
+            "opcode bytes `01 02 03 04 05` are not 1-4 hex bytes",
+        ),
+        (
+            r#""bytes": "", "operands": null, "shape": null"#.to_string(),
+            "opcode bytes `` are not 1-4 hex bytes",
+        ),
+    ] {
+        assert_eq!(claim(&fields).unwrap_err().to_string(), want);
+    }
+    let old = advertisement_from_json(&text.replace("advertisement/v2", "advertisement/v1"));
+    assert_eq!(
+        old.unwrap_err().to_string(),
+        "format is `isa-negotiate/advertisement/v1`, expected `isa-negotiate/advertisement/v2`"
+    );
     let err = advertisement_from_json("{\n \"format\": 3}").unwrap_err();
     assert_eq!(err.line, 2);
     let err = advertisement_from_json(&text.replace("1.0.0", "1.0")).unwrap_err();
@@ -278,7 +476,7 @@ fn json_round_trips_every_message_kind() {
 const MNEMONICS: [&str; 12] = [
     "HALT", "NOP", "ADD", "SUB", "MUL", "JMP", "JZ", "CALL", "RET", "PUSH", "POP", "MOVI",
 ];
-const LETTERS: [Option<&str>; 9] = [
+const LETTERS: [Option<&str>; 10] = [
     None,
     Some("A"),
     Some("B"),
@@ -288,18 +486,38 @@ const LETTERS: [Option<&str>; 9] = [
     Some("F"),
     Some("G"),
     Some("Z"),
+    Some("P"),
 ];
 
+/// Random decodable tables: one mnemonic per number (a second name at a number would make the
+/// table undecodable, which `build` refuses), letters known, unknown and declared by the table
+/// (`P`, a payload layout), sizes only, and — when the table has an escape page — wide numbers.
 fn arb_table() -> impl Strategy<Value = Table> {
     (
         "[a-z][a-z0-9-]{0,20}",
-        prop::collection::vec((0u32..48, 0usize..12, 0usize..9), 0..40),
+        any::<bool>(),
+        prop::collection::vec(
+            (0u32..48, 0usize..12, 0usize..10, 0u32..6, any::<bool>()),
+            0..40,
+        ),
     )
-        .prop_map(|(name, entries)| {
+        .prop_map(|(name, escapes, entries)| {
             let mut t = Table::new(&name);
-            for (op, m, f) in entries {
+            if escapes {
+                t.encoding = isa_core::Encoding::escapes([0xFF]).unwrap();
+            }
+            let payload = isa_core::Field::new("len", 16, isa_core::FieldKind::PayloadLength);
+            t.formats
+                .insert("P".into(), isa_core::Layout::new(3, vec![payload]).unwrap());
+            let mut named = std::collections::BTreeMap::new();
+            for (op, m, f, size, page) in entries {
+                let op = if escapes && page { 0xFF00 | op } else { op };
+                if *named.entry(op).or_insert(m) != m {
+                    continue;
+                }
                 let mut e = Entry::new(op, MNEMONICS[m]);
                 e.format = LETTERS[f].map(str::to_string);
+                e.size_bytes = (size > 0).then_some(size + u32::from(op > 0xFF));
                 t.entries.push(e);
             }
             t
@@ -348,7 +566,7 @@ proptest! {
         body in prop::collection::vec(any::<u8>(), 0..512),
     ) {
         let mut m = MAGIC.to_vec();
-        m.push(1);
+        m.push(WIRE_VERSION);
         m.push(kind);
         m.extend_from_slice(&(body.len() as u32).to_le_bytes());
         m.extend_from_slice(&body);
@@ -358,7 +576,9 @@ proptest! {
     #[test]
     fn encode_decode_round_trips(a in arb_ad()) {
         let bytes = encode_advertisement(&a).unwrap();
-        prop_assert_eq!(decode_advertisement(&bytes).unwrap(), a);
+        prop_assert_eq!(&decode_advertisement(&bytes).unwrap(), &a);
+        let text = isa_negotiate::json::advertisement_to_json(&a);
+        prop_assert_eq!(isa_negotiate::json::advertisement_from_json(&text).unwrap(), a);
     }
 
     #[test]
@@ -380,6 +600,40 @@ proptest! {
             // Anything the decoder accepts is a valid message that encodes and decodes again.
             let again = msg.encode().unwrap();
             prop_assert_eq!(decode(&again).unwrap(), msg);
+        }
+    }
+
+    /// Negotiation reaches the core's verdict on every instruction both tables list at one
+    /// number: different opcode bytes, else exactly what `isa_core::compare` says.
+    #[test]
+    fn verdicts_are_isa_core_compare(ta in arb_table(), tb in arb_table()) {
+        use isa_negotiate::Verdict;
+        // One entry per number, so each record comes from exactly one resolved instruction.
+        let first = |t: &Table| {
+            let mut seen = std::collections::BTreeSet::new();
+            let mut t = t.clone();
+            t.entries.retain(|e| seen.insert(e.opcode));
+            t
+        };
+        let (ta, tb) = (first(&ta), first(&tb));
+        let agreed = isa_negotiate::negotiate(&ad(&ta, vec![], vec![]), &ad(&tb, vec![], vec![]));
+        let scheme = isa_core::Scheme::flux_unified();
+        let aliases = isa_core::Aliases::new();
+        let options = isa_core::ResolveOptions::new(&scheme, &aliases);
+        let (ra, rb) = (isa_core::resolve(&ta, &options), isa_core::resolve(&tb, &options));
+        for x in &ra.instructions {
+            for y in rb.instructions.iter().filter(|y| y.opcode == x.opcode && y.key == x.key) {
+                let want = if x.bytes != y.bytes {
+                    Verdict::EncodingDiffers
+                } else {
+                    match isa_core::compare(x, y) {
+                        isa_core::Agreement::Same => Verdict::Usable,
+                        isa_core::Agreement::Unknown => Verdict::LayoutUnknown,
+                        isa_core::Agreement::Differs => Verdict::LayoutDiffers,
+                    }
+                };
+                prop_assert_eq!(agreed.verdict(x.opcode, &x.key), Some(want));
+            }
         }
     }
 

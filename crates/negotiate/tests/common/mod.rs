@@ -4,7 +4,7 @@
 
 use isa_core::{Entry, Scheme, Table};
 use isa_negotiate::{build, BuildOptions, GroupDef, Version, VersionClaim};
-use isa_negotiate::{Advertisement, BuildNote};
+use isa_negotiate::{Advertisement, BuildError, BuildNote};
 
 /// A table from `(opcode, mnemonic, format letter)` triples.
 pub fn table(name: &str, entries: &[(u32, &str, Option<&str>)]) -> Table {
@@ -33,12 +33,12 @@ pub fn group(name: &str, members: &[&str]) -> GroupDef {
     }
 }
 
-/// Builds an advertisement (with mnemonics) and its notes.
-pub fn ad_with_notes(
+/// Builds an advertisement (with mnemonics) and its notes, or says why the table is refused.
+pub fn try_ad(
     t: &Table,
     versions: Vec<VersionClaim>,
     groups: Vec<GroupDef>,
-) -> (Advertisement<'static>, Vec<BuildNote>) {
+) -> Result<(Advertisement<'static>, Vec<BuildNote>), BuildError> {
     let scheme = Scheme::flux_unified();
     build(
         t,
@@ -50,6 +50,15 @@ pub fn ad_with_notes(
             mnemonics: true,
         },
     )
+}
+
+/// Builds an advertisement (with mnemonics) and its notes from a decodable table.
+pub fn ad_with_notes(
+    t: &Table,
+    versions: Vec<VersionClaim>,
+    groups: Vec<GroupDef>,
+) -> (Advertisement<'static>, Vec<BuildNote>) {
+    try_ad(t, versions, groups).expect("test table is decodable")
 }
 
 /// Builds an advertisement (with mnemonics).
