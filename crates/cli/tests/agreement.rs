@@ -301,6 +301,74 @@ fn translate_view(case: &Case, tmp: &Path) -> (View, View) {
     (layout, number)
 }
 
+/// `advertise` both tables, then `negotiate`: each instruction both sides hold at one number
+/// gets a verdict (`usable`, `layout-unknown`, `layout-differs`, `encoding-differs`); an
+/// instruction both hold at different numbers is not in the list, so its numbers differ.
+fn negotiate_view(case: &Case, tmp: &Path) -> (View, View) {
+    let mut ads = Vec::new();
+    for side in ["a", "b"] {
+        let ad = tmp.join(format!("{}-{side}.ad", case.name));
+        let (code, _, err) = run(
+            &[
+                "advertise",
+                case.table(side).to_str().unwrap(),
+                "-o",
+                ad.to_str().unwrap(),
+            ],
+            &case.dir,
+        );
+        assert_eq!(code, 0, "advertise {side}: {err}");
+        ads.push(ad);
+    }
+    let (code, out, err) = run(
+        &[
+            "negotiate",
+            "--format",
+            "json",
+            ads[0].to_str().unwrap(),
+            ads[1].to_str().unwrap(),
+        ],
+        &case.dir,
+    );
+    assert!(code == 0 || code == 1, "negotiate exit {code}: {err}");
+    let report = json(&out, "negotiate");
+    let instructions = report["instructions"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let verdict = |name: &str| {
+        instructions
+            .iter()
+            .find(|i| i["mnemonic"].as_str() == Some(name))
+            .and_then(|i| i["verdict"].as_str().map(String::from))
+    };
+    let layout = case
+        .layout
+        .keys()
+        .filter_map(|n| {
+            let v = match verdict(n)?.as_str() {
+                "usable" => Verdict::Same,
+                "layout-unknown" => Verdict::Unknown,
+                _ => Verdict::Differs,
+            };
+            Some((n.clone(), v))
+        })
+        .collect();
+    let number = case
+        .number
+        .keys()
+        .map(|n| {
+            let v = if verdict(n).is_some() {
+                Verdict::Same
+            } else {
+                Verdict::Differs
+            };
+            (n.clone(), v)
+        })
+        .collect();
+    (layout, number)
+}
+
 /// Bytecode-facing commands given the refused table: each must exit 2 and say why in check's
 /// words (`encoding-ambiguity` or `duplicate-opcode`).
 fn refusals(case: &Case, table: &str, tmp: &Path) -> Vec<String> {
@@ -417,9 +485,10 @@ fn every_command_gives_one_answer() {
             ("migrate plan", plan_view(case)),
             ("conform", conform_view(case)),
         ];
-        // A table that must be refused is not translated at all (see `refusals`).
+        // A table that must be refused is not translated or advertised (see `refusals`).
         if case.refuse.is_none() {
             views.push(("translate", translate_view(case, tmp.path())));
+            views.push(("negotiate", negotiate_view(case, tmp.path())));
         }
         for (command, (layout, number)) in &views {
             compare_view(&mut failures, case, command, "layout", &case.layout, layout);
