@@ -137,7 +137,12 @@ pub fn run(args: Args) -> Result<u8> {
 
 fn text_table(labels: &[String], cells: &[Vec<Cell>]) -> String {
     let n = labels.len();
-    let name_w = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    let name_w = labels
+        .iter()
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(crate::style::MAX_PAD);
     let idx_w = n.to_string().len();
     let cell_w = cells
         .iter()
@@ -153,7 +158,7 @@ fn text_table(labels: &[String], cells: &[Vec<Cell>]) -> String {
     }
     s.push('\n');
     for (i, label) in labels.iter().enumerate() {
-        let pad = name_w - label.chars().count();
+        let pad = name_w.saturating_sub(label.chars().count());
         s.push_str(&format!(
             "{:>w$}  {label}{} ",
             i + 1,
