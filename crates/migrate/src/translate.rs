@@ -768,10 +768,12 @@ impl Translator {
         let mut rules = Vec::with_capacity(groups.len());
         for (&(opcode, bytes), group) in &groups {
             let inst = group[0];
-            let src = Self::source_shape(from, group, &options.from_scheme);
-            let map = match &src {
-                Err(e) => Err(e.clone()),
-                Ok(shape) => Self::mapping(inst, shape, to, &targets, options),
+            let (src, map) = match Self::source_shape(from, group, &options.from_scheme) {
+                Err(e) => (Err(e.clone()), Err(e)),
+                Ok((shape, known)) => {
+                    let map = Self::mapping(known, &shape, to, &targets, options);
+                    (Ok(shape), map)
+                }
             };
             rules.push(Rule {
                 mnemonic: inst.entry.mnemonic.clone().unwrap_or_default(),
@@ -810,13 +812,14 @@ impl Translator {
             }
         }
         long.sort_unstable();
-        // An escape's bytes are those of any number on its page without the last byte; the
-        // core's encoder says what they are.
+        // An escape's bytes are those of any instruction number on its page without the last
+        // byte; the core's encoder says what they are (a sub-opcode that is itself a nested
+        // escape has no bytes, so the first one that encodes is taken).
         let escapes = from
             .encoding
             .escape_list()
             .iter()
-            .filter_map(|&e| from.encoding.encode(e << 8).ok())
+            .filter_map(|&e| (0..=0xFF).find_map(|sub| from.encoding.encode(e << 8 | sub).ok()))
             .map(|b| OpBytes::new(&b.as_slice()[..b.len() - 1]))
             .collect();
 
@@ -852,27 +855,34 @@ impl Translator {
         })
     }
 
-    /// The decoding shape of the source instructions at one opcode: their operand facts must
-    /// agree (a table may list one instruction twice), else the bytes after the opcode are
+    /// The decoding shape of the source instructions at one opcode. A table may list one
+    /// instruction twice: what the listings know must agree (a listing that knows nothing
+    /// contradicts nothing, as in [`isa_core::compare`]), else the bytes after the opcode are
     /// ambiguous.
-    fn source_shape(
+    fn source_shape<'g>(
         from: &Table,
-        group: &[&resolve::Instruction],
+        group: &[&'g resolve::Instruction<'g>],
         scheme: &Scheme,
-    ) -> Result<Shape, ErrorKind> {
-        let inst = group[0];
-        if group[1..]
+    ) -> Result<(Shape, &'g resolve::Instruction<'g>), ErrorKind> {
+        let known: Vec<&resolve::Instruction> = group
             .iter()
-            .any(|other| compare(inst, other) != Agreement::Same)
+            .copied()
+            .filter(|i| i.fact_key().is_some())
+            .collect();
+        let Some(&inst) = known.first() else {
+            return Err(no_layout(from, group[0], scheme));
+        };
+        if known[1..]
+            .iter()
+            .any(|other| compare(inst, other) == Agreement::Differs)
         {
-            let names: Vec<String> = group
+            let names: Vec<String> = known
                 .iter()
                 .map(|i| {
                     format!(
                         "{} ({})",
                         i.entry.mnemonic.as_deref().unwrap_or_default(),
-                        i.layout_text()
-                            .unwrap_or_else(|| "layout unknown".to_string())
+                        i.layout_text().unwrap_or_default()
                     )
                 })
                 .collect();
@@ -882,7 +892,8 @@ impl Translator {
                 names: names.join(", "),
             });
         }
-        Shape::of(inst).ok_or_else(|| no_layout(from, inst, scheme))
+        let shape = Shape::of(inst).ok_or_else(|| no_layout(from, inst, scheme))?;
+        Ok((shape, inst))
     }
 
     fn mapping(

@@ -319,8 +319,15 @@ fn bytes_that_are_no_opcode_are_named_by_the_sources_encoding() {
         "",
         "[encoding]\nopcode_bytes = 2\nbyte_order = \"little\"",
     );
+    // Page 0xFF holds only the nested page 0xFF00, on which nothing is declared yet.
+    let nested = vm(
+        "nested",
+        [0x05, 0x80, 0x43],
+        "",
+        "[encoding]\nescapes = [0xFF, 0xFF00]",
+    );
     // (source, input, offset, error)
-    let cases: [(&Table, &str, usize, ErrorKind); 5] = [
+    let cases: [(&Table, &str, usize, ErrorKind); 7] = [
         (
             &esc,
             "80 ff 99",
@@ -338,6 +345,24 @@ fn bytes_that_are_no_opcode_are_named_by_the_sources_encoding() {
             ErrorKind::UnknownOpcode {
                 opcode: 0xFE01,
                 table: "esc".into(),
+            },
+        ),
+        (
+            &nested,
+            "80 ff 07",
+            1,
+            ErrorKind::UnknownOpcode {
+                opcode: 0xFF07,
+                table: "nested".into(),
+            },
+        ),
+        (
+            &nested,
+            "ff 00 99",
+            0,
+            ErrorKind::UnknownOpcode {
+                opcode: 0x00FF_0099,
+                table: "nested".into(),
             },
         ),
         (

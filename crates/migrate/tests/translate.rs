@@ -469,7 +469,8 @@ fn a_number_given_to_two_instructions_is_refused_on_either_side() {
 
 #[test]
 fn unknown_layouts_and_ambiguous_entries_fail_only_when_used() {
-    // ODD's letter is defined nowhere; DUP is listed twice at one number with two layouts.
+    // ODD's letter is defined nowhere; DUP is listed twice at one number with two layouts;
+    // TWICE is listed twice, once with a letter nothing defines, which contradicts nothing.
     let a = table(
         "a",
         vec![
@@ -477,6 +478,8 @@ fn unknown_layouts_and_ambiguous_entries_fail_only_when_used() {
             entry(3, "ODD", "Q"),
             entry(4, "DUP", "B"),
             entry(4, "DUP", "E"),
+            entry(6, "TWICE", "Q"),
+            entry(6, "TWICE", "B"),
         ],
     );
     let b = table(
@@ -485,6 +488,7 @@ fn unknown_layouts_and_ambiguous_entries_fail_only_when_used() {
             entry(3, "NOP", "A"),
             entry(4, "ODD", "A"),
             entry(5, "DUP", "B"),
+            entry(7, "TWICE", "B"),
         ],
     );
     let t = Translator::new(&a, &b, &unified()).unwrap();
@@ -499,6 +503,7 @@ fn unknown_layouts_and_ambiguous_entries_fail_only_when_used() {
         "{err}"
     );
     assert!(err.to_string().contains("DUP (2 bytes"), "{err}");
+    assert_eq!(t.translate(&[6, 9]).unwrap().bytes, [7, 9]);
 }
 
 #[test]
