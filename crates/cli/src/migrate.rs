@@ -6,7 +6,10 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 use isa_core::diff::Change;
-use isa_migrate::{plan, render_guide, BytecodeVerdict, GuideOptions, Plan, PlanOptions};
+use isa_core::OpBytes;
+use isa_migrate::{
+    plan, render_guide, BytecodeVerdict, ErrorKind, GuideOptions, Plan, PlanOptions,
+};
 use serde_json::{json, Value};
 
 use crate::check::pretty;
@@ -173,8 +176,17 @@ fn run_guide(args: GuideArgs) -> Result<u8> {
     Ok(EXIT_OK)
 }
 
-fn hex(op: Option<u32>) -> String {
-    op.map_or("—".to_string(), |o| format!("0x{o:02X}"))
+/// A number, with its opcode bytes when they are more than one byte (`0xFF05 (ff 05)`).
+fn hex(op: Option<u32>, bytes: Option<OpBytes>) -> String {
+    match (op, bytes) {
+        (None, _) => "—".to_string(),
+        (Some(o), None) => format!("0x{o:02X}"),
+        (Some(o), Some(b)) => format!("0x{o:02X} ({b})"),
+    }
+}
+
+fn bytes_json(bytes: Option<OpBytes>) -> Value {
+    bytes.map_or(Value::Null, |b| Value::from(b.to_string()))
 }
 
 fn render_text(p: &Plan) -> String {
@@ -198,10 +210,13 @@ fn render_text(p: &Plan) -> String {
             "  {:<15} {:<20} {:>6} → {:<6}  {}\n",
             paint(style, s.kind.as_str()),
             s.mnemonic,
-            hex(s.from),
-            hex(s.to),
+            hex(s.from, p.from_bytes_of(s.from)),
+            hex(s.to, p.to_bytes_of(s.to)),
             paint(Style::Dim, &s.detail)
         ));
+    }
+    if let Some((old, new)) = &p.encoding_change {
+        out.push_str(&format!("  opcode encoding: {old} → {new}\n"));
     }
     out.push_str(&format!(
         "{} step(s), {} unchanged; bytecode: {} — {}\n",
@@ -210,15 +225,22 @@ fn render_text(p: &Plan) -> String {
         p.bytecode.as_str(),
         p.bytecode.sentence()
     ));
+    if let BytecodeVerdict::Undecodable { problems, .. } = &p.bytecode {
+        for problem in problems {
+            out.push_str(&format!("  {problem}\n"));
+        }
+    }
     out
 }
 
-fn step_json(s: &Change) -> Value {
+fn step_json(p: &Plan, s: &Change) -> Value {
     json!({
         "kind": s.kind.as_str(),
         "mnemonic": s.mnemonic,
         "from": s.from,
         "to": s.to,
+        "from_bytes": bytes_json(p.from_bytes_of(s.from)),
+        "to_bytes": bytes_json(p.to_bytes_of(s.to)),
         "previous": s.previous,
         "breaking": s.breaking,
         "breaks_forward": s.breaks_forward,
@@ -227,27 +249,29 @@ fn step_json(s: &Change) -> Value {
 }
 
 fn plan_json(p: &Plan) -> Value {
-    let (resized, untranslatable): (&[String], &[(String, String)]) = match &p.bytecode {
-        BytecodeVerdict::Unaffected => (&[], &[]),
-        BytecodeVerdict::Translate { resized } => (resized, &[]),
-        BytecodeVerdict::Partial {
-            resized,
-            untranslatable,
-        } => (resized, untranslatable),
+    let untranslatable: &[(String, ErrorKind)] = match &p.bytecode {
+        BytecodeVerdict::Partial { untranslatable, .. } => untranslatable,
+        _ => &[],
+    };
+    let problems: &[String] = match &p.bytecode {
+        BytecodeVerdict::Undecodable { problems, .. } => problems,
+        _ => &[],
     };
     json!({
         "from": p.from,
         "to": p.to,
-        "steps": p.steps.iter().map(step_json).collect::<Vec<_>>(),
+        "steps": p.steps.iter().map(|s| step_json(p, s)).collect::<Vec<_>>(),
         "unchanged": p.unchanged,
+        "encoding_change": p.encoding_change.as_ref().map(|(from, to)| json!({"from": from, "to": to})),
         "bytecode": {
             "verdict": p.bytecode.as_str(),
             "summary": p.bytecode.sentence(),
-            "resized": resized,
+            "resized": p.bytecode.resized(),
             "untranslatable": untranslatable
                 .iter()
-                .map(|(m, why)| json!({"mnemonic": m, "reason": why}))
+                .map(|(m, why)| json!({"mnemonic": m, "reason": why.to_string()}))
                 .collect::<Vec<_>>(),
+            "problems": problems,
         },
     })
 }

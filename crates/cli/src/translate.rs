@@ -1,4 +1,7 @@
 //! `isa-authority translate`: rewrite bytecode from one numbering to another.
+//!
+//! Both tables must be decodable (`check` finds no `encoding-ambiguity` and no number given to
+//! two instructions); otherwise the command exits 2 with check's messages and writes nothing.
 
 use std::path::PathBuf;
 
@@ -111,6 +114,10 @@ pub fn run(args: Args) -> Result<u8> {
     let from = inputs::resolve_table(&args.from)?;
     let to = inputs::resolve_table(&args.to)?;
     let (from_scheme, to_scheme) = args.schemes.resolve()?;
+    // Bytes read with, or written for, a table that cannot be decoded unambiguously would be a
+    // guess: refuse it with check's own explanation (exit 2) before reading the input.
+    inputs::require_decodable(&from, "the source table", &from_scheme, &aliases)?;
+    inputs::require_decodable(&to, "the target table", &to_scheme, &aliases)?;
     let options = TranslateOptions {
         aliases,
         from_scheme,
@@ -118,7 +125,8 @@ pub fn run(args: Args) -> Result<u8> {
     };
     let input_name = args.input.display().to_string();
     let bytes = std::fs::read(&args.input).with_context(|| format!("{input_name}: cannot read"))?;
-    let translator = Translator::new(&from, &to, &options);
+    // The library checks the same; after the checks above this cannot fail.
+    let translator = Translator::new(&from, &to, &options)?;
     let module = match args.container {
         Container::Raw => false,
         Container::Module => true,

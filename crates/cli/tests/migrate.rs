@@ -218,3 +218,99 @@ fn guide_for_real_tables() {
     );
     assert!(guide.contains("## New opcode table"), "{guide}");
 }
+
+/// The canonical table with INC on escape page 0xFF and (optionally) a second instruction at
+/// INC's old number.
+fn paged(dir: &Path, clash: bool) -> PathBuf {
+    let extra = if clash {
+        r#", {"opcode": 0, "mnemonic": "NOP", "format": "A"}"#
+    } else {
+        ""
+    };
+    let text = format!(
+        r#"{{"implementation": "paged", "encoding": {{"escapes": [255]}}, "opcodes": [
+      {{"opcode": 0, "mnemonic": "HALT", "format": "A"}},
+      {{"opcode": 65285, "mnemonic": "INC", "format": "B"}},
+      {{"opcode": 24, "mnemonic": "MOVI", "format": "D"}}{extra}]}}"#
+    );
+    write(dir, if clash { "clash.json" } else { "paged.json" }, text)
+}
+
+#[test]
+fn plans_and_guides_show_escape_page_bytes_and_the_encoding_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let (old, _) = tables(dir.path());
+    let new = paged(dir.path(), false);
+    let output = bin()
+        .args(["migrate", "plan", "--format", "json"])
+        .args([&old, &new])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let v: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let inc = v["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["mnemonic"] == "INC")
+        .unwrap();
+    assert_eq!(inc["to"], 0xFF05);
+    assert_eq!(inc["to_bytes"], "ff 05");
+    assert_eq!(inc["from_bytes"], serde_json::Value::Null);
+    assert_eq!(
+        v["encoding_change"],
+        serde_json::json!({"from": "one byte per opcode", "to": "one-byte opcodes with escape prefix 0xFF"})
+    );
+    // INC grows by its escape byte.
+    assert_eq!(v["bytecode"]["resized"], serde_json::json!(["INC"]));
+    bin()
+        .args(["migrate", "plan"])
+        .args([&old, &new])
+        .assert()
+        .success()
+        .stdout(contains("0x08 → 0xFF05 (ff 05)"))
+        .stdout(contains(
+            "opcode encoding: one byte per opcode → one-byte opcodes with escape prefix 0xFF",
+        ));
+    bin()
+        .args(["migrate", "guide"])
+        .arg(&old)
+        .arg("--to")
+        .arg(&new)
+        .assert()
+        .success()
+        .stdout(contains(
+            "| `OP_INC` | renumber | `0x08` | `0xFF05` (`ff 05`) | `INC` |",
+        ));
+}
+
+#[test]
+fn an_undecodable_table_gets_the_undecodable_verdict() {
+    let dir = tempfile::tempdir().unwrap();
+    let (old, _) = tables(dir.path());
+    let new = paged(dir.path(), true);
+    let output = bin()
+        .args(["migrate", "plan", "--format", "json"])
+        .args([&old, &new])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let v: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(v["bytecode"]["verdict"], "undecodable");
+    let problem = v["bytecode"]["problems"][0].as_str().unwrap();
+    assert!(
+        problem.starts_with("[duplicate-opcode] paged lists opcode 0x00 2 times"),
+        "{problem}"
+    );
+    bin()
+        .args(["migrate", "guide"])
+        .arg(&old)
+        .arg("--to")
+        .arg(&new)
+        .assert()
+        .success()
+        .stdout(contains(
+            "the target table paged cannot be decoded unambiguously",
+        ))
+        .stdout(contains("refuses the pair until these are fixed"));
+}

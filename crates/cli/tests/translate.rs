@@ -451,3 +451,213 @@ fn a_real_vector_round_trips() {
         .success();
     assert_eq!(std::fs::read(&back).unwrap(), program);
 }
+
+/// The source of the encoding cases: MOV 0x05 (E, 4 bytes) and HALT 0x00.
+const MOV_HALT: &str = r#"implementation = "src"
+opcodes = [
+  { opcode = 0x05, mnemonic = "MOV", format = "E" },
+  { opcode = 0x00, mnemonic = "HALT", format = "A" },
+]
+"#;
+
+/// A target with MOV 0x01, HALT 0x80 and WIDE 0x100, and the given `[encoding]` lines.
+fn wide_target(encoding: &str) -> String {
+    format!(
+        r#"implementation = "dst"
+opcodes = [
+  {{ opcode = 0x01, mnemonic = "MOV", format = "E" }},
+  {{ opcode = 0x80, mnemonic = "HALT", format = "A" }},
+  {{ opcode = 0x100, mnemonic = "WIDE", size_bytes = 4 }},
+]
+{encoding}
+"#
+    )
+}
+
+const WIDE64: &str = "[formats.Q]\nsize = 8\nfields = []\n";
+
+/// A pair `translate` must refuse: the tables' text, an input, and what stderr must say (the
+/// third snippet is one `check` prints too).
+type Refusal = (
+    &'static str,
+    String,
+    String,
+    &'static [u8],
+    &'static [&'static str],
+);
+
+/// Tables `translate` must refuse: exit 2, check's explanation, nothing written.
+#[test]
+fn undecodable_tables_are_refused_with_checks_explanation() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [Refusal; 4] = [
+        (
+            "an opcode with no bytes under the target's encoding",
+            MOV_HALT.to_string(),
+            wide_target(""),
+            &[5, 0, 0, 0, 0],
+            &[
+                "the target table dst cannot be decoded unambiguously",
+                "critical[encoding-ambiguity]",
+                "WIDE 0x0100",
+                "does not fit one opcode byte",
+            ],
+        ),
+        (
+            "an instruction on a declared escape",
+            MOV_HALT.to_string(),
+            wide_target("[encoding]\nescapes = [0x01]"),
+            &[5, 0, 0, 0, 0],
+            &[
+                "the target table dst",
+                "encoding-ambiguity",
+                "MOV 0x01",
+                "0x01 is an escape prefix",
+            ],
+        ),
+        (
+            "one number for two instructions",
+            MOV_HALT.to_string(),
+            "implementation = \"dst\"\nopcodes = [\n  { opcode = 0x05, mnemonic = \"X\", format = \"A\" },\n  { opcode = 0x05, mnemonic = \"Y\", format = \"A\" },\n  { opcode = 0x06, mnemonic = \"MOV\", format = \"E\" },\n  { opcode = 0x07, mnemonic = \"HALT\", format = \"A\" },\n]\n".to_string(),
+            &[5, 0, 0, 0, 0],
+            &[
+                "the target table dst",
+                "critical[duplicate-opcode]",
+                "opcode 0x05 2 times",
+            ],
+        ),
+        (
+            // Today's corruption: `00000000 00000001` became `00000002 00000002`.
+            "a 64-bit opcode",
+            format!("implementation = \"w1\"\nopcodes = [{{ opcode = 1, mnemonic = \"X\", format = \"Q\" }}]\n{WIDE64}"),
+            format!("implementation = \"w2\"\nopcodes = [{{ opcode = 2, mnemonic = \"X\", format = \"Q\" }}]\n{WIDE64}"),
+            &[0, 0, 0, 0, 0, 0, 0, 1],
+            &[
+                "the source table w1 cannot be decoded unambiguously",
+                "encoding-ambiguity",
+                "8-byte opcode",
+                "at most 4 bytes",
+            ],
+        ),
+    ];
+    for (name, from, to, input, expect) in cases {
+        let from = write(dir.path(), "from.toml", from);
+        let to = write(dir.path(), "to.toml", to);
+        let input = write(dir.path(), "in.bin", input);
+        let out = dir.path().join("out.bin");
+        let output = bin()
+            .args(["translate", "--from"])
+            .arg(&from)
+            .arg("--to")
+            .arg(&to)
+            .args([&input, &out])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{name}: {output:?}");
+        let err = String::from_utf8_lossy(&output.stderr);
+        for e in expect {
+            assert!(err.contains(e), "{name}: stderr lacks {e:?}: {err}");
+        }
+        assert!(!out.exists(), "{name}: OUT must not be written");
+        // `check` says the same of the refused table.
+        let refused = if err.contains("the source table") {
+            &from
+        } else {
+            &to
+        };
+        let check = bin()
+            .args(["check", "--fail-on", "never"])
+            .arg(refused)
+            .output()
+            .unwrap();
+        let report = String::from_utf8_lossy(&check.stdout);
+        assert!(report.contains(expect[2]), "{name}: check says {report}");
+    }
+}
+
+#[test]
+fn two_byte_opcodes_translate_and_decode_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let from = write(dir.path(), "from.toml", MOV_HALT);
+    let to = write(
+        dir.path(),
+        "to.toml",
+        wide_target("[encoding]\nopcode_bytes = 2"),
+    );
+    let input = write(dir.path(), "in.bin", [5, 0, 0, 0, 0]);
+    let (out, back) = (dir.path().join("out.bin"), dir.path().join("back.bin"));
+    bin()
+        .args(["translate", "--from"])
+        .arg(&from)
+        .arg("--to")
+        .arg(&to)
+        .args([&input, &out])
+        .assert()
+        .success()
+        .stdout(contains("2 instructions, 5 → 7 bytes"));
+    assert_eq!(std::fs::read(&out).unwrap(), [0, 1, 0, 0, 0, 0, 0x80]);
+    bin()
+        .args(["translate", "--from"])
+        .arg(&to)
+        .arg("--to")
+        .arg(&from)
+        .args([&out, &back])
+        .assert()
+        .success();
+    assert_eq!(std::fs::read(&back).unwrap(), [5, 0, 0, 0, 0]);
+}
+
+/// "CHECK_TYPE passes when types match" into a hand-made escape-page table holding every
+/// instruction of flux-runtime-python, CHECK_TYPE at 0xFF05: the bytes carry `ff 05` and come
+/// back exactly.
+#[test]
+fn a_real_vector_round_trips_through_escape_pages() {
+    if shared_tables().is_none() {
+        return; // explicitly skipped with ISA_AUTHORITY_NO_SHARED=1
+    }
+    let python = shared("flux-runtime-python");
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(&python).unwrap();
+    let mut json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    json["implementation"] = "paged".into();
+    json["encoding"] = serde_json::json!({"escapes": [255]});
+    let mut next = 0x10;
+    for op in json["opcodes"].as_array_mut().unwrap() {
+        let n = op["opcode"].as_u64().unwrap();
+        if op["mnemonic"] == "CHECK_TYPE" {
+            op["opcode"] = 0xFF05.into();
+        } else if n % 2 == 1 {
+            op["opcode"] = (0xFF00 | next).into();
+            next += 1;
+        }
+    }
+    let paged = write(dir.path(), "paged.json", json.to_string().as_bytes());
+    // BOX R0, 0; MOV R0, R0; NOP; CHECK_TYPE R0, 0; HALT.
+    let program = [57, 0, 0, 1, 0, 0, 0, 59, 0, 0, 128];
+    let input = write(dir.path(), "check_type.bin", program);
+    let (there, back) = (dir.path().join("there.bin"), dir.path().join("back.bin"));
+    bin()
+        .args(["translate", "--scheme", "flux-interpreter", "--from"])
+        .arg(&python)
+        .arg("--to")
+        .arg(&paged)
+        .args([&input, &there])
+        .assert()
+        .success()
+        .stdout(contains("5 instructions, 11 → 14 bytes"));
+    // Odd numbers move onto the page in table order: MOV (0x01) is the first (ff 10), BOX
+    // (0x39) the 29th (ff 2c); CHECK_TYPE sits at ff 05; NOP and HALT stay.
+    assert_eq!(
+        std::fs::read(&there).unwrap(),
+        [0xFF, 0x2C, 0, 0, 0xFF, 0x10, 0, 0, 0, 0xFF, 0x05, 0, 0, 128]
+    );
+    bin()
+        .args(["translate", "--scheme", "flux-interpreter", "--from"])
+        .arg(&paged)
+        .arg("--to")
+        .arg(&python)
+        .args([&there, &back])
+        .assert()
+        .success();
+    assert_eq!(std::fs::read(&back).unwrap(), program);
+}

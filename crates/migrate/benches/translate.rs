@@ -7,9 +7,13 @@
 //!   4-byte ones whose operand bytes are their own opcode, so a walk guessed at a segment cut is
 //!   out of phase for good and the stitch walks those segments alone.
 //! * `resize/mixed`: a target whose layouts differ in size (two-pass mode with branch fix-ups).
+//! * `escape/mixed`: a target with a quarter of the instructions on escape page 0xFF (they grow
+//!   by a byte: two-pass mode, opcode bytes from the resolve step).
+//! * `fixed16/mixed`: 16-bit big-endian opcodes on both sides, renumbered (every instruction
+//!   decoded through the second-byte pages and re-encoded; sizes kept).
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use isa_core::{Entry, Scheme, Table};
+use isa_core::{Encoding, Endian, Entry, Scheme, Table};
 use isa_migrate::{TranslateOptions, Translator};
 
 const LETTERS: [(&str, usize); 7] = [
@@ -64,14 +68,29 @@ fn bench(c: &mut Criterion) {
     let a = table("a", |op| op, letter);
     let b = table("b", |op| (op * 167 + 13) % 256, letter);
     let opts = TranslateOptions::new().with_scheme(Scheme::flux_unified());
-    let renumber = Translator::new(&a, &b, &opts);
+    let renumber = Translator::new(&a, &b, &opts).unwrap();
     // Resizing target: every D becomes E-shaped… no: every C (2 bytes) becomes D (3 bytes).
     let resized = table(
         "r",
         |op| op,
         |op| if letter(op) == "C" { "D" } else { letter(op) },
     );
-    let resize = Translator::new(&a, &resized, &opts);
+    let resize = Translator::new(&a, &resized, &opts).unwrap();
+    // A quarter of the target's instructions on escape page 0xFF (none of them at 0xFF).
+    let mut paged = table("p", |op| (op * 167 + 13) % 256, letter);
+    paged.encoding = Encoding::escapes([0xFF]).unwrap();
+    for e in &mut paged.entries {
+        if e.opcode % 4 == 0 || e.opcode == 0xFF {
+            e.opcode |= 0xFF00;
+        }
+    }
+    let escape = Translator::new(&a, &paged, &opts).unwrap();
+    // 16-bit opcodes on both sides: the program is `mixed` with a 0x00 byte before each opcode.
+    let mut a16 = a.clone();
+    a16.encoding = Encoding::fixed(2, Endian::Big).unwrap();
+    let mut b16 = b.clone();
+    b16.encoding = Encoding::fixed(2, Endian::Big).unwrap();
+    let fixed16 = Translator::new(&a16, &b16, &opts).unwrap();
 
     let mut group = c.benchmark_group("translate");
     let mixed = program(1 << 20, None);
@@ -81,12 +100,19 @@ fn bench(c: &mut Criterion) {
     while phase.len() < 1 << 20 {
         phase.extend_from_slice(&[reg3_op as u8; 4]);
     }
+    let mixed16 = Translator::new(&a, &a16, &opts)
+        .unwrap()
+        .translate(&mixed)
+        .unwrap()
+        .bytes;
     let mut out = Vec::new();
     for (name, input, t) in [
         ("renumber/mixed", &mixed, &renumber),
         ("renumber/reg3", &reg3, &renumber),
         ("renumber/out-of-phase", &phase, &renumber),
         ("resize/mixed", &mixed, &resize),
+        ("escape/mixed", &mixed, &escape),
+        ("fixed16/mixed", &mixed16, &fixed16),
     ] {
         // Sanity: the translation succeeds on this input.
         t.translate_into(input, &mut out)

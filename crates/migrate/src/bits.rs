@@ -4,8 +4,10 @@
 //! module fixes the one bit order that sentence leaves open, so that every consumer agrees:
 //!
 //! * The fixed part is a bit string read byte by byte, most significant bit of each byte first.
-//!   The opcode is its leading whole bytes, most significant byte first — that is how prefixed
-//!   encodings (`FF 41 …` as opcode `0xFF41`) are written.
+//!   The opcode is its leading whole bytes, exactly as the core's resolve step gives them
+//!   ([`isa_core::OpBytes`]: `ff 41` on an escape page, or a fixed-width opcode in its byte
+//!   order); the fields start at the first bit after them. This module never reads or writes
+//!   opcodes itself.
 //! * A field that starts on a byte boundary and is a whole number of bytes wide is stored in the
 //!   layout's byte order (little-endian by default, the FLUX convention).
 //! * Any other field (a nibble, a 12-bit field) is read most-significant-bit first from the bit
@@ -89,20 +91,6 @@ pub(crate) fn write(bytes: &mut [u8], p: Placement, value: u64) {
     }
 }
 
-/// Reads a big-endian opcode of `n` bytes.
-pub(crate) fn read_opcode(bytes: &[u8], n: usize) -> u32 {
-    bytes[..n]
-        .iter()
-        .fold(0u32, |v, &b| (v << 8) | u32::from(b))
-}
-
-/// Writes an opcode as `n` big-endian bytes.
-pub(crate) fn write_opcode(bytes: &mut [u8], n: usize, opcode: u32) {
-    for (i, b) in bytes[..n].iter_mut().enumerate() {
-        *b = (opcode >> (8 * (n - 1 - i))) as u8;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,13 +130,5 @@ mod tests {
         write(&mut wide, at(8, 12, Endian::Little), 0xABC);
         assert_eq!(read(&wide, at(8, 12, Endian::Little)), 0xABC);
         assert_eq!(wide, [0xFF, 0xAB, 0xCF]);
-    }
-
-    #[test]
-    fn opcodes_are_big_endian_prefixes() {
-        let mut out = [0u8; 2];
-        write_opcode(&mut out, 2, 0xFF41);
-        assert_eq!(out, [0xFF, 0x41]);
-        assert_eq!(read_opcode(&out, 2), 0xFF41);
     }
 }

@@ -3,15 +3,18 @@
 //! Three consumers of the one model ([`isa_core::Table`]):
 //!
 //! * [`translate`] rewrites raw bytecode from one numbering to another. It decodes instruction
-//!   by instruction with the source table's layouts, matches each instruction to the target by
-//!   identity (normalised, aliased mnemonic — never by number), re-encodes it in the target's
-//!   layout and fixes relative branch offsets when sizes change. A [`Translator`] is compiled
-//!   once per table pair into per-opcode rules with a 256-entry fast-path table, because the
-//!   common case — a pure renumbering — should run at memory speed (it walks a large program in
-//!   several segments at once, since one walk is bound by load latency).
+//!   by instruction with the source table's resolved opcode bytes and layouts (the core's one
+//!   resolve step: escape pages and fixed-width opcodes included), matches each instruction to
+//!   the target by identity (normalised, aliased mnemonic — never by number), re-encodes it with
+//!   the target's opcode bytes and layout and fixes relative branch offsets when sizes change. A
+//!   [`Translator`] refuses a table that cannot be decoded unambiguously ([`Undecodable`], with
+//!   `check`'s findings) and is compiled once per table pair into per-opcode rules with a
+//!   256-entry fast-path table, because the common case — a pure renumbering — should run at
+//!   memory speed (it walks a large program in several segments at once, since one walk is
+//!   bound by load latency).
 //! * [`module`] does the same for FLUX module files (the 18-byte `FLUX` header of flux-runtime),
 //!   translating the code section and moving the function table's offsets with it.
-//! * [`plan`] and [`guide`] turn the identity diff of [`isa_core::diff`] into a migration plan
+//! * [`plan`](mod@plan) and [`guide`] turn the identity diff of [`isa_core::diff`] into a migration plan
 //!   with a verdict on existing bytecode, and into a Markdown guide for one implementation's
 //!   maintainers, written in their own spelling.
 //!
@@ -36,6 +39,6 @@ pub use guide::{render_guide, GuideOptions};
 pub use module::{translate_module, ModuleError, ModuleTranslation};
 pub use plan::{plan, BytecodeVerdict, Plan, PlanOptions};
 pub use translate::{
-    ErrorKind, Instruction, Outcome, RuleInfo, Stats, TranslateError, TranslateOptions,
-    Translation, Translator,
+    ErrorKind, Instruction, Outcome, RuleInfo, Side, Stats, TranslateError, TranslateOptions,
+    Translation, Translator, Undecodable,
 };

@@ -1,44 +1,69 @@
 //! Bytecode translation from one numbering to another.
 //!
 //! A [`Translator`] is compiled once from a source table, a target table and
-//! [`TranslateOptions`]; it then rewrites any number of programs. Compilation turns every source
-//! opcode into a *rule*: how to decode it (its [`Layout`], or just its byte size where the table
-//! gives only a size), which target instruction it becomes (matched by identity: the mnemonic's
-//! [`Aliases::key`], never the number), and how each target field is filled from the source
-//! fields. Fields are paired by role, in order — registers with registers; immediates, signed
-//! immediates and relative offsets with each other; payload lengths with payload lengths — so a
-//! two-register `[op][rd][rs1]` becomes a three-register `[op][rd][rs1][rs2]` with `rs2 = 0`, and
-//! the reverse drops `rs2` only when it is 0. Values keep their meaning: a field's raw bits are
-//! read as an unsigned or (for signed immediates and offsets) a two's-complement number, and the
-//! number must fit the target field, or translation stops with an error.
+//! [`TranslateOptions`]; it then rewrites any number of programs. Both tables must be decodable
+//! by [`isa_core::undecodable`] — every opcode encodable, no opcode's bytes a prefix of another's,
+//! no number given to two instructions — and [`Translator::new`] refuses them otherwise with
+//! `check`'s own conflicts ([`Undecodable`]), because bytes read from or written for such a table
+//! would be a guess.
+//!
+//! Everything the translator knows of an instruction comes from the core's one resolve step
+//! ([`isa_core::resolve`](fn@isa_core::resolve)): its opcode bytes ([`OpBytes`]: one byte, an escape page such as
+//! `ff 05`, or a fixed 1–4-byte opcode in either byte order) and its operand facts. Decoding looks
+//! up the source table's actual opcode bytes — a 256-entry table for the first byte, one page per
+//! lead byte of longer opcodes for the second, a sorted list for the rest — and encoding writes the
+//! target table's bytes. The operands follow the opcode bytes: a full layout's fields in order (the
+//! fixed part is the opcode bytes plus the field bytes), or, where a table gives only
+//! `size_bytes`, `size − opcode bytes` opaque bytes; an instruction with neither cannot be decoded
+//! or encoded ([`ErrorKind::NoLayout`]).
+//!
+//! Compilation turns every source opcode into a *rule*: which target instruction it becomes
+//! (matched by identity: the mnemonic's [`Aliases::key`], never the number) and how its operands
+//! travel. Where the two sides' operand facts agree by the core's one comparison rule
+//! ([`isa_core::compare`]) the operand bytes are copied as they are — between two equal layouts,
+//! and between a size-only entry and anything of the same operand size — so translation and
+//! `check`/`diff`/`migrate plan` can never disagree about which instructions keep their operands.
+//! Where they differ, two layouts are re-encoded field by field, and a size-only side makes the
+//! instruction untranslatable ([`ErrorKind::OpaqueResize`]): opaque bytes cannot be re-encoded.
+//! Fields are paired by role, in order — registers with registers; immediates, signed immediates
+//! and relative offsets with each other; payload lengths with payload lengths — so a two-register
+//! `[op][rd][rs1]` becomes a three-register `[op][rd][rs1][rs2]` with `rs2 = 0`, and the reverse
+//! drops `rs2` only when it is 0. Values keep their meaning: a field's raw bits are read as an
+//! unsigned or (for signed immediates and offsets) a two's-complement number, and the number must
+//! fit the target field, or translation stops with an error.
 //!
 //! Relative branches are offsets from the end of the instruction (the FLUX convention); a field
-//! is one when its kind is `rel` or when the entry names it in `branch`. When every instruction
-//! keeps its size, offsets are left as they are. When sizes change, translation takes two
-//! passes — first every instruction's new position, then the encoding with each offset
-//! recomputed from the source instruction it pointed at — and an offset that does not land on an
-//! instruction boundary (or the end of the program) is an error rather than a silent guess.
+//! is one when its kind is `rel` or when the entry names it in `branch` (on either side: then both
+//! sides' bits are a signed offset). When every instruction keeps its size, offsets are left as
+//! they are. When sizes change, translation takes two passes — first every instruction's new
+//! position, then the encoding with each offset recomputed from the source instruction it pointed
+//! at — and an offset that does not land on an instruction boundary (or the end of the program)
+//! is an error rather than a silent guess.
 //!
 //! The hot path is built for throughput: for each first byte a packed 32-bit word says "write
-//! this new opcode byte and skip this many bytes" when the rule keeps the encoding and the size;
-//! the output starts as a copy of the input, so such an instruction costs one table load and one
-//! byte store. One walk is still a chain of dependent loads (where an instruction starts depends
-//! on the size of the one before), so a large program is walked in four segments at once, each
-//! but the first from a guessed start, and the true walk is then stitched across the cuts: it
-//! keeps a segment's work from the first instruction start the two walks share (from there they
-//! are the same walk) and copies back the bytes of the guesses before it; when the two never
-//! meet it starts again from where the true walk is, with cuts in phase with it. Anything else —
-//! payloads, wide opcodes, re-encoded operands — goes through the general encoder in place; if
-//! any instruction changes size, the translation restarts in the two-pass mode, which copies
-//! runs of renumber-only instructions whole and decodes only the rest. Errors are always those
-//! of the general two-pass code (decode errors first, in stream order, then mapping errors, then
-//! encode errors), so no shortcut changes what is reported; the unit tests below hold every
-//! shortcut to the general code byte for byte.
+//! this new opcode byte and skip this many bytes" when a one-byte opcode becomes a one-byte opcode
+//! and the operands are copied; the output starts as a copy of the input, so such an instruction
+//! costs one table load and one byte store. One walk is still a chain of dependent loads (where an
+//! instruction starts depends on the size of the one before), so a large program is walked in
+//! four segments at once, each but the first from a guessed start, and the true walk is then
+//! stitched across the cuts: it keeps a segment's work from the first instruction start the two
+//! walks share (from there they are the same walk) and copies back the bytes of the guesses before
+//! it; when the two never meet it starts again from where the true walk is, with cuts in phase
+//! with it. Anything else — payloads, multi-byte opcodes, re-encoded operands — goes through the
+//! general encoder in place; if any instruction changes size, the translation restarts in the
+//! two-pass mode, which copies runs of renumber-only instructions whole and decodes only the rest.
+//! Errors are always those of the general two-pass code (decode errors first, in stream order,
+//! then mapping errors, then encode errors), so no shortcut changes what is reported; the unit
+//! tests below hold every shortcut to the general code byte for byte.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
-use isa_core::{Aliases, Entry, FieldKind, Layout, Scheme, Status, Table};
+use isa_core::resolve::{self, Facts, ResolveOptions};
+use isa_core::{
+    compare, Agreement, Aliases, CheckOptions, Conflict, Encoding, Endian, Entry, FieldKind,
+    OpBytes, Scheme, Status, Table,
+};
 
 use crate::bits::{self, Placement};
 
@@ -76,6 +101,57 @@ impl TranslateOptions {
         self
     }
 }
+
+/// Which table of a translation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// The table the bytecode is in (`--from`).
+    Source,
+    /// The table it is translated to (`--to`).
+    Target,
+}
+
+impl Side {
+    /// `source` or `target`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Side::Source => "source",
+            Side::Target => "target",
+        }
+    }
+}
+
+/// Why a [`Translator`] cannot be compiled: one table's bytecode cannot be decoded
+/// unambiguously. `problems` are exactly the conflicts [`isa_core::undecodable`] returns —
+/// `check`'s `encoding-ambiguity` and `duplicate-opcode` findings, with `check`'s messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Undecodable {
+    /// Which table.
+    pub side: Side,
+    /// Its implementation name.
+    pub table: String,
+    /// The conflicts that make it undecodable (never empty).
+    pub problems: Vec<Conflict>,
+}
+
+impl fmt::Display for Undecodable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the {} table {} cannot be decoded unambiguously ({} problem{}; `check` reports the same)",
+            self.side.as_str(),
+            self.table,
+            self.problems.len(),
+            if self.problems.len() == 1 { "" } else { "s" }
+        )?;
+        for c in &self.problems {
+            write!(f, "; [{}] {}", c.kind, c.message)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Undecodable {}
 
 /// The role a field plays in translation (its kind, with `branch` applied).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,21 +210,21 @@ struct CField {
 }
 
 impl CField {
-    fn range(&self) -> (i128, i128) {
+    fn range(&self, signed: bool) -> (i128, i128) {
         let bits = u32::from(self.place.bits);
-        if self.role.signed() {
+        if signed {
             (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1)
         } else {
             (0, (1i128 << bits) - 1)
         }
     }
 
-    fn value(&self, instr: &[u8]) -> i128 {
+    fn value(&self, instr: &[u8], signed: bool) -> i128 {
         let raw = bits::read(instr, self.place);
         let bits = u32::from(self.place.bits);
-        if self.role.signed() && bits < 64 && raw >> (bits - 1) & 1 == 1 {
+        if signed && bits < 64 && raw >> (bits - 1) & 1 == 1 {
             i128::from(raw) - (1i128 << bits)
-        } else if self.role.signed() && bits == 64 {
+        } else if signed && bits == 64 {
             i128::from(raw as i64)
         } else {
             i128::from(raw)
@@ -167,95 +243,52 @@ impl CField {
     }
 }
 
-/// A layout compiled for decoding and encoding.
+/// A resolved instruction's operands, compiled for decoding and encoding.
 #[derive(Debug, Clone)]
 struct Shape {
-    /// Size of the fixed part in bytes, opcode included.
+    /// Size of the fixed part in bytes, opcode bytes included (the resolved size).
     fixed: usize,
-    /// Width of the opcode in bytes.
-    opcode_bytes: usize,
+    /// Length of the opcode bytes.
+    opcode_len: usize,
+    /// The layout's fields, placed after the opcode bytes (none for a size-only entry, whose
+    /// operand bytes are opaque).
     fields: Vec<CField>,
     /// Index of the payload-length field.
     length: Option<usize>,
-    /// Only the size is known (the table gave `size_bytes` and no layout): operand bytes are
-    /// carried as they are.
-    opaque: bool,
 }
 
 impl Shape {
-    fn from_layout(layout: &Layout, branch: Option<&str>) -> Shape {
-        let mut offset = layout.opcode_bits();
-        let mut fields = Vec::with_capacity(layout.fields.len());
-        for f in &layout.fields {
-            fields.push(CField {
-                name: f.name.clone(),
-                place: Placement {
-                    offset,
-                    bits: f.bits,
-                    endian: layout.endian,
-                },
-                role: Role::of(f.kind, branch == Some(f.name.as_str())),
-            });
-            offset += u32::from(f.bits);
+    /// The shape of a resolved instruction; `None` when nothing is known of its operands (or
+    /// its number cannot be encoded, which a decodable table rules out).
+    fn of(inst: &resolve::Instruction) -> Option<Shape> {
+        let opcode_len = inst.opcode_len()?;
+        let fixed = inst.size()? as usize;
+        let mut fields = Vec::new();
+        if let Facts::Layout(layout) = inst.facts {
+            // The fields follow the real opcode bytes, whatever width the layout's own size
+            // leaves for the opcode: resolve sizes the instruction as opcode bytes + fields.
+            let mut offset = 8 * opcode_len as u32;
+            let branch = inst.entry.branch.as_deref();
+            for f in &layout.fields {
+                fields.push(CField {
+                    name: f.name.clone(),
+                    place: Placement {
+                        offset,
+                        bits: f.bits,
+                        endian: layout.endian,
+                    },
+                    role: Role::of(f.kind, branch == Some(f.name.as_str())),
+                });
+                offset += u32::from(f.bits);
+            }
         }
         let length = fields.iter().position(|f| f.role == Role::Length);
-        Shape {
-            fixed: layout.size as usize,
-            opcode_bytes: (layout.opcode_bits() / 8) as usize,
+        Some(Shape {
+            fixed,
+            opcode_len,
             fields,
             length,
-            opaque: false,
-        }
-    }
-
-    fn opaque(size: u32, opcode: u32) -> Shape {
-        let opcode_bytes = opcode_width(opcode);
-        Shape {
-            fixed: (size as usize).max(opcode_bytes),
-            opcode_bytes,
-            fields: Vec::new(),
-            length: None,
-            opaque: true,
-        }
-    }
-
-    fn resolve(table: &Table, entry: &Entry, scheme: &Scheme) -> Option<Shape> {
-        if let Some(layout) = table.layout_of(entry, scheme) {
-            return Some(Shape::from_layout(layout, entry.branch.as_deref()));
-        }
-        entry.size_bytes.map(|s| Shape::opaque(s, entry.opcode))
-    }
-
-    fn fits_opcode(&self, opcode: u32) -> bool {
-        self.opcode_bytes >= 4 || opcode < 1u32 << (8 * self.opcode_bytes)
-    }
-
-    /// Same bytes for the same operands: same size, opcode width and field placements and roles.
-    fn same_encoding(&self, other: &Shape) -> bool {
-        if self.fixed != other.fixed || self.opcode_bytes != other.opcode_bytes {
-            return false;
-        }
-        if self.opaque || other.opaque {
-            return self.length.is_none() && other.length.is_none();
-        }
-        let multi = |s: &Shape| s.fields.iter().any(|f| f.place.bits > 8);
-        self.fields.len() == other.fields.len()
-            && self.fields.iter().zip(&other.fields).all(|(a, b)| {
-                a.place.offset == b.place.offset && a.place.bits == b.place.bits && a.role == b.role
-            })
-            && (self.fields.is_empty()
-                || self.fields[0].place.endian == other.fields[0].place.endian
-                || !(multi(self) || multi(other)))
-    }
-}
-
-/// Smallest whole number of bytes that holds an opcode.
-fn opcode_width(opcode: u32) -> usize {
-    match opcode {
-        0..=0xFF => 1,
-        0x100..=0xFFFF => 2,
-        0x1_0000..=0xFF_FFFF => 3,
-        _ => 4,
+        })
     }
 }
 
@@ -263,20 +296,26 @@ fn opcode_width(opcode: u32) -> usize {
 #[derive(Debug, Clone)]
 struct Mapping {
     opcode: u32,
+    /// The target's opcode bytes.
+    bytes: OpBytes,
     mnemonic: String,
     shape: Shape,
-    /// For each target field, the source field it takes its value from (`None`: 0).
-    sources: Vec<Option<usize>>,
+    /// For each target field: the source field it takes its value from (`None`: 0, or the
+    /// payload length), and whether the pair is a relative branch (either side says so).
+    sources: Vec<(Option<usize>, bool)>,
     /// Source fields without a target field: they must be 0.
     dropped: Vec<usize>,
-    /// The operand bytes are carried unchanged (opaque on either side).
+    /// The operand facts agree by [`isa_core::compare`]: the operand bytes encode the same
+    /// operands the same way, so they travel unchanged (only relative offsets may move).
+    copies: bool,
+    /// `copies` with no relative branch on either side: the operand bytes and any payload are
+    /// copied as they are wherever the instruction lands.
     raw: bool,
-    /// Same encoding, 8-bit opcodes, no payload: only the opcode byte changes.
-    verbatim: bool,
-    /// Verbatim and no relative branch: the general encoder would write exactly the source bytes
-    /// with the new opcode wherever the instruction lands (a layout's opcode and fields fill it,
-    /// as `Layout::with_endian` checks, and opaque operands are copied), so the two-pass mode
-    /// copies them.
+    /// `copies`, one opcode byte on both sides and no payload: only the opcode byte changes,
+    /// so the same-size path writes that byte and nothing else.
+    fast: bool,
+    /// `fast` and `raw`: the general encoder would write exactly the source bytes with the new
+    /// opcode wherever the instruction lands, so the two-pass mode copies them.
     plain: bool,
 }
 
@@ -285,6 +324,7 @@ struct Mapping {
 struct Rule {
     mnemonic: String,
     opcode: u32,
+    bytes: OpBytes,
     src: Result<Shape, ErrorKind>,
     map: Result<Mapping, ErrorKind>,
 }
@@ -292,18 +332,53 @@ struct Rule {
 /// What happens to one source instruction, as reported by [`Translator::coverage`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    /// Same number, same encoding: the bytes do not change.
+    /// Same opcode bytes, operands copied: the bytes do not change.
     Unchanged,
-    /// Only the opcode changes; the size and operand bytes stay.
-    Renumbered,
-    /// The operands are re-encoded; `same_size` says whether the instruction keeps its size
-    /// (when it does not, branch offsets around it are recomputed).
+    /// Only the opcode bytes change (another number, or another width: moved onto an escape
+    /// page, or a wider fixed opcode); the operand bytes are copied. `same_size` is false when
+    /// the opcode width changes (branch offsets around it are then recomputed).
+    Renumbered {
+        /// True when the instruction keeps its size.
+        same_size: bool,
+    },
+    /// The operands are re-encoded field by field (the layouts differ); `same_size` says
+    /// whether the instruction keeps its size.
     Reencoded {
         /// True when the instruction keeps its size.
         same_size: bool,
     },
-    /// Bytecode using this instruction cannot be translated; the reason says why.
-    Untranslatable(String),
+    /// Bytecode using this instruction cannot be translated; the kind says why (its `Display`
+    /// is the sentence an error would print).
+    Untranslatable(ErrorKind),
+}
+
+impl Outcome {
+    /// Whether the instruction keeps its size (`None` when it cannot be translated).
+    pub fn same_size(&self) -> Option<bool> {
+        match self {
+            Outcome::Unchanged => Some(true),
+            Outcome::Renumbered { same_size } | Outcome::Reencoded { same_size } => {
+                Some(*same_size)
+            }
+            Outcome::Untranslatable(_) => None,
+        }
+    }
+
+    /// Translation's verdict on the instruction's operand layout, in the terms of
+    /// [`isa_core::compare`]: `Same` when its operand bytes are copied (unchanged or
+    /// renumbered), `Differs` when they must be re-encoded or cannot be (a size-only side whose
+    /// size differs), `Unknown` when one side's layout is unknown. `None` when there is nothing
+    /// to compare: the target has no such instruction, or the source gives one number two
+    /// layouts.
+    pub fn layout_agreement(&self) -> Option<Agreement> {
+        match self {
+            Outcome::Unchanged | Outcome::Renumbered { .. } => Some(Agreement::Same),
+            Outcome::Reencoded { .. } => Some(Agreement::Differs),
+            Outcome::Untranslatable(ErrorKind::OpaqueResize { .. }) => Some(Agreement::Differs),
+            Outcome::Untranslatable(ErrorKind::NoLayout { .. }) => Some(Agreement::Unknown),
+            Outcome::Untranslatable(_) => None,
+        }
+    }
 }
 
 /// One source instruction in [`Translator::coverage`].
@@ -313,8 +388,12 @@ pub struct RuleInfo {
     pub mnemonic: String,
     /// Source opcode.
     pub from: u32,
+    /// Source opcode bytes.
+    pub from_bytes: OpBytes,
     /// Target opcode, when there is a counterpart.
     pub to: Option<u32>,
+    /// Target opcode bytes, when there is a counterpart.
+    pub to_bytes: Option<OpBytes>,
     /// What translation does with it.
     pub outcome: Outcome,
 }
@@ -322,10 +401,11 @@ pub struct RuleInfo {
 /// Why one instruction cannot be translated.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ErrorKind {
-    /// No source instruction has this number.
+    /// No source instruction has these opcode bytes.
     #[error("unknown opcode 0x{opcode:02X}: {table} has no instruction with this number")]
     UnknownOpcode {
-        /// The first byte (or the leading bytes read as an opcode).
+        /// The bytes a decoder takes for the opcode (the source table's fixed width, or the run
+        /// of bytes that begins some opcode plus one), read as a number.
         opcode: u32,
         /// Source implementation.
         table: String,
@@ -333,19 +413,20 @@ pub enum ErrorKind {
     /// The input ends inside the instruction.
     #[error("truncated instruction: it needs {needed} bytes, only {available} remain")]
     Truncated {
-        /// Bytes the instruction needs (fixed part, plus payload when known).
+        /// Bytes the instruction needs (its opcode, fixed part, plus payload when known).
         needed: usize,
         /// Bytes left in the input.
         available: usize,
     },
-    /// Two different instructions share a source number, so the bytes cannot be decoded.
+    /// Entries of one instruction share a source number but give it different operand facts,
+    /// so the bytes after the opcode cannot be decoded.
     #[error("opcode 0x{opcode:02X} is ambiguous in {table}: {names}")]
     Ambiguous {
         /// The number.
         opcode: u32,
         /// Source implementation.
         table: String,
-        /// The competing mnemonics, comma-separated.
+        /// The competing entries (mnemonic and layout), comma-separated.
         names: String,
     },
     /// The instruction's layout is unknown on one side.
@@ -366,27 +447,17 @@ pub enum ErrorKind {
         /// Target implementation.
         table: String,
     },
-    /// The target opcode does not fit its layout's opcode width.
-    #[error("{mnemonic} is 0x{opcode:X} in {table}, which does not fit its {bits}-bit opcode")]
-    OpcodeTooWide {
-        /// Target mnemonic.
-        mnemonic: String,
-        /// Target opcode.
-        opcode: u32,
-        /// Opcode width of the target layout.
-        bits: usize,
-        /// Target implementation.
-        table: String,
-    },
-    /// One side knows only the size, and the sizes differ.
-    #[error("{mnemonic}: only the size is known on one side and it changes ({from} → {to} bytes), so its operands cannot be re-encoded")]
+    /// One side knows only the size, and the operands do not match.
+    #[error("{mnemonic}: only the size is known on one side and {}, so its operands cannot be re-encoded", if *.payload { "the other side carries a payload".to_string() } else { format!("its operand bytes change ({from} → {to} bytes)") })]
     OpaqueResize {
         /// Mnemonic.
         mnemonic: String,
-        /// Source size.
+        /// Source operand bytes (the fixed part after the opcode).
         from: usize,
-        /// Target size.
+        /// Target operand bytes.
         to: usize,
+        /// True when one side is a variable-length (payload) layout.
+        payload: bool,
     },
     /// An operand value does not fit the target field.
     #[error("operand `{field}` = {value} does not fit `{target_field}` of {mnemonic} in {table} ({bits}-bit {role}: {min}..={max})")]
@@ -517,8 +588,10 @@ pub struct Instruction {
     pub offset: usize,
     /// Length in bytes, payload included.
     pub len: usize,
-    /// Source opcode.
+    /// Source opcode number (`0xFF05` for the bytes `ff 05` of an escape page).
     pub opcode: u32,
+    /// The opcode bytes as they appear in the input.
+    pub opcode_bytes: OpBytes,
     /// Source mnemonic.
     pub mnemonic: String,
 }
@@ -526,21 +599,32 @@ pub struct Instruction {
 /// Instruction starts `(source, target)` when sizes changed; `None` when offsets are unchanged.
 type Starts = Option<Vec<(usize, usize)>>;
 
+/// Decoding-table entries below `PAGE` are rule indices.
+const PAGE: u32 = 1 << 31;
+/// No opcode starts with these bytes.
 const NONE: u32 = u32::MAX;
-const WIDE: u32 = u32::MAX - 1;
+/// Longer opcodes start with these two bytes: look them up in `long`.
+const SEARCH: u32 = u32::MAX - 1;
 
 /// A compiled source → target translation (see the module docs).
 #[derive(Debug, Clone)]
 pub struct Translator {
     from: String,
     to: String,
+    /// The source table's encoding, to name bytes that are no opcode.
+    encoding: Encoding,
     rules: Vec<Rule>,
-    /// First byte → rule index, [`NONE`], or [`WIDE`] (look in `wide`).
+    /// First byte → rule index (a one-byte opcode), `PAGE | k` (a longer opcode: the second
+    /// byte is looked up in `pages[k]`), or [`NONE`].
     first: Box<[u32; 256]>,
-    /// First byte → candidates `(opcode bytes, opcode, rule)`, longest first.
-    wide: BTreeMap<u8, Vec<(usize, u32, u32)>>,
-    /// First byte → `size << 8 | new opcode` for verbatim rules; for any other byte, the byte
-    /// itself (size 0: not a fast step, and "rewriting" it leaves it as it is).
+    /// Second byte → rule index (a two-byte opcode), [`SEARCH`] or [`NONE`].
+    pages: Vec<[u32; 256]>,
+    /// Three- and four-byte opcodes, sorted by bytes.
+    long: Vec<(OpBytes, u32)>,
+    /// The source encoding's escape prefixes, as bytes.
+    escapes: Vec<OpBytes>,
+    /// First byte → `size << 8 | new opcode` for [`Mapping::fast`] rules; for any other byte,
+    /// the byte itself (size 0: not a fast step, and "rewriting" it leaves it as it is).
     fast: Box<[u32; 256]>,
     /// First byte → the rule is [`Mapping::plain`] (and in `fast`): the two-pass mode copies it.
     plain: Box<[bool; 256]>,
@@ -599,8 +683,8 @@ fn present(entry: &Entry) -> bool {
     entry.is_instruction() && entry.status != Some(Status::Removed)
 }
 
-fn layout_why(table: &Table, entry: &Entry, scheme: &Scheme) -> String {
-    match &entry.format {
+fn layout_why(table: &Table, letter: Option<&str>, scheme: &Scheme) -> String {
+    match letter {
         Some(letter) => format!(
             "format letter `{letter}` is declared neither by {} nor by the {} scheme, and no size_bytes",
             table.implementation, scheme.name
@@ -609,193 +693,249 @@ fn layout_why(table: &Table, entry: &Entry, scheme: &Scheme) -> String {
     }
 }
 
+fn no_layout(table: &Table, inst: &resolve::Instruction, scheme: &Scheme) -> ErrorKind {
+    let letter = match inst.facts {
+        Facts::Unknown(letter) => letter,
+        _ => inst.entry.format.as_deref(),
+    };
+    ErrorKind::NoLayout {
+        mnemonic: inst.entry.mnemonic.clone().unwrap_or_default(),
+        table: table.implementation.clone(),
+        why: layout_why(table, letter, scheme),
+    }
+}
+
+/// Target instructions by identity, with their opcode bytes.
+type Targets<'t> = BTreeMap<&'t str, (&'t resolve::Instruction<'t>, OpBytes)>;
+
 impl Translator {
-    /// Compiles the translation from `from` to `to`. This never fails: a problem with one
-    /// instruction (no counterpart, unknown layout, ambiguous number) is an error only when
-    /// a program uses that instruction.
-    pub fn new(from: &Table, to: &Table, options: &TranslateOptions) -> Translator {
+    /// Compiles the translation from `from` to `to`.
+    ///
+    /// Fails only when a table cannot be decoded unambiguously (see [`Undecodable`]). Any other
+    /// problem with one instruction (no counterpart, unknown layout, operands that cannot be
+    /// carried) is an error only when a program uses that instruction; [`Translator::coverage`]
+    /// lists them all.
+    pub fn new(
+        from: &Table,
+        to: &Table,
+        options: &TranslateOptions,
+    ) -> Result<Translator, Undecodable> {
         let aliases = &options.aliases;
-        // Target instructions by identity; the lowest number wins for duplicates, as in the diff.
-        let mut targets: BTreeMap<String, &Entry> = BTreeMap::new();
-        for e in to.entries.iter().filter(|e| present(e)) {
-            let key = aliases.key(e.mnemonic.as_deref().unwrap_or_default());
+        for (side, table, scheme) in [
+            (Side::Source, from, &options.from_scheme),
+            (Side::Target, to, &options.to_scheme),
+        ] {
+            let check = CheckOptions {
+                aliases: aliases.clone(),
+                scheme: scheme.clone(),
+                hint_limit: 0,
+            };
+            let problems = isa_core::undecodable(table, &check);
+            if !problems.is_empty() {
+                return Err(Undecodable {
+                    side,
+                    table: table.implementation.clone(),
+                    problems,
+                });
+            }
+        }
+        let source = isa_core::resolve(from, &ResolveOptions::new(&options.from_scheme, aliases));
+        let target = isa_core::resolve(to, &ResolveOptions::new(&options.to_scheme, aliases));
+
+        // Target instructions by identity; the lowest number wins for duplicates, as in the
+        // diff. (A decodable table encodes every instruction, so none is skipped.)
+        let mut targets: Targets = BTreeMap::new();
+        for t in target.instructions.iter().filter(|i| present(i.entry)) {
+            let Ok(bytes) = t.bytes else { continue };
             targets
-                .entry(key)
+                .entry(t.key.as_str())
                 .and_modify(|old| {
-                    if (e.opcode, &e.format) < (old.opcode, &old.format) {
-                        *old = e;
+                    if (t.opcode, &t.entry.format) < (old.0.opcode, &old.0.entry.format) {
+                        *old = (t, bytes);
                     }
                 })
-                .or_insert(e);
+                .or_insert((t, bytes));
         }
-        // Source instructions by number, in table order.
-        let mut by_number: BTreeMap<u32, Vec<&Entry>> = BTreeMap::new();
-        for e in from.entries.iter().filter(|e| present(e)) {
-            by_number.entry(e.opcode).or_default().push(e);
+        // Source instructions by number and bytes, in table order within each. Equal bytes
+        // mean equal numbers, and in a decodable table one identity.
+        let mut groups: BTreeMap<(u32, OpBytes), Vec<&resolve::Instruction>> = BTreeMap::new();
+        for s in source.instructions.iter().filter(|i| present(i.entry)) {
+            if let Ok(bytes) = s.bytes {
+                groups.entry((s.opcode, bytes)).or_default().push(s);
+            }
         }
 
-        let mut rules = Vec::new();
-        let mut first = Box::new([NONE; 256]);
-        let mut wide: BTreeMap<u8, Vec<(usize, u32, u32)>> = BTreeMap::new();
-        let mut fast = Box::new([0u32; 256]);
-        for (&opcode, entries) in &by_number {
-            let entry = entries[0];
-            let mnemonic = entry.mnemonic.clone().unwrap_or_default();
-            let key = aliases.key(&mnemonic);
-            let src = Shape::resolve(from, entry, &options.from_scheme).ok_or_else(|| {
-                ErrorKind::NoLayout {
-                    mnemonic: mnemonic.clone(),
-                    table: from.implementation.clone(),
-                    why: layout_why(from, entry, &options.from_scheme),
-                }
-            });
-            let mut names: Vec<String> = entries
-                .iter()
-                .map(|e| aliases.key(e.mnemonic.as_deref().unwrap_or_default()))
-                .collect();
-            names.sort();
-            names.dedup();
-            let map = if names.len() > 1 {
-                Err(ErrorKind::Ambiguous {
-                    opcode,
-                    table: from.implementation.clone(),
-                    names: names.join(", "),
-                })
-            } else {
-                match &src {
-                    Err(e) => Err(e.clone()),
-                    Ok(shape) => Self::mapping(&mnemonic, &key, shape, to, &targets, options),
+        let mut rules = Vec::with_capacity(groups.len());
+        for (&(opcode, bytes), group) in &groups {
+            let inst = group[0];
+            let (src, map) = match Self::source_shape(from, group, &options.from_scheme) {
+                Err(e) => (Err(e.clone()), Err(e)),
+                Ok((shape, known)) => {
+                    let map = Self::mapping(known, &shape, to, &targets, options);
+                    (Ok(shape), map)
                 }
             };
-            let src = if names.len() > 1 {
-                // Decoding still needs a size; it is known only when every spelling agrees.
-                let shapes: Vec<Option<Shape>> = entries
-                    .iter()
-                    .map(|e| Shape::resolve(from, e, &options.from_scheme))
-                    .collect();
-                let agree = shapes.iter().all(|s| match (s, &shapes[0]) {
-                    (Some(a), Some(b)) => a.same_encoding(b),
-                    _ => false,
-                });
-                if agree {
-                    src
-                } else {
-                    Err(map.clone().unwrap_err())
-                }
-            } else {
-                src
-            };
-            let opcode_bytes = match &src {
-                Ok(shape) if !shape.fits_opcode(opcode) => continue, // cannot occur in bytecode
-                Ok(shape) => shape.opcode_bytes,
-                Err(_) => opcode_width(opcode),
-            };
-            let index = rules.len() as u32;
-            if opcode_bytes == 1 {
-                let b = opcode as usize;
-                if first[b] == WIDE {
-                    wide.entry(opcode as u8)
-                        .or_default()
-                        .push((1, opcode, index));
-                } else {
-                    first[b] = index;
-                }
-                if let (true, Ok(m)) = (first[b] == index, &map) {
-                    if m.verbatim {
-                        fast[b] = ((src.as_ref().map_or(0, |s| s.fixed) as u32) << 8) | m.opcode;
-                    }
-                }
-            } else {
-                let lead = (opcode >> (8 * (opcode_bytes - 1))) as u8;
-                let slot = &mut first[usize::from(lead)];
-                let list = wide.entry(lead).or_default();
-                if *slot != WIDE && *slot != NONE {
-                    list.push((1, u32::from(lead), *slot));
-                }
-                *slot = WIDE;
-                fast[usize::from(lead)] = 0;
-                list.push((opcode_bytes, opcode, index));
-            }
             rules.push(Rule {
-                mnemonic,
+                mnemonic: inst.entry.mnemonic.clone().unwrap_or_default(),
                 opcode,
+                bytes,
                 src,
                 map,
             });
+        }
+
+        // Decoding tables over the actual opcode bytes. The source is prefix-free (checked
+        // above), so a byte that begins a longer opcode is never an opcode itself.
+        let mut first = Box::new([NONE; 256]);
+        let mut pages: Vec<[u32; 256]> = Vec::new();
+        let mut long = Vec::new();
+        for (index, rule) in rules.iter().enumerate() {
+            let index = index as u32;
+            let b = rule.bytes.as_slice();
+            let lead = usize::from(b[0]);
+            if b.len() == 1 {
+                first[lead] = index;
+                continue;
+            }
+            let page = if first[lead] != NONE && first[lead] & PAGE != 0 {
+                (first[lead] & !PAGE) as usize
+            } else {
+                pages.push([NONE; 256]);
+                first[lead] = PAGE | (pages.len() - 1) as u32;
+                pages.len() - 1
+            };
+            if b.len() == 2 {
+                pages[page][usize::from(b[1])] = index;
+            } else {
+                pages[page][usize::from(b[1])] = SEARCH;
+                long.push((rule.bytes, index));
+            }
+        }
+        long.sort_unstable();
+        // An escape's bytes are those of any instruction number on its page without the last
+        // byte; the core's encoder says what they are (a sub-opcode that is itself a nested
+        // escape has no bytes, so the first one that encodes is taken).
+        let escapes = from
+            .encoding
+            .escape_list()
+            .iter()
+            .filter_map(|&e| (0..=0xFF).find_map(|sub| from.encoding.encode(e << 8 | sub).ok()))
+            .map(|b| OpBytes::new(&b.as_slice()[..b.len() - 1]))
+            .collect();
+
+        let mut fast = Box::new([0u32; 256]);
+        let mut plain = Box::new([false; 256]);
+        for rule in &rules {
+            if let (1, Ok(src), Ok(m)) = (rule.bytes.len(), &rule.src, &rule.map) {
+                if m.fast {
+                    let b = usize::from(rule.bytes.as_slice()[0]);
+                    fast[b] = ((src.fixed as u32) << 8) | u32::from(m.bytes.as_slice()[0]);
+                    plain[b] = m.plain;
+                }
+            }
         }
         for (b, e) in fast.iter_mut().enumerate() {
             if *e >> 8 == 0 {
                 *e = b as u32;
             }
         }
-        let mut plain = Box::new([false; 256]);
-        for (b, p) in plain.iter_mut().enumerate() {
-            *p = fast[b] >> 8 != 0
-                && rules
-                    .get(first[b] as usize)
-                    .is_some_and(|r| r.map.as_ref().is_ok_and(|m| m.plain));
-        }
         let max_fast = fast.iter().map(|e| (e >> 8) as usize).max().unwrap_or(0);
-        for list in wide.values_mut() {
-            // Longest opcode first: a prefix byte alone is not an instruction when a longer
-            // opcode starting with it matches.
-            list.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        }
-        Translator {
+        Ok(Translator {
             from: from.implementation.clone(),
             to: to.implementation.clone(),
+            encoding: from.encoding.clone(),
             rules,
             first,
-            wide,
+            pages,
+            long,
+            escapes,
             fast,
             plain,
             max_fast,
+        })
+    }
+
+    /// The decoding shape of the source instructions at one opcode. A table may list one
+    /// instruction twice: what the listings know must agree (a listing that knows nothing
+    /// contradicts nothing, as in [`isa_core::compare`]), else the bytes after the opcode are
+    /// ambiguous.
+    fn source_shape<'g>(
+        from: &Table,
+        group: &[&'g resolve::Instruction<'g>],
+        scheme: &Scheme,
+    ) -> Result<(Shape, &'g resolve::Instruction<'g>), ErrorKind> {
+        let known: Vec<&resolve::Instruction> = group
+            .iter()
+            .copied()
+            .filter(|i| i.fact_key().is_some())
+            .collect();
+        let Some(&inst) = known.first() else {
+            return Err(no_layout(from, group[0], scheme));
+        };
+        if known[1..]
+            .iter()
+            .any(|other| compare(inst, other) == Agreement::Differs)
+        {
+            let names: Vec<String> = known
+                .iter()
+                .map(|i| {
+                    format!(
+                        "{} ({})",
+                        i.entry.mnemonic.as_deref().unwrap_or_default(),
+                        i.layout_text().unwrap_or_default()
+                    )
+                })
+                .collect();
+            return Err(ErrorKind::Ambiguous {
+                opcode: inst.opcode,
+                table: from.implementation.clone(),
+                names: names.join(", "),
+            });
         }
+        let shape = Shape::of(inst).ok_or_else(|| no_layout(from, inst, scheme))?;
+        Ok((shape, inst))
     }
 
     fn mapping(
-        mnemonic: &str,
-        key: &str,
+        inst: &resolve::Instruction,
         src: &Shape,
         to: &Table,
-        targets: &BTreeMap<String, &Entry>,
+        targets: &Targets,
         options: &TranslateOptions,
     ) -> Result<Mapping, ErrorKind> {
-        let target = targets.get(key).ok_or_else(|| ErrorKind::NoCounterpart {
-            key: key.to_string(),
-            table: to.implementation.clone(),
-        })?;
-        let tmnemonic = target.mnemonic.clone().unwrap_or_default();
-        let shape =
-            Shape::resolve(to, target, &options.to_scheme).ok_or_else(|| ErrorKind::NoLayout {
-                mnemonic: tmnemonic.clone(),
-                table: to.implementation.clone(),
-                why: layout_why(to, target, &options.to_scheme),
-            })?;
-        if !shape.fits_opcode(target.opcode) {
-            return Err(ErrorKind::OpcodeTooWide {
-                mnemonic: tmnemonic,
-                opcode: target.opcode,
-                bits: shape.opcode_bytes * 8,
-                table: to.implementation.clone(),
+        let &(target, bytes) =
+            targets
+                .get(inst.key.as_str())
+                .ok_or_else(|| ErrorKind::NoCounterpart {
+                    key: inst.key.clone(),
+                    table: to.implementation.clone(),
+                })?;
+        let tmnemonic = target.entry.mnemonic.clone().unwrap_or_default();
+        let shape = Shape::of(target).ok_or_else(|| no_layout(to, target, &options.to_scheme))?;
+        // The one comparison rule decides whether the operands travel unchanged.
+        let copies = compare(inst, target) == Agreement::Same;
+        let layouts = inst.layout().is_some() && target.layout().is_some();
+        if !copies && !layouts {
+            return Err(ErrorKind::OpaqueResize {
+                mnemonic: inst.entry.mnemonic.clone().unwrap_or_default(),
+                from: src.fixed - src.opcode_len,
+                to: shape.fixed - shape.opcode_len,
+                payload: src.length.is_some() || shape.length.is_some(),
             });
         }
-        let raw = src.opaque || shape.opaque;
+        let relative = src
+            .fields
+            .iter()
+            .chain(&shape.fields)
+            .any(|f| f.role == Role::Relative);
+        // A size-only side has no fields to pair, so equal operand bytes are copied even when
+        // the other side names a branch.
+        let raw = copies && (!layouts || !relative);
         let (sources, dropped) = if raw {
-            if src.fixed - src.opcode_bytes != shape.fixed - shape.opcode_bytes
-                || src.length.is_some()
-                || shape.length.is_some()
-            {
-                return Err(ErrorKind::OpaqueResize {
-                    mnemonic: mnemonic.to_string(),
-                    from: src.fixed,
-                    to: shape.fixed,
-                });
-            }
             (Vec::new(), Vec::new())
         } else {
             let mut used = vec![false; src.fields.len()];
-            let sources: Vec<Option<usize>> = shape
+            let sources: Vec<(Option<usize>, bool)> = shape
                 .fields
                 .iter()
                 .map(|tf| {
@@ -808,7 +948,9 @@ impl Translator {
                     if let Some(i) = found {
                         used[i] = true;
                     }
-                    found
+                    let relative = tf.role == Role::Relative
+                        || found.is_some_and(|i| src.fields[i].role == Role::Relative);
+                    (found, relative)
                 })
                 .collect();
             // A source payload length is dealt with as a payload, not as an operand.
@@ -817,20 +959,18 @@ impl Translator {
                 .collect();
             (sources, dropped)
         };
-        let verbatim = src.opcode_bytes == 1
-            && shape.opcode_bytes == 1
-            && src.length.is_none()
-            && (raw || src.same_encoding(&shape));
-        let plain = verbatim && src.fields.iter().all(|f| f.role != Role::Relative);
+        let fast = copies && src.opcode_len == 1 && shape.opcode_len == 1 && src.length.is_none();
         Ok(Mapping {
             opcode: target.opcode,
+            bytes,
             mnemonic: tmnemonic,
             shape,
             sources,
             dropped,
+            copies,
             raw,
-            verbatim,
-            plain,
+            fast,
+            plain: fast && raw,
         })
     }
 
@@ -849,25 +989,26 @@ impl Translator {
         self.rules
             .iter()
             .map(|r| {
-                let (to, outcome) = match (&r.src, &r.map) {
-                    (Err(e), _) | (_, Err(e)) => (None, Outcome::Untranslatable(e.to_string())),
+                let (to, to_bytes, outcome) = match (&r.src, &r.map) {
+                    (Err(e), _) | (_, Err(e)) => (None, None, Outcome::Untranslatable(e.clone())),
                     (Ok(src), Ok(m)) => {
-                        let outcome = if m.verbatim && m.opcode == r.opcode {
+                        let same_size = src.fixed == m.shape.fixed;
+                        let outcome = if m.copies && m.bytes == r.bytes {
                             Outcome::Unchanged
-                        } else if m.verbatim {
-                            Outcome::Renumbered
+                        } else if m.copies {
+                            Outcome::Renumbered { same_size }
                         } else {
-                            Outcome::Reencoded {
-                                same_size: src.fixed == m.shape.fixed,
-                            }
+                            Outcome::Reencoded { same_size }
                         };
-                        (Some(m.opcode), outcome)
+                        (Some(m.opcode), Some(m.bytes), outcome)
                     }
                 };
                 RuleInfo {
                     mnemonic: r.mnemonic.clone(),
                     from: r.opcode,
+                    from_bytes: r.bytes,
                     to,
+                    to_bytes,
                     outcome,
                 }
             })
@@ -896,30 +1037,96 @@ impl Translator {
         }
     }
 
+    /// The rule whose opcode bytes begin `rest` (non-empty), or [`NONE`].
+    fn lookup(&self, rest: &[u8]) -> u32 {
+        let e = self.first[usize::from(rest[0])];
+        if e < PAGE {
+            return e;
+        }
+        if e == NONE || rest.len() < 2 {
+            return NONE;
+        }
+        let e = self.pages[(e & !PAGE) as usize][usize::from(rest[1])];
+        if e != SEARCH {
+            return e;
+        }
+        // Prefix-free: at most one length matches.
+        for n in 3..=rest.len().min(4) {
+            let key = OpBytes::new(&rest[..n]);
+            if let Ok(i) = self.long.binary_search_by(|(b, _)| b.cmp(&key)) {
+                return self.long[i].1;
+            }
+        }
+        NONE
+    }
+
+    /// True when `prefix` begins some source opcode without being one, or is an escape prefix.
+    fn begins_opcode(&self, prefix: &[u8]) -> bool {
+        let p = OpBytes::new(prefix);
+        if self.escapes.contains(&p) {
+            return true;
+        }
+        let e = self.first[usize::from(prefix[0])];
+        match prefix.len() {
+            1 => e != NONE && e & PAGE != 0,
+            2 => {
+                e != NONE
+                    && e & PAGE != 0
+                    && self.pages[(e & !PAGE) as usize][usize::from(prefix[1])] == SEARCH
+            }
+            _ => {
+                let i = self.long.partition_point(|(b, _)| *b < p);
+                self.long
+                    .get(i)
+                    .is_some_and(|(b, _)| b.len() > p.len() && p.is_prefix_of(b))
+            }
+        }
+    }
+
+    /// Why no opcode matches at the start of `rest`: the bytes a decoder takes for the opcode
+    /// (the source table's width under a fixed encoding; else the longest run that begins some
+    /// opcode or is an escape prefix, plus one byte) are no instruction — or the input ends
+    /// inside them.
+    fn no_opcode(&self, rest: &[u8]) -> ErrorKind {
+        let width = match &self.encoding {
+            Encoding::Fixed { width, .. } => usize::from(*width),
+            Encoding::Prefixed { .. } => {
+                let mut k = 0;
+                while k < 3 && k < rest.len() && self.begins_opcode(&rest[..=k]) {
+                    k += 1;
+                }
+                k + 1
+            }
+        };
+        if width > rest.len() {
+            return ErrorKind::Truncated {
+                needed: width,
+                available: rest.len(),
+            };
+        }
+        let bytes = &rest[..width];
+        let opcode = match &self.encoding {
+            Encoding::Fixed {
+                endian: Endian::Little,
+                ..
+            } => bytes
+                .iter()
+                .rev()
+                .fold(0u32, |v, &b| (v << 8) | u32::from(b)),
+            _ => bytes.iter().fold(0u32, |v, &b| (v << 8) | u32::from(b)),
+        };
+        ErrorKind::UnknownOpcode {
+            opcode,
+            table: self.from.clone(),
+        }
+    }
+
     /// Decodes the instruction at `pos`: its rule and length (payload included).
     fn decode_at(&self, input: &[u8], pos: usize) -> Result<Decoded, TranslateError> {
         let rest = &input[pos..];
-        let lead = rest[0];
-        let mut rule = self.first[usize::from(lead)];
-        if rule == WIDE {
-            rule = NONE;
-            for &(n, opcode, index) in &self.wide[&lead] {
-                if n <= rest.len() && bits::read_opcode(rest, n) == opcode {
-                    rule = index;
-                    break;
-                }
-            }
-        }
+        let rule = self.lookup(rest);
         if rule == NONE {
-            return Err(self.fail(
-                input,
-                pos,
-                None,
-                ErrorKind::UnknownOpcode {
-                    opcode: u32::from(lead),
-                    table: self.from.clone(),
-                },
-            ));
+            return Err(self.fail(input, pos, None, self.no_opcode(rest)));
         }
         let r = &self.rules[rule as usize];
         let shape = match &r.src {
@@ -927,7 +1134,7 @@ impl Translator {
             Err(e) => {
                 let d = Decoded {
                     rule,
-                    len: 1,
+                    len: r.bytes.len(),
                     payload: 0,
                 };
                 return Err(self.fail(input, pos, Some(&d), e.clone()));
@@ -1017,16 +1224,19 @@ impl Translator {
             .expect("decoded instructions have a shape");
         let t = &m.shape;
         dst[..t.fixed].fill(0);
-        bits::write_opcode(dst, t.opcode_bytes, m.opcode);
+        dst[..t.opcode_len].copy_from_slice(m.bytes.as_slice());
         if m.raw {
-            dst[t.opcode_bytes..t.fixed].copy_from_slice(&src[shape.opcode_bytes..shape.fixed]);
+            // Equal operand facts: the operand bytes (and payload) are the same on both sides.
+            dst[t.opcode_len..t.fixed + d.payload]
+                .copy_from_slice(&src[shape.opcode_len..shape.fixed + d.payload]);
             return Ok(0);
         }
         for &i in &m.dropped {
-            let value = shape.fields[i].value(src);
+            let sf = &shape.fields[i];
+            let value = sf.value(src, sf.role.signed());
             if value != 0 {
                 return Err(ErrorKind::DroppedOperand {
-                    field: shape.fields[i].name.clone(),
+                    field: sf.name.clone(),
                     value,
                     mnemonic: m.mnemonic.clone(),
                     table: self.to.clone(),
@@ -1034,19 +1244,15 @@ impl Translator {
             }
         }
         let mut fixed = 0;
-        for (tf, source) in t.fields.iter().zip(&m.sources) {
+        for (tf, &(source, relative)) in t.fields.iter().zip(&m.sources) {
             let sf = source.map(|i| &shape.fields[i]);
+            // A branch on either side makes both fields a signed offset.
+            let signed = relative || tf.role.signed();
             let mut value = match sf {
-                Some(sf) if tf.role == Role::Length => {
-                    let _ = sf;
-                    d.payload as i128
-                }
-                Some(sf) => sf.value(src),
-                None if tf.role == Role::Length => d.payload as i128,
+                _ if tf.role == Role::Length => d.payload as i128,
+                Some(sf) => sf.value(src, relative || sf.role.signed()),
                 None => 0,
             };
-            let relative =
-                tf.role == Role::Relative || sf.is_some_and(|s| s.role == Role::Relative);
             let name = sf.map_or(tf.name.as_str(), |s| s.name.as_str());
             if relative && sf.is_some() {
                 let target = ends.0 as i128 + value;
@@ -1056,7 +1262,7 @@ impl Translator {
                 }
                 value = new;
             }
-            let (min, max) = tf.range();
+            let (min, max) = tf.range(signed);
             if value < min || value > max {
                 return Err(ErrorKind::DoesNotFit {
                     field: name.to_string(),
@@ -1065,7 +1271,11 @@ impl Translator {
                     mnemonic: m.mnemonic.clone(),
                     table: self.to.clone(),
                     bits: tf.place.bits,
-                    role: tf.role.name(),
+                    role: if relative {
+                        Role::Relative.name()
+                    } else {
+                        tf.role.name()
+                    },
                     min,
                     max,
                 });
@@ -1090,6 +1300,7 @@ impl Translator {
                 offset: pos,
                 len: d.len,
                 opcode: r.opcode,
+                opcode_bytes: r.bytes,
                 mnemonic: r.mnemonic.clone(),
             });
             pos += d.len;
@@ -1483,7 +1694,7 @@ mod tests {
     //! byte and in when it gives up, wherever the cuts fall.
 
     use super::*;
-    use isa_core::Field;
+    use isa_core::{Field, Layout};
     use proptest::prelude::*;
 
     /// Source and target tables with every kind of instruction the walk meets: renumbered ones
@@ -1536,7 +1747,20 @@ mod tests {
 
     fn translator() -> Translator {
         let (a, b) = tables();
-        Translator::new(&a, &b, &TranslateOptions::new())
+        Translator::new(&a, &b, &TranslateOptions::new()).unwrap()
+    }
+
+    /// The same pair with a fifth of the target's instructions moved onto escape page 0xFE,
+    /// so renumbered instructions grow a byte (and the two-pass mode relocates around them).
+    fn paged_translator() -> Translator {
+        let (a, mut b) = tables();
+        b.encoding = isa_core::Encoding::escapes([0xFE]).unwrap();
+        for e in &mut b.entries {
+            if e.opcode < 0x40 && e.opcode % 5 == 0 {
+                e.opcode |= 0xFE00;
+            }
+        }
+        Translator::new(&a, &b, &TranslateOptions::new()).unwrap()
     }
 
     /// The single walk this path replaced, kept as the oracle.
@@ -1658,10 +1882,11 @@ mod tests {
             spice in 0u8..6,
             segment in 1usize..400,
         ) {
-            let t = translator();
             let input = program(seed, len, spice);
-            prop_assert_eq!(agrees(&t, &input, Some(segment)), Ok(()));
-            prop_assert_eq!(agrees(&t, &input, None), Ok(()));
+            for t in [translator(), paged_translator()] {
+                prop_assert_eq!(agrees(&t, &input, Some(segment)), Ok(()));
+                prop_assert_eq!(agrees(&t, &input, None), Ok(()));
+            }
         }
 
         #[test]
@@ -1692,12 +1917,23 @@ mod tests {
         /// and totals, or the same error.
         #[test]
         fn shortcuts_change_nothing(seed in any::<u64>(), len in 0usize..3000, spice in 0u8..6) {
-            let t = translator();
             let input = program(seed, len, spice);
-            let fast = t.translate(&input);
-            let general = general_only(&t).translate(&input);
-            prop_assert_eq!(&fast, &general);
+            for t in [translator(), paged_translator()] {
+                let fast = t.translate(&input);
+                let general = general_only(&t).translate(&input);
+                prop_assert_eq!(&fast, &general);
+            }
         }
+    }
+
+    #[test]
+    fn the_paged_target_widens_opcodes() {
+        let t = paged_translator();
+        let input = program(7, 2000, 0);
+        let out = t.translate(&input).unwrap();
+        assert!(out.stats.bytes_out > out.stats.bytes_in);
+        let general = general_only(&t).translate(&input).unwrap();
+        assert_eq!(out, general);
     }
 
     #[test]

@@ -3,13 +3,16 @@
 //!
 //! Each case draws a set of instructions with random operand roles (registers, unsigned and
 //! signed immediates, relative branches, payload lengths), then two random encodings of it — A
-//! and B — with independent opcode numbers, opcode widths (1 or 2 bytes), field widths
-//! (including 4- and 12-bit fields that are not byte-aligned), byte orders and trailing pads.
+//! and B — with independent opcode encodings (one byte with wide opcodes fixed by their layouts,
+//! escape pages, nested escape pages, fixed 2–4-byte opcodes in either byte order), opcode
+//! numbers, layout opcode widths, field widths (including 4- and 12-bit fields that are not
+//! byte-aligned), byte orders and trailing pads. Every table drawn is decodable (the translator
+//! would refuse it otherwise).
 //! Programs are written in a plain byte-aligned encoding C, which the test encodes by hand, and
 //! carried into A by the translator; operand values are drawn from what both A and B can hold,
 //! and every branch points at an instruction boundary or the end of the program.
 
-use isa_core::{Endian, Entry, Field, FieldKind, Layout, Table};
+use isa_core::{Encoding, Endian, Entry, Field, FieldKind, Layout, Table};
 use isa_migrate::{TranslateOptions, Translator};
 use proptest::prelude::*;
 
@@ -80,30 +83,105 @@ fn encoding(rng: &mut Rng, roles: &[Role], opcode_bytes: u32) -> (Layout, Vec<u1
     (layout, widths)
 }
 
-/// Distinct opcodes: one-byte opcodes below 0xE0, two-byte opcodes led by 0xE0–0xFF, so no
-/// one-byte opcode is ever the prefix of a two-byte one.
-fn opcodes(rng: &mut Rng, wide: &[bool]) -> Vec<u32> {
-    let mut narrow: Vec<u32> = (0..0xE0).collect();
-    let mut out = Vec::new();
-    let mut used_wide = std::collections::BTreeSet::new();
-    for &w in wide {
-        if w {
-            loop {
-                let op = 0xE000 + rng.below(0x2000) as u32;
-                if used_wide.insert(op) {
-                    out.push(op);
-                    break;
-                }
-            }
-        } else {
-            let i = rng.below(narrow.len() as u64) as usize;
-            out.push(narrow.swap_remove(i));
+/// How a random table writes its opcodes.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Numbering {
+    /// One byte per opcode; wide opcodes (led by 0xE0–0xFF) get their width from a layout.
+    LayoutWide,
+    /// Escape pages 0xFE and 0xFF.
+    Escapes,
+    /// Escape page 0xFF with the nested page 0xFF01 (x86-style `ff 01 xx`).
+    Nested,
+    /// Every opcode `width` bytes in a byte order.
+    Fixed(u32, Endian),
+}
+
+/// The numberings drawn from (the first twice as often; `NUMBERINGS[1..]` lists each once).
+const NUMBERINGS: [Numbering; 9] = [
+    Numbering::LayoutWide,
+    Numbering::LayoutWide,
+    Numbering::Escapes,
+    Numbering::Nested,
+    Numbering::Fixed(2, Endian::Big),
+    Numbering::Fixed(2, Endian::Little),
+    Numbering::Fixed(3, Endian::Big),
+    Numbering::Fixed(4, Endian::Little),
+    Numbering::Fixed(4, Endian::Big),
+];
+
+impl Numbering {
+    fn encoding(self) -> Encoding {
+        match self {
+            Numbering::LayoutWide => Encoding::default(),
+            Numbering::Escapes => Encoding::escapes([0xFE, 0xFF]).unwrap(),
+            Numbering::Nested => Encoding::escapes([0xFF, 0xFF01]).unwrap(),
+            Numbering::Fixed(width, endian) => Encoding::fixed(width, endian).unwrap(),
         }
+    }
+}
+
+/// Distinct opcode numbers for `n` instructions, and the opcode width each one's layout
+/// declares (1: the encoding decides; more: the layout fixes it, in agreement with the encoding).
+/// One-byte opcodes stay below 0xE0 and everything wider is led by 0xE0–0xFF, so no opcode is
+/// ever the prefix of another and no instruction sits on an escape.
+fn opcodes(rng: &mut Rng, numbering: Numbering, n: usize) -> Vec<(u32, u32)> {
+    let mut narrow: Vec<u32> = (0..0xE0).collect();
+    let mut used = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    let mut fresh = |rng: &mut Rng, draw: &dyn Fn(&mut Rng) -> u32| loop {
+        let op = draw(rng);
+        if used.insert(op) {
+            return op;
+        }
+    };
+    for _ in 0..n {
+        let wide = rng.below(3) == 0;
+        let one = |rng: &mut Rng, narrow: &mut Vec<u32>| {
+            let i = rng.below(narrow.len() as u64) as usize;
+            narrow.swap_remove(i)
+        };
+        let pair = match numbering {
+            Numbering::LayoutWide if wide => (fresh(rng, &|r| 0xE000 + r.below(0x2000) as u32), 2),
+            Numbering::Escapes if wide => {
+                let op = fresh(rng, &|r| 0xFE00 + r.below(0x200) as u32);
+                (op, rng.pick(&[1, 2]))
+            }
+            Numbering::Nested if wide => {
+                let op = fresh(rng, &|r| {
+                    if r.below(2) == 0 {
+                        0x00FF_0100 + r.below(0x100) as u32
+                    } else {
+                        0xFF00 + r.pick(&[0u32, 2, 3, 0x40, 0x41, 0x80, 0xFE, 0xFF])
+                    }
+                });
+                (
+                    op,
+                    if op > 0xFFFF {
+                        rng.pick(&[1, 3])
+                    } else {
+                        rng.pick(&[1, 2])
+                    },
+                )
+            }
+            Numbering::Fixed(width, _) => {
+                let op = fresh(rng, &|r| {
+                    if width == 4 {
+                        r.next() as u32
+                    } else {
+                        r.below(1 << (8 * width)) as u32
+                    }
+                });
+                (op, rng.pick(&[1, width]))
+            }
+            _ => (one(rng, &mut narrow), 1),
+        };
+        out.push(pair);
     }
     out
 }
 
 struct Case {
+    numberings: (Numbering, Numbering),
     a: Table,
     b: Table,
     c: Table,
@@ -142,18 +220,19 @@ fn build_case(seed: u64) -> Case {
         }
         sigs_roles.push(roles);
     }
-    let wide_a: Vec<bool> = (0..n).map(|_| rng.below(4) == 0).collect();
-    let wide_b: Vec<bool> = (0..n).map(|_| rng.below(4) == 0).collect();
-    let (ops_a, ops_b) = (opcodes(&mut rng, &wide_a), opcodes(&mut rng, &wide_b));
+    let (num_a, num_b) = (rng.pick(&NUMBERINGS), rng.pick(&NUMBERINGS));
+    let (ops_a, ops_b) = (opcodes(&mut rng, num_a, n), opcodes(&mut rng, num_b, n));
     let mut a = Table::new("a");
     let mut b = Table::new("b");
     let mut c = Table::new("c");
+    a.encoding = num_a.encoding();
+    b.encoding = num_b.encoding();
     let mut sigs = Vec::new();
     for (i, roles) in sigs_roles.iter().enumerate() {
         let name = format!("OP{i}");
         let letter = format!("L{i}");
-        let (la, wa) = encoding(&mut rng, roles, if wide_a[i] { 2 } else { 1 });
-        let (lb, wb) = encoding(&mut rng, roles, if wide_b[i] { 2 } else { 1 });
+        let (la, wa) = encoding(&mut rng, roles, ops_a[i].1);
+        let (lb, wb) = encoding(&mut rng, roles, ops_b[i].1);
         // C: byte-aligned little-endian, wide enough for anything A and B hold.
         let cfields: Vec<Field> = roles
             .iter()
@@ -173,9 +252,9 @@ fn build_case(seed: u64) -> Case {
         b.formats.insert(letter.clone(), lb);
         c.formats.insert(letter.clone(), lc);
         a.entries
-            .push(Entry::new(ops_a[i], &name).with_format(&letter));
+            .push(Entry::new(ops_a[i].0, &name).with_format(&letter));
         b.entries
-            .push(Entry::new(ops_b[i], &name).with_format(&letter));
+            .push(Entry::new(ops_b[i].0, &name).with_format(&letter));
         c.entries
             .push(Entry::new(i as u32, &name).with_format(&letter));
         sigs.push(
@@ -189,7 +268,13 @@ fn build_case(seed: u64) -> Case {
                 .collect(),
         );
     }
-    Case { a, b, c, sigs }
+    Case {
+        numberings: (num_a, num_b),
+        a,
+        b,
+        c,
+        sigs,
+    }
 }
 
 /// A random valid program in encoding C.
@@ -245,25 +330,34 @@ fn program(case: &Case, seed: u64, len: usize) -> Vec<u8> {
     out
 }
 
+/// The translator between two tables of a case (every drawn table is decodable).
+fn translator(from: &Table, to: &Table) -> Result<Translator, TestCaseError> {
+    Translator::new(from, to, &TranslateOptions::new()).map_err(|e| {
+        TestCaseError::fail(format!(
+            "{} → {}: {e}",
+            from.implementation, to.implementation
+        ))
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
 
     #[test]
     fn a_to_b_to_a_is_the_identity(table_seed in any::<u64>(), program_seed in any::<u64>(), len in 0usize..40) {
         let case = build_case(table_seed);
-        let opts = TranslateOptions::new();
         let c_program = program(&case, program_seed, len);
-        let a_program = Translator::new(&case.c, &case.a, &opts)
+        let a_program = translator(&case.c, &case.a)?
             .translate(&c_program)
             .map_err(|e| TestCaseError::fail(format!("C→A: {e}")))?
             .bytes;
-        let there = Translator::new(&case.a, &case.b, &opts)
+        let there = translator(&case.a, &case.b)?
             .translate(&a_program)
-            .map_err(|e| TestCaseError::fail(format!("A→B: {e}")))?;
+            .map_err(|e| TestCaseError::fail(format!("A→B ({:?}): {e}", case.numberings)))?;
         prop_assert_eq!(there.stats.instructions, len);
-        let back = Translator::new(&case.b, &case.a, &opts)
+        let back = translator(&case.b, &case.a)?
             .translate(&there.bytes)
-            .map_err(|e| TestCaseError::fail(format!("B→A: {e}")))?;
+            .map_err(|e| TestCaseError::fail(format!("B→A ({:?}): {e}", case.numberings)))?;
         prop_assert_eq!(back.bytes, a_program);
     }
 
@@ -271,7 +365,7 @@ proptest! {
     #[test]
     fn arbitrary_bytes_never_panic(table_seed in any::<u64>(), bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
         let case = build_case(table_seed);
-        let t = Translator::new(&case.a, &case.b, &TranslateOptions::new());
+        let t = translator(&case.a, &case.b)?;
         if let Err(e) = t.translate(&bytes) {
             prop_assert!(e.offset < bytes.len());
         }
@@ -279,20 +373,23 @@ proptest! {
 }
 
 /// The generator reaches the interesting paths: size changes with recomputed branches, wide
-/// opcodes and payloads (otherwise the property above would prove little).
+/// opcodes and payloads, and every numbering on both sides, with multi-byte opcodes in the
+/// programs (otherwise the property above would prove little).
 #[test]
-fn the_generator_exercises_resizing_and_branches() {
+fn the_generator_exercises_resizing_branches_and_every_numbering() {
     let (mut resized, mut fixed, mut payload_ops) = (0, 0, 0);
-    for seed in 1..200u64 {
+    let mut seen: Vec<(Numbering, usize, usize)> =
+        NUMBERINGS[1..].iter().map(|&n| (n, 0, 0)).collect();
+    let mut wide_instructions = 0;
+    for seed in 1..300u64 {
         let case = build_case(seed);
-        let opts = TranslateOptions::new();
         let c_program = program(&case, seed, 30);
-        let a = Translator::new(&case.c, &case.a, &opts)
+        let a = translator(&case.c, &case.a)
+            .unwrap()
             .translate(&c_program)
             .unwrap();
-        let b = Translator::new(&case.a, &case.b, &opts)
-            .translate(&a.bytes)
-            .unwrap();
+        let to_b = translator(&case.a, &case.b).unwrap();
+        let b = to_b.translate(&a.bytes).unwrap();
         resized += usize::from(!b.stats.same_size);
         fixed += b.stats.branches_fixed;
         payload_ops += case
@@ -300,8 +397,22 @@ fn the_generator_exercises_resizing_and_branches() {
             .iter()
             .filter(|s| s.iter().any(|r| r.0 == Role::Len))
             .count();
+        wide_instructions += to_b
+            .decode(&a.bytes)
+            .unwrap()
+            .iter()
+            .filter(|i| i.opcode_bytes.len() > 1)
+            .count();
+        for entry in seen.iter_mut() {
+            entry.1 += usize::from(case.numberings.0 == entry.0);
+            entry.2 += usize::from(case.numberings.1 == entry.0);
+        }
     }
-    assert!(resized > 100, "{resized}");
-    assert!(fixed > 100, "{fixed}");
-    assert!(payload_ops > 50, "{payload_ops}");
+    assert!(resized > 250, "{resized}");
+    assert!(fixed > 1000, "{fixed}");
+    assert!(payload_ops > 400, "{payload_ops}");
+    assert!(wide_instructions > 4000, "{wide_instructions}");
+    for (numbering, as_a, as_b) in seen {
+        assert!(as_a >= 10 && as_b >= 10, "{numbering:?}: {as_a} {as_b}");
+    }
 }

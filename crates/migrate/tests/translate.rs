@@ -1,8 +1,9 @@
 //! Translation behaviour on small hand-made tables: renumbering, re-encoding, branch fix-ups,
-//! payloads, wide opcodes, sub-byte fields, and every error.
+//! payloads, wide opcodes, sub-byte fields, every error, and the refusal of tables whose
+//! bytecode cannot be decoded (tests/encodings.rs covers escape pages and fixed widths).
 
-use isa_core::{Aliases, Entry, Field, FieldKind, Layout, Scheme, Table};
-use isa_migrate::{ErrorKind, Outcome, TranslateOptions, Translator};
+use isa_core::{Aliases, ConflictKind, Entry, Field, FieldKind, Layout, Scheme, Table};
+use isa_migrate::{ErrorKind, Outcome, Side, TranslateOptions, Translator};
 
 fn entry(opcode: u32, name: &str, letter: &str) -> Entry {
     Entry::new(opcode, name).with_format(letter)
@@ -50,6 +51,7 @@ fn renumbering_rewrites_only_opcodes() {
         0x00, // HALT
     ];
     let t = Translator::new(&a, &b, &unified())
+        .unwrap()
         .translate(&program)
         .unwrap();
     assert_eq!(
@@ -60,6 +62,7 @@ fn renumbering_rewrites_only_opcodes() {
     assert!(t.stats.same_size);
     assert_eq!(t.stats.branches_fixed, 0);
     let back = Translator::new(&b, &a, &unified())
+        .unwrap()
         .translate(&t.bytes)
         .unwrap();
     assert_eq!(back.bytes, program);
@@ -68,7 +71,7 @@ fn renumbering_rewrites_only_opcodes() {
 #[test]
 fn identity_translation_is_the_identity() {
     let a = small_unified("a", [0x00, 0x08, 0x18, 0x20, 0x43]);
-    let t = Translator::new(&a, &a, &unified());
+    let t = Translator::new(&a, &a, &unified()).unwrap();
     let program = [0x18, 0x01, 0x2A, 0x43, 0x00, 0x00, 0x00, 0x00];
     assert_eq!(t.translate(&program).unwrap().bytes, program);
     assert!(t.coverage().iter().all(|r| r.outcome == Outcome::Unchanged));
@@ -109,6 +112,7 @@ fn size_changes_fix_relative_branches() {
         0x80, 0x04, 0x00, 0xF4, 0xFF,
     ];
     let t = Translator::new(&interp, &unif, &opts)
+        .unwrap()
         .translate(&program)
         .unwrap();
     // 0: MOVI R0,10 (3)  3: JMP (4) → HALT at 14: offset 14 - 7 = 7  7: MOVI R1,99 (3)
@@ -131,6 +135,7 @@ fn size_changes_fix_relative_branches() {
         to_scheme: Scheme::flux_interpreter(),
     };
     let back = Translator::new(&unif, &interp, &back_opts)
+        .unwrap()
         .translate(&t.bytes)
         .unwrap();
     assert_eq!(back.bytes, program);
@@ -154,6 +159,7 @@ fn a_branch_into_an_instruction_is_an_error_when_sizes_change() {
     // JMP at byte 3 ends at 7; -3 lands on byte 4, inside the JMP itself.
     let program = [0x01, 0x02, 0x03, 0x04, 0x00, 0xFD, 0xFF];
     let err = Translator::new(&a, &b, &opts)
+        .unwrap()
         .translate(&program)
         .unwrap_err();
     assert_eq!(err.offset, 3);
@@ -170,6 +176,7 @@ fn a_branch_into_an_instruction_is_an_error_when_sizes_change() {
     // Outside the program.
     let program = [0x01, 0x02, 0x03, 0x04, 0x00, 0x40, 0x00];
     let err = Translator::new(&a, &b, &opts)
+        .unwrap()
         .translate(&program)
         .unwrap_err();
     assert!(err.to_string().contains("outside the program"), "{err}");
@@ -178,7 +185,8 @@ fn a_branch_into_an_instruction_is_an_error_when_sizes_change() {
         &a,
         &a,
         &TranslateOptions::new().with_scheme(Scheme::flux_interpreter()),
-    );
+    )
+    .unwrap();
     assert_eq!(same.translate(&program).unwrap().bytes, program);
 }
 
@@ -186,7 +194,7 @@ fn a_branch_into_an_instruction_is_an_error_when_sizes_change() {
 fn errors_name_the_offset_and_instruction() {
     let a = small_unified("a", [0x00, 0x08, 0x18, 0x20, 0x43]);
     let b = small_unified("b", [0x80, 0x09, 0x2B, 0x08, 0x04]);
-    let t = Translator::new(&a, &b, &unified());
+    let t = Translator::new(&a, &b, &unified()).unwrap();
 
     let err = t.translate(&[0x00, 0x08, 0x01, 0x99, 0x00]).unwrap_err();
     assert_eq!(err.offset, 3);
@@ -210,10 +218,12 @@ fn errors_name_the_offset_and_instruction() {
     // The decode error wins even when an earlier instruction would fail to encode.
     let c = table("c", vec![entry(0x00, "HALT", "A")]);
     let err = Translator::new(&a, &c, &unified())
+        .unwrap()
         .translate(&[0x08, 0x01, 0x99])
         .unwrap_err();
     assert!(matches!(err.kind, ErrorKind::UnknownOpcode { .. }), "{err}");
     let err = Translator::new(&a, &c, &unified())
+        .unwrap()
         .translate(&[0x00, 0x08, 0x01])
         .unwrap_err();
     assert_eq!(err.offset, 1);
@@ -233,7 +243,7 @@ fn operands_must_fit_the_target_layout() {
         from_scheme: Scheme::flux_interpreter(),
         to_scheme: Scheme::flux_unified(),
     };
-    let t = Translator::new(&interp, &unif, &opts);
+    let t = Translator::new(&interp, &unif, &opts).unwrap();
     assert_eq!(
         t.translate(&[0x2B, 0x05, 0xFF, 0x00]).unwrap().bytes,
         [0x18, 0x05, 0xFF]
@@ -275,10 +285,11 @@ fn extra_fields_are_zero_filled_and_dropped_only_when_zero() {
         to_scheme: Scheme::flux_interpreter(),
     };
     let t = Translator::new(&c, &e, &to_e)
+        .unwrap()
         .translate(&[1, 7, 8])
         .unwrap();
     assert_eq!(t.bytes, [2, 7, 8, 0]);
-    let back = Translator::new(&e, &c, &to_c);
+    let back = Translator::new(&e, &c, &to_c).unwrap();
     assert_eq!(back.translate(&t.bytes).unwrap().bytes, [1, 7, 8]);
     let err = back.translate(&[2, 7, 8, 9]).unwrap_err();
     assert!(
@@ -314,17 +325,24 @@ fn payloads_travel_with_their_length() {
         to_scheme: Scheme::flux_unified(),
     };
     let program = [0x60, 0x03, 0x00, b'a', b'b', b'c', 0x80];
-    let t = Translator::new(&a, &b, &opts).translate(&program).unwrap();
+    let t = Translator::new(&a, &b, &opts)
+        .unwrap()
+        .translate(&program)
+        .unwrap();
     assert_eq!(t.bytes, [0xFF, 0x10, 0x00, 0x03, b'a', b'b', b'c', 0x00]);
     let back = TranslateOptions {
         aliases: Aliases::new(),
         from_scheme: Scheme::flux_unified(),
         to_scheme: Scheme::flux_interpreter(),
     };
-    let t2 = Translator::new(&b, &a, &back).translate(&t.bytes).unwrap();
+    let t2 = Translator::new(&b, &a, &back)
+        .unwrap()
+        .translate(&t.bytes)
+        .unwrap();
     assert_eq!(t2.bytes, program);
     // A payload running past the end is a truncation at the instruction's offset.
     let err = Translator::new(&a, &b, &opts)
+        .unwrap()
         .translate(&[0x80, 0x60, 0x09, 0x00, 1])
         .unwrap_err();
     assert_eq!(err.offset, 1);
@@ -338,6 +356,7 @@ fn payloads_travel_with_their_length() {
     // A target without a length field cannot take a payload.
     let c = table("c", vec![entry(0x50, "TELL", "E")]);
     let err = Translator::new(&a, &c, &opts)
+        .unwrap()
         .translate(&[0x60, 0x01, 0x00, 7])
         .unwrap_err();
     assert!(
@@ -348,10 +367,11 @@ fn payloads_travel_with_their_length() {
 
 #[test]
 fn sub_byte_fields_and_wide_opcodes() {
-    // Source: escape-prefixed compressed MOVI `FF A0 [rd:4][imm4:4]`; target: MOVI D.
+    // Source: escape-prefixed compressed MOVI `FF A0 [rd:4][imm4:4]` (its layout leaves a
+    // 16-bit opcode); target: MOVI D.
     let mut a = table(
         "a",
-        vec![entry(0xFFA0, "MOVI", "S"), entry(0xFF, "ILLEGAL", "A")],
+        vec![entry(0xFFA0, "MOVI", "S"), entry(0xFE, "ILLEGAL", "A")],
     );
     a.formats.insert(
         "S".into(),
@@ -366,23 +386,32 @@ fn sub_byte_fields_and_wide_opcodes() {
     );
     let b = table(
         "b",
-        vec![entry(0x18, "MOVI", "D"), entry(0xFE, "ILLEGAL", "A")],
+        vec![entry(0x18, "MOVI", "D"), entry(0xFD, "ILLEGAL", "A")],
     );
-    let t = Translator::new(&a, &b, &unified());
-    let out = t.translate(&[0xFF, 0xA0, 0x5C, 0xFF]).unwrap();
-    assert_eq!(out.bytes, [0x18, 0x05, 0x0C, 0xFE]);
+    let t = Translator::new(&a, &b, &unified()).unwrap();
+    let out = t.translate(&[0xFF, 0xA0, 0x5C, 0xFE]).unwrap();
+    assert_eq!(out.bytes, [0x18, 0x05, 0x0C, 0xFD]);
     let back = Translator::new(&b, &a, &unified())
+        .unwrap()
         .translate(&out.bytes)
         .unwrap();
-    assert_eq!(back.bytes, [0xFF, 0xA0, 0x5C, 0xFF]);
+    assert_eq!(back.bytes, [0xFF, 0xA0, 0x5C, 0xFE]);
     // A register above 15 does not fit the 4-bit field.
     let err = Translator::new(&b, &a, &unified())
+        .unwrap()
         .translate(&[0x18, 0x10, 0x01])
         .unwrap_err();
     assert!(
         matches!(err.kind, ErrorKind::DoesNotFit { bits: 4, .. }),
         "{err}"
     );
+    // An instruction at 0xFF itself would be a prefix of `FF A0`: no decoder could tell them
+    // apart, so the table is refused rather than decoded longest-first.
+    a.entries[1].opcode = 0xFF;
+    let err = Translator::new(&a, &b, &unified()).unwrap_err();
+    assert_eq!(err.side, Side::Source);
+    assert_eq!(err.problems[0].kind, ConflictKind::EncodingAmbiguity);
+    assert!(err.to_string().contains("are a prefix of MOVI"), "{err}");
 }
 
 #[test]
@@ -390,6 +419,7 @@ fn aliases_match_other_spellings() {
     let a = table("a", vec![entry(8, "IADD", "E")]);
     let b = table("b", vec![entry(0x20, "ADD", "E")]);
     let err = Translator::new(&a, &b, &unified())
+        .unwrap()
         .translate(&[8, 1, 2, 3])
         .unwrap_err();
     assert!(matches!(err.kind, ErrorKind::NoCounterpart { .. }));
@@ -400,42 +430,80 @@ fn aliases_match_other_spellings() {
         ..TranslateOptions::new()
     };
     let t = Translator::new(&a, &b, &opts)
+        .unwrap()
         .translate(&[8, 1, 2, 3])
         .unwrap();
     assert_eq!(t.bytes, [0x20, 1, 2, 3]);
 }
 
 #[test]
-fn ambiguous_numbers_and_unknown_layouts_fail_only_when_used() {
-    let a = table(
-        "a",
+fn a_number_given_to_two_instructions_is_refused_on_either_side() {
+    let two = table(
+        "two",
         vec![
             entry(1, "PUSH", "B"),
             entry(1, "POP", "C"),
             entry(2, "NOP", "A"),
+        ],
+    );
+    let one = table(
+        "one",
+        vec![
+            entry(1, "PUSH", "B"),
+            entry(2, "POP", "C"),
+            entry(3, "NOP", "A"),
+        ],
+    );
+    for (from, to, side) in [(&two, &one, Side::Source), (&one, &two, Side::Target)] {
+        let err = Translator::new(from, to, &unified()).unwrap_err();
+        assert_eq!(err.side, side);
+        assert_eq!(err.table, "two");
+        assert_eq!(err.problems.len(), 1);
+        assert_eq!(err.problems[0].kind, ConflictKind::DuplicateOpcode);
+        assert!(
+            err.to_string().contains("opcode 0x01 2 times: POP, PUSH"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn unknown_layouts_and_ambiguous_entries_fail_only_when_used() {
+    // ODD's letter is defined nowhere; DUP is listed twice at one number with two layouts;
+    // TWICE is listed twice, once with a letter nothing defines, which contradicts nothing.
+    let a = table(
+        "a",
+        vec![
+            entry(2, "NOP", "A"),
             entry(3, "ODD", "Q"),
+            entry(4, "DUP", "B"),
+            entry(4, "DUP", "E"),
+            entry(6, "TWICE", "Q"),
+            entry(6, "TWICE", "B"),
         ],
     );
     let b = table(
         "b",
         vec![
-            entry(1, "PUSH", "B"),
-            entry(2, "POP", "C"),
             entry(3, "NOP", "A"),
             entry(4, "ODD", "A"),
+            entry(5, "DUP", "B"),
+            entry(7, "TWICE", "B"),
         ],
     );
-    let t = Translator::new(&a, &b, &unified());
+    let t = Translator::new(&a, &b, &unified()).unwrap();
     assert_eq!(t.translate(&[2, 2]).unwrap().bytes, [3, 3]);
-    let err = t.translate(&[2, 1, 0]).unwrap_err();
-    assert_eq!(err.offset, 1);
-    assert!(
-        err.to_string().contains("ambiguous") && err.to_string().contains("POP, PUSH"),
-        "{err}"
-    );
     let err = t.translate(&[3]).unwrap_err();
     assert!(matches!(err.kind, ErrorKind::NoLayout { .. }), "{err}");
     assert!(err.to_string().contains("format letter `Q`"), "{err}");
+    let err = t.translate(&[2, 4, 0]).unwrap_err();
+    assert_eq!(err.offset, 1);
+    assert!(
+        matches!(err.kind, ErrorKind::Ambiguous { opcode: 4, .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("DUP (2 bytes"), "{err}");
+    assert_eq!(t.translate(&[6, 9]).unwrap().bytes, [7, 9]);
 }
 
 #[test]
@@ -444,13 +512,14 @@ fn size_only_entries_are_carried_as_raw_bytes() {
     a.entries[0].size_bytes = Some(5);
     let mut b = table("b", vec![Entry::new(0x55, "PUSH32")]);
     b.entries[0].size_bytes = Some(5);
-    let t = Translator::new(&a, &b, &unified());
+    let t = Translator::new(&a, &b, &unified()).unwrap();
     assert_eq!(
         t.translate(&[5, 0xDE, 0xAD, 0xBE, 0xEF]).unwrap().bytes,
         [0x55, 0xDE, 0xAD, 0xBE, 0xEF]
     );
     b.entries[0].size_bytes = Some(3);
     let err = Translator::new(&a, &b, &unified())
+        .unwrap()
         .translate(&[5, 0xDE, 0xAD, 0xBE, 0xEF])
         .unwrap_err();
     assert!(matches!(err.kind, ErrorKind::OpaqueResize { .. }), "{err}");
@@ -462,7 +531,7 @@ fn coverage_reports_each_instruction() {
     let mut b = small_unified("b", [0x00, 0x09, 0x18, 0x20, 0x43]);
     b.entries.retain(|e| e.mnemonic.as_deref() != Some("ADD"));
     b.entries[2].format = Some("F".into()); // MOVI becomes 4 bytes
-    let cov = Translator::new(&a, &b, &unified()).coverage();
+    let cov = Translator::new(&a, &b, &unified()).unwrap().coverage();
     let get = |m: &str| {
         cov.iter()
             .find(|r| r.mnemonic == m)
@@ -471,7 +540,7 @@ fn coverage_reports_each_instruction() {
             .clone()
     };
     assert_eq!(get("HALT"), Outcome::Unchanged);
-    assert_eq!(get("INC"), Outcome::Renumbered);
+    assert_eq!(get("INC"), Outcome::Renumbered { same_size: true });
     assert_eq!(get("MOVI"), Outcome::Reencoded { same_size: false });
     assert!(matches!(get("ADD"), Outcome::Untranslatable(_)));
 }
@@ -479,7 +548,10 @@ fn coverage_reports_each_instruction() {
 #[test]
 fn empty_input_translates_to_empty_output() {
     let a = small_unified("a", [0x00, 0x08, 0x18, 0x20, 0x43]);
-    let t = Translator::new(&a, &a, &unified()).translate(&[]).unwrap();
+    let t = Translator::new(&a, &a, &unified())
+        .unwrap()
+        .translate(&[])
+        .unwrap();
     assert!(t.bytes.is_empty());
     assert_eq!(t.stats.instructions, 0);
 }
