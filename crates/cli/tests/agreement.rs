@@ -249,8 +249,21 @@ fn translate_view(case: &Case, tmp: &Path) -> (View, View) {
             layout.insert(name.clone(), Verdict::Unknown);
             continue;
         };
+        // Operand bytes of 0x01, not zeros: a zero operand fits any field of any layout, so
+        // an all-zero program could not show a difference. A payload length read from those
+        // bytes is followed by that many payload bytes.
         let mut program = bytes.as_slice().to_vec();
-        program.resize(program.len() + operands as usize, 0);
+        program.resize(program.len() + operands as usize, 1);
+        if let Some(layout) = src.layout() {
+            let mut bit = 0u32;
+            for f in &layout.fields {
+                if f.kind == isa_core::FieldKind::PayloadLength && bit % 8 == 0 && f.bits % 8 == 0 {
+                    let len: u64 = (0..f.bits / 8).fold(0, |v, i| v | (1u64 << (8 * i)));
+                    program.resize(program.len() + len as usize, 0xAA);
+                }
+                bit += u32::from(f.bits);
+            }
+        }
         let input = tmp.join(format!("{}-{name}.bin", case.name));
         let output = tmp.join(format!("{}-{name}.out", case.name));
         fs::write(&input, &program).unwrap();
