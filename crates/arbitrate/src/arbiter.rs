@@ -5,10 +5,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
 use isa_core::conflict::hex_opcode;
-use isa_core::resolve::{bytes_of, operand_shape, resolve_entry, FactKey};
+use isa_core::resolve::{bytes_of, facts_of, operand_shape, resolve_entry, FactKey};
 use isa_core::{
-    resolve, Agreement, Aliases, Encoding, Entry, Facts, Layout, Location, ResolveOptions, Scheme,
-    Status, Table,
+    Agreement, Aliases, Encoding, Entry, Facts, Layout, Location, ResolveOptions, Scheme, Status,
+    Table,
 };
 use pathfinding::prelude::{kuhn_munkres, Matrix};
 
@@ -192,12 +192,26 @@ struct Place {
     /// weight in thousandths: the implementation's vote.
     weight: u64,
     /// The operand facts of its (first) entry, from the one resolve step; `None` when nothing
-    /// comparable is known.
-    facts: Option<FactKey>,
-    /// Those facts rendered for reports.
-    facts_text: Option<String>,
+    /// comparable is known (boxed: most places of large inputs know nothing, and places are
+    /// moved around while indexing).
+    known: Option<Box<Known>>,
+}
+
+/// What the resolve step knows of one place's operands.
+#[derive(Debug, Clone)]
+struct Known {
+    /// The comparison key.
+    key: FactKey,
+    /// The facts rendered for reports.
+    text: String,
     /// True when the facts are a full layout (not only a size).
     full_layout: bool,
+}
+
+impl Place {
+    fn facts(&self) -> Option<&FactKey> {
+        self.known.as_ref().map(|k| &k.key)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -315,41 +329,57 @@ impl<'a> Index<'a> {
             // Per table: key id -> position in `mine` (entries of one table merge by key).
             let mut local: HashMap<usize, usize> = HashMap::new();
             let mut mine: Vec<(usize, Place)> = Vec::new();
-            // The one resolve step gives identity and operand facts; removed instructions are
-            // reservations, not places.
-            for inst in resolve(table, &resolve_options).instructions {
-                if !is_live(inst.entry) {
+            // Removed instructions are reservations, not places.
+            for (e, entry) in table.entries.iter().enumerate() {
+                if !is_live(entry) {
                     continue;
                 }
-                let id = match ids.get(&inst.key) {
+                let key = options
+                    .aliases
+                    .key(entry.mnemonic.as_deref().expect("instructions have names"));
+                let id = match ids.get(&key) {
                     Some(&id) => id,
                     None => {
                         let id = keys.len();
-                        ids.insert(inst.key.clone(), id);
-                        keys.push(inst.key.clone());
+                        ids.insert(key.clone(), id);
+                        keys.push(key);
                         places_of.push(Vec::new());
                         id
                     }
                 };
                 let pos = *local.entry(id).or_insert_with(|| {
+                    // Operand facts from the one resolve step. An entry with nothing known needs
+                    // no opcode bytes, so it is not resolved further (on large inputs of
+                    // unencodable numbers, explaining each number dominated indexing).
+                    let known = match facts_of(table, entry, &options.scheme) {
+                        Facts::Unknown(_) => None,
+                        _ => {
+                            let inst = resolve_entry(table, e, entry, &resolve_options);
+                            inst.fact_key().map(|key| {
+                                Box::new(Known {
+                                    key,
+                                    text: inst.layout_text().unwrap_or_default(),
+                                    full_layout: inst.layout().is_some(),
+                                })
+                            })
+                        }
+                    };
                     mine.push((
                         id,
                         Place {
                             table: t,
                             numbers: Vec::new(),
-                            entry: inst.index,
+                            entry: e,
                             move_cost: 0,
                             weight: weights[t],
-                            facts: inst.fact_key(),
-                            facts_text: inst.layout_text(),
-                            full_layout: inst.layout().is_some(),
+                            known,
                         },
                     ));
                     mine.len() - 1
                 });
                 let place = &mut mine[pos].1;
-                if !place.numbers.contains(&inst.opcode) {
-                    place.numbers.push(inst.opcode);
+                if !place.numbers.contains(&entry.opcode) {
+                    place.numbers.push(entry.opcode);
                 }
             }
             for (id, mut place) in mine {
@@ -1024,10 +1054,10 @@ fn attribute_source<'p>(ctx: &Ctx, inst: &'p Inst) -> (&'p Place, Option<String>
     let index = &ctx.index;
     let by_rank = |p: &Place| ctx.rank[p.table];
     // 0 for a full layout, 1 for a size, 2 for nothing known.
-    let knowledge = |p: &Place| match (&p.facts, p.full_layout) {
-        (Some(_), true) => 0,
-        (Some(_), false) => 1,
-        (None, _) => 2,
+    let knowledge = |p: &Place| match &p.known {
+        Some(k) if k.full_layout => 0,
+        Some(_) => 1,
+        None => 2,
     };
     let strongest = |ps: &mut dyn Iterator<Item = &'p Place>| -> &'p Place {
         ps.min_by_key(|p| (std::cmp::Reverse(p.weight), p.table))
@@ -1054,7 +1084,7 @@ fn attribute_source<'p>(ctx: &Ctx, inst: &'p Inst) -> (&'p Place, Option<String>
             // follows), so a size-only entry supports the full layouts it agrees with.
             let mut sizes: BTreeMap<(u32, bool), (u64, usize)> = BTreeMap::new();
             for p in &inst.places {
-                if let Some(k) = &p.facts {
+                if let Some(k) = p.facts() {
                     let g = sizes.entry(k.size).or_insert((0, p.table));
                     g.0 += p.weight;
                 }
@@ -1070,7 +1100,7 @@ fn attribute_source<'p>(ctx: &Ctx, inst: &'p Inst) -> (&'p Place, Option<String>
                         if let Some(FactKey {
                             size: s,
                             shape: Some(shape),
-                        }) = &p.facts
+                        }) = p.facts()
                         {
                             if *s == size {
                                 let g = shapes.entry(shape.as_str()).or_insert((0, p.table));
@@ -1083,7 +1113,7 @@ fn attribute_source<'p>(ctx: &Ctx, inst: &'p Inst) -> (&'p Place, Option<String>
                         .min_by_key(|(_, (w, first))| (std::cmp::Reverse(*w), *first))
                         .map(|(s, _)| *s);
                     strongest(&mut inst.places.iter().filter(|p| {
-                        p.facts.as_ref().is_some_and(|k| {
+                        p.facts().is_some_and(|k| {
                             k.size == size && (shape.is_none() || k.shape.as_deref() == shape)
                         })
                     }))
@@ -1114,11 +1144,11 @@ fn layout_verdict(ctx: &Ctx, inst: &Inst) -> (Agreement, Vec<LayoutVariant>) {
     let mut groups: BTreeMap<&FactKey, (String, Vec<String>)> = BTreeMap::new();
     let mut known = 0;
     for p in &inst.places {
-        if let Some(k) = &p.facts {
+        if let Some(k) = &p.known {
             known += 1;
             let g = groups
-                .entry(k)
-                .or_insert_with(|| (p.facts_text.clone().unwrap_or_default(), Vec::new()));
+                .entry(&k.key)
+                .or_insert_with(|| (k.text.clone(), Vec::new()));
             g.1.push(index.name(p.table).to_string());
         }
     }
