@@ -354,6 +354,17 @@ fn overflow_goes_on_escape_pages_behind_the_cheapest_bytes() {
     assert!(wide.iter().all(|n| n >> 8 == 0xFE || n >> 8 == 0xFF));
     // One of each pair moves (256), and both of the pairs at the escape bytes (2 more).
     assert_eq!(out.cost, Cost(258_000));
+    // An input that declares escape bytes wins the tie for them, even without page numbers.
+    let mut declares = Table::new("declares");
+    declares.encoding = Encoding::escapes([0x10, 0x20]).unwrap();
+    let tables = [
+        numbered("a", "A", 0..=255),
+        numbered("b", "B", 0..=255),
+        declares,
+    ];
+    let declared = arbitrate(&tables, &Options::new(Strategy::Voting)).unwrap();
+    assert_eq!(declared.canonical.encoding.escape_list(), &[0x10, 0x20]);
+    assert_decodable(&declared.canonical);
     let halted = out.decisions.iter().find(|d| d.mnemonic == "A255").unwrap();
     assert!(
         halted.rationale.contains("0xFF is an escape prefix")

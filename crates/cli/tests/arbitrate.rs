@@ -336,6 +336,20 @@ fn bad_input_exits_2_with_a_located_message() {
         .assert()
         .code(2)
         .stderr(contains("0x07 is reserved"));
+    let paged = write(
+        dir.path(),
+        "paged.toml",
+        "[[decision]]\nmnemonic = \"ADD\"\nopcode = 0x01\n\n[[decision]]\nmnemonic = \"SUB\"\nopcode = 0x0105\n",
+    );
+    bin()
+        .args(["arbitrate", "--decisions"])
+        .arg(&paged)
+        .args(&files)
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "paged.toml:5:1: manual decision for SUB: 0x0105 is on the escape page of 0x01, but 0x01 is decided for ADD; an escape byte is never an instruction",
+        ));
     let usage = write(dir.path(), "usage.json", "{\"a\": {\"0x01\": -3}}");
     bin()
         .args(["arbitrate", "--usage"])
@@ -464,6 +478,24 @@ fn shared_tables_every_strategy_is_consistent_decodable_and_optimal_is_cheapest(
     for (s, c) in &costs {
         assert!(optimal <= *c, "optimal {optimal} > {s} {c}");
     }
+    // TOML output carries the encoding too, and `check` reads it back as decodable.
+    let toml = dir.path().join("optimal.toml");
+    bin()
+        .args(["arbitrate", "-o"])
+        .arg(&toml)
+        .args(&tables)
+        .assert()
+        .code(0);
+    let text = std::fs::read_to_string(&toml).unwrap();
+    assert!(
+        text.contains("[encoding]\nescapes = [0xFA, 0xFB, 0xFC, 0xFD, 0xFE]"),
+        "{text}"
+    );
+    bin()
+        .args(["check", "--fail-on", "warning"])
+        .arg(&toml)
+        .assert()
+        .code(0);
 }
 
 #[test]
