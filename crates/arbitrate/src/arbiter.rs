@@ -1,10 +1,15 @@
-//! The arbiter: manual decisions, agreed numbers, then a strategy's matching.
+//! The arbiter: manual decisions, the canonical opcode space (one-byte numbers plus escape
+//! pages), agreed numbers, then a strategy's matching.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
 use isa_core::conflict::hex_opcode;
-use isa_core::{Aliases, Entry, Layout, Location, Scheme, Status, Table};
+use isa_core::resolve::{bytes_of, facts_of, operand_shape, resolve_entry, FactKey};
+use isa_core::{
+    Agreement, Aliases, Encoding, Entry, Facts, Layout, Location, ResolveOptions, Scheme, Status,
+    Table,
+};
 use pathfinding::prelude::{kuhn_munkres, Matrix};
 
 use crate::cost::Cost;
@@ -116,10 +121,11 @@ impl Options {
     }
 }
 
-/// One byte layout proposed for an instruction and the implementations proposing it.
+/// One set of operand facts proposed for an instruction and the implementations proposing it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LayoutVariant {
-    /// The layout, rendered (`3 bytes: op8 rd:reg8 imm:simm8`).
+    /// The facts as the resolve step renders them (`3 bytes: op8 rd:reg8 imm:simm8`, or
+    /// `4 bytes (size only)`), with each implementation's own opcode width.
     pub layout: String,
     /// Implementations using it, sorted.
     pub implementations: Vec<String>,
@@ -142,29 +148,36 @@ pub struct Decision {
     pub rationale: String,
     /// What this choice costs the implementations (weight × usage of every mover).
     pub cost: Cost,
-    /// The distinct known layouts proposed; more than one means a layout disagreement.
+    /// The verdict over every pair of implementations' operand facts, by the one comparison
+    /// rule ([`isa_core::compare`]): `Differs` when any two contradict, `Same` when at least two
+    /// implementations know comparable facts and none contradict, `Unknown` otherwise.
+    pub layout: Agreement,
+    /// The distinct known operand facts proposed (grouped by [`FactKey`]). Several variants
+    /// need not disagree: a size-only entry and a full layout of that size are two variants
+    /// that agree.
     pub layouts: Vec<LayoutVariant>,
 }
 
 impl Decision {
-    /// True when implementations give the instruction different byte layouts.
+    /// True when implementations give the instruction contradicting operand facts.
     pub fn layout_disagreement(&self) -> bool {
-        self.layouts.len() > 1
+        self.layout == Agreement::Differs
     }
 }
 
 /// The result of [`arbitrate`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
-    /// The canonical table: consistent, entries sorted by number, reserved numbers listed as
-    /// reserved entries.
+    /// The canonical table: consistent and decodable (prefix-free under its `encoding`),
+    /// entries sorted by number, reserved numbers listed as reserved entries.
     pub canonical: Table,
     /// Every instruction that needed deciding (number conflicts, manual decisions, layout
     /// disagreements), sorted by number.
     pub decisions: Vec<Decision>,
     /// Total renumbering cost over all instructions.
     pub cost: Cost,
-    /// Width of the canonical opcode space in bits (8, 16 or 32).
+    /// Width of the canonical opcode numbers in bits: 8 for one-byte opcodes only, 16 when the
+    /// canonical table has escape pages (`canonical.encoding` names them).
     pub space_bits: u32,
 }
 
@@ -178,6 +191,27 @@ struct Place {
     move_cost: u64,
     /// weight in thousandths: the implementation's vote.
     weight: u64,
+    /// The operand facts of its (first) entry, from the one resolve step; `None` when nothing
+    /// comparable is known (boxed: most places of large inputs know nothing, and places are
+    /// moved around while indexing).
+    known: Option<Box<Known>>,
+}
+
+/// What the resolve step knows of one place's operands.
+#[derive(Debug, Clone)]
+struct Known {
+    /// The comparison key.
+    key: FactKey,
+    /// The facts rendered for reports.
+    text: String,
+    /// True when the facts are a full layout (not only a size).
+    full_layout: bool,
+}
+
+impl Place {
+    fn facts(&self) -> Option<&FactKey> {
+        self.known.as_ref().map(|k| &k.key)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -202,6 +236,11 @@ struct Index<'a> {
     tables: Vec<&'a Table>,
     insts: Vec<Inst>,
     reserved: BTreeSet<u32>,
+    /// Numbers of removed instructions (a subset of `reserved`): never an escape either, since
+    /// old bytecode holding them must not start reading as a prefix.
+    retired: BTreeSet<u32>,
+    /// One-byte escape prefixes the inputs declare in their `encoding`, with how many declare each.
+    declared_escapes: BTreeMap<u32, usize>,
     weights: Vec<u64>,
 }
 
@@ -263,21 +302,35 @@ impl<'a> Index<'a> {
             check_name(&sorted, "--spec", spec)?;
         }
 
+        let resolve_options = ResolveOptions::new(&options.scheme, &options.aliases);
         let mut reserved = BTreeSet::new();
+        let mut retired = BTreeSet::new();
+        let mut declared_escapes: BTreeMap<u32, usize> = BTreeMap::new();
         // Keys are interned through a hash map (first-seen ids) and sorted once at the end:
         // string-keyed ordered maps per entry dominated indexing on large inputs.
         let mut ids: HashMap<String, usize> = HashMap::new();
         let mut keys: Vec<String> = Vec::new();
         let mut places_of: Vec<Vec<Place>> = Vec::new();
         for (t, table) in sorted.iter().enumerate() {
+            for entry in &table.entries {
+                if is_reservation(entry) {
+                    reserved.insert(entry.opcode);
+                    if !entry.reserved {
+                        retired.insert(entry.opcode);
+                    }
+                }
+            }
+            // A nested escape (0x0F38) is declared together with its leading byte, which is
+            // what a one-byte escape choice can follow.
+            for &e in table.encoding.escape_list().iter().filter(|&&e| e <= 0xFF) {
+                *declared_escapes.entry(e).or_default() += 1;
+            }
             let usage = options.usage.get(&table.implementation);
             // Per table: key id -> position in `mine` (entries of one table merge by key).
             let mut local: HashMap<usize, usize> = HashMap::new();
             let mut mine: Vec<(usize, Place)> = Vec::new();
+            // Removed instructions are reservations, not places.
             for (e, entry) in table.entries.iter().enumerate() {
-                if is_reservation(entry) {
-                    reserved.insert(entry.opcode);
-                }
                 if !is_live(entry) {
                     continue;
                 }
@@ -295,6 +348,22 @@ impl<'a> Index<'a> {
                     }
                 };
                 let pos = *local.entry(id).or_insert_with(|| {
+                    // Operand facts from the one resolve step. An entry with nothing known needs
+                    // no opcode bytes, so it is not resolved further (on large inputs of
+                    // unencodable numbers, explaining each number dominated indexing).
+                    let known = match facts_of(table, entry, &options.scheme) {
+                        Facts::Unknown(_) => None,
+                        _ => {
+                            let inst = resolve_entry(table, e, entry, &resolve_options);
+                            inst.fact_key().map(|key| {
+                                Box::new(Known {
+                                    key,
+                                    text: inst.layout_text().unwrap_or_default(),
+                                    full_layout: inst.layout().is_some(),
+                                })
+                            })
+                        }
+                    };
                     mine.push((
                         id,
                         Place {
@@ -303,6 +372,7 @@ impl<'a> Index<'a> {
                             entry: e,
                             move_cost: 0,
                             weight: weights[t],
+                            known,
                         },
                     ));
                     mine.len() - 1
@@ -349,6 +419,8 @@ impl<'a> Index<'a> {
             tables: sorted,
             insts,
             reserved,
+            retired,
+            declared_escapes,
             weights,
         })
     }
@@ -379,6 +451,187 @@ impl<'a> Index<'a> {
             .fold(0, u64::saturating_add);
         inst.full - savings
     }
+}
+
+/// The canonical opcode space: every one-byte number except the escape bytes, plus the 256
+/// numbers `(E << 8) | sub` behind each escape byte `E` (written as the two bytes `E sub`).
+#[derive(Debug, Clone, Default)]
+struct Space {
+    /// One-byte escape prefixes, sorted.
+    escapes: Vec<u32>,
+}
+
+impl Space {
+    fn is_escape(&self, n: u32) -> bool {
+        self.escapes.binary_search(&n).is_ok()
+    }
+
+    /// True when `n` can be an instruction's number: the `Encoding::escapes` rule for one-byte
+    /// escapes.
+    fn holds(&self, n: u32) -> bool {
+        if n <= 0xFF {
+            !self.is_escape(n)
+        } else {
+            n <= 0xFFFF && self.is_escape(n >> 8)
+        }
+    }
+
+    /// Every number of the space, ascending: the one-byte numbers, then page by page.
+    fn numbers(&self) -> impl Iterator<Item = u32> + '_ {
+        (0..=0xFFu32).filter(|&n| !self.is_escape(n)).chain(
+            self.escapes
+                .iter()
+                .flat_map(|&e| (e << 8)..=(e << 8 | 0xFF)),
+        )
+    }
+
+    /// How many numbers are left for instructions once `reserved` is taken out.
+    fn capacity(&self, reserved: &BTreeSet<u32>) -> usize {
+        let one_byte = (0..=0xFFu32)
+            .filter(|&n| !self.is_escape(n) && !reserved.contains(&n))
+            .count();
+        let pages: usize = self
+            .escapes
+            .iter()
+            .map(|&e| 256 - reserved.range(e << 8..=(e << 8 | 0xFF)).count())
+            .sum();
+        one_byte + pages
+    }
+
+    fn encoding(&self) -> Encoding {
+        Encoding::escapes(self.escapes.iter().copied())
+            .expect("escape bytes are 0x01-0xFF, which is always a valid encoding")
+    }
+}
+
+/// What the evidence says about making byte `b` an escape.
+#[derive(Debug, Clone, Copy, Default)]
+struct EscapeCost {
+    /// Move cost of every implementation that places an instruction at `b`.
+    vacate: u64,
+    /// How many (implementation, instruction) placements sit at `b`.
+    claims: usize,
+    /// Move cost of every implementation that places an instruction on `b`'s page.
+    gain: u64,
+}
+
+/// Chooses the escape bytes (see the crate documentation): the bytes manual decisions need,
+/// every byte whose page carries more evidence than the byte itself, and then the cheapest
+/// bytes to vacate until every instruction and reservation fits.
+fn choose_escapes(
+    index: &Index,
+    decided: &[(u32, usize)],
+    options: &Options,
+) -> Result<Space, ArbitrateError> {
+    let mut costs = [EscapeCost::default(); 256];
+    for inst in &index.insts {
+        for p in &inst.places {
+            let mut pages: Vec<u32> = Vec::new();
+            for &n in &p.numbers {
+                if n <= 0xFF {
+                    costs[n as usize].vacate = costs[n as usize].vacate.saturating_add(p.move_cost);
+                    costs[n as usize].claims += 1;
+                } else if n <= 0xFFFF && !pages.contains(&(n >> 8)) {
+                    pages.push(n >> 8);
+                }
+            }
+            for page in pages {
+                let c = &mut costs[page as usize];
+                c.gain = c.gain.saturating_add(p.move_cost);
+            }
+        }
+    }
+    // A reserved byte is never an instruction's number anyway, so making it an escape moves
+    // nothing: its claims cost nothing to vacate.
+    for &n in index.reserved.range(..=0xFF) {
+        costs[n as usize].vacate = 0;
+        costs[n as usize].claims = 0;
+    }
+    // Bytes that can never be escapes: 0x00 (0x00xx would read as 0x00), numbers decided for
+    // an instruction, and numbers of removed instructions.
+    let mut forbidden: BTreeMap<u32, String> = BTreeMap::new();
+    forbidden.insert(0, "0x00 cannot be an escape prefix".to_string());
+    for &(n, d) in decided {
+        if n <= 0xFF {
+            forbidden.insert(
+                n,
+                format!(
+                    "{} is decided for {}",
+                    hex_opcode(n),
+                    options.aliases.key(&options.decisions[d].mnemonic)
+                ),
+            );
+        }
+    }
+    for &n in index.retired.iter().filter(|&&n| n <= 0xFF) {
+        forbidden
+            .entry(n)
+            .or_insert_with(|| format!("{} is the number of a removed instruction", hex_opcode(n)));
+    }
+    let mut chosen: BTreeSet<u32> = BTreeSet::new();
+    for &(n, d) in decided {
+        if n <= 0xFF {
+            continue;
+        }
+        let decision = &options.decisions[d];
+        let bad = |message: String| ArbitrateError::BadDecision {
+            mnemonic: decision.mnemonic.clone(),
+            message,
+            location: decision.location.clone(),
+        };
+        if n > 0xFFFF {
+            return Err(bad(format!(
+                "{} would need a nested escape page; arbitration gives numbers of one byte or of \
+                 one escape byte and a sub-opcode (at most 0xFFFF)",
+                hex_opcode(n)
+            )));
+        }
+        if let Some(why) = forbidden.get(&(n >> 8)) {
+            return Err(bad(format!(
+                "{} is on the escape page of 0x{:02X}, but {why}; an escape byte is never an instruction",
+                hex_opcode(n),
+                n >> 8
+            )));
+        }
+        chosen.insert(n >> 8);
+    }
+    // Preference: least net cost (vacating minus what the page keeps), then bytes some input
+    // declares as escapes, then fewest claims, then the highest byte (0xFF first, as in FLUX
+    // v3's escape prefix).
+    let mut candidates: Vec<u32> = (1..=0xFFu32)
+        .filter(|b| !forbidden.contains_key(b) && !chosen.contains(b))
+        .collect();
+    let net = |b: u32| i128::from(costs[b as usize].vacate) - i128::from(costs[b as usize].gain);
+    candidates.sort_by_key(|&b| {
+        (
+            net(b),
+            std::cmp::Reverse(index.declared_escapes.get(&b).copied().unwrap_or(0)),
+            costs[b as usize].claims,
+            std::cmp::Reverse(b),
+        )
+    });
+    chosen.extend(candidates.iter().copied().filter(|&b| net(b) < 0));
+    let need = index.insts.len();
+    let mut space = Space {
+        escapes: chosen.iter().copied().collect(),
+    };
+    let rest: Vec<u32> = candidates
+        .iter()
+        .copied()
+        .filter(|b| !chosen.contains(b))
+        .collect();
+    let mut next = rest.into_iter();
+    while space.capacity(&index.reserved) < need {
+        let Some(b) = next.next() else {
+            return Err(ArbitrateError::TooManyInstructions {
+                instructions: need,
+                capacity: space.capacity(&index.reserved),
+            });
+        };
+        chosen.insert(b);
+        space.escapes = chosen.iter().copied().collect();
+    }
+    Ok(space)
 }
 
 /// The strategy-specific order of implementations (lower is stronger), for oldest and largest.
@@ -477,18 +730,17 @@ impl Ctx<'_> {
     }
 }
 
-fn space_bits_for(max: u32, needed: u64) -> u32 {
-    let mut bits = if max <= 0xFF {
-        8
-    } else if max <= 0xFFFF {
-        16
-    } else {
-        32
-    };
-    while bits < 32 && needed > 1u64 << bits {
-        bits = if bits == 8 { 16 } else { 32 };
-    }
-    bits
+/// Why an instruction could not keep one of its own numbers.
+#[derive(Debug, Clone)]
+enum Lost {
+    /// Another instruction got it (instruction index).
+    Taken(usize),
+    /// Some input reserves it.
+    Reserved,
+    /// It is an escape byte of the canonical table.
+    Escape,
+    /// It is on no escape page of the canonical table.
+    OffPage,
 }
 
 /// How an instruction got its number.
@@ -497,13 +749,14 @@ enum How {
     Manual(usize),
     Agreed,
     Proposal(Edge),
-    Free { taken_by: Vec<(u32, usize)> },
+    Free { lost: Vec<(u32, Lost)> },
 }
 
-/// Decides one consistent canonical table from `tables`.
+/// Decides one consistent, decodable canonical table from `tables`.
 ///
 /// Errors only on unusable input (duplicate implementation names, unknown names in options,
-/// impossible manual decisions); conflicts themselves never fail arbitration.
+/// impossible manual decisions, more instructions than one-byte opcodes with escape pages can
+/// number); conflicts themselves never fail arbitration.
 pub fn arbitrate(tables: &[Table], options: &Options) -> Result<Outcome, ArbitrateError> {
     let index = Index::build(tables, options)?;
     let spec = match (options.strategy, &options.spec) {
@@ -524,6 +777,7 @@ pub fn arbitrate(tables: &[Table], options: &Options) -> Result<Outcome, Arbitra
     let mut taken: HashMap<u32, usize> = HashMap::new();
 
     // 1. Manual decisions.
+    let mut decided: Vec<(u32, usize)> = Vec::new();
     for (d, decision) in options.decisions.iter().enumerate() {
         let bad = |message: String| ArbitrateError::BadDecision {
             mnemonic: decision.mnemonic.clone(),
@@ -552,7 +806,12 @@ pub fn arbitrate(tables: &[Table], options: &Options) -> Result<Outcome, Arbitra
         }
         assigned[i] = Some((decision.opcode, How::Manual(d)));
         taken.insert(decision.opcode, i);
+        decided.push((decision.opcode, d));
     }
+
+    // 2. The space: escape bytes chosen from the evidence, the same for every strategy (so the
+    // strategies' costs compare like with like).
+    let space = choose_escapes(index, &decided, options)?;
 
     // Who proposes each number (for the agreed-number test and the proposal graph).
     let mut claims: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
@@ -567,13 +826,14 @@ pub fn arbitrate(tables: &[Table], options: &Options) -> Result<Outcome, Arbitra
         }
     }
 
-    // 2. Agreed numbers: one number everywhere, claimed by nobody else, not reserved.
+    // 3. Agreed numbers: one number everywhere, claimed by nobody else, not reserved, in the space.
     for (i, inst) in index.insts.iter().enumerate() {
         if assigned[i].is_some() {
             continue;
         }
         let first = inst.places[0].numbers[0];
         let agreed = inst.places.iter().all(|p| p.numbers == [first])
+            && space.holds(first)
             && !index.reserved.contains(&first)
             && !taken.contains_key(&first)
             && claims.get(&first).is_some_and(|c| c.len() == 1);
@@ -583,7 +843,7 @@ pub fn arbitrate(tables: &[Table], options: &Options) -> Result<Outcome, Arbitra
         }
     }
 
-    // 3. Proposals for the rest.
+    // 4. Proposals for the rest (numbers outside the space cannot be kept).
     let mut edges: Vec<Edge> = Vec::new();
     for (i, inst) in index.insts.iter().enumerate() {
         if assigned[i].is_some() {
@@ -596,7 +856,10 @@ pub fn arbitrate(tables: &[Table], options: &Options) -> Result<Outcome, Arbitra
             }
         }
         for (number, places) in by_number {
-            if index.reserved.contains(&number) || taken.contains_key(&number) {
+            if !space.holds(number)
+                || index.reserved.contains(&number)
+                || taken.contains_key(&number)
+            {
                 continue;
             }
             edges.push(Edge {
@@ -627,18 +890,9 @@ pub fn arbitrate(tables: &[Table], options: &Options) -> Result<Outcome, Arbitra
     }
 
     // Instructions whose proposals were all taken: first an own proposal that is still free
-    // (possible when it saves nothing, e.g. zero usage), else the lowest free number.
-    let max_number = index
-        .insts
-        .iter()
-        .flat_map(|i| i.places.iter().flat_map(|p| p.numbers.iter().copied()))
-        .chain(index.reserved.iter().copied())
-        .chain(options.decisions.iter().map(|d| d.opcode))
-        .max()
-        .unwrap_or(0);
-    let space_bits = space_bits_for(max_number, (n_inst + index.reserved.len()) as u64);
-    let limit: u64 = 1u64 << space_bits;
-    let mut cursor: u64 = 0;
+    // (possible when it saves nothing, e.g. zero usage), else the lowest free number of the
+    // space — one-byte numbers first, then the escape pages in order.
+    let mut free = space.numbers();
     let mut by_inst: Vec<Vec<&Edge>> = vec![Vec::new(); n_inst];
     for e in &edges {
         by_inst[e.inst].push(e);
@@ -652,22 +906,36 @@ pub fn arbitrate(tables: &[Table], options: &Options) -> Result<Outcome, Arbitra
             assigned[i] = Some((edge.number, How::Proposal((*edge).clone())));
             continue;
         }
-        let taken_by: Vec<(u32, usize)> = by_inst[i]
+        let own: BTreeSet<u32> = index.insts[i]
+            .places
             .iter()
-            .map(|e| (e.number, taken[&e.number]))
+            .flat_map(|p| p.numbers.iter().copied())
             .collect();
-        while cursor < limit
-            && (taken.contains_key(&(cursor as u32)) || index.reserved.contains(&(cursor as u32)))
-        {
-            cursor += 1;
-        }
-        // The space was sized to hold every instruction and reservation, so this holds.
-        let number = cursor as u32;
+        let lost: Vec<(u32, Lost)> = own
+            .into_iter()
+            .map(|n| {
+                let why = if let Some(&j) = taken.get(&n) {
+                    Lost::Taken(j)
+                } else if index.reserved.contains(&n) {
+                    Lost::Reserved
+                } else if space.is_escape(n) {
+                    Lost::Escape
+                } else {
+                    Lost::OffPage
+                };
+                (n, why)
+            })
+            .collect();
+        // The space was sized to hold every instruction and reservation, so this finds one.
+        let number = free
+            .by_ref()
+            .find(|n| !taken.contains_key(n) && !index.reserved.contains(n))
+            .expect("the space holds every instruction");
         taken.insert(number, i);
-        assigned[i] = Some((number, How::Free { taken_by }));
+        assigned[i] = Some((number, How::Free { lost }));
     }
 
-    build_outcome(&ctx, assigned, space_bits)
+    build_outcome(&ctx, assigned, &space)
 }
 
 /// Greedy matching in the given (already ranked) order.
@@ -779,26 +1047,28 @@ fn optimal_matching(edges: &[Edge]) -> Vec<Edge> {
 }
 
 /// Picks the entry whose format, category and prose the canonical table copies, following the
-/// strategy: the strongest-ranked implementation for oldest/largest, the specification for
-/// spec, otherwise a weighted vote over layout shapes.
+/// strategy: the strongest-ranked implementation with the most operand facts (a full layout,
+/// else a size) for oldest/largest, the specification for spec, otherwise a weighted vote —
+/// first on the operand size every known fact gives, then on the full layouts of that size.
 fn attribute_source<'p>(ctx: &Ctx, inst: &'p Inst) -> (&'p Place, Option<String>) {
     let index = &ctx.index;
-    let scheme = &ctx.options.scheme;
-    let layout_of =
-        |p: &Place| -> Option<&Layout> { index.tables[p.table].layout_of(index.entry(p), scheme) };
     let by_rank = |p: &Place| ctx.rank[p.table];
+    // 0 for a full layout, 1 for a size, 2 for nothing known.
+    let knowledge = |p: &Place| match &p.known {
+        Some(k) if k.full_layout => 0,
+        Some(_) => 1,
+        None => 2,
+    };
+    let strongest = |ps: &mut dyn Iterator<Item = &'p Place>| -> &'p Place {
+        ps.min_by_key(|p| (std::cmp::Reverse(p.weight), p.table))
+            .expect("non-empty")
+    };
     let layout_source: &Place = match ctx.options.strategy {
         Strategy::Oldest | Strategy::Largest => inst
             .places
             .iter()
-            .filter(|p| layout_of(p).is_some())
-            .min_by_key(|p| by_rank(p))
-            .unwrap_or_else(|| {
-                inst.places
-                    .iter()
-                    .min_by_key(|p| by_rank(p))
-                    .expect("places")
-            }),
+            .min_by_key(|p| (knowledge(p), by_rank(p)))
+            .expect("places"),
         Strategy::Spec
             if ctx
                 .spec
@@ -810,26 +1080,44 @@ fn attribute_source<'p>(ctx: &Ctx, inst: &'p Inst) -> (&'p Place, Option<String>
                 .expect("checked")
         }
         _ => {
-            let mut groups: BTreeMap<String, (u64, Vec<&Place>)> = BTreeMap::new();
+            // Sizes first: every known fact votes for its operand size (and whether a payload
+            // follows), so a size-only entry supports the full layouts it agrees with.
+            let mut sizes: BTreeMap<(u32, bool), (u64, usize)> = BTreeMap::new();
             for p in &inst.places {
-                if let Some(l) = layout_of(p) {
-                    let g = groups.entry(l.shape_key()).or_default();
+                if let Some(k) = p.facts() {
+                    let g = sizes.entry(k.size).or_insert((0, p.table));
                     g.0 += p.weight;
-                    g.1.push(p);
                 }
             }
-            let strongest = |ps: &[&'p Place]| -> &'p Place {
-                ps.iter()
-                    .min_by_key(|p| (std::cmp::Reverse(p.weight), p.table))
-                    .copied()
-                    .expect("non-empty")
-            };
-            match groups
-                .values()
-                .min_by_key(|(w, ps)| (std::cmp::Reverse(*w), ps[0].table))
+            match sizes
+                .iter()
+                .min_by_key(|(_, (w, first))| (std::cmp::Reverse(*w), *first))
             {
-                Some((_, ps)) => strongest(ps),
-                None => strongest(&inst.places.iter().collect::<Vec<_>>()),
+                None => strongest(&mut inst.places.iter()),
+                Some((&size, _)) => {
+                    let mut shapes: BTreeMap<&str, (u64, usize)> = BTreeMap::new();
+                    for p in &inst.places {
+                        if let Some(FactKey {
+                            size: s,
+                            shape: Some(shape),
+                        }) = p.facts()
+                        {
+                            if *s == size {
+                                let g = shapes.entry(shape.as_str()).or_insert((0, p.table));
+                                g.0 += p.weight;
+                            }
+                        }
+                    }
+                    let shape = shapes
+                        .iter()
+                        .min_by_key(|(_, (w, first))| (std::cmp::Reverse(*w), *first))
+                        .map(|(s, _)| *s);
+                    strongest(&mut inst.places.iter().filter(|p| {
+                        p.facts().is_some_and(|k| {
+                            k.size == size && (shape.is_none() || k.shape.as_deref() == shape)
+                        })
+                    }))
+                }
             }
         }
     };
@@ -849,24 +1137,114 @@ fn attribute_source<'p>(ctx: &Ctx, inst: &'p Inst) -> (&'p Place, Option<String>
     (layout_source, category)
 }
 
-fn layout_variants(ctx: &Ctx, inst: &Inst) -> Vec<LayoutVariant> {
+/// The distinct known operand facts of an instruction and the verdict over every pair of
+/// implementations, by the one comparison rule ([`FactKey::differs`]).
+fn layout_verdict(ctx: &Ctx, inst: &Inst) -> (Agreement, Vec<LayoutVariant>) {
     let index = &ctx.index;
-    let mut groups: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
+    let mut groups: BTreeMap<&FactKey, (String, Vec<String>)> = BTreeMap::new();
+    let mut known = 0;
     for p in &inst.places {
-        if let Some(l) = index.tables[p.table].layout_of(index.entry(p), &ctx.options.scheme) {
+        if let Some(k) = &p.known {
+            known += 1;
             let g = groups
-                .entry(l.shape_key())
-                .or_insert_with(|| (l.to_string(), Vec::new()));
+                .entry(&k.key)
+                .or_insert_with(|| (k.text.clone(), Vec::new()));
             g.1.push(index.name(p.table).to_string());
         }
     }
-    groups
+    let keys: Vec<&FactKey> = groups.keys().copied().collect();
+    let differs = keys
+        .iter()
+        .enumerate()
+        .any(|(i, a)| keys[i + 1..].iter().any(|b| a.differs(b)));
+    let verdict = if differs {
+        Agreement::Differs
+    } else if known >= 2 {
+        Agreement::Same
+    } else {
+        Agreement::Unknown
+    };
+    let variants = groups
         .into_values()
         .map(|(layout, implementations)| LayoutVariant {
             layout,
             implementations,
         })
-        .collect()
+        .collect();
+    (verdict, variants)
+}
+
+/// Two layouts the canonical table may use interchangeably: the same size and operand shape.
+fn interchangeable(a: &Layout, b: &Layout) -> bool {
+    a.size == b.size && operand_shape(a) == operand_shape(b)
+}
+
+/// What the canonical entry needs for its format letter.
+enum Want {
+    /// No letter.
+    Nothing,
+    /// The source's letter, with the meaning the scheme gives it (or none, when nothing
+    /// defines it).
+    Letter(String),
+    /// A layout the canonical table must declare, preferably under `letter`.
+    Declare { letter: String, layout: Layout },
+}
+
+/// The format and size the canonical entry needs so that it resolves to the source's operand
+/// facts with the canonical opcode bytes. A size (`size_bytes`, opcode included) and a layout
+/// that fixes a wider opcode than the canonical number has are re-stated for the canonical
+/// opcode width; a size whose opcode bytes the source cannot encode says nothing about the
+/// operands and is dropped.
+fn canonical_facts(ctx: &Ctx, place: &Place, number: u32, probe: &Table) -> (Want, Option<u32>) {
+    let index = &ctx.index;
+    let table = index.tables[place.table];
+    let entry = index.entry(place);
+    let source = resolve_entry(
+        table,
+        place.entry,
+        entry,
+        &ResolveOptions::new(&ctx.options.scheme, &ctx.options.aliases),
+    );
+    let bytes = probe
+        .encoding
+        .encode(number)
+        .expect("canonical numbers are in the space");
+    let opcode_len = bytes.len() as u32;
+    let size = |operands: Option<u32>| {
+        entry
+            .size_bytes
+            .and(operands)
+            .map(|operands| operands + opcode_len)
+    };
+    match (source.facts, &entry.format) {
+        (_, None) => (Want::Nothing, size(source.operand_bytes())),
+        (Facts::Layout(layout), Some(letter)) => {
+            let probe_entry = Entry::new(number, &source.key);
+            let fits = bytes_of(probe, &probe_entry, Facts::Layout(layout)) == Ok(bytes);
+            let operands = source.operand_bytes();
+            let want = if fits && !table.formats.contains_key(letter) {
+                Want::Letter(letter.clone())
+            } else if fits {
+                Want::Declare {
+                    letter: letter.clone(),
+                    layout: layout.clone(),
+                }
+            } else {
+                let resized = Layout::with_endian(
+                    opcode_len + operands.expect("layouts know their operands"),
+                    layout.fields.clone(),
+                    layout.endian,
+                )
+                .expect("the same fields after a one- or two-byte opcode");
+                Want::Declare {
+                    letter: letter.clone(),
+                    layout: resized,
+                }
+            };
+            (want, size(operands))
+        }
+        (_, Some(letter)) => (Want::Letter(letter.clone()), size(source.operand_bytes())),
+    }
 }
 
 fn list(names: &[&str], limit: usize) -> String {
@@ -885,7 +1263,7 @@ fn list(names: &[&str], limit: usize) -> String {
 fn build_outcome(
     ctx: &Ctx,
     assigned: Vec<Option<(u32, How)>>,
-    space_bits: u32,
+    space: &Space,
 ) -> Result<Outcome, ArbitrateError> {
     let index = &ctx.index;
     let options = ctx.options;
@@ -899,84 +1277,83 @@ fn build_outcome(
         .collect();
     rows.sort_by_key(|(n, i, _)| (*n, *i));
 
+    let mut canonical = Table::new(&options.name);
+    canonical.encoding = space.encoding();
+
     // Letters that resolve through the scheme (or not at all) keep that meaning; a declared
     // layout whose letter would clash is declared under a fresh letter.
-    let mut chosen: Vec<(&Place, Option<String>)> = Vec::with_capacity(rows.len());
-    let mut locked: BTreeSet<String> = BTreeSet::new();
-    for (_, i, _) in &rows {
+    let mut chosen: Vec<(&Place, Option<String>, Want, Option<u32>)> =
+        Vec::with_capacity(rows.len());
+    let mut locked: BTreeSet<String> = options
+        .decisions
+        .iter()
+        .filter_map(|d| d.format.clone())
+        .collect();
+    for (number, i, _) in &rows {
         let (place, category) = attribute_source(ctx, &index.insts[*i]);
-        let entry = index.entry(place);
-        if let Some(letter) = &entry.format {
-            if !index.tables[place.table].formats.contains_key(letter) {
-                locked.insert(letter.clone());
-            }
+        let (want, size) = canonical_facts(ctx, place, *number, &canonical);
+        if let Want::Letter(letter) = &want {
+            locked.insert(letter.clone());
         }
-        chosen.push((place, category));
+        chosen.push((place, category, want, size));
     }
     let mut declared: BTreeMap<String, Layout> = BTreeMap::new();
-    let mut rename: HashMap<(usize, String), String> = HashMap::new();
-    for (place, _) in &chosen {
-        let table = index.tables[place.table];
-        let Some(letter) = index.entry(place).format.clone() else {
-            continue;
+    let mut letters: Vec<Option<String>> = Vec::with_capacity(chosen.len());
+    for (_, _, want, _) in &chosen {
+        let letter = match want {
+            Want::Nothing => None,
+            Want::Letter(letter) => Some(letter.clone()),
+            Want::Declare { letter, layout } => {
+                let scheme_same = options
+                    .scheme
+                    .get(letter)
+                    .is_some_and(|l| interchangeable(l, layout));
+                let fits = |name: &str| match declared.get(name) {
+                    Some(existing) => existing == layout,
+                    None => !locked.contains(name) || (name == letter && scheme_same),
+                };
+                let mut name = letter.clone();
+                let mut n = 2;
+                while !fits(&name) {
+                    name = format!("{letter}{n}");
+                    n += 1;
+                }
+                // An undeclared scheme letter with the same layout needs no declaration.
+                if !(name == *letter && scheme_same && locked.contains(letter)) {
+                    declared.insert(name.clone(), layout.clone());
+                }
+                Some(name)
+            }
         };
-        let Some(layout) = table.formats.get(&letter) else {
-            continue;
-        };
-        if rename.contains_key(&(place.table, letter.clone())) {
-            continue;
-        }
-        let scheme_same = options
-            .scheme
-            .get(&letter)
-            .is_some_and(|l| l.same_shape(layout));
-        let fits = |name: &str| match declared.get(name) {
-            Some(existing) => existing == layout,
-            None => !locked.contains(name) || (name == letter && scheme_same),
-        };
-        let mut name = letter.clone();
-        let mut n = 2;
-        while !fits(&name) {
-            name = format!("{letter}{n}");
-            n += 1;
-        }
-        // An undeclared scheme letter with the same shape needs no declaration.
-        if !(name == letter && scheme_same && locked.contains(&letter)) {
-            declared.insert(name.clone(), layout.clone());
-        }
-        rename.insert((place.table, letter), name);
+        letters.push(letter);
     }
-
-    let mut canonical = Table::new(&options.name);
     canonical.formats = declared;
+
     let mut decisions = Vec::new();
     let mut total = Cost::ZERO;
     let reserved: Vec<u32> = index.reserved.iter().copied().collect();
     let mut entries: Vec<Entry> = Vec::new();
-    for ((number, i, how), (place, category)) in rows.into_iter().zip(chosen) {
+    for ((number, i, how), ((place, category, _, size), format)) in
+        rows.into_iter().zip(chosen.into_iter().zip(letters))
+    {
         let inst = &index.insts[i];
         let source = index.entry(place);
         let mut entry = Entry {
             opcode: number,
             mnemonic: Some(inst.key.clone()),
-            format: source.format.as_ref().map(|l| {
-                rename
-                    .get(&(place.table, l.clone()))
-                    .cloned()
-                    .unwrap_or_else(|| l.clone())
-            }),
+            format,
             category,
             description: source.description.clone(),
             operands: source.operands.clone(),
-            size_bytes: source.size_bytes,
+            size_bytes: size,
             branch: source.branch.clone(),
             ..Entry::default()
         };
         let cost = Cost(index.cost(i, number));
         total += cost;
-        let layouts = layout_variants(ctx, inst);
+        let (layout, layouts) = layout_verdict(ctx, inst);
         let layout_note = || {
-            if layouts.len() < 2 {
+            if layout != Agreement::Differs {
                 return String::new();
             }
             let parts: Vec<String> = layouts
@@ -1015,7 +1392,7 @@ fn build_outcome(
         };
         let (strategy, winner, rationale) = match how {
             How::Agreed => {
-                if layouts.len() < 2 {
+                if layout != Agreement::Differs {
                     entries.push(entry);
                     continue;
                 }
@@ -1102,22 +1479,31 @@ fn build_outcome(
                     ),
                 )
             }
-            How::Free { taken_by } => {
-                let lost: Vec<String> = taken_by
+            How::Free { lost } => {
+                let lost: Vec<String> = lost
                     .iter()
-                    .map(|(n, j)| format!("{} went to {}", hex_opcode(*n), index.insts[*j].key))
+                    .map(|(n, why)| {
+                        let n = hex_opcode(*n);
+                        match why {
+                            Lost::Taken(j) => format!("{n} went to {}", index.insts[*j].key),
+                            Lost::Reserved => format!("{n} is reserved"),
+                            Lost::Escape => format!("{n} is an escape prefix"),
+                            Lost::OffPage => format!("{n} is on no escape page"),
+                        }
+                    })
                     .collect();
                 let lost: Vec<&str> = lost.iter().map(String::as_str).collect();
-                let why = if lost.is_empty() {
-                    "every proposed number is reserved or decided manually".to_string()
+                let page = if number > 0xFF {
+                    format!(" (on the escape page of 0x{:02X})", number >> 8)
                 } else {
-                    format!("every proposed number is taken ({})", list(&lost, 3))
+                    String::new()
                 };
                 (
                     options.strategy.as_str().to_string(),
                     None,
                     format!(
-                        "{why}; given the lowest free number{}{}",
+                        "no proposed number is free ({}); given the lowest free number{page}{}{}",
+                        list(&lost, 3),
                         moved_note(number),
                         layout_note()
                     ),
@@ -1132,6 +1518,7 @@ fn build_outcome(
             votes,
             rationale,
             cost,
+            layout,
             layouts,
         });
         entries.push(entry);
@@ -1149,7 +1536,7 @@ fn build_outcome(
         canonical,
         decisions,
         cost: total,
-        space_bits,
+        space_bits: if space.escapes.is_empty() { 8 } else { 16 },
     })
 }
 

@@ -1,14 +1,24 @@
 //! Opcode-space comparison against a reference numbering, summarised per grid cell (the model
 //! behind `map`'s pictures; rendering lives in `isa-viz`).
 //!
-//! The reference is either a canonical table or the *majority* numbering: at each number, the
-//! instruction most tables put there (ties by mnemonic). The majority numbering need not be
-//! consistent — it is a yardstick, not a decision.
+//! The reference is a consistent table — every instruction at one number — so that a number is
+//! drawn as agreeing only where the reference really puts that instruction: by default the
+//! voting arbitration of the tables being compared ([`Reference::voting`]), or any canonical
+//! table ([`Reference::from_table`]). (A per-number majority is not a reference: it can put one
+//! instruction at several numbers and calls each of them agreeing.)
+//!
+//! Grids show one *page* of numbers each: page 0 is the one-byte numbers `0x00`–`0xFF`, page
+//! `P` the 256 numbers `(P << 8) | sub` (an escape page of a prefixed encoding, or the numbers
+//! of a fixed-width encoding with those leading bytes); cell `sub` is the number
+//! `(P << 8) | sub`, so a grid never mixes numbers.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use isa_core::conflict::hex_opcode;
 use isa_core::{Aliases, Table};
+
+use crate::arbiter::{arbitrate, Options, Strategy};
+use crate::error::ArbitrateError;
 
 /// A numbering to compare against.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -21,6 +31,8 @@ pub struct Reference {
     pub by_key: BTreeMap<String, BTreeSet<u32>>,
     /// Reserved numbers.
     pub reserved: BTreeSet<u32>,
+    /// Escape prefixes of the reference's encoding (never instructions).
+    pub escapes: BTreeSet<u32>,
 }
 
 impl Reference {
@@ -33,6 +45,7 @@ impl Reference {
     pub fn from_table(table: &Table, aliases: &Aliases) -> Reference {
         let mut r = Reference {
             name: table.implementation.clone(),
+            escapes: table.encoding.escape_list().iter().copied().collect(),
             ..Reference::default()
         };
         for e in &table.entries {
@@ -47,41 +60,42 @@ impl Reference {
         r
     }
 
-    /// The majority numbering of `tables`: at each number, the instruction most tables place
-    /// there (ties by mnemonic). Numbers only reserved stay reserved.
-    pub fn majority(tables: &[&Table], aliases: &Aliases) -> Reference {
-        let mut counts: BTreeMap<u32, BTreeMap<String, usize>> = BTreeMap::new();
-        let mut reserved = BTreeSet::new();
-        for t in tables {
-            let mut mine: BTreeSet<(u32, String)> = BTreeSet::new();
-            for e in &t.entries {
-                if e.reserved {
-                    reserved.insert(e.opcode);
-                } else if let Some(m) = e.mnemonic.as_deref() {
-                    mine.insert((e.opcode, aliases.key(m)));
-                }
-            }
-            for (n, k) in mine {
-                *counts.entry(n).or_default().entry(k).or_default() += 1;
-            }
-        }
-        let mut r = Reference {
-            name: "majority".to_string(),
-            ..Reference::default()
-        };
-        for (n, keys) in counts {
-            let (key, _) = keys
-                .into_iter()
-                .min_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)))
-                .expect("non-empty");
-            r.insert(n, key);
-        }
-        r.reserved = reserved
-            .into_iter()
-            .filter(|n| !r.by_number.contains_key(n))
-            .collect();
-        r
+    /// The canonical table of the voting arbitration of `tables` (each number by the most
+    /// weighted votes, every weight 1) as the reference, named `name`; the table is returned
+    /// too, for its size and encoding.
+    pub fn voting(
+        tables: &[Table],
+        aliases: &Aliases,
+        name: &str,
+    ) -> Result<(Reference, Table), ArbitrateError> {
+        let mut options = Options::new(Strategy::Voting);
+        options.aliases = aliases.clone();
+        options.name = name.to_string();
+        let canonical = arbitrate(tables, &options)?.canonical;
+        Ok((Reference::from_table(&canonical, aliases), canonical))
     }
+
+    /// The pages the reference uses: 0 (one-byte numbers) and each page with a number on it.
+    pub fn pages(&self) -> Vec<u32> {
+        let mut pages: BTreeSet<u32> = BTreeSet::from([0]);
+        pages.extend(self.by_number.keys().map(|&n| page_of(n)));
+        pages.into_iter().collect()
+    }
+}
+
+/// The page of a number: 0 for one-byte numbers, else everything but its last byte.
+pub fn page_of(number: u32) -> u32 {
+    number >> 8
+}
+
+/// The pages `tables` use: 0 (one-byte numbers, always) and each page holding one of their
+/// numbers, ascending.
+pub fn pages(tables: &[&Table]) -> Vec<u32> {
+    let mut pages: BTreeSet<u32> = BTreeSet::from([0]);
+    for t in tables {
+        pages.extend(t.entries.iter().map(|e| page_of(e.opcode)));
+    }
+    pages.into_iter().collect()
 }
 
 /// How one table's use of one number compares with the reference.
@@ -97,21 +111,18 @@ pub enum CellKind {
     Reserved,
 }
 
-/// What a set of tables does within one grid cell (one number, or a block of numbers in
-/// spaces wider than 8 bits).
+/// What a set of tables does at one number of a grid.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CellSummary {
-    /// First number the cell covers.
-    pub first: u32,
-    /// Numbers covered.
-    pub width: u32,
+    /// The number the cell shows.
+    pub number: u32,
     /// Uses that agree with the reference.
     pub agree: usize,
     /// Uses that differ.
     pub differ: usize,
     /// Uses the reference does not know.
     pub extra: usize,
-    /// Reservations.
+    /// Reservations (and, in a grid of the reference itself, its escape prefixes).
     pub reserved: usize,
     /// A few readable examples for tooltips (`0x2A ADD (reference: SUB)`).
     pub examples: Vec<String>,
@@ -122,6 +133,15 @@ impl CellSummary {
     pub fn used(&self) -> usize {
         self.agree + self.differ + self.extra
     }
+}
+
+/// The numbers of a reference's instructions, for a tooltip: `0x00`, or `0xFA05`.
+fn numbers_text(numbers: &BTreeSet<u32>) -> String {
+    numbers
+        .iter()
+        .map(|n| hex_opcode(*n))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Classifies every use of a number by `table` against `reference`.
@@ -147,14 +167,19 @@ pub fn classify(
             None => CellKind::Extra,
         };
         let note = match (kind, reference.by_number.get(&e.opcode)) {
-            (CellKind::Differ, Some(r)) => format!("{key} ({}: {r})", reference.name),
-            (CellKind::Differ, None) => {
-                let at: Vec<String> = reference.by_key[&key]
-                    .iter()
-                    .map(|n| hex_opcode(*n))
-                    .collect();
-                format!("{key} ({} has it at {})", reference.name, at.join(", "))
-            }
+            (CellKind::Differ, Some(r)) => match reference.by_key.get(&key) {
+                Some(at) => format!(
+                    "{key} ({}: {r}; {key} is at {})",
+                    reference.name,
+                    numbers_text(at)
+                ),
+                None => format!("{key} ({}: {r})", reference.name),
+            },
+            (CellKind::Differ, None) => format!(
+                "{key} ({} has it at {})",
+                reference.name,
+                numbers_text(&reference.by_key[&key])
+            ),
             (CellKind::Extra, _) => format!("{key} (not in {})", reference.name),
             _ => key,
         };
@@ -163,25 +188,22 @@ pub fn classify(
     out
 }
 
-/// Summarises `tables` against `reference` on a 16×16 grid of `2^space_bits` numbers: each of
-/// the 256 cells covers `2^space_bits / 256` consecutive numbers.
+/// Summarises `tables` against `reference` on one page: a 16×16 grid whose cell `sub` is the
+/// number `(page << 8) | sub`. Numbers on other pages are left out (they have grids of their
+/// own).
 pub fn grid(
     tables: &[&Table],
     reference: &Reference,
     aliases: &Aliases,
-    space_bits: u32,
+    page: u32,
 ) -> Vec<CellSummary> {
-    let width: u64 = (1u64 << space_bits.clamp(8, 32)) / 256;
-    let mut cells: Vec<CellSummary> = (0..256u64)
-        .map(|c| CellSummary {
-            first: (c * width) as u32,
-            width: width as u32,
-            ..CellSummary::default()
-        })
-        .collect();
+    let mut cells = empty_page(page);
     for t in tables {
         for (n, kind, note) in classify(t, reference, aliases) {
-            let cell = &mut cells[(u64::from(n) / width).min(255) as usize];
+            if page_of(n) != page {
+                continue;
+            }
+            let cell = &mut cells[(n & 0xFF) as usize];
             match kind {
                 CellKind::Agree => cell.agree += 1,
                 CellKind::Differ => cell.differ += 1,
@@ -201,26 +223,87 @@ pub fn grid(
     cells
 }
 
-/// The widest space any table uses: 8, 16 or 32 bits.
-pub fn space_bits(tables: &[&Table]) -> u32 {
-    let max = tables
-        .iter()
-        .flat_map(|t| t.entries.iter().map(|e| e.opcode))
-        .max()
-        .unwrap_or(0);
-    if max <= 0xFF {
-        8
-    } else if max <= 0xFFFF {
-        16
-    } else {
-        32
+fn empty_page(page: u32) -> Vec<CellSummary> {
+    (0..256u32)
+        .map(|sub| CellSummary {
+            number: page << 8 | sub,
+            ..CellSummary::default()
+        })
+        .collect()
+}
+
+/// The reference's own page: at each of its numbers, how many of `tables` that have the
+/// instruction already number it so (`agree`) and how many number it elsewhere (`differ`);
+/// reservations and escape prefixes count as `reserved`.
+pub fn reference_grid(
+    reference: &Reference,
+    tables: &[&Table],
+    aliases: &Aliases,
+    page: u32,
+) -> Vec<CellSummary> {
+    // Instruction key → (table, numbers) for the tables that have it.
+    let mut numbers: BTreeMap<String, Vec<(usize, BTreeSet<u32>)>> = BTreeMap::new();
+    for (t, table) in tables.iter().enumerate() {
+        let mut mine: BTreeMap<String, BTreeSet<u32>> = BTreeMap::new();
+        for e in table.instructions() {
+            let key = aliases.key(e.mnemonic.as_deref().unwrap_or_default());
+            mine.entry(key).or_default().insert(e.opcode);
+        }
+        for (key, ns) in mine {
+            numbers.entry(key).or_default().push((t, ns));
+        }
     }
+    let mut cells = empty_page(page);
+    for cell in &mut cells {
+        let n = cell.number;
+        if reference.escapes.contains(&n) {
+            cell.reserved += 1;
+            cell.examples.push(format!(
+                "{}: escape prefix (its page has a grid of its own)",
+                hex_opcode(n)
+            ));
+            continue;
+        }
+        if reference.reserved.contains(&n) {
+            cell.reserved += 1;
+            cell.examples.push(format!("{} reserved", hex_opcode(n)));
+            continue;
+        }
+        let Some(key) = reference.by_number.get(&n) else {
+            continue;
+        };
+        let users = numbers.get(key).map(Vec::as_slice).unwrap_or_default();
+        let elsewhere: BTreeSet<u32> = users
+            .iter()
+            .filter(|(_, ns)| !ns.contains(&n))
+            .flat_map(|(_, ns)| ns.iter().copied())
+            .collect();
+        cell.agree = users.iter().filter(|(_, ns)| ns.contains(&n)).count();
+        cell.differ = users.len() - cell.agree;
+        let mut note = format!(
+            "{} {key}: {} of {} tables number it so",
+            hex_opcode(n),
+            cell.agree,
+            users.len()
+        );
+        if !elsewhere.is_empty() {
+            let shown: Vec<String> = elsewhere.iter().take(4).map(|m| hex_opcode(*m)).collect();
+            let more = if elsewhere.len() > shown.len() {
+                ", …"
+            } else {
+                ""
+            };
+            note.push_str(&format!(" (others: {}{more})", shown.join(", ")));
+        }
+        cell.examples.push(note);
+    }
+    cells
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use isa_core::Entry;
+    use isa_core::{Encoding, Entry};
 
     fn table(name: &str, ops: &[(u32, &str)]) -> Table {
         let mut t = Table::new(name);
@@ -229,40 +312,75 @@ mod tests {
     }
 
     #[test]
-    fn majority_and_classification() {
+    fn the_voting_reference_is_consistent_and_classifies() {
         let a = table("a", &[(0, "HALT"), (1, "ADD")]);
         let b = table("b", &[(0, "HALT"), (1, "ADD")]);
         let c = table("c", &[(0, "HALT"), (1, "SUB"), (2, "ADD"), (3, "ODD")]);
-        let r = Reference::majority(&[&a, &b, &c], &Aliases::new());
+        let (r, canonical) =
+            Reference::voting(&[a.clone(), b, c.clone()], &Aliases::new(), "voting").unwrap();
+        assert_eq!(canonical.implementation, "voting");
         assert_eq!(r.by_number[&1], "ADD");
         let kinds: Vec<CellKind> = classify(&c, &r, &Aliases::new())
             .into_iter()
             .map(|x| x.1)
             .collect();
-        // HALT agrees; SUB sits where the majority has ADD; ADD is at 2 where the majority also
-        // has ADD (only c votes there) — agree; ODD at 3 likewise.
+        // HALT agrees; SUB sits where the reference has ADD; c's ADD at 2 differs (the
+        // reference has ADD at 1 — a per-number majority would have called it agreeing, only
+        // c votes at 2); ODD is wherever the arbitration put it (3, unclaimed).
         assert_eq!(
             kinds,
             vec![
                 CellKind::Agree,
                 CellKind::Differ,
-                CellKind::Agree,
+                CellKind::Differ,
                 CellKind::Agree
             ]
         );
-        let g = grid(&[&a, &c], &r, &Aliases::new(), 8);
+        let g = grid(&[&a, &c], &r, &Aliases::new(), 0);
         assert_eq!((g[1].agree, g[1].differ), (1, 1));
         assert_eq!(g[0].agree, 2);
+        assert_eq!(g[2].number, 2);
     }
 
     #[test]
-    fn wide_spaces_fold_blocks_into_cells() {
-        let a = table("a", &[(0x0100, "A"), (0x01FF, "B"), (0xFF00, "C")]);
+    fn pages_keep_numbers_apart() {
+        let mut a = table(
+            "a",
+            &[(0x05, "NOP"), (0xFF00, "A"), (0xFF05, "B"), (0xFE01, "C")],
+        );
+        a.encoding = Encoding::escapes([0xFE, 0xFF]).unwrap();
         let r = Reference::from_table(&a, &Aliases::new());
-        let g = grid(&[&a], &r, &Aliases::new(), 16);
-        assert_eq!(g[1].agree, 2);
-        assert_eq!(g[255].agree, 1);
-        assert_eq!(g[1].first, 0x100);
-        assert_eq!(g[1].width, 256);
+        assert_eq!(pages(&[&a]), vec![0, 0xFE, 0xFF]);
+        assert_eq!(r.pages(), vec![0, 0xFE, 0xFF]);
+        let g = grid(&[&a], &r, &Aliases::new(), 0xFF);
+        assert_eq!((g[0].agree, g[5].agree, g[1].used()), (1, 1, 0));
+        assert_eq!(g[5].number, 0xFF05);
+        // NOP at 0x05 stays on page 0.
+        assert_eq!(grid(&[&a], &r, &Aliases::new(), 0)[5].agree, 1);
+        // The reference's own page 0 shows its escape bytes.
+        let own = reference_grid(&r, &[&a], &Aliases::new(), 0);
+        assert_eq!(own[0xFF].reserved, 1);
+        assert!(own[0xFF].examples[0].contains("escape prefix"));
+        assert_eq!((own[5].agree, own[5].differ), (1, 0));
+    }
+
+    #[test]
+    fn the_reference_grid_counts_who_already_numbers_it_so() {
+        let a = table("a", &[(0, "HALT"), (1, "ADD")]);
+        let c = table("c", &[(0, "HALT"), (2, "ADD")]);
+        let r = Reference::from_table(&a, &Aliases::new());
+        let g = reference_grid(&r, &[&a, &c], &Aliases::new(), 0);
+        assert_eq!((g[0].agree, g[0].differ), (2, 0));
+        assert_eq!((g[1].agree, g[1].differ), (1, 1));
+        assert!(
+            g[1].examples[0].contains("1 of 2 tables"),
+            "{:?}",
+            g[1].examples
+        );
+        assert!(
+            g[1].examples[0].contains("others: 0x02"),
+            "{:?}",
+            g[1].examples
+        );
     }
 }

@@ -33,6 +33,17 @@ pub enum ArbitrateError {
         /// The value given.
         value: f64,
     },
+    /// More instructions than one-byte opcodes with escape pages can number.
+    #[error(
+        "{instructions} instructions do not fit the canonical opcode space: one-byte opcodes with \
+         escape pages hold at most {capacity} numbers here (the arbiter does not nest escape pages)"
+    )]
+    TooManyInstructions {
+        /// Instructions to number.
+        instructions: usize,
+        /// Numbers available with every usable byte an escape.
+        capacity: usize,
+    },
     /// A manual decision that cannot be honoured.
     #[error("{}manual decision for {mnemonic}: {message}", at(.location))]
     BadDecision {

@@ -13,15 +13,17 @@
 //! most one instruction, and never hands out a number that any input reserves (a `reserved`
 //! entry, or an entry whose status is `removed`).
 //!
-//! Arbitration runs in three layers, so that every strategy returns a consistent table:
+//! Arbitration runs in layers, so that every strategy returns a consistent table:
 //!
 //! 1. manual decisions are applied first and win over everything;
-//! 2. an instruction every implementation places at the same single number, on a number no
-//!    other instruction claims and no table reserves, keeps that number (it is not in conflict);
-//! 3. the remaining instructions are matched to numbers by the chosen [`Strategy`]. Every
+//! 2. the canonical opcode space is fixed (see *Escape pages* below);
+//! 3. an instruction every implementation places at the same single number, on a number no
+//!    other instruction claims, no table reserves and the space holds, keeps that number (it is
+//!    not in conflict);
+//! 4. the remaining instructions are matched to numbers by the chosen [`Strategy`]. Every
 //!    strategy scores the (instruction, number) pairs the inputs propose and builds a
 //!    *matching* from them, so no number is handed out twice; an instruction whose proposals are
-//!    all taken gets the lowest free number.
+//!    all taken (or outside the space) gets the lowest free number of the space.
 //!
 //! `oldest`, `largest`, `voting` and `spec` build the matching greedily from their ranking
 //! (older implementation first, larger implementation first, more weighted votes first, the
@@ -32,23 +34,64 @@
 //! minimum-cost table is a *maximum-weight matching* on the proposals, with the weight of a
 //! proposal the cost it saves. That is solved exactly with the Kuhn–Munkres algorithm from the
 //! `pathfinding` crate, per connected component of the proposal graph and on proposal columns
-//! only (free numbers are interchangeable, so they never enter the matrix). A 65,536-slot space
-//! therefore costs no more than its proposals do.
+//! only (free numbers are interchangeable, so they never enter the matrix). A space with many
+//! escape pages therefore costs no more than its proposals do.
 //!
 //! Costs are kept as integers in thousandths ([`Cost`]) so that sums are exact and results do not
 //! depend on the order of floating-point additions.
+//!
+//! ## Escape pages: the canonical table is always decodable
+//!
+//! The canonical table's opcodes are one byte, and when the instructions do not fit one byte
+//! (more instructions than the 256 numbers less the reserved ones), the overflow goes on
+//! *escape pages*: `k` escape bytes `E` are chosen, none of them is an instruction, and behind
+//! each are 256 numbers `(E << 8) | sub`, written as the two bytes `E sub`. The table's
+//! `encoding` is [`isa_core::Encoding::escapes`] of those bytes, so every instruction's opcode
+//! bytes are encodable and no instruction's bytes are a prefix of another's. The choice:
+//!
+//! - `k` is the fewest that make room: `(256 - k) + 256 × k` numbers, less reservations, hold
+//!   every instruction;
+//! - the bytes are the ones whose vacating costs least by the cost model: the move cost of
+//!   every implementation that places an instruction there, less the move cost of those that
+//!   place instructions on that byte's page (a table may already number them `0xFF05`). A
+//!   reserved byte costs nothing to vacate (no instruction can have it anyway) and may become
+//!   an escape, since an escape is never an instruction either; the number of a removed
+//!   instruction never does (old bytecode holding it must not start reading as a prefix).
+//!   Ties go to bytes some input declares as an escape in its `encoding`, then to the fewest
+//!   claims, then to the highest byte, so `0xFF` comes first as in FLUX v3's escape prefix;
+//! - beyond the `k` needed, a byte also becomes an escape when its page carries more evidence
+//!   than the byte itself (its net cost is negative), so a table's declared pages are kept;
+//! - instructions displaced from an escape byte are moves like any other, and the space is the
+//!   same for every strategy, so the strategies' costs compare like with like;
+//! - manual decisions constrain the choice: a byte decided for an instruction is never an
+//!   escape, a decision on a page (`0xFF05`) makes its byte an escape, and a decision on the
+//!   page of a byte decided for an instruction, or above `0xFFFF` (escape pages are not
+//!   nested), is an error.
+//!
+//! Each canonical instruction keeps the operand facts of the entry it copies, re-stated for its
+//! canonical opcode bytes: a `size_bytes` (which counts the opcode) is the operand bytes plus
+//! the new opcode width, and a layout that fixes a wider opcode than the canonical number has
+//! is declared again with the same fields under a fresh letter.
+//!
+//! ## Layouts
+//!
+//! Operand facts come from the one resolve step ([`isa_core::resolve()`]) and are compared by the
+//! one rule ([`isa_core::compare`]): each [`Decision`] carries the verdict over every pair of
+//! implementations ([`Decision::layout`]: `Differs` when any two contradict — a 2-byte against a
+//! 4-byte size counts — and not for a size-only entry against a full layout of that size) and
+//! the distinct facts proposed ([`Decision::layouts`]). Formats follow the strategy: the
+//! strongest-ranked implementation with the most facts for `oldest`/`largest`, the
+//! specification for `spec`, otherwise a weighted vote on the operand size and then on the full
+//! layouts of that size.
 //!
 //! ## Trade-offs
 //!
 //! - Ties are broken by implementation name and then mnemonic, never by input order: the same
 //!   tables in any order give the same result (the original engine's "then input order" is
 //!   therefore "then implementation name").
-//! - When the instructions do not fit the opcode space the inputs use (more instructions than
-//!   256 numbers), the space widens to 16 bits and the overflow goes above 0xFF; the outcome
-//!   says so instead of failing.
-//! - Formats and categories follow the same strategy as numbers; a layout disagreement (two
-//!   implementations giving the instruction different byte layouts, compared by shape, never by
-//!   letter) is recorded on the decision rather than silently resolved.
+//! - A layout disagreement is recorded on the decision rather than silently resolved.
+//! - More instructions than one-byte opcodes with (non-nested) escape pages can number is an
+//!   error ([`ArbitrateError::TooManyInstructions`]).
 //!
 //! The crate does no IO: tables, weights, usage counts and manual decisions come in as values.
 

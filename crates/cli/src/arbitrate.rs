@@ -1,5 +1,6 @@
-//! `isa-authority arbitrate`: one consistent canonical table from conflicting ones, with a
-//! recorded rationale for every decision.
+//! `isa-authority arbitrate`: one consistent, decodable canonical table from conflicting ones
+//! (one-byte opcodes, and escape pages when the instructions do not fit one byte), with a
+//! recorded rationale and layout verdict for every decision.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -21,7 +22,7 @@ use crate::{inputs, EXIT_OK};
 pub enum OutputFormat {
     /// One line per decision.
     Text,
-    /// `{"canonical", "decisions", "cost"}` (see README).
+    /// `{"canonical", "decisions", "cost"}` (see README); `canonical` carries its `encoding`.
     Json,
 }
 
@@ -349,8 +350,16 @@ pub fn cost_json(cost: Cost) -> Value {
     }
 }
 
+/// One decision. `layout` is the verdict of the one comparison rule over every pair of
+/// implementations' operand facts (`differs`, `same` or `unknown`); `layouts` lists the
+/// distinct known facts and who gives them.
 fn decision_json(d: &Decision) -> Value {
     let votes: Map<String, Value> = d.votes.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+    let layouts: Vec<Value> = d
+        .layouts
+        .iter()
+        .map(|v| json!({"layout": v.layout, "implementations": v.implementations}))
+        .collect();
     json!({
         "mnemonic": d.mnemonic,
         "opcode": d.opcode,
@@ -359,6 +368,8 @@ fn decision_json(d: &Decision) -> Value {
         "votes": votes,
         "rationale": d.rationale,
         "cost": cost_json(d.cost),
+        "layout": d.layout.as_str(),
+        "layouts": layouts,
     })
 }
 
@@ -405,10 +416,29 @@ fn render_text(outcome: &Outcome, strategy: Strategy, tables: usize) -> String {
         .iter()
         .filter(|d| d.layout_disagreement())
         .count();
+    let escapes = outcome.canonical.encoding.escape_list();
+    let space = if escapes.is_empty() {
+        "one-byte opcodes".to_string()
+    } else {
+        let paged = outcome
+            .canonical
+            .instructions()
+            .filter(|e| e.opcode > 0xFF)
+            .count();
+        format!(
+            "{} one-byte, {paged} on the escape page{} of {}",
+            instructions - paged,
+            if escapes.len() == 1 { "" } else { "s" },
+            escapes
+                .iter()
+                .map(|&e| hex_opcode(e))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
     out.push_str(&format!(
-        "{} {tables} tables, strategy {strategy}: {instructions} instructions in a {}-bit space, {} decisions ({layouts} layout disagreements), total renumbering cost {}\n",
+        "{} {tables} tables, strategy {strategy}: {instructions} instructions ({space}), {} decisions ({layouts} layout disagreements), total renumbering cost {}\n",
         paint(Style::Good, "arbitrated"),
-        outcome.space_bits,
         outcome.decisions.len(),
         outcome.cost
     ));

@@ -1,9 +1,14 @@
 //! `isa-authority map`: opcode-space grids and the agreement heatmap, as SVG or HTML.
+//!
+//! Grids are compared with a consistent reference — the voting arbitration of the tables, or
+//! `--against TABLE` — so a number is green only where the reference really puts that
+//! instruction. Each grid shows one page of numbers (the one-byte numbers, or one escape page),
+//! and the reference's own pages are drawn first.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Result};
-use isa_arbitrate::compare::{grid, space_bits, CellSummary, Reference};
+use isa_arbitrate::compare::{grid, pages, reference_grid, CellSummary, Reference};
 use isa_arbitrate::lineage::agreement_matrix;
 use isa_arbitrate::{lineages, LineageOptions};
 use isa_core::{Aliases, Table};
@@ -32,7 +37,7 @@ pub struct Args {
     pub output: PathBuf,
 
     /// Compare against this table (e.g. the canonical table from `arbitrate -o`) instead of the
-    /// majority numbering.
+    /// voting arbitration of the tables.
     #[arg(long, value_name = "TABLE")]
     pub against: Option<PathBuf>,
 
@@ -91,31 +96,60 @@ fn tooltip(cell: &CellSummary) -> String {
     if total > parts.len() {
         parts.push(format!("… {} uses in all", total));
     }
-    if cell.width > 1 {
-        parts.insert(
-            0,
-            format!(
-                "{}–{}: {} agree, {} differ, {} not in reference",
-                isa_core::conflict::hex_opcode(cell.first),
-                isa_core::conflict::hex_opcode(cell.first + (cell.width - 1)),
-                cell.agree,
-                cell.differ,
-                cell.extra
-            ),
-        );
-    }
     parts.join("\n")
 }
 
-fn make_grid(
-    title: String,
+/// `0xFA` for an escape page, `one-byte` for page 0.
+fn page_name(page: u32) -> String {
+    if page == 0 {
+        "one-byte".to_string()
+    } else {
+        format!("page {}", isa_core::conflict::hex_opcode(page))
+    }
+}
+
+/// The heading of one page's grid: the name alone when the name has only the one-byte page.
+fn page_title(name: &str, page: u32, only_page: bool) -> String {
+    if only_page {
+        name.to_string()
+    } else {
+        format!("{name} · {}", page_name(page))
+    }
+}
+
+fn grid_cells(cells: &[CellSummary]) -> Vec<GridCell> {
+    cells
+        .iter()
+        .map(|c| GridCell {
+            fill: fill(c),
+            tooltip: tooltip(c),
+        })
+        .collect()
+}
+
+/// One grid per page the tables use (the one-byte page always).
+fn make_grids(
+    name: &str,
     extra: &str,
     tables: &[&Table],
     reference: &Reference,
     aliases: &Aliases,
-    bits: u32,
-) -> Grid {
-    let cells = grid(tables, reference, aliases, bits);
+) -> Vec<Grid> {
+    let pages = pages(tables);
+    let only = pages.len() == 1;
+    pages
+        .into_iter()
+        .map(|page| {
+            make_grid(
+                page_title(name, page, only),
+                extra,
+                &grid(tables, reference, aliases, page),
+            )
+        })
+        .collect()
+}
+
+fn make_grid(title: String, extra: &str, cells: &[CellSummary]) -> Grid {
     let (agree, used) = cells
         .iter()
         .fold((0, 0), |(a, u), c| (a + c.agree, u + c.used()));
@@ -130,14 +164,36 @@ fn make_grid(
     Grid {
         title,
         subtitle: format!("{extra}{share}"),
-        cells: cells
-            .iter()
-            .map(|c| GridCell {
-                fill: fill(c),
-                tooltip: tooltip(c),
-            })
-            .collect(),
+        cells: grid_cells(cells),
     }
+}
+
+/// The reference's own pages: how many of the tables already number each instruction so.
+fn reference_grids(reference: &Reference, tables: &[&Table], aliases: &Aliases) -> Vec<Grid> {
+    reference
+        .pages()
+        .into_iter()
+        .map(|page| {
+            let cells = reference_grid(reference, tables, aliases, page);
+            let (agree, used) = cells
+                .iter()
+                .fold((0, 0), |(a, u), c| (a + c.agree, u + c.used()));
+            let instructions = cells
+                .iter()
+                .filter(|c| reference.by_number.contains_key(&c.number))
+                .count();
+            let share = if used == 0 {
+                String::new()
+            } else {
+                format!(" · {:.0}% kept", agree as f64 * 100.0 / used as f64)
+            };
+            Grid {
+                title: format!("{} · {}", reference.name, page_name(page)),
+                subtitle: format!("{instructions} instructions{share}"),
+                cells: grid_cells(&cells),
+            }
+        })
+        .collect()
 }
 
 /// Runs `map`.
@@ -172,38 +228,38 @@ pub fn run(args: Args) -> Result<u8> {
         .iter()
         .flat_map(|l| l.members.iter().map(|m| by_name(&m.implementation)))
         .collect();
-    let reference = match &reference_table {
-        Some(t) => Reference::from_table(t, &aliases),
-        None => Reference::majority(&ordered, &aliases),
+    // The default reference is what `arbitrate --strategy voting` decides for these tables: a
+    // consistent numbering, so an instruction is never green at two numbers.
+    let (reference, reference_text) = match reference_table {
+        Some(t) => {
+            let text = format!("the table `{}` ({})", t.implementation, describe_space(&t));
+            (Reference::from_table(&t, &aliases), text)
+        }
+        None => {
+            let (r, canonical) = Reference::voting(&tables, &aliases, "arbitrated")?;
+            let text = format!(
+                "the voting arbitration of the {} tables (`arbitrate --strategy voting`: {})",
+                tables.len(),
+                describe_space(&canonical)
+            );
+            (r, text)
+        }
     };
-    // The implementations' space, not the reference's: a canonical table widened to 16 bits
-    // would otherwise fold every 8-bit implementation into one cell. Reference numbers outside
-    // the space still count (an instruction the reference moved there is a difference).
-    let bits = space_bits(&ordered);
     let grids: Vec<Grid> = match args.by {
         By::Implementation => ordered
             .iter()
-            .map(|t| {
-                make_grid(
-                    t.implementation.clone(),
-                    "",
-                    &[t],
-                    &reference,
-                    &aliases,
-                    bits,
-                )
-            })
+            .flat_map(|t| make_grids(&t.implementation, "", &[t], &reference, &aliases))
             .collect(),
         By::Family => families
             .iter()
-            .map(|l| {
+            .flat_map(|l| {
                 let members: Vec<&Table> = l
                     .members
                     .iter()
                     .map(|m| by_name(&m.implementation))
                     .collect();
-                make_grid(
-                    l.name.clone(),
+                make_grids(
+                    &l.name,
                     &match members.len() {
                         1 => "1 member · ".to_string(),
                         n => format!("{n} members · "),
@@ -211,34 +267,23 @@ pub fn run(args: Args) -> Result<u8> {
                     &members,
                     &reference,
                     &aliases,
-                    bits,
                 )
             })
             .collect(),
     };
     let labels: Vec<String> = ordered.iter().map(|t| t.implementation.clone()).collect();
     let values = agreement_matrix(&ordered, &aliases);
-    let reference_text = match &reference_table {
-        Some(t) => format!("the table `{}`", t.implementation),
-        None => format!(
-            "the majority numbering of {} tables (at each number, the instruction most tables put there)",
-            tables.len()
-        ),
-    };
     let model = MapModel {
         title: args.title.clone(),
         description: format!(
-            "{} tables: {} numbering families of two or more, {} singletons; {}-bit opcode space; grids compared with {reference_text}.",
+            "{} tables: {} numbering families of two or more, {} singletons; one grid per opcode page in use (one-byte numbers, then each escape page).",
             tables.len(),
             families.iter().filter(|l| l.members.len() > 1).count(),
             families.iter().filter(|l| l.members.len() == 1).count(),
-            bits
         ),
-        cell_unit: if bits == 8 {
-            "one opcode".to_string()
-        } else {
-            format!("{} opcodes", (1u64 << bits) / 256)
-        },
+        cell_unit: "one opcode".to_string(),
+        reference: reference_text,
+        reference_grids: reference_grids(&reference, &ordered, &aliases),
         grids,
         heatmap: Some((
             "Agreement between implementations (matches / (matches + renumbered + clashing)), grouped by family"
@@ -256,4 +301,21 @@ pub fn run(args: Args) -> Result<u8> {
         .map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", args.output.display()))?;
     crate::style::note(&format!("wrote {}", args.output.display()));
     Ok(EXIT_OK)
+}
+
+/// `one-byte opcodes`, or `one-byte opcodes and escape pages 0xFA, 0xFB`.
+fn describe_space(table: &Table) -> String {
+    let escapes = table.encoding.escape_list();
+    if escapes.is_empty() {
+        return table.encoding.to_string();
+    }
+    format!(
+        "one-byte opcodes and escape page{} {}",
+        if escapes.len() == 1 { "" } else { "s" },
+        escapes
+            .iter()
+            .map(|&e| isa_core::conflict::hex_opcode(e))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
 }

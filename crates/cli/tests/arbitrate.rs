@@ -30,9 +30,13 @@ fn json_report_has_the_documented_shape() {
             "winner",
             "votes",
             "rationale",
-            "cost"
+            "cost",
+            "layout",
+            "layouts"
         ]
     );
+    // Small tables fit one byte: the canonical table declares no encoding (the default).
+    assert!(v["canonical"].get("encoding").is_none());
     assert_eq!(d["mnemonic"], "ADD");
     assert_eq!(d["opcode"], 1);
     assert_eq!(d["votes"]["c"], 2);
@@ -332,6 +336,20 @@ fn bad_input_exits_2_with_a_located_message() {
         .assert()
         .code(2)
         .stderr(contains("0x07 is reserved"));
+    let paged = write(
+        dir.path(),
+        "paged.toml",
+        "[[decision]]\nmnemonic = \"ADD\"\nopcode = 0x01\n\n[[decision]]\nmnemonic = \"SUB\"\nopcode = 0x0105\n",
+    );
+    bin()
+        .args(["arbitrate", "--decisions"])
+        .arg(&paged)
+        .args(&files)
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "paged.toml:5:1: manual decision for SUB: 0x0105 is on the escape page of 0x01, but 0x01 is decided for ADD; an escape byte is never an instruction",
+        ));
     let usage = write(dir.path(), "usage.json", "{\"a\": {\"0x01\": -3}}");
     bin()
         .args(["arbitrate", "--usage"])
@@ -406,7 +424,7 @@ fn shared_tables_python_and_go_pair() {
 }
 
 #[test]
-fn shared_tables_every_strategy_is_consistent_and_optimal_is_cheapest() {
+fn shared_tables_every_strategy_is_consistent_decodable_and_optimal_is_cheapest() {
     let Some(tables) = shared_tables() else {
         return; // explicitly skipped with ISA_AUTHORITY_NO_SHARED=1
     };
@@ -430,14 +448,113 @@ fn shared_tables_every_strategy_is_consistent_and_optimal_is_cheapest() {
                 .args(&tables),
         );
         costs.push((strategy, v["cost"].as_f64().unwrap()));
-        bin()
-            .args(["check", "--fail-on", "warning"])
-            .arg(&out)
-            .assert()
-            .code(0);
+        // 1,432 instructions do not fit one byte: five escape bytes, the reserved 0xFA-0xFE
+        // (vacating a reserved byte moves nothing), in the report and in the written table.
+        let escapes = serde_json::json!({"escapes": [0xFA, 0xFB, 0xFC, 0xFD, 0xFE]});
+        assert_eq!(v["canonical"]["encoding"], escapes, "{strategy}");
+        let written: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+        assert_eq!(written["encoding"], escapes, "{strategy}");
+        let report = json_of(
+            bin()
+                .args(["check", "--format", "json", "--fail-on", "warning"])
+                .arg(&out),
+        );
+        let kinds: Vec<&str> = report["conflicts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["kind"].as_str().unwrap())
+            .collect();
+        assert!(
+            !kinds.contains(&"encoding-ambiguity"),
+            "{strategy}: {kinds:?}"
+        );
+        assert!(
+            !kinds.contains(&"duplicate-opcode"),
+            "{strategy}: {kinds:?}"
+        );
     }
     let optimal = costs[0].1;
     for (s, c) in &costs {
         assert!(optimal <= *c, "optimal {optimal} > {s} {c}");
     }
+    // TOML output carries the encoding too, and `check` reads it back as decodable.
+    let toml = dir.path().join("optimal.toml");
+    bin()
+        .args(["arbitrate", "-o"])
+        .arg(&toml)
+        .args(&tables)
+        .assert()
+        .code(0);
+    let text = std::fs::read_to_string(&toml).unwrap();
+    assert!(
+        text.contains("[encoding]\nescapes = [0xFA, 0xFB, 0xFC, 0xFD, 0xFE]"),
+        "{text}"
+    );
+    bin()
+        .args(["check", "--fail-on", "warning"])
+        .arg(&toml)
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn layout_verdicts_in_the_json_report() {
+    let dir = tempfile::tempdir().unwrap();
+    // NEG: 2 bytes against 4 bytes, sizes only — contradicting facts. ADD: a 4-byte size and
+    // the unified E (4 bytes) — agreeing facts. NOP: a letter nothing defines — unknown.
+    let a = write(
+        dir.path(),
+        "a.toml",
+        "implementation = \"a\"\nopcodes = [\n  { opcode = 1, mnemonic = \"ADD\", size_bytes = 4 },\n  { opcode = 2, mnemonic = \"NEG\", size_bytes = 2 },\n  { opcode = 3, mnemonic = \"NOP\", format = \"Q\" },\n]\n",
+    );
+    let b = write(
+        dir.path(),
+        "b.toml",
+        "implementation = \"b\"\nopcodes = [\n  { opcode = 4, mnemonic = \"ADD\", format = \"E\" },\n  { opcode = 5, mnemonic = \"NEG\", size_bytes = 4 },\n  { opcode = 6, mnemonic = \"NOP\", size_bytes = 1 },\n]\n",
+    );
+    let v = json_of(
+        bin()
+            .args(["arbitrate", "--format", "json", "--strategy", "voting"])
+            .arg(&a)
+            .arg(&b),
+    );
+    let decision = |m: &str| {
+        v["decisions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["mnemonic"] == m)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(decision("NEG")["layout"], "differs");
+    assert_eq!(
+        decision("NEG")["layouts"],
+        serde_json::json!([
+            {"layout": "2 bytes (size only)", "implementations": ["a"]},
+            {"layout": "4 bytes (size only)", "implementations": ["b"]}
+        ])
+    );
+    assert!(decision("NEG")["rationale"]
+        .as_str()
+        .unwrap()
+        .contains("layouts disagree"));
+    assert_eq!(decision("ADD")["layout"], "same");
+    assert_eq!(decision("ADD")["layouts"].as_array().unwrap().len(), 2);
+    assert_eq!(decision("NOP")["layout"], "unknown");
+    let text = String::from_utf8(
+        bin()
+            .args(["arbitrate", "--strategy", "voting"])
+            .arg(&a)
+            .arg(&b)
+            .assert()
+            .code(0)
+            .get_output()
+            .stdout
+            .clone(),
+    )
+    .unwrap();
+    assert_eq!(text.matches("[layout]").count(), 1, "{text}");
+    assert!(text.contains("(1 layout disagreements)"), "{text}");
 }

@@ -2,9 +2,11 @@
 //!
 //! Divergence is easier to see than to read. This crate draws two kinds of picture:
 //!
-//! - an **opcode-space grid** per implementation (or per family): 16×16 cells, one per opcode
-//!   number in an 8-bit space (one per block of numbers in wider spaces), coloured by how the
-//!   implementation's use of the number compares with a reference numbering;
+//! - an **opcode-space grid** per implementation (or per family) and opcode page: 16×16 cells,
+//!   one per number of the page (the one-byte numbers, or the 256 numbers behind one escape
+//!   byte), coloured by how the implementation's use of the number compares with a reference
+//!   numbering; the reference's own pages can be drawn first, coloured by how much support each
+//!   of its numbers already has;
 //! - an **agreement heatmap**: a square matrix of values in 0..=1 (implementation ×
 //!   implementation agreement, or any other pairwise score), red for 0, yellow for ½, green for
 //!   1, grey for "no data" (`NaN`).
@@ -29,7 +31,7 @@ pub enum CellFill {
     Differ,
     /// An instruction the reference does not have, on a number the reference leaves empty.
     Extra,
-    /// A reservation.
+    /// A reservation (or an escape prefix, which is never an instruction either).
     Reserved,
     /// A mixture (a block of numbers, or a family's members): the share that agrees, 0..=1.
     Mixed(f64),
@@ -62,8 +64,13 @@ pub struct MapModel {
     pub title: String,
     /// One or two sentences on what is shown (reference, space width).
     pub description: String,
-    /// What one grid cell covers (`one opcode`, `256 opcodes`).
+    /// What one grid cell covers (`one opcode`).
     pub cell_unit: String,
+    /// What the grids are compared with, for the legend (`the voting arbitration of 4 tables`).
+    pub reference: String,
+    /// Grids of the reference itself (one per page), drawn before the others; each cell's
+    /// colour is the share of the tables with that instruction that already number it so.
+    pub reference_grids: Vec<Grid>,
     /// The grids, in display order.
     pub grids: Vec<Grid>,
     /// Heatmap title, labels and values (square), when there is one.
@@ -337,13 +344,20 @@ fn grid_body(grid: &Grid) -> String {
     s
 }
 
-fn legend(y: f64, unit: &str) -> String {
+fn legend(y: f64, unit: &str, reference: &str) -> String {
     let mut s = String::new();
+    let _ = write!(
+        s,
+        "<text x=\"0\" y=\"{:.1}\" font-size=\"11\" font-weight=\"bold\" {FONT}>Reference: {}</text>",
+        y + 10.0,
+        escape(reference)
+    );
+    let y = y + 18.0;
     let items = [
         (AGREE, "agrees with the reference"),
         (DIFFER, "differs"),
         (EXTRA, "not in the reference"),
-        (RESERVED, "reserved"),
+        (RESERVED, "reserved or escape prefix"),
         (EMPTY, "unused"),
     ];
     let mut x = 0.0;
@@ -366,8 +380,23 @@ fn legend(y: f64, unit: &str) -> String {
     s
 }
 
-/// The whole picture as one SVG document: title, legend, the heatmap (if any), then the grids
-/// in rows.
+/// Draws `grids` in rows of `per_row` from `y`; returns the height used.
+fn grid_rows(body: &mut String, grids: &[Grid], per_row: usize, y: f64) -> f64 {
+    for (i, grid) in grids.iter().enumerate() {
+        let (r, c) = (i / per_row, i % per_row);
+        let _ = write!(
+            body,
+            "<g transform=\"translate({:.1},{:.1})\">{}</g>",
+            c as f64 * GRID_PANEL_W,
+            y + r as f64 * GRID_PANEL_H,
+            grid_body(grid)
+        );
+    }
+    grids.len().div_ceil(per_row) as f64 * GRID_PANEL_H
+}
+
+/// The whole picture as one SVG document: title, the heatmap (if any), the legend, the
+/// reference's grids, then the other grids in rows.
 pub fn map_svg(model: &MapModel) -> String {
     let per_row = 7usize;
     let mut body = String::new();
@@ -385,20 +414,23 @@ pub fn map_svg(model: &MapModel) -> String {
         y += hh + 24.0;
         width = width.max(w);
     }
+    if !model.grids.is_empty() || !model.reference_grids.is_empty() {
+        body.push_str(&legend(y, &model.cell_unit, &model.reference));
+        y += 44.0;
+    }
+    if !model.reference_grids.is_empty() {
+        let _ = write!(
+            body,
+            "<text x=\"0\" y=\"{:.1}\" font-size=\"12\" font-weight=\"bold\" {FONT}>The reference, one grid per page</text><text x=\"0\" y=\"{:.1}\" font-size=\"10\" fill=\"#555555\" {FONT}>{}</text>",
+            y + 10.0,
+            y + 24.0,
+            escape("each cell: the share of the tables with that instruction that already number it so (red 0% → green 100%)")
+        );
+        y += 32.0;
+        y += grid_rows(&mut body, &model.reference_grids, per_row, y) + 8.0;
+    }
     if !model.grids.is_empty() {
-        body.push_str(&legend(y, &model.cell_unit));
-        y += 26.0;
-        for (i, grid) in model.grids.iter().enumerate() {
-            let (r, c) = (i / per_row, i % per_row);
-            let _ = write!(
-                body,
-                "<g transform=\"translate({:.1},{:.1})\">{}</g>",
-                c as f64 * GRID_PANEL_W,
-                y + r as f64 * GRID_PANEL_H,
-                grid_body(grid)
-            );
-        }
-        y += model.grids.len().div_ceil(per_row) as f64 * GRID_PANEL_H;
+        y += grid_rows(&mut body, &model.grids, per_row, y);
     }
     let (w, h) = (width + 24.0, y + 24.0);
     let mut s = svg_open(w, h);
@@ -460,7 +492,7 @@ mod tests {
         ];
         cells[0x2A] = GridCell {
             fill: CellFill::Differ,
-            tooltip: "0x2A ADD (majority: SUB)".into(),
+            tooltip: "0x2A ADD (canonical: SUB)".into(),
         };
         cells[0xFF] = GridCell {
             fill: CellFill::Mixed(1.0),
@@ -470,6 +502,8 @@ mod tests {
             title: "m".into(),
             description: "d".into(),
             cell_unit: "one opcode".into(),
+            reference: "the table `r`".into(),
+            reference_grids: vec![],
             grids: vec![Grid {
                 title: "a-very-long-implementation-name-indeed".into(),
                 subtitle: "s".into(),
@@ -492,11 +526,41 @@ mod tests {
             .count(),
             1
         );
-        assert!(svg.contains("0x2A ADD (majority: SUB)"));
+        assert!(svg.contains("0x2A ADD (canonical: SUB)"));
         assert_eq!(svg.matches("fill=\"none\" stroke=\"#222222\"").count(), 1);
         assert!(svg.contains("a-very-long-implementat…"));
+        assert!(svg.contains("Reference: the table `r`"));
+        assert!(!svg.contains("The reference, one grid per page"));
         let html = map_html(&model);
         assert!(html.starts_with("<!DOCTYPE html>") && html.contains(&svg));
+    }
+
+    #[test]
+    fn reference_grids_come_first_under_their_own_heading() {
+        let grid = |title: &str| Grid {
+            title: title.into(),
+            subtitle: String::new(),
+            cells: vec![
+                GridCell {
+                    fill: CellFill::Mixed(0.5),
+                    tooltip: "t".into(),
+                };
+                256
+            ],
+        };
+        let model = MapModel {
+            reference: "the voting arbitration".into(),
+            reference_grids: vec![grid("canonical · page 0xFA")],
+            grids: vec![grid("impl")],
+            ..MapModel::default()
+        };
+        let svg = map_svg(&model);
+        let heading = svg.find("The reference, one grid per page").unwrap();
+        let reference = svg.find("canonical · page 0xFA").unwrap();
+        let other = svg.find(">impl</text>").unwrap();
+        assert!(heading < reference && reference < other);
+        assert!(svg.contains("Reference: the voting arbitration"));
+        assert_eq!(svg.matches(&scale_colour(0.5)).count(), 512);
     }
 
     #[test]
