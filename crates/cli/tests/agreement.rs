@@ -149,6 +149,90 @@ fn check_view(case: &Case) -> (View, View) {
     )
 }
 
+/// `arbitrate --strategy voting`: each decision says whether its instruction's layouts
+/// contradict (`.decisions[].layout`: `same`, `differs`, `unknown`); an instruction with one
+/// agreed number and no contradiction may have no decision at all.
+fn arbitrate_view(case: &Case) -> (View, View) {
+    let (code, out, err) = run(
+        &[
+            "arbitrate",
+            "--strategy",
+            "voting",
+            "--format",
+            "json",
+            "a.toml",
+            "b.toml",
+        ],
+        &case.dir,
+    );
+    assert_eq!(code, 0, "arbitrate: {err}");
+    let report = json(&out, "arbitrate");
+    let decisions = report["decisions"].as_array().cloned().unwrap_or_default();
+    let layout = case
+        .layout
+        .keys()
+        .map(|n| {
+            let v = match decisions
+                .iter()
+                .find(|d| d["mnemonic"].as_str() == Some(n))
+                .and_then(|d| d["layout"].as_str())
+            {
+                Some("same") => Verdict::Same,
+                Some("differs") => Verdict::Differs,
+                Some("unknown") => Verdict::Unknown,
+                _ => Verdict::NotDiffers,
+            };
+            (n.clone(), v)
+        })
+        .collect();
+    (layout, View::new())
+}
+
+/// `map`, against its default reference (the voting arbitration): a cell whose number is not
+/// the reference's says so in its title (`0x04 SUB (arbitrated has it at 0x03)`), so an
+/// instruction drawn that way in any grid has differing numbers.
+fn map_view(case: &Case, tmp: &Path) -> (View, View) {
+    let svg = tmp.join(format!("{}-map.svg", case.name));
+    let (code, _, err) = run(
+        &["map", "a.toml", "b.toml", "-o", svg.to_str().unwrap()],
+        &case.dir,
+    );
+    assert_eq!(code, 0, "map: {err}");
+    let text = fs::read_to_string(&svg).unwrap();
+    let titles: Vec<&str> = text
+        .split("<title>")
+        .skip(1)
+        .filter_map(|t| t.split("</title>").next())
+        .collect();
+    let mut number = View::new();
+    for name in case.number.keys() {
+        let mut seen = false;
+        let mut elsewhere = false;
+        for t in &titles {
+            let Some(rest) = t.strip_prefix("0x").and_then(|r| r.split_once(' ')) else {
+                continue;
+            };
+            let (cell_name, note) = match rest.1.split_once(" (") {
+                Some((n, note)) => (n, Some(note)),
+                None => (rest.1, None),
+            };
+            if cell_name == name {
+                seen = true;
+                elsewhere |= note.is_some_and(|n| n.contains("has it at"));
+            }
+        }
+        if seen {
+            let v = if elsewhere {
+                Verdict::Differs
+            } else {
+                Verdict::Same
+            };
+            number.insert(name.clone(), v);
+        }
+    }
+    (View::new(), number)
+}
+
 /// `migrate plan a b`: `format-changed` and `renumbered` steps.
 fn plan_view(case: &Case) -> (View, View) {
     let (code, out, err) = run(
@@ -454,6 +538,19 @@ fn refusals(case: &Case, table: &str, tmp: &Path) -> Vec<String> {
         ],
     ));
     let mut failures = Vec::new();
+    let (_, out, _) = run(&["check", "--format", "json", path], &case.dir);
+    let report = json(&out, "check");
+    if !report["conflicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["kind"] == "encoding-ambiguity" || c["kind"] == "duplicate-opcode")
+    {
+        failures.push(format!(
+            "{}: check reports nothing that makes {table}.toml undecodable",
+            case.name
+        ));
+    }
     for (what, args) in commands {
         let (code, _, err) = run(&args, &case.dir);
         if code != 2 || !(err.contains("encoding-ambiguity") || err.contains("duplicate-opcode")) {
@@ -467,6 +564,7 @@ fn refusals(case: &Case, table: &str, tmp: &Path) -> Vec<String> {
 }
 
 fn compare_view(
+    compared: &mut BTreeMap<String, usize>,
     failures: &mut Vec<String>,
     case: &Case,
     command: &str,
@@ -475,6 +573,9 @@ fn compare_view(
     view: &View,
 ) {
     for (name, want) in expected {
+        if view.contains_key(name) {
+            *compared.entry(command.to_string()).or_default() += 1;
+        }
         match view.get(name) {
             Some(got) if got.agrees_with(*want) => {}
             Some(got) => failures.push(format!(
@@ -492,9 +593,12 @@ fn every_command_gives_one_answer() {
     let cases = cases();
     assert!(cases.len() >= 8, "the suite has {} cases", cases.len());
     let mut failures = Vec::new();
+    let mut compared: BTreeMap<String, usize> = BTreeMap::new();
     for case in &cases {
         let mut views: Vec<(&str, (View, View))> = vec![
             ("check", check_view(case)),
+            ("arbitrate", arbitrate_view(case)),
+            ("map", map_view(case, tmp.path())),
             ("migrate plan", plan_view(case)),
             ("conform", conform_view(case)),
         ];
@@ -504,11 +608,43 @@ fn every_command_gives_one_answer() {
             views.push(("negotiate", negotiate_view(case, tmp.path())));
         }
         for (command, (layout, number)) in &views {
-            compare_view(&mut failures, case, command, "layout", &case.layout, layout);
-            compare_view(&mut failures, case, command, "number", &case.number, number);
+            compare_view(
+                &mut compared,
+                &mut failures,
+                case,
+                command,
+                "layout",
+                &case.layout,
+                layout,
+            );
+            compare_view(
+                &mut compared,
+                &mut failures,
+                case,
+                command,
+                "number",
+                &case.number,
+                number,
+            );
         }
         if let Some(table) = &case.refuse {
             failures.extend(refusals(case, table, tmp.path()));
+        }
+    }
+    // Every command must actually have given verdicts: a view that silently found nothing
+    // would agree with everything.
+    for command in [
+        "check",
+        "arbitrate",
+        "map",
+        "migrate plan",
+        "conform",
+        "translate",
+        "negotiate",
+    ] {
+        let n = compared.get(command).copied().unwrap_or(0);
+        if n < 5 {
+            failures.push(format!("{command} gave only {n} verdicts over the suite"));
         }
     }
     assert!(

@@ -61,7 +61,7 @@ struct Summary {
 fn translate_into_canonical(tables: &[std::path::PathBuf], strategy: &str) -> Summary {
     let python = isa_io::load_table(&shared("flux-runtime-python")).unwrap();
     let interp = TranslateOptions::new().with_scheme(Scheme::flux_interpreter());
-    let source = Translator::new(&python, &python, &interp);
+    let source = Translator::new(&python, &python, &interp).expect("the interpreter table decodes");
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join(format!("{strategy}.json"));
     bin()
@@ -81,8 +81,10 @@ fn translate_into_canonical(tables: &[std::path::PathBuf], strategy: &str) -> Su
             from_scheme: Scheme::flux_interpreter(),
             ..TranslateOptions::new()
         },
-    );
-    let target = Translator::new(&canonical, &canonical, &TranslateOptions::new());
+    )
+    .expect("the arbitrated table is decodable");
+    let target = Translator::new(&canonical, &canonical, &TranslateOptions::new())
+        .expect("the arbitrated table is decodable");
     let mut summary = Summary::default();
     for (name, bytes) in vectors() {
         if source.decode(&bytes).is_err() {
@@ -114,9 +116,6 @@ fn translate_into_canonical(tables: &[std::path::PathBuf], strategy: &str) -> Su
                     ErrorKind::DroppedOperand { .. } => "dropped operand",
                     ErrorKind::PayloadDropped { .. } => "payload dropped",
                     ErrorKind::OpaqueResize { .. } => "opaque resize",
-                    // The translator takes the opcode width from the layout, not from the
-                    // table's escape pages.
-                    ErrorKind::OpcodeTooWide { .. } => "opcode too wide",
                     _ => panic!("{strategy}: {name}: {e}"),
                 };
                 *summary.failures.entry(reason).or_default() += 1;
@@ -145,24 +144,16 @@ fn interpreter_vectors_that_translate_into_the_arbitrated_isa_decode_alike() {
     }
 }
 
-/// PENDING the translator change of issue 11 (opcode bytes read from the resolved
-/// instructions, so that escape-page numbers such as 0xFB40 are written `fb 40`): today the
-/// translator takes the opcode width from the layout and refuses every instruction the
-/// arbitrated ISA puts on an escape page ("does not fit its 8-bit opcode"). Run with
-/// `--ignored`; remove the `ignore` once the translator understands `encoding`.
+/// The translator writes the opcode bytes of the resolve step, so instructions the arbitrated
+/// ISA puts on an escape page (0xFB40 is `fb 40`) are reached by real programs, and those
+/// programs decode back to the same instructions.
 #[test]
-#[ignore = "pending: the translator must read opcode bytes from the table's encoding (escape pages), issue 11"]
-fn pending_translator_encoding_interpreter_vectors_reach_the_escape_pages() {
+fn interpreter_vectors_reach_the_escape_pages() {
     let Some(tables) = shared_tables() else {
         return; // explicitly skipped with ISA_AUTHORITY_NO_SHARED=1
     };
     for strategy in STRATEGIES {
         let summary = translate_into_canonical(&tables, strategy);
-        assert_eq!(
-            summary.failures.get("opcode too wide"),
-            None,
-            "{strategy}: {summary:?}"
-        );
         assert!(
             summary.paged > 0,
             "{strategy}: no vector reaches an escape page"
