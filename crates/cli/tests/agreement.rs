@@ -341,7 +341,10 @@ fn translate_view(case: &Case, tmp: &Path) -> (View, View) {
         if let Some(layout) = src.layout() {
             let mut bit = 0u32;
             for f in &layout.fields {
-                if f.kind == isa_core::FieldKind::PayloadLength && bit % 8 == 0 && f.bits % 8 == 0 {
+                if f.kind == isa_core::FieldKind::PayloadLength
+                    && bit.is_multiple_of(8)
+                    && f.bits.is_multiple_of(8)
+                {
                     let len: u64 = (0..f.bits / 8).fold(0, |v, i| v | (1u64 << (8 * i)));
                     program.resize(program.len() + len as usize, 0xAA);
                 }
