@@ -4,7 +4,8 @@
 //! scheme and four in another. So the model never compares letters; it resolves each letter to a
 //! [`Layout`] — the total size and the sequence of typed fields after the opcode — and compares
 //! those. A [`Scheme`] is a named set of letters with layouts; the FLUX unified scheme is built in
-//! and is what an undeclared letter means.
+//! and is what an undeclared letter means. Resolving a letter and comparing layouts happen in
+//! one place only, [`crate::resolve`].
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -209,33 +210,6 @@ impl Layout {
             .iter()
             .any(|f| f.kind == FieldKind::PayloadLength)
     }
-
-    /// True when two layouts encode the same way: same size, same sequence of field widths and
-    /// kinds, and (when any field spans bytes) the same byte order. Field names do not matter.
-    pub fn same_shape(&self, other: &Layout) -> bool {
-        let multi_byte = |l: &Layout| l.fields.iter().any(|f| f.bits > 8);
-        self.size == other.size
-            && self.fields.len() == other.fields.len()
-            && self
-                .fields
-                .iter()
-                .zip(&other.fields)
-                .all(|(a, b)| a.bits == b.bits && a.kind == b.kind)
-            && (self.endian == other.endian || !(multi_byte(self) || multi_byte(other)))
-    }
-
-    /// A name-free description of the shape, equal for exactly the layouts that are
-    /// [`same_shape`](Layout::same_shape): used as a grouping key.
-    pub fn shape_key(&self) -> String {
-        let mut key = format!("{}B", self.size);
-        for field in &self.fields {
-            key.push_str(&format!(" {}{}", field.kind, field.bits));
-        }
-        if self.fields.iter().any(|f| f.bits > 8) && self.endian == Endian::Big {
-            key.push_str(" be");
-        }
-        key
-    }
 }
 
 impl fmt::Display for Layout {
@@ -398,10 +372,9 @@ mod tests {
         )
         .unwrap();
         let c = Layout::new(3, vec![reg("rd"), reg("rs")]).unwrap();
-        assert!(a.same_shape(&b));
-        assert_eq!(a.shape_key(), b.shape_key());
-        assert!(!a.same_shape(&c));
-        assert_ne!(a.shape_key(), c.shape_key());
+        use crate::resolve::operand_shape;
+        assert_eq!(operand_shape(&a), operand_shape(&b));
+        assert_ne!(operand_shape(&a), operand_shape(&c));
     }
 
     #[test]
@@ -409,9 +382,13 @@ mod tests {
         let f = vec![reg("rd"), Field::new("imm16", 16, FieldKind::Immediate)];
         let le = Layout::with_endian(4, f.clone(), Endian::Little).unwrap();
         let be = Layout::with_endian(4, f, Endian::Big).unwrap();
-        assert!(!le.same_shape(&be));
+        use crate::resolve::operand_shape;
+        assert_ne!(operand_shape(&le), operand_shape(&be));
         let r = Layout::with_endian(2, vec![reg("rd")], Endian::Big).unwrap();
-        assert!(r.same_shape(&Layout::new(2, vec![reg("rd")]).unwrap()));
+        assert_eq!(
+            operand_shape(&r),
+            operand_shape(&Layout::new(2, vec![reg("rd")]).unwrap())
+        );
     }
 
     #[test]

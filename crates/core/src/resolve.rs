@@ -401,6 +401,25 @@ mod tests {
     }
 
     #[test]
+    fn declared_letters_override_the_scheme() {
+        let (s, _) = opts();
+        let mut t = Table::new("x");
+        let own = Layout::new(
+            4,
+            vec![
+                Field::new("rd", 8, FieldKind::Register),
+                Field::new("imm", 16, FieldKind::SignedImmediate),
+            ],
+        )
+        .unwrap();
+        t.formats.insert("D".into(), own.clone());
+        let d = Entry::new(1, "MOVI").with_format("D");
+        let e = Entry::new(2, "ADD").with_format("E");
+        assert_eq!(facts_of(&t, &d, &s), Facts::Layout(&own));
+        assert!(matches!(facts_of(&t, &e, &s), Facts::Layout(l) if l.size == 4));
+    }
+
+    #[test]
     fn letters_sizes_and_nothing() {
         let (s, a) = opts();
         let mut t = Table::new("t");

@@ -5,7 +5,7 @@ use std::fmt;
 
 use crate::date::Date;
 use crate::encoding::Encoding;
-use crate::format::{Layout, Scheme};
+use crate::format::Layout;
 
 /// Where a fact came from: a file and a 1-based line and column (0 when unknown).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -187,13 +187,6 @@ impl Table {
         }
     }
 
-    /// The layout of an entry: the table's own declaration of its letter, else the scheme's,
-    /// else unknown (`None`). Entries without a letter have an unknown layout.
-    pub fn layout_of<'a>(&'a self, entry: &Entry, scheme: &'a Scheme) -> Option<&'a Layout> {
-        let letter = entry.format.as_deref()?;
-        self.formats.get(letter).or_else(|| scheme.get(letter))
-    }
-
     /// Entries that are instructions (see [`Entry::is_instruction`]).
     pub fn instructions(&self) -> impl Iterator<Item = &Entry> {
         self.entries.iter().filter(|e| e.is_instruction())
@@ -203,29 +196,6 @@ impl Table {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::format::{Field, FieldKind};
-
-    #[test]
-    fn declared_letters_override_the_scheme() {
-        let mut t = Table::new("x");
-        let own = Layout::new(
-            4,
-            vec![
-                Field::new("rd", 8, FieldKind::Register),
-                Field::new("imm", 16, FieldKind::SignedImmediate),
-            ],
-        )
-        .unwrap();
-        t.formats.insert("D".into(), own.clone());
-        let scheme = Scheme::flux_unified();
-        let d = Entry::new(1, "MOVI").with_format("D");
-        let e = Entry::new(2, "ADD").with_format("E");
-        let z = Entry::new(3, "ODD").with_format("Z");
-        assert_eq!(t.layout_of(&d, &scheme), Some(&own));
-        assert_eq!(t.layout_of(&e, &scheme).map(|l| l.size), Some(4));
-        assert_eq!(t.layout_of(&z, &scheme), None);
-        assert_eq!(t.layout_of(&Entry::new(4, "NOP"), &scheme), None);
-    }
 
     #[test]
     fn reserved_and_nameless_entries_are_not_instructions() {
