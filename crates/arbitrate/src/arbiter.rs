@@ -287,7 +287,7 @@ impl<'a> Index<'a> {
         let mut weights = vec![Cost::SCALE; sorted.len()];
         for (name, &w) in &options.weights {
             let t = check_name(&sorted, "a weight", name)?;
-            if !w.is_finite() || w < 0.0 {
+            if !w.is_finite() || !(0.0..=crate::MAX_WEIGHT).contains(&w) {
                 return Err(ArbitrateError::BadWeight {
                     name: name.clone(),
                     value: w,
@@ -295,8 +295,15 @@ impl<'a> Index<'a> {
             }
             weights[t] = (w * Cost::SCALE as f64).round() as u64;
         }
-        for name in options.usage.keys() {
+        for (name, counts) in &options.usage {
             check_name(&sorted, "the usage file", name)?;
+            if let Some((&opcode, &value)) = counts.iter().find(|(_, &c)| c > crate::MAX_USAGE) {
+                return Err(ArbitrateError::BadUsage {
+                    name: name.clone(),
+                    opcode,
+                    value,
+                });
+            }
         }
         if let Some(spec) = &options.spec {
             check_name(&sorted, "--spec", spec)?;
@@ -935,7 +942,13 @@ pub fn arbitrate(tables: &[Table], options: &Options) -> Result<Outcome, Arbitra
         assigned[i] = Some((number, How::Free { lost }));
     }
 
-    build_outcome(&ctx, assigned, &space)
+    let outcome = build_outcome(&ctx, assigned, &space)?;
+    // Costs add up saturating; a total at the ceiling means the sum overflowed, and a
+    // comparison of strategies on saturated totals would be meaningless.
+    if outcome.cost.0 == u64::MAX {
+        return Err(ArbitrateError::CostOverflow);
+    }
+    Ok(outcome)
 }
 
 /// Greedy matching in the given (already ranked) order.

@@ -25,14 +25,30 @@ pub enum ArbitrateError {
         /// The implementation names that exist (for the hint).
         known: Vec<String>,
     },
-    /// A weight that is negative, infinite or not a number.
-    #[error("weight {value} for `{name}` is not a finite number >= 0")]
+    /// A weight that is negative, infinite, not a number, or above [`crate::MAX_WEIGHT`].
+    #[error("weight {value} for `{name}` is not a number from 0 to 1000000 (weights are relative; 1 is the default)")]
     BadWeight {
         /// Implementation.
         name: String,
         /// The value given.
         value: f64,
     },
+    /// A usage count above [`crate::MAX_USAGE`].
+    #[error(
+        "usage count {value} for `{name}` at opcode {opcode:#X} is above the maximum 1000000000"
+    )]
+    BadUsage {
+        /// Implementation.
+        name: String,
+        /// The opcode number.
+        opcode: u32,
+        /// The count given.
+        value: u64,
+    },
+    /// The total renumbering cost does not fit the cost type: the weights and usage counts are
+    /// too large together (each is within range, but their products summed overflow).
+    #[error("the total renumbering cost overflows (weights × usage counts summed exceed 1.8e16); use smaller weights or usage counts")]
+    CostOverflow,
     /// More instructions than one-byte opcodes with escape pages can number.
     #[error(
         "{instructions} instructions do not fit the canonical opcode space: one-byte opcodes with \

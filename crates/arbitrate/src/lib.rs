@@ -106,6 +106,14 @@ pub use arbiter::{
     Outcome, Strategy,
 };
 pub use cost::Cost;
+
+/// The largest implementation weight (`--weight NAME=W`). Weights are relative, so a million
+/// to one is more than any vote needs; the bound keeps weight × usage within the exact integer
+/// cost arithmetic (thousandths in a `u64`).
+pub const MAX_WEIGHT: f64 = 1_000_000.0;
+
+/// The largest usage count per opcode in a usage file (one billion executions or occurrences).
+pub const MAX_USAGE: u64 = 1_000_000_000;
 pub use error::ArbitrateError;
 pub use lineage::{
     agreement_matrix, lineages, pair_agreement, Lineage, LineageOptions, Member, PairAgreement,

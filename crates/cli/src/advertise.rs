@@ -295,7 +295,7 @@ pub fn run(args: Args) -> Result<u8> {
         }
     };
     match &args.output {
-        Some(path) => isa_io::atomic_write(path, &bytes)
+        Some(path) => isa_io::write_output(path, &bytes)
             .with_context(|| format!("{}: cannot write", path.display()))?,
         None => {
             let mut out = std::io::stdout().lock();

@@ -109,8 +109,10 @@ fn parse_weight(text: &str) -> Result<(String, f64), String> {
         .trim()
         .parse()
         .map_err(|_| format!("weight `{w}` is not a number"))?;
-    if !w.is_finite() || w < 0.0 {
-        return Err(format!("weight {w} must be a finite number >= 0"));
+    if !w.is_finite() || !(0.0..=isa_arbitrate::MAX_WEIGHT).contains(&w) {
+        return Err(format!(
+            "weight {w} must be a number from 0 to 1000000 (weights are relative; 1 is the default)"
+        ));
     }
     Ok((name.trim().to_string(), w))
 }
@@ -318,12 +320,15 @@ pub fn load_usage(path: &Path) -> Result<BTreeMap<String, BTreeMap<u32, u64>>, L
                 )
             })?;
             let count = match &value.kind {
-                Kind::Int(v) => u64::try_from(*v).map_err(|_| {
-                    doc.error(
-                        &value.span,
-                        format!("usage count {v} must be a whole number >= 0"),
-                    )
-                })?,
+                Kind::Int(v) => u64::try_from(*v)
+                    .ok()
+                    .filter(|c| *c <= isa_arbitrate::MAX_USAGE)
+                    .ok_or_else(|| {
+                        doc.error(
+                            &value.span,
+                            format!("usage count {v} must be a whole number from 0 to 1000000000"),
+                        )
+                    })?,
                 other => {
                     return Err(doc.error(
                         &value.span,

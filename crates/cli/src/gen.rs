@@ -121,7 +121,7 @@ pub fn run(args: Args) -> Result<u8> {
     }
     match &args.output {
         Some(path) => {
-            isa_io::atomic_write(path, generated.code.as_bytes())
+            isa_io::write_output(path, generated.code.as_bytes())
                 .with_context(|| format!("{}: cannot write", path.display()))?;
         }
         None => crate::conform::write_stdout(&generated.code)?,

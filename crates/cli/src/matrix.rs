@@ -115,7 +115,7 @@ pub fn run(args: Args) -> Result<u8> {
             &labels,
             &values,
         );
-        isa_io::atomic_write(path, svg.as_bytes())
+        isa_io::write_output(path, svg.as_bytes())
             .with_context(|| format!("{}: cannot write", path.display()))?;
     }
 

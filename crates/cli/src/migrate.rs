@@ -169,7 +169,7 @@ fn run_guide(args: GuideArgs) -> Result<u8> {
     };
     let guide = render_guide(&implementation, &canonical, &options);
     match &args.output {
-        Some(path) => isa_io::atomic_write(path, guide.as_bytes())
+        Some(path) => isa_io::write_output(path, guide.as_bytes())
             .with_context(|| format!("{}: cannot write", path.display()))?,
         None => print!("{guide}"),
     }

@@ -123,8 +123,20 @@ pub fn run(args: Args) -> Result<u8> {
         from_scheme,
         to_scheme,
     };
-    let input_name = args.input.display().to_string();
-    let bytes = std::fs::read(&args.input).with_context(|| format!("{input_name}: cannot read"))?;
+    let input_name = if args.input.as_os_str() == "-" {
+        "<stdin>".to_string()
+    } else {
+        args.input.display().to_string()
+    };
+    let to_stdout = args.output.as_os_str() == "-";
+    if to_stdout && args.format == SummaryFormat::Json {
+        anyhow::bail!(
+            "OUT is `-` (the bytecode goes to standard output), so the JSON summary has nowhere to go\nhint: write the bytecode to a file, or use the text summary (printed on stderr)"
+        );
+    }
+    // Bounded before it is read: a translation needs the whole program in memory.
+    let bytes = isa_io::read_limited(&args.input, isa_io::max_input())
+        .with_context(|| format!("{input_name}: cannot read"))?;
     // The library checks the same; after the checks above this cannot fail.
     let translator = Translator::new(&from, &to, &options)?;
     let module = match args.container {
@@ -149,10 +161,15 @@ pub fn run(args: Args) -> Result<u8> {
         })?;
         (t.bytes, t.stats)
     };
-    isa_io::atomic_write(&args.output, &out)
+    isa_io::write_output(&args.output, &out)
         .with_context(|| format!("{}: cannot write", args.output.display()))?;
     let container = if module { "module" } else { "raw" };
     match args.format {
+        // With the bytecode on stdout, the summary goes to stderr.
+        SummaryFormat::Text if to_stdout => eprintln!(
+            "{input_name} → <stdout>: {} ({container}, {} → {})",
+            stats, from.implementation, to.implementation
+        ),
         SummaryFormat::Text => println!(
             "{input_name} → {}: {} ({container}, {} → {})",
             args.output.display(),

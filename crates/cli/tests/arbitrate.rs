@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use predicates::prelude::*;
 use predicates::str::contains;
 use serde_json::Value;
 
@@ -557,4 +558,34 @@ fn layout_verdicts_in_the_json_report() {
     .unwrap();
     assert_eq!(text.matches("[layout]").count(), 1, "{text}");
     assert!(text.contains("(1 layout disagreements)"), "{text}");
+}
+
+/// Weights and usage counts have a documented range, so weight × usage stays exact: above it
+/// the command says so (exit 2) instead of overflowing into a wrong cost.
+#[test]
+fn weights_and_usage_counts_out_of_range_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let tables = trio(dir.path());
+    bin()
+        .arg("arbitrate")
+        .args(&tables)
+        .args(["--weight", "a=1e15"])
+        .assert()
+        .code(2)
+        .stderr(contains("from 0 to 1000000"));
+    bin()
+        .arg("arbitrate")
+        .args(&tables)
+        .args(["--weight", "a=1000000"])
+        .assert()
+        .code(0);
+    let usage = write(dir.path(), "usage.json", "{\"a\": {\"0x01\": 10000000000}}");
+    bin()
+        .arg("arbitrate")
+        .args(&tables)
+        .arg("--usage")
+        .arg(&usage)
+        .assert()
+        .code(2)
+        .stderr(contains("usage.json:1:").and(contains("from 0 to 1000000000")));
 }

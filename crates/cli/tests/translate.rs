@@ -661,3 +661,43 @@ fn a_real_vector_round_trips_through_escape_pages() {
         .success();
     assert_eq!(std::fs::read(&back).unwrap(), program);
 }
+
+/// `-` is standard input for IN and standard output for OUT (the summary then goes to stderr);
+/// no file called `-` is ever created.
+#[test]
+fn dash_means_stdin_and_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = example("unified-spec.toml");
+    let out = bin()
+        .current_dir(dir.path())
+        .arg("translate")
+        .arg("--from")
+        .arg(&table)
+        .arg("--to")
+        .arg(&table)
+        .args(["-", "-"])
+        .write_stdin(vec![0u8, 1])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.stdout, vec![0u8, 1]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("<stdin> → <stdout>"));
+    assert!(!dir.path().join("-").exists());
+    // JSON summary and bytecode cannot share stdout.
+    bin()
+        .current_dir(dir.path())
+        .arg("translate")
+        .arg("--from")
+        .arg(&table)
+        .arg("--to")
+        .arg(&table)
+        .args(["--format", "json", "-", "-"])
+        .write_stdin(vec![0u8])
+        .assert()
+        .code(2);
+}

@@ -116,6 +116,18 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> io::Result<()> {
     result
 }
 
+/// Writes a command's single output: `-` is standard output, anything else a file written with
+/// [`atomic_write`].
+pub fn write_output(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    if path.as_os_str() == "-" {
+        let mut out = io::stdout().lock();
+        out.write_all(bytes)?;
+        out.flush()
+    } else {
+        atomic_write(path, bytes)
+    }
+}
+
 /// Fsyncs a directory so that renames and creations inside it survive a crash.
 pub fn sync_dir(dir: &Path) -> io::Result<()> {
     // Opening a directory read-only and calling fsync is the POSIX way; on platforms where
