@@ -100,6 +100,16 @@ pub struct ScanOutcome {
 /// Why one file could not be scanned.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ScanError {
+    /// The syntax tree nests deeper than [`MAX_SCAN_DEPTH`].
+    #[error(
+        "{path}: nested more than {limit} levels deep; no opcode table is, so the file is skipped"
+    )]
+    TooDeep {
+        /// The file.
+        path: String,
+        /// The limit.
+        limit: usize,
+    },
     /// The extension names no language the scanner reads.
     #[error("{path}: not a source file the scanner reads (unknown extension)")]
     UnknownLanguage {
@@ -162,8 +172,48 @@ fn parse_and_build(
         .set_language(&lang.grammar())
         .map_err(|_| unparseable())?;
     let tree = parser.parse(text, None).ok_or_else(unparseable)?;
+    // The extractor and the constant evaluator walk up and down the tree; bounding the depth
+    // first (iteratively) keeps them far from the stack's limit and their parent walks linear.
+    let depth = tree_depth(&tree, MAX_SCAN_DEPTH);
+    if depth > MAX_SCAN_DEPTH {
+        return Err(ScanError::TooDeep {
+            path: path_string(path),
+            limit: MAX_SCAN_DEPTH,
+        });
+    }
     let (groups, declared) = extract::extract_with_declarations(lang, &tree, text);
     Ok(build_tables(lang, path, groups, &declared, options))
+}
+
+/// How deeply a source file's syntax tree may nest before `scan` skips the file (with a note):
+/// real opcode tables sit a handful of levels deep, and generated or hostile files nested
+/// thousands deep would otherwise cost time quadratic in the depth.
+pub const MAX_SCAN_DEPTH: usize = 400;
+
+/// The depth of a syntax tree, walked with a cursor (no recursion), stopping once it passes
+/// `limit`.
+fn tree_depth(tree: &tree_sitter::Tree, limit: usize) -> usize {
+    let mut cursor = tree.walk();
+    let (mut depth, mut max) = (0usize, 0usize);
+    loop {
+        if cursor.goto_first_child() {
+            depth += 1;
+            max = max.max(depth);
+            if max > limit {
+                return max;
+            }
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return max;
+            }
+            depth -= 1;
+        }
+    }
 }
 
 fn build_tables(

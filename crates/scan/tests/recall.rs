@@ -109,3 +109,27 @@ fn names_with_control_characters_are_dropped() {
         .collect();
     assert_eq!(names, ["HALT", "NOP", "SUB", "MUL"]);
 }
+
+/// Nesting is bounded before any walk: a file nested thousands deep (which once took minutes,
+/// quadratic in the depth, or overflowed the stack) is skipped at once with a reason.
+#[test]
+fn deeply_nested_files_are_skipped_not_walked() {
+    let deep = format!("X = {}{}\n", "[".repeat(20_000), "]".repeat(20_000));
+    let err = isa_scan::scan_source(
+        std::path::Path::new("deep.py"),
+        &deep,
+        &isa_scan::ScanOptions::default(),
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("nested more than 400 levels"),
+        "{err}"
+    );
+    let long = format!("X = {}\n", vec!["1"; 50_000].join(" + "));
+    assert!(isa_scan::scan_source(
+        std::path::Path::new("long.py"),
+        &long,
+        &isa_scan::ScanOptions::default()
+    )
+    .is_err());
+}
