@@ -90,8 +90,11 @@ struct GroupToml {
 }
 
 fn load_groups(path: &Path) -> Result<Vec<GroupDecl>> {
-    let text = std::fs::read_to_string(path)
+    let bytes = isa_io::read_limited(path, isa_io::max_input())
         .with_context(|| format!("{}: cannot read", path.display()))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|e| anyhow::anyhow!("{}: not UTF-8 text: {e}", path.display()))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
     let map: BTreeMap<String, GroupToml> = toml::from_str(&text).map_err(|e| {
         let at = e
             .span()

@@ -52,7 +52,8 @@ pub fn read_ad(path: &Path) -> Result<Advertisement<'static>> {
 
 fn read_unchecked(path: &Path) -> Result<Advertisement<'static>> {
     let file = path.display();
-    let bytes = std::fs::read(path).with_context(|| format!("{file}: cannot read"))?;
+    let bytes = isa_io::read_limited(path, isa_io::max_input())
+        .with_context(|| format!("{file}: cannot read"))?;
     if bytes.starts_with(&MAGIC) {
         return isa_negotiate::decode_advertisement(&bytes)
             .map(Advertisement::into_owned)
@@ -63,12 +64,14 @@ fn read_unchecked(path: &Path) -> Result<Advertisement<'static>> {
                 _ => anyhow!("{file}: malformed advertisement: {e}"),
             });
     }
-    let text_like = bytes
+    // JSON, possibly behind a UTF-8 byte-order mark (which editors add).
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let text_like = body
         .iter()
         .find(|b| !b.is_ascii_whitespace())
         .is_some_and(|b| *b == b'{');
     if text_like {
-        let text = std::str::from_utf8(&bytes).map_err(|e| {
+        let text = std::str::from_utf8(body).map_err(|e| {
             anyhow!(
                 "{file}: malformed advertisement: byte {}: not UTF-8",
                 e.valid_up_to()

@@ -776,3 +776,20 @@ fn advertise_refuses_an_undecodable_table_with_checks_explanation() {
         .code(2)
         .stderr(contains("critical[encoding-ambiguity]"));
 }
+
+/// An advertisement saved as JSON by an editor that adds a byte-order mark is still read.
+#[test]
+fn a_json_advertisement_with_a_byte_order_mark_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let ad = dir.path().join("ad.json");
+    bin()
+        .args(["advertise", "--format", "json", "-o"])
+        .arg(&ad)
+        .arg(example("unified-spec.toml"))
+        .assert()
+        .code(0);
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend(std::fs::read(&ad).unwrap());
+    let bom = write(dir.path(), "bom.json", bytes);
+    bin().arg("negotiate").arg(&bom).arg(&ad).assert().code(0);
+}
