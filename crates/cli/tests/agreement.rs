@@ -117,6 +117,25 @@ fn json(text: &str, what: &str) -> Value {
 /// A view: for each named instruction, a verdict (missing = the view has no opinion).
 type View = BTreeMap<String, Verdict>;
 
+/// A view from a list of findings (conflicts, steps, divergences): an instruction named by a
+/// finding of `kind` differs; any other named instruction does not.
+fn findings_view(names: &BTreeMap<String, Verdict>, findings: &[Value], kind: &str) -> View {
+    names
+        .keys()
+        .map(|n| {
+            let named = findings
+                .iter()
+                .any(|f| f["kind"] == kind && f["mnemonic"].as_str() == Some(n));
+            let v = if named {
+                Verdict::Differs
+            } else {
+                Verdict::NotDiffers
+            };
+            (n.clone(), v)
+        })
+        .collect()
+}
+
 /// `check`: `format-mismatch` and `mnemonic-divergence` name the contradictions.
 fn check_view(case: &Case) -> (View, View) {
     let (_, out, _) = run(
@@ -124,28 +143,10 @@ fn check_view(case: &Case) -> (View, View) {
         &case.dir,
     );
     let report = json(&out, "check");
-    let conflicts = report["conflicts"].as_array().unwrap();
-    let named = |kind: &str, name: &str| {
-        conflicts
-            .iter()
-            .any(|c| c["kind"] == kind && c["mnemonic"].as_str() == Some(name))
-    };
-    let view = |names: &BTreeMap<String, Verdict>, kind: &str| {
-        names
-            .keys()
-            .map(|n| {
-                let v = if named(kind, n) {
-                    Verdict::Differs
-                } else {
-                    Verdict::NotDiffers
-                };
-                (n.clone(), v)
-            })
-            .collect()
-    };
+    let conflicts = report["conflicts"].as_array().cloned().unwrap_or_default();
     (
-        view(&case.layout, "format-mismatch"),
-        view(&case.number, "mnemonic-divergence"),
+        findings_view(&case.layout, &conflicts, "format-mismatch"),
+        findings_view(&case.number, &conflicts, "mnemonic-divergence"),
     )
 }
 
@@ -242,27 +243,9 @@ fn plan_view(case: &Case) -> (View, View) {
     assert!(code == 0 || code == 1, "migrate plan exit {code}: {err}");
     let plan = json(&out, "migrate plan");
     let steps = plan["steps"].as_array().cloned().unwrap_or_default();
-    let step = |kind: &str, name: &str| {
-        steps
-            .iter()
-            .any(|s| s["kind"] == kind && s["mnemonic"].as_str() == Some(name))
-    };
-    let view = |names: &BTreeMap<String, Verdict>, kind: &str| {
-        names
-            .keys()
-            .map(|n| {
-                let v = if step(kind, n) {
-                    Verdict::Differs
-                } else {
-                    Verdict::NotDiffers
-                };
-                (n.clone(), v)
-            })
-            .collect()
-    };
     (
-        view(&case.layout, "format-changed"),
-        view(&case.number, "renumbered"),
+        findings_view(&case.layout, &steps, "format-changed"),
+        findings_view(&case.number, &steps, "renumbered"),
     )
 }
 
@@ -285,27 +268,9 @@ fn conform_view(case: &Case) -> (View, View) {
         .as_array()
         .cloned()
         .unwrap_or_default();
-    let named = |kind: &str, name: &str| {
-        divergences
-            .iter()
-            .any(|d| d["kind"] == kind && d["mnemonic"].as_str() == Some(name))
-    };
-    let view = |names: &BTreeMap<String, Verdict>, kind: &str| {
-        names
-            .keys()
-            .map(|n| {
-                let v = if named(kind, n) {
-                    Verdict::Differs
-                } else {
-                    Verdict::NotDiffers
-                };
-                (n.clone(), v)
-            })
-            .collect()
-    };
     (
-        view(&case.layout, "layout-mismatch"),
-        view(&case.number, "wrong-opcode"),
+        findings_view(&case.layout, &divergences, "layout-mismatch"),
+        findings_view(&case.number, &divergences, "wrong-opcode"),
     )
 }
 
