@@ -91,7 +91,7 @@ pub fn load(paths: &[PathBuf]) -> Result<Vec<Table>, InputErrors> {
     if !sources.is_empty() {
         let outcome = isa_scan::scan_paths(&sources, &isa_scan::ScanOptions::default());
         for note in &outcome.notes {
-            eprintln!("note: {}: {}", note.path.display(), note.message);
+            crate::style::note(&format!("{}: {}", note.path.display(), note.message));
         }
         tables.extend(outcome.tables.into_iter().map(|t| t.table));
         // Scanned tables are named FILE#SYMBOL, but a table file may still use such a name.

@@ -78,13 +78,43 @@ fn paint_if(on: bool, style: Style, text: &str) -> String {
 /// Prints an error (and its causes, and any `hint:` lines) to stderr.
 pub fn print_error(error: &anyhow::Error) {
     let on = STDERR_COLOR.load(Ordering::Relaxed);
-    eprintln!("{} {error:#}", paint_if(on, Style::Critical, "error:"));
+    let text = format!("{error:#}");
+    eprintln!(
+        "{} {}",
+        paint_if(on, Style::Critical, "error:"),
+        escape_controls(&text)
+    );
 }
 
 /// Prints a note to stderr (never to stdout, which carries data).
 pub fn note(text: &str) {
     let on = STDERR_COLOR.load(Ordering::Relaxed);
-    eprintln!("{} {text}", paint_if(on, Style::Info, "note:"));
+    eprintln!(
+        "{} {}",
+        paint_if(on, Style::Info, "note:"),
+        escape_controls(text)
+    );
+}
+
+/// Control characters in a message (quoted from an input file: a status, a decision's name, a
+/// group) are written as `\u{1b}` escapes, so no input can drive the terminal; the newlines
+/// and tabs that lay out multi-line messages are kept.
+pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if c.is_control() && c != '\n' && c != '\t' {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// The widest column that text output pads to. Longer names (a 65,536-character mnemonic in a
