@@ -1,0 +1,3 @@
+K﻿class Op(IntEnum):
+    HALT = 0
+    NOP = 1

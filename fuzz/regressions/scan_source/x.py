@@ -1,0 +1,10 @@
+Kfrom enum import IntEnum
+
+class Op(IntEnum):
+    HALT = 0x00
+    NOP = 0x01
+    ADD = 0x20
+    SUB = 0x21
+    JMP = 0x43
+
+MAX_REGS = 16

@@ -1,0 +1,8 @@
+Mexport enum Opcode {
+  HALT = 0x00,
+  NOP = 0x01,
+  ADD = 0x20,
+  SUB = 0x21,
+  JMP = 0x43,
+}
+export const VERSION = 3;
