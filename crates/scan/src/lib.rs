@@ -164,6 +164,70 @@ fn parse_and_build(
     text: &str,
     options: &ScanOptions,
 ) -> Result<Vec<ScannedTable>, ScanError> {
+    // Brackets nested past the limit are refused before parsing: the grammars' error recovery
+    // on thousands of unclosed brackets is slow, and no opcode table nests like that.
+    if bracket_depth(text, MAX_SCAN_DEPTH) > MAX_SCAN_DEPTH {
+        return Err(ScanError::TooDeep {
+            path: path_string(path),
+            limit: MAX_SCAN_DEPTH,
+        });
+    }
+    // Parsing recurses in the grammars' C code on deeply nested expressions that are not
+    // brackets (a chain of 90,000 unary minuses), so it runs on a thread with a large stack;
+    // the stack is reserved, not committed, so it costs nothing until used.
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("isa-scan-parse".into())
+            .stack_size(PARSE_STACK)
+            .spawn_scoped(scope, || {
+                parse_on_this_thread(parser, lang, path, text, options)
+            })
+            .map_err(|_| ScanError::Unparseable {
+                path: path_string(path),
+                language: lang.display_name(),
+            })?
+            .join()
+            .unwrap_or_else(|_| {
+                Err(ScanError::Unparseable {
+                    path: path_string(path),
+                    language: lang.display_name(),
+                })
+            })
+    })
+}
+
+/// Stack of the thread each file is parsed on (see [`parse_and_build`]).
+const PARSE_STACK: usize = 512 << 20;
+
+/// The deepest nesting of `(`, `[` and `{` in a text (strings and comments included: an upper
+/// bound), stopping once it passes `limit`. Linear, no allocation.
+fn bracket_depth(text: &str, limit: usize) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    for b in text.bytes() {
+        match b {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > max {
+                    max = depth;
+                    if max > limit {
+                        return max;
+                    }
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
+fn parse_on_this_thread(
+    parser: &mut tree_sitter::Parser,
+    lang: Lang,
+    path: &Path,
+    text: &str,
+    options: &ScanOptions,
+) -> Result<Vec<ScannedTable>, ScanError> {
     let unparseable = || ScanError::Unparseable {
         path: path_string(path),
         language: lang.display_name(),
