@@ -283,7 +283,7 @@ fn bad_input_exits_2_with_a_located_message() {
         ),
         (
             vec!["--weight".into(), "a=-1".into()],
-            "must be a finite number",
+            "must be a number from 0 to 1000000",
         ),
         (vec!["--weight".into(), "a".into()], "is not NAME=WEIGHT"),
         (
