@@ -7,8 +7,10 @@ Four generators build hostile inputs from real data:
 
   tables    opcode tables (.json and .toml) mutated from the real FLUX tables
             (../shared/flux/tables beside the repository, or --tables-dir) and the repository's examples:
-            byte-level mutations (flip, insert, delete, duplicate a range, truncate) and
-            structural ones (nesting 1k-100k levels deep in values and in ignored keys, huge and
+            byte-level mutations (flip, insert, delete, duplicate a range, truncate),
+            plausible ones that keep the table loadable (consistent layouts, escape pages and
+            wide opcodes, permuted numbers, awkward but legal names) and hostile ones (nesting
+            1k-100k levels deep in values and in ignored keys, huge and
             negative numbers, 65,536+ character strings, NUL/ESC/newline in names, BOMs,
             minified or indented text, duplicated keys, wrong types, huge arrays, random
             `encoding` and `formats` sections, ...).
@@ -28,7 +30,9 @@ Four generators build hostile inputs from real data:
 Each input is handed to the release binary through the commands a user would run: check
 (text/json/sarif), scan, arbitrate, lineage, map, gen --lang each, conform, translate,
 advertise and negotiate, migrate plan/guide, and propose into a fresh store (made with keygen
-and init) followed, when it succeeds, by approve, declare, verify and show.
+and init) followed, when it succeeds, by approve, declare, verify, show and gen from the
+declared version. Files every case shares (an alias map, derived tables for translate, base
+advertisements, the template store and keys) are made once in OUT/setup.
 
 Every run has a timeout and is classified:
 
@@ -47,8 +51,9 @@ Every run has a timeout and is classified:
 A run with any finding counts as failed. Every finding's inputs are written to
 OUT/findings/<id>/ (the files, case.json, stdout/stderr, and repro.sh which re-runs it), and
 OUT/summary.json holds the totals, the findings grouped by command and cause, and the slow
-runs. With --minimize, one representative per group is shrunk (delta debugging on its main
-input, keeping the same cause) into OUT/minimized/<group>/.
+runs. With --minimize (or later, --minimize-existing on the same --out), one representative per
+group is shrunk (delta debugging on its main input, keeping the same cause) into
+OUT/minimized/<group>/.
 
 The run is deterministic for a given --seed: case i of a generator always gets the same input,
 whatever --jobs is (only a run that needs about --timeout seconds of CPU may land on either
@@ -56,15 +61,17 @@ side of the limit). It is bounded by --count-* (cases per generator) and --budge
 new case starts after the budget; the summary says how many were skipped).
 
 The last line printed is exactly "N passed, M failed" (N runs without findings, M runs with
-findings). Exit status: 0 no findings, 1 findings, 2 bad usage (for example, no binary).
+findings). Exit status: 0 no findings, 1 findings (or an error in this script, listed as a
+harness error), 2 bad usage (for example, no binary).
 
 How to run
 ----------
   cargo build --release -p isa-authority
-  python3 tests/mutate/mutate.py                      # CI defaults: about a minute on 2 cores
-  python3 tests/mutate/mutate.py --seed 7 --jobs 2 --out /tmp/mut \\
+  python3 tests/mutate/mutate.py        # CI defaults: 1,300 cases, 40-60 s on 2 cores (cap: 90 s)
+  python3 tests/mutate/mutate.py --seed 7 --jobs 2 --out /tmp/mut --timeout 2 \\
       --count-tables 20000 --count-sources 5000 --count-bytecode 20000 --count-aux 3000 \\
-      --budget-seconds 2400 --minimize
+      --budget-seconds 3000 --max-saved-per-group 25       # the issue's scale: ~50 min here
+  python3 tests/mutate/mutate.py --out /tmp/mut --minimize-existing --minimize-seconds 20
 
 Python 3.11+ standard library only (tomllib reads the TOML seeds).
 """
@@ -74,7 +81,6 @@ from __future__ import annotations
 import argparse
 import copy
 import datetime
-import hashlib
 import json
 import os
 import random
@@ -424,7 +430,7 @@ def control_string(rng: random.Random, base: str = "ADD") -> str:
     return "".join(s)
 
 
-def wrong_type(rng: random.Random, current=None):
+def wrong_type(rng: random.Random):
     choices = [
         "0x18", "24", "", "HALT", True, False, None, [], [1, 2], {}, {"opcode": 1}, 1.5, -1,
         [[["x"]]], {"a": {"b": {}}}, 0, "null", "true", "\x00",
@@ -2238,6 +2244,12 @@ def limit_memory(mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (want, hard))
 
 
+def input_kind(case: Case) -> str:
+    """What a case's input was made of, without the seed file and the text style."""
+    parts = [p for p in case.note.split("; ") if not p.startswith("seed ") and not re.match(r"(json|toml)/", p)]
+    return "; ".join(parts) or "(unmutated seed)"
+
+
 def magnitudes(note: str) -> str:
     """A case description with its numbers rounded to powers of ten, for grouping inputs."""
     return re.sub(r"\d+", lambda m: "1e%d" % (len(m.group()) - 1) if len(m.group()) > 2 else m.group(), note)
@@ -2423,7 +2435,7 @@ class Runner:
                                                    "raw_control": res.raw_control, "count": 0, "generators": {},
                                                    "examples": [], "first": None})
                 grp["count"] += 1
-                kind = magnitudes(case.note.split("; ")[-1] if case.gen == "tables" else case.note)[:90]
+                kind = magnitudes(input_kind(case))[:120]
                 grp.setdefault("inputs", {})
                 grp["inputs"][kind] = grp["inputs"].get(kind, 0) + 1
                 grp["generators"][case.gen] = grp["generators"].get(case.gen, 0) + 1
@@ -2495,6 +2507,7 @@ JUMPS = ["JMP", "JZ", "JNZ", "JE", "JNE", "JL", "JGE", "JG", "JLE", "CALL"]
 
 
 def setup(binary: str, seeds: Seeds, where: Path, env: dict, jobs: int = 2) -> Context:
+    shutil.rmtree(where, ignore_errors=True)
     where.mkdir(parents=True, exist_ok=True)
 
     def must(argv, cwd=where):
@@ -2727,10 +2740,10 @@ def main(argv=None) -> int:
                     help="the isa-authority binary (default: target/release/isa-authority)")
     ap.add_argument("--seed", type=int, default=1, help="random seed (default 1); the same seed gives the same inputs")
     ap.add_argument("--count", type=int, default=None, help="cases per generator (overrides the per-generator defaults)")
-    ap.add_argument("--count-tables", type=int, default=None, help="table cases (default 200)")
-    ap.add_argument("--count-sources", type=int, default=None, help="source-file cases (default 50)")
-    ap.add_argument("--count-bytecode", type=int, default=None, help="bytecode cases (default 300)")
-    ap.add_argument("--count-aux", type=int, default=None, help="alias/decision/usage/advertisement cases (default 100)")
+    ap.add_argument("--count-tables", type=int, default=None, help="table cases (default 400)")
+    ap.add_argument("--count-sources", type=int, default=None, help="source-file cases (default 100)")
+    ap.add_argument("--count-bytecode", type=int, default=None, help="bytecode cases (default 600)")
+    ap.add_argument("--count-aux", type=int, default=None, help="alias/decision/usage/advertisement cases (default 200)")
     ap.add_argument("--budget-seconds", type=float, default=90, help="start no case after this many seconds (default 90)")
     ap.add_argument("--timeout", type=float, default=10,
                     help="CPU seconds per run (default 10); wall-clock limit three times that")
@@ -2750,7 +2763,7 @@ def main(argv=None) -> int:
     if not (os.path.isfile(args.binary) and os.access(args.binary, os.X_OK)):
         print(f"mutate.py: no executable binary at {args.binary} (build it with cargo build --release -p isa-authority)", file=sys.stderr)
         return 2
-    defaults = {"tables": 200, "sources": 50, "bytecode": 300, "aux": 100}
+    defaults = {"tables": 400, "sources": 100, "bytecode": 600, "aux": 200}
     counts = {}
     for g in GENERATORS:
         v = getattr(args, f"count_{g}")
@@ -2775,7 +2788,9 @@ def main(argv=None) -> int:
     try:
         env = dict(os.environ, NO_COLOR="1", RUST_BACKTRACE="0")
         env.pop("ISA_AUTHORITY_STORE", None)
-        ctx = setup(str(Path(args.binary).resolve()), seeds, scratch / "setup", env, args.jobs)
+        # the setup files (aliases, derived tables, advertisements, the template store) live in
+        # OUT/setup, so the saved findings that name them stay reproducible
+        ctx = setup(str(Path(args.binary).resolve()), seeds, out / "setup", env, args.jobs)
         runner = Runner(args, ctx, scratch)
         if args.minimize_existing:
             summ = json.loads((out / "summary.json").read_text())
