@@ -612,14 +612,12 @@ pub fn detect(tables: &[Table], options: &CheckOptions) -> Report {
                 NO_LAYOUT
             } else {
                 *fact_cache.entry((source, op_len)).or_insert_with(|| {
-                    let inst = resolve::Instruction {
+                    let inst = resolve::resolve_entry(
+                        table,
                         index,
                         entry,
-                        key: String::new(),
-                        opcode: entry.opcode,
-                        bytes: bytes.clone(),
-                        facts,
-                    };
+                        &resolve::ResolveOptions::new(&options.scheme, &options.aliases),
+                    );
                     match (inst.fact_key(), inst.layout_text()) {
                         (Some(fact), Some(text)) => {
                             let next = size_ids.len() as u32;

@@ -285,15 +285,14 @@ struct LayoutFacts {
 
 impl LayoutFacts {
     fn of(table: &Table, entry: &Entry, scheme: &Scheme) -> LayoutFacts {
-        let facts = resolve::facts_of(table, entry, scheme);
-        let inst = resolve::Instruction {
-            index: 0,
+        let aliases = Aliases::new();
+        let inst = resolve::resolve_entry(
+            table,
+            0,
             entry,
-            key: String::new(),
-            opcode: entry.opcode,
-            bytes: resolve::bytes_of(table, entry, facts),
-            facts,
-        };
+            &resolve::ResolveOptions::new(scheme, &aliases),
+        );
+        let facts = inst.facts;
         let size = inst.size();
         let text = match (facts, size) {
             (Facts::Layout(l), Some(size)) if l.fields.is_empty() => format!("{size}B"),
