@@ -40,6 +40,9 @@ pub struct Args {
     /// Report only tables whose classifier confidence is at least this (0 to 1).
     #[arg(long, default_value_t = 0.5, value_name = "X")]
     pub min_confidence: f32,
+
+    #[command(flatten)]
+    pub limits: crate::inputs::ScanLimits,
 }
 
 /// The JSON of one scanned table: the interchange shape plus `symbol`, `confidence` and each
@@ -119,11 +122,7 @@ pub fn run(args: Args) -> Result<u8> {
             bail!("{}: no such file or directory", p.display());
         }
     }
-    let options = ScanOptions {
-        min_confidence: args.min_confidence,
-        progress: true,
-        ..ScanOptions::default()
-    };
+    let options: ScanOptions = args.limits.options(args.min_confidence, true);
     let outcome = isa_scan::scan_paths(&args.paths, &options);
     for note in &outcome.notes {
         eprintln!(
@@ -146,7 +145,7 @@ pub fn run(args: Args) -> Result<u8> {
                 .map(|n| json!({"path": n.path.display().to_string(), "message": n.message}))
                 .collect();
             let doc = json!({"tables": tables, "notes": notes});
-            emit(&format!("{}\n", serde_json::to_string_pretty(&doc)?));
+            emit(&crate::output::json(&doc));
         }
         ScanFormat::Text => {
             let mut out = String::new();
