@@ -118,12 +118,7 @@ pub fn run(args: Args) -> Result<u8> {
     Ok(if failed { EXIT_FAIL } else { EXIT_OK })
 }
 
-/// Pretty JSON with a trailing newline.
-pub fn pretty(value: &Value) -> String {
-    let mut s = serde_json::to_string_pretty(value).expect("JSON values serialise");
-    s.push('\n');
-    s
-}
+pub use crate::output::json as pretty;
 
 fn severity_style(s: Severity) -> Style {
     match s {

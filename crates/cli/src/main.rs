@@ -17,6 +17,7 @@ mod map;
 mod matrix;
 mod migrate;
 mod negotiate;
+mod output;
 mod sarif;
 mod scan;
 mod store_cmds;
@@ -94,7 +95,25 @@ pub const EXIT_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
     restore_sigpipe();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap quotes the offending argument in its message; a control character in it
+            // (an ESC from a pasted name) must not reach the terminal raw, so such a message
+            // is printed escaped and without colour. Everything else goes through clap as usual.
+            let plain = e.render().to_string();
+            let escaped = style::escape_controls(&plain);
+            if matches!(escaped, std::borrow::Cow::Borrowed(_)) {
+                e.exit();
+            }
+            if e.use_stderr() {
+                eprint!("{escaped}");
+            } else {
+                print!("{escaped}");
+            }
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(EXIT_ERROR));
+        }
+    };
     style::init(cli.color);
     let result = match cli.command {
         Command::Check(args) => check::run(args),
