@@ -95,6 +95,8 @@
 //!
 //! The crate does no IO: tables, weights, usage counts and manual decisions come in as values.
 
+#![deny(missing_docs)]
+
 mod arbiter;
 pub mod compare;
 mod cost;

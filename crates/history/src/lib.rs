@@ -30,6 +30,8 @@
 //! The [`Store`] type is the library API a registry service can serve: `open`, `propose`,
 //! `approve`, `declare`, `log`, `show`, `diff`, `verify`.
 
+#![deny(missing_docs)]
+
 pub mod canonical;
 pub mod error;
 mod folder;

@@ -27,6 +27,8 @@
 //! name map built from an enum) is dropped as a duplicate. Results are deterministic: files
 //! are sorted, groups are in source order, names come from paths and symbols.
 
+#![deny(missing_docs)]
+
 pub mod classify;
 pub mod eval;
 pub mod extract;
