@@ -18,6 +18,8 @@
 //!   stand-in for the checkout holding a copy of `examples/`. Afterwards that stand-in must hold
 //!   nothing but `examples/` (unchanged) and the temporary directory `mktemp` used: the
 //!   documented sessions leave no key, store or output file in a checkout.
+//! * Every relative link in the README, ARCHITECTURE.md and `docs/` names a file that exists
+//!   and, for a `#fragment` into a Markdown file, a heading of that file (GitHub's anchors).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -401,6 +403,95 @@ fn guide_examples_run() {
     run_document("docs/guide.md");
 }
 
+// ---------------------------------------------------------------------------------------------
+// Links between the documents
+
+/// GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens.
+fn anchor(heading: &str) -> String {
+    heading
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric() || *c == ' ' || *c == '-' || *c == '_')
+        .map(|c| if c == ' ' { '-' } else { c })
+        .collect()
+}
+
+/// The text outside fenced code blocks.
+fn prose(markdown: &str) -> String {
+    let mut out = String::new();
+    let mut fenced = false;
+    for line in markdown.lines() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+        } else if !fenced {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn markdown_files() -> Vec<PathBuf> {
+    let root = repo_root();
+    let mut files = vec![root.join("README.md"), root.join("ARCHITECTURE.md")];
+    for dir in ["docs", "docs/reference"] {
+        for entry in fs::read_dir(root.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "md") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn relative_links_resolve() {
+    let mut failures = Vec::new();
+    for file in markdown_files() {
+        let text = prose(&fs::read_to_string(&file).unwrap());
+        let mut rest = text.as_str();
+        while let Some(at) = rest.find("](") {
+            rest = &rest[at + 2..];
+            let Some(end) = rest.find(')') else { break };
+            let link = &rest[..end];
+            rest = &rest[end..];
+            if link.contains("://") || link.starts_with("mailto:") || link.contains(' ') {
+                continue;
+            }
+            let (path, fragment) = link.split_once('#').unwrap_or((link, ""));
+            let target = if path.is_empty() {
+                file.clone()
+            } else {
+                file.parent().unwrap().join(path)
+            };
+            let name = file
+                .strip_prefix(repo_root())
+                .unwrap()
+                .display()
+                .to_string();
+            if !target.exists() {
+                failures.push(format!("{name}: {link}: no such file"));
+                continue;
+            }
+            if fragment.is_empty() || target.extension().is_none_or(|e| e != "md") {
+                continue;
+            }
+            let anchors: Vec<String> = prose(&fs::read_to_string(&target).unwrap())
+                .lines()
+                .filter(|l| l.starts_with('#'))
+                .map(|l| anchor(l.trim_start_matches('#')))
+                .collect();
+            if !anchors.iter().any(|a| a == fragment) {
+                failures.push(format!("{name}: {link}: no such heading"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 /// The README's test command is the one CI runs.
 #[test]
 fn readme_test_command_is_what_ci_runs() {
@@ -419,6 +510,14 @@ fn the_example_matcher() {
     assert!(line_matches("a...c...e", "abcde"));
     assert!(!line_matches("a...c...e", "abde"));
     assert!(!line_matches("ab...ba", "aba"));
+    assert_eq!(
+        anchor(" 4. Declare: the signed `canonical` history"),
+        "4-declare-the-signed-canonical-history"
+    );
+    assert_eq!(
+        anchor("The shared FLUX data (`../shared`)"),
+        "the-shared-flux-data-shared"
+    );
     let expected: Vec<String> = ["first", "...", "last"].map(String::from).to_vec();
     assert!(output_matches(&expected, &["first", "x", "y", "last"]));
     assert!(output_matches(&expected, &["first", "last"]));
