@@ -97,6 +97,16 @@
 //!   error ([`ArbitrateError::TooManyInstructions`]).
 //!
 //! The crate does no IO: tables, weights, usage counts and manual decisions come in as values.
+//!
+//! Inside: the arbiter indexes every table once, sorted by implementation name (the root of
+//! order independence), into instructions — alias keys and operand facts from the resolve step —
+//! with each implementation's numbers, weight and usage-derived move cost, then applies the
+//! layers above; every strategy is a matching over proposal edges (instruction, number, voters).
+//! [`lineages`] reduces tables to numberings and groups them around their largest member;
+//! [`compare`] classifies each table's numbers against a consistent reference into one 16×16
+//! grid summary per opcode page, which the CLI's `map` draws with `isa-viz`.
+
+#![deny(missing_docs)]
 
 mod arbiter;
 pub mod compare;

@@ -16,7 +16,7 @@ use crate::{inputs, EXIT_FAIL, EXIT_OK};
 pub enum ReportFormat {
     /// A readable report grouped by severity.
     Text,
-    /// The JSON contract (see README, "check --format json").
+    /// The JSON contract (docs/reference/json-contracts.md).
     Json,
     /// SARIF 2.1.0, for code-scanning views.
     Sarif,

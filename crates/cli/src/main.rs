@@ -3,7 +3,7 @@
 //! One binary, one module per subcommand. This is the only crate that uses `anyhow` and touches
 //! the terminal: libraries return their own error types, which are rendered here.
 //!
-//! Exit codes (documented in the README): 0 success, 1 the check found what `--fail-on` (or the
+//! Exit codes (docs/reference/exit-codes.md): 0 success, 1 the check found what `--fail-on` (or the
 //! subcommand's own verdict) treats as failure, 2 bad input, usage or IO error.
 
 mod advertise;

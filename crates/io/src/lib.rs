@@ -14,6 +14,8 @@
 //! file, fsync, rename, fsync of the directory, so a crash leaves the old or the new file and
 //! never half of one.
 
+#![deny(missing_docs)]
+
 pub mod aliases;
 pub mod error;
 pub mod fsutil;

@@ -26,6 +26,18 @@
 //! assigned in another file is not seen); a table that repeats a subset of another table of the same file (a
 //! name map built from an enum) is dropped as a duplicate. Results are deterministic: files
 //! are sorted, groups are in source order, names come from paths and symbols.
+//!
+//! How a scan runs: [`source_files`] walks the given paths (directories recursively, respecting
+//! `.gitignore`, with the `ignore` crate) and sorts them; `lang` maps each extension to its
+//! grammar; files are scanned in parallel with `rayon`, one tree-sitter parser per thread; each
+//! file's groups are classified, a table that repeats another of the same file is dropped, and
+//! each kept group becomes a [`isa_core::Table`] named `FILE#SYMBOL`. Input never makes the scanner
+//! panic: a file that is unreadable, binary, not UTF-8, larger than 4 MiB, unparseable or nested
+//! too deeply becomes a [`ScanNote`] instead. The CLI's shared table loader calls this crate
+//! for every source file it is given (anything but `.json` and `.toml`), which is how `check`
+//! and `conform` read source.
+
+#![deny(missing_docs)]
 
 pub mod classify;
 pub mod eval;
