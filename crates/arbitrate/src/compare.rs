@@ -197,13 +197,28 @@ pub fn grid(
     aliases: &Aliases,
     page: u32,
 ) -> Vec<CellSummary> {
-    let mut cells = empty_page(page);
+    grids(tables, reference, aliases, &[page])
+        .pop()
+        .unwrap_or_else(|| empty_page(page))
+}
+
+/// [`grid`] for several pages at once, in the order given: each table is classified once and
+/// its numbers go to their pages' grids (a grid per page, each classifying every table, was
+/// quadratic in the number of pages).
+pub fn grids(
+    tables: &[&Table],
+    reference: &Reference,
+    aliases: &Aliases,
+    pages: &[u32],
+) -> Vec<Vec<CellSummary>> {
+    let index: BTreeMap<u32, usize> = pages.iter().enumerate().map(|(i, &p)| (p, i)).collect();
+    let mut all: Vec<Vec<CellSummary>> = pages.iter().map(|&p| empty_page(p)).collect();
     for t in tables {
         for (n, kind, note) in classify(t, reference, aliases) {
-            if page_of(n) != page {
+            let Some(&i) = index.get(&page_of(n)) else {
                 continue;
-            }
-            let cell = &mut cells[(n & 0xFF) as usize];
+            };
+            let cell = &mut all[i][(n & 0xFF) as usize];
             match kind {
                 CellKind::Agree => cell.agree += 1,
                 CellKind::Differ => cell.differ += 1,
@@ -220,7 +235,7 @@ pub fn grid(
             }
         }
     }
-    cells
+    all
 }
 
 fn empty_page(page: u32) -> Vec<CellSummary> {
@@ -241,6 +256,18 @@ pub fn reference_grid(
     aliases: &Aliases,
     page: u32,
 ) -> Vec<CellSummary> {
+    reference_grids(reference, tables, aliases, &[page])
+        .pop()
+        .unwrap_or_else(|| empty_page(page))
+}
+
+/// [`reference_grid`] for several pages at once, indexing the tables once.
+pub fn reference_grids(
+    reference: &Reference,
+    tables: &[&Table],
+    aliases: &Aliases,
+    pages: &[u32],
+) -> Vec<Vec<CellSummary>> {
     // Instruction key → (table, numbers) for the tables that have it.
     let mut numbers: BTreeMap<String, Vec<(usize, BTreeSet<u32>)>> = BTreeMap::new();
     for (t, table) in tables.iter().enumerate() {
@@ -253,6 +280,17 @@ pub fn reference_grid(
             numbers.entry(key).or_default().push((t, ns));
         }
     }
+    pages
+        .iter()
+        .map(|&page| reference_page(reference, &numbers, page))
+        .collect()
+}
+
+fn reference_page(
+    reference: &Reference,
+    numbers: &BTreeMap<String, Vec<(usize, BTreeSet<u32>)>>,
+    page: u32,
+) -> Vec<CellSummary> {
     let mut cells = empty_page(page);
     for cell in &mut cells {
         let n = cell.number;

@@ -191,9 +191,20 @@ fn parse_number(s: &str) -> Option<u32> {
     }
 }
 
+/// A string of a decisions file: text, like every string of a table (names are held to the
+/// stricter names rule: no tab either), so a rationale cannot smuggle control characters into
+/// the report.
 fn string_value(doc: &Doc, node: &Node, key: &str) -> Result<String, LoadError> {
     match &node.kind {
-        Kind::Str(s) => Ok(s.clone()),
+        Kind::Str(s) => {
+            let rule = if key == "rationale" || key == "category" {
+                isa_core::mnemonic::check_text(s)
+            } else {
+                isa_core::mnemonic::check_name(s)
+            };
+            rule.map_err(|e| doc.error(&node.span, format!("`{key}` {e}")))?;
+            Ok(s.clone())
+        }
         other => Err(doc.error(
             &node.span,
             format!("`{key}` must be a string, found {}", other.describe()),

@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Result};
-use isa_arbitrate::compare::{grid, pages, reference_grid, CellSummary, Reference};
+use isa_arbitrate::compare::{self, grids, pages, CellSummary, Reference};
 use isa_arbitrate::lineage::agreement_matrix;
 use isa_arbitrate::{lineages, LineageOptions};
 use isa_core::{Aliases, Table};
@@ -135,18 +135,31 @@ fn make_grids(
     reference: &Reference,
     aliases: &Aliases,
 ) -> Vec<Grid> {
-    let pages = pages(tables);
+    let pages = capped(pages(tables), name);
     let only = pages.len() == 1;
-    pages
-        .into_iter()
-        .map(|page| {
-            make_grid(
-                page_title(name, page, only),
-                extra,
-                &grid(tables, reference, aliases, page),
-            )
-        })
+    grids(tables, reference, aliases, &pages)
+        .iter()
+        .zip(&pages)
+        .map(|(cells, &page)| make_grid(page_title(name, page, only), extra, cells))
         .collect()
+}
+
+/// At most this many pages are drawn for one grid set: the one-byte page and the escape pages
+/// (FLUX uses a handful). A table spread over thousands of pages (numbers up to 2³²) would
+/// otherwise make a picture of hundreds of megabytes that nobody can read.
+const MAX_PAGES: usize = 64;
+
+/// The first [`MAX_PAGES`] pages, in order, with a note naming how many were left out.
+fn capped(mut pages: Vec<u32>, name: &str) -> Vec<u32> {
+    if pages.len() > MAX_PAGES {
+        crate::style::note(&format!(
+            "{name}: uses {} pages of 256 numbers; drawing the first {MAX_PAGES} (numbers up to {})",
+            pages.len(),
+            isa_core::conflict::hex_opcode((pages[MAX_PAGES - 1] << 8) | 0xFF)
+        ));
+        pages.truncate(MAX_PAGES);
+    }
+    pages
 }
 
 fn make_grid(title: String, extra: &str, cells: &[CellSummary]) -> Grid {
@@ -170,11 +183,11 @@ fn make_grid(title: String, extra: &str, cells: &[CellSummary]) -> Grid {
 
 /// The reference's own pages: how many of the tables already number each instruction so.
 fn reference_grids(reference: &Reference, tables: &[&Table], aliases: &Aliases) -> Vec<Grid> {
-    reference
-        .pages()
+    let pages = capped(reference.pages(), &reference.name);
+    compare::reference_grids(reference, tables, aliases, &pages)
         .into_iter()
-        .map(|page| {
-            let cells = reference_grid(reference, tables, aliases, page);
+        .zip(&pages)
+        .map(|(cells, &page)| {
             let (agree, used) = cells
                 .iter()
                 .fold((0, 0), |(a, u), c| (a + c.agree, u + c.used()));

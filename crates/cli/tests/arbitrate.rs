@@ -612,3 +612,29 @@ fn usage_errors_escape_control_characters_in_arguments() {
     assert!(stderr.contains("\\u{9b}b=abc"), "{stderr}");
     assert!(stderr.contains("is not a number"), "{stderr}");
 }
+
+/// A decisions file's strings are text: a control character in a rationale (printed in the
+/// report) or a mnemonic is refused with the file and line, never echoed.
+#[test]
+fn decisions_with_control_characters_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let tables = trio(dir.path());
+    for body in [
+        "[[decision]]\nmnemonic = \"ADD\"\nopcode = 1\nrationale = \"board\\u0000ruling\"\n",
+        "[[decision]]\nmnemonic = \"AD\\u007FD\"\nopcode = 1\n",
+    ] {
+        let d = write(dir.path(), "decisions.toml", body);
+        let out = bin()
+            .arg("arbitrate")
+            .args(&tables)
+            .arg("--decisions")
+            .arg(&d)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(stderr.contains("decisions.toml:"), "{stderr}");
+        assert!(stderr.contains("control character"), "{stderr}");
+        assert!(out.stdout.is_empty());
+    }
+}

@@ -64,9 +64,16 @@ pub fn parse_aliases(file: &str, text: &str, format: TableFormat) -> Result<Alia
     let mut aliases = Aliases::new();
     for (alias, span, value) in props {
         match value.kind {
-            Kind::Str(canonical) => aliases
-                .insert(&alias, &canonical)
-                .map_err(|e| at(&span, e))?,
+            Kind::Str(canonical) => {
+                // Both sides are mnemonics, held to the names rule.
+                isa_core::mnemonic::check_name(&alias)
+                    .map_err(|e| at(&span, format!("alias {e}")))?;
+                isa_core::mnemonic::check_name(&canonical)
+                    .map_err(|e| at(&value.span, format!("the target of alias `{alias}` {e}")))?;
+                aliases
+                    .insert(&alias, &canonical)
+                    .map_err(|e| at(&span, e))?
+            }
             other => {
                 return Err(at(
                     &value.span,
@@ -85,6 +92,15 @@ pub fn parse_aliases(file: &str, text: &str, format: TableFormat) -> Result<Alia
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_refused_on_both_sides() {
+        for text in [r#"{"I\u001bADD": "ADD"}"#, r#"{"IADD": "A\u009bDD"}"#] {
+            let e = parse_aliases("a.json", text, TableFormat::Json).unwrap_err();
+            assert!(e.message.contains("control character"), "{}", e.message);
+            assert_eq!(e.line, 1);
+        }
+    }
 
     #[test]
     fn toml_and_json_aliases() {
