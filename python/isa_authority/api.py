@@ -190,6 +190,7 @@ class Conflict:
 
     @classmethod
     def from_dict(cls, c: Mapping[str, Any]) -> "Conflict":
+        """From one conflict of the ``check --format json`` document."""
         entries = tuple(
             ConflictEntry(
                 implementation=e["implementation"],
@@ -212,31 +213,42 @@ class Conflict:
             message=c["message"],
         )
 
+    @classmethod
+    def _from_native(cls, t: Tuple[Any, ...]) -> "Conflict":
+        cid, kind, severity, opcode, mnemonic, impls, entries, message = t
+        return cls(
+            id=cid,
+            kind=kind,
+            severity=severity,
+            opcode=opcode,
+            mnemonic=mnemonic,
+            implementations=tuple(impls),
+            entries=tuple(
+                ConflictEntry(impl, op, m, f, layout, Location(file, line, column) if file is not None else None)
+                for impl, op, m, f, layout, file, line, column in entries
+            ),
+            message=message,
+        )
+
 
 class Report:
     """Every conflict among a set of tables, as ``isa-authority check`` reports them."""
 
     def __init__(self, native: Any) -> None:
         self._native = native
-        self._doc: Optional[Dict[str, Any]] = None
         self._conflicts: Optional[List[Conflict]] = None
-
-    def _parsed(self) -> Dict[str, Any]:
-        if self._doc is None:
-            self._doc = json.loads(self._native.to_json())
-        return self._doc
 
     @property
     def conflicts(self) -> List[Conflict]:
         """The conflicts, most severe first, in the CLI's (deterministic) order."""
         if self._conflicts is None:
-            self._conflicts = [Conflict.from_dict(c) for c in self._parsed()["conflicts"]]
+            self._conflicts = [Conflict._from_native(t) for t in self._native.conflicts()]
         return list(self._conflicts)
 
     @property
     def summary(self) -> Dict[str, Any]:
         """The report's ``summary`` (tables, entries, instructions, counts by severity/kind)."""
-        return dict(self._parsed()["summary"])
+        return dict(self._native.summary())
 
     @property
     def failed(self) -> bool:

@@ -126,6 +126,68 @@ impl PyReport {
     fn __len__(&self) -> usize {
         self.report.conflicts.len()
     }
+
+    /// The conflicts as tuples, in report order — the fields of `to_json()`'s conflicts,
+    /// built directly (a large report's JSON text costs more than the detection):
+    /// `(id, kind, severity, opcode, mnemonic, implementations, entries, message)`, each entry
+    /// `(implementation, opcode, mnemonic, format, layout, file, line, column)`.
+    fn conflicts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let out = PyList::empty(py);
+        for c in &self.report.conflicts {
+            let entries = PyList::empty(py);
+            for e in &c.entries {
+                let (file, line, column) = match &e.location {
+                    Some(l) => (Some(l.file.as_str()), l.line, l.column),
+                    None => (None, 0, 0),
+                };
+                entries.append((
+                    &*e.implementation,
+                    e.opcode,
+                    e.mnemonic.as_deref(),
+                    e.format.as_deref(),
+                    e.layout.as_deref(),
+                    file,
+                    line,
+                    column,
+                ))?;
+            }
+            let implementations: Vec<&str> = c.implementations.iter().map(|s| &**s).collect();
+            out.append((
+                c.id.as_str(),
+                c.kind.as_str(),
+                c.severity.as_str(),
+                c.opcode,
+                c.mnemonic.as_deref(),
+                implementations,
+                entries,
+                c.message.as_str(),
+            ))?;
+        }
+        Ok(out)
+    }
+
+    /// The report's `summary` object (as in `to_json()`).
+    fn summary<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let s = &self.report.summary;
+        let d = PyDict::new(py);
+        d.set_item("tables", s.tables)?;
+        d.set_item("entries", s.entries)?;
+        d.set_item("instructions", s.instructions)?;
+        d.set_item("conflicts", self.report.conflicts.len())?;
+        let by_severity = PyDict::new(py);
+        for sev in Severity::DESCENDING {
+            by_severity.set_item(sev.as_str(), s.by_severity.get(&sev).copied().unwrap_or(0))?;
+        }
+        d.set_item("by_severity", by_severity)?;
+        let by_kind = PyDict::new(py);
+        for k in isa_core::ConflictKind::ALL {
+            by_kind.set_item(k.as_str(), s.by_kind.get(&k).copied().unwrap_or(0))?;
+        }
+        d.set_item("by_kind", by_kind)?;
+        d.set_item("fail_on", self.fail_on.as_str())?;
+        d.set_item("failed", self.failed)?;
+        Ok(d)
+    }
 }
 
 /// `isa-authority check`: every conflict among `tables`, N-way.
@@ -587,6 +649,7 @@ fn diff(
 /// `isa-authority migrate plan`: the plan from `old` to `new` as its JSON document.
 #[pyfunction]
 #[pyo3(signature = (old, new, *, renames=None, aliases=None, scheme="flux-unified", from_scheme=None, to_scheme=None))]
+#[allow(clippy::too_many_arguments)] // the CLI's options, one keyword each
 fn migrate_plan(
     py: Python<'_>,
     old: Bound<'_, PyTable>,

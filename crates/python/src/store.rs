@@ -74,8 +74,8 @@ impl PyStore {
                 public_key: public.to_hex(),
             });
         }
-        let authority = Authority::new(list, quorum)
-            .map_err(|e| errors::error(py, "StoreError", e.to_string()))?;
+        let authority =
+            Authority::new(list, quorum).map_err(|e| errors::error(py, "StoreError", &e))?;
         Store::init(&path, &authority)
             .map(|store| PyStore { store })
             .map_err(|e| errors::history_error(py, &e))
