@@ -32,10 +32,11 @@
 //! instruction costs the implementation's weight times that instruction's usage. Because a
 //! move to another implementation's number costs the same as a move to a free number, the
 //! minimum-cost table is a *maximum-weight matching* on the proposals, with the weight of a
-//! proposal the cost it saves. That is solved exactly with the Kuhn–Munkres algorithm from the
-//! `pathfinding` crate, per connected component of the proposal graph and on proposal columns
-//! only (free numbers are interchangeable, so they never enter the matrix). A space with many
-//! escape pages therefore costs no more than its proposals do.
+//! proposal the cost it saves. That is solved exactly as a sparse assignment (the Hungarian
+//! method as successive shortest augmenting paths, Dijkstra over reduced costs), on proposal
+//! columns only (free numbers are interchangeable, so they never enter the problem): memory is
+//! linear in the proposals, and a space with many escape pages costs no more than its proposals
+//! do.
 //!
 //! Costs are kept as integers in thousandths ([`Cost`]) so that sums are exact and results do not
 //! depend on the order of floating-point additions.
@@ -57,8 +58,10 @@
 //!   reserved byte costs nothing to vacate (no instruction can have it anyway) and may become
 //!   an escape, since an escape is never an instruction either; the number of a removed
 //!   instruction never does (old bytecode holding it must not start reading as a prefix).
-//!   Ties go to bytes some input declares as an escape in its `encoding`, then to the fewest
-//!   claims, then to the highest byte, so `0xFF` comes first as in FLUX v3's escape prefix;
+//!   Ties go to bytes some input declares as an escape in its `encoding`, then to reserved
+//!   bytes (an escape there takes no room from instructions, so the fewest escapes suffice),
+//!   then to the fewest claims, then to the highest byte, so `0xFF` comes first as in FLUX
+//!   v3's escape prefix;
 //! - beyond the `k` needed, a byte also becomes an escape when its page carries more evidence
 //!   than the byte itself (its net cost is negative), so a table's declared pages are kept;
 //! - instructions displaced from an escape byte are moves like any other, and the space is the
@@ -94,6 +97,16 @@
 //!   error ([`ArbitrateError::TooManyInstructions`]).
 //!
 //! The crate does no IO: tables, weights, usage counts and manual decisions come in as values.
+//!
+//! Inside: the arbiter indexes every table once, sorted by implementation name (the root of
+//! order independence), into instructions — alias keys and operand facts from the resolve step —
+//! with each implementation's numbers, weight and usage-derived move cost, then applies the
+//! layers above; every strategy is a matching over proposal edges (instruction, number, voters).
+//! [`lineages`] reduces tables to numberings and groups them around their largest member;
+//! [`compare`] classifies each table's numbers against a consistent reference into one 16×16
+//! grid summary per opcode page, which the CLI's `map` draws with `isa-viz`.
+
+#![deny(missing_docs)]
 
 mod arbiter;
 pub mod compare;

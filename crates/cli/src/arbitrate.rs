@@ -22,11 +22,11 @@ use crate::{inputs, EXIT_OK};
 pub enum OutputFormat {
     /// One line per decision.
     Text,
-    /// `{"canonical", "decisions", "cost"}` (see README); `canonical` carries its `encoding`.
+    /// `{"canonical", "decisions", "cost"}` (docs/reference/json-contracts.md); `canonical` carries its `encoding`.
     Json,
 }
 
-/// Arbitration strategies (see README).
+/// Arbitration strategies (docs/guide.md, "arbitrate").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum StrategyArg {
     /// Oldest `registered` date wins (then implementation name).

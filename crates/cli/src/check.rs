@@ -16,7 +16,7 @@ use crate::{inputs, EXIT_FAIL, EXIT_OK};
 pub enum ReportFormat {
     /// A readable report grouped by severity.
     Text,
-    /// The JSON contract (see README, "check --format json").
+    /// The JSON contract (docs/reference/json-contracts.md).
     Json,
     /// SARIF 2.1.0, for code-scanning views.
     Sarif,
@@ -120,12 +120,7 @@ pub fn run(args: Args) -> Result<u8> {
     Ok(if failed { EXIT_FAIL } else { EXIT_OK })
 }
 
-/// Pretty JSON with a trailing newline.
-pub fn pretty(value: &Value) -> String {
-    let mut s = serde_json::to_string_pretty(value).expect("JSON values serialise");
-    s.push('\n');
-    s
-}
+pub use crate::output::json as pretty;
 
 fn severity_style(s: Severity) -> Style {
     match s {

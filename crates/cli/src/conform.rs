@@ -46,6 +46,9 @@ pub struct Args {
     #[arg(long, default_value_t = 0.5, value_name = "SCORE")]
     pub min_confidence: f32,
 
+    #[command(flatten)]
+    pub limits: crate::inputs::ScanLimits,
+
     /// Format scheme for letters neither table declares.
     #[arg(long, default_value = "flux-unified", value_parser = clap::builder::PossibleValuesParser::new(Scheme::BUILTIN_NAMES))]
     pub scheme: String,
@@ -105,11 +108,9 @@ fn find_tables(args: &Args) -> Result<Vec<Found>> {
         })
         .collect();
     if !sources.is_empty() {
-        let options = isa_scan::ScanOptions {
-            min_confidence: args.min_confidence,
-            progress: std::io::stderr().is_terminal(),
-            ..isa_scan::ScanOptions::default()
-        };
+        let options = args
+            .limits
+            .options(args.min_confidence, std::io::stderr().is_terminal());
         let outcome = isa_scan::scan_paths(&sources, &options);
         for n in &outcome.notes {
             style::note(&format!("{}: {}", n.path.display(), n.message));

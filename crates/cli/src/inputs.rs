@@ -199,3 +199,80 @@ pub fn require_decodable(
     }
     anyhow::bail!("{text}")
 }
+
+/// The scanner's per-file limits, shared by every command that scans source files.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ScanLimits {
+    /// Skip source files larger than this (bytes, or with a K, M or G suffix for KiB, MiB,
+    /// GiB), with a note.
+    #[arg(long, default_value = "4M", value_name = "SIZE", value_parser = parse_size)]
+    pub max_file_size: u64,
+
+    /// Skip a source file, with a note, when parsing it takes more than this many seconds of
+    /// CPU time (the grammars' error recovery on text in another language can be very slow).
+    #[arg(long, default_value = "3", value_name = "SECONDS", value_parser = parse_seconds)]
+    pub parse_timeout: std::time::Duration,
+}
+
+impl ScanLimits {
+    /// Scan options with these limits and the given threshold.
+    pub fn options(&self, min_confidence: f32, progress: bool) -> isa_scan::ScanOptions {
+        isa_scan::ScanOptions {
+            min_confidence,
+            progress,
+            max_file_bytes: self.max_file_size,
+            parse_timeout: self.parse_timeout,
+        }
+    }
+}
+
+/// `4096`, `64K`, `4M`, `1G` (binary multiples).
+fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let (digits, shift) = match t.char_indices().last() {
+        Some((i, 'k' | 'K')) => (&t[..i], 10),
+        Some((i, 'm' | 'M')) => (&t[..i], 20),
+        Some((i, 'g' | 'G')) => (&t[..i], 30),
+        _ => (t, 0),
+    };
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("`{text}`: expected a size such as 4096, 64K, 4M or 1G"))?;
+    n.checked_mul(1u64 << shift)
+        .ok_or_else(|| format!("`{text}`: too large"))
+}
+
+/// Seconds, fractions allowed, above 0 and at most a day.
+fn parse_seconds(text: &str) -> Result<std::time::Duration, String> {
+    let s: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}`: expected seconds, such as 3 or 0.5"))?;
+    if !(s > 0.0 && s <= 86_400.0) {
+        return Err(format!("`{text}`: must be above 0 and at most 86400"));
+    }
+    Ok(std::time::Duration::from_secs_f64(s))
+}
+
+#[cfg(test)]
+mod limit_tests {
+    use super::*;
+
+    #[test]
+    fn sizes_and_seconds() {
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert_eq!(parse_size("64K"), Ok(65_536));
+        assert_eq!(parse_size("4m"), Ok(4 << 20));
+        assert_eq!(parse_size("1G"), Ok(1 << 30));
+        assert!(parse_size("17179869184G").is_err());
+        assert!(parse_size("-1").is_err());
+        assert!(parse_size("4MB").is_err());
+        assert_eq!(
+            parse_seconds("0.5"),
+            Ok(std::time::Duration::from_millis(500))
+        );
+        assert!(parse_seconds("0").is_err());
+        assert!(parse_seconds("NaN").is_err());
+        assert!(parse_seconds("inf").is_err());
+    }
+}

@@ -10,7 +10,7 @@
 //! instead of re-implementing them. Those modules are public for that reason; their items
 //! are the CLI's building blocks, not a separately versioned API.
 //!
-//! Exit codes (documented in the README): 0 success, 1 the check found what `--fail-on` (or the
+//! Exit codes (docs/reference/exit-codes.md): 0 success, 1 the check found what `--fail-on` (or the
 //! subcommand's own verdict) treats as failure, 2 bad input, usage or IO error.
 
 pub mod advertise;
@@ -24,6 +24,7 @@ pub mod map;
 pub mod matrix;
 pub mod migrate;
 pub mod negotiate;
+pub mod output;
 pub mod sarif;
 pub mod scan;
 pub mod store_cmds;
@@ -110,12 +111,23 @@ where
 {
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
-        Err(error) => {
-            // What `clap::Error::exit` does, without ending the process: print (stdout for
-            // help and version, stderr for errors; a closed pipe is ignored) and give its code.
-            let _ = error.print();
+        Err(e) => {
+            // clap quotes the offending argument in its message; a control character in it
+            // (an ESC from a pasted name) must not reach the terminal raw, so such a message
+            // is printed escaped and without colour. Everything else goes through clap as usual:
+            // what `clap::Error::exit` does (print to stdout for help and version, to stderr
+            // for errors, a closed pipe ignored), without ending the process.
+            let plain = e.render().to_string();
+            let escaped = style::escape_controls(&plain);
+            if matches!(escaped, std::borrow::Cow::Borrowed(_)) {
+                let _ = e.print();
+            } else if e.use_stderr() {
+                eprint!("{escaped}");
+            } else {
+                print!("{escaped}");
+            }
             let _ = std::io::Write::flush(&mut std::io::stdout());
-            return u8::try_from(error.exit_code()).unwrap_or(EXIT_ERROR);
+            return u8::try_from(e.exit_code()).unwrap_or(EXIT_ERROR);
         }
     };
     style::init(cli.color);

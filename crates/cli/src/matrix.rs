@@ -128,7 +128,7 @@ pub fn run(args: Args) -> Result<u8> {
                 "compatible": cells.iter().map(|r| r.iter().map(|c| c.compatible).collect::<Vec<_>>()).collect::<Vec<_>>(),
                 "versions": cells.iter().map(|r| r.iter().map(|c| c.version.clone()).collect::<Vec<_>>()).collect::<Vec<_>>(),
             });
-            println!("{}", serde_json::to_string_pretty(&doc)?);
+            print!("{}", crate::output::json(&doc));
         }
         OutFormat::Text => print!("{}", text_table(&labels, &cells)),
     }

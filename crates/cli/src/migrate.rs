@@ -95,7 +95,7 @@ impl Matching {
 pub enum PlanFormat {
     /// A readable list of steps and the verdict.
     Text,
-    /// `{"steps": [...], "bytecode": {...}}` (see README, "migrate plan").
+    /// `{"steps": [...], "bytecode": {...}}` (docs/reference/json-contracts.md).
     Json,
 }
 

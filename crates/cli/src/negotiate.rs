@@ -195,10 +195,7 @@ pub fn run(args: Args) -> Result<u8> {
     let b = read_ad(&args.b)?;
     let agreed = negotiate(&a, &b);
     match args.format {
-        OutFormat::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&agreement_json(&agreed))?
-        ),
+        OutFormat::Json => print!("{}", crate::output::json(&agreement_json(&agreed))),
         OutFormat::Text => print!("{}", text_report(&a, &b, &agreed)),
     }
     Ok(if agreed.compatible {

@@ -40,6 +40,9 @@ pub struct Args {
     /// Report only tables whose classifier confidence is at least this (0 to 1).
     #[arg(long, default_value_t = 0.5, value_name = "X")]
     pub min_confidence: f32,
+
+    #[command(flatten)]
+    pub limits: crate::inputs::ScanLimits,
 }
 
 /// The JSON of one scanned table: the interchange shape plus `symbol`, `confidence` and each
@@ -130,11 +133,7 @@ pub fn run(args: Args) -> Result<u8> {
             bail!("{}: no such file or directory", p.display());
         }
     }
-    let options = ScanOptions {
-        min_confidence: args.min_confidence,
-        progress: true,
-        ..ScanOptions::default()
-    };
+    let options: ScanOptions = args.limits.options(args.min_confidence, true);
     let outcome = isa_scan::scan_paths(&args.paths, &options);
     for note in &outcome.notes {
         eprintln!(
@@ -150,10 +149,7 @@ pub fn run(args: Args) -> Result<u8> {
     }
     match args.format {
         ScanFormat::Json => {
-            emit(&format!(
-                "{}\n",
-                serde_json::to_string_pretty(&scan_json(&outcome))?
-            ));
+            emit(&crate::output::json(&scan_json(&outcome)));
         }
         ScanFormat::Text => {
             let mut out = String::new();

@@ -28,7 +28,7 @@ use crate::{inputs, EXIT_FAIL, EXIT_OK};
 pub enum Format {
     /// Readable text.
     Text,
-    /// JSON (see the README for each command's shape).
+    /// JSON (each command's shape: docs/reference/json-contracts.md).
     Json,
 }
 

@@ -19,7 +19,7 @@ use crate::{inputs, EXIT_OK};
 pub enum SummaryFormat {
     /// One line for people.
     Text,
-    /// A JSON object (see README, "translate").
+    /// A JSON object (docs/reference/json-contracts.md).
     Json,
 }
 

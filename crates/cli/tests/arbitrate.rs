@@ -589,3 +589,26 @@ fn weights_and_usage_counts_out_of_range_are_refused() {
         .code(2)
         .stderr(contains("usage.json:1:").and(contains("from 0 to 1000000000")));
 }
+
+/// clap quotes a bad argument in its usage error; a control character in it (a pasted ESC or
+/// C1 CSI) is printed escaped, and the exit code stays clap's usage code.
+#[test]
+fn usage_errors_escape_control_characters_in_arguments() {
+    let dir = tempfile::tempdir().unwrap();
+    let tables = trio(dir.path());
+    let out = bin()
+        .arg("arbitrate")
+        .args(&tables)
+        .args(["--weight", "a\u{1b}[2J\u{9b}b=abc"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        !stderr.contains('\u{1b}') && !stderr.contains('\u{9b}'),
+        "{stderr:?}"
+    );
+    // (clap's plain rendering drops ANSI sequences itself; the C1 CSI is escaped.)
+    assert!(stderr.contains("\\u{9b}b=abc"), "{stderr}");
+    assert!(stderr.contains("is not a number"), "{stderr}");
+}

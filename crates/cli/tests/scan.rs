@@ -214,3 +214,49 @@ fn bad_input_exits_2() {
             "no .json or .toml table files and no source files",
         ));
 }
+
+#[test]
+fn scan_limits_are_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.py");
+    std::fs::write(
+        &big,
+        (0..200)
+            .map(|i| format!("OP_{i} = {i}\n"))
+            .collect::<String>(),
+    )
+    .unwrap();
+    // Over --max-file-size: skipped with a note naming the limit.
+    bin()
+        .args(["scan", "--max-file-size", "1K"])
+        .arg(&big)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("over the 1024-byte limit"));
+    bin()
+        .args(["scan", "--max-file-size", "1M"])
+        .arg(&big)
+        .assert()
+        .code(0);
+    // Bad values are usage errors.
+    bin()
+        .args(["scan", "--max-file-size", "4MB"])
+        .arg(&big)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("expected a size"));
+    bin()
+        .args(["scan", "--parse-timeout", "0"])
+        .arg(&big)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("must be above 0"));
+    // conform takes the same limits.
+    bin()
+        .args(["conform", "--max-file-size", "1K"])
+        .arg(&big)
+        .arg("--against")
+        .arg(example("unified-spec.toml"))
+        .assert()
+        .stderr(predicate::str::contains("over the 1024-byte limit"));
+}

@@ -32,6 +32,8 @@
 //! is a [`CodegenError`] listing every problem with its location, never a half-right file. The
 //! crate does no IO.
 
+#![deny(missing_docs)]
+
 pub mod conform;
 mod emit;
 pub mod ident;

@@ -6,11 +6,11 @@
 //! - `number-collision`: at one opcode number, two implementations' *sets* of mnemonics differ;
 //! - `mnemonic-divergence`: for one mnemonic, two implementations' *sets* of numbers differ;
 //! - `format-mismatch`: for one mnemonic, two implementations' known operand facts contradict,
-//!   by the one comparison rule of [`crate::resolve`] (full layouts by operand shape, sizes by
+//!   by the one comparison rule of [`crate::resolve`](mod@crate::resolve) (full layouts by operand shape, sizes by
 //!   operand bytes where one side gives only a size), never by letter;
 //! - `duplicate-opcode`: one table lists a number in two or more entries;
 //! - `encoding-ambiguity`: within one table, an instruction's opcode bytes (from the table's
-//!   encoding, see [`crate::resolve`]) are a strict prefix of another's, or a number cannot be
+//!   encoding, see [`crate::resolve`](mod@crate::resolve)) are a strict prefix of another's, or a number cannot be
 //!   encoded at all: bytecode for that table cannot be decoded;
 //! - `duplicate-mnemonic`: one table lists a mnemonic at two or more numbers;
 //! - info: `alias-hint` (near-miss spellings sharing a number) and `unknown-format` (letters

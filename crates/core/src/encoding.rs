@@ -3,7 +3,7 @@
 //! A number alone does not say how it is written: `0x100` is two bytes in a 16-bit ISA, an
 //! escape prefix plus a sub-opcode in an escape-page ISA (FLUX v3's `0xFF` + sub-opcode byte,
 //! x86's `0x0F`), and nothing at all in a one-byte ISA. So every [`Table`](crate::Table) carries
-//! an [`Encoding`], and the resolve step ([`crate::resolve`]) turns each instruction's number into
+//! an [`Encoding`], and the resolve step ([`crate::resolve`](mod@crate::resolve)) turns each instruction's number into
 //! [`OpBytes`] exactly once; everything that reads or writes bytecode reads those bytes.
 //!
 //! Two encodings cover the ecosystems this tool serves:

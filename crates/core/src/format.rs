@@ -5,7 +5,7 @@
 //! [`Layout`] — the total size and the sequence of typed fields after the opcode — and compares
 //! those. A [`Scheme`] is a named set of letters with layouts; the FLUX unified scheme is built in
 //! and is what an undeclared letter means. Resolving a letter and comparing layouts happen in
-//! one place only, [`crate::resolve`].
+//! one place only, [`crate::resolve`](mod@crate::resolve).
 
 use std::collections::BTreeMap;
 use std::fmt;

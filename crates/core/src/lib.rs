@@ -13,6 +13,8 @@
 //! deterministic: nothing depends on hash-map iteration order, time or input order, and every
 //! identifier is derived from content.
 
+#![deny(missing_docs)]
+
 pub mod conflict;
 pub mod date;
 pub mod diff;

@@ -25,6 +25,23 @@ pub fn check_name(name: &str) -> Result<(), String> {
     }
 }
 
+/// The rule for a table's free text (descriptions, operands, branches, version labels): like
+/// [`check_name`], no control characters, but a tab is allowed. No real table holds any other,
+/// and a newline or ESC in a description would forge or hide lines of every text report.
+pub fn check_text(text: &str) -> Result<(), String> {
+    match text
+        .char_indices()
+        .find(|(_, c)| c.is_control() && *c != '\t')
+    {
+        None => Ok(()),
+        Some((i, c)) => Err(format!(
+            "contains the control character U+{:04X} at byte {i}; text fields hold no control \
+             characters but tabs",
+            u32::from(c)
+        )),
+    }
+}
+
 /// A map from alternative spellings to the canonical one; both sides are normalised.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Aliases {
@@ -194,6 +211,9 @@ mod tests {
             .contains("U+001B at byte 1"));
         assert!(check_name("A\nB").is_err());
         assert!(check_name("\0").is_err());
+        assert!(check_text("adds\ttwo").is_ok());
+        assert!(check_text("adds\u{9b}31m").is_err());
+        assert!(check_text("two\nlines").is_err());
     }
 
     #[test]

@@ -105,7 +105,7 @@ pub struct Entry {
     pub opcode: u32,
     /// Mnemonic as the source spells it; `None` where the source has a number with no name.
     pub mnemonic: Option<String>,
-    /// Format letter, resolved to a layout by the table's declarations or a [`Scheme`].
+    /// Format letter, resolved to a layout by the table's declarations or a [`Scheme`](crate::Scheme).
     pub format: Option<String>,
     /// Category (free text: `arith`, `a2a`, …).
     pub category: Option<String>,

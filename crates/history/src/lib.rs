@@ -29,6 +29,19 @@
 //!
 //! The [`Store`] type is the library API a registry service can serve: `open`, `propose`,
 //! `approve`, `declare`, `log`, `show`, `diff`, `verify`.
+//!
+//! Layers, inside out: [`keys`] (ed25519 key files, domain-separated approval signatures,
+//! strict verification); [`canonical`] (the frozen encoding of every byte that is hashed or
+//! signed — its own pretty-JSON writer, the table inside proposals and records, the table hash —
+//! and the rules for adding a field without changing existing bytes); [`model`] (the store's
+//! records and their one canonical JSON form); [`policy`] (the `Ledger`: the history folded into
+//! "number → the identity that first held it" plus the head version, and the lifecycle rules);
+//! [`verify`](mod@verify) (pure: a [`verify::Snapshot`] of the store's files in, every finding
+//! out); `folder` (folders and files opened relative to directory handles, never following a
+//! link, with atomic writes inside a folder's handle); and [`store`], the only IO (the
+//! directory, the lock, one session per command).
+
+#![deny(missing_docs)]
 
 pub mod canonical;
 pub mod error;

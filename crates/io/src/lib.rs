@@ -14,6 +14,8 @@
 //! file, fsync, rename, fsync of the directory, so a crash leaves the old or the new file and
 //! never half of one.
 
+#![deny(missing_docs)]
+
 pub mod aliases;
 pub mod error;
 pub mod fsutil;
@@ -25,4 +27,4 @@ pub use aliases::{load_aliases, parse_aliases};
 pub use error::LoadError;
 pub use fsutil::{atomic_write, max_input, read_limited, write_output};
 pub use read::{load_table, load_tables, parse_table, TableFormat};
-pub use write::{table_to_json, table_to_json_string, table_to_toml, write_table};
+pub use write::{pretty_json, table_to_json, table_to_json_string, table_to_toml, write_table};

@@ -200,8 +200,15 @@ impl Reader<'_> {
                 kind: Kind::Null, ..
             }) => Ok(None),
             Some(Node {
-                kind: Kind::Str(s), ..
-            }) => Ok(Some(s.clone())),
+                kind: Kind::Str(s),
+                span,
+            }) => {
+                // Every string of a table is text (names are held to the stricter
+                // `check_name` by their callers).
+                isa_core::mnemonic::check_text(s)
+                    .map_err(|e| self.error(span, format!("`{key}` of {what} {e}")))?;
+                Ok(Some(s.clone()))
+            }
             Some(n) => Err(self.error(
                 &n.span,
                 format!(
@@ -223,7 +230,12 @@ impl Reader<'_> {
                 let mut parts = Vec::with_capacity(items.len());
                 for item in items {
                     match &item.kind {
-                        Kind::Str(s) => parts.push(s.as_str()),
+                        Kind::Str(s) => {
+                            isa_core::mnemonic::check_text(s).map_err(|e| {
+                                self.error(&item.span, format!("`operands` of {what} {e}"))
+                            })?;
+                            parts.push(s.as_str())
+                        }
                         other => {
                             return Err(self.error(
                                 &item.span,
@@ -777,11 +789,32 @@ branch = "off"
                 r#"{"implementation": "x", "opcodes": [{"opcode": 1, "mnemonic": "A", "format": "E\n"}]}"#,
                 "`format` of opcodes[0]",
             ),
+            // Free text is text too: a C1 CSI in a description, ESC in a category, a newline
+            // in a branch, DEL in operands.
+            (
+                r#"{"implementation": "x", "opcodes": [{"opcode": 1, "mnemonic": "A", "description": "adds\u009b2J"}]}"#,
+                "`description` of opcodes[0] contains the control character U+009B",
+            ),
+            (
+                r#"{"implementation": "x", "opcodes": [{"opcode": 1, "mnemonic": "A", "category": "a\u001b"}]}"#,
+                "`category` of opcodes[0]",
+            ),
+            (
+                r#"{"implementation": "x", "opcodes": [{"opcode": 1, "mnemonic": "A", "branch": "a\nb"}]}"#,
+                "`branch` of opcodes[0]",
+            ),
+            (
+                r#"{"implementation": "x", "opcodes": [{"opcode": 1, "mnemonic": "A", "operands": ["rd", "x\u007f"]}]}"#,
+                "`operands` of opcodes[0]",
+            ),
         ] {
             let e = json(text).unwrap_err().to_string();
             assert!(e.contains(what), "{e}");
             assert!(e.starts_with("t.json:1:"), "{e}");
         }
+        // A tab in free text is fine.
+        json(r#"{"implementation": "x", "opcodes": [{"opcode": 1, "mnemonic": "A", "description": "a\tb"}]}"#)
+            .unwrap();
     }
 
     #[test]

@@ -102,9 +102,30 @@ pub fn table_to_json(table: &Table) -> Value {
 
 /// Pretty interchange JSON with a trailing newline.
 pub fn table_to_json_string(table: &Table) -> String {
-    let mut s =
-        serde_json::to_string_pretty(&table_to_json(table)).expect("JSON values always serialise");
+    pretty_json(&table_to_json(table))
+}
+
+/// Pretty JSON with a trailing newline, with DEL and the C1 controls (U+007F–U+009F) written as
+/// `\u` escapes: what every JSON output of the project is written with.
+///
+/// serde_json escapes only U+0000–U+001F, but a terminal acts on C1 codes too (U+009B is a
+/// one-character CSI). Such a character can only sit inside a JSON string, where `\u009b` means
+/// the same thing, so the document a program reads is unchanged.
+pub fn pretty_json(value: &Value) -> String {
+    let mut s = serde_json::to_string_pretty(value).expect("JSON values always serialise");
     s.push('\n');
+    let raw = |c: char| ('\u{7f}'..='\u{9f}').contains(&c);
+    if s.chars().any(raw) {
+        let mut out = String::with_capacity(s.len() + 32);
+        for c in s.chars() {
+            if raw(c) {
+                out.push_str(&format!("\\u{:04x}", u32::from(c)));
+            } else {
+                out.push(c);
+            }
+        }
+        s = out;
+    }
     s
 }
 

@@ -24,6 +24,7 @@
 //! values must keep their meaning exactly — a translation that would have to truncate or
 //! reinterpret an operand stops with an error naming the byte offset, never guesses.
 
+#![deny(missing_docs)]
 // Errors end a translation and are built at most once per run, so their size (they carry the
 // instruction's bytes and every value a good message needs) costs nothing on the hot path,
 // which never constructs one.

@@ -559,8 +559,9 @@ pub struct Translation {
     pub bytes: Vec<u8>,
     /// Totals.
     pub stats: Stats,
-    /// Instruction starts `(source, target)`, when sizes changed (else offsets are unchanged).
-    starts: Option<Vec<(usize, usize)>>,
+    /// Where each source instruction starts in the target, when sizes changed (else offsets
+    /// are unchanged).
+    starts: Option<StartMap>,
 }
 
 impl Translation {
@@ -573,10 +574,7 @@ impl Translation {
         }
         match &self.starts {
             None => (source < self.stats.bytes_in).then_some(source),
-            Some(starts) => starts
-                .binary_search_by_key(&source, |&(s, _)| s)
-                .ok()
-                .map(|i| starts[i].1),
+            Some(starts) => starts.target_of(source),
         }
     }
 }
@@ -596,8 +594,98 @@ pub struct Instruction {
     pub mnemonic: String,
 }
 
-/// Instruction starts `(source, target)` when sizes changed; `None` when offsets are unchanged.
-type Starts = Option<Vec<(usize, usize)>>;
+/// Instruction starts when sizes changed; `None` when offsets are unchanged.
+type Starts = Option<StartMap>;
+
+/// Where every source instruction starts, and where it starts in the target: the relocation
+/// map of a size-changing translation, in memory bounded per 64-byte block of input rather
+/// than per instruction.
+///
+/// One bit per source byte marks the source starts, one bit per target byte the target starts,
+/// and each 64-byte block of the source (one word of its bits) records the target offset of
+/// its first start. The `k`-th start of a block lands at the `k`-th target start from there —
+/// instructions keep their order — so a lookup is a popcount in the source word and a select
+/// in the target bits. That is a quarter of a byte per source byte plus an eighth per target
+/// byte, against 16 bytes per instruction for a list of `(source, target)` pairs (about 5 bytes
+/// per byte of typical bytecode).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct StartMap {
+    len: usize,
+    total: usize,
+    source: Vec<u64>,
+    target: Vec<u64>,
+    /// Per source block: the target offset of its first start (of the next start, for a block
+    /// holding none).
+    base: Vec<usize>,
+    count: usize,
+}
+
+impl StartMap {
+    fn new(len: usize) -> StartMap {
+        StartMap {
+            len,
+            total: 0,
+            source: vec![0; len / 64 + 1],
+            target: Vec::new(),
+            base: Vec::with_capacity(len / 64 + 1),
+            count: 0,
+        }
+    }
+
+    /// Records an instruction at `source` that starts at `target`; calls come in order.
+    fn push(&mut self, source: usize, target: usize) {
+        self.source[source / 64] |= 1 << (source % 64);
+        let word = target / 64;
+        if word >= self.target.len() {
+            // Grown by doubling, like a Vec, so the total cost stays linear.
+            let want = (word + 1).max(self.target.len() * 2);
+            self.target.resize(want, 0);
+        }
+        self.target[word] |= 1 << (target % 64);
+        while self.base.len() <= source / 64 {
+            self.base.push(target);
+        }
+        self.count += 1;
+    }
+
+    fn finish(&mut self, total: usize) {
+        self.total = total;
+        self.target.truncate(total / 64 + 1);
+        self.target.shrink_to_fit();
+    }
+
+    /// The target start of the instruction starting at `source`; the target's end for the
+    /// source's end; `None` inside an instruction or past the end.
+    fn target_of(&self, source: usize) -> Option<usize> {
+        if source == self.len {
+            return Some(self.total);
+        }
+        if source > self.len {
+            return None;
+        }
+        let word = self.source[source / 64];
+        if word & (1 << (source % 64)) == 0 {
+            return None;
+        }
+        // Starts before `source` in its block.
+        let mut k = (word & ((1u64 << (source % 64)) - 1)).count_ones();
+        let base = *self.base.get(source / 64)?;
+        let mut w = base / 64;
+        let mut bits = *self.target.get(w)? & (u64::MAX << (base % 64));
+        loop {
+            let c = bits.count_ones();
+            if k < c {
+                for _ in 0..k {
+                    bits &= bits - 1;
+                }
+                return Some(w * 64 + bits.trailing_zeros() as usize);
+            }
+            k -= c;
+            w += 1;
+            bits = *self.target.get(w)?;
+        }
+    }
+}
 
 /// Decoding-table entries below `PAGE` are rule indices.
 const PAGE: u32 = 1 << 31;
@@ -1579,26 +1667,27 @@ impl Translator {
     /// The general path: pass 1 decodes and places every instruction, pass 2 encodes with
     /// branch offsets recomputed.
     fn two_pass(&self, input: &[u8], out: &mut Vec<u8>) -> Result<(Stats, Starts), TranslateError> {
-        // Pass 1 keeps only the starts (they are the relocation map); pass 2 decodes again
-        // where it needs to, which is cheaper than keeping every decoded instruction of a large
-        // program in fresh memory. Preallocated for ≈ 3 bytes per instruction.
-        let mut starts = Vec::with_capacity(input.len() / 3 + 16);
+        // Pass 1 records only where instructions start (the relocation map, see `StartMap`);
+        // pass 2 walks again and decodes again where it needs to, which is cheaper than keeping
+        // every decoded instruction of a large program in fresh memory.
+        let n = input.len();
+        let mut starts = StartMap::new(n);
         // A decode error anywhere wins over a mapping error, whichever comes first in the
         // stream: the first mapping error is held until the whole input has decoded.
         let mut mapping_error = None;
         let (mut pos, mut at) = (0usize, 0usize);
-        while pos < input.len() {
+        while pos < n {
             let size = (self.fast[usize::from(input[pos])] >> 8) as usize;
-            if size != 0 && size <= input.len() - pos {
+            if size != 0 && size <= n - pos {
                 // Renumbered only: it decodes, maps, and keeps its size.
-                starts.push((pos, at));
+                starts.push(pos, at);
                 at += size;
                 pos += size;
                 continue;
             }
             let d = self.decode_at(input, pos)?;
-            starts.push((pos, at));
             if mapping_error.is_none() {
+                starts.push(pos, at);
                 match self.target_of(input, pos, &d) {
                     Ok((_, len)) => at += len,
                     Err(e) => mapping_error = Some(e),
@@ -1609,7 +1698,8 @@ impl Translator {
         if let Some(e) = mapping_error {
             return Err(e);
         }
-        let (n, total) = (input.len(), at);
+        let total = at;
+        starts.finish(total);
         out.clear();
         out.resize(total, 0);
         let reloc = |field: &str, offset: i128, target: i128| -> Result<i128, ErrorKind> {
@@ -1622,35 +1712,34 @@ impl Translator {
             if target < 0 || target > n as i128 {
                 return Err(fail(format!("outside the program (0..={n})")));
             }
-            let target = target as usize;
-            if target == n {
-                return Ok(total as i128);
-            }
-            match starts.binary_search_by_key(&target, |&(s, _)| s) {
-                Ok(i) => Ok(starts[i].1 as i128),
-                Err(_) => Err(fail(
+            match starts.target_of(target as usize) {
+                Some(t) => Ok(t as i128),
+                None => Err(fail(
                     "which is inside an instruction, not at its start".into(),
                 )),
             }
         };
         let plain = |s: usize| self.plain[usize::from(input[s])];
+        let fast_size = |s: usize| (self.fast[usize::from(input[s])] >> 8) as usize;
         let mut fixed = 0;
-        let mut i = 0;
-        while i < starts.len() {
-            let (s, t) = starts[i];
+        let (mut s, mut t) = (0usize, 0usize);
+        while s < n {
             if plain(s) {
                 // A run of instructions the encoder would write as they are, with new opcodes
-                // (see `Mapping::plain`): they keep their sizes, so the run is one copy.
-                let mut j = i + 1;
-                while j < starts.len() && plain(starts[j].0) {
-                    j += 1;
+                // (see `Mapping::plain`): they keep their sizes (pass 1 checked that each fits),
+                // so the run is one copy and then one opcode byte each.
+                let mut end = s;
+                while end < n && plain(end) {
+                    end += fast_size(end);
                 }
-                let end = starts.get(j).map_or(n, |next| next.0);
                 out[t..t + (end - s)].copy_from_slice(&input[s..end]);
-                for &(s, t) in &starts[i..j] {
-                    out[t] = self.fast[usize::from(input[s])] as u8;
+                let mut q = s;
+                while q < end {
+                    out[t + (q - s)] = self.fast[usize::from(input[q])] as u8;
+                    q += fast_size(q);
                 }
-                i = j;
+                t += end - s;
+                s = end;
                 continue;
             }
             let d = self.decode_at(input, s)?;
@@ -1665,10 +1754,11 @@ impl Translator {
                     &reloc,
                 )
                 .map_err(|e| self.fail(input, s, Some(&d), e))?;
-            i += 1;
+            s += d.len;
+            t += len;
         }
         let stats = Stats {
-            instructions: starts.len(),
+            instructions: starts.count,
             bytes_in: n,
             bytes_out: total,
             branches_fixed: fixed,
@@ -2019,5 +2109,54 @@ mod tests {
             err.kind,
             ErrorKind::UnknownOpcode { opcode: 0xEE, .. }
         ));
+    }
+}
+
+#[cfg(test)]
+mod start_map_tests {
+    use super::StartMap;
+
+    /// The compact map answers every offset exactly as a plain list of `(source, target)` pairs.
+    #[test]
+    fn agrees_with_a_list_of_pairs() {
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for _ in 0..300 {
+            let len_in = (next() % 2000) as usize;
+            let mut pairs = Vec::new();
+            let mut map = StartMap::new(len_in);
+            let (mut s, mut t) = (0usize, 0usize);
+            while s < len_in {
+                let size = 1 + (next() % 7) as usize;
+                let size = size.min(len_in - s);
+                // Output sizes from 1 byte to long payloads, so target runs cross many words.
+                let out = match next() % 10 {
+                    0 => 200 + (next() % 300) as usize,
+                    _ => 1 + (next() % 8) as usize,
+                };
+                pairs.push((s, t));
+                map.push(s, t);
+                s += size;
+                t += out;
+            }
+            map.finish(t);
+            assert_eq!(map.count, pairs.len());
+            for source in 0..=len_in + 2 {
+                let want = if source == len_in {
+                    Some(t)
+                } else {
+                    pairs
+                        .binary_search_by_key(&source, |&(s, _)| s)
+                        .ok()
+                        .map(|i| pairs[i].1)
+                };
+                assert_eq!(map.target_of(source), want, "offset {source}");
+            }
+        }
     }
 }

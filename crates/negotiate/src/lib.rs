@@ -31,6 +31,8 @@
 //! is usable with its layout unchecked, and such matches are counted and reported rather than
 //! silently trusted or silently dropped.
 
+#![deny(missing_docs)]
+
 pub mod groups;
 pub mod handshake;
 #[cfg(feature = "json")]

@@ -262,6 +262,16 @@ pub enum InvalidAdvertisement {
         /// Its length.
         len: usize,
     },
+    /// A string holding a control character (names are text).
+    #[error("{what} contains the control character U+{code:04X} at byte {at}; names are text")]
+    ControlCharacter {
+        /// Which string.
+        what: &'static str,
+        /// Byte position in the string.
+        at: usize,
+        /// The character.
+        code: u32,
+    },
     /// A list over its bound.
     #[error("{len} {what}; at most {max} are allowed")]
     TooMany {
@@ -311,6 +321,15 @@ pub enum InvalidAdvertisement {
 fn check_str(what: &'static str, s: &str) -> Result<(), InvalidAdvertisement> {
     if s.len() > limits::MAX_STRING {
         return Err(InvalidAdvertisement::StringTooLong { what, len: s.len() });
+    }
+    // The names rule of isa-core: names are text. A peer's advertisement is printed in
+    // reports, so a control character in it is refused here, where every decoder passes.
+    if let Some((at, c)) = s.char_indices().find(|(_, c)| c.is_control()) {
+        return Err(InvalidAdvertisement::ControlCharacter {
+            what,
+            at,
+            code: u32::from(c),
+        });
     }
     Ok(())
 }

@@ -340,6 +340,42 @@ fn encoder_refuses_what_the_decoder_would_refuse() {
     assert!(encode_advertisement(&b).is_err());
 }
 
+/// Names are text on the wire too: a peer's name or feature group with a control character is
+/// refused by the decoders (binary and JSON), since reports print them.
+#[test]
+fn control_characters_in_names_are_refused() {
+    let mut a = sample();
+    a.implementation = Cow::Owned("vm\u{1b}]0;pwned\u{7}".into());
+    assert!(matches!(
+        encode_advertisement(&a),
+        Err(EncodeError::Invalid(
+            InvalidAdvertisement::ControlCharacter {
+                what: "implementation name",
+                at: 2,
+                code: 0x1b
+            }
+        ))
+    ));
+    // Smuggled past the encoder by editing the bytes: the decoder refuses it too.
+    let good = encode_advertisement(&sample()).unwrap();
+    let name = sample().implementation.to_string();
+    let at = good
+        .windows(name.len())
+        .position(|w| w == name.as_bytes())
+        .expect("the name is in the encoding");
+    let mut bad = good.clone();
+    bad[at] = 0x1b;
+    let err = decode(&bad).unwrap_err();
+    assert!(
+        err.to_string().contains("control character U+001B"),
+        "{err}"
+    );
+    // JSON advertisements go through the same check.
+    let json = isa_negotiate::json::advertisement_to_json(&sample());
+    let bad = json.replacen(&name, &format!("{name}\\u009b"), 1);
+    assert!(isa_negotiate::json::message_from_json(&bad).is_err());
+}
+
 #[test]
 fn confirm_round_trips_and_kinds_are_checked() {
     let c = Confirm {

@@ -882,10 +882,10 @@ fn negotiate(
 ) -> PyResult<(bool, String, String)> {
     let (a, b) = (&a.get().ad, &b.get().ad);
     let agreed = py.detach(|| isa_negotiate::negotiate(a, b));
-    let json = serde_json::to_string_pretty(&isa_authority_cli::negotiate::agreement_json(&agreed))
-        .map_err(|e| errors::error(py, "IsaAuthorityError", e.to_string()))?;
+    let json =
+        isa_authority_cli::check::pretty(&isa_authority_cli::negotiate::agreement_json(&agreed));
     let text = isa_authority_cli::negotiate::text_report(a, b, &agreed);
-    Ok((agreed.compatible, format!("{json}\n"), text))
+    Ok((agreed.compatible, json, text))
 }
 
 /// How many instructions two advertisements can share (same number, name, bytes, operands).

@@ -15,7 +15,7 @@
 //! only which node kinds play which part. A Markdown file's [`Declarations`] (format layouts
 //! and the opcode encoding it states for all its tables) come from the same tree.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use tree_sitter::Node;
 
@@ -91,6 +91,57 @@ fn col_of(node: Node) -> u32 {
     node.start_position().column as u32 + 1
 }
 
+/// Every named node's parent, found in one walk of the tree.
+///
+/// tree-sitter's `Node::parent()` walks down from the root and scans each level's children in
+/// turn, so it costs the depth times the siblings passed; called for each member of a 20,000-entry
+/// block it made `scan` quadratic (a Go `const` block of 20,000 specs took minutes). A lookup
+/// here is constant time. Only named nodes are recorded (anonymous nodes are tokens, whose
+/// parents the passes never ask for; they fall back to tree-sitter's walk), which halves the
+/// map.
+struct Parents<'t> {
+    of: HashMap<usize, Node<'t>>,
+}
+
+impl<'t> Parents<'t> {
+    fn new(root: Node<'t>) -> Self {
+        let mut of = HashMap::new();
+        let mut cursor = root.walk();
+        // Pre-order walk with the cursor: its own stack holds the ancestors, so no recursion
+        // and no `parent()` call.
+        let mut stack: Vec<Node<'t>> = Vec::new();
+        loop {
+            let node = cursor.node();
+            if node.is_named() {
+                if let Some(&parent) = stack.last() {
+                    of.insert(node.id(), parent);
+                }
+            }
+            if cursor.goto_first_child() {
+                stack.push(node);
+                continue;
+            }
+            loop {
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                if !cursor.goto_parent() {
+                    return Parents { of };
+                }
+                stack.pop();
+            }
+        }
+    }
+
+    fn parent(&self, node: Node<'t>) -> Option<Node<'t>> {
+        if node.is_named() {
+            self.of.get(&node.id()).copied()
+        } else {
+            node.parent()
+        }
+    }
+}
+
 fn is_function_kind(kind: &str) -> bool {
     kind.contains("function") && !kind.contains("call")
         || kind.contains("method_declaration")
@@ -102,13 +153,13 @@ fn is_function_kind(kind: &str) -> bool {
         || kind == "singleton_method"
 }
 
-fn inside_function(node: Node) -> bool {
-    let mut cur = node.parent();
+fn inside_function(parents: &Parents, node: Node) -> bool {
+    let mut cur = parents.parent(node);
     while let Some(n) = cur {
         if is_function_kind(n.kind()) {
             return true;
         }
-        cur = n.parent();
+        cur = parents.parent(n);
     }
     false
 }
@@ -176,14 +227,14 @@ fn name_of(node: Node, src: &str) -> Option<String> {
 }
 
 /// The name of the nearest named ancestor (up to `depth` levels), for naming a group.
-fn enclosing_name(node: Node, src: &str, depth: usize) -> Option<String> {
+fn enclosing_name(parents: &Parents, node: Node, src: &str, depth: usize) -> Option<String> {
     let mut cur = Some(node);
     for _ in 0..depth {
         let n = cur?;
         if let Some(name) = name_of(n, src) {
             return Some(name);
         }
-        cur = n.parent();
+        cur = parents.parent(n);
     }
     None
 }
@@ -267,9 +318,12 @@ fn comment_format(comment: &str) -> Option<String> {
     .then(|| letter.to_string())
 }
 
-struct Ctx<'a> {
+struct Ctx<'a, 't> {
     lang: Lang,
     src: &'a str,
+    parents: Parents<'t>,
+    /// The group type of each Go `const ( … )` block, by node id (see [`const_scope`]).
+    const_block_types: HashMap<usize, String>,
     lines: Vec<&'a str>,
     env: Env,
     groups: BTreeMap<(u32, usize), Group>,
@@ -472,7 +526,7 @@ fn markdown_declarations(ctx: &Ctx, root: Node) -> Declarations {
     }
 }
 
-impl Ctx<'_> {
+impl Ctx<'_, '_> {
     fn group(&mut self, key: Node, kind: GroupKind, symbol: String) -> &mut Group {
         let line = line_of(key);
         let context = {
@@ -509,10 +563,18 @@ struct Binding<'t> {
     enum_container: Option<Node<'t>>,
 }
 
-fn binding<'t>(lang: Lang, node: Node<'t>, src: &str) -> Option<Binding<'t>> {
+/// `parent` is `node`'s parent, which the caller's walk knows (for anonymous nodes the parent
+/// index would have to fall back to tree-sitter's slow walk).
+fn binding<'t>(
+    lang: Lang,
+    parents: &Parents<'t>,
+    node: Node<'t>,
+    parent: Option<Node<'t>>,
+    src: &str,
+) -> Option<Binding<'t>> {
     let kind = node.kind();
     let field = |f: &str| node.child_by_field_name(f);
-    let parent_kind = node.parent().map(|p| p.kind()).unwrap_or("");
+    let parent_kind = parent.map(|p| p.kind()).unwrap_or("");
     let b = match (lang, kind) {
         (Lang::Python, "assignment") => {
             let left = field("left")?;
@@ -521,28 +583,24 @@ fn binding<'t>(lang: Lang, node: Node<'t>, src: &str) -> Option<Binding<'t>> {
             }
             let value = field("right")?;
             // Members of an Enum subclass are enum members (auto() increments).
-            let class = node
-                .parent()
-                .and_then(|p| p.parent())
-                .and_then(|b| b.parent())
+            let class = parent
+                .and_then(|p| parents.parent(p))
+                .and_then(|b| parents.parent(b))
                 .filter(|c| c.kind() == "class_definition");
             let is_enum = class.is_some_and(|c| {
                 c.child_by_field_name("superclasses")
                     .is_some_and(|s| text(s, src).contains("Enum") || text(s, src).contains("Flag"))
             });
-            let in_class_body = node
-                .parent()
-                .is_some_and(|p| p.kind() == "expression_statement")
-                && node
-                    .parent()
-                    .and_then(|p| p.parent())
+            let in_class_body = parent.is_some_and(|p| p.kind() == "expression_statement")
+                && parent
+                    .and_then(|p| parents.parent(p))
                     .is_some_and(|b| b.kind() == "block")
                 && class.is_some();
             Binding {
                 name: left,
                 value: Some(value),
                 enum_container: (is_enum && in_class_body)
-                    .then(|| node.parent().and_then(|p| p.parent()))
+                    .then(|| parent.and_then(|p| parents.parent(p)))
                     .flatten(),
             }
         }
@@ -554,7 +612,7 @@ fn binding<'t>(lang: Lang, node: Node<'t>, src: &str) -> Option<Binding<'t>> {
         (Lang::TypeScript | Lang::Tsx | Lang::JavaScript, "enum_assignment") => Binding {
             name: field("name")?,
             value: field("value"),
-            enum_container: node.parent(),
+            enum_container: parent,
         },
         (Lang::TypeScript | Lang::Tsx | Lang::JavaScript, "property_identifier")
             if parent_kind == "enum_body" =>
@@ -562,11 +620,11 @@ fn binding<'t>(lang: Lang, node: Node<'t>, src: &str) -> Option<Binding<'t>> {
             Binding {
                 name: node,
                 value: None,
-                enum_container: node.parent(),
+                enum_container: parent,
             }
         }
         (Lang::TypeScript | Lang::Tsx | Lang::JavaScript, "variable_declarator") => {
-            let decl = node.parent()?;
+            let decl = parent?;
             if !text(decl, src).trim_start().starts_with("const")
                 && !text(decl, src).contains("const ")
             {
@@ -592,7 +650,7 @@ fn binding<'t>(lang: Lang, node: Node<'t>, src: &str) -> Option<Binding<'t>> {
         (Lang::Rust, "enum_variant") => Binding {
             name: field("name")?,
             value: field("value"),
-            enum_container: node.parent(),
+            enum_container: parent,
         },
         (Lang::Rust, "const_item" | "static_item") => Binding {
             name: field("name")?,
@@ -602,7 +660,7 @@ fn binding<'t>(lang: Lang, node: Node<'t>, src: &str) -> Option<Binding<'t>> {
         (Lang::C | Lang::Cpp | Lang::Cuda, "enumerator") => Binding {
             name: field("name")?,
             value: field("value"),
-            enum_container: node.parent(),
+            enum_container: parent,
         },
         (Lang::C | Lang::Cpp | Lang::Cuda, "preproc_def") => Binding {
             name: field("name")?,
@@ -610,7 +668,7 @@ fn binding<'t>(lang: Lang, node: Node<'t>, src: &str) -> Option<Binding<'t>> {
             enum_container: None,
         },
         (Lang::C | Lang::Cpp | Lang::Cuda, "init_declarator") => {
-            let decl = node.parent()?;
+            let decl = parent?;
             let t = text(decl, src);
             if !(t.contains("const") || t.contains("constexpr")) {
                 return None;
@@ -626,7 +684,7 @@ fn binding<'t>(lang: Lang, node: Node<'t>, src: &str) -> Option<Binding<'t>> {
             }
         }
         (Lang::Java, "variable_declarator") => {
-            let decl = node.parent()?;
+            let decl = parent?;
             if !matches!(decl.kind(), "field_declaration" | "constant_declaration") {
                 return None;
             }
@@ -645,7 +703,7 @@ fn binding<'t>(lang: Lang, node: Node<'t>, src: &str) -> Option<Binding<'t>> {
             Binding {
                 name: field("name")?,
                 value,
-                enum_container: node.parent(),
+                enum_container: parent,
             }
         }
         (Lang::Zig, "variable_declaration") => {
@@ -670,7 +728,7 @@ fn binding<'t>(lang: Lang, node: Node<'t>, src: &str) -> Option<Binding<'t>> {
             }
         }
         (Lang::Zig, "container_field") => {
-            let container = node.parent()?;
+            let container = parent?;
             if container.kind() != "enum_declaration" {
                 return None;
             }
@@ -714,20 +772,35 @@ fn binding<'t>(lang: Lang, node: Node<'t>, src: &str) -> Option<Binding<'t>> {
 }
 
 /// The scope node and name that plain constants are grouped by.
-fn const_scope<'t>(node: Node<'t>, src: &str) -> (Option<Node<'t>>, String) {
-    let mut cur = node.parent();
+///
+/// A Go block's type is looked up once per block (`block_types`): finding it scans the block's
+/// specs, and doing that for every spec was quadratic in the block's length.
+fn const_scope<'t>(
+    parents: &Parents<'t>,
+    block_types: &mut HashMap<usize, String>,
+    node: Node<'t>,
+    src: &str,
+) -> (Option<Node<'t>>, String) {
+    let mut cur = parents.parent(node);
     while let Some(n) = cur {
         match n.kind() {
-            "const_declaration" if n.parent().is_some_and(|p| p.kind() != "declaration_list") => {
+            "const_declaration"
+                if parents
+                    .parent(n)
+                    .is_some_and(|p| p.kind() != "declaration_list") =>
+            {
                 // A Go `const ( … )` block: its own group (iota restarts there), named after
                 // the declared type of its first typed spec (`OpNop Opcode = iota`).
-                let mut c = n.walk();
-                let ty = n
-                    .named_children(&mut c)
-                    .find_map(|s| s.child_by_field_name("type"))
-                    .map(|t| text(t, src).to_string())
-                    .unwrap_or_default();
-                return (Some(n), ty);
+                let ty = block_types.entry(n.id()).or_insert_with(|| {
+                    let mut c = n.walk();
+                    let found = n
+                        .named_children(&mut c)
+                        .find_map(|s| s.child_by_field_name("type"))
+                        .map(|t| text(t, src).to_string())
+                        .unwrap_or_default();
+                    found
+                });
+                return (Some(n), ty.clone());
             }
             "class_definition"
             | "class_declaration"
@@ -752,7 +825,7 @@ fn const_scope<'t>(node: Node<'t>, src: &str) -> (Option<Node<'t>>, String) {
             }
             _ => {}
         }
-        cur = n.parent();
+        cur = parents.parent(n);
     }
     (None, String::new())
 }
@@ -761,21 +834,22 @@ fn binding_pass(ctx: &mut Ctx, root: Node) {
     // Per-group running state: previous value (implicit increments), Go iota index and the
     // last explicit expression (Go repeats it for specs without a value).
     let mut state: BTreeMap<usize, (Option<i64>, i64, Option<String>)> = BTreeMap::new();
-    let mut stack = vec![root];
+    let mut stack = vec![(root, None)];
     let mut order = Vec::new();
     // Pre-order, children left to right: source order, so earlier constants are defined
     // before later ones refer to them.
-    while let Some(n) = stack.pop() {
-        order.push(n);
+    while let Some((n, parent)) = stack.pop() {
+        order.push((n, parent));
         let mut c = n.walk();
         let kids: Vec<Node> = n.children(&mut c).collect();
-        stack.extend(kids.into_iter().rev());
+        stack.extend(kids.into_iter().rev().map(|k| (k, Some(n))));
     }
-    for node in order {
-        let Some(b) = binding(ctx.lang, node, ctx.src) else {
+    let mut enum_names: HashMap<usize, String> = HashMap::new();
+    for (node, parent) in order {
+        let Some(b) = binding(ctx.lang, &ctx.parents, node, parent, ctx.src) else {
             continue;
         };
-        if inside_function(node) {
+        if inside_function(&ctx.parents, node) {
             continue;
         }
         let name = text(b.name, ctx.src).trim().to_string();
@@ -784,11 +858,21 @@ fn binding_pass(ctx: &mut Ctx, root: Node) {
         }
         let (group_node, symbol, kind) = match b.enum_container {
             Some(c) => {
-                let sym = enclosing_name(c, ctx.src, 4).unwrap_or_default();
+                // Once per container: naming it asks the container for a field, which scans
+                // all its members (quadratic over a 100,000-member enum).
+                let sym = match enum_names.get(&c.id()) {
+                    Some(sym) => sym.clone(),
+                    None => {
+                        let sym = enclosing_name(&ctx.parents, c, ctx.src, 4).unwrap_or_default();
+                        enum_names.insert(c.id(), sym.clone());
+                        sym
+                    }
+                };
                 (Some(c), sym, GroupKind::Enum)
             }
             None => {
-                let (scope, sym) = const_scope(node, ctx.src);
+                let (scope, sym) =
+                    const_scope(&ctx.parents, &mut ctx.const_block_types, node, ctx.src);
                 (scope, sym, GroupKind::Consts)
             }
         };
@@ -1056,7 +1140,7 @@ fn map_and_record_pass(ctx: &mut Ctx, root: Node) {
             .filter(|k| is_pair_kind(ctx.lang, k.kind()))
             .collect();
         if pairs.len() >= 3 {
-            let symbol = enclosing_name(node, ctx.src, 5).unwrap_or_default();
+            let symbol = enclosing_name(&ctx.parents, node, ctx.src, 5).unwrap_or_default();
             let mut items = Vec::new();
             for p in pairs {
                 if let Some(item) = map_item(ctx, p) {
@@ -1092,7 +1176,7 @@ fn map_and_record_pass(ctx: &mut Ctx, root: Node) {
             if items.len() >= 3 {
                 let refs = property_columns(ctx, &records);
                 ctx.property_refs.extend(refs);
-                let symbol = enclosing_name(node, ctx.src, 6)
+                let symbol = enclosing_name(&ctx.parents, node, ctx.src, 6)
                     .or_else(|| {
                         records[0]
                             .child_by_field_name("function")
@@ -1252,7 +1336,7 @@ fn map_item(ctx: &Ctx, pair: Node) -> Option<RawItem> {
     None
 }
 
-impl Ctx<'_> {
+impl Ctx<'_, '_> {
     /// True when `name` is not a defined constant: a bare identifier key then is a name, not a
     /// reference (`{HALT: 0}` in JS, but `{OpNop: "NOP"}` in Go refers to a constant).
     fn env_lookup_fails(&self, name: &str) -> bool {
@@ -1365,7 +1449,7 @@ fn path_name(t: &str) -> Option<String> {
 }
 
 /// The single statement or expression a case body consists of, when it is one.
-fn case_body_text<'a>(ctx: &Ctx<'a>, case: Node, label_end: usize) -> Option<&'a str> {
+fn case_body_text<'a>(ctx: &Ctx<'a, '_>, case: Node, label_end: usize) -> Option<&'a str> {
     if let Some(v) = case
         .child_by_field_name("value")
         .filter(|_| ctx.lang == Lang::Rust)
@@ -1394,7 +1478,7 @@ fn switch_pass(ctx: &mut Ctx, root: Node) {
                 // if/elif chain, the `if` that holds the `elif`s).
                 let mut sw = match node.kind() {
                     "if_statement" => Some(node),
-                    _ => node.parent(),
+                    _ => ctx.parents.parent(node),
                 };
                 while let Some(s) = sw {
                     if matches!(
@@ -1409,16 +1493,16 @@ fn switch_pass(ctx: &mut Ctx, root: Node) {
                     ) {
                         break;
                     }
-                    sw = s.parent();
+                    sw = ctx.parents.parent(s);
                 }
-                let sw = sw.or(node.parent()).unwrap_or(root);
+                let sw = sw.or(ctx.parents.parent(node)).unwrap_or(root);
                 let func = {
-                    let mut f = sw.parent();
+                    let mut f = ctx.parents.parent(sw);
                     while let Some(n) = f {
                         if is_function_kind(n.kind()) {
                             break;
                         }
-                        f = n.parent();
+                        f = ctx.parents.parent(n);
                     }
                     f.and_then(|f| name_of(f, ctx.src)).unwrap_or_default()
                 };
@@ -1720,9 +1804,12 @@ pub fn extract_with_declarations(
     tree: &tree_sitter::Tree,
     src: &str,
 ) -> (Vec<Group>, Declarations) {
+    let root = tree.root_node();
     let mut ctx = Ctx {
         lang,
         src,
+        parents: Parents::new(root),
+        const_block_types: HashMap::new(),
         lines: src.lines().collect(),
         env: Env::default(),
         groups: BTreeMap::new(),
@@ -1732,7 +1819,6 @@ pub fn extract_with_declarations(
     if ctx.lines.is_empty() {
         return (Vec::new(), Declarations::default());
     }
-    let root = tree.root_node();
     if lang == Lang::Markdown {
         // Declarations first: the formats section follows the instruction table it describes.
         ctx.declared = markdown_declarations(&ctx, root);

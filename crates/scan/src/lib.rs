@@ -26,6 +26,18 @@
 //! assigned in another file is not seen); a table that repeats a subset of another table of the same file (a
 //! name map built from an enum) is dropped as a duplicate. Results are deterministic: files
 //! are sorted, groups are in source order, names come from paths and symbols.
+//!
+//! How a scan runs: [`source_files`] walks the given paths (directories recursively, respecting
+//! `.gitignore`, with the `ignore` crate) and sorts them; `lang` maps each extension to its
+//! grammar; files are scanned in parallel with `rayon`, one tree-sitter parser per thread; each
+//! file's groups are classified, a table that repeats another of the same file is dropped, and
+//! each kept group becomes a [`isa_core::Table`] named `FILE#SYMBOL`. Input never makes the scanner
+//! panic: a file that is unreadable, binary, not UTF-8, larger than 4 MiB, unparseable or nested
+//! too deeply becomes a [`ScanNote`] instead. The CLI's shared table loader calls this crate
+//! for every source file it is given (anything but `.json` and `.toml`), which is how `check`
+//! and `conform` read source.
+
+#![deny(missing_docs)]
 
 pub mod classify;
 pub mod eval;
@@ -50,6 +62,14 @@ pub struct ScanOptions {
     pub progress: bool,
     /// Files larger than this many bytes are skipped with a note (generated blobs, bundles).
     pub max_file_bytes: u64,
+    /// CPU time one file's parse may take before the file is skipped with a note.
+    ///
+    /// tree-sitter parses real code at several MB/s, but its error recovery on text that is not
+    /// the language it expects (a C header saved as `.java`) is super-linear: 100,000 such
+    /// lines take minutes. The budget is the parsing thread's own CPU time, so a busy machine
+    /// does not skip files a quiet one reads; the default, 3 s, is about ten times what the
+    /// largest default-sized file (4 MiB) needs.
+    pub parse_timeout: std::time::Duration,
 }
 
 impl Default for ScanOptions {
@@ -58,6 +78,7 @@ impl Default for ScanOptions {
             min_confidence: 0.5,
             progress: false,
             max_file_bytes: 4 * 1024 * 1024,
+            parse_timeout: std::time::Duration::from_secs(3),
         }
     }
 }
@@ -123,6 +144,19 @@ pub enum ScanError {
         path: String,
         /// Byte offset of the first NUL.
         offset: usize,
+    },
+    /// Parsing took longer than [`ScanOptions::parse_timeout`].
+    #[error(
+        "{path}: the {language} parser gave up after {seconds} s of CPU time (its error recovery \
+         on this text is slow: is it {language}?); --parse-timeout waits longer"
+    )]
+    ParseTimeout {
+        /// The file.
+        path: String,
+        /// The language tried.
+        language: &'static str,
+        /// The budget, as the CLI prints it (`3`, `0.5`).
+        seconds: String,
     },
     /// The grammar could not be loaded or the parser gave up.
     #[error("{path}: cannot parse as {language}")]
@@ -235,7 +269,33 @@ fn parse_on_this_thread(
     parser
         .set_language(&lang.grammar())
         .map_err(|_| unparseable())?;
-    let tree = parser.parse(text, None).ok_or_else(unparseable)?;
+    // tree-sitter calls this every hundred or so parser operations; returning true stops it.
+    let start = thread_cpu_time();
+    let budget = options.parse_timeout;
+    let mut over_budget = false;
+    let mut progress = |_: &tree_sitter::ParseState| {
+        over_budget = thread_cpu_time().saturating_sub(start) > budget;
+        over_budget
+    };
+    let bytes = text.as_bytes();
+    let tree = parser.parse_with_options(
+        &mut |i, _| bytes.get(i..).unwrap_or_default(),
+        None,
+        Some(tree_sitter::ParseOptions::new().progress_callback(&mut progress)),
+    );
+    // A cancelled parse leaves state behind that the next parse would resume from.
+    parser.reset();
+    let tree = match tree {
+        Some(tree) => tree,
+        None if over_budget => {
+            return Err(ScanError::ParseTimeout {
+                path: path_string(path),
+                language: lang.display_name(),
+                seconds: budget.as_secs_f64().to_string(),
+            })
+        }
+        None => return Err(unparseable()),
+    };
     // The extractor and the constant evaluator walk up and down the tree; bounding the depth
     // first (iteratively) keeps them far from the stack's limit and their parent walks linear.
     let depth = tree_depth(&tree, MAX_SCAN_DEPTH);
@@ -247,6 +307,15 @@ fn parse_on_this_thread(
     }
     let (groups, declared) = extract::extract_with_declarations(lang, &tree, text);
     Ok(build_tables(lang, path, groups, &declared, options))
+}
+
+/// CPU time used by the calling thread so far.
+fn thread_cpu_time() -> std::time::Duration {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+    std::time::Duration::new(
+        t.tv_sec.max(0) as u64,
+        t.tv_nsec.clamp(0, 999_999_999) as u32,
+    )
 }
 
 /// How deeply a source file's syntax tree may nest before `scan` skips the file (with a note):

@@ -133,3 +133,106 @@ fn deeply_nested_files_are_skipped_not_walked() {
     )
     .is_err());
 }
+
+/// Shapes that were quadratic: each member once asked tree-sitter for its parent (which walks
+/// down from the root past every earlier sibling) or asked its container for a field (which
+/// scans every member). Each is now linear; at these sizes the quadratic versions took from
+/// half a minute to several minutes, so a regression shows as a stalled test, and the
+/// `scan` benchmark times them.
+#[test]
+fn long_blocks_are_read_whole() {
+    let n = 20_000;
+    let cases = [
+        // A Go const block whose specs chain through each other.
+        (
+            "chain.go",
+            format!(
+                "package vm\nconst (\n\tOp0 = 0\n{})\n",
+                (1..n)
+                    .map(|i| format!("\tOp{i} = Op{} + 1\n", i - 1))
+                    .collect::<String>()
+            ),
+        ),
+        // A TypeScript enum of 20,000 members.
+        (
+            "big.ts",
+            format!(
+                "export enum Opcode {{\n{}}}\n",
+                (0..n)
+                    .map(|i| format!("  OP{i} = {i},\n"))
+                    .collect::<String>()
+            ),
+        ),
+        // A Rust enum whose every variant carries doc comments (anonymous nodes in bulk).
+        (
+            "docs.rs",
+            format!(
+                "#[repr(u8)]\npub enum Op {{\n{}}}\n",
+                (0..n)
+                    .map(|i| format!(
+                        "    /// Op {i}.\n    /// Format A.\n    Op{i} = {},\n",
+                        i % 256
+                    ))
+                    .collect::<String>()
+            ),
+        ),
+    ];
+    for (name, text) in cases {
+        let tables = isa_scan::scan_source(
+            std::path::Path::new(name),
+            &text,
+            &isa_scan::ScanOptions {
+                min_confidence: 0.0,
+                ..isa_scan::ScanOptions::default()
+            },
+        )
+        .unwrap();
+        let entries: usize = tables.iter().map(|t| t.table.entries.len()).sum();
+        assert!(entries >= n / 2, "{name}: {entries} entries");
+    }
+    // The chain's values are all resolved, in order.
+    let text = format!(
+        "package vm\nconst (\n\tOp0 = 0\n{})\n",
+        (1..200)
+            .map(|i| format!("\tOp{i} = Op{} + 1\n", i - 1))
+            .collect::<String>()
+    );
+    let tables = isa_scan::scan_source(
+        std::path::Path::new("chain.go"),
+        &text,
+        &isa_scan::ScanOptions {
+            min_confidence: 0.0,
+            ..isa_scan::ScanOptions::default()
+        },
+    )
+    .unwrap();
+    let values: Vec<u32> = tables[0].table.entries.iter().map(|e| e.opcode).collect();
+    assert_eq!(values, (0..200).collect::<Vec<u32>>());
+}
+
+/// A grammar's error recovery on text in another language is super-linear inside tree-sitter
+/// itself (100,000 `#define` lines saved as `.java` took minutes); the parse is stopped after
+/// `parse_timeout` of CPU time and the file is skipped with a reason.
+#[test]
+fn a_parse_over_its_cpu_budget_is_abandoned_with_a_reason() {
+    let text: String = (0..20_000)
+        .map(|i| format!("#define OP_{i} (OP_{} + 1)\n", i.max(1) - 1))
+        .collect();
+    let options = isa_scan::ScanOptions {
+        parse_timeout: std::time::Duration::from_millis(20),
+        ..isa_scan::ScanOptions::default()
+    };
+    let err = isa_scan::scan_source(std::path::Path::new("ops.java"), &text, &options).unwrap_err();
+    assert!(
+        matches!(err, isa_scan::ScanError::ParseTimeout { .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("gave up after 0.02 s"), "{err}");
+    // The same text as what it is parses well inside the default budget.
+    assert!(isa_scan::scan_source(
+        std::path::Path::new("ops.h"),
+        &text,
+        &isa_scan::ScanOptions::default()
+    )
+    .is_ok());
+}

@@ -18,6 +18,8 @@
 //! tooltip, so exact values are one hover away. No scripts, no external resources: the files
 //! open offline and are safe to attach to CI artefacts.
 
+#![deny(missing_docs)]
+
 use std::fmt::Write as _;
 
 /// How a grid cell is filled.
