@@ -501,7 +501,9 @@ fn readme_test_command_is_what_ci_runs() {
     let run_all = fs::read_to_string(repo_root().join("tests/run-all")).unwrap();
     assert!(readme.contains("\ntests/run-all\n"));
     assert!(ci.lines().any(|l| l.trim() == "tests/run-all"));
-    assert!(run_all.lines().any(|l| l.trim() == "cargo test --workspace"));
+    assert!(run_all
+        .lines()
+        .any(|l| l.trim() == "cargo test --workspace"));
 }
 
 #[test]
