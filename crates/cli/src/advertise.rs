@@ -89,7 +89,8 @@ struct GroupToml {
     excludes: Vec<String>,
 }
 
-fn load_groups(path: &Path) -> Result<Vec<GroupDecl>> {
+/// Reads a feature-group file (TOML: `[name]` with `includes`, `mnemonics`, `excludes`).
+pub fn load_groups(path: &Path) -> Result<Vec<GroupDecl>> {
     let bytes = isa_io::read_limited(path, isa_io::max_input())
         .with_context(|| format!("{}: cannot read", path.display()))?;
     let text = String::from_utf8(bytes)
@@ -178,13 +179,28 @@ pub fn version_from_text(text: &str) -> Option<Version> {
 
 /// The one version a table claims on its own: its label and its own content hash.
 fn bare_claim(table: &Table, file: &str, flag: Option<&str>) -> Result<VersionClaim> {
+    let (claim, note) = bare_claim_quiet(table, file, flag)?;
+    if let Some(note) = note {
+        style::note(&note);
+    }
+    Ok(claim)
+}
+
+/// [`bare_claim`] returning its note (no label found, 0.0.0 claimed) instead of printing it, for
+/// callers that report notes their own way (the Python bindings).
+pub fn bare_claim_quiet(
+    table: &Table,
+    file: &str,
+    flag: Option<&str>,
+) -> Result<(VersionClaim, Option<String>)> {
+    let mut note = None;
     let label = match flag {
         Some(text) => Version::parse(text.trim_start_matches(['v', 'V']))
             .with_context(|| format!("--isa-version `{text}` is not a semantic version"))?,
         None => match table.isa_version.as_deref().and_then(version_from_text) {
             Some(v) => v,
             None => {
-                style::note(&format!(
+                note = Some(format!(
                     "{file}: no ISA version in the table ({}); claiming 0.0.0 (pass --isa-version to set one)",
                     table
                         .isa_version
@@ -196,14 +212,15 @@ fn bare_claim(table: &Table, file: &str, flag: Option<&str>) -> Result<VersionCl
         },
     };
     let hash = isa_core::hash::table_hash(table);
-    VersionClaim::from_hex(label, &hash).context("table hash is not a SHA-256")
+    let claim = VersionClaim::from_hex(label, &hash).context("table hash is not a SHA-256")?;
+    Ok((claim, note))
 }
 
 /// The declared versions of a store that `table` implements in full, each with the content
 /// hash of the version's table. "In full" is decided by the negotiation itself: every
 /// instruction of the version must be usable between the version and the table. A declared
 /// version whose own table cannot be advertised (it is undecodable) is skipped with a note.
-fn store_claims(
+pub fn store_claims(
     table: &Table,
     file: &str,
     dir: &Path,

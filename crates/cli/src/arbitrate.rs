@@ -398,7 +398,8 @@ pub fn outcome_json(outcome: &Outcome) -> Value {
     })
 }
 
-fn render_text(outcome: &Outcome, strategy: Strategy, tables: usize) -> String {
+/// The text report (`--format text`).
+pub fn render_text(outcome: &Outcome, strategy: Strategy, tables: usize) -> String {
     let mut out = String::new();
     let instructions = outcome.canonical.instructions().count();
     let width = outcome

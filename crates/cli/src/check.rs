@@ -38,7 +38,8 @@ pub enum FailOn {
 }
 
 impl FailOn {
-    fn threshold(self) -> Option<Severity> {
+    /// The lowest severity that fails, `None` for `never`.
+    pub fn threshold(self) -> Option<Severity> {
         match self {
             FailOn::Critical => Some(Severity::Critical),
             FailOn::Error => Some(Severity::Error),
@@ -48,7 +49,8 @@ impl FailOn {
         }
     }
 
-    fn as_str(self) -> &'static str {
+    /// The option value (`error`).
+    pub fn as_str(self) -> &'static str {
         match self {
             FailOn::Critical => "critical",
             FailOn::Error => "error",
@@ -129,7 +131,8 @@ fn severity_style(s: Severity) -> Style {
     }
 }
 
-fn render_text(report: &Report, fail_on: FailOn, failed: bool) -> String {
+/// The text report (`--format text`).
+pub fn render_text(report: &Report, fail_on: FailOn, failed: bool) -> String {
     let mut out = String::new();
     for severity in Severity::DESCENDING {
         let group: Vec<&Conflict> = report

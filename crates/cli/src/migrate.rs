@@ -189,7 +189,8 @@ fn bytes_json(bytes: Option<OpBytes>) -> Value {
     bytes.map_or(Value::Null, |b| Value::from(b.to_string()))
 }
 
-fn render_text(p: &Plan) -> String {
+/// The `migrate plan` text report.
+pub fn render_text(p: &Plan) -> String {
     let mut out = format!(
         "{}\n",
         paint(
@@ -248,7 +249,8 @@ fn step_json(p: &Plan, s: &Change) -> Value {
     })
 }
 
-fn plan_json(p: &Plan) -> Value {
+/// The `migrate plan --format json` document.
+pub fn plan_json(p: &Plan) -> Value {
     let untranslatable: &[(String, ErrorKind)] = match &p.bytecode {
         BytecodeVerdict::Partial { untranslatable, .. } => untranslatable,
         _ => &[],

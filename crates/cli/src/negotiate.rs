@@ -54,8 +54,15 @@ fn read_unchecked(path: &Path) -> Result<Advertisement<'static>> {
     let file = path.display();
     let bytes = isa_io::read_limited(path, isa_io::max_input())
         .with_context(|| format!("{file}: cannot read"))?;
+    parse_unchecked(&bytes, &file.to_string())
+}
+
+/// Parses the bytes of an advertisement, binary or JSON, as [`read_ad`] does a file (without the
+/// mnemonic check); `file` names it in errors. Public for the Python bindings, which read
+/// advertisements from memory.
+pub fn parse_unchecked(bytes: &[u8], file: &str) -> Result<Advertisement<'static>> {
     if bytes.starts_with(&MAGIC) {
-        return isa_negotiate::decode_advertisement(&bytes)
+        return isa_negotiate::decode_advertisement(bytes)
             .map(Advertisement::into_owned)
             .map_err(|e| match e.kind {
                 DecodeErrorKind::UnsupportedVersion(v) if v < WIRE_VERSION => anyhow!(
@@ -65,7 +72,7 @@ fn read_unchecked(path: &Path) -> Result<Advertisement<'static>> {
             });
     }
     // JSON, possibly behind a UTF-8 byte-order mark (which editors add).
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text_like = body
         .iter()
         .find(|b| !b.is_ascii_whitespace())
@@ -91,7 +98,7 @@ fn read_unchecked(path: &Path) -> Result<Advertisement<'static>> {
         });
     }
     // Neither: let the binary decoder say what is wrong with the first bytes.
-    isa_negotiate::decode_advertisement(&bytes)
+    isa_negotiate::decode_advertisement(bytes)
         .map(Advertisement::into_owned)
         .map_err(|e| anyhow!("{file}: malformed advertisement: {e}\nhint: expected a file written by `isa-authority advertise` (binary, or --format json)"))
 }
@@ -129,7 +136,7 @@ pub fn agreement_json(agreed: &Agreement) -> serde_json::Value {
     })
 }
 
-fn text_report(a: &Advertisement<'_>, b: &Advertisement<'_>, agreed: &Agreement) -> String {
+pub fn text_report(a: &Advertisement<'_>, b: &Advertisement<'_>, agreed: &Agreement) -> String {
     let mut s = String::new();
     let verdict = if agreed.compatible {
         paint(Style::Good, "compatible")

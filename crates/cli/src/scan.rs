@@ -63,6 +63,17 @@ pub fn scanned_table_json(t: &ScannedTable) -> Value {
     v
 }
 
+/// The `--format json` document: `{"tables": [...], "notes": [...]}`.
+pub fn scan_json(outcome: &isa_scan::ScanOutcome) -> Value {
+    let tables: Vec<Value> = outcome.tables.iter().map(scanned_table_json).collect();
+    let notes: Vec<Value> = outcome
+        .notes
+        .iter()
+        .map(|n| json!({"path": n.path.display().to_string(), "message": n.message}))
+        .collect();
+    json!({"tables": tables, "notes": notes})
+}
+
 /// A file name for a table: its implementation name with everything but letters, digits, `.`,
 /// `_` and `-` turned into `-`, made unique with a numeric suffix.
 fn file_name(implementation: &str, taken: &mut BTreeSet<String>) -> String {
@@ -138,14 +149,7 @@ pub fn run(args: Args) -> Result<u8> {
     }
     match args.format {
         ScanFormat::Json => {
-            let tables: Vec<Value> = outcome.tables.iter().map(scanned_table_json).collect();
-            let notes: Vec<Value> = outcome
-                .notes
-                .iter()
-                .map(|n| json!({"path": n.path.display().to_string(), "message": n.message}))
-                .collect();
-            let doc = json!({"tables": tables, "notes": notes});
-            emit(&crate::output::json(&doc));
+            emit(&crate::output::json(&scan_json(&outcome)));
         }
         ScanFormat::Text => {
             let mut out = String::new();

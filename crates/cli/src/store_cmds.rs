@@ -99,7 +99,7 @@ pub struct KeygenArgs {
 /// file afterwards, because creation applies the umask: under umask 000 a plain write would
 /// leave a world-writable public key that anyone could swap for their own before `init`
 /// reads it, and under umask 077 `NAME.pub` would not be readable by the people it is for.
-fn write_key_file(path: &Path, text: &str, mode: u32) -> Result<()> {
+pub fn write_key_file(path: &Path, text: &str, mode: u32) -> Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -166,7 +166,7 @@ pub fn keygen(args: KeygenArgs) -> Result<u8> {
 }
 
 /// Reads a secret key file, refusing one that others can read (as ssh does).
-fn read_secret(path: &Path) -> Result<KeyPair> {
+pub fn read_secret(path: &Path) -> Result<KeyPair> {
     let meta =
         std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
     #[cfg(unix)]
@@ -284,7 +284,8 @@ pub struct ProposeArgs {
     pub format: Format,
 }
 
-fn parse_number(text: &str) -> Option<u32> {
+/// A number in decimal or `0x` hex (`--override NUMBER=REASON`).
+pub fn parse_number(text: &str) -> Option<u32> {
     let t = text.trim();
     match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
         Some(hex) => u32::from_str_radix(hex, 16).ok(),
@@ -413,7 +414,8 @@ pub struct DeclareArgs {
     pub format: Format,
 }
 
-fn version_json(d: &Declared) -> Value {
+/// One declared version as `log --format json` and `declare --format json` print it.
+pub fn version_json(d: &Declared) -> Value {
     let p = &d.record.proposal;
     json!({
         "version": p.version.to_string(),
@@ -597,7 +599,8 @@ fn change_json(c: &Change) -> Value {
     })
 }
 
-fn diff_json(from: &str, to: &str, d: &Diff) -> Value {
+/// The `diff --format json` document.
+pub fn diff_json(from: &str, to: &str, d: &Diff) -> Value {
     json!({
         "from": from,
         "to": to,
@@ -680,7 +683,8 @@ pub struct VerifyArgs {
     pub format: Format,
 }
 
-fn verify_json(report: &VerifyReport, head_problem: Option<&str>) -> Value {
+/// The `verify --format json` document.
+pub fn verify_json(report: &VerifyReport, head_problem: Option<&str>) -> Value {
     let mut findings: Vec<Value> = report
         .findings
         .iter()

@@ -492,13 +492,18 @@ fn relative_links_resolve() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// The README's test command is the one CI runs.
+/// The README's test command is the one CI runs: `tests/run-all`, which runs the Rust tests
+/// and then the Python package's.
 #[test]
 fn readme_test_command_is_what_ci_runs() {
     let readme = fs::read_to_string(repo_root().join("README.md")).unwrap();
     let ci = fs::read_to_string(repo_root().join(".ci/run")).unwrap();
-    assert!(readme.contains("\ncargo test --workspace\n"));
-    assert!(ci.lines().any(|l| l.trim() == "cargo test --workspace"));
+    let run_all = fs::read_to_string(repo_root().join("tests/run-all")).unwrap();
+    assert!(readme.contains("\ntests/run-all\n"));
+    assert!(ci.lines().any(|l| l.trim() == "tests/run-all"));
+    assert!(run_all
+        .lines()
+        .any(|l| l.trim() == "cargo test --workspace"));
 }
 
 #[test]
