@@ -411,6 +411,19 @@ fn huge_names_are_printed_not_panicked_on() {
         "x".repeat(70_000)
     );
     let path = common::write(dir.path(), "long.json", table);
+    // Names over the documented bound are refused with the position, not printed.
+    let out = common::bin().arg("check").arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("long.json:1:"), "{stderr}");
+    assert!(stderr.contains("names are at most 1024 bytes"), "{stderr}");
+    // At the bound, long names are printed in full, unpadded (padding stops at 48).
+    let long = "A".repeat(1024);
+    let table = format!(
+        "{{\"implementation\": \"{}\", \"opcodes\": [{{\"opcode\": 1, \"mnemonic\": \"{long}\"}}, {{\"opcode\": 1, \"mnemonic\": \"B\"}}]}}",
+        "x".repeat(1024)
+    );
+    let path = common::write(dir.path(), "long.json", table);
     let out = common::bin().arg("check").arg(&path).output().unwrap();
     assert_eq!(
         out.status.code(),
