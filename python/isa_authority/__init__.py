@@ -14,7 +14,7 @@ Every detection, arbitration, diff, hash and negotiation runs in Rust; see ``doc
 
 from __future__ import annotations
 
-from . import errors
+from . import api, arbiter, errors
 from ._native import __version__
 from .api import (
     Advertisement,
@@ -77,64 +77,8 @@ from .errors import (
 )
 from ._native import keygen
 
-__all__ = [
-    "__version__",
-    "errors",
-    # the original API
-    "ConflictSeverity",
-    "ResolutionStrategy",
-    "OpcodeEntry",
-    "ConflictRecord",
-    "Resolution",
-    "ISAVersion",
-    "CapabilityAdvertisement",
-    "MigrationStep",
-    "OpcodeRegistry",
-    "ConflictDetector",
-    "ArbitrationEngine",
-    "VersionNegotiator",
-    "CanonicalISAStore",
-    "MigrationPlanner",
-    "create_authority",
-    "quick_conflict_check",
-    # the functions
-    "Table",
-    "Advertisement",
-    "Location",
-    "ConflictEntry",
-    "Conflict",
-    "Report",
-    "Decision",
-    "Outcome",
-    "ScannedTable",
-    "ScanResult",
-    "Agreement",
-    "Translation",
-    "load_table",
-    "load_tables",
-    "check",
-    "arbitrate",
-    "scan",
-    "translate",
-    "translate_with_summary",
-    "gen",
-    "advertise",
-    "read_advertisement",
-    "negotiate",
-    "diff",
-    "migrate_plan",
-    "parse_version",
-    "compare_versions",
-    "content_hash",
-    "keygen",
-    # errors
-    "IsaAuthorityError",
-    "LoadError",
-    "UndecodableError",
-    "ArbitrationError",
-    "TranslationError",
-    "AdvertisementError",
-    "CodegenError",
-    "StoreError",
-    "StoreRefusal",
-]
+# The public names are the submodules' own lists, so the package cannot drift from them.
+__all__ = ["__version__", "errors", "keygen"]
+__all__ += arbiter.__all__
+__all__ += api.__all__
+__all__ += errors.__all__

@@ -968,6 +968,67 @@ fn greedy_matching(edges: &[Edge]) -> Vec<Edge> {
     out
 }
 
+/// The state of one Dijkstra search of [`optimal_matching`] over the columns, reset only where
+/// the search touched it (so a search costs what it explores, not the number of columns).
+struct Search {
+    dist: Vec<i128>,
+    pred: Vec<usize>,
+    done: Vec<bool>,
+    touched: Vec<usize>,
+    finished: Vec<usize>,
+    heap: std::collections::BinaryHeap<std::cmp::Reverse<(i128, usize)>>,
+}
+
+impl Search {
+    fn new(columns: usize) -> Search {
+        Search {
+            dist: vec![i128::MAX; columns],
+            pred: vec![usize::MAX; columns],
+            done: vec![false; columns],
+            touched: Vec::new(),
+            finished: Vec::new(),
+            heap: std::collections::BinaryHeap::new(),
+        }
+    }
+
+    /// Relaxes row `r`'s edges `(column, cost, _)`, reached at distance `base`, with the row's
+    /// potential `u_r` and the column potentials `v`.
+    fn relax(
+        &mut self,
+        r: usize,
+        edges: &[(usize, i128, usize)],
+        base: i128,
+        u_r: i128,
+        v: &[i128],
+    ) {
+        for &(c, cost, _) in edges {
+            if self.done[c] {
+                continue;
+            }
+            let d = base + (cost - u_r - v[c]);
+            if d < self.dist[c] {
+                if self.dist[c] == i128::MAX {
+                    self.touched.push(c);
+                }
+                self.dist[c] = d;
+                self.pred[c] = r;
+                self.heap.push(std::cmp::Reverse((d, c)));
+            }
+        }
+    }
+
+    fn reset(&mut self) {
+        for &c in &self.touched {
+            self.dist[c] = i128::MAX;
+            self.pred[c] = usize::MAX;
+            self.done[c] = false;
+        }
+        self.touched.clear();
+        self.finished.clear();
+        self.heap.clear();
+    }
+}
+
 /// The maximum-savings matching (= minimum total cost), solved exactly on the sparse proposal
 /// graph.
 ///
@@ -988,7 +1049,6 @@ fn greedy_matching(edges: &[Edge]) -> Vec<Edge> {
 /// local on real ecosystems.
 fn optimal_matching(edges: &[Edge]) -> Vec<Edge> {
     use std::cmp::Reverse;
-    use std::collections::BinaryHeap;
 
     let rows: Vec<usize> = edges
         .iter()
@@ -1029,79 +1089,29 @@ fn optimal_matching(edges: &[Edge]) -> Vec<Edge> {
     let mut v: Vec<i128> = vec![0; n_cols];
     let mut row_of: Vec<usize> = vec![usize::MAX; n_cols];
     let mut col_of: Vec<usize> = vec![usize::MAX; n_rows];
-    // Per-search state, reset only where a search touched it.
-    let mut dist: Vec<i128> = vec![i128::MAX; n_cols];
-    let mut pred: Vec<usize> = vec![usize::MAX; n_cols];
-    let mut done: Vec<bool> = vec![false; n_cols];
-    let mut touched: Vec<usize> = Vec::new();
-    let mut finished: Vec<usize> = Vec::new();
-    let mut heap = BinaryHeap::new();
-
+    let mut search = Search::new(n_cols);
     for source in 0..n_rows {
-        let relax = |r: usize,
-                     base: i128,
-                     u: &[i128],
-                     v: &[i128],
-                     dist: &mut [i128],
-                     pred: &mut [usize],
-                     done: &[bool],
-                     touched: &mut Vec<usize>,
-                     heap: &mut BinaryHeap<Reverse<(i128, usize)>>| {
-            for &(c, cost, _) in &adj[r] {
-                if done[c] {
-                    continue;
-                }
-                let d = base + (cost - u[r] - v[c]);
-                if d < dist[c] {
-                    if dist[c] == i128::MAX {
-                        touched.push(c);
-                    }
-                    dist[c] = d;
-                    pred[c] = r;
-                    heap.push(Reverse((d, c)));
-                }
-            }
-        };
-        relax(
-            source,
-            0,
-            &u,
-            &v,
-            &mut dist,
-            &mut pred,
-            &done,
-            &mut touched,
-            &mut heap,
-        );
+        search.relax(source, &adj[source], 0, u[source], &v);
         // The row's private column is always free until the row takes it, so a free column is
         // always reached.
         let (sink, total) = loop {
-            let Reverse((d, c)) = heap.pop().expect("the private column is reachable");
-            if done[c] || d > dist[c] {
+            let Reverse((d, c)) = search.heap.pop().expect("the private column is reachable");
+            if search.done[c] || d > search.dist[c] {
                 continue;
             }
-            done[c] = true;
-            finished.push(c);
-            if row_of[c] == usize::MAX {
+            search.done[c] = true;
+            search.finished.push(c);
+            let r = row_of[c];
+            if r == usize::MAX {
                 break (c, d);
             }
-            relax(
-                row_of[c],
-                d,
-                &u,
-                &v,
-                &mut dist,
-                &mut pred,
-                &done,
-                &mut touched,
-                &mut heap,
-            );
+            search.relax(r, &adj[r], d, u[r], &v);
         };
         // Potentials: shift every node the search finished by how much shorter than the
         // augmenting path it was reached; nodes it did not finish keep theirs.
         u[source] += total;
-        for &c in &finished {
-            let slack = total - dist[c];
+        for &c in &search.finished {
+            let slack = total - search.dist[c];
             v[c] -= slack;
             if row_of[c] != usize::MAX {
                 u[row_of[c]] += slack;
@@ -1110,7 +1120,7 @@ fn optimal_matching(edges: &[Edge]) -> Vec<Edge> {
         // Augment along the predecessors back to the source.
         let mut c = sink;
         loop {
-            let r = pred[c];
+            let r = search.pred[c];
             let previous = col_of[r];
             row_of[c] = r;
             col_of[r] = c;
@@ -1119,14 +1129,7 @@ fn optimal_matching(edges: &[Edge]) -> Vec<Edge> {
             }
             c = previous;
         }
-        for &c in &touched {
-            dist[c] = i128::MAX;
-            pred[c] = usize::MAX;
-            done[c] = false;
-        }
-        touched.clear();
-        finished.clear();
-        heap.clear();
+        search.reset();
     }
 
     let mut out = Vec::new();

@@ -100,12 +100,7 @@ pub fn run(args: Args) -> Result<u8> {
     };
     let mut report = detect(&tables, &options);
     if args.no_info {
-        report.conflicts.retain(|c| c.severity > Severity::Info);
-        report.summary.by_severity.remove(&Severity::Info);
-        report
-            .summary
-            .by_kind
-            .retain(|k, _| k.severity() > Severity::Info);
+        report.drop_info();
     }
     let failed = args
         .fail_on

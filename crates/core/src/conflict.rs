@@ -252,6 +252,15 @@ impl Report {
             .filter(|c| c.severity >= severity)
             .count()
     }
+
+    /// Drops the informational conflicts, and their counts from the summary (`check --no-info`).
+    pub fn drop_info(&mut self) {
+        self.conflicts.retain(|c| c.severity > Severity::Info);
+        self.summary.by_severity.remove(&Severity::Info);
+        self.summary
+            .by_kind
+            .retain(|k, _| k.severity() > Severity::Info);
+    }
 }
 
 /// What detection needs besides the tables.

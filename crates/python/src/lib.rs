@@ -218,12 +218,7 @@ fn check(
         let mut report = isa_core::detect(&tables, &options);
         // As `check --no-info`.
         if no_info {
-            report.conflicts.retain(|c| c.severity > Severity::Info);
-            report.summary.by_severity.remove(&Severity::Info);
-            report
-                .summary
-                .by_kind
-                .retain(|k, _| k.severity() > Severity::Info);
+            report.drop_info();
         }
         report
     });
