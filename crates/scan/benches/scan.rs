@@ -1,5 +1,8 @@
 //! Scanning throughput on a generated tree of many small source files in several languages,
-//! each holding an opcode table and distractor constants (the shape of a VM repository).
+//! each holding an opcode table and distractor constants (the shape of a VM repository), and
+//! on single files with one very long block (the shapes that were quadratic: a chain of Go
+//! constants, a large TypeScript enum, a Rust enum whose variants carry doc comments), with
+//! tree-sitter's parse alone on the same text as the anchor.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use isa_scan::{scan_paths, ScanOptions};
@@ -52,6 +55,62 @@ fn bench(c: &mut Criterion) {
     g.bench_function("tree_2000_files", |b| {
         b.iter(|| scan_paths(&paths, &options))
     });
+    g.finish();
+
+    let n = 20_000;
+    let long = [
+        (
+            "go_const_chain",
+            "chain.go",
+            tree_sitter_go::LANGUAGE,
+            format!(
+                "package vm\nconst (\n\tOp0 = 0\n{})\n",
+                (1..n)
+                    .map(|i| format!("\tOp{i} = Op{} + 1\n", i - 1))
+                    .collect::<String>()
+            ),
+        ),
+        (
+            "ts_enum",
+            "big.ts",
+            tree_sitter_typescript::LANGUAGE_TYPESCRIPT,
+            format!(
+                "export enum Opcode {{\n{}}}\n",
+                (0..n)
+                    .map(|i| format!("  OP{i} = {i},\n"))
+                    .collect::<String>()
+            ),
+        ),
+        (
+            "rust_enum_with_docs",
+            "docs.rs",
+            tree_sitter_rust::LANGUAGE,
+            format!(
+                "#[repr(u8)]\npub enum Op {{\n{}}}\n",
+                (0..n)
+                    .map(|i| format!(
+                        "    /// Op {i}.\n    /// Format A.\n    Op{i} = {},\n",
+                        i % 256
+                    ))
+                    .collect::<String>()
+            ),
+        ),
+    ];
+    let mut g = c.benchmark_group("scan_long_block_20000");
+    g.sample_size(10);
+    for (name, file, language, text) in &long {
+        g.throughput(Throughput::Bytes(text.len() as u64));
+        let path = std::path::Path::new(file);
+        g.bench_function(format!("{name}/scan"), |b| {
+            b.iter(|| isa_scan::scan_source(path, text, &options).unwrap())
+        });
+        let language: tree_sitter::Language = (*language).into();
+        g.bench_function(format!("{name}/parse_only"), |b| {
+            let mut parser = tree_sitter::Parser::new();
+            parser.set_language(&language).unwrap();
+            b.iter(|| parser.parse(text, None).unwrap())
+        });
+    }
     g.finish();
 }
 
