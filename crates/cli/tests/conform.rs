@@ -542,7 +542,7 @@ fn bad_input_exits_2() {
             "the canonical table amb cannot be decoded unambiguously",
         ))
         .stderr(contains(
-            "critical[duplicate-opcode] amb lists opcode 0x01 2 times",
+            "critical[duplicate-opcode]: amb lists opcode 0x01 2 times",
         ));
 }
 

@@ -272,7 +272,7 @@ fn bad_input_exits_2_with_a_located_message() {
         .code(2)
         .stderr(contains("cannot generate a python table"))
         .stderr(contains(
-            "critical[duplicate-opcode] amb lists opcode 0x01 2 times",
+            "critical[duplicate-opcode]: amb lists opcode 0x01 2 times",
         ))
         .stderr(contains("amb.toml:4"));
     // Decodable but not canonical: one mnemonic at two numbers.
@@ -357,7 +357,7 @@ fn undecodable_tables_are_refused_with_checks_explanation() {
                 "{what} ({lang}): {stderr}"
             );
             assert!(
-                stderr.contains(&format!("critical[{kind}] {message}")),
+                stderr.contains(&format!("critical[{kind}]: {message}")),
                 "{what} ({lang}): {stderr}"
             );
             assert!(!out.exists(), "{what} ({lang}): nothing is written");
