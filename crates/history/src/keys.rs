@@ -352,14 +352,12 @@ pub fn read_secret_file(path: &std::path::Path) -> Result<KeyPair, HistoryError>
         use std::os::unix::fs::PermissionsExt;
         let mode = meta.permissions().mode() & 0o777;
         if mode & 0o077 != 0 {
-            return Err(HistoryError::key(
-                &path.display().to_string(),
-                0,
-                format!(
-                    "permissions {mode:04o} are too open for a secret key\n  hint: chmod 600 {}",
-                    path.display()
-                ),
-            ));
+            // Not a malformed key (`Key`): the file is fine, where it lies is not.
+            return Err(HistoryError::invalid(format!(
+                "{}: permissions {mode:04o} are too open for a secret key\n  hint: chmod 600 {}",
+                path.display(),
+                path.display()
+            )));
         }
     }
     let _ = meta;
