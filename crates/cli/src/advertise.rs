@@ -16,13 +16,12 @@
 //! not rely on anything it advertised.
 
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
-use isa_core::{Aliases, Scheme, Table};
+use isa_core::{Aliases, Table};
 use isa_negotiate::{
-    build, category_groups, encode_advertisement, resolve, usable_count, BuildOptions, Version,
-    VersionClaim,
+    build, category_groups, encode_advertisement, resolve, BuildOptions, VersionClaim,
 };
 
 use crate::{inputs, style, EXIT_OK};
@@ -77,92 +76,12 @@ pub struct Args {
 
 /// The one version a table claims on its own: its label and its own content hash.
 fn bare_claim(table: &Table, file: &str, flag: Option<&str>) -> Result<VersionClaim> {
-    let (claim, note) = bare_claim_quiet(table, file, flag)?;
+    let (claim, note) =
+        isa_negotiate::claim_of_table(table, file, flag).map_err(anyhow::Error::msg)?;
     if let Some(note) = note {
         style::note(&note);
     }
     Ok(claim)
-}
-
-/// [`bare_claim`] returning its note (no label found, 0.0.0 claimed) instead of printing it, for
-/// callers that report notes their own way (the Python bindings).
-pub fn bare_claim_quiet(
-    table: &Table,
-    file: &str,
-    flag: Option<&str>,
-) -> Result<(VersionClaim, Option<String>)> {
-    let mut note = None;
-    let label = match flag {
-        Some(text) => Version::parse(text.trim_start_matches(['v', 'V']))
-            .with_context(|| format!("--isa-version `{text}` is not a semantic version"))?,
-        None => match table
-            .isa_version
-            .as_deref()
-            .and_then(isa_negotiate::version_from_text)
-        {
-            Some(v) => v,
-            None => {
-                note = Some(format!(
-                    "{file}: no ISA version in the table ({}); claiming 0.0.0 (pass --isa-version to set one)",
-                    table
-                        .isa_version
-                        .as_deref()
-                        .map_or("absent".to_string(), |t| format!("`{t}`"))
-                ));
-                Version::new(0, 0, 0)
-            }
-        },
-    };
-    let hash = isa_core::hash::table_hash(table);
-    let claim = VersionClaim::from_hex(label, &hash).context("table hash is not a SHA-256")?;
-    Ok((claim, note))
-}
-
-/// The declared versions of a store that `table` implements in full, each with the content
-/// hash of the version's table. "In full" is decided by the negotiation itself: every
-/// instruction of the version must be usable between the version and the table. A declared
-/// version whose own table cannot be advertised (it is undecodable) is skipped with a note.
-pub fn store_claims(
-    table: &Table,
-    file: &str,
-    dir: &Path,
-    scheme: &Scheme,
-) -> Result<Vec<VersionClaim>> {
-    let store = isa_history::Store::open(dir)
-        .with_context(|| format!("{}: cannot open the store", dir.display()))?;
-    let log = store
-        .log()
-        .with_context(|| format!("{}: cannot read the history", dir.display()))?;
-    let options = |versions| BuildOptions {
-        scheme,
-        versions,
-        registers: 0,
-        groups: Vec::new(),
-        mnemonics: false,
-    };
-    let (mine, _) =
-        build(table, &options(Vec::new())).with_context(|| format!("{file}: cannot advertise"))?;
-    let mut claims = Vec::new();
-    for declared in &log {
-        let proposal = &declared.record.proposal;
-        let version_ad = match build(&proposal.table, &options(Vec::new())) {
-            Ok((ad, _)) => ad,
-            Err(e) => {
-                style::note(&format!(
-                    "{}: declared version {} not claimed: {e}",
-                    dir.display(),
-                    proposal.version
-                ));
-                continue;
-            }
-        };
-        if usable_count(&version_ad, &mine) == version_ad.instructions.len() {
-            let claim = VersionClaim::from_hex(proposal.version.clone(), &proposal.table_hash())
-                .context("store table hash is not a SHA-256")?;
-            claims.push(claim);
-        }
-    }
-    Ok(claims)
 }
 
 /// Runs `advertise`.
@@ -175,7 +94,7 @@ pub fn run(args: Args) -> Result<u8> {
         .with_context(|| format!("{file}: cannot advertise"))?;
     let mut claims = Vec::new();
     if let Some(dir) = &args.store {
-        claims = store_claims(&table, &file, dir, &scheme)?;
+        claims = crate::inputs::store_claims(&table, &file, dir, &scheme)?;
         if claims.is_empty() {
             style::note(&format!(
                 "{file}: implements no version declared in {} in full; claiming the table's own hash",

@@ -340,3 +340,53 @@ pub fn parse_unchecked(bytes: &[u8], file: &str) -> anyhow::Result<Advertisement
         .map(Advertisement::into_owned)
         .map_err(|e| anyhow!("{file}: malformed advertisement: {e}\nhint: expected a file written by `isa-authority advertise` (binary, or --format json)"))
 }
+
+/// The declared versions of a store that `table` implements in full, each with the content
+/// hash of the version's table. "In full" is decided by the negotiation itself: every
+/// instruction of the version must be usable between the version and the table. A declared
+/// version whose own table cannot be advertised (it is undecodable) is skipped with a note.
+pub fn store_claims(
+    table: &Table,
+    file: &str,
+    dir: &Path,
+    scheme: &isa_core::Scheme,
+) -> anyhow::Result<Vec<isa_negotiate::VersionClaim>> {
+    let store = isa_history::Store::open(dir)
+        .with_context(|| format!("{}: cannot open the store", dir.display()))?;
+    let log = store
+        .log()
+        .with_context(|| format!("{}: cannot read the history", dir.display()))?;
+    let options = |versions| isa_negotiate::BuildOptions {
+        scheme,
+        versions,
+        registers: 0,
+        groups: Vec::new(),
+        mnemonics: false,
+    };
+    let (mine, _) = isa_negotiate::build(table, &options(Vec::new()))
+        .with_context(|| format!("{file}: cannot advertise"))?;
+    let mut claims = Vec::new();
+    for declared in &log {
+        let proposal = &declared.record.proposal;
+        let version_ad = match isa_negotiate::build(&proposal.table, &options(Vec::new())) {
+            Ok((ad, _)) => ad,
+            Err(e) => {
+                style::note(&format!(
+                    "{}: declared version {} not claimed: {e}",
+                    dir.display(),
+                    proposal.version
+                ));
+                continue;
+            }
+        };
+        if isa_negotiate::usable_count(&version_ad, &mine) == version_ad.instructions.len() {
+            let claim = isa_negotiate::VersionClaim::from_hex(
+                proposal.version.clone(),
+                &proposal.table_hash(),
+            )
+            .context("store table hash is not a SHA-256")?;
+            claims.push(claim);
+        }
+    }
+    Ok(claims)
+}

@@ -24,41 +24,25 @@ pub enum Style {
     CEnum,
 }
 
-/// Why an identifier differs from the mnemonic spelled in the language's case convention.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum RenameReason {
-    /// Characters that cannot appear in an identifier were replaced or dropped.
-    Punctuation,
-    /// The mnemonic starts with a digit, so a prefix was added.
-    LeadingDigit,
-    /// Nothing usable was left (an empty or all-punctuation mnemonic); the name comes from the
-    /// opcode.
-    Empty,
-    /// The name is a keyword or reserved word of the language; a `_` was appended.
-    Keyword,
-    /// Another instruction with a lower opcode already had the name; the opcode was appended.
-    Collision,
+isa_core::named_enum! {
+    /// Why an identifier differs from the mnemonic spelled in the language's case convention.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    pub enum RenameReason {
+        /// Characters that cannot appear in an identifier were replaced or dropped.
+        Punctuation => "punctuation",
+        /// The mnemonic starts with a digit, so a prefix was added.
+        LeadingDigit => "leading-digit",
+        /// Nothing usable was left (an empty or all-punctuation mnemonic); the name comes from the
+        /// opcode.
+        Empty => "empty",
+        /// The name is a keyword or reserved word of the language; a `_` was appended.
+        Keyword => "keyword",
+        /// Another instruction with a lower opcode already had the name; the opcode was appended.
+        Collision => "collision",
+}
 }
 
-impl RenameReason {
-    /// Short name used in reports: `punctuation`, `leading-digit`, `empty`, `keyword`,
-    /// `collision`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RenameReason::Punctuation => "punctuation",
-            RenameReason::LeadingDigit => "leading-digit",
-            RenameReason::Empty => "empty",
-            RenameReason::Keyword => "keyword",
-            RenameReason::Collision => "collision",
-        }
-    }
-}
-
-impl fmt::Display for RenameReason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+impl RenameReason {}
 
 /// One mnemonic that could not be used as an identifier as it stands.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]

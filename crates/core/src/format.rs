@@ -73,23 +73,15 @@ impl fmt::Display for FieldKind {
     }
 }
 
-/// Byte order of multi-byte fields.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub enum Endian {
-    /// Least significant byte first (the FLUX default).
-    #[default]
-    Little,
-    /// Most significant byte first.
-    Big,
-}
-
-impl Endian {
-    /// `little` or `big`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Endian::Little => "little",
-            Endian::Big => "big",
-        }
+crate::named_enum! {
+    /// Byte order of multi-byte fields.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+    pub enum Endian {
+        /// Least significant byte first (the FLUX default).
+        #[default]
+        Little => "little",
+        /// Most significant byte first.
+        Big => "big",
     }
 }
 

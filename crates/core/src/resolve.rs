@@ -22,8 +22,6 @@
 //! widths are not part of the comparison: they follow from the number, which is compared by
 //! the number rules.
 
-use std::fmt;
-
 use crate::encoding::OpBytes;
 use crate::format::{Endian, FieldKind, Layout, Scheme};
 use crate::mnemonic::Aliases;
@@ -77,31 +75,16 @@ impl FactKey {
     }
 }
 
-/// The verdict of comparing two instructions' operand facts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Agreement {
-    /// Every fact both sides know agrees.
-    Same,
-    /// Known facts contradict.
-    Differs,
-    /// One side knows nothing comparable (or its opcode cannot be encoded).
-    Unknown,
-}
-
-impl Agreement {
-    /// `same`, `differs` or `unknown`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Agreement::Same => "same",
-            Agreement::Differs => "differs",
-            Agreement::Unknown => "unknown",
-        }
-    }
-}
-
-impl fmt::Display for Agreement {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+crate::named_enum! {
+    /// The verdict of comparing two instructions' operand facts.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    pub enum Agreement {
+        /// Every fact both sides know agrees.
+        Same => "same",
+        /// Known facts contradict.
+        Differs => "differs",
+        /// One side knows nothing comparable (or its opcode cannot be encoded).
+        Unknown => "unknown",
     }
 }
 

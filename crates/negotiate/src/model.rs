@@ -783,6 +783,39 @@ pub fn version_from_text(text: &str) -> Option<Version> {
     None
 }
 
+/// The one version a table claims on its own: `label` (`--isa-version`) when given, else the
+/// version in its `isa_version` text ([`version_from_text`]), else 0.0.0 with a note saying
+/// so; and the table's own content hash. The note is returned, not printed: each front end
+/// reports notes its own way. `file` names the table in the note.
+pub fn claim_of_table(
+    table: &Table,
+    file: &str,
+    label: Option<&str>,
+) -> Result<(VersionClaim, Option<String>), String> {
+    let mut note = None;
+    let label = match label {
+        Some(text) => Version::parse(text.trim_start_matches(['v', 'V']))
+            .map_err(|e| format!("--isa-version `{text}` is not a semantic version: {e}"))?,
+        None => match table.isa_version.as_deref().and_then(version_from_text) {
+            Some(v) => v,
+            None => {
+                note = Some(format!(
+                    "{file}: no ISA version in the table ({}); claiming 0.0.0 (pass --isa-version to set one)",
+                    table
+                        .isa_version
+                        .as_deref()
+                        .map_or("absent".to_string(), |t| format!("`{t}`"))
+                ));
+                Version::new(0, 0, 0)
+            }
+        },
+    };
+    let hash = isa_core::hash::table_hash(table);
+    let claim = VersionClaim::from_hex(label, &hash)
+        .ok_or_else(|| "table hash is not a SHA-256".to_string())?;
+    Ok((claim, note))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -33,19 +33,21 @@ use crate::wire::Selection;
 /// How many individual instructions each kind of reason lists before summarising.
 pub const DETAIL_LIMIT: usize = 8;
 
-/// What negotiation concludes about one instruction both sides list at the same number under
-/// the same name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Verdict {
-    /// Usable: both sides know the operands and they agree ([`isa_core::Agreement::Same`]).
-    Usable,
-    /// Usable with the layout unchecked: a side knows nothing of the operands
-    /// ([`isa_core::Agreement::Unknown`]).
-    LayoutUnknown,
-    /// Not usable: the operands contradict ([`isa_core::Agreement::Differs`]).
-    LayoutDiffers,
-    /// Not usable: the two sides write the number as different opcode bytes.
-    EncodingDiffers,
+isa_core::named_enum! {
+    /// What negotiation concludes about one instruction both sides list at the same number under
+    /// the same name.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    pub enum Verdict {
+        /// Usable: both sides know the operands and they agree ([`isa_core::Agreement::Same`]).
+        Usable => "usable",
+        /// Usable with the layout unchecked: a side knows nothing of the operands
+        /// ([`isa_core::Agreement::Unknown`]).
+        LayoutUnknown => "layout-unknown",
+        /// Not usable: the operands contradict ([`isa_core::Agreement::Differs`]).
+        LayoutDiffers => "layout-differs",
+        /// Not usable: the two sides write the number as different opcode bytes.
+        EncodingDiffers => "encoding-differs",
+}
 }
 
 impl Verdict {
@@ -67,22 +69,6 @@ impl Verdict {
     /// Whether both sides can use the instruction.
     pub fn is_usable(self) -> bool {
         matches!(self, Verdict::Usable | Verdict::LayoutUnknown)
-    }
-
-    /// `usable`, `layout-unknown`, `layout-differs` or `encoding-differs`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Usable => "usable",
-            Verdict::LayoutUnknown => "layout-unknown",
-            Verdict::LayoutDiffers => "layout-differs",
-            Verdict::EncodingDiffers => "encoding-differs",
-        }
-    }
-}
-
-impl fmt::Display for Verdict {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

@@ -826,12 +826,11 @@ fn advertise(
     let mut claims = Vec::new();
     if let Some(dir) = &store {
         claims =
-            isa_authority_cli::advertise::store_claims(table, &file, dir, &scheme).map_err(fail)?;
+            isa_authority_cli::inputs::store_claims(table, &file, dir, &scheme).map_err(fail)?;
     }
     if claims.is_empty() {
-        let (claim, note) =
-            isa_authority_cli::advertise::bare_claim_quiet(table, &file, isa_version.as_deref())
-                .map_err(fail)?;
+        let (claim, note) = isa_negotiate::claim_of_table(table, &file, isa_version.as_deref())
+            .map_err(|e| fail(anyhow::Error::msg(e)))?;
         notes.extend(note);
         claims.push(claim);
     }
