@@ -6,7 +6,7 @@
 //! `ISA_CASE=SUBSTRING` runs only the cases whose path contains it.
 //!
 //! * `cmd` — one step per line: the arguments after the binary name, split at spaces; `'…'`
-//!   quotes literally, `"…"` with `\n`, `\t`, `\r`, `\e`, `\xHH`, `\"` and `\\` escapes. A final
+//!   quotes literally, `"…"` with `\n`, `\t`, `\r`, `\e`, `\xHH` (a character up to U+00FF), `\u{HEX}`, `\"` and `\\` escapes. A final
 //!   `< FILE` feeds FILE to the step's standard input (otherwise it is empty). `$SHARED` stands
 //!   for the shared data folder (`../shared` beside the repository), `$REPO` for the repository
 //!   and `$CASE` for the scratch folder. Blank lines and lines starting with `#` are skipped.
@@ -76,6 +76,15 @@ fn unescape(chars: &mut std::iter::Peekable<std::str::Chars>, word: &mut String,
             let byte = u8::from_str_radix(&hex, 16)
                 .unwrap_or_else(|_| panic!("bad \\x escape in cmd line `{line}`"));
             word.push(char::from(byte));
+        }
+        Some('u') => {
+            assert_eq!(chars.next(), Some('{'), "bad \\u escape in cmd line `{line}`");
+            let hex: String = chars.by_ref().take_while(|&c| c != '}').collect();
+            let c = u32::from_str_radix(&hex, 16)
+                .ok()
+                .and_then(char::from_u32)
+                .unwrap_or_else(|| panic!("bad \\u escape in cmd line `{line}`"));
+            word.push(c);
         }
         Some(c) => word.push(c),
         None => panic!("dangling backslash in cmd line `{line}`"),
@@ -438,8 +447,8 @@ fn cases() {
 #[test]
 fn cmd_lines_split_like_a_shell() {
     assert_eq!(
-        split(r#"check 'a b.toml' "c\td" e\x "\x1b[31m" < in"#),
-        ["check", "a b.toml", "c\td", "e\\x", "\x1b[31m", "<", "in"]
+        split(r#"check 'a b.toml' "c\td" e\x "\x1b[31m\u{9b}" < in"#),
+        ["check", "a b.toml", "c\td", "e\\x", "\x1b[31m\u{9b}", "<", "in"]
     );
     let args: Vec<String> = ["check", "a.json", "--aliases", "x.toml", "b.toml", "c.json"]
         .map(String::from)

@@ -1,6 +1,5 @@
-//! `translate` through the binary: raw bytecode and FLUX modules, the JSON summary, every
-//! error (exit 2, offset and instruction in the message, OUT neither created nor changed) and
-//! the real flux-runtime vectors.
+//! `translate` on the real flux-runtime vectors, through tables derived from the shared data
+//! (the rest of `translate` — raw bytecode, modules, every error — is in `cases/translate/`).
 
 use std::path::{Path, PathBuf};
 
@@ -9,7 +8,6 @@ use predicates::str::contains;
 mod common;
 use common::*;
 
-// MOVI R1, 5; JMP +4 (over ADD); ADD R1,R1,R1; HALT
 /// One real vector ("JMP backward creates loop") to another numbering and back.
 #[test]
 fn a_real_vector_round_trips() {
@@ -49,16 +47,6 @@ fn a_real_vector_round_trips() {
         .success();
     assert_eq!(std::fs::read(&back).unwrap(), program);
 }
-
-/// A pair `translate` must refuse: the tables' text, an input, and what stderr must say (the
-/// third snippet is one `check` prints too).
-type Refusal = (
-    &'static str,
-    String,
-    String,
-    &'static [u8],
-    &'static [&'static str],
-);
 
 /// "CHECK_TYPE passes when types match" into a hand-made escape-page table holding every
 /// instruction of flux-runtime-python, CHECK_TYPE at 0xFF05: the bytes carry `ff 05` and come
