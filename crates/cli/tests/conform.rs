@@ -27,45 +27,6 @@ opcodes = [
 ]
 "#;
 
-/// A Go VM whose table drifted: ADD and JMP renumbered, an instruction the ISA lacks, MUL and
-/// others missing.
-const DRIFTED_GO: &str = r#"package vm
-
-// Opcode is one VM instruction.
-type Opcode byte
-
-const (
-	OpHalt    Opcode = 0x00
-	OpNop     Opcode = 0x01
-	OpMovi    Opcode = 0x18
-	OpAdd     Opcode = 0x21
-	OpSub     Opcode = 0x22
-	OpJmp     Opcode = 0x43
-	OpFrob    Opcode = 0x99
-)
-"#;
-
-const DRIFTED_PY: &str = r#"from enum import IntEnum
-
-
-class Op(IntEnum):
-    HALT = 0x00
-    NOP = 0x01
-    MOVI = 0x18
-    ADD = 0x20
-    SUB = 0x21
-    MUL = 0x22
-    MEM_LOAD = 0x23
-    JZ = 0x3D
-    JMP = 0x40
-    C_THRESH = 0x69
-    RSV = 0xFE
-"#;
-
-fn canonical(dir: &Path) -> PathBuf {
-    write(dir, "canon.toml", CANONICAL)
-}
-
 fn json_of(cmd: &mut Command) -> (i32, Value) {
     let out = cmd.output().unwrap();
     let v: Value = serde_json::from_slice(&out.stdout)
