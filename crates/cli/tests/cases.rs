@@ -8,13 +8,16 @@
 //! * `cmd` — one step per line: the arguments after the binary name, split at spaces; `'…'`
 //!   quotes literally, `"…"` with `\n`, `\t`, `\r`, `\e`, `\xHH` (a character up to U+00FF), `\u{HEX}`, `\"` and `\\` escapes. A final
 //!   `< FILE` feeds FILE to the step's standard input (otherwise it is empty). `$SHARED` stands
-//!   for the shared data folder (`../shared` beside the repository), `$REPO` for the repository
-//!   and `$CASE` for the scratch folder. Blank lines and lines starting with `#` are skipped.
+//!   for the shared data folder (`../shared` beside the repository), `$REPO` for the repository,
+//!   `$CASE` for the scratch folder and `$STEPn` for the trimmed stdout of step n (the id a
+//!   `propose` printed). Blank lines and lines starting with `#` are skipped.
 //! * `env` — optional `NAME=VALUE` lines added to the fixed environment (`NO_COLOR=1`,
 //!   `HOME=$CASE`, `TZ=UTC`, `LC_ALL=C`, nothing else).
 //! * `reverse` — optional, empty: the case runs a second time with its table arguments (the
-//!   `.json`/`.toml` arguments that are not an option's value) in reverse order and must give
-//!   the same bytes.
+//!   `.json`/`.toml`/`.ad` arguments that are not an option's value) in reverse order and must
+//!   give the same bytes.
+//! * `mask` — optional: one marker per line; the hex digits right after a marker are replaced
+//!   by `<masked>` in every output (only `keygen`'s random keys need it).
 //! * `expected/` — written by `ISA_BLESS=1`: `stdout`, `stderr` (absent when empty) and `code`
 //!   for a one-step case; `N.stdout`, `N.stderr` per step and one code per line in `code`
 //!   otherwise; `files/PATH` for every file created or changed under the scratch folder.
@@ -158,7 +161,7 @@ fn steps(dir: &Path) -> Vec<Step> {
 fn reversed(args: &[String]) -> Vec<String> {
     let is_table = |i: usize| {
         let a = &args[i];
-        (a.ends_with(".json") || a.ends_with(".toml"))
+        (a.ends_with(".json") || a.ends_with(".toml") || a.ends_with(".ad"))
             && !a.starts_with('-')
             && (i == 0 || !args[i - 1].starts_with('-'))
     };
@@ -276,7 +279,11 @@ fn run_case(dir: &Path, steps: &[Step], reverse: bool, paths: &Paths) -> Outcome
         files: BTreeMap::new(),
     };
     for step in steps {
-        let mut args: Vec<String> = step.args.iter().map(|a| paths.substitute(a, root)).collect();
+        let mut args: Vec<String> = step
+            .args
+            .iter()
+            .map(|a| earlier_stdout(&paths.substitute(a, root), &outcome.steps))
+            .collect();
         if reverse {
             args = reversed(&args);
         }
@@ -317,7 +324,63 @@ fn run_case(dir: &Path, steps: &[Step], reverse: bool, paths: &Paths) -> Outcome
             outcome.files.insert(name, paths.normalise(bytes, root));
         }
     }
+    if let Ok(text) = fs::read_to_string(dir.join("mask")) {
+        let markers: Vec<String> = text
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+            .collect();
+        for (stdout, stderr, _) in &mut outcome.steps {
+            *stdout = mask(std::mem::take(stdout), &markers);
+            *stderr = mask(std::mem::take(stderr), &markers);
+        }
+        for bytes in outcome.files.values_mut() {
+            *bytes = mask(std::mem::take(bytes), &markers);
+        }
+    }
     outcome
+}
+
+/// `$STEPn` replaced by the trimmed stdout of step n (an id `propose` printed, say); the
+/// highest numbers first, so that `$STEP12` is not read as `$STEP1` and a 2.
+fn earlier_stdout(word: &str, done: &[(Vec<u8>, Vec<u8>, i32)]) -> String {
+    let mut word = word.to_string();
+    for (i, (stdout, _, _)) in done.iter().enumerate().rev() {
+        let name = format!("$STEP{}", i + 1);
+        if word.contains(&name) {
+            word = word.replace(&name, String::from_utf8_lossy(stdout).trim());
+        }
+    }
+    assert!(!word.contains("$STEP"), "`{word}` names a step that has not run");
+    word
+}
+
+/// In text, the run of hex digits after each marker replaced by `<masked>` (random key
+/// material `keygen` prints and writes).
+fn mask(bytes: Vec<u8>, markers: &[String]) -> Vec<u8> {
+    let Ok(text) = String::from_utf8(bytes.clone()) else {
+        return bytes;
+    };
+    let mut out = String::new();
+    let mut rest = text.as_str();
+    'outer: while !rest.is_empty() {
+        let next = markers
+            .iter()
+            .filter_map(|m| rest.find(m.as_str()).map(|at| (at, m.len())))
+            .min();
+        let Some((at, len)) = next else {
+            out.push_str(rest);
+            break 'outer;
+        };
+        out.push_str(&rest[..at + len]);
+        rest = &rest[at + len..];
+        let hex = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_hexdigit()).len();
+        if hex > 0 {
+            out.push_str("<masked>");
+            rest = &rest[hex..];
+        }
+    }
+    out.into_bytes()
 }
 
 /// The expected files of an outcome, by name under `expected/`.
@@ -453,6 +516,12 @@ fn cmd_lines_split_like_a_shell() {
     let args: Vec<String> = ["check", "a.json", "--aliases", "x.toml", "b.toml", "c.json"]
         .map(String::from)
         .into();
+    assert_eq!(
+        mask(b"secret: 12ab\nsecret: \npublic".to_vec(), &["secret: ".into()]),
+        b"secret: <masked>\nsecret: \npublic"
+    );
+    let done = vec![(b"sha256:01\n".to_vec(), Vec::new(), 0); 12];
+    assert_eq!(earlier_stdout("x=$STEP12,$STEP1", &done), "x=sha256:01,sha256:01");
     assert_eq!(
         reversed(&args),
         ["check", "c.json", "--aliases", "x.toml", "b.toml", "a.json"]
