@@ -1,10 +1,6 @@
 //! `arbitrate` through the binary: outputs, exit codes, error messages, determinism, and the
 //! shared FLUX tables.
 
-use std::path::PathBuf;
-
-use predicates::prelude::*;
-use predicates::str::contains;
 use serde_json::Value;
 
 mod common;

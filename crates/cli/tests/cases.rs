@@ -32,6 +32,11 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use serde_json::Value;
+
+mod common;
+use common::Table;
+
 fn cases_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases")
 }
@@ -81,7 +86,11 @@ fn unescape(chars: &mut std::iter::Peekable<std::str::Chars>, word: &mut String,
             word.push(char::from(byte));
         }
         Some('u') => {
-            assert_eq!(chars.next(), Some('{'), "bad \\u escape in cmd line `{line}`");
+            assert_eq!(
+                chars.next(),
+                Some('{'),
+                "bad \\u escape in cmd line `{line}`"
+            );
             let hex: String = chars.by_ref().take_while(|&c| c != '}').collect();
             let c = u32::from_str_radix(&hex, 16)
                 .ok()
@@ -208,7 +217,11 @@ fn snapshot(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
         if kind.is_dir() {
             snapshot(root, &path, out);
         } else if kind.is_file() {
-            let rel = path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+            let rel = path
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
             out.insert(rel, fs::read(&path).unwrap());
         }
     }
@@ -268,9 +281,9 @@ fn run_case(dir: &Path, steps: &[Step], reverse: bool, paths: &Paths) -> Outcome
     ];
     if let Ok(text) = fs::read_to_string(dir.join("env")) {
         for line in text.lines().filter(|l| !l.trim().is_empty()) {
-            let (name, value) = line
-                .split_once('=')
-                .unwrap_or_else(|| panic!("{}: env line `{line}` is not NAME=VALUE", dir.display()));
+            let (name, value) = line.split_once('=').unwrap_or_else(|| {
+                panic!("{}: env line `{line}` is not NAME=VALUE", dir.display())
+            });
             env.push((name.into(), paths.substitute(value, root)));
         }
     }
@@ -308,9 +321,10 @@ fn run_case(dir: &Path, steps: &[Step], reverse: bool, paths: &Paths) -> Outcome
         });
         let out = child.wait_with_output().unwrap();
         writer.join().unwrap();
-        let code = out.status.code().unwrap_or_else(|| {
-            panic!("{}: `{}` died by a signal", dir.display(), step.line)
-        });
+        let code = out
+            .status
+            .code()
+            .unwrap_or_else(|| panic!("{}: `{}` died by a signal", dir.display(), step.line));
         outcome.steps.push((
             paths.normalise(out.stdout, root),
             paths.normalise(out.stderr, root),
@@ -351,7 +365,10 @@ fn earlier_stdout(word: &str, done: &[(Vec<u8>, Vec<u8>, i32)]) -> String {
             word = word.replace(&name, String::from_utf8_lossy(stdout).trim());
         }
     }
-    assert!(!word.contains("$STEP"), "`{word}` names a step that has not run");
+    assert!(
+        !word.contains("$STEP"),
+        "`{word}` names a step that has not run"
+    );
     word
 }
 
@@ -374,7 +391,10 @@ fn mask(bytes: Vec<u8>, markers: &[String]) -> Vec<u8> {
         };
         out.push_str(&rest[..at + len]);
         rest = &rest[at + len..];
-        let hex = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_hexdigit()).len();
+        let hex = rest.len()
+            - rest
+                .trim_start_matches(|c: char| c.is_ascii_hexdigit())
+                .len();
         if hex > 0 {
             out.push_str("<masked>");
             rest = &rest[hex..];
@@ -389,7 +409,11 @@ fn expectations(outcome: &Outcome) -> BTreeMap<String, Vec<u8>> {
     let many = outcome.steps.len() > 1;
     let mut codes = String::new();
     for (i, (stdout, stderr, code)) in outcome.steps.iter().enumerate() {
-        let prefix = if many { format!("{}.", i + 1) } else { String::new() };
+        let prefix = if many {
+            format!("{}.", i + 1)
+        } else {
+            String::new()
+        };
         if !stdout.is_empty() {
             files.insert(format!("{prefix}stdout"), stdout.clone());
         }
@@ -511,19 +535,62 @@ fn cases() {
 fn cmd_lines_split_like_a_shell() {
     assert_eq!(
         split(r#"check 'a b.toml' "c\td" e\x "\x1b[31m\u{9b}" < in"#),
-        ["check", "a b.toml", "c\td", "e\\x", "\x1b[31m\u{9b}", "<", "in"]
+        [
+            "check",
+            "a b.toml",
+            "c\td",
+            "e\\x",
+            "\x1b[31m\u{9b}",
+            "<",
+            "in"
+        ]
     );
     let args: Vec<String> = ["check", "a.json", "--aliases", "x.toml", "b.toml", "c.json"]
         .map(String::from)
         .into();
     assert_eq!(
-        mask(b"secret: 12ab\nsecret: \npublic".to_vec(), &["secret: ".into()]),
+        mask(
+            b"secret: 12ab\nsecret: \npublic".to_vec(),
+            &["secret: ".into()]
+        ),
         b"secret: <masked>\nsecret: \npublic"
     );
     let done = vec![(b"sha256:01\n".to_vec(), Vec::new(), 0); 12];
-    assert_eq!(earlier_stdout("x=$STEP12,$STEP1", &done), "x=sha256:01,sha256:01");
+    assert_eq!(
+        earlier_stdout("x=$STEP12,$STEP1", &done),
+        "x=sha256:01,sha256:01"
+    );
     assert_eq!(
         reversed(&args),
         ["check", "c.json", "--aliases", "x.toml", "b.toml", "a.json"]
     );
+}
+
+/// The `Table` builder the hand-written tests share (here, so that it runs once).
+#[test]
+fn the_table_builder_writes_toml_and_json() {
+    let t = Table::new("vm")
+        .registered("2024-01-01")
+        .op("HALT", 0)
+        .format("A")
+        .op("ADD", 0x20)
+        .format("E")
+        .category("arith")
+        .reserved(0xFE)
+        .escapes(&[0xFF])
+        .declare_format("P", 3, &[("len", 16, "len")]);
+    assert_eq!(
+        t.toml(),
+        "implementation = \"vm\"\nregistered = 2024-01-01\nopcodes = [\n  { opcode = 0x00, mnemonic = \"HALT\", format = \"A\" },\n  { opcode = 0x20, mnemonic = \"ADD\", format = \"E\", category = \"arith\" },\n  { opcode = 0xfe, reserved = true },\n]\n[encoding]\nescapes = [0xFF]\n[formats.P]\nsize = 3\nfields = [{ name = \"len\", bits = 16, kind = \"len\" }]\n"
+    );
+    let json: Value = serde_json::from_str(&t.json()).unwrap();
+    assert_eq!(json["registered"], "2024-01-01");
+    assert_eq!(json["opcodes"][1]["opcode"], 0x20);
+    assert_eq!(json["opcodes"][2]["reserved"], true);
+    assert_eq!(json["encoding"]["escapes"][0], 0xFF);
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["t.toml", "t.json"] {
+        let table = isa_io::load_table(&t.write(dir.path(), name)).unwrap();
+        assert_eq!(table.entries.len(), 3, "{name}");
+    }
 }

@@ -1,6 +1,6 @@
 //! `check` through the binary: exit codes, error messages, colour, and the shared FLUX tables.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use predicates::prelude::*;
 use predicates::str::contains;

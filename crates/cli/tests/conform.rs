@@ -1,10 +1,7 @@
 //! `conform` through the binary: the gen → scan → conform round trip in every language, drifted
 //! Go and Python sources named line by line, JSON and SARIF, `--fail-on`, and bad input.
 
-use std::path::{Path, PathBuf};
-
 use assert_cmd::Command;
-use predicates::str::contains;
 use serde_json::Value;
 
 mod common;
@@ -238,62 +235,69 @@ fn gen_then_conform_exits_0_for_every_language_and_table() {
 /// implementation's, and whether their layouts contradict under the one comparison rule.
 /// `check` (format-mismatch between the two tables) and `conform` (layout-mismatch against
 /// the canonical one) must give the same verdict on each.
-const LAYOUT_VERDICTS: [(&str, &str, &str, bool); 12] = [
+type Facts = fn(Table) -> Table;
+
+const LAYOUT_VERDICTS: [(&str, Facts, Facts, bool); 12] = [
     (
         "sizes only, 2 and 4 bytes",
-        "size_bytes = 2",
-        "size_bytes = 4",
+        |t| t.size(2),
+        |t| t.size(4),
         true,
     ),
-    (
-        "sizes only, equal",
-        "size_bytes = 4",
-        "size_bytes = 4",
-        false,
-    ),
+    ("sizes only, equal", |t| t.size(4), |t| t.size(4), false),
     (
         "size 4 against letter E (4 bytes)",
-        "format = \"E\"",
-        "size_bytes = 4",
+        |t| t.format("E"),
+        |t| t.size(4),
         false,
     ),
     (
         "size 3 against letter E",
-        "format = \"E\"",
-        "size_bytes = 3",
+        |t| t.format("E"),
+        |t| t.size(3),
         true,
     ),
-    ("letters E and E", "format = \"E\"", "format = \"E\"", false),
-    ("letters E and D", "format = \"E\"", "format = \"D\"", true),
     (
-        "letter E against a letter nothing defines",
-        "format = \"E\"",
-        "format = \"Z\"",
+        "letters E and E",
+        |t| t.format("E"),
+        |t| t.format("E"),
         false,
     ),
-    ("letter E against nothing", "format = \"E\"", "", false),
+    (
+        "letters E and D",
+        |t| t.format("E"),
+        |t| t.format("D"),
+        true,
+    ),
+    (
+        "letter E against a letter nothing defines",
+        |t| t.format("E"),
+        |t| t.format("Z"),
+        false,
+    ),
+    ("letter E against nothing", |t| t.format("E"), |t| t, false),
     (
         "a payload against a fixed size",
-        "format = \"P\"",
-        "size_bytes = 3",
+        |t| t.format("P"),
+        |t| t.size(3),
         true,
     ),
     (
         "a payload against the same payload",
-        "format = \"P\"",
-        "format = \"P\"",
+        |t| t.format("P"),
+        |t| t.format("P"),
         false,
     ),
     (
         "an escape-page size against letter E",
-        "format = \"E\", opcode = 0xFF20",
-        "size_bytes = 5, opcode = 0xFF20",
+        |t| t.format("E").field("opcode", "0xFF20"),
+        |t| t.size(5).field("opcode", "0xFF20"),
         false,
     ),
     (
         "an escape-page size one byte short",
-        "format = \"E\", opcode = 0xFF20",
-        "size_bytes = 4, opcode = 0xFF20",
+        |t| t.format("E").field("opcode", "0xFF20"),
+        |t| t.size(4).field("opcode", "0xFF20"),
         true,
     ),
 ];
@@ -302,22 +306,14 @@ const LAYOUT_VERDICTS: [(&str, &str, &str, bool); 12] = [
 fn conform_and_check_agree_on_every_layout_verdict() {
     let dir = tempfile::tempdir().unwrap();
     // Both tables declare the escape page and a payload format, so every row can use them.
-    let table = |name: &str, facts: &str| {
-        let mut add = vec!["mnemonic = \"ADD\""];
-        if !facts.is_empty() {
-            add.push(facts);
-        }
-        if !facts.contains("opcode") {
-            add.push("opcode = 0x20");
-        }
-        let add = add.join(", ");
-        format!(
-            "implementation = \"{name}\"\nopcodes = [\n  {{ opcode = 0x00, mnemonic = \"HALT\", format = \"A\" }},\n  {{ {add} }},\n]\n[encoding]\nescapes = [0xFF]\n[formats.P]\nsize = 3\nfields = [{{ name = \"len\", bits = 16, kind = \"len\" }}]\n"
-        )
+    let table = |name: &str, facts: Facts| {
+        facts(Table::new(name).op("HALT", 0).format("A").op("ADD", 0x20))
+            .escapes(&[0xFF])
+            .declare_format("P", 3, &[("len", 16, "len")])
     };
     for (i, (what, canon, imp, differs)) in LAYOUT_VERDICTS.iter().enumerate() {
-        let c = write(dir.path(), &format!("canon{i}.toml"), table("canon", canon));
-        let m = write(dir.path(), &format!("impl{i}.toml"), table("impl", imp));
+        let c = table("canon", *canon).write(dir.path(), &format!("canon{i}.toml"));
+        let m = table("impl", *imp).write(dir.path(), &format!("impl{i}.toml"));
         let (_, report) = json_of(bin().args([
             "check",
             c.to_str().unwrap(),

@@ -31,16 +31,11 @@ fn json(out: &[u8]) -> Value {
 
 /// A table file with `HALT` plus the given (opcode, mnemonic) entries.
 fn table(dir: &Path, name: &str, entries: &[(u32, &str)]) -> PathBuf {
-    let mut text = String::from(
-        "implementation = \"canonical\"\nopcodes = [\n  { opcode = 0, mnemonic = \"HALT\", format = \"A\" },\n",
-    );
-    for (op, m) in entries {
-        text.push_str(&format!(
-            "  {{ opcode = {op}, mnemonic = \"{m}\", format = \"E\" }},\n"
-        ));
+    let mut t = Table::new("canonical").op("HALT", 0).format("A");
+    for &(op, m) in entries {
+        t = t.op(m, op.into()).format("E");
     }
-    text.push_str("]\n");
-    write(dir, name, &text)
+    t.write(dir, name)
 }
 
 struct Fixture {

@@ -1,7 +1,5 @@
 //! `map` through the binary: SVG and HTML pictures, references, determinism, bad extensions.
 
-use predicates::str::contains;
-
 mod common;
 use common::*;
 

@@ -1,8 +1,6 @@
 //! `translate` on the real flux-runtime vectors, through tables derived from the shared data
 //! (the rest of `translate` — raw bytecode, modules, every error — is in `cases/translate/`).
 
-use std::path::{Path, PathBuf};
-
 use predicates::str::contains;
 
 mod common;
