@@ -15,17 +15,15 @@
 //! instructions at one number) is refused with `check`'s own messages and exit 2: a peer could
 //! not rely on anything it advertised.
 
-use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use isa_core::{Aliases, Scheme, Table};
 use isa_negotiate::{
-    build, category_groups, encode_advertisement, resolve, usable_count, BuildOptions, GroupDecl,
-    Version, VersionClaim,
+    build, category_groups, encode_advertisement, resolve, usable_count, BuildOptions, Version,
+    VersionClaim,
 };
-use serde::Deserialize;
 
 use crate::{inputs, style, EXIT_OK};
 
@@ -73,108 +71,8 @@ pub struct Args {
     #[arg(long)]
     pub digest_only: bool,
 
-    /// Format scheme for letters the table does not declare.
-    #[arg(long, default_value = "flux-unified", value_parser = clap::builder::PossibleValuesParser::new(Scheme::BUILTIN_NAMES))]
-    pub scheme: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct GroupToml {
-    #[serde(default)]
-    includes: Vec<String>,
-    #[serde(default)]
-    mnemonics: Vec<String>,
-    #[serde(default)]
-    excludes: Vec<String>,
-}
-
-/// Reads a feature-group file (TOML: `[name]` with `includes`, `mnemonics`, `excludes`).
-pub fn load_groups(path: &Path) -> Result<Vec<GroupDecl>> {
-    let bytes = isa_io::read_limited(path, isa_io::max_input())
-        .with_context(|| format!("{}: cannot read", path.display()))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|e| anyhow::anyhow!("{}: not UTF-8 text: {e}", path.display()))?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
-    let map: BTreeMap<String, GroupToml> = toml::from_str(&text).map_err(|e| {
-        let at = e
-            .span()
-            .map(|s| {
-                let (line, col) = line_col(&text, s.start);
-                format!(":{line}:{col}")
-            })
-            .unwrap_or_default();
-        anyhow::anyhow!("{}{at}: {}", path.display(), e.message())
-    })?;
-    Ok(map
-        .into_iter()
-        .map(|(name, g)| GroupDecl {
-            name,
-            includes: g.includes,
-            mnemonics: g.mnemonics,
-            excludes: g.excludes,
-        })
-        .collect())
-}
-
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
-}
-
-/// A semantic version from free text: the whole text when it is one (`v` allowed), else the
-/// first `vN[.N[.N]]` or `N.N[.N]` token, padded with zeros. Bare numbers (`247 opcodes`) and
-/// ranges (`1-7`) are not versions.
-pub fn version_from_text(text: &str) -> Option<Version> {
-    let t = text.trim();
-    let bare = t.strip_prefix(['v', 'V']).unwrap_or(t);
-    if let Ok(v) = Version::parse(bare) {
-        return Some(v);
-    }
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let boundary = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
-        let prefixed = boundary
-            && (bytes[i] == b'v' || bytes[i] == b'V')
-            && bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
-        let start = if prefixed { i + 1 } else { i };
-        if boundary && bytes[start].is_ascii_digit() {
-            let mut end = start;
-            let mut parts = 1;
-            while end < bytes.len() {
-                if bytes[end].is_ascii_digit() {
-                    end += 1;
-                } else if bytes[end] == b'.'
-                    && parts < 3
-                    && bytes.get(end + 1).is_some_and(u8::is_ascii_digit)
-                {
-                    parts += 1;
-                    end += 1;
-                } else {
-                    break;
-                }
-            }
-            let ends_word = end == bytes.len() || !bytes[end].is_ascii_alphanumeric();
-            if ends_word && (prefixed || parts > 1) {
-                let nums: Vec<u64> = text[start..end]
-                    .split('.')
-                    .map(|n| n.parse().ok())
-                    .collect::<Option<_>>()?;
-                return Some(Version::new(
-                    nums[0],
-                    nums.get(1).copied().unwrap_or(0),
-                    nums.get(2).copied().unwrap_or(0),
-                ));
-            }
-            i = end.max(i + 1);
-        } else {
-            i += 1;
-        }
-    }
-    None
+    #[command(flatten)]
+    pub scheme: crate::args::SchemeArg,
 }
 
 /// The one version a table claims on its own: its label and its own content hash.
@@ -197,7 +95,11 @@ pub fn bare_claim_quiet(
     let label = match flag {
         Some(text) => Version::parse(text.trim_start_matches(['v', 'V']))
             .with_context(|| format!("--isa-version `{text}` is not a semantic version"))?,
-        None => match table.isa_version.as_deref().and_then(version_from_text) {
+        None => match table
+            .isa_version
+            .as_deref()
+            .and_then(isa_negotiate::version_from_text)
+        {
             Some(v) => v,
             None => {
                 note = Some(format!(
@@ -267,7 +169,7 @@ pub fn store_claims(
 pub fn run(args: Args) -> Result<u8> {
     let table = inputs::load_one(&args.table)?;
     let file = args.table.display().to_string();
-    let scheme = Scheme::builtin(&args.scheme).context("unknown scheme")?;
+    let scheme = args.scheme.resolve()?;
     // The advertisement's identities are normalised mnemonics, so no alias map applies.
     inputs::require_decodable(&table, "the table", &scheme, &Aliases::new())
         .with_context(|| format!("{file}: cannot advertise"))?;
@@ -285,9 +187,8 @@ pub fn run(args: Args) -> Result<u8> {
         claims.push(bare_claim(&table, &file, args.isa_version.as_deref())?);
     }
     let groups = match &args.groups {
-        Some(path) => {
-            resolve(&load_groups(path)?).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
-        }
+        Some(path) => resolve(&isa_io::load_groups(path)?)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?,
         None => category_groups(&table),
     };
     let (ad, notes) = build(
@@ -327,32 +228,4 @@ pub fn run(args: Args) -> Result<u8> {
         }
     }
     Ok(EXIT_OK)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn versions_come_from_free_text() {
-        let v = |s: &str| version_from_text(s).map(|v| v.to_string());
-        assert_eq!(v("2.0.0").as_deref(), Some("2.0.0"));
-        assert_eq!(v("v1.2.3-rc.1").as_deref(), Some("1.2.3-rc.1"));
-        assert_eq!(v("FLUX ISA v2.0 2.0.0").as_deref(), Some("2.0.0"));
-        assert_eq!(
-            v("Edge ISA v3 (variable width 1-3 bytes)").as_deref(),
-            Some("3.0.0")
-        );
-        assert_eq!(
-            v("conformance vectors v2.1 reference VM").as_deref(),
-            Some("2.1.0")
-        );
-        assert_eq!(v("'FLUX Unified ISA: 247 opcodes'"), None);
-        assert_eq!(v("bytecode versions 1-7"), None);
-        assert_eq!(v("mixes 0x7C numbering"), None);
-        assert_eq!(
-            v("FLUX-ISA-SPEC-v3.0 'Canonical'").as_deref(),
-            Some("3.0.0")
-        );
-    }
 }

@@ -8,10 +8,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use isa_codegen::{Lang, Meta};
-use isa_core::Scheme;
 
-use crate::style::{self, paint, Style};
 use crate::{inputs, EXIT_FAIL, EXIT_OK};
+use isa_report::style::{self, paint, Style};
 
 /// Target languages on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -71,9 +70,8 @@ pub struct Args {
     #[arg(long, value_name = "LABEL")]
     pub isa_version: Option<String>,
 
-    /// Format scheme for letters the table does not declare (gives the sizes).
-    #[arg(long, default_value = "flux-unified", value_parser = clap::builder::PossibleValuesParser::new(Scheme::BUILTIN_NAMES))]
-    pub scheme: String,
+    #[command(flatten)]
+    pub scheme: crate::args::SchemeArg,
 }
 
 fn lang_of(args: &Args) -> Result<Lang> {
@@ -106,7 +104,7 @@ pub fn run(args: Args) -> Result<u8> {
     if let Some(v) = &args.isa_version {
         meta.isa_version = v.clone();
     }
-    meta.scheme = Scheme::builtin(&args.scheme).context("unknown scheme")?;
+    meta.scheme = args.scheme.resolve()?;
     // A generated table is what VMs decode bytecode with, so a table whose bytecode is
     // ambiguous is refused in `check`'s words before anything is rendered.
     inputs::require_decodable(&table, "the table", &meta.scheme, &isa_core::Aliases::new())
@@ -124,7 +122,7 @@ pub fn run(args: Args) -> Result<u8> {
             isa_io::write_output(path, generated.code.as_bytes())
                 .with_context(|| format!("{}: cannot write", path.display()))?;
         }
-        None => crate::conform::write_stdout(&generated.code)?,
+        None => crate::output::write_stdout(&generated.code)?,
     }
     Ok(EXIT_OK)
 }

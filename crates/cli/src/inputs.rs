@@ -5,8 +5,13 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use anyhow::{anyhow, Context};
 use isa_core::{Aliases, Table};
 use isa_io::{LoadError, TableFormat};
+use isa_negotiate::wire::{MAGIC, WIRE_VERSION};
+use isa_negotiate::{Advertisement, DecodeErrorKind};
+use isa_report::conform::Checked;
+use isa_report::style;
 
 /// Every input error at once; displays one `file:line:col: message` per line.
 #[derive(Debug)]
@@ -91,7 +96,7 @@ pub fn load(paths: &[PathBuf]) -> Result<Vec<Table>, InputErrors> {
     if !sources.is_empty() {
         let outcome = isa_scan::scan_paths(&sources, &isa_scan::ScanOptions::default());
         for note in &outcome.notes {
-            crate::style::note(&format!("{}: {}", note.path.display(), note.message));
+            style::note(&format!("{}: {}", note.path.display(), note.message));
         }
         tables.extend(outcome.tables.into_iter().map(|t| t.table));
         // Scanned tables are named FILE#SYMBOL, but a table file may still use such a name.
@@ -155,14 +160,6 @@ pub fn resolve_table(arg: &str) -> anyhow::Result<Table> {
     })
 }
 
-/// The alias map of an optional `--aliases FILE` (empty without one).
-pub fn aliases(path: Option<&Path>) -> Result<Aliases, InputErrors> {
-    match path {
-        Some(path) => isa_io::load_aliases(path).map_err(|e| InputErrors(vec![e])),
-        None => Ok(Aliases::new()),
-    }
-}
-
 /// Refuses a table whose bytecode cannot be decoded (see [`isa_core::undecodable`]): the error
 /// lists each `check` conflict that makes it so — the same words `check` prints — and the
 /// command exits 2. `role` says which table it is (`the target table`).
@@ -189,10 +186,8 @@ pub fn require_decodable(
     );
     const SHOWN: usize = 10;
     for c in problems.iter().take(SHOWN) {
-        text.push_str(&format!("\n  {}[{}] {}", c.severity, c.kind, c.message));
-        if let Some(loc) = c.entries.first().and_then(|e| e.location.as_ref()) {
-            text.push_str(&format!(" ({loc})"));
-        }
+        let line = isa_report::diagnostic::line(&c.diagnostic(), &table.implementation);
+        text.push_str(&format!("\n  {line}"));
     }
     if problems.len() > SHOWN {
         text.push_str(&format!("\n  … and {} more", problems.len() - SHOWN));
@@ -200,79 +195,148 @@ pub fn require_decodable(
     anyhow::bail!("{text}")
 }
 
-/// The scanner's per-file limits, shared by every command that scans source files.
-#[derive(Debug, Clone, clap::Args)]
-pub struct ScanLimits {
-    /// Skip source files larger than this (bytes, or with a K, M or G suffix for KiB, MiB,
-    /// GiB), with a note.
-    #[arg(long, default_value = "4M", value_name = "SIZE", value_parser = parse_size)]
-    pub max_file_size: u64,
-
-    /// Skip a source file, with a note, when parsing it takes more than this many seconds of
-    /// CPU time (the grammars' error recovery on text in another language can be very slow).
-    #[arg(long, default_value = "3", value_name = "SECONDS", value_parser = parse_seconds)]
-    pub parse_timeout: std::time::Duration,
-}
-
-impl ScanLimits {
-    /// Scan options with these limits and the given threshold.
-    pub fn options(&self, min_confidence: f32, progress: bool) -> isa_scan::ScanOptions {
-        isa_scan::ScanOptions {
-            min_confidence,
-            progress,
-            max_file_bytes: self.max_file_size,
-            parse_timeout: self.parse_timeout,
+/// The one loader of an implementation's tables for `conform`: table files as they are (at
+/// confidence 1), source files and directories through the scanner with `options`, optionally
+/// narrowed to the tables found under `symbols`. Stricter than [`load`]: a gate that cannot
+/// read part of the implementation must not say it conforms, so an unreadable source file is
+/// an error here rather than a note.
+pub fn load_implementation(
+    paths: &[PathBuf],
+    options: &isa_scan::ScanOptions,
+    symbols: &[String],
+) -> anyhow::Result<Vec<Checked>> {
+    let mut errors = Vec::new();
+    for p in paths {
+        if !p.exists() {
+            errors.push(format!("{}: no such file or directory", p.display()));
         }
     }
-}
-
-/// `4096`, `64K`, `4M`, `1G` (binary multiples).
-fn parse_size(text: &str) -> Result<u64, String> {
-    let t = text.trim();
-    let (digits, shift) = match t.char_indices().last() {
-        Some((i, 'k' | 'K')) => (&t[..i], 10),
-        Some((i, 'm' | 'M')) => (&t[..i], 20),
-        Some((i, 'g' | 'G')) => (&t[..i], 30),
-        _ => (t, 0),
-    };
-    let n: u64 = digits
-        .parse()
-        .map_err(|_| format!("`{text}`: expected a size such as 4096, 64K, 4M or 1G"))?;
-    n.checked_mul(1u64 << shift)
-        .ok_or_else(|| format!("`{text}`: too large"))
-}
-
-/// Seconds, fractions allowed, above 0 and at most a day.
-fn parse_seconds(text: &str) -> Result<std::time::Duration, String> {
-    let s: f64 = text
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{text}`: expected seconds, such as 3 or 0.5"))?;
-    if !(s > 0.0 && s <= 86_400.0) {
-        return Err(format!("`{text}`: must be above 0 and at most 86400"));
+    if !errors.is_empty() {
+        anyhow::bail!("{}", errors.join("\nerror: "));
     }
-    Ok(std::time::Duration::from_secs_f64(s))
-}
-
-#[cfg(test)]
-mod limit_tests {
-    use super::*;
-
-    #[test]
-    fn sizes_and_seconds() {
-        assert_eq!(parse_size("4096"), Ok(4096));
-        assert_eq!(parse_size("64K"), Ok(65_536));
-        assert_eq!(parse_size("4m"), Ok(4 << 20));
-        assert_eq!(parse_size("1G"), Ok(1 << 30));
-        assert!(parse_size("17179869184G").is_err());
-        assert!(parse_size("-1").is_err());
-        assert!(parse_size("4MB").is_err());
-        assert_eq!(
-            parse_seconds("0.5"),
-            Ok(std::time::Duration::from_millis(500))
+    let (mut table_files, sources): (Vec<PathBuf>, Vec<PathBuf>) = paths
+        .iter()
+        .cloned()
+        .partition(|p| p.is_file() && isa_io::TableFormat::from_path(p).is_some());
+    // Sorted like the scanner's files, so the report never depends on argument order.
+    table_files.sort();
+    let mut found: Vec<Checked> = isa_io::load_tables(&table_files)
+        .map_err(InputErrors)?
+        .into_iter()
+        .map(|t| Checked {
+            symbol: t.implementation.clone(),
+            table: t,
+            confidence: 1.0,
+        })
+        .collect();
+    if !sources.is_empty() {
+        let outcome = isa_scan::scan_paths(&sources, options);
+        for n in &outcome.notes {
+            style::note(&format!("{}: {}", n.path.display(), n.message));
+        }
+        // A gate that cannot read part of the implementation must not say it conforms.
+        let unreadable: Vec<String> = outcome
+            .notes
+            .iter()
+            .filter(|n| n.unreadable)
+            .map(|n| format!("{}: {}", n.path.display(), n.message))
+            .collect();
+        if !unreadable.is_empty() {
+            anyhow::bail!(
+                "{} source file{} could not be read, so conformance cannot be decided:\n  {}",
+                unreadable.len(),
+                if unreadable.len() == 1 { "" } else { "s" },
+                unreadable.join("\n  ")
+            );
+        }
+        found.extend(outcome.tables.into_iter().map(|t| Checked {
+            table: t.table,
+            symbol: t.symbol,
+            confidence: t.confidence,
+        }));
+    }
+    let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    if found.is_empty() {
+        anyhow::bail!(
+            "no opcode table found in {}\nhint: conform reads enums, constant blocks, maps, switch statements and Markdown tables; run `isa-authority scan {}` to see what the scanner finds, or lower --min-confidence",
+            shown.join(", "),
+            shown.join(" ")
         );
-        assert!(parse_seconds("0").is_err());
-        assert!(parse_seconds("NaN").is_err());
-        assert!(parse_seconds("inf").is_err());
     }
+    if !symbols.is_empty() {
+        let found_symbols: Vec<String> = found.iter().map(|f| f.symbol.clone()).collect();
+        for wanted in symbols {
+            if !found_symbols.contains(wanted) {
+                anyhow::bail!(
+                    "--table {wanted}: no table with that symbol in {}\nhint: tables found: {}",
+                    shown.join(", "),
+                    found_symbols.join(", ")
+                );
+            }
+        }
+        found.retain(|f| symbols.contains(&f.symbol));
+    }
+    Ok(found)
+}
+
+/// Reads one advertisement file, binary (starts with the wire magic) or JSON, and checks that
+/// its mnemonics match their digests (reports name instructions by them).
+pub fn read_ad(path: &Path) -> anyhow::Result<Advertisement<'static>> {
+    let ad = read_unchecked(path)?;
+    ad.check_mnemonics()
+        .map_err(|e| anyhow!("{}: malformed advertisement: {e}", path.display()))?;
+    Ok(ad)
+}
+
+fn read_unchecked(path: &Path) -> anyhow::Result<Advertisement<'static>> {
+    let file = path.display();
+    let bytes = isa_io::read_limited(path, isa_io::max_input())
+        .with_context(|| format!("{file}: cannot read"))?;
+    parse_unchecked(&bytes, &file.to_string())
+}
+
+/// Parses the bytes of an advertisement, binary or JSON, as [`read_ad`] does a file (without the
+/// mnemonic check); `file` names it in errors. Public for the Python bindings, which read
+/// advertisements from memory.
+pub fn parse_unchecked(bytes: &[u8], file: &str) -> anyhow::Result<Advertisement<'static>> {
+    if bytes.starts_with(&MAGIC) {
+        return isa_negotiate::decode_advertisement(bytes)
+            .map(Advertisement::into_owned)
+            .map_err(|e| match e.kind {
+                DecodeErrorKind::UnsupportedVersion(v) if v < WIRE_VERSION => anyhow!(
+                    "{file}: malformed advertisement: {e}\nhint: it was written by an older `isa-authority advertise`; run `advertise` again on the table"
+                ),
+                _ => anyhow!("{file}: malformed advertisement: {e}"),
+            });
+    }
+    // JSON, possibly behind a UTF-8 byte-order mark (which editors add).
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text_like = body
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| *b == b'{');
+    if text_like {
+        let text = std::str::from_utf8(body).map_err(|e| {
+            anyhow!(
+                "{file}: malformed advertisement: byte {}: not UTF-8",
+                e.valid_up_to()
+            )
+        })?;
+        return isa_negotiate::json::advertisement_from_json(text).map_err(|e| {
+            if e.line > 0 {
+                anyhow!(
+                    "{file}:{}:{}: malformed advertisement: {}",
+                    e.line,
+                    e.column,
+                    e.message
+                )
+            } else {
+                anyhow!("{file}: malformed advertisement: {}", e.message)
+            }
+        });
+    }
+    // Neither: let the binary decoder say what is wrong with the first bytes.
+    isa_negotiate::decode_advertisement(bytes)
+        .map(Advertisement::into_owned)
+        .map_err(|e| anyhow!("{file}: malformed advertisement: {e}\nhint: expected a file written by `isa-authority advertise` (binary, or --format json)"))
 }

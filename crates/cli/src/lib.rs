@@ -15,6 +15,7 @@
 
 pub mod advertise;
 pub mod arbitrate;
+pub mod args;
 pub mod check;
 pub mod conform;
 pub mod gen;
@@ -25,10 +26,8 @@ pub mod matrix;
 pub mod migrate;
 pub mod negotiate;
 pub mod output;
-pub mod sarif;
 pub mod scan;
 pub mod store_cmds;
-pub mod style;
 pub mod translate;
 
 use clap::{Parser, Subcommand};
@@ -88,15 +87,15 @@ enum Command {
     /// Generate the canonical opcode table as code (Python, Go, TypeScript, Rust, C) or Markdown.
     Gen(gen::Args),
     /// Check an implementation's source against the canonical table: the CI conformance gate.
+    ///
+    /// Every divergence is reported at its source line. Missing instructions are warnings (a
+    /// table scanned from a dispatch switch may cover a subset); every other divergence is an
+    /// error, so the default `--fail-on error` fails on them.
     Conform(conform::Args),
 }
 
-/// Exit code for success.
-pub const EXIT_OK: u8 = 0;
-/// Exit code when the command's verdict is a failure (conflicts, divergence, verification).
-pub const EXIT_FAIL: u8 = 1;
-/// Exit code for bad input, usage or IO errors.
-pub const EXIT_ERROR: u8 = 2;
+use isa_report::style;
+pub use output::{EXIT_ERROR, EXIT_FAIL, EXIT_OK};
 
 /// Runs the command line `args` (the program name first, as in `std::env::args_os`) and
 /// returns the exit code. Exactly what the binary does, minus process-wide set-up (see
@@ -157,7 +156,7 @@ where
     let code = match result {
         Ok(code) => code,
         Err(error) => {
-            style::print_error(&error);
+            output::print_error(&error);
             EXIT_ERROR
         }
     };

@@ -45,9 +45,8 @@ pub struct Args {
     #[arg(long, value_enum, default_value = "implementation")]
     pub by: By,
 
-    /// Alias map applied before comparison.
-    #[arg(long, value_name = "FILE")]
-    pub aliases: Option<PathBuf>,
+    #[command(flatten)]
+    pub aliases: crate::args::AliasArg,
 
     /// Title of the picture.
     #[arg(long, default_value = "Opcode-space agreement")]
@@ -152,7 +151,7 @@ const MAX_PAGES: usize = 64;
 /// The first [`MAX_PAGES`] pages, in order, with a note naming how many were left out.
 fn capped(mut pages: Vec<u32>, name: &str) -> Vec<u32> {
     if pages.len() > MAX_PAGES {
-        crate::style::note(&format!(
+        isa_report::style::note(&format!(
             "{name}: uses {} pages of 256 numbers; drawing the first {MAX_PAGES} (numbers up to {})",
             pages.len(),
             isa_core::conflict::hex_opcode((pages[MAX_PAGES - 1] << 8) | 0xFF)
@@ -217,7 +216,7 @@ pub fn run(args: Args) -> Result<u8> {
             args.output.display()
         );
     };
-    let aliases = crate::inputs::aliases(args.aliases.as_deref())?;
+    let aliases = args.aliases.load()?;
     let tables = inputs::load(&args.tables)?;
     let reference_table = match &args.against {
         Some(path) => Some(inputs::load_one(path)?),
@@ -312,7 +311,7 @@ pub fn run(args: Args) -> Result<u8> {
     };
     isa_io::atomic_write(&args.output, text.as_bytes())
         .map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", args.output.display()))?;
-    crate::style::note(&format!("wrote {}", args.output.display()));
+    isa_report::style::note(&format!("wrote {}", args.output.display()));
     Ok(EXIT_OK)
 }
 

@@ -13,9 +13,9 @@ use anyhow::{bail, Context, Result};
 use isa_negotiate::{negotiate, Advertisement};
 use serde_json::json;
 
-use crate::negotiate::read_ad;
-use crate::style::{paint, Style};
+use crate::inputs::read_ad;
 use crate::EXIT_OK;
+use isa_report::style::{paint, Style};
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -142,7 +142,7 @@ fn text_table(labels: &[String], cells: &[Vec<Cell>]) -> String {
         .map(|l| l.chars().count())
         .max()
         .unwrap_or(0)
-        .min(crate::style::MAX_PAD);
+        .min(isa_report::style::MAX_PAD);
     let idx_w = n.to_string().len();
     let cell_w = cells
         .iter()

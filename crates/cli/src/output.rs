@@ -1,11 +1,36 @@
-//! What every command prints as JSON: one function, so that every JSON output escapes the same
-//! characters (see [`isa_io::pretty_json`]).
+//! What every subcommand writes and returns: exit codes (docs/reference/exit-codes.md), JSON
+//! through one writer (so every JSON output escapes the same characters, see
+//! [`isa_io::pretty_json`]), data on stdout with a closed pipe tolerated, and errors on stderr.
 
 use serde_json::Value;
+
+/// Exit code for success.
+pub const EXIT_OK: u8 = 0;
+/// Exit code when the command's verdict is a failure (conflicts, divergence, verification).
+pub const EXIT_FAIL: u8 = 1;
+/// Exit code for bad input, usage or IO errors.
+pub const EXIT_ERROR: u8 = 2;
 
 /// Pretty JSON with a trailing newline, DEL and C1 controls escaped.
 pub fn json(value: &Value) -> String {
     isa_io::pretty_json(value)
+}
+
+/// Writes data to stdout; a closed pipe (`… | head`) is not an error.
+pub fn write_stdout(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(anyhow::anyhow!("cannot write to stdout: {e}"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Prints an error with its causes (`{error:#}`) and any `hint:` lines to stderr.
+pub fn print_error(error: &anyhow::Error) {
+    isa_report::style::print_error(&format!("{error:#}"));
 }
 
 #[cfg(test)]

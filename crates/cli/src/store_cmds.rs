@@ -7,54 +7,23 @@
 //! compatibility `--require`d; 2 bad input, usage or IO errors, including a store
 //! that holds a symbolic link (which no command follows; `verify` reports it, with exit 1).
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use isa_core::conflict::hex_opcode;
-use isa_core::diff::{Change, Compatibility, Diff};
+use isa_core::diff::Compatibility;
 use isa_history::{
-    Authority, Declared, HistoryError, KeyPair, Maintainer, Override, ProposeOptions, PublicKey,
-    Rename, Store, VerifyReport,
+    Authority, HistoryError, KeyPair, Maintainer, Override, ProposeOptions, PublicKey, Rename,
+    Store, VerifyReport,
 };
 use serde_json::{json, Value};
 
-use crate::check::pretty;
-use crate::style::{note, paint, Style};
+use crate::output::json as pretty;
+use isa_report::store::{self, diff_json, diff_text, verify_json, version_json};
+use isa_report::style::{note, paint, Style};
+
+use crate::args::{Format, StoreArg};
 use crate::{inputs, EXIT_FAIL, EXIT_OK};
-
-/// Output formats of the store commands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// Readable text.
-    Text,
-    /// JSON (each command's shape: docs/reference/json-contracts.md).
-    Json,
-}
-
-/// Where the store is: `--store DIR`, else `$ISA_AUTHORITY_STORE`, else `./.isa-authority`.
-#[derive(Debug, Clone, clap::Args)]
-pub struct StoreArg {
-    /// Store directory [default: $ISA_AUTHORITY_STORE, else ./.isa-authority].
-    #[arg(long, value_name = "DIR")]
-    pub store: Option<PathBuf>,
-}
-
-impl StoreArg {
-    fn dir(&self) -> PathBuf {
-        if let Some(dir) = &self.store {
-            return dir.clone();
-        }
-        match std::env::var_os("ISA_AUTHORITY_STORE") {
-            Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-            _ => PathBuf::from(Store::DEFAULT_DIR),
-        }
-    }
-
-    fn open(&self) -> Result<Store> {
-        Ok(Store::open(self.dir())?)
-    }
-}
 
 /// Maps a library result to an exit code: refusals — by the governance rules, or of a store
 /// that fails verification — are verdicts (exit 1), every other error is bad input (exit 2).
@@ -71,7 +40,7 @@ fn unless_refused<T>(result: Result<T, HistoryError>) -> Result<Option<T>> {
     match result {
         Ok(value) => Ok(Some(value)),
         Err(e) if e.is_refusal() => {
-            crate::style::print_error(&anyhow::Error::new(e));
+            crate::output::print_error(&anyhow::Error::new(e));
             Ok(None)
         }
         Err(e) => Err(e.into()),
@@ -94,39 +63,6 @@ pub struct KeygenArgs {
     pub format: Format,
 }
 
-/// Creates a key file with exactly `mode`, never overwriting. The mode is given at creation,
-/// so a secret is never readable by others even for an instant, and set again on the open
-/// file afterwards, because creation applies the umask: under umask 000 a plain write would
-/// leave a world-writable public key that anyone could swap for their own before `init`
-/// reads it, and under umask 077 `NAME.pub` would not be readable by the people it is for.
-pub fn write_key_file(path: &Path, text: &str, mode: u32) -> Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(mode);
-    }
-    let mut file = options.open(path).with_context(|| {
-        format!(
-            "cannot create {} (an existing key is never overwritten)",
-            path.display()
-        )
-    })?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        file.set_permissions(std::fs::Permissions::from_mode(mode))
-            .with_context(|| format!("cannot set the permissions of {}", path.display()))?;
-    }
-    #[cfg(not(unix))]
-    let _ = mode;
-    file.write_all(text.as_bytes())
-        .and_then(|()| file.sync_all())
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
-}
-
 /// Runs `keygen`.
 pub fn keygen(args: KeygenArgs) -> Result<u8> {
     let pair = KeyPair::generate(&args.name)?;
@@ -140,8 +76,8 @@ pub fn keygen(args: KeygenArgs) -> Result<u8> {
             pub_path.display()
         );
     }
-    write_key_file(&key_path, &pair.to_file_text(), 0o600)?;
-    write_key_file(&pub_path, &pair.public().to_file_text(), 0o644)?;
+    isa_history::write_key_file(&key_path, &pair.to_file_text(), 0o600)?;
+    isa_history::write_key_file(&pub_path, &pair.public().to_file_text(), 0o644)?;
     // Make the two new directory entries durable, as an atomic write would.
     isa_io::fsutil::sync_dir(&args.out_dir)
         .with_context(|| format!("cannot sync {}", args.out_dir.display()))?;
@@ -163,28 +99,6 @@ pub fn keygen(args: KeygenArgs) -> Result<u8> {
         ),
     }
     Ok(EXIT_OK)
-}
-
-/// Reads a secret key file, refusing one that others can read (as ssh does).
-pub fn read_secret(path: &Path) -> Result<KeyPair> {
-    let meta =
-        std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = meta.permissions().mode() & 0o777;
-        if mode & 0o077 != 0 {
-            bail!(
-                "{}: permissions {mode:04o} are too open for a secret key\n  hint: chmod 600 {}",
-                path.display(),
-                path.display()
-            );
-        }
-    }
-    let _ = meta;
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    Ok(KeyPair::parse(&path.display().to_string(), &text)?)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -284,15 +198,6 @@ pub struct ProposeArgs {
     pub format: Format,
 }
 
-/// A number in decimal or `0x` hex (`--override NUMBER=REASON`).
-pub fn parse_number(text: &str) -> Option<u32> {
-    let t = text.trim();
-    match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
-        Some(hex) => u32::from_str_radix(hex, 16).ok(),
-        None => t.parse().ok(),
-    }
-}
-
 /// Runs `propose`.
 pub fn propose(args: ProposeArgs) -> Result<u8> {
     let version = isa_history::semver::Version::parse(
@@ -315,7 +220,7 @@ pub fn propose(args: ProposeArgs) -> Result<u8> {
     for spec in &args.overrides {
         let parsed = spec
             .split_once('=')
-            .and_then(|(n, reason)| Some((parse_number(n)?, reason)));
+            .and_then(|(n, reason)| Some((isa_io::parse_number(n)?, reason)));
         match parsed {
             Some((opcode, reason)) => options.overrides.push(Override {
                 opcode,
@@ -369,7 +274,7 @@ pub struct ApproveArgs {
 /// Runs `approve`.
 pub fn approve(args: ApproveArgs) -> Result<u8> {
     let store = args.store.open()?;
-    let key = read_secret(&args.key)?;
+    let key = isa_history::read_secret_file(&args.key)?;
     verdict(store.approve(&args.id, &key), |approval| {
         let status = store.status(&approval.proposal)?;
         match args.format {
@@ -412,24 +317,6 @@ pub struct DeclareArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
-}
-
-/// One declared version as `log --format json` and `declare --format json` print it.
-pub fn version_json(d: &Declared) -> Value {
-    let p = &d.record.proposal;
-    json!({
-        "version": p.version.to_string(),
-        "hash": d.hash,
-        "table_hash": p.table_hash(),
-        "sequence": d.record.sequence,
-        "previous": d.record.previous,
-        "proposal": p.id(),
-        "message": p.message,
-        "approved_by": d.record.approvals.iter().map(|a| a.maintainer.as_str()).collect::<Vec<_>>(),
-        "renames": p.renames.iter().map(|r| json!({"from": r.from, "to": r.to})).collect::<Vec<_>>(),
-        "overrides": p.overrides.iter().map(|o| json!({"opcode": o.opcode, "reason": o.reason})).collect::<Vec<_>>(),
-        "instructions": p.table.instructions().count(),
-    })
 }
 
 /// Runs `declare`.
@@ -554,9 +441,8 @@ pub struct DiffArgs {
     pub from: String,
     /// The new version (semver, or `latest`).
     pub to: String,
-    /// Alias map applied before matching identities.
-    #[arg(long, value_name = "FILE")]
-    pub aliases: Option<PathBuf>,
+    #[command(flatten)]
+    pub aliases: crate::args::AliasArg,
     /// Exit 1 unless the versions are compatible in this mode.
     #[arg(long, value_enum, value_name = "MODE")]
     pub require: Option<RequireMode>,
@@ -586,73 +472,9 @@ impl RequireMode {
     }
 }
 
-fn change_json(c: &Change) -> Value {
-    json!({
-        "kind": c.kind.as_str(),
-        "mnemonic": c.mnemonic,
-        "previous": c.previous,
-        "from": c.from,
-        "to": c.to,
-        "breaking": c.breaking,
-        "breaks_forward": c.breaks_forward,
-        "detail": c.detail,
-    })
-}
-
-/// The `diff --format json` document.
-pub fn diff_json(from: &str, to: &str, d: &Diff) -> Value {
-    json!({
-        "from": from,
-        "to": to,
-        "changes": d.changes.iter().map(change_json).collect::<Vec<_>>(),
-        "compatibility": {
-            "backward": d.backward,
-            "forward": d.forward,
-            "full": d.full,
-        },
-        "summary": {
-            "changes": d.changes.len(),
-            "breaking": d.breaking_count(),
-            "unchanged": d.unchanged,
-        },
-    })
-}
-
-fn diff_text(from: &str, to: &str, d: &Diff) -> String {
-    let mut out = format!("{from} -> {to}: {} change(s)\n", d.changes.len());
-    let op = |o: Option<u32>| o.map_or("-".to_string(), hex_opcode);
-    for c in &d.changes {
-        let mark = if c.breaking {
-            paint(Style::Error, "breaking")
-        } else if c.breaks_forward {
-            paint(Style::Warning, "forward ")
-        } else {
-            paint(Style::Good, "safe    ")
-        };
-        out.push_str(&format!(
-            "  {mark}  {:<14} {:<12} {:>6} -> {:<6}  {}\n",
-            c.kind.as_str(),
-            c.mnemonic,
-            op(c.from),
-            op(c.to),
-            paint(Style::Dim, &c.detail)
-        ));
-    }
-    for mode in Compatibility::ALL {
-        let ok = d.is_compatible(mode);
-        let word = if ok {
-            paint(Style::Good, "compatible")
-        } else {
-            paint(Style::Error, "INCOMPATIBLE")
-        };
-        out.push_str(&format!("{:<9} {word}\n", format!("{mode}:")));
-    }
-    out
-}
-
 /// Runs `diff`.
 pub fn diff(args: DiffArgs) -> Result<u8> {
-    let aliases = crate::inputs::aliases(args.aliases.as_deref())?;
+    let aliases = args.aliases.load()?;
     let store = args.store.open()?;
     let Some(d) = unless_refused(store.diff(&args.from, &args.to, &aliases))? else {
         return Ok(EXIT_FAIL);
@@ -681,32 +503,6 @@ pub struct VerifyArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
-}
-
-/// The `verify --format json` document.
-pub fn verify_json(report: &VerifyReport, head_problem: Option<&str>) -> Value {
-    let mut findings: Vec<Value> = report
-        .findings
-        .iter()
-        .map(|f| json!({"file": f.file, "subject": f.subject, "message": f.message}))
-        .collect();
-    if let Some(problem) = head_problem {
-        findings.push(json!({"file": "history/", "subject": null, "message": problem}));
-    }
-    json!({
-        "ok": findings.is_empty(),
-        "findings": findings,
-        "versions": report.versions.iter().map(|v| json!({"version": v.version, "hash": v.hash})).collect::<Vec<_>>(),
-        "head": report.versions.last().map(|v| v.hash.clone()),
-        "genesis": report.genesis,
-        "checked": {
-            "versions": report.versions.len(),
-            "proposals": report.proposals,
-            "approvals": report.approvals,
-            "signatures": report.signatures,
-        },
-        "ignored": report.ignored,
-    })
 }
 
 /// Runs `verify`.
@@ -742,12 +538,10 @@ pub fn verify(args: VerifyArgs) -> Result<u8> {
     match args.format {
         Format::Json => print!("{}", pretty(&verify_json(&report, head_problem.as_deref()))),
         Format::Text => {
-            for f in &report.findings {
-                println!("{} {f}", paint(Style::Error, "FAIL"));
-            }
-            if let Some(p) = &head_problem {
-                println!("{} history/: {p}", paint(Style::Error, "FAIL"));
-            }
+            print!(
+                "{}",
+                store::verify_findings_text(&report, head_problem.as_deref())
+            );
             for path in &report.ignored {
                 note(&format!(
                     "ignored {path}: a temporary file left by an interrupted write"

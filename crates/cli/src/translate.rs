@@ -6,12 +6,12 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use isa_core::Scheme;
 use isa_migrate::module::{looks_like_module, translate_module};
 use isa_migrate::{TranslateOptions, Translator};
 use serde_json::json;
 
-use crate::check::pretty;
+use crate::args::SchemePair;
+use crate::output::json as pretty;
 use crate::{inputs, EXIT_OK};
 
 /// Output formats of the summary.
@@ -53,9 +53,8 @@ pub struct Args {
     #[arg(value_name = "OUT")]
     pub output: PathBuf,
 
-    /// Alias map (TOML `IADD = "ADD"` lines, or a JSON object) used to match instructions.
-    #[arg(long, value_name = "FILE")]
-    pub aliases: Option<PathBuf>,
+    #[command(flatten)]
+    pub aliases: crate::args::AliasArg,
 
     #[command(flatten)]
     pub schemes: SchemePair,
@@ -69,48 +68,9 @@ pub struct Args {
     pub format: SummaryFormat,
 }
 
-/// The format schemes of a pair of tables (old/`--from` and new/`--to`), shared by `translate`
-/// and `migrate` so both read letters the same way.
-#[derive(Debug, clap::Args)]
-pub struct SchemePair {
-    /// Format scheme for letters a table does not declare (both sides).
-    #[arg(long, default_value = "flux-unified", value_parser = clap::builder::PossibleValuesParser::new(Scheme::BUILTIN_NAMES))]
-    pub scheme: String,
-
-    /// Scheme for the first table's undeclared letters (--from, or the old table; overrides --scheme).
-    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(Scheme::BUILTIN_NAMES))]
-    pub from_scheme: Option<String>,
-
-    /// Scheme for the second table's undeclared letters (--to, or the new table; overrides --scheme).
-    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(Scheme::BUILTIN_NAMES))]
-    pub to_scheme: Option<String>,
-}
-
-impl SchemePair {
-    /// The first table's scheme name.
-    pub fn source_name(&self) -> &str {
-        self.from_scheme.as_deref().unwrap_or(&self.scheme)
-    }
-
-    /// The second table's scheme name.
-    pub fn target_name(&self) -> &str {
-        self.to_scheme.as_deref().unwrap_or(&self.scheme)
-    }
-
-    /// Both schemes, resolved.
-    pub fn resolve(&self) -> Result<(Scheme, Scheme)> {
-        Ok((scheme(self.source_name())?, scheme(self.target_name())?))
-    }
-}
-
-/// Resolves a scheme name that clap already validated.
-fn scheme(name: &str) -> Result<Scheme> {
-    Scheme::builtin(name).with_context(|| format!("unknown scheme `{name}`"))
-}
-
 /// Runs `translate`.
 pub fn run(args: Args) -> Result<u8> {
-    let aliases = crate::inputs::aliases(args.aliases.as_deref())?;
+    let aliases = args.aliases.load()?;
     let from = inputs::resolve_table(&args.from)?;
     let to = inputs::resolve_table(&args.to)?;
     let (from_scheme, to_scheme) = args.schemes.resolve()?;

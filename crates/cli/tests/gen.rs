@@ -118,7 +118,7 @@ fn undecodable_tables_are_refused_with_checks_explanation() {
                 "{what} ({lang}): {stderr}"
             );
             assert!(
-                stderr.contains(&format!("critical[{kind}] {message}")),
+                stderr.contains(&format!("critical[{kind}]: {message}")),
                 "{what} ({lang}): {stderr}"
             );
             assert!(!out.exists(), "{what} ({lang}): nothing is written");

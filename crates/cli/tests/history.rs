@@ -672,7 +672,7 @@ fn a_proposal_edited_to_rename_onto_a_held_name_is_reported_and_never_declared()
     let edited_id = isa_history::model::content_hash(edited.as_bytes());
     std::fs::write(file(&edited_id), &edited).unwrap();
     f.run(&["verify"]).code(1).stdout(contains(format!(
-        "FAIL proposals/{}.json (proposal of 1.1.0): breaks a rule: rename B -> A: \
+        "FAIL proposals/{}.json: proposal of 1.1.0: breaks a rule: rename B -> A: \
              A is already a separate instruction of version 1.0.0",
         edited_id.trim_start_matches("sha256:")
     )));
@@ -749,7 +749,7 @@ fn a_history_that_renamed_onto_a_held_name_diffs_each_instruction_once() {
         .stdout(contains("the declared rename B -> A is not followed"));
     // verify names the rule the record breaks.
     f.run(&["verify"]).code(1).stdout(contains(
-        "FAIL history/000002-1.1.0.json (version 1.1.0, record 2): breaks a rule: rename B -> A: \
+        "FAIL history/000002-1.1.0.json: version 1.1.0, record 2: breaks a rule: rename B -> A: \
              A is already a separate instruction of version 1.0.0",
     ));
 }

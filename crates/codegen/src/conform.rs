@@ -24,7 +24,6 @@
 //! against format E's four is the same and 2 bytes against 4 is a mismatch.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use isa_core::resolve;
 use isa_core::{
@@ -35,75 +34,7 @@ use isa_core::{
 use crate::ident::{self, squash};
 use crate::Lang;
 
-/// What kind of divergence.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum DivergenceKind {
-    /// A canonical instruction at another number.
-    WrongOpcode,
-    /// An instruction the canonical table does not define.
-    UnknownInstruction,
-    /// An instruction the ISA removed (its number stays reserved).
-    RemovedInstruction,
-    /// Size or operand layout differs from the canonical one.
-    LayoutMismatch,
-    /// A canonical instruction the implementation's table lacks.
-    MissingInstruction,
-}
-
-impl DivergenceKind {
-    /// Every kind, most serious first.
-    pub const ALL: [DivergenceKind; 5] = [
-        DivergenceKind::WrongOpcode,
-        DivergenceKind::UnknownInstruction,
-        DivergenceKind::RemovedInstruction,
-        DivergenceKind::LayoutMismatch,
-        DivergenceKind::MissingInstruction,
-    ];
-
-    /// Kebab-case name used in reports and as the SARIF rule id.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DivergenceKind::WrongOpcode => "wrong-opcode",
-            DivergenceKind::UnknownInstruction => "unknown-instruction",
-            DivergenceKind::RemovedInstruction => "removed-instruction",
-            DivergenceKind::LayoutMismatch => "layout-mismatch",
-            DivergenceKind::MissingInstruction => "missing-instruction",
-        }
-    }
-
-    /// One sentence describing the kind.
-    pub fn description(self) -> &'static str {
-        match self {
-            DivergenceKind::WrongOpcode => {
-                "an instruction is numbered differently from the canonical table"
-            }
-            DivergenceKind::UnknownInstruction => {
-                "an instruction the canonical table does not define"
-            }
-            DivergenceKind::RemovedInstruction => "an instruction the canonical ISA has removed",
-            DivergenceKind::LayoutMismatch => {
-                "an instruction's size or operand layout differs from the canonical one"
-            }
-            DivergenceKind::MissingInstruction => {
-                "a canonical instruction the implementation's table lacks"
-            }
-        }
-    }
-
-    /// Default severity: missing instructions are warnings, everything else an error.
-    pub fn severity(self) -> Severity {
-        match self {
-            DivergenceKind::MissingInstruction => Severity::Warning,
-            _ => Severity::Error,
-        }
-    }
-}
-
-impl fmt::Display for DivergenceKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use isa_core::DivergenceKind;
 
 /// One divergence.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,6 +64,49 @@ pub struct Divergence {
     pub canonical_location: Option<Location>,
     /// A sentence saying what is wrong and what the canonical table says.
     pub message: String,
+}
+
+impl Divergence {
+    /// This divergence in the one diagnostic shape: located at the implementation's line, the
+    /// canonical entry as a related location, and a fingerprint derived from what diverges (not
+    /// from where, so it survives edits elsewhere in the file).
+    pub fn diagnostic(&self) -> isa_core::Diagnostic {
+        let fingerprint = isa_core::hash::sha256_hex(
+            format!(
+                "{}\0{}\0{}\0{:?}\0{:?}",
+                self.kind.as_str(),
+                self.implementation,
+                self.mnemonic,
+                self.opcode,
+                self.canonical_opcode
+            )
+            .as_bytes(),
+        );
+        isa_core::Diagnostic {
+            rule: self.kind.as_str(),
+            severity: self.severity,
+            message: self.message.clone(),
+            location: self.location.clone(),
+            location_message: None,
+            related: self
+                .canonical_location
+                .iter()
+                .map(|l| isa_core::diagnostic::Related {
+                    location: l.clone(),
+                    message: Some("canonical entry".into()),
+                })
+                .collect(),
+            hint: None,
+            fingerprint: Some(isa_core::diagnostic::Fingerprint {
+                key: "isaAuthorityDivergence/v1",
+                value: fingerprint[..32].to_string(),
+            }),
+            properties: vec![(
+                "implementation",
+                isa_core::diagnostic::Property::Text(self.implementation.clone()),
+            )],
+        }
+    }
 }
 
 /// Settings of a comparison.

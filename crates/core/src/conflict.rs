@@ -23,7 +23,6 @@
 //! input tables never changes the report.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
@@ -32,101 +31,34 @@ use crate::mnemonic::{near_miss, Aliases};
 use crate::resolve::{self, Facts};
 use crate::table::{Entry, Location, Table};
 
-/// How bad a conflict is. Ordered: `Info < Warning < Error < Critical`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Severity {
-    /// Worth knowing; never breaks anything by itself.
-    Info,
-    /// Likely to break some bytecode or tooling.
-    Warning,
-    /// Bytecode built for one implementation misbehaves on another.
-    Error,
-    /// The same bytes mean different instructions.
-    Critical,
-}
+pub use crate::diagnostic::Severity;
 
-impl Severity {
-    /// All severities, most severe first (report order).
-    pub const DESCENDING: [Severity; 4] = [
-        Severity::Critical,
-        Severity::Error,
-        Severity::Warning,
-        Severity::Info,
-    ];
-
-    /// Lower-case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-            Severity::Critical => "critical",
-        }
+crate::named_enum! {
+    /// The kinds of conflict, in report order within a severity.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    pub enum ConflictKind {
+        /// One table lists a number twice (critical).
+        DuplicateOpcode => "duplicate-opcode",
+        /// One instruction's opcode bytes are a prefix of another's, or a number cannot be
+        /// encoded under the table's encoding (critical).
+        EncodingAmbiguity => "encoding-ambiguity",
+        /// A number means different instructions in different implementations (critical).
+        NumberCollision => "number-collision",
+        /// A mnemonic has different numbers in different implementations (error).
+        MnemonicDivergence => "mnemonic-divergence",
+        /// A mnemonic has different layouts in different implementations (warning).
+        FormatMismatch => "format-mismatch",
+        /// One table lists a mnemonic at two numbers (warning).
+        DuplicateMnemonic => "duplicate-mnemonic",
+        /// Two near-identical spellings share a number: probably one instruction (info).
+        AliasHint => "alias-hint",
+        /// A table uses format letters with no known layout; those entries are not compared
+        /// (info).
+        UnknownFormat => "unknown-format",
     }
-
-    /// Parses a lower-case name.
-    pub fn parse(text: &str) -> Option<Severity> {
-        Severity::DESCENDING
-            .into_iter()
-            .find(|s| s.as_str() == text)
-    }
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The kinds of conflict, in report order within a severity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ConflictKind {
-    /// One table lists a number twice (critical).
-    DuplicateOpcode,
-    /// One instruction's opcode bytes are a prefix of another's, or a number cannot be encoded
-    /// under the table's encoding (critical).
-    EncodingAmbiguity,
-    /// A number means different instructions in different implementations (critical).
-    NumberCollision,
-    /// A mnemonic has different numbers in different implementations (error).
-    MnemonicDivergence,
-    /// A mnemonic has different layouts in different implementations (warning).
-    FormatMismatch,
-    /// One table lists a mnemonic at two numbers (warning).
-    DuplicateMnemonic,
-    /// Two near-identical spellings share a number: probably one instruction (info).
-    AliasHint,
-    /// A table uses format letters with no known layout; those entries are not compared (info).
-    UnknownFormat,
 }
 
 impl ConflictKind {
-    /// Every kind.
-    pub const ALL: [ConflictKind; 8] = [
-        ConflictKind::DuplicateOpcode,
-        ConflictKind::EncodingAmbiguity,
-        ConflictKind::NumberCollision,
-        ConflictKind::MnemonicDivergence,
-        ConflictKind::FormatMismatch,
-        ConflictKind::DuplicateMnemonic,
-        ConflictKind::AliasHint,
-        ConflictKind::UnknownFormat,
-    ];
-
-    /// The kebab-case name used in every output format.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ConflictKind::DuplicateOpcode => "duplicate-opcode",
-            ConflictKind::EncodingAmbiguity => "encoding-ambiguity",
-            ConflictKind::NumberCollision => "number-collision",
-            ConflictKind::MnemonicDivergence => "mnemonic-divergence",
-            ConflictKind::FormatMismatch => "format-mismatch",
-            ConflictKind::DuplicateMnemonic => "duplicate-mnemonic",
-            ConflictKind::AliasHint => "alias-hint",
-            ConflictKind::UnknownFormat => "unknown-format",
-        }
-    }
-
     /// Short ID prefix.
     fn prefix(self) -> &'static str {
         match self {
@@ -165,12 +97,6 @@ impl ConflictKind {
             ConflictKind::AliasHint => "Near-identical mnemonics share an opcode number; they may be one instruction spelled two ways.",
             ConflictKind::UnknownFormat => "A table uses format letters with no known layout; their layouts are not compared.",
         }
-    }
-}
-
-impl fmt::Display for ConflictKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -213,6 +139,52 @@ pub struct Conflict {
     pub entries: Vec<ConflictEntry>,
     /// One-line explanation.
     pub message: String,
+}
+
+impl Conflict {
+    /// This conflict in the one diagnostic shape: the first entry with a location is the
+    /// primary location and the others are related ones, each labelled `impl: MNEMONIC = 0xNN`;
+    /// the conflict id is the fingerprint.
+    pub fn diagnostic(&self) -> crate::Diagnostic {
+        let describe = |e: &ConflictEntry| {
+            format!(
+                "{}: {} = {}",
+                e.implementation,
+                e.mnemonic.as_deref().unwrap_or("-"),
+                hex_opcode(e.opcode)
+            )
+        };
+        let mut located = self
+            .entries
+            .iter()
+            .filter_map(|e| e.location.as_ref().map(|l| (e, l)));
+        let primary = located.next();
+        let related = located
+            .map(|(e, l)| crate::diagnostic::Related {
+                location: l.clone(),
+                message: Some(describe(e)),
+            })
+            .collect();
+        crate::Diagnostic {
+            rule: self.kind.as_str(),
+            severity: self.severity,
+            message: self.message.clone(),
+            location: primary.map(|(_, l)| l.clone()),
+            location_message: primary.map(|(e, _)| describe(e)),
+            related,
+            hint: None,
+            fingerprint: Some(crate::diagnostic::Fingerprint {
+                key: "isaAuthorityConflictId/v1",
+                value: self.id.clone(),
+            }),
+            properties: vec![(
+                "implementations",
+                crate::diagnostic::Property::List(
+                    self.implementations.iter().map(|s| s.to_string()).collect(),
+                ),
+            )],
+        }
+    }
 }
 
 /// Counts over a report.

@@ -68,55 +68,29 @@ impl DiffOptions {
     }
 }
 
-/// The kinds of change, in report order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ChangeKind {
-    /// An instruction is gone (deleted or marked `removed`). Breaks existing bytecode.
-    Removed,
-    /// An instruction kept its identity but moved to another number. Breaks both ways.
-    Renumbered,
-    /// An instruction's operand layout changed shape. Breaks both ways.
-    FormatChanged,
-    /// A new instruction. Breaks only forward compatibility.
-    Added,
-    /// A declared rename: same instruction, new name. Breaks nothing.
-    Renamed,
-    /// An instruction became `deprecated`. Breaks nothing.
-    Deprecated,
-    /// Any other lifecycle change (`proposed → stable`, `deprecated → stable`, …). Breaks nothing.
-    StatusChanged,
+crate::named_enum! {
+    /// The kinds of change, in report order.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    pub enum ChangeKind {
+        /// An instruction is gone (deleted or marked `removed`). Breaks existing bytecode.
+        Removed => "removed",
+        /// An instruction kept its identity but moved to another number. Breaks both ways.
+        Renumbered => "renumbered",
+        /// An instruction's operand layout changed shape. Breaks both ways.
+        FormatChanged => "format-changed",
+        /// A new instruction. Breaks only forward compatibility.
+        Added => "added",
+        /// A declared rename: same instruction, new name. Breaks nothing.
+        Renamed => "renamed",
+        /// An instruction became `deprecated`. Breaks nothing.
+        Deprecated => "deprecated",
+        /// Any other lifecycle change (`proposed → stable`, `deprecated → stable`, …). Breaks
+        /// nothing.
+        StatusChanged => "status-changed",
+    }
 }
 
 impl ChangeKind {
-    /// Every kind, in report order.
-    pub const ALL: [ChangeKind; 7] = [
-        ChangeKind::Removed,
-        ChangeKind::Renumbered,
-        ChangeKind::FormatChanged,
-        ChangeKind::Added,
-        ChangeKind::Renamed,
-        ChangeKind::Deprecated,
-        ChangeKind::StatusChanged,
-    ];
-
-    /// The kebab-case name used in every output format.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ChangeKind::Removed => "removed",
-            ChangeKind::Renumbered => "renumbered",
-            ChangeKind::FormatChanged => "format-changed",
-            ChangeKind::Added => "added",
-            ChangeKind::Renamed => "renamed",
-            ChangeKind::Deprecated => "deprecated",
-            ChangeKind::StatusChanged => "status-changed",
-        }
-    }
-
-    /// Parses a kebab-case name.
-    pub fn parse(text: &str) -> Option<ChangeKind> {
-        ChangeKind::ALL.into_iter().find(|k| k.as_str() == text)
-    }
-
     /// True when this kind breaks bytecode built for the old version on a VM of the new one.
     pub fn breaks_backward(self) -> bool {
         matches!(
@@ -131,12 +105,6 @@ impl ChangeKind {
             self,
             ChangeKind::Added | ChangeKind::Renumbered | ChangeKind::FormatChanged
         )
-    }
-}
-
-impl fmt::Display for ChangeKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -161,43 +129,16 @@ pub struct Change {
     pub detail: String,
 }
 
-/// The compatibility modes a verdict is given for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Compatibility {
-    /// New VMs run old bytecode.
-    Backward,
-    /// Old VMs run new bytecode.
-    Forward,
-    /// Both.
-    Full,
-}
-
-impl Compatibility {
-    /// Every mode.
-    pub const ALL: [Compatibility; 3] = [
-        Compatibility::Backward,
-        Compatibility::Forward,
-        Compatibility::Full,
-    ];
-
-    /// Lower-case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Compatibility::Backward => "backward",
-            Compatibility::Forward => "forward",
-            Compatibility::Full => "full",
-        }
-    }
-
-    /// Parses a lower-case name.
-    pub fn parse(text: &str) -> Option<Compatibility> {
-        Compatibility::ALL.into_iter().find(|m| m.as_str() == text)
-    }
-}
-
-impl fmt::Display for Compatibility {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+crate::named_enum! {
+    /// The compatibility modes a verdict is given for.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    pub enum Compatibility {
+        /// New VMs run old bytecode.
+        Backward => "backward",
+        /// Old VMs run new bytecode.
+        Forward => "forward",
+        /// Both.
+        Full => "full",
     }
 }
 

@@ -17,11 +17,13 @@
 
 pub mod conflict;
 pub mod date;
+pub mod diagnostic;
 pub mod diff;
 pub mod encoding;
 pub mod format;
 pub mod hash;
 pub mod mnemonic;
+mod named;
 pub mod resolve;
 pub mod table;
 
@@ -29,6 +31,7 @@ pub use conflict::{
     detect, undecodable, CheckOptions, Conflict, ConflictEntry, ConflictKind, Report, Severity,
 };
 pub use date::Date;
+pub use diagnostic::{Diagnostic, DivergenceKind, Rule};
 pub use encoding::{Encoding, EncodingError, OpBytes};
 pub use format::{Endian, Field, FieldKind, Layout, LayoutError, Scheme};
 pub use mnemonic::{normalize, Aliases};

@@ -54,47 +54,18 @@ impl fmt::Display for Location {
     }
 }
 
-/// The lifecycle state of an instruction in a governed ISA.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Status {
-    /// Proposed, not yet relied upon.
-    Proposed,
-    /// Declared and stable.
-    Stable,
-    /// Still decoded, but new code should not emit it.
-    Deprecated,
-    /// Gone; its number stays reserved forever.
-    Removed,
-}
-
-impl Status {
-    /// Every status, in lifecycle order.
-    pub const ALL: [Status; 4] = [
-        Status::Proposed,
-        Status::Stable,
-        Status::Deprecated,
-        Status::Removed,
-    ];
-
-    /// Lower-case name used in files.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Proposed => "proposed",
-            Status::Stable => "stable",
-            Status::Deprecated => "deprecated",
-            Status::Removed => "removed",
-        }
-    }
-
-    /// Parses a lower-case name.
-    pub fn parse(text: &str) -> Option<Status> {
-        Status::ALL.into_iter().find(|s| s.as_str() == text)
-    }
-}
-
-impl fmt::Display for Status {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+crate::named_enum! {
+    /// The lifecycle state of an instruction in a governed ISA (`ALL` is lifecycle order).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    pub enum Status {
+        /// Proposed, not yet relied upon.
+        Proposed => "proposed",
+        /// Declared and stable.
+        Stable => "stable",
+        /// Still decoded, but new code should not emit it.
+        Deprecated => "deprecated",
+        /// Gone; its number stays reserved forever.
+        Removed => "removed",
     }
 }
 

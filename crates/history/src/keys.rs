@@ -311,6 +311,60 @@ fn parse_fields(
     })
 }
 
+/// Creates a key file with exactly `mode`, never overwriting. The mode is given at creation,
+/// so a secret is never readable by others even for an instant, and set again on the open
+/// file afterwards, because creation applies the umask: under umask 000 a plain write would
+/// leave a world-writable public key that anyone could swap for their own before `init`
+/// reads it, and under umask 077 `NAME.pub` would not be readable by the people it is for.
+pub fn write_key_file(path: &std::path::Path, text: &str, mode: u32) -> Result<(), HistoryError> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(mode);
+    }
+    let mut file = options.open(path).map_err(|e| {
+        HistoryError::invalid(format!(
+            "cannot create {} (an existing key is never overwritten): {e}",
+            path.display()
+        ))
+    })?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(mode))
+            .map_err(|e| HistoryError::io(path, e))?;
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(|e| HistoryError::io(path, e))
+}
+
+/// Reads a secret key file, refusing one that others can read (as ssh does).
+pub fn read_secret_file(path: &std::path::Path) -> Result<KeyPair, HistoryError> {
+    let meta = std::fs::metadata(path).map_err(|e| HistoryError::io(path, e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            // Not a malformed key (`Key`): the file is fine, where it lies is not.
+            return Err(HistoryError::invalid(format!(
+                "{}: permissions {mode:04o} are too open for a secret key\n  hint: chmod 600 {}",
+                path.display(),
+                path.display()
+            )));
+        }
+    }
+    let _ = meta;
+    let text = std::fs::read_to_string(path).map_err(|e| HistoryError::io(path, e))?;
+    KeyPair::parse(&path.display().to_string(), &text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

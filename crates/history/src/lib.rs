@@ -53,7 +53,7 @@ pub mod store;
 pub mod verify;
 
 pub use error::HistoryError;
-pub use keys::{KeyPair, PublicKey};
+pub use keys::{read_secret_file, write_key_file, KeyPair, PublicKey};
 pub use model::{Approval, Authority, Maintainer, Override, Proposal, Record, Rename};
 /// The semver implementation versions are parsed with.
 pub use semver;

@@ -73,13 +73,23 @@ pub struct Finding {
     pub message: String,
 }
 
+impl Finding {
+    /// This finding in the one diagnostic shape (rule `store-integrity`): the store file as the
+    /// location, the record concerned (`version 1.2.0`) in front of the message.
+    pub fn diagnostic(&self) -> isa_core::Diagnostic {
+        let message = match &self.subject {
+            Some(subject) => format!("{subject}: {}", self.message),
+            None => self.message.clone(),
+        };
+        isa_core::Diagnostic::new(isa_core::diagnostic::STORE_RULE, message)
+            .at(isa_core::Location::new(&self.file, 0, 0))
+    }
+}
+
 impl fmt::Display for Finding {
+    /// The diagnostic's plain form: `file: subject: message`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.file)?;
-        if let Some(s) = &self.subject {
-            write!(f, " ({s})")?;
-        }
-        write!(f, ": {}", self.message)
+        fmt::Display::fmt(&self.diagnostic(), f)
     }
 }
 

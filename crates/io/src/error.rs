@@ -37,19 +37,20 @@ impl LoadError {
     }
 }
 
+impl LoadError {
+    /// This error in the one diagnostic shape (rule `input`, severity error).
+    pub fn diagnostic(&self) -> isa_core::Diagnostic {
+        isa_core::Diagnostic {
+            location: Some(isa_core::Location::new(&self.file, self.line, self.column)),
+            hint: self.hint.clone(),
+            ..isa_core::Diagnostic::new(isa_core::diagnostic::INPUT_RULE, &self.message)
+        }
+    }
+}
+
 impl fmt::Display for LoadError {
+    /// The diagnostic's plain form: `file:line:column: message`, then `  hint: …`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.file)?;
-        if self.line > 0 {
-            write!(f, ":{}", self.line)?;
-            if self.column > 0 {
-                write!(f, ":{}", self.column)?;
-            }
-        }
-        write!(f, ": {}", self.message)?;
-        if let Some(hint) = &self.hint {
-            write!(f, "\n  hint: {hint}")?;
-        }
-        Ok(())
+        fmt::Display::fmt(&self.diagnostic(), f)
     }
 }

@@ -17,6 +17,7 @@
 #![deny(missing_docs)]
 
 pub mod aliases;
+pub mod aux_files;
 pub mod error;
 pub mod fsutil;
 pub mod read;
@@ -24,6 +25,7 @@ pub mod value;
 pub mod write;
 
 pub use aliases::{load_aliases, parse_aliases};
+pub use aux_files::{load_decisions, load_groups, load_usage, parse_number};
 pub use error::LoadError;
 pub use fsutil::{atomic_write, max_input, read_limited, write_output};
 pub use read::{load_table, load_tables, parse_table, TableFormat};

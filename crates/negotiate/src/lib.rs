@@ -46,8 +46,8 @@ pub use handshake::{transcript_hash, Client, HandshakeError, Server};
 /// Opcode bytes, as records carry them (re-exported so that embedders need not name isa-core).
 pub use isa_core::OpBytes;
 pub use model::{
-    build, name_digest, parse_hash, shape_digest, Advertisement, BuildError, BuildNote,
-    BuildOptions, Claim, FeatureGroup, FormatClaim, Instruction, InvalidAdvertisement,
+    build, name_digest, parse_hash, shape_digest, version_from_text, Advertisement, BuildError,
+    BuildNote, BuildOptions, Claim, FeatureGroup, FormatClaim, Instruction, InvalidAdvertisement,
     VersionClaim,
 };
 pub use negotiate::{negotiate, usable_count, Agreement, Reason, Unusable, Usable, Verdict};

@@ -729,3 +729,82 @@ fn truncate(s: &str) -> String {
     }
     s[..end].to_string()
 }
+
+/// A semantic version from free text: the whole text when it is one (`v` allowed), else the
+/// first `vN[.N[.N]]` or `N.N[.N]` token, padded with zeros. Bare numbers (`247 opcodes`) and
+/// ranges (`1-7`) are not versions.
+pub fn version_from_text(text: &str) -> Option<Version> {
+    let t = text.trim();
+    let bare = t.strip_prefix(['v', 'V']).unwrap_or(t);
+    if let Ok(v) = Version::parse(bare) {
+        return Some(v);
+    }
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let boundary = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
+        let prefixed = boundary
+            && (bytes[i] == b'v' || bytes[i] == b'V')
+            && bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
+        let start = if prefixed { i + 1 } else { i };
+        if boundary && bytes[start].is_ascii_digit() {
+            let mut end = start;
+            let mut parts = 1;
+            while end < bytes.len() {
+                if bytes[end].is_ascii_digit() {
+                    end += 1;
+                } else if bytes[end] == b'.'
+                    && parts < 3
+                    && bytes.get(end + 1).is_some_and(u8::is_ascii_digit)
+                {
+                    parts += 1;
+                    end += 1;
+                } else {
+                    break;
+                }
+            }
+            let ends_word = end == bytes.len() || !bytes[end].is_ascii_alphanumeric();
+            if ends_word && (prefixed || parts > 1) {
+                let nums: Vec<u64> = text[start..end]
+                    .split('.')
+                    .map(|n| n.parse().ok())
+                    .collect::<Option<_>>()?;
+                return Some(Version::new(
+                    nums[0],
+                    nums.get(1).copied().unwrap_or(0),
+                    nums.get(2).copied().unwrap_or(0),
+                ));
+            }
+            i = end.max(i + 1);
+        } else {
+            i += 1;
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn versions_come_from_free_text() {
+        let v = |s: &str| super::version_from_text(s).map(|v| v.to_string());
+        assert_eq!(v("2.0.0").as_deref(), Some("2.0.0"));
+        assert_eq!(v("v1.2.3-rc.1").as_deref(), Some("1.2.3-rc.1"));
+        assert_eq!(v("FLUX ISA v2.0 2.0.0").as_deref(), Some("2.0.0"));
+        assert_eq!(
+            v("Edge ISA v3 (variable width 1-3 bytes)").as_deref(),
+            Some("3.0.0")
+        );
+        assert_eq!(
+            v("conformance vectors v2.1 reference VM").as_deref(),
+            Some("2.1.0")
+        );
+        assert_eq!(v("'FLUX Unified ISA: 247 opcodes'"), None);
+        assert_eq!(v("bytecode versions 1-7"), None);
+        assert_eq!(v("mixes 0x7C numbering"), None);
+        assert_eq!(
+            v("FLUX-ISA-SPEC-v3.0 'Canonical'").as_deref(),
+            Some("3.0.0")
+        );
+    }
+}

@@ -4,7 +4,7 @@
 //! module: every detection, arbitration, diff, hash, negotiation, translation and code
 //! generation happens here, in the workspace's crates, and Python only converts data. The
 //! functions mirror the CLI subcommands and call the library crates the way the subcommands do
-//! (often through the CLI's own public helpers, `isa_authority_cli::*`), so that a report
+//! (its reports through `isa-report`, the renderers every front end shares), so that a report
 //! rendered here is byte for byte what the command prints: `Report::to_json` is `check
 //! --format json`, `Outcome::to_json` is `arbitrate --format json`, and so on.
 //!
@@ -21,8 +21,8 @@ mod table;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use isa_authority_cli::check::FailOn;
 use isa_core::{Aliases, CheckOptions, Report, Scheme, Severity};
+use isa_report::check::FailOn;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
 
@@ -106,7 +106,7 @@ impl PyReport {
 
     /// The `check --format json` document, exactly as the CLI prints it.
     fn to_json(&self) -> String {
-        isa_authority_cli::check::pretty(&isa_authority_cli::check::report_json(
+        isa_report::pretty_json(&isa_report::check::report_json(
             &self.report,
             self.fail_on,
             self.failed,
@@ -115,12 +115,12 @@ impl PyReport {
 
     /// The `check` text report (no colour).
     fn to_text(&self) -> String {
-        isa_authority_cli::check::render_text(&self.report, self.fail_on, self.failed)
+        isa_report::check::render_text(&self.report, self.fail_on, self.failed)
     }
 
     /// The `check --format sarif` document (SARIF 2.1.0).
     fn to_sarif(&self) -> String {
-        isa_authority_cli::check::pretty(&isa_authority_cli::check::sarif(&self.report))
+        isa_report::pretty_json(&isa_report::check::sarif(&self.report))
     }
 
     fn __len__(&self) -> usize {
@@ -260,12 +260,12 @@ impl PyOutcome {
 
     /// The `arbitrate --format json` document, exactly as the CLI prints it.
     fn to_json(&self) -> String {
-        isa_authority_cli::check::pretty(&isa_authority_cli::arbitrate::outcome_json(&self.outcome))
+        isa_report::pretty_json(&isa_report::arbitrate::outcome_json(&self.outcome))
     }
 
     /// The `arbitrate` text report (no colour).
     fn to_text(&self) -> String {
-        isa_authority_cli::arbitrate::render_text(&self.outcome, self.strategy, self.tables)
+        isa_report::arbitrate::render_text(&self.outcome, self.strategy, self.tables)
     }
 }
 
@@ -274,7 +274,7 @@ fn opcode_key(py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<u32> {
         return Ok(n);
     }
     let text: String = key.extract()?;
-    isa_authority_cli::store_cmds::parse_number(&text).ok_or_else(|| {
+    isa_io::parse_number(&text).ok_or_else(|| {
         errors::error(
             py,
             "IsaAuthorityError",
@@ -289,8 +289,7 @@ fn manual_decisions(
 ) -> PyResult<Vec<isa_arbitrate::ManualDecision>> {
     if let Ok(path) = value.extract::<PathBuf>() {
         if !value.is_instance_of::<PyList>() {
-            return isa_authority_cli::arbitrate::load_decisions(&path)
-                .map_err(|e| errors::load_error(py, &e));
+            return isa_io::load_decisions(&path).map_err(|e| errors::load_error(py, &e));
         }
     }
     let mut out = Vec::new();
@@ -355,7 +354,7 @@ fn usage_counts(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Usage> {
         return Ok(out);
     }
     let path: PathBuf = value.extract()?;
-    isa_authority_cli::arbitrate::load_usage(&path).map_err(|e| errors::load_error(py, &e))
+    isa_io::load_usage(&path).map_err(|e| errors::load_error(py, &e))
 }
 
 /// `isa-authority arbitrate`: one consistent canonical table from `tables`.
@@ -447,7 +446,7 @@ fn scan(
         ..isa_scan::ScanOptions::default()
     };
     let outcome = py.detach(move || isa_scan::scan_paths(&paths, &options));
-    let json = isa_authority_cli::check::pretty(&isa_authority_cli::scan::scan_json(&outcome));
+    let json = isa_report::pretty_json(&isa_report::scan::scan_json(&outcome));
     let tables = outcome
         .tables
         .into_iter()
@@ -636,9 +635,11 @@ fn diff(
     };
     let (a, b) = (&old.get().inner, &new.get().inner);
     let d = py.detach(|| isa_core::diff::diff(a, b, &options));
-    Ok(isa_authority_cli::check::pretty(
-        &isa_authority_cli::store_cmds::diff_json(&a.implementation, &b.implementation, &d),
-    ))
+    Ok(isa_report::pretty_json(&isa_report::store::diff_json(
+        &a.implementation,
+        &b.implementation,
+        &d,
+    )))
 }
 
 /// `isa-authority migrate plan`: the plan from `old` to `new` as its JSON document.
@@ -663,16 +664,16 @@ fn migrate_plan(
     };
     let (a, b) = (&old.get().inner, &new.get().inner);
     let plan = py.detach(|| isa_migrate::plan(a, b, &options));
-    Ok(isa_authority_cli::check::pretty(
-        &isa_authority_cli::migrate::plan_json(&plan),
-    ))
+    Ok(isa_report::pretty_json(&isa_report::migrate::plan_json(
+        &plan,
+    )))
 }
 
 /// The semantic version in a label, by the rule `advertise` reads a table's `isa_version`
 /// with (`v1.0` → 1.0.0, `2` is not one but `v2` is, `FLUX ISA v2.0` → 2.0.0), or `None`.
 #[pyfunction]
 fn parse_version(text: &str) -> Option<String> {
-    isa_authority_cli::advertise::version_from_text(text).map(|v| v.to_string())
+    isa_negotiate::version_from_text(text).map(|v| v.to_string())
 }
 
 /// Compares two version labels by semantic-version precedence: -1, 0 or 1. A bare integer
@@ -680,7 +681,7 @@ fn parse_version(text: &str) -> Option<String> {
 #[pyfunction]
 fn compare_versions(py: Python<'_>, a: &str, b: &str) -> PyResult<i32> {
     let parse = |text: &str| {
-        isa_authority_cli::advertise::version_from_text(text)
+        isa_negotiate::version_from_text(text)
             .or_else(|| {
                 text.trim()
                     .parse::<u64>()
@@ -720,7 +721,7 @@ impl PyAdvertisement {
     #[staticmethod]
     #[pyo3(signature = (data, name="<advertisement>"))]
     fn from_bytes(py: Python<'_>, data: &[u8], name: &str) -> PyResult<PyAdvertisement> {
-        let ad = isa_authority_cli::negotiate::parse_unchecked(data, name)
+        let ad = isa_authority_cli::inputs::parse_unchecked(data, name)
             .map_err(|e| errors::anyhow_error(py, "AdvertisementError", &e))?;
         ad.check_mnemonics().map_err(|e| {
             errors::error(
@@ -836,7 +837,7 @@ fn advertise(
     }
     let groups = match &groups {
         Some(path) => {
-            let decls = isa_authority_cli::advertise::load_groups(path).map_err(fail)?;
+            let decls = isa_io::load_groups(path).map_err(|e| fail(anyhow::Error::new(e)))?;
             isa_negotiate::resolve(&decls).map_err(|e| {
                 errors::error(py, "AdvertisementError", format!("{}: {e}", path.display()))
             })?
@@ -877,9 +878,8 @@ fn negotiate(
 ) -> PyResult<(bool, String, String)> {
     let (a, b) = (&a.get().ad, &b.get().ad);
     let agreed = py.detach(|| isa_negotiate::negotiate(a, b));
-    let json =
-        isa_authority_cli::check::pretty(&isa_authority_cli::negotiate::agreement_json(&agreed));
-    let text = isa_authority_cli::negotiate::text_report(a, b, &agreed);
+    let json = isa_report::pretty_json(&isa_report::negotiate::agreement_json(&agreed));
+    let text = isa_report::negotiate::text_report(a, b, &agreed);
     Ok((agreed.compatible, json, text))
 }
 

@@ -6,9 +6,8 @@
 
 use std::path::PathBuf;
 
-use isa_authority_cli::check::pretty;
-use isa_authority_cli::store_cmds;
 use isa_history::{Authority, Maintainer, Override, ProposeOptions, PublicKey, Rename, Store};
+use isa_report::pretty_json as pretty;
 use pyo3::prelude::*;
 use serde_json::json;
 
@@ -122,8 +121,8 @@ impl PyStore {
 
     /// Signs proposal `id` with the secret key file `key`; returns `approve --format json`.
     fn approve(&self, py: Python<'_>, id: &str, key: PathBuf) -> PyResult<String> {
-        let pair = store_cmds::read_secret(&key)
-            .map_err(|e| errors::anyhow_error(py, "StoreError", &e))?;
+        let pair =
+            isa_history::read_secret_file(&key).map_err(|e| errors::history_error(py, &e))?;
         let approval = py
             .detach(|| self.store.approve(id, &pair))
             .map_err(|e| errors::history_error(py, &e))?;
@@ -161,7 +160,7 @@ impl PyStore {
         let declared = py
             .detach(|| self.store.declare(id))
             .map_err(|e| errors::history_error(py, &e))?;
-        Ok(pretty(&store_cmds::version_json(&declared)))
+        Ok(pretty(&isa_report::store::version_json(&declared)))
     }
 
     /// `log --format json`: every declared version, oldest first, and the head.
@@ -169,7 +168,10 @@ impl PyStore {
         let history = py
             .detach(|| self.store.log())
             .map_err(|e| errors::history_error(py, &e))?;
-        let versions: Vec<_> = history.iter().map(store_cmds::version_json).collect();
+        let versions: Vec<_> = history
+            .iter()
+            .map(isa_report::store::version_json)
+            .collect();
         let head = history.last().map(|d| d.hash.clone());
         Ok(pretty(&json!({ "versions": versions, "head": head })))
     }
@@ -194,7 +196,7 @@ impl PyStore {
         let d = py
             .detach(|| self.store.diff(old, new, &aliases))
             .map_err(|e| errors::history_error(py, &e))?;
-        Ok(pretty(&store_cmds::diff_json(old, new, &d)))
+        Ok(pretty(&isa_report::store::diff_json(old, new, &d)))
     }
 
     /// `verify --format json`: every hash, link and signature recomputed.
@@ -202,7 +204,7 @@ impl PyStore {
         let report = py
             .detach(|| self.store.verify())
             .map_err(|e| errors::history_error(py, &e))?;
-        Ok(pretty(&store_cmds::verify_json(&report, None)))
+        Ok(pretty(&isa_report::store::verify_json(&report, None)))
     }
 }
 
@@ -233,8 +235,10 @@ pub fn keygen(py: Python<'_>, name: &str, out_dir: Option<PathBuf>) -> PyResult<
             ),
         ));
     }
-    store_cmds::write_key_file(&key_path, &pair.to_file_text(), 0o600).map_err(fail)?;
-    store_cmds::write_key_file(&pub_path, &pair.public().to_file_text(), 0o644).map_err(fail)?;
+    isa_history::write_key_file(&key_path, &pair.to_file_text(), 0o600)
+        .map_err(|e| fail(e.into()))?;
+    isa_history::write_key_file(&pub_path, &pair.public().to_file_text(), 0o644)
+        .map_err(|e| fail(e.into()))?;
     Ok(pretty(&json!({
         "name": name,
         "key": key_path.display().to_string(),

@@ -1,17 +1,22 @@
-//! Terminal styling: colour only on a terminal, never with `NO_COLOR`, and errors on stderr.
+//! Terminal styling: colour only on a terminal, never with `NO_COLOR`; errors and notes on
+//! stderr, with control characters from input files escaped. Decided once per invocation by
+//! [`init`]; every text renderer of this crate paints through it.
 
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-/// The `--color` choice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ColorChoice {
-    /// Colour when stdout is a terminal and NO_COLOR is unset.
-    Auto,
-    /// Always colour.
-    Always,
-    /// Never colour.
-    Never,
+isa_core::named_enum! {
+    /// The `--color` choice.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+    pub enum ColorChoice {
+        /// Colour when stdout is a terminal and NO_COLOR is unset.
+        Auto => "auto",
+        /// Always colour.
+        Always => "always",
+        /// Never colour.
+        Never => "never",
+    }
 }
 
 static STDOUT_COLOR: AtomicBool = AtomicBool::new(false);
@@ -75,14 +80,13 @@ fn paint_if(on: bool, style: Style, text: &str) -> String {
     }
 }
 
-/// Prints an error (and its causes, and any `hint:` lines) to stderr.
-pub fn print_error(error: &anyhow::Error) {
+/// Prints an error (its text already includes its causes and any `hint:` lines) to stderr.
+pub fn print_error(text: &str) {
     let on = STDERR_COLOR.load(Ordering::Relaxed);
-    let text = format!("{error:#}");
     eprintln!(
         "{} {}",
         paint_if(on, Style::Critical, "error:"),
-        escape_controls(&text)
+        escape_controls(text)
     );
 }
 
