@@ -295,7 +295,7 @@ fn run_case(dir: &Path, steps: &[Step], reverse: bool, paths: &Paths) -> Outcome
         let mut args: Vec<String> = step
             .args
             .iter()
-            .map(|a| earlier_stdout(&paths.substitute(a, root), &outcome.steps))
+            .map(|a| paths.substitute(&earlier_stdout(a, &outcome.steps), root))
             .collect();
         if reverse {
             args = reversed(&args);
