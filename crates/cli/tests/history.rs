@@ -567,43 +567,6 @@ fn links_in_the_store_are_refused_with_exit_2_and_reported_by_verify() {
     f.run(&["verify"]).code(0);
 }
 
-/// Every store command refuses (exit 1, like `verify` on the same store) a store whose
-/// authority.json fails verification: here, a quorum raised after the first declaration.
-#[test]
-fn every_command_refuses_a_store_whose_authority_json_fails_verification() {
-    let f = Fixture::new(1);
-    let v1 = table(f.path(), "v1.toml", &[(1, "ADD")]);
-    f.declare_with(&v1, "1.0.0", &[], &["alice"]);
-    let v2 = table(f.path(), "v2.toml", &[(1, "ADD"), (2, "SUB")]);
-    let pending = f.propose(&v2, "1.1.0", &[]);
-    let path = f.store().join("authority.json");
-    let original = std::fs::read_to_string(&path).unwrap();
-    assert!(original.contains("\"quorum\": 1,"));
-    std::fs::write(&path, original.replace("\"quorum\": 1,", "\"quorum\": 2,")).unwrap();
-    let alice = f.key("alice");
-    let v3 = table(f.path(), "v3.toml", &[(1, "ADD"), (2, "SUB"), (3, "MUL")]);
-    for args in [
-        vec!["propose", v3.to_str().unwrap(), "--version", "1.2.0"],
-        vec!["approve", &pending, "--key", alice.to_str().unwrap()],
-        vec!["declare", &pending],
-        vec!["log"],
-        vec!["show", "1.0.0"],
-        vec!["diff", "1.0.0", "1.0.0"],
-    ] {
-        f.run(&args)
-            .code(1)
-            .stderr(contains("authority.json fails verification"))
-            .stderr(contains("is not the genesis hash"))
-            .stderr(contains("isa-authority verify"));
-    }
-    f.run(&["verify"])
-        .code(1)
-        .stdout(contains("FAIL authority.json: its hash"));
-    std::fs::write(&path, &original).unwrap();
-    f.run(&["verify"]).code(0);
-    f.run(&["log"]).code(0);
-}
-
 /// The golden store (built once, by the first build with a frozen encoding) verifies through
 /// the binary too, and its versions read back.
 #[test]
