@@ -6,11 +6,12 @@
 //! `ISA_CASE=SUBSTRING` runs only the cases whose path contains it.
 //!
 //! * `cmd` — one step per line: the arguments after the binary name, split at spaces; `'…'`
-//!   quotes literally, `"…"` with `\n`, `\t`, `\r`, `\e`, `\xHH` (a character up to U+00FF), `\u{HEX}`, `\"` and `\\` escapes. A final
-//!   `< FILE` feeds FILE to the step's standard input (otherwise it is empty). `$SHARED` stands
-//!   for the shared data folder (`../shared` beside the repository), `$REPO` for the repository,
-//!   `$CASE` for the scratch folder and `$STEPn` for the trimmed stdout of step n (the id a
-//!   `propose` printed). Blank lines and lines starting with `#` are skipped.
+//!   quotes literally, `"…"` with `\n`, `\t`, `\r`, `\e`, `\xHH` (a character up to U+00FF),
+//!   `\u{HEX}`, `\"` and `\\` escapes. A final `< FILE` feeds FILE to the step's standard
+//!   input (otherwise it is empty). `$SHARED` stands for the shared data folder (`../shared`
+//!   beside the repository), `$REPO` for the repository, `$CASE` for the scratch folder and
+//!   `$STEPn` for the trimmed stdout of step n (the id a `propose` printed). Blank lines and
+//!   lines starting with `#` are skipped.
 //! * `env` — optional `NAME=VALUE` lines added to the fixed environment (`NO_COLOR=1`,
 //!   `HOME=$CASE`, `TZ=UTC`, `LC_ALL=C`, nothing else).
 //! * `reverse` — optional, empty: the case runs a second time with its table arguments (the
