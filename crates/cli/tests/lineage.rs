@@ -68,39 +68,3 @@ fn lineage_families_on_the_shared_tables() {
         .code(0)
         .stdout(contains("families of two or more"));
 }
-
-#[test]
-fn lineage_is_order_independent_and_validates_options() {
-    let dir = tempfile::tempdir().unwrap();
-    let files = trio(dir.path());
-    let mut rev = files.clone();
-    rev.reverse();
-    let a = bin()
-        .args(["lineage", "--format", "json"])
-        .args(&files)
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    let b = bin()
-        .args(["lineage", "--format", "json"])
-        .args(&rev)
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    assert_eq!(a, b);
-    bin()
-        .args(["lineage", "--min-agreement", "1.5"])
-        .args(&files)
-        .assert()
-        .code(2)
-        .stderr(contains("between 0 and 1"));
-    bin()
-        .args(["lineage", "nothing-here.toml"])
-        .assert()
-        .code(2)
-        .stderr(contains("no such file"));
-}

@@ -1,76 +1,7 @@
 //! `map` through the binary: SVG and HTML pictures, references, determinism, bad extensions.
 
-use predicates::str::contains;
-
 mod common;
 use common::*;
-
-#[test]
-fn map_writes_svg_and_html() {
-    let dir = tempfile::tempdir().unwrap();
-    let files = trio(dir.path());
-    let svg = dir.path().join("map.svg");
-    bin()
-        .arg("map")
-        .arg("-o")
-        .arg(&svg)
-        .args(&files)
-        .assert()
-        .code(0)
-        .stderr(contains("wrote"));
-    let text = std::fs::read_to_string(&svg).unwrap();
-    assert!(text.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
-    // One grid per implementation, the heatmap with every pair.
-    for name in ["a", "b", "c"] {
-        assert!(text.contains(&format!("<title>{name} × c:")), "{name}");
-    }
-    // c's SUB sits where the voting arbitration has ADD: a differing cell with an explanation.
-    assert!(
-        text.contains("0x01 SUB (arbitrated: ADD; SUB is at 0x"),
-        "{text}"
-    );
-    assert!(text.contains("Reference: the voting arbitration of the 3 tables"));
-    let html = dir.path().join("map.html");
-    let canonical = dir.path().join("canonical.toml");
-    bin()
-        .args(["arbitrate", "-o"])
-        .arg(&canonical)
-        .args(&files)
-        .assert()
-        .code(0);
-    bin()
-        .arg("map")
-        .arg("--by")
-        .arg("family")
-        .arg("--against")
-        .arg(&canonical)
-        .arg("-o")
-        .arg(&html)
-        .args(&files)
-        .assert()
-        .code(0);
-    let page = std::fs::read_to_string(&html).unwrap();
-    assert!(page.starts_with("<!DOCTYPE html>"));
-    assert!(page.contains("Reference: the table `canonical` (one byte per opcode)"));
-    // Deterministic.
-    let again = dir.path().join("again.svg");
-    bin()
-        .arg("map")
-        .arg("-o")
-        .arg(&again)
-        .args(files.iter().rev())
-        .assert()
-        .code(0);
-    assert_eq!(std::fs::read(&svg).unwrap(), std::fs::read(&again).unwrap());
-    bin()
-        .arg("map")
-        .arg("-o")
-        .arg(dir.path().join("x.png"))
-        .args(&files)
-        .assert()
-        .code(2)
-        .stderr(contains("use a .svg or .html extension"));
-}
 
 #[test]
 fn map_of_the_shared_tables_has_every_grid_and_pair() {

@@ -1,0 +1,2 @@
+MAX_STACK = 256
+NAME = 'x'
