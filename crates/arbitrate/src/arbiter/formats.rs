@@ -25,10 +25,6 @@ pub(super) fn attribute_source<'p>(ctx: &Ctx, inst: &'p Inst) -> (&'p Place, Opt
         Some(_) => 1,
         None => 2,
     };
-    let strongest = |ps: &mut dyn Iterator<Item = &'p Place>| -> &'p Place {
-        ps.min_by_key(|p| (std::cmp::Reverse(p.weight), p.table))
-            .expect("non-empty")
-    };
     let layout_source: &Place = match ctx.options.strategy {
         Strategy::Oldest | Strategy::Largest => inst
             .places
@@ -45,47 +41,7 @@ pub(super) fn attribute_source<'p>(ctx: &Ctx, inst: &'p Inst) -> (&'p Place, Opt
                 .find(|p| Some(p.table) == ctx.spec)
                 .expect("checked")
         }
-        _ => {
-            // Sizes first: every known fact votes for its operand size (and whether a payload
-            // follows), so a size-only entry supports the full layouts it agrees with.
-            let mut sizes: BTreeMap<(u32, bool), (u64, usize)> = BTreeMap::new();
-            for p in &inst.places {
-                if let Some(k) = p.facts() {
-                    let g = sizes.entry(k.size).or_insert((0, p.table));
-                    g.0 += p.weight;
-                }
-            }
-            match sizes
-                .iter()
-                .min_by_key(|(_, (w, first))| (std::cmp::Reverse(*w), *first))
-            {
-                None => strongest(&mut inst.places.iter()),
-                Some((&size, _)) => {
-                    let mut shapes: BTreeMap<&str, (u64, usize)> = BTreeMap::new();
-                    for p in &inst.places {
-                        if let Some(FactKey {
-                            size: s,
-                            shape: Some(shape),
-                        }) = p.facts()
-                        {
-                            if *s == size {
-                                let g = shapes.entry(shape.as_str()).or_insert((0, p.table));
-                                g.0 += p.weight;
-                            }
-                        }
-                    }
-                    let shape = shapes
-                        .iter()
-                        .min_by_key(|(_, (w, first))| (std::cmp::Reverse(*w), *first))
-                        .map(|(s, _)| *s);
-                    strongest(&mut inst.places.iter().filter(|p| {
-                        p.facts().is_some_and(|k| {
-                            k.size == size && (shape.is_none() || k.shape.as_deref() == shape)
-                        })
-                    }))
-                }
-            }
-        }
+        _ => voted_source(inst),
     };
     // Category by the same rule: the layout source's when it has one, else a weighted vote.
     let category = index.entry(layout_source).category.clone().or_else(|| {
@@ -101,6 +57,54 @@ pub(super) fn attribute_source<'p>(ctx: &Ctx, inst: &'p Inst) -> (&'p Place, Opt
             .map(|(c, _)| c.to_string())
     });
     (layout_source, category)
+}
+
+/// The weighted vote of [`attribute_source`]: first on the operand size every known fact
+/// gives, then on the full layouts of that size; the strongest voter of the winner.
+fn voted_source<'p>(inst: &'p Inst) -> &'p Place {
+    let strongest = |ps: &mut dyn Iterator<Item = &'p Place>| -> &'p Place {
+        ps.min_by_key(|p| (std::cmp::Reverse(p.weight), p.table))
+            .expect("non-empty")
+    };
+    // Sizes first: every known fact votes for its operand size (and whether a payload
+    // follows), so a size-only entry supports the full layouts it agrees with.
+    let mut sizes: BTreeMap<(u32, bool), (u64, usize)> = BTreeMap::new();
+    for p in &inst.places {
+        if let Some(k) = p.facts() {
+            let g = sizes.entry(k.size).or_insert((0, p.table));
+            g.0 += p.weight;
+        }
+    }
+    match sizes
+        .iter()
+        .min_by_key(|(_, (w, first))| (std::cmp::Reverse(*w), *first))
+    {
+        None => strongest(&mut inst.places.iter()),
+        Some((&size, _)) => {
+            let mut shapes: BTreeMap<&str, (u64, usize)> = BTreeMap::new();
+            for p in &inst.places {
+                if let Some(FactKey {
+                    size: s,
+                    shape: Some(shape),
+                }) = p.facts()
+                {
+                    if *s == size {
+                        let g = shapes.entry(shape.as_str()).or_insert((0, p.table));
+                        g.0 += p.weight;
+                    }
+                }
+            }
+            let shape = shapes
+                .iter()
+                .min_by_key(|(_, (w, first))| (std::cmp::Reverse(*w), *first))
+                .map(|(s, _)| *s);
+            strongest(&mut inst.places.iter().filter(|p| {
+                p.facts().is_some_and(|k| {
+                    k.size == size && (shape.is_none() || k.shape.as_deref() == shape)
+                })
+            }))
+        }
+    }
 }
 
 /// The distinct known operand facts of an instruction and the verdict over every pair of

@@ -93,48 +93,185 @@ pub(super) fn is_reservation(entry: &Entry) -> bool {
     entry.reserved || (entry.is_instruction() && entry.status == Some(Status::Removed))
 }
 
+/// The tables sorted by implementation name; no tables, or two with one name, are an error.
+fn sorted_tables(tables: &[Table]) -> Result<Vec<&Table>, ArbitrateError> {
+    if tables.is_empty() {
+        return Err(ArbitrateError::NoTables);
+    }
+    // Sorting by name first is what makes every later tie-break independent of input order.
+    let mut sorted: Vec<&Table> = tables.iter().collect();
+    sorted.sort_by(|a, b| a.implementation.cmp(&b.implementation));
+    for pair in sorted.windows(2) {
+        if pair[0].implementation == pair[1].implementation {
+            return Err(ArbitrateError::DuplicateImplementation(
+                pair[0].implementation.clone(),
+            ));
+        }
+    }
+    Ok(sorted)
+}
+
+/// Each (sorted) table's weight in thousandths, after checking the names and values of the
+/// weights, the usage counts and the spec.
+fn checked_weights(sorted: &[&Table], options: &Options) -> Result<Vec<u64>, ArbitrateError> {
+    let mut weights = vec![Cost::SCALE; sorted.len()];
+    for (name, &w) in &options.weights {
+        let t = check_name(sorted, "a weight", name)?;
+        if !w.is_finite() || !(0.0..=crate::MAX_WEIGHT).contains(&w) {
+            return Err(ArbitrateError::BadWeight {
+                name: name.clone(),
+                value: w,
+            });
+        }
+        weights[t] = (w * Cost::SCALE as f64).round() as u64;
+    }
+    for (name, counts) in &options.usage {
+        check_name(sorted, "the usage file", name)?;
+        if let Some((&opcode, &value)) = counts.iter().find(|(_, &c)| c > crate::MAX_USAGE) {
+            return Err(ArbitrateError::BadUsage {
+                name: name.clone(),
+                opcode,
+                value,
+            });
+        }
+    }
+    if let Some(spec) = &options.spec {
+        check_name(sorted, "--spec", spec)?;
+    }
+    Ok(weights)
+}
+
+/// The instruction keys of all tables, interned in first-seen order, with each key's places.
+#[derive(Default)]
+struct Keys {
+    ids: HashMap<String, usize>,
+    keys: Vec<String>,
+    places_of: Vec<Vec<Place>>,
+}
+
+impl Keys {
+    /// The id of `key`, interned on first sight.
+    fn id(&mut self, key: String) -> usize {
+        match self.ids.get(&key) {
+            Some(&id) => id,
+            None => {
+                let id = self.keys.len();
+                self.ids.insert(key.clone(), id);
+                self.keys.push(key);
+                self.places_of.push(Vec::new());
+                id
+            }
+        }
+    }
+
+    /// The instructions, sorted by key.
+    fn into_insts(self) -> Vec<Inst> {
+        let Keys {
+            keys,
+            mut places_of,
+            ..
+        } = self;
+        let mut order: Vec<usize> = (0..keys.len()).collect();
+        order.sort_unstable_by(|&a, &b| keys[a].cmp(&keys[b]));
+        let mut keys: Vec<Option<String>> = keys.into_iter().map(Some).collect();
+        order
+            .into_iter()
+            .map(|id| {
+                let places = std::mem::take(&mut places_of[id]);
+                let full = places
+                    .iter()
+                    .map(|p| p.move_cost)
+                    .fold(0u64, u64::saturating_add);
+                Inst {
+                    key: keys[id].take().expect("each key once"),
+                    places,
+                    full,
+                }
+            })
+            .collect()
+    }
+}
+
+/// One table's places (table `t`, of weight `weight`), by key id: its live entries merged by
+/// key, each with its operand facts, its sorted numbers and its move cost.
+fn table_places(
+    table: &Table,
+    t: usize,
+    weight: u64,
+    options: &Options,
+    resolve_options: &ResolveOptions,
+    keys: &mut Keys,
+) -> Vec<(usize, Place)> {
+    let usage = options.usage.get(&table.implementation);
+    // Per table: key id -> position in `mine` (entries of one table merge by key).
+    let mut local: HashMap<usize, usize> = HashMap::new();
+    let mut mine: Vec<(usize, Place)> = Vec::new();
+    // Removed instructions are reservations, not places.
+    for (e, entry) in table.entries.iter().enumerate() {
+        if !is_live(entry) {
+            continue;
+        }
+        let key = options
+            .aliases
+            .key(entry.mnemonic.as_deref().expect("instructions have names"));
+        let id = keys.id(key);
+        let pos = *local.entry(id).or_insert_with(|| {
+            // Operand facts from the one resolve step. An entry with nothing known needs
+            // no opcode bytes, so it is not resolved further (on large inputs of
+            // unencodable numbers, explaining each number dominated indexing).
+            let known = match facts_of(table, entry, &options.scheme) {
+                Facts::Unknown(_) => None,
+                _ => {
+                    let inst = resolve_entry(table, e, entry, resolve_options);
+                    inst.fact_key().map(|key| {
+                        Box::new(Known {
+                            key,
+                            text: inst.layout_text().unwrap_or_default(),
+                            full_layout: inst.layout().is_some(),
+                        })
+                    })
+                }
+            };
+            mine.push((
+                id,
+                Place {
+                    table: t,
+                    numbers: Vec::new(),
+                    entry: e,
+                    move_cost: 0,
+                    weight,
+                    known,
+                },
+            ));
+            mine.len() - 1
+        });
+        let place = &mut mine[pos].1;
+        if !place.numbers.contains(&entry.opcode) {
+            place.numbers.push(entry.opcode);
+        }
+    }
+    for (_, place) in &mut mine {
+        place.numbers.sort_unstable();
+        let uses = match usage {
+            Some(counts) => place
+                .numbers
+                .iter()
+                .map(|n| counts.get(n).copied().unwrap_or(0))
+                .fold(0u64, u64::saturating_add),
+            None => 1,
+        };
+        place.move_cost = place.weight.saturating_mul(uses);
+    }
+    mine
+}
+
 impl<'a> Index<'a> {
     pub(super) fn build(
         tables: &'a [Table],
         options: &Options,
     ) -> Result<Index<'a>, ArbitrateError> {
-        if tables.is_empty() {
-            return Err(ArbitrateError::NoTables);
-        }
-        // Sorting by name first is what makes every later tie-break independent of input order.
-        let mut sorted: Vec<&Table> = tables.iter().collect();
-        sorted.sort_by(|a, b| a.implementation.cmp(&b.implementation));
-        for pair in sorted.windows(2) {
-            if pair[0].implementation == pair[1].implementation {
-                return Err(ArbitrateError::DuplicateImplementation(
-                    pair[0].implementation.clone(),
-                ));
-            }
-        }
-        let mut weights = vec![Cost::SCALE; sorted.len()];
-        for (name, &w) in &options.weights {
-            let t = check_name(&sorted, "a weight", name)?;
-            if !w.is_finite() || !(0.0..=crate::MAX_WEIGHT).contains(&w) {
-                return Err(ArbitrateError::BadWeight {
-                    name: name.clone(),
-                    value: w,
-                });
-            }
-            weights[t] = (w * Cost::SCALE as f64).round() as u64;
-        }
-        for (name, counts) in &options.usage {
-            check_name(&sorted, "the usage file", name)?;
-            if let Some((&opcode, &value)) = counts.iter().find(|(_, &c)| c > crate::MAX_USAGE) {
-                return Err(ArbitrateError::BadUsage {
-                    name: name.clone(),
-                    opcode,
-                    value,
-                });
-            }
-        }
-        if let Some(spec) = &options.spec {
-            check_name(&sorted, "--spec", spec)?;
-        }
+        let sorted = sorted_tables(tables)?;
+        let weights = checked_weights(&sorted, options)?;
 
         let resolve_options = ResolveOptions::new(&options.scheme, &options.aliases);
         let mut reserved = BTreeSet::new();
@@ -142,9 +279,7 @@ impl<'a> Index<'a> {
         let mut declared_escapes: BTreeMap<u32, usize> = BTreeMap::new();
         // Keys are interned through a hash map (first-seen ids) and sorted once at the end:
         // string-keyed ordered maps per entry dominated indexing on large inputs.
-        let mut ids: HashMap<String, usize> = HashMap::new();
-        let mut keys: Vec<String> = Vec::new();
-        let mut places_of: Vec<Vec<Place>> = Vec::new();
+        let mut keys = Keys::default();
         for (t, table) in sorted.iter().enumerate() {
             for entry in &table.entries {
                 if is_reservation(entry) {
@@ -159,96 +294,13 @@ impl<'a> Index<'a> {
             for &e in table.encoding.escape_list().iter().filter(|&&e| e <= 0xFF) {
                 *declared_escapes.entry(e).or_default() += 1;
             }
-            let usage = options.usage.get(&table.implementation);
-            // Per table: key id -> position in `mine` (entries of one table merge by key).
-            let mut local: HashMap<usize, usize> = HashMap::new();
-            let mut mine: Vec<(usize, Place)> = Vec::new();
-            // Removed instructions are reservations, not places.
-            for (e, entry) in table.entries.iter().enumerate() {
-                if !is_live(entry) {
-                    continue;
-                }
-                let key = options
-                    .aliases
-                    .key(entry.mnemonic.as_deref().expect("instructions have names"));
-                let id = match ids.get(&key) {
-                    Some(&id) => id,
-                    None => {
-                        let id = keys.len();
-                        ids.insert(key.clone(), id);
-                        keys.push(key);
-                        places_of.push(Vec::new());
-                        id
-                    }
-                };
-                let pos = *local.entry(id).or_insert_with(|| {
-                    // Operand facts from the one resolve step. An entry with nothing known needs
-                    // no opcode bytes, so it is not resolved further (on large inputs of
-                    // unencodable numbers, explaining each number dominated indexing).
-                    let known = match facts_of(table, entry, &options.scheme) {
-                        Facts::Unknown(_) => None,
-                        _ => {
-                            let inst = resolve_entry(table, e, entry, &resolve_options);
-                            inst.fact_key().map(|key| {
-                                Box::new(Known {
-                                    key,
-                                    text: inst.layout_text().unwrap_or_default(),
-                                    full_layout: inst.layout().is_some(),
-                                })
-                            })
-                        }
-                    };
-                    mine.push((
-                        id,
-                        Place {
-                            table: t,
-                            numbers: Vec::new(),
-                            entry: e,
-                            move_cost: 0,
-                            weight: weights[t],
-                            known,
-                        },
-                    ));
-                    mine.len() - 1
-                });
-                let place = &mut mine[pos].1;
-                if !place.numbers.contains(&entry.opcode) {
-                    place.numbers.push(entry.opcode);
-                }
-            }
-            for (id, mut place) in mine {
-                place.numbers.sort_unstable();
-                let uses = match usage {
-                    Some(counts) => place
-                        .numbers
-                        .iter()
-                        .map(|n| counts.get(n).copied().unwrap_or(0))
-                        .fold(0u64, u64::saturating_add),
-                    None => 1,
-                };
-                place.move_cost = place.weight.saturating_mul(uses);
+            let mine = table_places(table, t, weights[t], options, &resolve_options, &mut keys);
+            for (id, place) in mine {
                 // Tables are visited in name order, so each key's places stay in table order.
-                places_of[id].push(place);
+                keys.places_of[id].push(place);
             }
         }
-        let mut order: Vec<usize> = (0..keys.len()).collect();
-        order.sort_unstable_by(|&a, &b| keys[a].cmp(&keys[b]));
-        let mut keys: Vec<Option<String>> = keys.into_iter().map(Some).collect();
-        let insts = order
-            .into_iter()
-            .map(|id| {
-                let places = std::mem::take(&mut places_of[id]);
-                let full = places
-                    .iter()
-                    .map(|p| p.move_cost)
-                    .fold(0u64, u64::saturating_add);
-                Inst {
-                    key: keys[id].take().expect("each key once"),
-                    places,
-                    full,
-                }
-            })
-            .collect();
+        let insts = keys.into_insts();
         Ok(Index {
             tables: sorted,
             insts,

@@ -111,37 +111,10 @@ impl Search {
 pub(super) fn optimal_matching(edges: &[Edge]) -> Vec<Edge> {
     use std::cmp::Reverse;
 
-    let rows: Vec<usize> = edges
-        .iter()
-        .map(|e| e.inst)
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let numbers: Vec<u32> = edges
-        .iter()
-        .map(|e| e.number)
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let (n_rows, n_numbers) = (rows.len(), numbers.len());
+    let (n_numbers, adj) = assignment_graph(edges);
+    let n_rows = adj.len();
     // Columns: the numbers, then one private column per row.
     let n_cols = n_numbers + n_rows;
-    let scale = n_rows as i128 + 1;
-    // Costs are negated weights (the search minimises); adjacency per row, sorted by column so
-    // that ties resolve the same way on every run.
-    let mut adj: Vec<Vec<(usize, i128, usize)>> = vec![Vec::new(); n_rows];
-    for (k, e) in edges.iter().enumerate() {
-        let r = rows.binary_search(&e.inst).expect("listed");
-        let c = numbers.binary_search(&e.number).expect("listed");
-        adj[r].push((c, -(i128::from(e.savings) * scale + 1), k));
-    }
-    for (r, a) in adj.iter_mut().enumerate() {
-        a.push((n_numbers + r, 0, usize::MAX));
-        a.sort_by_key(|&(c, cost, _)| (c, cost));
-        // Two proposals of one instruction for one number cannot happen (edges are per
-        // instruction and number), but keep the cheapest if they ever did.
-        a.dedup_by_key(|&mut (c, _, _)| c);
-    }
     // Potentials: reduced cost cost - u[r] - v[c] is never negative, and zero on matched edges.
     let mut u: Vec<i128> = adj
         .iter()
@@ -204,6 +177,45 @@ pub(super) fn optimal_matching(edges: &[Edge]) -> Vec<Edge> {
         }
     }
     out
+}
+
+/// One assignment row's edges: `(column, cost, edge index)`.
+type RowEdges = Vec<(usize, i128, usize)>;
+
+/// The rows of the assignment [`optimal_matching`] solves: per instruction with proposals (in
+/// instruction order), its edges `(column, cost, edge index)` — the proposed numbers' columns,
+/// then the row's private column `n_numbers + row` of cost 0 — and the number of number columns.
+fn assignment_graph(edges: &[Edge]) -> (usize, Vec<RowEdges>) {
+    let rows: Vec<usize> = edges
+        .iter()
+        .map(|e| e.inst)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let numbers: Vec<u32> = edges
+        .iter()
+        .map(|e| e.number)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let (n_rows, n_numbers) = (rows.len(), numbers.len());
+    let scale = n_rows as i128 + 1;
+    // Costs are negated weights (the search minimises); adjacency per row, sorted by column so
+    // that ties resolve the same way on every run.
+    let mut adj: Vec<Vec<(usize, i128, usize)>> = vec![Vec::new(); n_rows];
+    for (k, e) in edges.iter().enumerate() {
+        let r = rows.binary_search(&e.inst).expect("listed");
+        let c = numbers.binary_search(&e.number).expect("listed");
+        adj[r].push((c, -(i128::from(e.savings) * scale + 1), k));
+    }
+    for (r, a) in adj.iter_mut().enumerate() {
+        a.push((n_numbers + r, 0, usize::MAX));
+        a.sort_by_key(|&(c, cost, _)| (c, cost));
+        // Two proposals of one instruction for one number cannot happen (edges are per
+        // instruction and number), but keep the cheapest if they ever did.
+        a.dedup_by_key(|&mut (c, _, _)| c);
+    }
+    (n_numbers, adj)
 }
 
 #[cfg(test)]

@@ -80,78 +80,9 @@ pub(super) fn choose_escapes(
     decided: &[(u32, usize)],
     options: &Options,
 ) -> Result<Space, ArbitrateError> {
-    let mut costs = [EscapeCost::default(); 256];
-    for inst in &index.insts {
-        for p in &inst.places {
-            let mut pages: Vec<u32> = Vec::new();
-            for &n in &p.numbers {
-                if n <= 0xFF {
-                    costs[n as usize].vacate = costs[n as usize].vacate.saturating_add(p.move_cost);
-                    costs[n as usize].claims += 1;
-                } else if n <= 0xFFFF && !pages.contains(&(n >> 8)) {
-                    pages.push(n >> 8);
-                }
-            }
-            for page in pages {
-                let c = &mut costs[page as usize];
-                c.gain = c.gain.saturating_add(p.move_cost);
-            }
-        }
-    }
-    // A reserved byte is never an instruction's number anyway, so making it an escape moves
-    // nothing: its claims cost nothing to vacate.
-    for &n in index.reserved.range(..=0xFF) {
-        costs[n as usize].vacate = 0;
-        costs[n as usize].claims = 0;
-    }
-    // Bytes that can never be escapes: 0x00 (0x00xx would read as 0x00), numbers decided for
-    // an instruction, and numbers of removed instructions.
-    let mut forbidden: BTreeMap<u32, String> = BTreeMap::new();
-    forbidden.insert(0, "0x00 cannot be an escape prefix".to_string());
-    for &(n, d) in decided {
-        if n <= 0xFF {
-            forbidden.insert(
-                n,
-                format!(
-                    "{} is decided for {}",
-                    hex_opcode(n),
-                    options.aliases.key(&options.decisions[d].mnemonic)
-                ),
-            );
-        }
-    }
-    for &n in index.retired.iter().filter(|&&n| n <= 0xFF) {
-        forbidden
-            .entry(n)
-            .or_insert_with(|| format!("{} is the number of a removed instruction", hex_opcode(n)));
-    }
-    let mut chosen: BTreeSet<u32> = BTreeSet::new();
-    for &(n, d) in decided {
-        if n <= 0xFF {
-            continue;
-        }
-        let decision = &options.decisions[d];
-        let bad = |message: String| ArbitrateError::BadDecision {
-            mnemonic: decision.mnemonic.clone(),
-            message,
-            location: decision.location.clone(),
-        };
-        if n > 0xFFFF {
-            return Err(bad(format!(
-                "{} would need a nested escape page; arbitration gives numbers of one byte or of \
-                 one escape byte and a sub-opcode (at most 0xFFFF)",
-                hex_opcode(n)
-            )));
-        }
-        if let Some(why) = forbidden.get(&(n >> 8)) {
-            return Err(bad(format!(
-                "{} is on the escape page of 0x{:02X}, but {why}; an escape byte is never an instruction",
-                hex_opcode(n),
-                n >> 8
-            )));
-        }
-        chosen.insert(n >> 8);
-    }
+    let costs = escape_costs(index);
+    let forbidden = forbidden_escapes(index, decided, options);
+    let mut chosen = decided_escapes(decided, options, &forbidden)?;
     // Preference: least net cost (vacating minus what the page keeps), then bytes some input
     // declares as escapes, then reserved bytes (an escape there costs no room, since the
     // byte could hold no instruction anyway, so fewer escapes may do), then fewest claims,
@@ -191,4 +122,100 @@ pub(super) fn choose_escapes(
         space.escapes = chosen.iter().copied().collect();
     }
     Ok(space)
+}
+
+/// What the evidence says about making each byte an escape.
+fn escape_costs(index: &Index) -> [EscapeCost; 256] {
+    let mut costs = [EscapeCost::default(); 256];
+    for inst in &index.insts {
+        for p in &inst.places {
+            let mut pages: Vec<u32> = Vec::new();
+            for &n in &p.numbers {
+                if n <= 0xFF {
+                    costs[n as usize].vacate = costs[n as usize].vacate.saturating_add(p.move_cost);
+                    costs[n as usize].claims += 1;
+                } else if n <= 0xFFFF && !pages.contains(&(n >> 8)) {
+                    pages.push(n >> 8);
+                }
+            }
+            for page in pages {
+                let c = &mut costs[page as usize];
+                c.gain = c.gain.saturating_add(p.move_cost);
+            }
+        }
+    }
+    // A reserved byte is never an instruction's number anyway, so making it an escape moves
+    // nothing: its claims cost nothing to vacate.
+    for &n in index.reserved.range(..=0xFF) {
+        costs[n as usize].vacate = 0;
+        costs[n as usize].claims = 0;
+    }
+    costs
+}
+
+/// The bytes that can never be escapes, with why.
+fn forbidden_escapes(
+    index: &Index,
+    decided: &[(u32, usize)],
+    options: &Options,
+) -> BTreeMap<u32, String> {
+    // Bytes that can never be escapes: 0x00 (0x00xx would read as 0x00), numbers decided for
+    // an instruction, and numbers of removed instructions.
+    let mut forbidden: BTreeMap<u32, String> = BTreeMap::new();
+    forbidden.insert(0, "0x00 cannot be an escape prefix".to_string());
+    for &(n, d) in decided {
+        if n <= 0xFF {
+            forbidden.insert(
+                n,
+                format!(
+                    "{} is decided for {}",
+                    hex_opcode(n),
+                    options.aliases.key(&options.decisions[d].mnemonic)
+                ),
+            );
+        }
+    }
+    for &n in index.retired.iter().filter(|&&n| n <= 0xFF) {
+        forbidden
+            .entry(n)
+            .or_insert_with(|| format!("{} is the number of a removed instruction", hex_opcode(n)));
+    }
+    forbidden
+}
+
+/// The escape bytes manual decisions on a page (`0xFF05`) need; a decision above `0xFFFF`, or on
+/// the page of a forbidden byte, is an error.
+fn decided_escapes(
+    decided: &[(u32, usize)],
+    options: &Options,
+    forbidden: &BTreeMap<u32, String>,
+) -> Result<BTreeSet<u32>, ArbitrateError> {
+    let mut chosen: BTreeSet<u32> = BTreeSet::new();
+    for &(n, d) in decided {
+        if n <= 0xFF {
+            continue;
+        }
+        let decision = &options.decisions[d];
+        let bad = |message: String| ArbitrateError::BadDecision {
+            mnemonic: decision.mnemonic.clone(),
+            message,
+            location: decision.location.clone(),
+        };
+        if n > 0xFFFF {
+            return Err(bad(format!(
+                "{} would need a nested escape page; arbitration gives numbers of one byte or of \
+                 one escape byte and a sub-opcode (at most 0xFFFF)",
+                hex_opcode(n)
+            )));
+        }
+        if let Some(why) = forbidden.get(&(n >> 8)) {
+            return Err(bad(format!(
+                "{} is on the escape page of 0x{:02X}, but {why}; an escape byte is never an instruction",
+                hex_opcode(n),
+                n >> 8
+            )));
+        }
+        chosen.insert(n >> 8);
+    }
+    Ok(chosen)
 }
