@@ -170,9 +170,9 @@ pub struct Decision {
     /// rule ([`isa_core::compare`]): `Differs` when any two contradict, `Same` when at least two
     /// implementations know comparable facts and none contradict, `Unknown` otherwise.
     pub layout: Agreement,
-    /// The distinct known operand facts proposed (grouped by [`FactKey`]). Several variants
-    /// need not disagree: a size-only entry and a full layout of that size are two variants
-    /// that agree.
+    /// The distinct known operand facts proposed (grouped by
+    /// [`FactKey`](isa_core::resolve::FactKey)). Several variants need not disagree: a size-only
+    /// entry and a full layout of that size are two variants that agree.
     pub layouts: Vec<LayoutVariant>,
 }
 
