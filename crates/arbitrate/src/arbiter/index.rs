@@ -1,0 +1,340 @@
+//! The instructions of all tables, indexed once (sorted by implementation name, the root of
+//! order independence), with the cost model: what moving an instruction costs each
+//! implementation (weight × usage, in thousandths), and what a number costs an instruction.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use isa_core::resolve::{facts_of, resolve_entry, FactKey};
+use isa_core::{Entry, Facts, ResolveOptions, Status, Table};
+
+use super::Options;
+use crate::cost::Cost;
+use crate::error::ArbitrateError;
+
+/// One implementation's placement of one instruction.
+#[derive(Debug, Clone)]
+pub(super) struct Place {
+    pub(super) table: usize,
+    pub(super) numbers: Vec<u32>,
+    pub(super) entry: usize,
+    /// weight × usage, in thousandths: what moving the instruction costs this implementation.
+    pub(super) move_cost: u64,
+    /// weight in thousandths: the implementation's vote.
+    pub(super) weight: u64,
+    /// The operand facts of its (first) entry, from the one resolve step; `None` when nothing
+    /// comparable is known (boxed: most places of large inputs know nothing, and places are
+    /// moved around while indexing).
+    pub(super) known: Option<Box<Known>>,
+}
+
+/// What the resolve step knows of one place's operands.
+#[derive(Debug, Clone)]
+pub(super) struct Known {
+    /// The comparison key.
+    pub(super) key: FactKey,
+    /// The facts rendered for reports.
+    pub(super) text: String,
+    /// True when the facts are a full layout (not only a size).
+    pub(super) full_layout: bool,
+}
+
+impl Place {
+    pub(super) fn facts(&self) -> Option<&FactKey> {
+        self.known.as_ref().map(|k| &k.key)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct Inst {
+    pub(super) key: String,
+    pub(super) places: Vec<Place>,
+    pub(super) full: u64,
+}
+
+/// The instructions of all tables, indexed once.
+pub(super) struct Index<'a> {
+    pub(super) tables: Vec<&'a Table>,
+    pub(super) insts: Vec<Inst>,
+    pub(super) reserved: BTreeSet<u32>,
+    /// Numbers of removed instructions (a subset of `reserved`): never an escape either, since
+    /// old bytecode holding them must not start reading as a prefix.
+    pub(super) retired: BTreeSet<u32>,
+    /// One-byte escape prefixes the inputs declare in their `encoding`, with how many declare each.
+    pub(super) declared_escapes: BTreeMap<u32, usize>,
+    pub(super) weights: Vec<u64>,
+}
+
+pub(super) fn known(tables: &[&Table]) -> Vec<String> {
+    tables.iter().map(|t| t.implementation.clone()).collect()
+}
+
+pub(super) fn check_name(
+    tables: &[&Table],
+    what: &str,
+    name: &str,
+) -> Result<usize, ArbitrateError> {
+    tables
+        .iter()
+        .position(|t| t.implementation == name)
+        .ok_or_else(|| ArbitrateError::UnknownImplementation {
+            what: what.to_string(),
+            name: name.to_string(),
+            known: known(tables),
+        })
+}
+
+/// True when an entry takes part in arbitration as an instruction. Removed instructions keep
+/// their number reserved forever, so they count as reservations.
+pub(super) fn is_live(entry: &Entry) -> bool {
+    entry.is_instruction() && entry.status != Some(Status::Removed)
+}
+
+pub(super) fn is_reservation(entry: &Entry) -> bool {
+    entry.reserved || (entry.is_instruction() && entry.status == Some(Status::Removed))
+}
+
+/// The tables sorted by implementation name; no tables, or two with one name, are an error.
+fn sorted_tables(tables: &[Table]) -> Result<Vec<&Table>, ArbitrateError> {
+    if tables.is_empty() {
+        return Err(ArbitrateError::NoTables);
+    }
+    // Sorting by name first is what makes every later tie-break independent of input order.
+    let mut sorted: Vec<&Table> = tables.iter().collect();
+    sorted.sort_by(|a, b| a.implementation.cmp(&b.implementation));
+    for pair in sorted.windows(2) {
+        if pair[0].implementation == pair[1].implementation {
+            return Err(ArbitrateError::DuplicateImplementation(
+                pair[0].implementation.clone(),
+            ));
+        }
+    }
+    Ok(sorted)
+}
+
+/// Each (sorted) table's weight in thousandths, after checking the names and values of the
+/// weights, the usage counts and the spec.
+fn checked_weights(sorted: &[&Table], options: &Options) -> Result<Vec<u64>, ArbitrateError> {
+    let mut weights = vec![Cost::SCALE; sorted.len()];
+    for (name, &w) in &options.weights {
+        let t = check_name(sorted, "a weight", name)?;
+        if !w.is_finite() || !(0.0..=crate::MAX_WEIGHT).contains(&w) {
+            return Err(ArbitrateError::BadWeight {
+                name: name.clone(),
+                value: w,
+            });
+        }
+        weights[t] = (w * Cost::SCALE as f64).round() as u64;
+    }
+    for (name, counts) in &options.usage {
+        check_name(sorted, "the usage file", name)?;
+        if let Some((&opcode, &value)) = counts.iter().find(|(_, &c)| c > crate::MAX_USAGE) {
+            return Err(ArbitrateError::BadUsage {
+                name: name.clone(),
+                opcode,
+                value,
+            });
+        }
+    }
+    if let Some(spec) = &options.spec {
+        check_name(sorted, "--spec", spec)?;
+    }
+    Ok(weights)
+}
+
+/// The instruction keys of all tables, interned in first-seen order, with each key's places.
+#[derive(Default)]
+struct Keys {
+    ids: HashMap<String, usize>,
+    keys: Vec<String>,
+    places_of: Vec<Vec<Place>>,
+}
+
+impl Keys {
+    /// The id of `key`, interned on first sight.
+    fn id(&mut self, key: String) -> usize {
+        match self.ids.get(&key) {
+            Some(&id) => id,
+            None => {
+                let id = self.keys.len();
+                self.ids.insert(key.clone(), id);
+                self.keys.push(key);
+                self.places_of.push(Vec::new());
+                id
+            }
+        }
+    }
+
+    /// The instructions, sorted by key.
+    fn into_insts(self) -> Vec<Inst> {
+        let Keys {
+            keys,
+            mut places_of,
+            ..
+        } = self;
+        let mut order: Vec<usize> = (0..keys.len()).collect();
+        order.sort_unstable_by(|&a, &b| keys[a].cmp(&keys[b]));
+        let mut keys: Vec<Option<String>> = keys.into_iter().map(Some).collect();
+        order
+            .into_iter()
+            .map(|id| {
+                let places = std::mem::take(&mut places_of[id]);
+                let full = places
+                    .iter()
+                    .map(|p| p.move_cost)
+                    .fold(0u64, u64::saturating_add);
+                Inst {
+                    key: keys[id].take().expect("each key once"),
+                    places,
+                    full,
+                }
+            })
+            .collect()
+    }
+}
+
+/// One table's places (table `t`, of weight `weight`), by key id: its live entries merged by
+/// key, each with its operand facts, its sorted numbers and its move cost.
+fn table_places(
+    table: &Table,
+    t: usize,
+    weight: u64,
+    options: &Options,
+    resolve_options: &ResolveOptions,
+    keys: &mut Keys,
+) -> Vec<(usize, Place)> {
+    let usage = options.usage.get(&table.implementation);
+    // Per table: key id -> position in `mine` (entries of one table merge by key).
+    let mut local: HashMap<usize, usize> = HashMap::new();
+    let mut mine: Vec<(usize, Place)> = Vec::new();
+    // Removed instructions are reservations, not places.
+    for (e, entry) in table.entries.iter().enumerate() {
+        if !is_live(entry) {
+            continue;
+        }
+        let key = options
+            .aliases
+            .key(entry.mnemonic.as_deref().expect("instructions have names"));
+        let id = keys.id(key);
+        let pos = *local.entry(id).or_insert_with(|| {
+            // Operand facts from the one resolve step. An entry with nothing known needs
+            // no opcode bytes, so it is not resolved further (on large inputs of
+            // unencodable numbers, explaining each number dominated indexing).
+            let known = match facts_of(table, entry, &options.scheme) {
+                Facts::Unknown(_) => None,
+                _ => {
+                    let inst = resolve_entry(table, e, entry, resolve_options);
+                    inst.fact_key().map(|key| {
+                        Box::new(Known {
+                            key,
+                            text: inst.layout_text().unwrap_or_default(),
+                            full_layout: inst.layout().is_some(),
+                        })
+                    })
+                }
+            };
+            mine.push((
+                id,
+                Place {
+                    table: t,
+                    numbers: Vec::new(),
+                    entry: e,
+                    move_cost: 0,
+                    weight,
+                    known,
+                },
+            ));
+            mine.len() - 1
+        });
+        let place = &mut mine[pos].1;
+        if !place.numbers.contains(&entry.opcode) {
+            place.numbers.push(entry.opcode);
+        }
+    }
+    for (_, place) in &mut mine {
+        place.numbers.sort_unstable();
+        let uses = match usage {
+            Some(counts) => place
+                .numbers
+                .iter()
+                .map(|n| counts.get(n).copied().unwrap_or(0))
+                .fold(0u64, u64::saturating_add),
+            None => 1,
+        };
+        place.move_cost = place.weight.saturating_mul(uses);
+    }
+    mine
+}
+
+impl<'a> Index<'a> {
+    pub(super) fn build(
+        tables: &'a [Table],
+        options: &Options,
+    ) -> Result<Index<'a>, ArbitrateError> {
+        let sorted = sorted_tables(tables)?;
+        let weights = checked_weights(&sorted, options)?;
+
+        let resolve_options = ResolveOptions::new(&options.scheme, &options.aliases);
+        let mut reserved = BTreeSet::new();
+        let mut retired = BTreeSet::new();
+        let mut declared_escapes: BTreeMap<u32, usize> = BTreeMap::new();
+        // Keys are interned through a hash map (first-seen ids) and sorted once at the end:
+        // string-keyed ordered maps per entry dominated indexing on large inputs.
+        let mut keys = Keys::default();
+        for (t, table) in sorted.iter().enumerate() {
+            for entry in &table.entries {
+                if is_reservation(entry) {
+                    reserved.insert(entry.opcode);
+                    if !entry.reserved {
+                        retired.insert(entry.opcode);
+                    }
+                }
+            }
+            // A nested escape (0x0F38) is declared together with its leading byte, which is
+            // what a one-byte escape choice can follow.
+            for &e in table.encoding.escape_list().iter().filter(|&&e| e <= 0xFF) {
+                *declared_escapes.entry(e).or_default() += 1;
+            }
+            let mine = table_places(table, t, weights[t], options, &resolve_options, &mut keys);
+            for (id, place) in mine {
+                // Tables are visited in name order, so each key's places stay in table order.
+                keys.places_of[id].push(place);
+            }
+        }
+        let insts = keys.into_insts();
+        Ok(Index {
+            tables: sorted,
+            insts,
+            reserved,
+            retired,
+            declared_escapes,
+            weights,
+        })
+    }
+
+    pub(super) fn entry(&self, place: &Place) -> &Entry {
+        &self.tables[place.table].entries[place.entry]
+    }
+
+    pub(super) fn name(&self, table: usize) -> &str {
+        &self.tables[table].implementation
+    }
+
+    pub(super) fn key_index(&self, key: &str) -> Option<usize> {
+        self.insts
+            .binary_search_by(|i| i.key.as_str().cmp(key))
+            .ok()
+    }
+
+    /// What placing instruction `i` at `number` costs: every implementation that does not
+    /// already have it there moves it.
+    pub(super) fn cost(&self, i: usize, number: u32) -> u64 {
+        let inst = &self.insts[i];
+        let savings: u64 = inst
+            .places
+            .iter()
+            .filter(|p| p.numbers.contains(&number))
+            .map(|p| p.move_cost)
+            .fold(0, u64::saturating_add);
+        inst.full - savings
+    }
+}

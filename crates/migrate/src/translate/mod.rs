@@ -1,0 +1,312 @@
+//! Bytecode translation from one numbering to another.
+//!
+//! A [`Translator`] is compiled once from a source table, a target table and
+//! [`TranslateOptions`]; it then rewrites any number of programs. Both tables must be decodable
+//! by [`isa_core::undecodable`] — every opcode encodable, no opcode's bytes a prefix of another's,
+//! no number given to two instructions — and [`Translator::new`] refuses them otherwise with
+//! `check`'s own conflicts ([`Undecodable`]), because bytes read from or written for such a table
+//! would be a guess.
+//!
+//! Everything the translator knows of an instruction comes from the core's one resolve step
+//! ([`isa_core::resolve`](fn@isa_core::resolve)): its opcode bytes ([`OpBytes`]: one byte, an escape page such as
+//! `ff 05`, or a fixed 1–4-byte opcode in either byte order) and its operand facts. Decoding looks
+//! up the source table's actual opcode bytes — a 256-entry table for the first byte, one page per
+//! lead byte of longer opcodes for the second, a sorted list for the rest — and encoding writes the
+//! target table's bytes. The operands follow the opcode bytes: a full layout's fields in order (the
+//! fixed part is the opcode bytes plus the field bytes), or, where a table gives only
+//! `size_bytes`, `size − opcode bytes` opaque bytes; an instruction with neither cannot be decoded
+//! or encoded ([`ErrorKind::NoLayout`]).
+//!
+//! Compilation turns every source opcode into a *rule*: which target instruction it becomes
+//! (matched by identity: the mnemonic's [`Aliases::key`], never the number) and how its operands
+//! travel. Where the two sides' operand facts agree by the core's one comparison rule
+//! ([`isa_core::compare`]) the operand bytes are copied as they are — between two equal layouts,
+//! and between a size-only entry and anything of the same operand size — so translation and
+//! `check`/`diff`/`migrate plan` can never disagree about which instructions keep their operands.
+//! Where they differ, two layouts are re-encoded field by field, and a size-only side makes the
+//! instruction untranslatable ([`ErrorKind::OpaqueResize`]): opaque bytes cannot be re-encoded.
+//! Fields are paired by role, in order — registers with registers; immediates, signed immediates
+//! and relative offsets with each other; payload lengths with payload lengths — so a two-register
+//! `[op][rd][rs1]` becomes a three-register `[op][rd][rs1][rs2]` with `rs2 = 0`, and the reverse
+//! drops `rs2` only when it is 0. Values keep their meaning: a field's raw bits are read as an
+//! unsigned or (for signed immediates and offsets) a two's-complement number, and the number must
+//! fit the target field, or translation stops with an error.
+//!
+//! Relative branches are offsets from the end of the instruction (the FLUX convention); a field
+//! is one when its kind is `rel` or when the entry names it in `branch` (on either side: then both
+//! sides' bits are a signed offset). When every instruction keeps its size, offsets are left as
+//! they are. When sizes change, translation takes two passes — first every instruction's new
+//! position, then the encoding with each offset recomputed from the source instruction it pointed
+//! at — and an offset that does not land on an instruction boundary (or the end of the program)
+//! is an error rather than a silent guess.
+//!
+//! The hot path is built for throughput: for each first byte a packed 32-bit word says "write
+//! this new opcode byte and skip this many bytes" when a one-byte opcode becomes a one-byte opcode
+//! and the operands are copied; the output starts as a copy of the input, so such an instruction
+//! costs one table load and one byte store. One walk is still a chain of dependent loads (where an
+//! instruction starts depends on the size of the one before), so a large program is walked in
+//! four segments at once, each but the first from a guessed start, and the true walk is then
+//! stitched across the cuts: it keeps a segment's work from the first instruction start the two
+//! walks share (from there they are the same walk) and copies back the bytes of the guesses before
+//! it; when the two never meet it starts again from where the true walk is, with cuts in phase
+//! with it. Anything else — payloads, multi-byte opcodes, re-encoded operands — goes through the
+//! general encoder in place; if any instruction changes size, the translation restarts in the
+//! two-pass mode, which copies runs of renumber-only instructions whole and decodes only the rest.
+//! Errors are always those of the general two-pass code (decode errors first, in stream order,
+//! then mapping errors, then encode errors), so no shortcut changes what is reported; the unit
+//! tests (`tests.rs`) hold every shortcut to the general code byte for byte.
+//!
+//! The code is split by layer: `rules.rs` (which source instruction becomes which target
+//! instruction and how its operands travel, compiled from the resolved tables), `codec.rs`
+//! (decoding and encoding opcode bytes and fields), `fast.rs` (the same-size path at lookup-table
+//! speed), `two_pass.rs` (size-changing translation with the relocation map) and `error.rs` (the
+//! error types and their messages); this file holds the public types and the entry points.
+
+use std::fmt;
+
+use isa_core::resolve::ResolveOptions;
+use isa_core::{Aliases, CheckOptions, Encoding, OpBytes, Scheme, Table};
+
+mod codec;
+mod error;
+mod fast;
+mod rules;
+mod two_pass;
+
+#[cfg(test)]
+mod tests;
+
+pub use error::{ErrorKind, Side, TranslateError, Undecodable};
+pub use rules::{Outcome, RuleInfo};
+
+use rules::Rule;
+use two_pass::{StartMap, Starts};
+
+/// What a [`Translator`] needs besides the two tables.
+#[derive(Debug, Clone)]
+pub struct TranslateOptions {
+    /// Alternative spellings merged before instructions are matched.
+    pub aliases: Aliases,
+    /// Scheme for format letters the source table does not declare.
+    pub from_scheme: Scheme,
+    /// Scheme for format letters the target table does not declare.
+    pub to_scheme: Scheme,
+}
+
+impl Default for TranslateOptions {
+    fn default() -> TranslateOptions {
+        TranslateOptions::new()
+    }
+}
+
+impl TranslateOptions {
+    /// No aliases; the FLUX unified scheme on both sides.
+    pub fn new() -> TranslateOptions {
+        TranslateOptions {
+            aliases: Aliases::new(),
+            from_scheme: Scheme::flux_unified(),
+            to_scheme: Scheme::flux_unified(),
+        }
+    }
+
+    /// Builder: one scheme for both sides.
+    pub fn with_scheme(mut self, scheme: Scheme) -> TranslateOptions {
+        self.from_scheme = scheme.clone();
+        self.to_scheme = scheme;
+        self
+    }
+}
+
+/// Totals of one translation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Stats {
+    /// Instructions translated.
+    pub instructions: usize,
+    /// Input size.
+    pub bytes_in: usize,
+    /// Output size.
+    pub bytes_out: usize,
+    /// Relative branch offsets whose value changed.
+    pub branches_fixed: usize,
+    /// True when every instruction kept its size (offsets were left as they are).
+    pub same_size: bool,
+}
+
+/// A translated program.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Translation {
+    /// The target bytecode.
+    pub bytes: Vec<u8>,
+    /// Totals.
+    pub stats: Stats,
+    /// Where each source instruction starts in the target, when sizes changed (else offsets
+    /// are unchanged).
+    starts: Option<StartMap>,
+}
+
+impl Translation {
+    /// Where a source byte offset ends up: the same offset when sizes were kept, the new start
+    /// of the instruction that began there, the new end for the end of the program, and `None`
+    /// for an offset inside an instruction.
+    pub fn map_offset(&self, source: usize) -> Option<usize> {
+        if source == self.stats.bytes_in {
+            return Some(self.stats.bytes_out);
+        }
+        match &self.starts {
+            None => (source < self.stats.bytes_in).then_some(source),
+            Some(starts) => starts.target_of(source),
+        }
+    }
+}
+
+/// One decoded source instruction, as reported by [`Translator::decode`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Instruction {
+    /// Byte offset in the input.
+    pub offset: usize,
+    /// Length in bytes, payload included.
+    pub len: usize,
+    /// Source opcode number (`0xFF05` for the bytes `ff 05` of an escape page).
+    pub opcode: u32,
+    /// The opcode bytes as they appear in the input.
+    pub opcode_bytes: OpBytes,
+    /// Source mnemonic.
+    pub mnemonic: String,
+}
+
+/// A compiled source → target translation (see the module docs).
+#[derive(Debug, Clone)]
+pub struct Translator {
+    from: String,
+    to: String,
+    /// The source table's encoding, to name bytes that are no opcode.
+    encoding: Encoding,
+    rules: Vec<Rule>,
+    /// First byte → rule index (a one-byte opcode), `PAGE | k` (a longer opcode: the second
+    /// byte is looked up in `pages[k]`), or [`NONE`](codec::NONE).
+    first: Box<[u32; 256]>,
+    /// Second byte → rule index (a two-byte opcode), [`SEARCH`](codec::SEARCH) or
+    /// [`NONE`](codec::NONE).
+    pages: Vec<[u32; 256]>,
+    /// Three- and four-byte opcodes, sorted by bytes.
+    long: Vec<(OpBytes, u32)>,
+    /// The source encoding's escape prefixes, as bytes.
+    escapes: Vec<OpBytes>,
+    /// First byte → `size << 8 | new opcode` for [`Mapping::fast`](rules::Mapping::fast) rules;
+    /// for any other byte, the byte itself (size 0: not a fast step, and "rewriting" it leaves
+    /// it as it is).
+    fast: Box<[u32; 256]>,
+    /// First byte → the rule is [`Mapping::plain`](rules::Mapping::plain) (and in `fast`): the
+    /// two-pass mode copies it.
+    plain: Box<[bool; 256]>,
+    /// Largest size in `fast`: a fast step from below `len - max_fast` stays inside the input.
+    max_fast: usize,
+}
+
+impl Translator {
+    /// Compiles the translation from `from` to `to`.
+    ///
+    /// Fails only when a table cannot be decoded unambiguously (see [`Undecodable`]). Any other
+    /// problem with one instruction (no counterpart, unknown layout, operands that cannot be
+    /// carried) is an error only when a program uses that instruction; [`Translator::coverage`]
+    /// lists them all.
+    pub fn new(
+        from: &Table,
+        to: &Table,
+        options: &TranslateOptions,
+    ) -> Result<Translator, Undecodable> {
+        let aliases = &options.aliases;
+        for (side, table, scheme) in [
+            (Side::Source, from, &options.from_scheme),
+            (Side::Target, to, &options.to_scheme),
+        ] {
+            let check = CheckOptions {
+                aliases: aliases.clone(),
+                scheme: scheme.clone(),
+                hint_limit: 0,
+            };
+            let problems = isa_core::undecodable(table, &check);
+            if !problems.is_empty() {
+                return Err(Undecodable {
+                    side,
+                    table: table.implementation.clone(),
+                    problems,
+                });
+            }
+        }
+        let source = isa_core::resolve(from, &ResolveOptions::new(&options.from_scheme, aliases));
+        let target = isa_core::resolve(to, &ResolveOptions::new(&options.to_scheme, aliases));
+        let rules = rules::compile(
+            from,
+            to,
+            &source.instructions,
+            &target.instructions,
+            options,
+        );
+        let codec::DecodingTables { first, pages, long } = codec::decoding_tables(&rules);
+        let escapes = codec::escape_bytes(&from.encoding);
+        let fast::FastTables {
+            fast,
+            plain,
+            max_fast,
+        } = fast::fast_tables(&rules);
+        Ok(Translator {
+            from: from.implementation.clone(),
+            to: to.implementation.clone(),
+            encoding: from.encoding.clone(),
+            rules,
+            first,
+            pages,
+            long,
+            escapes,
+            fast,
+            plain,
+            max_fast,
+        })
+    }
+
+    /// Source implementation name.
+    pub fn from_name(&self) -> &str {
+        &self.from
+    }
+
+    /// Target implementation name.
+    pub fn to_name(&self) -> &str {
+        &self.to
+    }
+
+    /// Translates a program.
+    pub fn translate(&self, input: &[u8]) -> Result<Translation, TranslateError> {
+        let mut bytes = Vec::new();
+        let (stats, starts) = self.run(input, &mut bytes)?;
+        Ok(Translation {
+            bytes,
+            stats,
+            starts,
+        })
+    }
+
+    /// Translates a program into `out` (cleared first), reusing its allocation.
+    pub fn translate_into(&self, input: &[u8], out: &mut Vec<u8>) -> Result<Stats, TranslateError> {
+        self.run(input, out).map(|(stats, _)| stats)
+    }
+
+    fn run(&self, input: &[u8], out: &mut Vec<u8>) -> Result<(Stats, Starts), TranslateError> {
+        out.clear();
+        out.extend_from_slice(input);
+        if let Some(stats) = self.same_size(input, out) {
+            return Ok((stats, None));
+        }
+        self.two_pass(input, out)
+    }
+}
+
+impl fmt::Display for Stats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} instructions, {} → {} bytes, {} branch offsets fixed",
+            self.instructions, self.bytes_in, self.bytes_out, self.branches_fixed
+        )
+    }
+}

@@ -1,0 +1,331 @@
+//! The same-size path cut into speculative chains must agree with one plain walk, byte for
+//! byte and in when it gives up, wherever the cuts fall.
+
+use super::fast::{CHAINS, MIN_SEGMENT};
+use super::*;
+use isa_core::{Entry, Field, FieldKind, Layout, Table};
+use proptest::prelude::*;
+
+/// Source and target tables with every kind of instruction the walk meets: renumbered ones
+/// of sizes 1–5, a re-encoded one of the same size, a payload, a size-only (opaque) one, a
+/// two-byte opcode, one the target lacks, one that grows, and unknown numbers.
+fn tables() -> (Table, Table) {
+    let letters = ["A", "B", "C", "D", "E", "F", "G"];
+    let mut a = Table::new("a");
+    let mut b = Table::new("b");
+    for op in 0..0x40u32 {
+        let letter = letters[op as usize % letters.len()];
+        a.entries
+            .push(Entry::new(op, &format!("OP{op}")).with_format(letter));
+        b.entries
+            .push(Entry::new((op * 7 + 3) % 0x40, &format!("OP{op}")).with_format(letter));
+    }
+    let payload = Layout::new(2, vec![Field::new("len", 8, FieldKind::PayloadLength)]).unwrap();
+    let wide = Layout::new(3, vec![Field::new("rd", 8, FieldKind::Register)]).unwrap();
+    for t in [&mut a, &mut b] {
+        t.formats.insert("P".into(), payload.clone());
+        t.formats.insert("W".into(), wide.clone());
+    }
+    let mut jmp = Entry::new(0x46, "JMP").with_format("F");
+    jmp.branch = Some("imm16".into());
+    let mut opaque = Entry::new(0x42, "OPAQUE");
+    opaque.size_bytes = Some(3);
+    a.entries.extend([
+        Entry::new(0x40, "REENC").with_format("F"),
+        Entry::new(0x41, "PAY").with_format("P"),
+        opaque.clone(),
+        Entry::new(0x43, "TOIMM").with_format("B"),
+        Entry::new(0xFF01, "WIDE").with_format("W"),
+        Entry::new(0x44, "GONE").with_format("B"),
+        Entry::new(0x45, "GROWS").with_format("D"),
+        jmp.clone(),
+    ]);
+    jmp.opcode = 0x56;
+    opaque.opcode = 0x52;
+    b.entries.extend([
+        Entry::new(0x50, "REENC").with_format("E"),
+        Entry::new(0x51, "PAY").with_format("P"),
+        opaque,
+        Entry::new(0x53, "TOIMM").with_format("C"),
+        Entry::new(0xFF02, "WIDE").with_format("W"),
+        Entry::new(0x55, "GROWS").with_format("F"),
+        jmp,
+    ]);
+    (a, b)
+}
+
+fn translator() -> Translator {
+    let (a, b) = tables();
+    Translator::new(&a, &b, &TranslateOptions::new()).unwrap()
+}
+
+/// The same pair with a fifth of the target's instructions moved onto escape page 0xFE,
+/// so renumbered instructions grow a byte (and the two-pass mode relocates around them).
+fn paged_translator() -> Translator {
+    let (a, mut b) = tables();
+    b.encoding = isa_core::Encoding::escapes([0xFE]).unwrap();
+    for e in &mut b.entries {
+        if e.opcode < 0x40 && e.opcode % 5 == 0 {
+            e.opcode |= 0xFE00;
+        }
+    }
+    Translator::new(&a, &b, &TranslateOptions::new()).unwrap()
+}
+
+/// The single walk this path replaced, kept as the oracle.
+fn plain_walk(t: &Translator, input: &[u8], out: &mut [u8]) -> Option<Stats> {
+    let n = input.len();
+    let (mut pos, mut count) = (0, 0);
+    while pos < n {
+        let e = t.fast[usize::from(input[pos])];
+        let size = (e >> 8) as usize;
+        if size != 0 && size <= n - pos {
+            out[pos] = e as u8;
+            pos += size;
+            count += 1;
+            continue;
+        }
+        let d = t.decode_at(input, pos).ok()?;
+        let (m, len) = t.target_of(input, pos, &d).ok()?;
+        if len != d.len {
+            return None;
+        }
+        let end = pos + len;
+        t.encode(
+            &d,
+            m,
+            &input[pos..end],
+            &mut out[pos..end],
+            (end, end),
+            &|_, _, target| Ok(target),
+        )
+        .ok()?;
+        pos = end;
+        count += 1;
+    }
+    Some(Stats {
+        instructions: count,
+        bytes_in: n,
+        bytes_out: n,
+        branches_fixed: 0,
+        same_size: true,
+    })
+}
+
+/// A program of mostly renumbered instructions; `spice` (0–5) mixes in the slower kinds: at
+/// 1–3 ones that keep their size, at 4 also a growing one and branches (so the two-pass
+/// mode runs), at 5 also failing ones (non-zero dropped operands, missing, unknown).
+fn program(seed: u64, len: usize, spice: u8) -> Vec<u8> {
+    let mut state = seed | 1;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let sizes = [1usize, 2, 2, 3, 4, 4, 5];
+    let mut out = Vec::with_capacity(len + 8);
+    while out.len() < len {
+        let r = next();
+        let special = spice > 0 && r % 64 < u64::from(spice) * 2;
+        if !special {
+            let op = (r >> 8) % 0x40;
+            out.push(op as u8);
+            for i in 1..sizes[op as usize % 7] {
+                out.push((r >> (16 + 4 * i)) as u8);
+            }
+            continue;
+        }
+        let kinds = [4, 4, 4, 4, 6, 9][usize::from(spice)];
+        match (r >> 8) % kinds {
+            // REENC with imm16 = 0 (else the dropped operand fails).
+            0 => out.extend_from_slice(&[0x40, (r >> 20) as u8, 0, 0]),
+            1 => {
+                let n = (r >> 20) as u8 % 6;
+                out.extend_from_slice(&[0x41, n]);
+                out.extend((0..n).map(|i| i.wrapping_mul(37)));
+            }
+            2 => out.extend_from_slice(&[0x42, (r >> 20) as u8, (r >> 28) as u8]),
+            3 => out.extend_from_slice(&[0xFF, 0x01, (r >> 20) as u8]),
+            4 => out.extend_from_slice(&[0x45, 1, 2]),
+            // JMP over a growing instruction, or (at 5) anywhere near.
+            5 if spice < 5 => out.extend_from_slice(&[0x46, 0, 3, 0, 0x45, 1, 2]),
+            5 => out.extend_from_slice(&[0x46, 0, (r >> 20) as u8 % 8, 0]),
+            6 => out.extend_from_slice(&[0x43, (r >> 20) as u8 & 1]),
+            7 => out.extend_from_slice(&[0x44, 0]),
+            _ => out.push(0x47 + (r >> 20) as u8 % 0xB0),
+        }
+    }
+    out
+}
+
+/// Same result as the plain walk, cut every `segment` bytes (`None`: as in production);
+/// the output bytes only matter when the path succeeds (else the two-pass mode rewrites
+/// them).
+fn agrees(t: &Translator, input: &[u8], segment: Option<usize>) -> Result<(), String> {
+    let mut want = input.to_vec();
+    let expected = plain_walk(t, input, &mut want);
+    let mut got = input.to_vec();
+    let actual = t.same_size_in(input, &mut got, segment);
+    if actual != expected {
+        return Err(format!(
+            "segment {segment:?}: {actual:?}, plain walk {expected:?}"
+        ));
+    }
+    if expected.is_some() && got != want {
+        let at = got.iter().zip(&want).position(|(x, y)| x != y).unwrap();
+        return Err(format!(
+            "segment {segment:?}: bytes differ from offset {at}"
+        ));
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn chains_agree_with_one_walk(
+        seed in any::<u64>(),
+        len in 0usize..3000,
+        spice in 0u8..6,
+        segment in 1usize..400,
+    ) {
+        let input = program(seed, len, spice);
+        for t in [translator(), paged_translator()] {
+            prop_assert_eq!(agrees(&t, &input, Some(segment)), Ok(()));
+            prop_assert_eq!(agrees(&t, &input, None), Ok(()));
+        }
+    }
+
+    #[test]
+    fn chains_agree_on_arbitrary_bytes(
+        bytes in proptest::collection::vec(any::<u8>(), 0..600),
+        segment in 1usize..200,
+    ) {
+        prop_assert_eq!(agrees(&translator(), &bytes, Some(segment)), Ok(()));
+    }
+}
+
+/// The same translator with every shortcut off: no fast steps, no plain copies — every
+/// instruction decoded, mapped and encoded by the general code.
+fn general_only(t: &Translator) -> Translator {
+    let mut g = t.clone();
+    for (b, e) in g.fast.iter_mut().enumerate() {
+        *e = b as u32;
+    }
+    g.plain = Box::new([false; 256]);
+    g.max_fast = 0;
+    g
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Both modes, shortcuts and all, give what the general encoder gives: the same bytes
+    /// and totals, or the same error.
+    #[test]
+    fn shortcuts_change_nothing(seed in any::<u64>(), len in 0usize..3000, spice in 0u8..6) {
+        let input = program(seed, len, spice);
+        for t in [translator(), paged_translator()] {
+            let fast = t.translate(&input);
+            let general = general_only(&t).translate(&input);
+            prop_assert_eq!(&fast, &general);
+        }
+    }
+}
+
+#[test]
+fn the_paged_target_widens_opcodes() {
+    let t = paged_translator();
+    let input = program(7, 2000, 0);
+    let out = t.translate(&input).unwrap();
+    assert!(out.stats.bytes_out > out.stats.bytes_in);
+    let general = general_only(&t).translate(&input).unwrap();
+    assert_eq!(out, general);
+}
+
+#[test]
+fn the_generator_reaches_both_modes() {
+    let t = translator();
+    let (mut same, mut resized, mut branches, mut failed) = (0, 0, 0, 0);
+    for seed in 1..100 {
+        match t.translate(&program(seed, 2000, 4 + (seed % 2) as u8)) {
+            Ok(r) if r.stats.same_size => same += 1,
+            Ok(r) => {
+                resized += 1;
+                branches += r.stats.branches_fixed;
+            }
+            Err(_) => failed += 1,
+        }
+    }
+    assert!(
+        resized > 20 && branches > 20 && failed > 20,
+        "{same} {resized} {branches} {failed}"
+    );
+}
+
+#[test]
+fn a_decode_error_wins_over_an_earlier_mapping_error() {
+    // GONE (no counterpart) at 0, then an unknown opcode at 2: the decode error is
+    // reported, as it was before pass 1 held mapping errors back.
+    let t = translator();
+    let err = t.translate(&[0x44, 0, 0xEE]).unwrap_err();
+    assert_eq!(err.offset, 2);
+    assert!(matches!(
+        err.kind,
+        ErrorKind::UnknownOpcode { opcode: 0xEE, .. }
+    ));
+    let err = t.translate(&[0x44, 0, 0x00]).unwrap_err();
+    assert_eq!(err.offset, 0);
+    assert!(matches!(err.kind, ErrorKind::NoCounterpart { .. }));
+}
+
+#[test]
+fn walks_that_never_meet_are_undone() {
+    // 4-byte instructions after one 1-byte instruction: a guess at a multiple of 4 is out
+    // of phase forever, so the stitch gives up on it after MAX_MISSES steps.
+    let t = translator();
+    // Operands equal to the opcode make every byte look like the start of a 4-byte
+    // instruction, so the guessed walk never drifts into phase.
+    let e_op = 4u8; // letter E
+    let mut input = vec![0u8]; // letter A
+    while input.len() < 40_000 {
+        input.extend_from_slice(&[e_op; 4]);
+    }
+    for segment in [40, 4_000, 4_001, 4_002, 4_003, 10_000] {
+        assert_eq!(agrees(&t, &input, Some(segment)), Ok(()));
+    }
+    assert_eq!(agrees(&t, &input, None), Ok(()));
+    // And through the public entry point, against the two-pass mode.
+    let fast = t.translate(&input).unwrap();
+    let mut slow = Vec::new();
+    t.two_pass(&input, &mut slow).unwrap();
+    assert_eq!(fast.bytes, slow);
+    assert_eq!(fast.stats.instructions, 1 + (input.len() - 1) / 4);
+}
+
+#[test]
+fn large_programs_match_the_two_pass_mode() {
+    let t = translator();
+    for (seed, spice) in [(1, 0), (2, 1), (3, 3)] {
+        let input = program(seed, 100_000, spice);
+        assert!(input.len() >= CHAINS * MIN_SEGMENT);
+        let fast = t.translate(&input).unwrap();
+        assert!(fast.stats.same_size);
+        let mut slow = Vec::new();
+        let (stats, _) = t.two_pass(&input, &mut slow).unwrap();
+        assert_eq!(fast.bytes, slow, "seed {seed}");
+        assert_eq!(fast.stats.instructions, stats.instructions);
+    }
+    // An unknown opcode deep in the last segment is reported where it is.
+    let mut input = program(4, 100_000, 0);
+    let at = t.decode(&input).unwrap()[20_000].offset;
+    input[at] = 0xEE;
+    let err = t.translate(&input).unwrap_err();
+    assert_eq!(err.offset, at);
+    assert!(matches!(
+        err.kind,
+        ErrorKind::UnknownOpcode { opcode: 0xEE, .. }
+    ));
+}
