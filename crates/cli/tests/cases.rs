@@ -24,7 +24,8 @@
 //!   otherwise; `files/PATH` for every file created or changed under the scratch folder.
 //!
 //! Output is normalised only where it is inherently variable: the scratch folder's path reads
-//! `$CASE`, the shared folder's `$SHARED` and the repository's `$REPO`. Files named `*.key` are
+//! `$CASE`; `$SHARED` and `$REPO` expand to the links `shared` and `repo` in the scratch folder, so
+//! nothing a command derives from a path depends on where the checkout lies. Files named `*.key` are
 //! copied with mode 0600 (git keeps no modes; the store refuses a key readable by others).
 
 use std::collections::BTreeMap;
@@ -241,12 +242,33 @@ struct Paths {
 }
 
 impl Paths {
+    /// `$REPO` and `$SHARED` become the relative links `repo` and `shared` in the scratch
+    /// folder (see [`Paths::link`]), not absolute paths: what a command derives from a path it
+    /// was given (a scanned table's name `FILE#SYMBOL`, and the conflict ids hashed from it)
+    /// must not depend on where the checkout lies.
     fn substitute(&self, word: &str, scratch: &Path) -> String {
-        let mut word = word.replace("$CASE", &scratch.to_string_lossy());
+        let word = word.replace("$CASE", &scratch.to_string_lossy());
+        word.replace("$SHARED", "shared").replace("$REPO", "repo")
+    }
+
+    /// Links `repo` (and `shared`, when present) into the scratch folder. [`snapshot`] does not
+    /// follow links, so they never count as files a case wrote.
+    fn link(&self, scratch: &Path, case: &Path) {
+        let mut links = vec![("repo", &self.repo)];
         if let Some(shared) = &self.shared {
-            word = word.replace("$SHARED", &shared.to_string_lossy());
+            links.push(("shared", shared));
         }
-        word.replace("$REPO", &self.repo.to_string_lossy())
+        for (name, target) in links {
+            assert!(
+                !case.join(name).exists(),
+                "{}: `{name}` is reserved for the link to $REPO/$SHARED",
+                case.display()
+            );
+            #[cfg(unix)]
+            std::os::unix::fs::symlink(target, scratch.join(name)).unwrap();
+            #[cfg(not(unix))]
+            let _ = target;
+        }
     }
 
     fn normalise(&self, bytes: Vec<u8>, scratch: &Path) -> Vec<u8> {
@@ -272,6 +294,7 @@ fn run_case(dir: &Path, steps: &[Step], reverse: bool, paths: &Paths) -> Outcome
     let scratch = tempfile::tempdir().unwrap();
     let root = scratch.path();
     copy_case(dir, root, true);
+    paths.link(root, dir);
     let mut before = BTreeMap::new();
     snapshot(root, root, &mut before);
     let mut env: Vec<(String, String)> = vec![

@@ -10,12 +10,14 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum HistoryError {
     /// A file could not be read or written.
-    #[error("{}: {source}", path.display())]
+    // Not `#[source]`: the message already ends with the OS error, and a chained source would
+    // print it twice in `{:#}` (anyhow's alternate form, which the CLI uses).
+    #[error("{}: {error}", path.display())]
     Io {
         /// The file or directory.
         path: PathBuf,
         /// The operating system's error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// A key file is malformed. Displays as `file:line: message`.
     #[error("{file}{}: {message}", if *line > 0 { format!(":{line}") } else { String::new() })]
@@ -62,10 +64,10 @@ pub enum HistoryError {
 }
 
 impl HistoryError {
-    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> HistoryError {
+    pub(crate) fn io(path: impl Into<PathBuf>, error: std::io::Error) -> HistoryError {
         HistoryError::Io {
             path: path.into(),
-            source,
+            error,
         }
     }
 

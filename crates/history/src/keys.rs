@@ -346,7 +346,9 @@ pub fn write_key_file(path: &std::path::Path, text: &str, mode: u32) -> Result<(
 
 /// Reads a secret key file, refusing one that others can read (as ssh does).
 pub fn read_secret_file(path: &std::path::Path) -> Result<KeyPair, HistoryError> {
-    let meta = std::fs::metadata(path).map_err(|e| HistoryError::io(path, e))?;
+    let cannot_read =
+        |e: std::io::Error| HistoryError::invalid(format!("{}: cannot read: {e}", path.display()));
+    let meta = std::fs::metadata(path).map_err(cannot_read)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -361,7 +363,7 @@ pub fn read_secret_file(path: &std::path::Path) -> Result<KeyPair, HistoryError>
         }
     }
     let _ = meta;
-    let text = std::fs::read_to_string(path).map_err(|e| HistoryError::io(path, e))?;
+    let text = std::fs::read_to_string(path).map_err(cannot_read)?;
     KeyPair::parse(&path.display().to_string(), &text)
 }
 

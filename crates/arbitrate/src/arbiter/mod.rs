@@ -10,7 +10,6 @@
 //! canonical table and the decision records.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::fmt;
 
 use isa_core::conflict::hex_opcode;
 use isa_core::{Agreement, Aliases, Location, Scheme, Table};
@@ -33,52 +32,21 @@ use outcome::build_outcome;
 use space::choose_escapes;
 use strategy::{implementation_ranks, Ctx};
 
-/// How conflicting numbers are resolved.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Strategy {
-    /// The implementation registered first wins (by `registered` date; undated tables count as
-    /// newest; ties by implementation name).
-    Oldest,
-    /// The number with the most weighted votes wins (weight 1 unless given).
-    Voting,
-    /// The implementation with the most instructions wins (ties by name).
-    Largest,
-    /// One table is authoritative; the others only fill instructions it lacks (by voting).
-    Spec,
-    /// The consistent numbering with the least total weighted renumbering cost.
-    Optimal,
-}
-
-impl Strategy {
-    /// Every strategy.
-    pub const ALL: [Strategy; 5] = [
-        Strategy::Oldest,
-        Strategy::Voting,
-        Strategy::Largest,
-        Strategy::Spec,
-        Strategy::Optimal,
-    ];
-
-    /// Lower-case name used on the command line and in decision records.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Strategy::Oldest => "oldest",
-            Strategy::Voting => "voting",
-            Strategy::Largest => "largest",
-            Strategy::Spec => "spec",
-            Strategy::Optimal => "optimal",
-        }
-    }
-
-    /// Parses a lower-case name.
-    pub fn parse(text: &str) -> Option<Strategy> {
-        Strategy::ALL.into_iter().find(|s| s.as_str() == text)
-    }
-}
-
-impl fmt::Display for Strategy {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+isa_core::named_enum! {
+    /// How conflicting numbers are resolved (`ALL` is the order `--help` lists them in).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    pub enum Strategy {
+        /// The implementation registered first wins (by `registered` date; undated tables
+        /// count as newest; ties by implementation name).
+        Oldest => "oldest",
+        /// The number with the most weighted votes wins (weight 1 unless given).
+        Voting => "voting",
+        /// The implementation with the most instructions wins (ties by name).
+        Largest => "largest",
+        /// One table is authoritative; the others only fill instructions it lacks (by voting).
+        Spec => "spec",
+        /// The consistent numbering with the least total weighted renumbering cost.
+        Optimal => "optimal",
     }
 }
 

@@ -10,22 +10,14 @@ use isa_core::{Conflict, Scheme, Table};
 use super::codec::Decoded;
 use super::Translator;
 
-/// Which table of a translation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Side {
-    /// The table the bytecode is in (`--from`).
-    Source,
-    /// The table it is translated to (`--to`).
-    Target,
-}
-
-impl Side {
-    /// `source` or `target`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Side::Source => "source",
-            Side::Target => "target",
-        }
+isa_core::named_enum! {
+    /// Which table of a translation.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Side {
+        /// The table the bytecode is in (`--from`).
+        Source => "source",
+        /// The table it is translated to (`--to`).
+        Target => "target",
     }
 }
 
