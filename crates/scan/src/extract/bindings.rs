@@ -1,0 +1,404 @@
+//! The binding pass: `NAME = value` in every language — enum members (`enum Op { Halt = 0 }`,
+//! Python `Enum` classes, Java enum constants, Zig `enum` fields) grouped by their enum, and
+//! named constants (`const`, `static`, `#define`, `final` fields, Go `const` specs, Ruby and
+//! PHP constants) grouped by their scope: module, class, or Go `const ( … )` block, where
+//! `iota` restarts and a spec without a value repeats the previous expression. Values are
+//! evaluated as the walk meets them, so later constants can refer to earlier ones; members
+//! without a written value count on from the previous one.
+
+use std::collections::{BTreeMap, HashMap};
+
+use tree_sitter::Node;
+
+use super::syntax::{
+    col_of, enclosing_name, inside_function, line_of, mnemonic_like, name_of, text, Parents,
+};
+use super::{Ctx, GroupKind, RawItem};
+use crate::eval::eval;
+use crate::lang::Lang;
+
+/// A binding: a named value (or a member with an implicit value).
+struct Binding<'t> {
+    name: Node<'t>,
+    value: Option<Node<'t>>,
+    /// The enum container for enum members; `None` for plain constants.
+    enum_container: Option<Node<'t>>,
+}
+
+/// `parent` is `node`'s parent, which the caller's walk knows (for anonymous nodes the parent
+/// index would have to fall back to tree-sitter's slow walk).
+fn binding<'t>(
+    lang: Lang,
+    parents: &Parents<'t>,
+    node: Node<'t>,
+    parent: Option<Node<'t>>,
+    src: &str,
+) -> Option<Binding<'t>> {
+    let kind = node.kind();
+    let field = |f: &str| node.child_by_field_name(f);
+    let parent_kind = parent.map(|p| p.kind()).unwrap_or("");
+    let b = match (lang, kind) {
+        (Lang::Python, "assignment") => {
+            let left = field("left")?;
+            if left.kind() != "identifier" {
+                return None;
+            }
+            let value = field("right")?;
+            // Members of an Enum subclass are enum members (auto() increments).
+            let class = parent
+                .and_then(|p| parents.parent(p))
+                .and_then(|b| parents.parent(b))
+                .filter(|c| c.kind() == "class_definition");
+            let is_enum = class.is_some_and(|c| {
+                c.child_by_field_name("superclasses")
+                    .is_some_and(|s| text(s, src).contains("Enum") || text(s, src).contains("Flag"))
+            });
+            let in_class_body = parent.is_some_and(|p| p.kind() == "expression_statement")
+                && parent
+                    .and_then(|p| parents.parent(p))
+                    .is_some_and(|b| b.kind() == "block")
+                && class.is_some();
+            Binding {
+                name: left,
+                value: Some(value),
+                enum_container: (is_enum && in_class_body)
+                    .then(|| parent.and_then(|p| parents.parent(p)))
+                    .flatten(),
+            }
+        }
+        (Lang::Go, "const_spec") => Binding {
+            name: field("name")?,
+            value: field("value"),
+            enum_container: None,
+        },
+        (Lang::TypeScript | Lang::Tsx | Lang::JavaScript, "enum_assignment") => Binding {
+            name: field("name")?,
+            value: field("value"),
+            enum_container: parent,
+        },
+        (Lang::TypeScript | Lang::Tsx | Lang::JavaScript, "property_identifier")
+            if parent_kind == "enum_body" =>
+        {
+            Binding {
+                name: node,
+                value: None,
+                enum_container: parent,
+            }
+        }
+        (Lang::TypeScript | Lang::Tsx | Lang::JavaScript, "variable_declarator") => {
+            let decl = parent?;
+            if !text(decl, src).trim_start().starts_with("const")
+                && !text(decl, src).contains("const ")
+            {
+                return None;
+            }
+            let value = field("value")?;
+            if matches!(
+                value.kind(),
+                "object" | "array" | "call_expression" | "as_expression"
+            ) && !value.kind().contains("number")
+            {
+                // Objects and arrays are maps or records, handled elsewhere.
+                if value.kind() != "as_expression" {
+                    return None;
+                }
+            }
+            Binding {
+                name: field("name")?,
+                value: Some(value),
+                enum_container: None,
+            }
+        }
+        (Lang::Rust, "enum_variant") => Binding {
+            name: field("name")?,
+            value: field("value"),
+            enum_container: parent,
+        },
+        (Lang::Rust, "const_item" | "static_item") => Binding {
+            name: field("name")?,
+            value: field("value"),
+            enum_container: None,
+        },
+        (Lang::C | Lang::Cpp | Lang::Cuda, "enumerator") => Binding {
+            name: field("name")?,
+            value: field("value"),
+            enum_container: parent,
+        },
+        (Lang::C | Lang::Cpp | Lang::Cuda, "preproc_def") => Binding {
+            name: field("name")?,
+            value: Some(field("value")?),
+            enum_container: None,
+        },
+        (Lang::C | Lang::Cpp | Lang::Cuda, "init_declarator") => {
+            let decl = parent?;
+            let t = text(decl, src);
+            if !(t.contains("const") || t.contains("constexpr")) {
+                return None;
+            }
+            let name = field("declarator")?;
+            if name.kind() != "identifier" {
+                return None;
+            }
+            Binding {
+                name,
+                value: Some(field("value")?),
+                enum_container: None,
+            }
+        }
+        (Lang::Java, "variable_declarator") => {
+            let decl = parent?;
+            if !matches!(decl.kind(), "field_declaration" | "constant_declaration") {
+                return None;
+            }
+            let mods = text(decl, src);
+            if decl.kind() == "field_declaration" && !mods.contains("final") {
+                return None;
+            }
+            Binding {
+                name: field("name")?,
+                value: Some(field("value")?),
+                enum_container: None,
+            }
+        }
+        (Lang::Java, "enum_constant") => {
+            let value = field("arguments").and_then(|a| a.named_child(0));
+            Binding {
+                name: field("name")?,
+                value,
+                enum_container: parent,
+            }
+        }
+        (Lang::Zig, "variable_declaration") => {
+            let mut c = node.walk();
+            let kids: Vec<Node> = node.named_children(&mut c).collect();
+            let name = *kids.iter().find(|k| k.kind() == "identifier")?;
+            let value = kids
+                .iter()
+                .rev()
+                .find(|k| {
+                    k.id() != name.id()
+                        && node.child_by_field_name("type").map(|t| t.id()) != Some(k.id())
+                })
+                .copied()?;
+            if value.kind().contains("declaration") {
+                return None;
+            }
+            Binding {
+                name,
+                value: Some(value),
+                enum_container: None,
+            }
+        }
+        (Lang::Zig, "container_field") => {
+            let container = parent?;
+            if container.kind() != "enum_declaration" {
+                return None;
+            }
+            let name = field("name")?;
+            let mut c = node.walk();
+            let value = node.named_children(&mut c).find(|k| {
+                k.id() != name.id()
+                    && node.child_by_field_name("type").map(|t| t.id()) != Some(k.id())
+            });
+            Binding {
+                name,
+                value,
+                enum_container: Some(container),
+            }
+        }
+        (Lang::Php, "const_element") => {
+            let mut c = node.walk();
+            let kids: Vec<Node> = node.named_children(&mut c).collect();
+            let name = *kids.first()?;
+            let value = *kids.get(1)?;
+            Binding {
+                name,
+                value: Some(value),
+                enum_container: None,
+            }
+        }
+        (Lang::Ruby, "assignment") => {
+            let left = field("left")?;
+            if left.kind() != "constant" {
+                return None;
+            }
+            Binding {
+                name: left,
+                value: Some(field("right")?),
+                enum_container: None,
+            }
+        }
+        _ => return None,
+    };
+    Some(b)
+}
+
+/// The scope node and name that plain constants are grouped by.
+///
+/// A Go block's type is looked up once per block (`block_types`): finding it scans the block's
+/// specs, and doing that for every spec was quadratic in the block's length.
+fn const_scope<'t>(
+    parents: &Parents<'t>,
+    block_types: &mut HashMap<usize, String>,
+    node: Node<'t>,
+    src: &str,
+) -> (Option<Node<'t>>, String) {
+    let mut cur = parents.parent(node);
+    while let Some(n) = cur {
+        match n.kind() {
+            "const_declaration"
+                if parents
+                    .parent(n)
+                    .is_some_and(|p| p.kind() != "declaration_list") =>
+            {
+                // A Go `const ( … )` block: its own group (iota restarts there), named after
+                // the declared type of its first typed spec (`OpNop Opcode = iota`).
+                let ty = block_types.entry(n.id()).or_insert_with(|| {
+                    let mut c = n.walk();
+                    let found = n
+                        .named_children(&mut c)
+                        .find_map(|s| s.child_by_field_name("type"))
+                        .map(|t| text(t, src).to_string())
+                        .unwrap_or_default();
+                    found
+                });
+                return (Some(n), ty.clone());
+            }
+            "class_definition"
+            | "class_declaration"
+            | "interface_declaration"
+            | "module"
+            | "class"
+            | "mod_item"
+            | "impl_item"
+            | "trait_item"
+            | "namespace_definition"
+            | "class_specifier"
+            | "struct_specifier"
+            | "enum_declaration"
+            | "object" => {
+                let name = name_of(n, src)
+                    .or_else(|| {
+                        n.child_by_field_name("type")
+                            .map(|t| text(t, src).to_string())
+                    })
+                    .unwrap_or_default();
+                return (Some(n), name);
+            }
+            _ => {}
+        }
+        cur = parents.parent(n);
+    }
+    (None, String::new())
+}
+
+pub(super) fn binding_pass(ctx: &mut Ctx, root: Node) {
+    // Per-group running state: previous value (implicit increments), Go iota index and the
+    // last explicit expression (Go repeats it for specs without a value).
+    let mut state: BTreeMap<usize, (Option<i64>, i64, Option<String>)> = BTreeMap::new();
+    let mut stack = vec![(root, None)];
+    let mut order = Vec::new();
+    // Pre-order, children left to right: source order, so earlier constants are defined
+    // before later ones refer to them.
+    while let Some((n, parent)) = stack.pop() {
+        order.push((n, parent));
+        let mut c = n.walk();
+        let kids: Vec<Node> = n.children(&mut c).collect();
+        stack.extend(kids.into_iter().rev().map(|k| (k, Some(n))));
+    }
+    let mut enum_names: HashMap<usize, String> = HashMap::new();
+    for (node, parent) in order {
+        let Some(b) = binding(ctx.lang, &ctx.parents, node, parent, ctx.src) else {
+            continue;
+        };
+        if inside_function(&ctx.parents, node) {
+            continue;
+        }
+        let name = text(b.name, ctx.src).trim().to_string();
+        if !mnemonic_like(&name) || name == "_" {
+            continue;
+        }
+        let (group_node, symbol, kind) = match b.enum_container {
+            Some(c) => {
+                // Once per container: naming it asks the container for a field, which scans
+                // all its members (quadratic over a 100,000-member enum).
+                let sym = match enum_names.get(&c.id()) {
+                    Some(sym) => sym.clone(),
+                    None => {
+                        let sym = enclosing_name(&ctx.parents, c, ctx.src, 4).unwrap_or_default();
+                        enum_names.insert(c.id(), sym.clone());
+                        sym
+                    }
+                };
+                (Some(c), sym, GroupKind::Enum)
+            }
+            None => {
+                let (scope, sym) =
+                    const_scope(&ctx.parents, &mut ctx.const_block_types, node, ctx.src);
+                (scope, sym, GroupKind::Consts)
+            }
+        };
+        let key = group_node.map(|g| g.id()).unwrap_or(0);
+        let st = state.entry(key).or_insert((None, -1, None));
+        st.1 += 1;
+        let iota = st.1;
+        let value_text = b.value.map(|v| {
+            let t = text(v, ctx.src);
+            // A macro body keeps its trailing comment (`#define OP_CALL 0x40 // CALL addr`).
+            let t = if v.kind() == "preproc_arg" {
+                t.find("//")
+                    .into_iter()
+                    .chain(t.find("/*"))
+                    .min()
+                    .map_or(t, |i| &t[..i])
+            } else {
+                t
+            };
+            t.trim().to_string()
+        });
+        let is_auto = value_text
+            .as_deref()
+            .is_some_and(|t| t.starts_with("auto("));
+        let value = match value_text.as_deref() {
+            Some(t) if !is_auto => {
+                st.2 = Some(t.to_string());
+                eval(t, &ctx.env, Some(iota))
+            }
+            _ if ctx.lang == Lang::Go => {
+                st.2.as_deref().and_then(|t| eval(t, &ctx.env, Some(iota)))
+            }
+            _ if kind == GroupKind::Enum || is_auto => {
+                // Implicit increment: previous + 1; the first member is 0 (1 for Python auto()).
+                Some(match st.0 {
+                    Some(p) => p + 1,
+                    None if is_auto => 1,
+                    None => 0,
+                })
+            }
+            _ => None,
+        };
+        let Some(value) = value else {
+            continue;
+        };
+        let implicit =
+            ctx.lang != Lang::Go && (is_auto || (value_text.is_none() && kind == GroupKind::Enum));
+        st.0 = Some(value);
+        ctx.env.define_member(&symbol, &name, value);
+        let hex = value_text
+            .as_deref()
+            .map(|t| t.contains("0x") || t.contains("0X"))
+            .unwrap_or(false);
+        let item = RawItem {
+            name,
+            value,
+            line: line_of(b.name),
+            column: col_of(b.name),
+            hex,
+            format: None,
+            implicit,
+            size: None,
+        };
+        let anchor = group_node.unwrap_or(root);
+        ctx.group(anchor, kind, symbol).items.push(item);
+    }
+}
