@@ -15,7 +15,7 @@ use super::syntax::{
 };
 use super::{Ctx, GroupKind, RawItem};
 use crate::eval::eval;
-use crate::lang::Lang;
+use crate::lang::{Bind, Kinds};
 
 /// A binding: a named value (or a member with an implicit value).
 struct Binding<'t> {
@@ -25,67 +25,61 @@ struct Binding<'t> {
     enum_container: Option<Node<'t>>,
 }
 
+/// The binding `node` makes, if its kind is one of the language's binding kinds
+/// ([`Kinds::bindings`]), read as that kind's [`Bind`] says.
+///
 /// `parent` is `node`'s parent, which the caller's walk knows (for anonymous nodes the parent
 /// index would have to fall back to tree-sitter's slow walk).
 fn binding<'t>(
-    lang: Lang,
+    kinds: &Kinds,
     parents: &Parents<'t>,
     node: Node<'t>,
     parent: Option<Node<'t>>,
     src: &str,
 ) -> Option<Binding<'t>> {
     let kind = node.kind();
+    let &(_, bind) = kinds.bindings.iter().find(|(k, _)| *k == kind)?;
     let field = |f: &str| node.child_by_field_name(f);
-    let parent_kind = parent.map(|p| p.kind()).unwrap_or("");
-    let b = match (lang, kind) {
-        (Lang::Python, "assignment") => {
-            let left = field("left")?;
-            if left.kind() != "identifier" {
+    let b = match bind {
+        Bind::Fields {
+            member,
+            value_required,
+        } => Binding {
+            name: field("name")?,
+            value: if value_required {
+                Some(field("value")?)
+            } else {
+                field("value")
+            },
+            enum_container: if member { parent } else { None },
+        },
+        Bind::BareMember { body } => {
+            if parent.map(|p| p.kind()).unwrap_or("") != body {
                 return None;
             }
-            let value = field("right")?;
-            // Members of an Enum subclass are enum members (auto() increments).
-            let class = parent
-                .and_then(|p| parents.parent(p))
-                .and_then(|b| parents.parent(b))
-                .filter(|c| c.kind() == "class_definition");
-            let is_enum = class.is_some_and(|c| {
-                c.child_by_field_name("superclasses")
-                    .is_some_and(|s| text(s, src).contains("Enum") || text(s, src).contains("Flag"))
-            });
-            let in_class_body = parent.is_some_and(|p| p.kind() == "expression_statement")
-                && parent
-                    .and_then(|p| parents.parent(p))
-                    .is_some_and(|b| b.kind() == "block")
-                && class.is_some();
-            Binding {
-                name: left,
-                value: Some(value),
-                enum_container: (is_enum && in_class_body)
-                    .then(|| parent.and_then(|p| parents.parent(p)))
-                    .flatten(),
-            }
-        }
-        (Lang::Go, "const_spec") => Binding {
-            name: field("name")?,
-            value: field("value"),
-            enum_container: None,
-        },
-        (Lang::TypeScript | Lang::Tsx | Lang::JavaScript, "enum_assignment") => Binding {
-            name: field("name")?,
-            value: field("value"),
-            enum_container: parent,
-        },
-        (Lang::TypeScript | Lang::Tsx | Lang::JavaScript, "property_identifier")
-            if parent_kind == "enum_body" =>
-        {
             Binding {
                 name: node,
                 value: None,
                 enum_container: parent,
             }
         }
-        (Lang::TypeScript | Lang::Tsx | Lang::JavaScript, "variable_declarator") => {
+        Bind::Assignment { left, enum_class } => {
+            let name = field("left")?;
+            if name.kind() != left {
+                return None;
+            }
+            let value = field("right")?;
+            Binding {
+                name,
+                value: Some(value),
+                enum_container: if enum_class {
+                    python_enum_body(parents, parent, src)
+                } else {
+                    None
+                },
+            }
+        }
+        Bind::ConstDeclarator => {
             let decl = parent?;
             if !text(decl, src).trim_start().starts_with("const")
                 && !text(decl, src).contains("const ")
@@ -93,15 +87,9 @@ fn binding<'t>(
                 return None;
             }
             let value = field("value")?;
-            if matches!(
-                value.kind(),
-                "object" | "array" | "call_expression" | "as_expression"
-            ) && !value.kind().contains("number")
-            {
-                // Objects and arrays are maps or records, handled elsewhere.
-                if value.kind() != "as_expression" {
-                    return None;
-                }
+            // Objects and arrays are maps or records, handled elsewhere.
+            if matches!(value.kind(), "object" | "array" | "call_expression") {
+                return None;
             }
             Binding {
                 name: field("name")?,
@@ -109,27 +97,7 @@ fn binding<'t>(
                 enum_container: None,
             }
         }
-        (Lang::Rust, "enum_variant") => Binding {
-            name: field("name")?,
-            value: field("value"),
-            enum_container: parent,
-        },
-        (Lang::Rust, "const_item" | "static_item") => Binding {
-            name: field("name")?,
-            value: field("value"),
-            enum_container: None,
-        },
-        (Lang::C | Lang::Cpp | Lang::Cuda, "enumerator") => Binding {
-            name: field("name")?,
-            value: field("value"),
-            enum_container: parent,
-        },
-        (Lang::C | Lang::Cpp | Lang::Cuda, "preproc_def") => Binding {
-            name: field("name")?,
-            value: Some(field("value")?),
-            enum_container: None,
-        },
-        (Lang::C | Lang::Cpp | Lang::Cuda, "init_declarator") => {
+        Bind::ConstInitDeclarator => {
             let decl = parent?;
             let t = text(decl, src);
             if !(t.contains("const") || t.contains("constexpr")) {
@@ -145,7 +113,7 @@ fn binding<'t>(
                 enum_container: None,
             }
         }
-        (Lang::Java, "variable_declarator") => {
+        Bind::FinalField => {
             let decl = parent?;
             if !matches!(decl.kind(), "field_declaration" | "constant_declaration") {
                 return None;
@@ -160,7 +128,7 @@ fn binding<'t>(
                 enum_container: None,
             }
         }
-        (Lang::Java, "enum_constant") => {
+        Bind::EnumConstant => {
             let value = field("arguments").and_then(|a| a.named_child(0));
             Binding {
                 name: field("name")?,
@@ -168,7 +136,7 @@ fn binding<'t>(
                 enum_container: parent,
             }
         }
-        (Lang::Zig, "variable_declaration") => {
+        Bind::Declaration => {
             let mut c = node.walk();
             let kids: Vec<Node> = node.named_children(&mut c).collect();
             let name = *kids.iter().find(|k| k.kind() == "identifier")?;
@@ -189,7 +157,7 @@ fn binding<'t>(
                 enum_container: None,
             }
         }
-        (Lang::Zig, "container_field") => {
+        Bind::ContainerField => {
             let container = parent?;
             if container.kind() != "enum_declaration" {
                 return None;
@@ -206,7 +174,7 @@ fn binding<'t>(
                 enum_container: Some(container),
             }
         }
-        (Lang::Php, "const_element") => {
+        Bind::Positional => {
             let mut c = node.walk();
             let kids: Vec<Node> = node.named_children(&mut c).collect();
             let name = *kids.first()?;
@@ -217,20 +185,34 @@ fn binding<'t>(
                 enum_container: None,
             }
         }
-        (Lang::Ruby, "assignment") => {
-            let left = field("left")?;
-            if left.kind() != "constant" {
-                return None;
-            }
-            Binding {
-                name: left,
-                value: Some(field("right")?),
-                enum_container: None,
-            }
-        }
-        _ => return None,
     };
     Some(b)
+}
+
+/// The enum an assignment is a member of, when it stands in the body of a Python class that
+/// derives from `Enum` or `Flag` (`parent` is the assignment's `expression_statement`).
+fn python_enum_body<'t>(
+    parents: &Parents<'t>,
+    parent: Option<Node<'t>>,
+    src: &str,
+) -> Option<Node<'t>> {
+    // Members of an Enum subclass are enum members (auto() increments).
+    let class = parent
+        .and_then(|p| parents.parent(p))
+        .and_then(|b| parents.parent(b))
+        .filter(|c| c.kind() == "class_definition");
+    let is_enum = class.is_some_and(|c| {
+        c.child_by_field_name("superclasses")
+            .is_some_and(|s| text(s, src).contains("Enum") || text(s, src).contains("Flag"))
+    });
+    let in_class_body = parent.is_some_and(|p| p.kind() == "expression_statement")
+        && parent
+            .and_then(|p| parents.parent(p))
+            .is_some_and(|b| b.kind() == "block")
+        && class.is_some();
+    (is_enum && in_class_body)
+        .then(|| parent.and_then(|p| parents.parent(p)))
+        .flatten()
 }
 
 /// The scope node and name that plain constants are grouped by.
@@ -308,7 +290,7 @@ pub(super) fn binding_pass(ctx: &mut Ctx, root: Node) {
     }
     let mut enum_names: HashMap<usize, String> = HashMap::new();
     for (node, parent) in order {
-        let Some(b) = binding(ctx.lang, &ctx.parents, node, parent, ctx.src) else {
+        let Some(b) = binding(ctx.kinds, &ctx.parents, node, parent, ctx.src) else {
             continue;
         };
         if inside_function(&ctx.parents, node) {
@@ -364,7 +346,7 @@ pub(super) fn binding_pass(ctx: &mut Ctx, root: Node) {
                 st.2 = Some(t.to_string());
                 eval(t, &ctx.env, Some(iota))
             }
-            _ if ctx.lang == Lang::Go => {
+            _ if ctx.kinds.repeats_previous_value => {
                 st.2.as_deref().and_then(|t| eval(t, &ctx.env, Some(iota)))
             }
             _ if kind == GroupKind::Enum || is_auto => {
@@ -380,8 +362,8 @@ pub(super) fn binding_pass(ctx: &mut Ctx, root: Node) {
         let Some(value) = value else {
             continue;
         };
-        let implicit =
-            ctx.lang != Lang::Go && (is_auto || (value_text.is_none() && kind == GroupKind::Enum));
+        let implicit = !ctx.kinds.repeats_previous_value
+            && (is_auto || (value_text.is_none() && kind == GroupKind::Enum));
         st.0 = Some(value);
         ctx.env.define_member(&symbol, &name, value);
         let hex = value_text

@@ -16,7 +16,7 @@ use super::syntax::{
 };
 use super::{Ctx, GroupKind, RawItem};
 use crate::eval::{eval, parse_int_literal};
-use crate::lang::Lang;
+use crate::lang::Kinds;
 
 fn pair_parts<'t>(node: Node<'t>) -> Option<(Node<'t>, Node<'t>)> {
     let key = node.child_by_field_name("key");
@@ -36,19 +36,9 @@ fn pair_parts<'t>(node: Node<'t>) -> Option<(Node<'t>, Node<'t>)> {
     }
 }
 
-fn is_pair_kind(lang: Lang, kind: &str) -> bool {
-    match lang {
-        Lang::Go => kind == "keyed_element",
-        Lang::Php => kind == "array_element_initializer",
-        Lang::C | Lang::Cpp | Lang::Cuda => kind == "initializer_pair",
-        Lang::Rust | Lang::Java | Lang::Zig | Lang::Markdown => false,
-        _ => kind == "pair",
-    }
-}
-
 /// Fields of a record-like node: (field name, value node) for keyed fields, (None, node) for
 /// positional ones.
-fn record_fields<'t>(lang: Lang, node: Node<'t>, src: &str) -> Vec<(Option<String>, Node<'t>)> {
+fn record_fields<'t>(kinds: &Kinds, node: Node<'t>, src: &str) -> Vec<(Option<String>, Node<'t>)> {
     let mut out = Vec::new();
     let mut c = node.walk();
     for child in node.named_children(&mut c) {
@@ -60,8 +50,8 @@ fn record_fields<'t>(lang: Lang, node: Node<'t>, src: &str) -> Vec<(Option<Strin
             kind,
             "argument_list" | "arguments" | "field_initializer_list" | "literal_value"
         ) {
-            out.extend(record_fields(lang, child, src));
-        } else if is_pair_kind(lang, kind) || kind == "field_initializer" || kind == "pair" {
+            out.extend(record_fields(kinds, child, src));
+        } else if kinds.pairs.contains(&kind) || kind == "field_initializer" || kind == "pair" {
             if let Some((k, v)) = pair_parts(child).or_else(|| {
                 Some((
                     child.child_by_field_name("field")?,
@@ -113,7 +103,7 @@ const VALUE_KEYS: [&str; 7] = ["opcode", "code", "op", "value", "byte", "hex", "
 /// (name, value, format) of a record: keyed fields first, then the first mnemonic-like string
 /// and the first integer.
 fn record_item(ctx: &Ctx, node: Node) -> Option<(String, i64, bool, Option<String>)> {
-    let fields = record_fields(ctx.lang, node, ctx.src);
+    let fields = record_fields(ctx.kinds, node, ctx.src);
     let mut name: Option<String> = None;
     let mut value: Option<(i64, bool)> = None;
     let mut format = None;
@@ -193,7 +183,7 @@ pub(super) fn map_and_record_pass(ctx: &mut Ctx, root: Node) {
         let pairs: Vec<Node> = kids
             .iter()
             .copied()
-            .filter(|k| is_pair_kind(ctx.lang, k.kind()))
+            .filter(|k| ctx.kinds.pairs.contains(&k.kind()))
             .collect();
         if pairs.len() >= 3 {
             let symbol = enclosing_name(&ctx.parents, node, ctx.src, 5).unwrap_or_default();
@@ -257,7 +247,7 @@ fn property_columns(ctx: &Ctx, records: &[Node]) -> Vec<String> {
     let mut columns: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for r in records {
         let mut pos = 0;
-        for (key, v) in record_fields(ctx.lang, *r, ctx.src) {
+        for (key, v) in record_fields(ctx.kinds, *r, ctx.src) {
             let column = key.unwrap_or_else(|| {
                 pos += 1;
                 format!("#{pos}")
@@ -354,7 +344,7 @@ fn map_item(ctx: &Ctx, pair: Node) -> Option<RawItem> {
         let name = if is_stringish(v.kind()) {
             Some(unquote(vt))
         } else {
-            let fields = record_fields(ctx.lang, v, ctx.src);
+            let fields = record_fields(ctx.kinds, v, ctx.src);
             fields
                 .iter()
                 .find(|(key, n)| {
@@ -400,7 +390,7 @@ impl Ctx<'_, '_> {
     }
 
     fn record_value(ctx: &Ctx, v: Node) -> Option<(i64, bool, Option<String>)> {
-        let fields = record_fields(ctx.lang, v, ctx.src);
+        let fields = record_fields(ctx.kinds, v, ctx.src);
         let mut value = None;
         let mut format = None;
         for (key, n) in &fields {

@@ -35,7 +35,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use tree_sitter::Node;
 
 use crate::eval::Env;
-use crate::lang::Lang;
+use crate::lang::{Kinds, Lang, Passes};
 
 pub use markdown::{parse_encoding_decl, parse_layout_text, Declarations};
 pub use syntax::mnemonic_like;
@@ -99,7 +99,8 @@ pub struct Group {
 
 /// What the passes share while reading one file.
 struct Ctx<'a, 't> {
-    lang: Lang,
+    /// The language's node kinds by role.
+    kinds: &'static Kinds,
     src: &'a str,
     parents: Parents<'t>,
     /// The group type of each Go `const ( … )` block, by node id (see [`bindings::const_scope`]).
@@ -155,8 +156,9 @@ pub fn extract_with_declarations(
     src: &str,
 ) -> (Vec<Group>, Declarations) {
     let root = tree.root_node();
+    let spec = lang.spec();
     let mut ctx = Ctx {
-        lang,
+        kinds: spec.kinds,
         src,
         parents: Parents::new(root),
         const_block_types: HashMap::new(),
@@ -169,7 +171,7 @@ pub fn extract_with_declarations(
     if ctx.lines.is_empty() {
         return (Vec::new(), Declarations::default());
     }
-    if lang == Lang::Markdown {
+    if spec.passes == Passes::Markdown {
         // Declarations first: the formats section follows the instruction table it describes.
         ctx.declared = markdown::markdown_declarations(&ctx, root);
         markdown::markdown_pass(&mut ctx, root);

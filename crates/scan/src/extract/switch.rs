@@ -12,7 +12,7 @@ use super::syntax::{
 };
 use super::{Ctx, GroupKind, RawItem};
 use crate::eval::parse_int_literal;
-use crate::lang::Lang;
+use crate::lang::CaseLabel;
 
 /// A comment on `line` after byte column `after`, or on the next line when that line is only
 /// a comment: the text of a switch case's name.
@@ -54,42 +54,29 @@ fn comment_format(comment: &str) -> Option<String> {
     .then(|| letter.to_string())
 }
 
-fn is_case_kind(lang: Lang, kind: &str) -> bool {
-    match lang {
-        Lang::Go => kind == "expression_case",
-        Lang::TypeScript | Lang::Tsx | Lang::JavaScript => kind == "switch_case",
-        Lang::C | Lang::Cpp | Lang::Cuda | Lang::Php => kind == "case_statement",
-        Lang::Java => kind == "switch_label",
-        Lang::Rust => kind == "match_arm",
-        Lang::Zig => kind == "switch_case",
-        Lang::Ruby => kind == "when",
-        // `if op == 0x80:  # HALT` / `elif op == 0x01:  # NOP`: the dispatch chain of a
-        // language that had no switch.
-        Lang::Python => matches!(kind, "case_clause" | "if_statement" | "elif_clause"),
-        Lang::Markdown | Lang::Json => false,
-    }
-}
-
-fn case_value(lang: Lang, case: Node) -> Option<Node> {
-    match lang {
-        Lang::Rust => case.child_by_field_name("pattern").map(|p| {
+/// The node holding a case's label, as the language's [`CaseLabel`] says.
+fn case_value<'t>(label: CaseLabel, case: Node<'t>) -> Option<Node<'t>> {
+    match label {
+        CaseLabel::Pattern { unwrap: true } => case.child_by_field_name("pattern").map(|p| {
             if p.named_child_count() == 1 {
                 p.named_child(0).unwrap_or(p)
             } else {
                 p
             }
         }),
-        Lang::Ruby => case.child_by_field_name("pattern"),
-        Lang::Python if case.kind() != "case_clause" => case.child_by_field_name("condition"),
-        Lang::Python => case.named_child(0).map(unwrap),
-        Lang::Go => case.child_by_field_name("value").and_then(|v| {
+        CaseLabel::Pattern { unwrap: false } => case.child_by_field_name("pattern"),
+        CaseLabel::Condition if case.kind() != "case_clause" => {
+            case.child_by_field_name("condition")
+        }
+        CaseLabel::Condition => case.named_child(0).map(unwrap),
+        CaseLabel::SoleValue => case.child_by_field_name("value").and_then(|v| {
             if v.named_child_count() == 1 {
                 v.named_child(0)
             } else {
                 None
             }
         }),
-        _ => case
+        CaseLabel::Value => case
             .child_by_field_name("value")
             .or_else(|| case.named_child(0))
             .map(unwrap),
@@ -144,7 +131,7 @@ fn path_name(t: &str) -> Option<String> {
 fn case_body_text<'a>(ctx: &Ctx<'a, '_>, case: Node, label_end: usize) -> Option<&'a str> {
     if let Some(v) = case
         .child_by_field_name("value")
-        .filter(|_| ctx.lang == Lang::Rust)
+        .filter(|_| ctx.kinds.arm_values)
     {
         return Some(text(v, ctx.src));
     }
@@ -164,7 +151,7 @@ pub(super) fn switch_pass(ctx: &mut Ctx, root: Node) {
     while let Some(node) = stack.pop() {
         let mut c = node.walk();
         let kids: Vec<Node> = node.named_children(&mut c).collect();
-        if is_case_kind(ctx.lang, node.kind()) {
+        if ctx.kinds.cases.contains(&node.kind()) {
             if let Some(item) = case_item(ctx, node) {
                 // The group is the switch: the nearest ancestor holding the cases (for an
                 // if/elif chain, the `if` that holds the `elif`s).
@@ -209,7 +196,7 @@ pub(super) fn switch_pass(ctx: &mut Ctx, root: Node) {
 /// (`case 0x01: // NOP`) or by the enum member the body yields (`0x01 => Some(Op::Push)`),
 /// or, in Rust, an enum path label whose arm yields an integer (`Op::Push => 0x01`).
 fn case_item(ctx: &Ctx, node: Node) -> Option<RawItem> {
-    let v = case_value(ctx.lang, node)?;
+    let v = case_value(ctx.kinds.case_label, node)?;
     let item = |name: String, lit: Node, value: i64, format: Option<String>| {
         let vt = text(lit, ctx.src);
         RawItem {
@@ -225,7 +212,7 @@ fn case_item(ctx: &Ctx, node: Node) -> Option<RawItem> {
     };
     let Some((lit, value)) = case_literal(v, ctx.src) else {
         // `Op::Push => 0x01`: the reverse mapping.
-        if ctx.lang != Lang::Rust {
+        if !ctx.kinds.arm_values {
             return None;
         }
         let name = path_name(text(v, ctx.src))?;
