@@ -220,6 +220,7 @@ fn python_enum_body<'t>(
 /// A Go block's type is looked up once per block (`block_types`): finding it scans the block's
 /// specs, and doing that for every spec was quadratic in the block's length.
 fn const_scope<'t>(
+    kinds: &Kinds,
     parents: &Parents<'t>,
     block_types: &mut HashMap<usize, String>,
     node: Node<'t>,
@@ -227,47 +228,33 @@ fn const_scope<'t>(
 ) -> (Option<Node<'t>>, String) {
     let mut cur = parents.parent(node);
     while let Some(n) = cur {
-        match n.kind() {
-            "const_declaration"
-                if parents
-                    .parent(n)
-                    .is_some_and(|p| p.kind() != "declaration_list") =>
-            {
-                // A Go `const ( … )` block: its own group (iota restarts there), named after
-                // the declared type of its first typed spec (`OpNop Opcode = iota`).
-                let ty = block_types.entry(n.id()).or_insert_with(|| {
-                    let mut c = n.walk();
-                    let found = n
-                        .named_children(&mut c)
-                        .find_map(|s| s.child_by_field_name("type"))
-                        .map(|t| text(t, src).to_string())
-                        .unwrap_or_default();
-                    found
-                });
-                return (Some(n), ty.clone());
-            }
-            "class_definition"
-            | "class_declaration"
-            | "interface_declaration"
-            | "module"
-            | "class"
-            | "mod_item"
-            | "impl_item"
-            | "trait_item"
-            | "namespace_definition"
-            | "class_specifier"
-            | "struct_specifier"
-            | "enum_declaration"
-            | "object" => {
-                let name = name_of(n, src)
-                    .or_else(|| {
-                        n.child_by_field_name("type")
-                            .map(|t| text(t, src).to_string())
-                    })
+        let kind = n.kind();
+        if kinds.const_blocks.contains(&kind)
+            && parents
+                .parent(n)
+                .is_some_and(|p| !kinds.class_bodies.contains(&p.kind()))
+        {
+            // A Go `const ( … )` block: its own group (iota restarts there), named after
+            // the declared type of its first typed spec (`OpNop Opcode = iota`).
+            let ty = block_types.entry(n.id()).or_insert_with(|| {
+                let mut c = n.walk();
+                let found = n
+                    .named_children(&mut c)
+                    .find_map(|s| s.child_by_field_name("type"))
+                    .map(|t| text(t, src).to_string())
                     .unwrap_or_default();
-                return (Some(n), name);
-            }
-            _ => {}
+                found
+            });
+            return (Some(n), ty.clone());
+        }
+        if kinds.scopes.contains(&kind) {
+            let name = name_of(kinds, n, src)
+                .or_else(|| {
+                    n.child_by_field_name("type")
+                        .map(|t| text(t, src).to_string())
+                })
+                .unwrap_or_default();
+            return (Some(n), name);
         }
         cur = parents.parent(n);
     }
@@ -293,7 +280,7 @@ pub(super) fn binding_pass(ctx: &mut Ctx, root: Node) {
         let Some(b) = binding(ctx.kinds, &ctx.parents, node, parent, ctx.src) else {
             continue;
         };
-        if inside_function(&ctx.parents, node) {
+        if inside_function(ctx.kinds, &ctx.parents, node) {
             continue;
         }
         let name = text(b.name, ctx.src).trim().to_string();
@@ -307,7 +294,8 @@ pub(super) fn binding_pass(ctx: &mut Ctx, root: Node) {
                 let sym = match enum_names.get(&c.id()) {
                     Some(sym) => sym.clone(),
                     None => {
-                        let sym = enclosing_name(&ctx.parents, c, ctx.src, 4).unwrap_or_default();
+                        let sym = enclosing_name(ctx.kinds, &ctx.parents, c, ctx.src, 4)
+                            .unwrap_or_default();
                         enum_names.insert(c.id(), sym.clone());
                         sym
                     }
@@ -315,8 +303,13 @@ pub(super) fn binding_pass(ctx: &mut Ctx, root: Node) {
                 (Some(c), sym, GroupKind::Enum)
             }
             None => {
-                let (scope, sym) =
-                    const_scope(&ctx.parents, &mut ctx.const_block_types, node, ctx.src);
+                let (scope, sym) = const_scope(
+                    ctx.kinds,
+                    &ctx.parents,
+                    &mut ctx.const_block_types,
+                    node,
+                    ctx.src,
+                );
                 (scope, sym, GroupKind::Consts)
             }
         };
@@ -327,7 +320,7 @@ pub(super) fn binding_pass(ctx: &mut Ctx, root: Node) {
         let value_text = b.value.map(|v| {
             let t = text(v, ctx.src);
             // A macro body keeps its trailing comment (`#define OP_CALL 0x40 // CALL addr`).
-            let t = if v.kind() == "preproc_arg" {
+            let t = if ctx.kinds.macro_values.contains(&v.kind()) {
                 t.find("//")
                     .into_iter()
                     .chain(t.find("/*"))

@@ -12,25 +12,27 @@ use std::collections::{BTreeMap, BTreeSet};
 use tree_sitter::Node;
 
 use super::syntax::{
-    col_of, enclosing_name, is_stringish, line_of, mnemonic_like, text, unquote, unwrap,
+    col_of, enclosing_name, is_string, line_of, mnemonic_like, text, unquote, unwrap,
 };
 use super::{Ctx, GroupKind, RawItem};
 use crate::eval::{eval, parse_int_literal};
 use crate::lang::Kinds;
 
-fn pair_parts<'t>(node: Node<'t>) -> Option<(Node<'t>, Node<'t>)> {
+/// The key and value of a map entry: its `key` and `value` fields, else its two named children
+/// other than comments.
+fn pair_parts<'t>(kinds: &Kinds, node: Node<'t>) -> Option<(Node<'t>, Node<'t>)> {
     let key = node.child_by_field_name("key");
     let value = node.child_by_field_name("value");
     if let (Some(k), Some(v)) = (key, value) {
-        return Some((unwrap(k), unwrap(v)));
+        return Some((unwrap(kinds, k), unwrap(kinds, v)));
     }
     let mut c = node.walk();
     let kids: Vec<Node> = node
         .named_children(&mut c)
-        .filter(|k| k.kind() != "comment")
+        .filter(|k| !kinds.comments.contains(&k.kind()))
         .collect();
     if kids.len() == 2 {
-        Some((unwrap(kids[0]), unwrap(kids[1])))
+        Some((unwrap(kinds, kids[0]), unwrap(kinds, kids[1])))
     } else {
         None
     }
@@ -43,16 +45,13 @@ fn record_fields<'t>(kinds: &Kinds, node: Node<'t>, src: &str) -> Vec<(Option<St
     let mut c = node.walk();
     for child in node.named_children(&mut c) {
         let kind = child.kind();
-        if kind == "comment" {
+        if kinds.comments.contains(&kind) {
             continue;
         }
-        if matches!(
-            kind,
-            "argument_list" | "arguments" | "field_initializer_list" | "literal_value"
-        ) {
+        if kinds.field_lists.contains(&kind) {
             out.extend(record_fields(kinds, child, src));
-        } else if kinds.pairs.contains(&kind) || kind == "field_initializer" || kind == "pair" {
-            if let Some((k, v)) = pair_parts(child).or_else(|| {
+        } else if kinds.record_keys.contains(&kind) {
+            if let Some((k, v)) = pair_parts(kinds, child).or_else(|| {
                 Some((
                     child.child_by_field_name("field")?,
                     child.child_by_field_name("value")?,
@@ -60,14 +59,16 @@ fn record_fields<'t>(kinds: &Kinds, node: Node<'t>, src: &str) -> Vec<(Option<St
             }) {
                 out.push((Some(unquote(text(k, src)).to_ascii_lowercase()), v));
             }
-        } else if kind == "keyword_argument" {
+        } else if kinds.keyword_arguments.contains(&kind) {
             if let (Some(k), Some(v)) = (
                 child.child_by_field_name("name"),
                 child.child_by_field_name("value"),
             ) {
                 out.push((Some(text(k, src).to_ascii_lowercase()), v));
             }
-        } else if !matches!(kind, "identifier" if out.is_empty() && node.kind().contains("call"))
+        } else if !(kinds.identifiers.contains(&kind)
+            && out.is_empty()
+            && kinds.calls.contains(&node.kind()))
             && child.id()
                 != node
                     .child_by_field_name("function")
@@ -84,7 +85,7 @@ fn record_fields<'t>(kinds: &Kinds, node: Node<'t>, src: &str) -> Vec<(Option<St
                     .map(|f| f.id())
                     .unwrap_or(usize::MAX)
         {
-            out.push((None, unwrap(child)));
+            out.push((None, unwrap(kinds, child)));
         }
     }
     out
@@ -110,7 +111,7 @@ fn record_item(ctx: &Ctx, node: Node) -> Option<(String, i64, bool, Option<Strin
     for (key, v) in &fields {
         let t = text(*v, ctx.src);
         match key.as_deref() {
-            Some(k) if NAME_KEYS.contains(&k) && is_stringish(v.kind()) => {
+            Some(k) if NAME_KEYS.contains(&k) && is_string(ctx.kinds, *v) => {
                 name = Some(unquote(t));
             }
             Some(k) if VALUE_KEYS.contains(&k) => {
@@ -118,7 +119,7 @@ fn record_item(ctx: &Ctx, node: Node) -> Option<(String, i64, bool, Option<Strin
                     value = Some((x, t.contains("0x") || t.contains("0X")));
                 }
             }
-            Some("format" | "fmt") if is_stringish(v.kind()) => format = Some(unquote(t)),
+            Some("format" | "fmt") if is_string(ctx.kinds, *v) => format = Some(unquote(t)),
             _ => {}
         }
     }
@@ -127,7 +128,7 @@ fn record_item(ctx: &Ctx, node: Node) -> Option<(String, i64, bool, Option<Strin
             break;
         }
         let t = text(*v, ctx.src);
-        if is_stringish(v.kind()) {
+        if is_string(ctx.kinds, *v) {
             let s = unquote(t);
             if name.is_none() && mnemonic_like(&s) && key.is_none() {
                 name = Some(s);
@@ -149,31 +150,6 @@ fn record_item(ctx: &Ctx, node: Node) -> Option<(String, i64, bool, Option<Strin
     Some((name?, v, hex, format))
 }
 
-fn is_record_kind(kind: &str) -> bool {
-    matches!(
-        kind,
-        "call"
-            | "tuple"
-            | "list"
-            | "dictionary"
-            | "object"
-            | "array"
-            | "call_expression"
-            | "struct_expression"
-            | "tuple_expression"
-            | "array_expression"
-            | "initializer_list"
-            | "composite_literal"
-            | "literal_value"
-            | "object_creation_expression"
-            | "array_initializer"
-            | "hash"
-            | "string_array"
-            | "array_creation_expression"
-            | "function_call_expression"
-    )
-}
-
 pub(super) fn map_and_record_pass(ctx: &mut Ctx, root: Node) {
     let mut stack = vec![root];
     while let Some(node) = stack.pop() {
@@ -186,7 +162,8 @@ pub(super) fn map_and_record_pass(ctx: &mut Ctx, root: Node) {
             .filter(|k| ctx.kinds.pairs.contains(&k.kind()))
             .collect();
         if pairs.len() >= 3 {
-            let symbol = enclosing_name(&ctx.parents, node, ctx.src, 5).unwrap_or_default();
+            let symbol =
+                enclosing_name(ctx.kinds, &ctx.parents, node, ctx.src, 5).unwrap_or_default();
             let mut items = Vec::new();
             for p in pairs {
                 if let Some(item) = map_item(ctx, p) {
@@ -200,8 +177,8 @@ pub(super) fn map_and_record_pass(ctx: &mut Ctx, root: Node) {
         // Records: three or more record-like children.
         let records: Vec<Node> = kids
             .iter()
-            .map(|k| unwrap(*k))
-            .filter(|k| is_record_kind(k.kind()))
+            .map(|k| unwrap(ctx.kinds, *k))
+            .filter(|k| ctx.kinds.records.contains(&k.kind()))
             .collect();
         if records.len() >= 3 {
             let mut items = Vec::new();
@@ -222,7 +199,7 @@ pub(super) fn map_and_record_pass(ctx: &mut Ctx, root: Node) {
             if items.len() >= 3 {
                 let refs = property_columns(ctx, &records);
                 ctx.property_refs.extend(refs);
-                let symbol = enclosing_name(&ctx.parents, node, ctx.src, 6)
+                let symbol = enclosing_name(ctx.kinds, &ctx.parents, node, ctx.src, 6)
                     .or_else(|| {
                         records[0]
                             .child_by_field_name("function")
@@ -307,19 +284,15 @@ pub(super) fn drop_property_constants(ctx: &mut Ctx) {
 }
 
 fn map_item(ctx: &Ctx, pair: Node) -> Option<RawItem> {
-    let (k, v) = pair_parts(pair)?;
+    let (k, v) = pair_parts(ctx.kinds, pair)?;
     let (kt, vt) = (text(k, ctx.src), text(v, ctx.src));
     let hexy = |t: &str| t.contains("0x") || t.contains("0X");
-    let key_is_name = is_stringish(k.kind())
-        || matches!(
-            k.kind(),
-            "property_identifier" | "identifier" | "field_identifier"
-        );
+    let key_is_name = is_string(ctx.kinds, k) || ctx.kinds.key_names.contains(&k.kind());
     // "HALT": 0x00 / HALT: 0x00
     if key_is_name {
         if let Some(value) = eval(vt, &ctx.env, None) {
             let name = unquote(kt);
-            if mnemonic_like(&name) && (is_stringish(k.kind()) || ctx.env_lookup_fails(kt)) {
+            if mnemonic_like(&name) && (is_string(ctx.kinds, k) || ctx.env_lookup_fails(kt)) {
                 return Some(RawItem {
                     name,
                     value,
@@ -336,19 +309,20 @@ fn map_item(ctx: &Ctx, pair: Node) -> Option<RawItem> {
     // 0x00: "HALT" / Op.HALT: "HALT" / 0x00: ("HALT", 1) / 0x00 => ['NOP', :misc]; a quoted
     // number literal is a number too (`"0x00": {"mnemonic": "NOP"}`): JSON keys are strings.
     let key_value = eval(kt, &ctx.env, None).or_else(|| {
-        is_stringish(k.kind())
+        is_string(ctx.kinds, k)
             .then(|| parse_int_literal(unquote(kt).trim()))
             .flatten()
     });
     if let Some(value) = key_value {
-        let name = if is_stringish(v.kind()) {
+        let name = if is_string(ctx.kinds, v) {
             Some(unquote(vt))
         } else {
             let fields = record_fields(ctx.kinds, v, ctx.src);
             fields
                 .iter()
                 .find(|(key, n)| {
-                    is_stringish(n.kind()) && key.as_deref().is_none_or(|k| NAME_KEYS.contains(&k))
+                    is_string(ctx.kinds, *n)
+                        && key.as_deref().is_none_or(|k| NAME_KEYS.contains(&k))
                 })
                 .map(|(_, n)| unquote(text(*n, ctx.src)))
         }?;
@@ -399,7 +373,7 @@ impl Ctx<'_, '_> {
                 Some(k) if VALUE_KEYS.contains(&k) => {
                     value = eval(t, &ctx.env, None).map(|x| (x, t.contains("0x")));
                 }
-                Some("format" | "fmt") if is_stringish(n.kind()) => format = Some(unquote(t)),
+                Some("format" | "fmt") if is_string(ctx.kinds, *n) => format = Some(unquote(t)),
                 _ => {}
             }
         }

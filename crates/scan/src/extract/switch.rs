@@ -7,12 +7,10 @@
 
 use tree_sitter::Node;
 
-use super::syntax::{
-    col_of, comment_text, is_function_kind, line_of, mnemonic_like, name_of, text, unwrap,
-};
+use super::syntax::{col_of, comment_text, line_of, mnemonic_like, name_of, text, unwrap};
 use super::{Ctx, GroupKind, RawItem};
 use crate::eval::parse_int_literal;
-use crate::lang::CaseLabel;
+use crate::lang::{CaseLabel, Kinds};
 
 /// A comment on `line` after byte column `after`, or on the next line when that line is only
 /// a comment: the text of a switch case's name.
@@ -55,8 +53,8 @@ fn comment_format(comment: &str) -> Option<String> {
 }
 
 /// The node holding a case's label, as the language's [`CaseLabel`] says.
-fn case_value<'t>(label: CaseLabel, case: Node<'t>) -> Option<Node<'t>> {
-    match label {
+fn case_value<'t>(kinds: &Kinds, case: Node<'t>) -> Option<Node<'t>> {
+    match kinds.case_label {
         CaseLabel::Pattern { unwrap: true } => case.child_by_field_name("pattern").map(|p| {
             if p.named_child_count() == 1 {
                 p.named_child(0).unwrap_or(p)
@@ -65,10 +63,10 @@ fn case_value<'t>(label: CaseLabel, case: Node<'t>) -> Option<Node<'t>> {
             }
         }),
         CaseLabel::Pattern { unwrap: false } => case.child_by_field_name("pattern"),
-        CaseLabel::Condition if case.kind() != "case_clause" => {
+        CaseLabel::Condition { match_case } if case.kind() != match_case => {
             case.child_by_field_name("condition")
         }
-        CaseLabel::Condition => case.named_child(0).map(unwrap),
+        CaseLabel::Condition { .. } => case.named_child(0).map(|n| unwrap(kinds, n)),
         CaseLabel::SoleValue => case.child_by_field_name("value").and_then(|v| {
             if v.named_child_count() == 1 {
                 v.named_child(0)
@@ -79,17 +77,17 @@ fn case_value<'t>(label: CaseLabel, case: Node<'t>) -> Option<Node<'t>> {
         CaseLabel::Value => case
             .child_by_field_name("value")
             .or_else(|| case.named_child(0))
-            .map(unwrap),
+            .map(|n| unwrap(kinds, n)),
     }
 }
 
 /// The integer a case label tests: the literal itself (`case 0x01:`), or the literal side of
 /// an equality (`case op == 0x01:` in a Go tagless switch).
-fn case_literal<'t>(v: Node<'t>, src: &str) -> Option<(Node<'t>, i64)> {
+fn case_literal<'t>(kinds: &Kinds, v: Node<'t>, src: &str) -> Option<(Node<'t>, i64)> {
     if let Some(x) = parse_int_literal(text(v, src)) {
         return Some((v, x));
     }
-    if !(v.kind().contains("binary") || v.kind() == "comparison_operator") {
+    if !kinds.comparisons.contains(&v.kind()) {
         return None;
     }
     let mut c = v.walk();
@@ -155,21 +153,13 @@ pub(super) fn switch_pass(ctx: &mut Ctx, root: Node) {
             if let Some(item) = case_item(ctx, node) {
                 // The group is the switch: the nearest ancestor holding the cases (for an
                 // if/elif chain, the `if` that holds the `elif`s).
-                let mut sw = match node.kind() {
-                    "if_statement" => Some(node),
-                    _ => ctx.parents.parent(node),
+                let mut sw = if ctx.kinds.switches.contains(&node.kind()) {
+                    Some(node)
+                } else {
+                    ctx.parents.parent(node)
                 };
                 while let Some(s) = sw {
-                    if matches!(
-                        s.kind(),
-                        "switch_statement"
-                            | "if_statement"
-                            | "switch_expression"
-                            | "expression_switch_statement"
-                            | "match_expression"
-                            | "match_statement"
-                            | "case"
-                    ) {
+                    if ctx.kinds.switches.contains(&s.kind()) {
                         break;
                     }
                     sw = ctx.parents.parent(s);
@@ -178,12 +168,13 @@ pub(super) fn switch_pass(ctx: &mut Ctx, root: Node) {
                 let func = {
                     let mut f = ctx.parents.parent(sw);
                     while let Some(n) = f {
-                        if is_function_kind(n.kind()) {
+                        if ctx.kinds.functions.contains(&n.kind()) {
                             break;
                         }
                         f = ctx.parents.parent(n);
                     }
-                    f.and_then(|f| name_of(f, ctx.src)).unwrap_or_default()
+                    f.and_then(|f| name_of(ctx.kinds, f, ctx.src))
+                        .unwrap_or_default()
                 };
                 ctx.group(sw, GroupKind::Switch, func).items.push(item);
             }
@@ -196,7 +187,7 @@ pub(super) fn switch_pass(ctx: &mut Ctx, root: Node) {
 /// (`case 0x01: // NOP`) or by the enum member the body yields (`0x01 => Some(Op::Push)`),
 /// or, in Rust, an enum path label whose arm yields an integer (`Op::Push => 0x01`).
 fn case_item(ctx: &Ctx, node: Node) -> Option<RawItem> {
-    let v = case_value(ctx.kinds.case_label, node)?;
+    let v = case_value(ctx.kinds, node)?;
     let item = |name: String, lit: Node, value: i64, format: Option<String>| {
         let vt = text(lit, ctx.src);
         RawItem {
@@ -210,7 +201,7 @@ fn case_item(ctx: &Ctx, node: Node) -> Option<RawItem> {
             size: None,
         }
     };
-    let Some((lit, value)) = case_literal(v, ctx.src) else {
+    let Some((lit, value)) = case_literal(ctx.kinds, v, ctx.src) else {
         // `Op::Push => 0x01`: the reverse mapping.
         if !ctx.kinds.arm_values {
             return None;

@@ -6,6 +6,8 @@ use std::collections::HashMap;
 
 use tree_sitter::Node;
 
+use crate::lang::{Kinds, Name};
+
 pub(super) fn text<'a>(node: Node, src: &'a str) -> &'a str {
     &src[node.byte_range()]
 }
@@ -69,21 +71,11 @@ impl<'t> Parents<'t> {
     }
 }
 
-pub(super) fn is_function_kind(kind: &str) -> bool {
-    kind.contains("function") && !kind.contains("call")
-        || kind.contains("method_declaration")
-        || kind == "method"
-        || kind == "method_definition"
-        || kind == "lambda"
-        || kind == "closure_expression"
-        || kind == "constructor_declaration"
-        || kind == "singleton_method"
-}
-
-pub(super) fn inside_function(parents: &Parents, node: Node) -> bool {
+/// True when `node` stands inside a function, method or closure ([`Kinds::functions`]).
+pub(super) fn inside_function(kinds: &Kinds, parents: &Parents, node: Node) -> bool {
     let mut cur = parents.parent(node);
     while let Some(n) = cur {
-        if is_function_kind(n.kind()) {
+        if kinds.functions.contains(&n.kind()) {
             return true;
         }
         cur = parents.parent(n);
@@ -91,17 +83,9 @@ pub(super) fn inside_function(parents: &Parents, node: Node) -> bool {
     false
 }
 
-/// True for string-literal-like nodes (and Ruby symbols, which name things the same way).
-pub(super) fn is_stringish(kind: &str) -> bool {
-    // A word array (`%w[NOP core .]`) is a record of strings, not a string.
-    (kind.contains("string")
-        && !kind.contains("content")
-        && !kind.contains("fragment")
-        && !kind.contains("array"))
-        || matches!(
-            kind,
-            "simple_symbol" | "hash_key_symbol" | "char_literal" | "encapsed_string"
-        )
+/// True for string-literal-like nodes ([`Kinds::strings`]).
+pub(super) fn is_string(kinds: &Kinds, node: Node) -> bool {
+    kinds.strings.contains(&node.kind())
 }
 
 /// The text of a string-ish node without quotes, sigils or string prefixes.
@@ -130,24 +114,19 @@ pub fn mnemonic_like(s: &str) -> bool {
         && s.chars().any(|c| c.is_ascii_alphabetic())
 }
 
-/// The declared name of a node, when it has one (enum, class, variable, function, …).
-pub(super) fn name_of(node: Node, src: &str) -> Option<String> {
-    let n = match node.kind() {
-        "type_definition" => node.child_by_field_name("declarator"),
-        "assignment" => node.child_by_field_name("left"),
-        "variable_declaration" | "const_element" => {
+/// The declared name of a node, when it has one (enum, class, variable, function, …): where
+/// [`Kinds::names`] says, else its `name` field.
+pub(super) fn name_of(kinds: &Kinds, node: Node, src: &str) -> Option<String> {
+    let kind = node.kind();
+    let n = match kinds.names.iter().find(|(k, _)| *k == kind) {
+        Some((_, Name::Field(field))) => node.child_by_field_name(field),
+        Some((_, Name::Child(of))) => {
             let mut c = node.walk();
-            let found = node
-                .named_children(&mut c)
-                .find(|k| k.kind() == "identifier" || k.kind() == "name");
+            let found = node.named_children(&mut c).find(|k| of.contains(&k.kind()));
             found
         }
-        "init_declarator" => node.child_by_field_name("declarator"),
-        "preproc_def" => None,
-        // A map nested under a key is named by that key (`"instructions": {...}` in JSON,
-        // `errors: {...}` in a JS object).
-        "pair" => node.child_by_field_name("key"),
-        _ => node.child_by_field_name("name"),
+        Some((_, Name::Nothing)) => None,
+        None => node.child_by_field_name("name"),
     }?;
     let t = unquote(text(n, src));
     mnemonic_like(&t).then_some(t)
@@ -155,6 +134,7 @@ pub(super) fn name_of(node: Node, src: &str) -> Option<String> {
 
 /// The name of the nearest named ancestor (up to `depth` levels), for naming a group.
 pub(super) fn enclosing_name(
+    kinds: &Kinds,
     parents: &Parents,
     node: Node,
     src: &str,
@@ -163,7 +143,7 @@ pub(super) fn enclosing_name(
     let mut cur = Some(node);
     for _ in 0..depth {
         let n = cur?;
-        if let Some(name) = name_of(n, src) {
+        if let Some(name) = name_of(kinds, n, src) {
             return Some(name);
         }
         cur = parents.parent(n);
@@ -210,19 +190,11 @@ pub(super) fn comment_text(s: &str) -> Option<String> {
     (!body.is_empty()).then(|| body.to_string())
 }
 
-/// Skips wrapper nodes that add nothing (`literal_element`, `argument`, `subscript_designator`).
-pub(super) fn unwrap(node: Node) -> Node {
+/// Skips wrapper nodes that add nothing ([`Kinds::wrappers`]: `literal_element`, `argument`,
+/// `subscript_designator`, …).
+pub(super) fn unwrap<'t>(kinds: &Kinds, node: Node<'t>) -> Node<'t> {
     let mut n = node;
-    while matches!(
-        n.kind(),
-        "literal_element"
-            | "argument"
-            | "expression_statement"
-            | "subscript_designator"
-            | "parenthesized_expression"
-            | "element"
-    ) && n.named_child_count() == 1
-    {
+    while kinds.wrappers.contains(&n.kind()) && n.named_child_count() == 1 {
         match n.named_child(0) {
             Some(c) => n = c,
             None => break,

@@ -5,6 +5,10 @@
 
 use std::path::Path;
 
+mod table;
+
+pub(crate) use table::LANGS;
+
 /// A language the scanner reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Lang {
@@ -113,9 +117,8 @@ pub(crate) enum Passes {
     Markdown,
 }
 
-/// The node kinds of one grammar by the part they play, for the passes that differ between
-/// languages. (Kinds that mean the same wherever they occur — function definitions, string
-/// literals, record-like nodes — are recognised in `extract/syntax.rs` and `extract/maps.rs`.)
+/// The node kinds of one grammar by the part they play. Each list holds exactly the kinds of
+/// its grammar that play the part, so a kind that only another grammar has is never listed.
 #[derive(Debug)]
 pub(crate) struct Kinds {
     /// Nodes that bind a name to a value (enum members, constants), and how each is read.
@@ -132,6 +135,62 @@ pub(crate) struct Kinds {
     /// Match arms have a `value` field holding what the arm yields (`0x01 => Some(Op::Push)`),
     /// which also makes the reverse mapping readable (`Op::Push => 0x01`): Rust.
     pub(crate) arm_values: bool,
+    /// Functions, methods, closures and their signatures and types: a constant inside one is
+    /// a local, and a switch is named after the nearest one around it.
+    pub(crate) functions: &'static [&'static str],
+    /// String literals (and Ruby symbols, which name things the same way).
+    pub(crate) strings: &'static [&'static str],
+    /// Plain identifiers.
+    pub(crate) identifiers: &'static [&'static str],
+    /// Calls: an identifier that comes first among a call's children is the callee (Ruby's
+    /// receiver), not a field of the record.
+    pub(crate) calls: &'static [&'static str],
+    /// Bare words that can name a map key (`{HALT: 0}`).
+    pub(crate) key_names: &'static [&'static str],
+    /// Nodes whose declared name is not in a `name` field, and where it is instead. (A map
+    /// nested under a key is named by that key: `"instructions": {...}` in JSON, `errors:
+    /// {...}` in a JS object.)
+    pub(crate) names: &'static [(&'static str, Name)],
+    /// Scopes that group the plain constants in them (modules, classes, namespaces, structs).
+    pub(crate) scopes: &'static [&'static str],
+    /// Constant blocks that are a group of their own, wherever they stand (Go's
+    /// `const ( … )`: `iota` restarts there), unless directly in one of [`Kinds::class_bodies`].
+    pub(crate) const_blocks: &'static [&'static str],
+    /// Class bodies, whose constant declarations group by the class (PHP).
+    pub(crate) class_bodies: &'static [&'static str],
+    /// Macro bodies, which keep the trailing comment of their line (`#define OP_CALL 0x40 // …`).
+    pub(crate) macro_values: &'static [&'static str],
+    /// Record-like nodes (calls, tuples, lists, struct literals, initialiser lists, objects):
+    /// a run of three or more is a group of records.
+    pub(crate) records: &'static [&'static str],
+    /// Argument and field lists, whose children are the fields of the record holding them.
+    pub(crate) field_lists: &'static [&'static str],
+    /// Keyed fields of a record (`key: value`, `.field = value`, map entries).
+    pub(crate) record_keys: &'static [&'static str],
+    /// Keyword arguments (`op(name="HALT", code=0)`).
+    pub(crate) keyword_arguments: &'static [&'static str],
+    /// Comments, which are never a field of a record or a part of a map entry.
+    pub(crate) comments: &'static [&'static str],
+    /// Wrappers that add nothing around their one child (`literal_element`, `argument`,
+    /// `subscript_designator`, parentheses).
+    pub(crate) wrappers: &'static [&'static str],
+    /// Nodes that hold cases: a case belongs to the nearest one above it, and a case that is
+    /// one itself (Python's `if` holding its `elif`s) is its own group.
+    pub(crate) switches: &'static [&'static str],
+    /// Binary expressions, in which a case label `op == 0x01` is looked for.
+    pub(crate) comparisons: &'static [&'static str],
+}
+
+/// Where a node's declared name is, for the kinds in [`Kinds::names`] (any other node's name
+/// is its `name` field).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Name {
+    /// In this field.
+    Field(&'static str),
+    /// The first named child of one of these kinds.
+    Child(&'static [&'static str]),
+    /// The node names nothing (a `#define`'s name is the constant's, not a scope's).
+    Nothing,
 }
 
 /// How a binding node is read (the binding pass, `extract/bindings.rs`).
@@ -192,315 +251,12 @@ pub(crate) enum CaseLabel {
         unwrap: bool,
     },
     /// The `condition` field of an `if`/`elif`, or the first named child (without wrappers)
-    /// of a `match` statement's `case_clause`: Python.
-    Condition,
+    /// of a `match` statement's case (`match_case`): Python.
+    Condition {
+        /// The kind of a `match` statement's case.
+        match_case: &'static str,
+    },
 }
-
-const PYTHON: Kinds = Kinds {
-    bindings: &[(
-        "assignment",
-        Bind::Assignment {
-            left: "identifier",
-            enum_class: true,
-        },
-    )],
-    repeats_previous_value: false,
-    pairs: &["pair"],
-    // `if op == 0x80:  # HALT` / `elif op == 0x01:  # NOP`: the dispatch chain of a
-    // language that had no switch.
-    cases: &["case_clause", "if_statement", "elif_clause"],
-    case_label: CaseLabel::Condition,
-    arm_values: false,
-};
-
-const GO: Kinds = Kinds {
-    bindings: &[(
-        "const_spec",
-        Bind::Fields {
-            member: false,
-            value_required: false,
-        },
-    )],
-    repeats_previous_value: true,
-    pairs: &["keyed_element"],
-    cases: &["expression_case"],
-    case_label: CaseLabel::SoleValue,
-    arm_values: false,
-};
-
-/// TypeScript, TSX and JavaScript (all read with the TypeScript grammars).
-const TYPESCRIPT: Kinds = Kinds {
-    bindings: &[
-        (
-            "enum_assignment",
-            Bind::Fields {
-                member: true,
-                value_required: false,
-            },
-        ),
-        (
-            "property_identifier",
-            Bind::BareMember { body: "enum_body" },
-        ),
-        ("variable_declarator", Bind::ConstDeclarator),
-    ],
-    repeats_previous_value: false,
-    pairs: &["pair"],
-    cases: &["switch_case"],
-    case_label: CaseLabel::Value,
-    arm_values: false,
-};
-
-const RUST: Kinds = Kinds {
-    bindings: &[
-        (
-            "enum_variant",
-            Bind::Fields {
-                member: true,
-                value_required: false,
-            },
-        ),
-        (
-            "const_item",
-            Bind::Fields {
-                member: false,
-                value_required: false,
-            },
-        ),
-        (
-            "static_item",
-            Bind::Fields {
-                member: false,
-                value_required: false,
-            },
-        ),
-    ],
-    repeats_previous_value: false,
-    pairs: &[],
-    cases: &["match_arm"],
-    case_label: CaseLabel::Pattern { unwrap: true },
-    arm_values: true,
-};
-
-/// C, C++ and CUDA (C++ grammar).
-const C: Kinds = Kinds {
-    bindings: &[
-        (
-            "enumerator",
-            Bind::Fields {
-                member: true,
-                value_required: false,
-            },
-        ),
-        (
-            "preproc_def",
-            Bind::Fields {
-                member: false,
-                value_required: true,
-            },
-        ),
-        ("init_declarator", Bind::ConstInitDeclarator),
-    ],
-    repeats_previous_value: false,
-    pairs: &["initializer_pair"],
-    cases: &["case_statement"],
-    case_label: CaseLabel::Value,
-    arm_values: false,
-};
-
-const JAVA: Kinds = Kinds {
-    bindings: &[
-        ("variable_declarator", Bind::FinalField),
-        ("enum_constant", Bind::EnumConstant),
-    ],
-    repeats_previous_value: false,
-    pairs: &[],
-    cases: &["switch_label"],
-    case_label: CaseLabel::Value,
-    arm_values: false,
-};
-
-const ZIG: Kinds = Kinds {
-    bindings: &[
-        ("variable_declaration", Bind::Declaration),
-        ("container_field", Bind::ContainerField),
-    ],
-    repeats_previous_value: false,
-    pairs: &[],
-    cases: &["switch_case"],
-    case_label: CaseLabel::Value,
-    arm_values: false,
-};
-
-const PHP: Kinds = Kinds {
-    bindings: &[("const_element", Bind::Positional)],
-    repeats_previous_value: false,
-    pairs: &["array_element_initializer"],
-    cases: &["case_statement"],
-    case_label: CaseLabel::Value,
-    arm_values: false,
-};
-
-const RUBY: Kinds = Kinds {
-    bindings: &[(
-        "assignment",
-        Bind::Assignment {
-            left: "constant",
-            enum_class: false,
-        },
-    )],
-    repeats_previous_value: false,
-    pairs: &["pair"],
-    cases: &["when"],
-    case_label: CaseLabel::Pattern { unwrap: false },
-    arm_values: false,
-};
-
-/// Markdown goes through its own pass, which knows its grammar's few kinds.
-const MARKDOWN: Kinds = Kinds {
-    bindings: &[],
-    repeats_previous_value: false,
-    pairs: &[],
-    cases: &[],
-    case_label: CaseLabel::Value,
-    arm_values: false,
-};
-
-/// JSON has no bindings or switches, only maps (`pair`) and records (arrays, objects).
-const JSON: Kinds = Kinds {
-    bindings: &[],
-    repeats_previous_value: false,
-    pairs: &["pair"],
-    cases: &[],
-    case_label: CaseLabel::Value,
-    arm_values: false,
-};
-
-/// Every language the scanner reads, in [`Lang`]'s declaration order.
-pub(crate) static LANGS: &[LangSpec] = &[
-    LangSpec {
-        lang: Lang::Python,
-        extensions: &["py", "pyi"],
-        name: "Python",
-        grammar: || tree_sitter_python::LANGUAGE.into(),
-        passes: Passes::Code,
-        kinds: &PYTHON,
-    },
-    LangSpec {
-        lang: Lang::Go,
-        extensions: &["go"],
-        name: "Go",
-        grammar: || tree_sitter_go::LANGUAGE.into(),
-        passes: Passes::Code,
-        kinds: &GO,
-    },
-    LangSpec {
-        lang: Lang::TypeScript,
-        extensions: &["ts", "mts", "cts"],
-        name: "TypeScript",
-        grammar: || tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
-        passes: Passes::Code,
-        kinds: &TYPESCRIPT,
-    },
-    LangSpec {
-        lang: Lang::Tsx,
-        extensions: &["tsx"],
-        name: "TypeScript",
-        grammar: || tree_sitter_typescript::LANGUAGE_TSX.into(),
-        passes: Passes::Code,
-        kinds: &TYPESCRIPT,
-    },
-    LangSpec {
-        lang: Lang::JavaScript,
-        extensions: &["js", "mjs", "cjs", "jsx"],
-        name: "JavaScript",
-        // The TypeScript grammar accepts plain JavaScript.
-        grammar: || tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
-        passes: Passes::Code,
-        kinds: &TYPESCRIPT,
-    },
-    LangSpec {
-        lang: Lang::Rust,
-        extensions: &["rs"],
-        name: "Rust",
-        grammar: || tree_sitter_rust::LANGUAGE.into(),
-        passes: Passes::Code,
-        kinds: &RUST,
-    },
-    LangSpec {
-        lang: Lang::C,
-        extensions: &["c", "h"],
-        name: "C",
-        grammar: || tree_sitter_c::LANGUAGE.into(),
-        passes: Passes::Code,
-        kinds: &C,
-    },
-    LangSpec {
-        lang: Lang::Cpp,
-        extensions: &["cc", "cpp", "cxx", "hpp", "hh", "hxx", "ino"],
-        name: "C++",
-        grammar: || tree_sitter_cpp::LANGUAGE.into(),
-        passes: Passes::Code,
-        kinds: &C,
-    },
-    LangSpec {
-        lang: Lang::Cuda,
-        extensions: &["cu", "cuh"],
-        name: "CUDA C",
-        // Kernels are C++ with a few qualifiers.
-        grammar: || tree_sitter_cpp::LANGUAGE.into(),
-        passes: Passes::Code,
-        kinds: &C,
-    },
-    LangSpec {
-        lang: Lang::Java,
-        extensions: &["java"],
-        name: "Java",
-        grammar: || tree_sitter_java::LANGUAGE.into(),
-        passes: Passes::Code,
-        kinds: &JAVA,
-    },
-    LangSpec {
-        lang: Lang::Zig,
-        extensions: &["zig"],
-        name: "Zig",
-        grammar: || tree_sitter_zig::LANGUAGE.into(),
-        passes: Passes::Code,
-        kinds: &ZIG,
-    },
-    LangSpec {
-        lang: Lang::Php,
-        extensions: &["php"],
-        name: "PHP",
-        grammar: || tree_sitter_php::LANGUAGE_PHP.into(),
-        passes: Passes::Code,
-        kinds: &PHP,
-    },
-    LangSpec {
-        lang: Lang::Ruby,
-        extensions: &["rb"],
-        name: "Ruby",
-        grammar: || tree_sitter_ruby::LANGUAGE.into(),
-        passes: Passes::Code,
-        kinds: &RUBY,
-    },
-    LangSpec {
-        lang: Lang::Markdown,
-        extensions: &["md", "markdown"],
-        name: "Markdown",
-        grammar: || tree_sitter_md::LANGUAGE.into(),
-        passes: Passes::Markdown,
-        kinds: &MARKDOWN,
-    },
-    LangSpec {
-        lang: Lang::Json,
-        extensions: &["json"],
-        name: "JSON",
-        grammar: || tree_sitter_json::LANGUAGE.into(),
-        passes: Passes::Code,
-        kinds: &JSON,
-    },
-];
 
 #[cfg(test)]
 mod tests {
@@ -549,6 +305,36 @@ mod tests {
             }
             kinds.extend(k.pairs);
             kinds.extend(k.cases);
+            if let CaseLabel::Condition { match_case } = k.case_label {
+                kinds.push(match_case);
+            }
+            for (kind, name) in k.names {
+                kinds.push(kind);
+                if let Name::Child(of) = name {
+                    kinds.extend(*of);
+                }
+            }
+            for list in [
+                k.functions,
+                k.strings,
+                k.identifiers,
+                k.calls,
+                k.key_names,
+                k.scopes,
+                k.const_blocks,
+                k.class_bodies,
+                k.macro_values,
+                k.records,
+                k.field_lists,
+                k.record_keys,
+                k.keyword_arguments,
+                k.comments,
+                k.wrappers,
+                k.switches,
+                k.comparisons,
+            ] {
+                kinds.extend(list);
+            }
             for kind in kinds {
                 let known = grammar.id_for_node_kind(kind, true) != 0
                     || grammar.id_for_node_kind(kind, false) != 0;
