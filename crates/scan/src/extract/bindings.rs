@@ -15,7 +15,7 @@ use super::syntax::{
 };
 use super::{Ctx, GroupKind, RawItem};
 use crate::eval::eval;
-use crate::lang::{Bind, Kinds};
+use crate::lang::{Bind, EnumClass, Kinds};
 
 /// A binding: a named value (or a member with an implicit value).
 struct Binding<'t> {
@@ -72,14 +72,11 @@ fn binding<'t>(
             Binding {
                 name,
                 value: Some(value),
-                enum_container: if enum_class {
-                    python_enum_body(parents, parent, src)
-                } else {
-                    None
-                },
+                enum_container: enum_class
+                    .and_then(|shape| enum_class_body(&shape, parents, parent, src)),
             }
         }
-        Bind::ConstDeclarator => {
+        Bind::ConstDeclarator { skip } => {
             let decl = parent?;
             if !text(decl, src).trim_start().starts_with("const")
                 && !text(decl, src).contains("const ")
@@ -88,7 +85,7 @@ fn binding<'t>(
             }
             let value = field("value")?;
             // Objects and arrays are maps or records, handled elsewhere.
-            if matches!(value.kind(), "object" | "array" | "call_expression") {
+            if skip.contains(&value.kind()) {
                 return None;
             }
             Binding {
@@ -97,14 +94,14 @@ fn binding<'t>(
                 enum_container: None,
             }
         }
-        Bind::ConstInitDeclarator => {
+        Bind::ConstInitDeclarator { name: plain } => {
             let decl = parent?;
             let t = text(decl, src);
             if !(t.contains("const") || t.contains("constexpr")) {
                 return None;
             }
             let name = field("declarator")?;
-            if name.kind() != "identifier" {
+            if name.kind() != plain {
                 return None;
             }
             Binding {
@@ -113,13 +110,16 @@ fn binding<'t>(
                 enum_container: None,
             }
         }
-        Bind::FinalField => {
+        Bind::FinalField {
+            field: fields,
+            constant,
+        } => {
             let decl = parent?;
-            if !matches!(decl.kind(), "field_declaration" | "constant_declaration") {
+            if decl.kind() != fields && decl.kind() != constant {
                 return None;
             }
             let mods = text(decl, src);
-            if decl.kind() == "field_declaration" && !mods.contains("final") {
+            if decl.kind() == fields && !mods.contains("final") {
                 return None;
             }
             Binding {
@@ -136,10 +136,13 @@ fn binding<'t>(
                 enum_container: parent,
             }
         }
-        Bind::Declaration => {
+        Bind::Declaration {
+            name: plain,
+            nested,
+        } => {
             let mut c = node.walk();
             let kids: Vec<Node> = node.named_children(&mut c).collect();
-            let name = *kids.iter().find(|k| k.kind() == "identifier")?;
+            let name = *kids.iter().find(|k| k.kind() == plain)?;
             let value = kids
                 .iter()
                 .rev()
@@ -148,7 +151,7 @@ fn binding<'t>(
                         && node.child_by_field_name("type").map(|t| t.id()) != Some(k.id())
                 })
                 .copied()?;
-            if value.kind().contains("declaration") {
+            if nested.contains(&value.kind()) {
                 return None;
             }
             Binding {
@@ -157,9 +160,9 @@ fn binding<'t>(
                 enum_container: None,
             }
         }
-        Bind::ContainerField => {
+        Bind::ContainerField { container: kind } => {
             let container = parent?;
-            if container.kind() != "enum_declaration" {
+            if container.kind() != kind {
                 return None;
             }
             let name = field("name")?;
@@ -189,9 +192,10 @@ fn binding<'t>(
     Some(b)
 }
 
-/// The enum an assignment is a member of, when it stands in the body of a Python class that
-/// derives from `Enum` or `Flag` (`parent` is the assignment's `expression_statement`).
-fn python_enum_body<'t>(
+/// The enum an assignment is a member of, when it stands in the body of a class that derives
+/// from `Enum` or `Flag` (`parent` is the assignment's statement in that body).
+fn enum_class_body<'t>(
+    shape: &EnumClass,
     parents: &Parents<'t>,
     parent: Option<Node<'t>>,
     src: &str,
@@ -200,15 +204,15 @@ fn python_enum_body<'t>(
     let class = parent
         .and_then(|p| parents.parent(p))
         .and_then(|b| parents.parent(b))
-        .filter(|c| c.kind() == "class_definition");
+        .filter(|c| c.kind() == shape.class);
     let is_enum = class.is_some_and(|c| {
         c.child_by_field_name("superclasses")
             .is_some_and(|s| text(s, src).contains("Enum") || text(s, src).contains("Flag"))
     });
-    let in_class_body = parent.is_some_and(|p| p.kind() == "expression_statement")
+    let in_class_body = parent.is_some_and(|p| p.kind() == shape.statement)
         && parent
             .and_then(|p| parents.parent(p))
-            .is_some_and(|b| b.kind() == "block")
+            .is_some_and(|b| b.kind() == shape.body)
         && class.is_some();
     (is_enum && in_class_body)
         .then(|| parent.and_then(|p| parents.parent(p)))

@@ -3,25 +3,24 @@
 //! Every language is reduced to five shapes, so the classifier downstream never looks at a
 //! grammar: *bindings* (`NAME = value`: enum members, constants, `#define`s), grouped by their
 //! enum or by their scope (module, class, Go `const` block); *maps* (`{0x00: "HALT"}`,
-//! `{"HALT": 0x00}`, `0x00 => [...]`, JSON's `"0x00": {"mnemonic": "NOP"}`); *records* (runs of `op("HALT", 0x00, …)`, `{"NOP", 0x00,
-//! …}` or `{mnemonic: "HALT", opcode: 0x00}`); *switch cases* whose label is an integer literal
-//! (or `op == literal`, in Go tagless switches and Python `if`/`elif` chains) and whose
-//! mnemonic is the comment beside it, after the arm's closing brace, in a heading comment that
-//! repeats the value, or the enum member the arm yields (`0x01 => Some(Op::Push)`); and
+//! `{"HALT": 0x00}`, `0x00 => [...]`, JSON's `"0x00": {"mnemonic": "NOP"}`); *records* (runs
+//! of `op("HALT", 0x00, …)`, `{"NOP", 0x00, …}` or `{mnemonic: "HALT", opcode: 0x00}`);
+//! *switch cases* whose label is an integer literal (or `op == literal`, in Go tagless
+//! switches and Python `if`/`elif` chains) and whose mnemonic is the comment beside it, after
+//! the arm's closing brace, in a heading comment that repeats the value, or the enum member the arm yields (`0x01 => Some(Op::Push)`); and
 //! Markdown pipe tables. Enum members without written values then take the value the file
 //! states elsewhere (trailing `// 0x01` comments, a decoder `match`) rather than a count from
 //! zero. Constants that a run of records repeats in one column (operand modes, categories)
 //! are dropped from their enum or scope: they describe opcodes. The per-language knowledge is
 //! only which node kinds play which part. A Markdown file's [`Declarations`] (format layouts
 //! and the opcode encoding it states for all its tables) come from the same tree.
-
 //!
-//! One file per pass, run in this order over one tree: [`bindings`] (enum members and
-//! constants), [`maps`] (maps and runs of records, which also note the constants records use
-//! as attributes), [`switch`] (integer-labelled cases), then [`implicit`] (values for enum
-//! members the file does not number); a Markdown file goes through [`markdown`] alone.
-//! [`syntax`] holds what every pass asks of a node or a line. Which node kinds play which
-//! part in each language is read from [`crate::lang::LANGS`].
+//! One file per pass, run in this order over one tree: `bindings.rs` (enum members and
+//! constants), `maps.rs` (maps and runs of records, which also note the constants records use
+//! as attributes), `switch.rs` (integer-labelled cases), then `implicit.rs` (values for enum
+//! members the file does not number); a Markdown file goes through `markdown.rs` alone.
+//! `syntax.rs` holds what every pass asks of a node or a line. Which node kinds play which
+//! part in each language is read from the language table, `LANGS` in `lang/table.rs`.
 
 mod bindings;
 mod implicit;

@@ -1,7 +1,7 @@
-//! Source languages: one table, [`LANGS`], says for each language which file extensions it
-//! owns, which tree-sitter grammar parses it, the name written into tables, and which node
-//! kinds of that grammar play which part in extraction ([`Kinds`]). [`Lang`]'s methods and the
-//! passes under `extract/` read the table; nothing else matches on a language.
+//! Source languages: one table, `LANGS` (in `lang/table.rs`), says for each language which
+//! file extensions it owns, which tree-sitter grammar parses it, the name written into tables,
+//! and which node kinds of that grammar play which part in extraction. [`Lang`]'s methods and
+//! the passes under `extract/` read the table; nothing else matches on a language.
 
 use std::path::Path;
 
@@ -158,7 +158,8 @@ pub(crate) struct Kinds {
     pub(crate) const_blocks: &'static [&'static str],
     /// Class bodies, whose constant declarations group by the class (PHP).
     pub(crate) class_bodies: &'static [&'static str],
-    /// Macro bodies, which keep the trailing comment of their line (`#define OP_CALL 0x40 // …`).
+    /// Macro bodies, which run to the end of the line, trailing comment included
+    /// (`#define OP_CALL 0x40 // CALL addr`): the comment is cut off before the value is read.
     pub(crate) macro_values: &'static [&'static str],
     /// Record-like nodes (calls, tuples, lists, struct literals, initialiser lists, objects):
     /// a run of three or more is a group of records.
@@ -214,26 +215,59 @@ pub(crate) enum Bind {
     Assignment {
         /// The kind the left side must have.
         left: &'static str,
-        /// Python's `class Op(Enum):` bodies hold enum members.
-        enum_class: bool,
+        /// How an enum class body looks, in a language whose classes can be enums.
+        enum_class: Option<EnumClass>,
     },
-    /// A `variable_declarator` under a `const` declaration, unless its value is an object,
-    /// array or call (those are maps or records): TypeScript and JavaScript.
-    ConstDeclarator,
-    /// An `init_declarator` of a plain identifier under a `const`/`constexpr` declaration: C
-    /// and C++.
-    ConstInitDeclarator,
-    /// A `variable_declarator` of a `constant_declaration`, or of a `final` field: Java.
-    FinalField,
+    /// A declarator under a `const` declaration (its parent's text says `const`), unless its
+    /// value is of one of the `skip` kinds: TypeScript and JavaScript.
+    ConstDeclarator {
+        /// Objects, arrays and calls: maps or records, handled elsewhere.
+        skip: &'static [&'static str],
+    },
+    /// A declarator whose `declarator` is of kind `name` under a `const`/`constexpr`
+    /// declaration: C and C++.
+    ConstInitDeclarator {
+        /// The kind of a plain name (not a pointer or array declarator).
+        name: &'static str,
+    },
+    /// A `variable_declarator` of a `constant` declaration, or of a `field` declaration whose
+    /// modifiers say `final`: Java.
+    FinalField {
+        /// A class's field declaration.
+        field: &'static str,
+        /// An interface's constant declaration.
+        constant: &'static str,
+    },
     /// An enum constant whose first argument is its value (`HALT(0x00)`): Java.
     EnumConstant,
-    /// A `const`/`var` declaration whose last child that is neither the name nor the type
-    /// is the value: Zig.
-    Declaration,
-    /// A field of an `enum_declaration` container, with its value after the name: Zig.
-    ContainerField,
+    /// A `const`/`var` declaration: its first child of kind `name` is the name, its last child
+    /// that is neither the name nor the type the value, unless that is of one of the `nested`
+    /// kinds: Zig.
+    Declaration {
+        /// The kind of the declared name.
+        name: &'static str,
+        /// Declarations a value can be (`const Op = enum(u8) { … }`): not constants.
+        nested: &'static [&'static str],
+    },
+    /// A field of a `container` (an enum), with its value after the name: Zig.
+    ContainerField {
+        /// The enum container's kind.
+        container: &'static str,
+    },
     /// The first two named children are the name and the value: PHP `const_element`.
     Positional,
+}
+
+/// The shape of a class body whose assignments are enum members (Python: a `class_definition`
+/// whose `block` holds `expression_statement`s, each holding one assignment).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct EnumClass {
+    /// The class.
+    pub(crate) class: &'static str,
+    /// The class body.
+    pub(crate) body: &'static str,
+    /// The statement around an assignment in the body.
+    pub(crate) statement: &'static str,
 }
 
 /// Where a switch case's label is (the switch pass, `extract/switch.rs`).
@@ -299,8 +333,21 @@ mod tests {
                 kinds.push(kind);
                 match bind {
                     Bind::BareMember { body } => kinds.push(body),
-                    Bind::Assignment { left, .. } => kinds.push(left),
-                    _ => {}
+                    Bind::Assignment { left, enum_class } => {
+                        kinds.push(left);
+                        if let Some(e) = enum_class {
+                            kinds.extend([e.class, e.body, e.statement]);
+                        }
+                    }
+                    Bind::ConstDeclarator { skip } => kinds.extend(*skip),
+                    Bind::ConstInitDeclarator { name } => kinds.push(name),
+                    Bind::FinalField { field, constant } => kinds.extend([*field, *constant]),
+                    Bind::Declaration { name, nested } => {
+                        kinds.push(name);
+                        kinds.extend(*nested);
+                    }
+                    Bind::ContainerField { container } => kinds.push(container),
+                    Bind::Fields { .. } | Bind::EnumConstant | Bind::Positional => {}
                 }
             }
             kinds.extend(k.pairs);
