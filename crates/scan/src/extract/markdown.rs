@@ -1,0 +1,542 @@
+//! The Markdown pass: pipe tables with a value column and a name column (`| 0x00 | HALT |`),
+//! or only a name column under a heading that states the block's range (`Stack ops
+//! (0x10–0x1F)`), each row an item with its format letter and size when the table gives them;
+//! and the file's [`Declarations`]: format layouts and the opcode encoding it states for all
+//! its tables.
+
+use std::collections::BTreeMap;
+
+use tree_sitter::Node;
+
+use isa_core::{Encoding, Endian, Field, FieldKind, Layout};
+
+use super::syntax::{line_of, mnemonic_like, text};
+use super::{Ctx, GroupKind, RawItem};
+use crate::eval::parse_int_literal;
+
+/// What a Markdown specification declares for every opcode table in it: the layouts of its
+/// format letters and its opcode encoding. `isa-authority gen --lang markdown` writes both, so a
+/// scanned specification resolves letters and opcode bytes as the table it was generated from
+/// does, not through whatever scheme the reader assumes.
+///
+/// Only exact declarations count, so prose about formats is never mistaken for one: a pipe
+/// table with `Format` and `Layout` columns in which *every* layout parses
+/// ([`parse_layout_text`]), and a line ``Encoding: `…` `` whose backticked text is an
+/// `[encoding]` declaration ([`parse_encoding_decl`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Declarations {
+    /// Format letter → layout.
+    pub formats: BTreeMap<String, Layout>,
+    /// The opcode encoding, when the file states one.
+    pub encoding: Option<Encoding>,
+}
+
+/// A layout in the one-line syntax of `Layout`'s `Display` — `4 bytes: op8 rd:reg8 imm16:imm16`,
+/// with ` +payload` when a `len` field makes it variable-length and ` (big-endian)` when a
+/// multi-byte field is big-endian. `None` unless the text is exactly that and consistent (the
+/// `op` width is what the fields leave; `+payload` matches a `len` field).
+pub fn parse_layout_text(text: &str) -> Option<Layout> {
+    let (head, rest) = text.split_once(':')?;
+    let head = head.trim();
+    let size: u32 = head
+        .strip_suffix("bytes")
+        .or_else(|| head.strip_suffix("byte"))?
+        .trim()
+        .parse()
+        .ok()?;
+    let mut tokens = rest.split_whitespace();
+    let op: u32 = tokens.next()?.strip_prefix("op")?.parse().ok()?;
+    let mut fields = Vec::new();
+    let mut payload = false;
+    let mut endian = Endian::Little;
+    for token in tokens {
+        match token {
+            "+payload" => payload = true,
+            "(big-endian)" => endian = Endian::Big,
+            _ => {
+                let (name, kind_bits) = token.rsplit_once(':')?;
+                let digits = kind_bits.find(|c: char| c.is_ascii_digit())?;
+                let kind = FieldKind::parse(&kind_bits[..digits])?;
+                let bits: u16 = kind_bits[digits..].parse().ok()?;
+                fields.push(Field::new(name, bits, kind));
+            }
+        }
+    }
+    let layout = Layout::with_endian(size, fields, endian).ok()?;
+    (layout.opcode_bits() == op && layout.is_variable() == payload).then_some(layout)
+}
+
+/// An `[encoding]` declaration on one line, in the table files' TOML syntax:
+/// `escapes = [0xFF, 0x0F38]`, or `opcode_bytes = 2` with an optional `, byte_order = "little"`
+/// (big-endian by default, as in table files). `None` unless the text is exactly that and the
+/// encoding is valid.
+pub fn parse_encoding_decl(text: &str) -> Option<Encoding> {
+    let text = text.trim();
+    if let Some(rest) = text.strip_prefix("escapes") {
+        let list = rest.trim_start().strip_prefix('=')?.trim();
+        let inner = list.strip_prefix('[')?.strip_suffix(']')?;
+        let escapes = inner
+            .split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(|t| parse_int_literal(t).and_then(|n| u32::try_from(n).ok()))
+            .collect::<Option<Vec<u32>>>()?;
+        return Encoding::escapes(escapes).ok();
+    }
+    let mut width = None;
+    let mut endian = Endian::Big;
+    for pair in text.split(',') {
+        let (key, value) = pair.split_once('=')?;
+        let value = value.trim();
+        match key.trim() {
+            "opcode_bytes" => width = u32::try_from(parse_int_literal(value)?).ok(),
+            "byte_order" => {
+                endian = match value.trim_matches('"') {
+                    "big" => Endian::Big,
+                    "little" => Endian::Little,
+                    _ => return None,
+                }
+            }
+            _ => return None,
+        }
+    }
+    Encoding::fixed(width?, endian).ok()
+}
+
+/// The ``Encoding: `…` `` line of a Markdown file (a list item or a paragraph; code blocks are
+/// skipped): the first one that parses.
+fn markdown_encoding(lines: &[&str]) -> Option<Encoding> {
+    let mut fenced = false;
+    for line in lines {
+        let t = line.trim();
+        if t.starts_with("```") || t.starts_with("~~~") {
+            fenced = !fenced;
+            continue;
+        }
+        if fenced {
+            continue;
+        }
+        let t = t.trim_start_matches(['-', '*', '+']).trim_start();
+        let Some(rest) = t
+            .get(..9)
+            .filter(|h| h.eq_ignore_ascii_case("encoding:"))
+            .map(|_| t[9..].trim_start())
+        else {
+            continue;
+        };
+        let Some(decl) = rest.strip_prefix('`').and_then(|r| r.split_once('`')) else {
+            continue;
+        };
+        if let Some(encoding) = parse_encoding_decl(decl.0) {
+            return Some(encoding);
+        }
+    }
+    None
+}
+
+/// A pipe table's body: each row's cleaned cells with their nodes.
+type Rows<'t> = Vec<Vec<(String, Node<'t>)>>;
+
+/// The header and body cells of a pipe table, cleaned.
+fn pipe_cells<'t>(table: Node<'t>, src: &str) -> Option<(Vec<String>, Rows<'t>)> {
+    fn cells<'t>(row: Node<'t>, src: &str) -> Vec<(String, Node<'t>)> {
+        let mut c = row.walk();
+        row.named_children(&mut c)
+            .filter(|n| n.kind() == "pipe_table_cell")
+            .map(|n| (clean_cell(text(n, src)), n))
+            .collect()
+    }
+    let mut c = table.walk();
+    let rows: Vec<Node> = table.named_children(&mut c).collect();
+    let header = rows.iter().find(|r| r.kind() == "pipe_table_header")?;
+    let head: Vec<String> = cells(*header, src)
+        .into_iter()
+        .map(|(t, _)| t.to_ascii_lowercase())
+        .collect();
+    let body = rows
+        .iter()
+        .filter(|r| r.kind() == "pipe_table_row")
+        .map(|r| cells(*r, src))
+        .collect();
+    Some((head, body))
+}
+
+/// Every pipe table of a Markdown tree, in source order.
+fn pipe_tables(root: Node) -> Vec<Node> {
+    let mut out = Vec::new();
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        if node.kind() == "pipe_table" {
+            out.push(node);
+            continue;
+        }
+        let mut c = node.walk();
+        let kids: Vec<Node> = node.named_children(&mut c).collect();
+        stack.extend(kids.into_iter().rev());
+    }
+    out
+}
+
+/// The file's declarations (see [`Declarations`]).
+pub(super) fn markdown_declarations(ctx: &Ctx, root: Node) -> Declarations {
+    let mut formats = BTreeMap::new();
+    for table in pipe_tables(root) {
+        let Some((head, body)) = pipe_cells(table, ctx.src) else {
+            continue;
+        };
+        let letter_col = head.iter().position(|h| h == "format" || h == "fmt");
+        let layout_col = head.iter().position(|h| h == "layout");
+        let (Some(lc), Some(yc)) = (letter_col, layout_col) else {
+            continue;
+        };
+        let parsed: Option<Vec<(String, Layout)>> = body
+            .iter()
+            .map(|row| {
+                let letter = row.get(lc).map(|(t, _)| t.replace("\\|", "|"))?;
+                let layout = parse_layout_text(&row.get(yc)?.0)?;
+                (!letter.is_empty()).then_some((letter, layout))
+            })
+            .collect();
+        for (letter, layout) in parsed.unwrap_or_default() {
+            formats.entry(letter).or_insert(layout);
+        }
+    }
+    Declarations {
+        formats,
+        encoding: markdown_encoding(&ctx.lines),
+    }
+}
+
+fn clean_cell(s: &str) -> String {
+    s.trim()
+        .trim_matches(['`', '*', '_', ' '])
+        .trim()
+        .to_string()
+}
+
+/// The mnemonic of a Markdown name cell: the cell itself, or its first word when everything
+/// after that word is decoration without letters or digits (`C_ADD 🔒`, `HALT ✓`, `NOP *`).
+/// A cell whose later words are text (`COMPRESSED ADD rd, rs1`) describes, it does not name.
+fn cell_mnemonic(cell: &str) -> Option<&str> {
+    if mnemonic_like(cell) {
+        return Some(cell);
+    }
+    let (first, rest) = cell.split_once(char::is_whitespace)?;
+    (mnemonic_like(first) && !rest.chars().any(char::is_alphanumeric)).then_some(first)
+}
+
+pub(super) fn markdown_pass(ctx: &mut Ctx, root: Node) {
+    let mut stack = vec![(root, String::new())];
+    while let Some((node, heading)) = stack.pop() {
+        let mut c = node.walk();
+        let kids: Vec<Node> = node.named_children(&mut c).collect();
+        let mut current = heading.clone();
+        let mut next = Vec::new();
+        for k in &kids {
+            if k.kind() == "atx_heading" || k.kind() == "setext_heading" {
+                current = text(*k, ctx.src)
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .trim_start_matches('#')
+                    .trim()
+                    .to_string();
+            } else if k.kind() == "pipe_table" {
+                markdown_table(ctx, *k, &current);
+            } else {
+                next.push((*k, current.clone()));
+            }
+        }
+        stack.extend(next.into_iter().rev());
+    }
+}
+
+fn markdown_table(ctx: &mut Ctx, table: Node, heading: &str) {
+    let Some((head, body)) = pipe_cells(table, ctx.src) else {
+        return;
+    };
+    if body.is_empty() {
+        return;
+    }
+    let col_share = |i: usize, f: &dyn Fn(&str) -> bool| -> f64 {
+        let n = body
+            .iter()
+            .filter(|r| r.get(i).is_some_and(|(t, _)| f(t)))
+            .count();
+        n as f64 / body.len() as f64
+    };
+    let value_col = (0..head.len()).find(|&i| {
+        let h = &head[i];
+        (h.contains("opcode")
+            || h.contains("hex")
+            || h.contains("code")
+            || h == "op"
+            || h == "byte"
+            || h == "value"
+            || h == "#")
+            && !h.contains("name")
+            && col_share(i, &|t| parse_int_literal(t).is_some()) >= 0.5
+    });
+    let name_col = (0..head.len())
+        .filter(|&i| Some(i) != value_col)
+        .find(|&i| {
+            let h = &head[i];
+            (h.contains("mnemonic")
+                || h.contains("name")
+                || h.contains("instruction")
+                || h == "op"
+                || h.contains("operation")
+                || h.contains("symbol")
+                || h == "opcode")
+                && col_share(i, &|t| cell_mnemonic(t).is_some()) >= 0.5
+        });
+    let Some(name_col) = name_col else { return };
+    let Some(value_col) = value_col else {
+        heading_range_table(ctx, table, heading, &head, &body, name_col);
+        return;
+    };
+    let format_col = (0..head.len()).find(|&i| head[i] == "format" || head[i] == "fmt");
+    let size_col = (0..head.len()).find(|&i| head[i] == "size");
+    let mut items = Vec::new();
+    for row in &body {
+        let (Some((vt, vn)), Some((nt, _))) = (row.get(value_col), row.get(name_col)) else {
+            continue;
+        };
+        let (Some(value), Some(name)) = (parse_int_literal(vt), cell_mnemonic(nt)) else {
+            continue;
+        };
+        let format = format_col
+            .and_then(|i| row.get(i))
+            .map(|(t, _)| t.replace("\\|", "|"))
+            .filter(|t| {
+                (t.len() == 1 && t.chars().all(|c| c.is_ascii_uppercase()))
+                    || ctx.declared.formats.contains_key(t)
+            });
+        // A plain byte count only: `5+N` (a payload) and `-` state no fixed size.
+        let size = size_col
+            .and_then(|i| row.get(i))
+            .filter(|(t, _)| !t.is_empty() && t.chars().all(|c| c.is_ascii_digit()))
+            .and_then(|(t, _)| t.parse::<u32>().ok())
+            .filter(|n| *n > 0);
+        items.push(RawItem {
+            name: name.to_string(),
+            value,
+            line: line_of(*vn),
+            column: 1,
+            hex: vt.contains("0x") || vt.contains("0X"),
+            format,
+            implicit: false,
+            size,
+        });
+    }
+    if !items.is_empty() {
+        let g = ctx.group(table, GroupKind::Markdown, heading.to_string());
+        g.context.push(' ');
+        g.context.push_str(&head.join(" "));
+        g.items.extend(items);
+    }
+}
+
+/// The one value range a heading announces (`Viewpoint ops (0x70–0x7F, Format E)`): two
+/// hexadecimal literals joined by a dash, an en/em dash or `..`. None when the heading names
+/// no range or more than one, since rows could then not be placed.
+fn heading_range(heading: &str) -> Option<(i64, i64)> {
+    let mut found = None;
+    for token in heading
+        .split(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | '[' | ']' | ',' | ';' | ':'))
+    {
+        let parts: Vec<&str> = token
+            .split(['-', '\u{2013}', '\u{2014}'])
+            .flat_map(|p| p.split(".."))
+            .collect();
+        if parts.len() != 2
+            || !parts
+                .iter()
+                .all(|p| p.to_ascii_lowercase().starts_with("0x"))
+        {
+            continue;
+        }
+        let (Some(lo), Some(hi)) = (parse_int_literal(parts[0]), parse_int_literal(parts[1]))
+        else {
+            continue;
+        };
+        if lo >= hi || found.is_some() {
+            return None;
+        }
+        found = Some((lo, hi));
+    }
+    found
+}
+
+/// A Markdown table that lists mnemonics without a value column under a heading that gives
+/// the block's value range (specifications often document one opcode block per section):
+/// row `i` has value `lo + i`. Only taken when every row names a mnemonic and the rows fit
+/// the range, so a prose table or a partial listing is never numbered by guesswork.
+fn heading_range_table(
+    ctx: &mut Ctx,
+    table: Node,
+    heading: &str,
+    head: &[String],
+    body: &[Vec<(String, Node)>],
+    name_col: usize,
+) {
+    let Some((lo, hi)) = heading_range(heading) else {
+        return;
+    };
+    if body.len() < 2 || body.len() as i64 > hi - lo + 1 {
+        return;
+    }
+    let mut items = Vec::new();
+    for (i, row) in body.iter().enumerate() {
+        let Some(name) = row.get(name_col).and_then(|(t, _)| cell_mnemonic(t)) else {
+            return;
+        };
+        items.push(RawItem {
+            name: name.to_string(),
+            value: lo + i as i64,
+            line: line_of(row[name_col].1),
+            column: 1,
+            hex: true,
+            format: None,
+            implicit: false,
+            size: None,
+        });
+    }
+    let g = ctx.group(table, GroupKind::Markdown, heading.to_string());
+    g.context.push(' ');
+    g.context.push_str(&head.join(" "));
+    g.items.extend(items);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{extract_with_declarations, Group};
+    use super::*;
+    use crate::lang::Lang;
+
+    #[test]
+    fn heading_range_takes_exactly_one_hex_range() {
+        assert_eq!(
+            heading_range("8.12 Viewpoint — Babel (0x70\u{2013}0x7F, Format E)"),
+            Some((0x70, 0x7F))
+        );
+        assert_eq!(heading_range("Block 0x10-0x1F"), Some((0x10, 0x1F)));
+        assert_eq!(heading_range("Slots [0x20..0x2F]"), Some((0x20, 0x2F)));
+        assert_eq!(heading_range("Registers (R0\u{2013}R15)"), None);
+        assert_eq!(heading_range("Sections 3-4"), None);
+        assert_eq!(heading_range("0x00-0x03 and 0x10-0x13"), None);
+        assert_eq!(heading_range("Backwards (0x1F-0x10)"), None);
+    }
+
+    fn declared(src: &str) -> (Vec<Group>, Declarations) {
+        let mut parser = tree_sitter::Parser::new();
+        parser
+            .set_language(&Lang::Markdown.grammar())
+            .expect("grammar");
+        let tree = parser.parse(src, None).expect("parse");
+        extract_with_declarations(Lang::Markdown, &tree, src)
+    }
+
+    #[test]
+    fn layout_text_parses_exactly_what_layouts_display() {
+        let mut layouts: Vec<Layout> = isa_core::Scheme::flux_unified()
+            .formats
+            .into_values()
+            .chain(isa_core::Scheme::flux_interpreter().formats.into_values())
+            .collect();
+        layouts.push(
+            Layout::with_endian(
+                5,
+                vec![
+                    Field::new("dst", 8, FieldKind::Register),
+                    Field::new("off", 16, FieldKind::SignedImmediate),
+                ],
+                Endian::Big,
+            )
+            .unwrap(),
+        );
+        for layout in layouts {
+            let text = layout.to_string();
+            assert_eq!(parse_layout_text(&text), Some(layout), "{text}");
+        }
+        // A wide opcode is whatever the fields leave; kinds take their long spellings too.
+        assert_eq!(
+            parse_layout_text("4 bytes: op16 rd:reg8 rs:reg8")
+                .unwrap()
+                .opcode_bits(),
+            16
+        );
+        assert!(parse_layout_text("2 bytes: op8 rd:register8").is_some());
+        for bad in [
+            "4 bytes: op8 rd:reg8",   // op8 is not what one register leaves of four bytes
+            "3 bytes: op8 len:len16", // a payload field without `+payload`
+            "[op][rd][imm8]",         // FORMATS.md prose
+            "4 bytes op8 rd:reg8",    // no colon after the size
+            "2 bytes: op8 rd:reg8 junk",
+        ] {
+            assert_eq!(parse_layout_text(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn encoding_declarations_parse_like_table_files() {
+        assert_eq!(
+            parse_encoding_decl("escapes = []"),
+            Some(Encoding::default())
+        );
+        assert_eq!(
+            parse_encoding_decl("escapes = [0xFF, 0x0F, 0x0F38]"),
+            Some(Encoding::escapes([0xFF, 0x0F, 0x0F38]).unwrap())
+        );
+        assert_eq!(
+            parse_encoding_decl("opcode_bytes = 2"),
+            Some(Encoding::fixed(2, Endian::Big).unwrap())
+        );
+        assert_eq!(
+            parse_encoding_decl("opcode_bytes = 2, byte_order = \"little\""),
+            Some(Encoding::fixed(2, Endian::Little).unwrap())
+        );
+        for bad in [
+            "escapes = [0x00]",
+            "escapes = [0x0F38]",
+            "opcode_bytes = 9",
+            "byte_order = \"big\"",
+            "opcode_bytes = 2, byte_order = \"middle\"",
+            "one byte per opcode",
+        ] {
+            assert_eq!(parse_encoding_decl(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn markdown_declarations_formats_sizes_and_encoding() {
+        let src = "# ISA\n\n```\n- Encoding: `opcode_bytes = 4`\n```\n\n- Encoding: `escapes = [0xFF]` (one-byte opcodes)\n\n## Instructions\n\n| Opcode | Mnemonic | Format | Size |\n|---|---|---|---|\n| 0x00 | HALT | A | 1 |\n| 0x3C | JZ | D2 | - |\n| 0x50 | TELL | G | 3+N |\n| 0xFF05 | VSIZE | - | 4 |\n| 0x51 | ODD | Q2 | 9 |\n\n## Formats\n\n| Format | Size | Layout |\n|---|---|---|\n| D2 | 4 | 4 bytes: op8 reg:reg8 imm16:simm16 |\n| G | 3 | 3 bytes: op8 len:len16 +payload |\n\n## Prose about formats\n\n| Format | Layout |\n|---|---|\n| A | [op] |\n| Q2 | 9 bytes: op8 x:imm64 |\n";
+        let (groups, d) = declared(src);
+        // The fenced line is an example, not the file's encoding.
+        assert_eq!(d.encoding, Some(Encoding::escapes([0xFF]).unwrap()));
+        // A table in which one layout is prose declares nothing.
+        assert_eq!(d.formats.keys().collect::<Vec<_>>(), ["D2", "G"]);
+        let g = groups
+            .iter()
+            .find(|g| g.symbol == "Instructions")
+            .expect("table");
+        let facts: Vec<(&str, Option<&str>, Option<u32>)> = g
+            .items
+            .iter()
+            .map(|i| (i.name.as_str(), i.format.as_deref(), i.size))
+            .collect();
+        assert_eq!(
+            facts,
+            [
+                ("HALT", Some("A"), Some(1)),
+                // A letter the file declares is kept even when it is not one capital.
+                ("JZ", Some("D2"), None),
+                // `3+N` states no fixed size.
+                ("TELL", Some("G"), None),
+                ("VSIZE", None, Some(4)),
+                // An undeclared multi-character cell is not a letter.
+                ("ODD", None, Some(9)),
+            ]
+        );
+    }
+}

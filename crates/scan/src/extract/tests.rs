@@ -1,0 +1,55 @@
+//! Whole-file tests: source snippets through [`super::extract`], where several passes meet.
+
+use super::*;
+
+fn groups(path: &str, src: &str) -> Vec<Group> {
+    let lang = Lang::from_path(std::path::Path::new(path)).expect("known extension");
+    let mut parser = tree_sitter::Parser::new();
+    parser.set_language(&lang.grammar()).expect("grammar");
+    let tree = parser.parse(src, None).expect("parse");
+    extract(lang, &tree, src)
+}
+
+fn pairs(g: &Group) -> Vec<(String, i64)> {
+    g.items.iter().map(|i| (i.name.clone(), i.value)).collect()
+}
+
+#[test]
+fn go_tagless_switch_cases_are_read() {
+    let src = "package p\nfunc f(op byte) {\n\tswitch {\n\tcase op == 0x01: // NOP\n\tcase 0x02 == op: // HALT\n\tcase op > 0x03: // JUNK\n\t}\n}\n";
+    let gs = groups("x.go", src);
+    let sw: Vec<_> = gs.iter().filter(|g| g.kind == GroupKind::Switch).collect();
+    assert_eq!(sw.len(), 1);
+    assert_eq!(
+        pairs(sw[0]),
+        vec![("NOP".to_string(), 1), ("HALT".to_string(), 2)]
+    );
+}
+
+#[test]
+fn implicit_enum_takes_values_from_decoder() {
+    let src = "enum Op { Nop, Load, Halt }\nfn d(b: u8) -> Option<Op> { match b { 0x10 => Some(Op::Nop), 0x20 => Some(Op::Load), 0x30 => Some(Op::Halt), _ => None } }\n";
+    let gs = groups("x.rs", src);
+    let e = gs.iter().find(|g| g.kind == GroupKind::Enum).expect("enum");
+    assert_eq!(
+        pairs(e),
+        vec![
+            ("Nop".to_string(), 0x10),
+            ("Load".to_string(), 0x20),
+            ("Halt".to_string(), 0x30)
+        ]
+    );
+    assert!(e.items.iter().all(|i| !i.implicit));
+}
+
+#[test]
+fn implicit_enum_without_evidence_keeps_its_count() {
+    let src = "enum Op { Nop, Load, Halt }\n";
+    let gs = groups("x.rs", src);
+    let e = gs.iter().find(|g| g.kind == GroupKind::Enum).expect("enum");
+    assert_eq!(
+        e.items.iter().map(|i| i.value).collect::<Vec<_>>(),
+        [0, 1, 2]
+    );
+    assert!(e.items.iter().all(|i| i.implicit));
+}
