@@ -56,6 +56,10 @@ pub enum HistoryError {
     /// An argument is invalid (bad name, bad quorum, bad version syntax, …).
     #[error("{0}")]
     Invalid(String),
+    /// A storage backend other than the folder failed (a database that cannot be reached, a
+    /// query that fails); the message says which and why.
+    #[error("{0}")]
+    Storage(String),
     /// The governance rules refuse the operation, or the store fails verification in a way
     /// that nothing may be built on (its `authority.json` does not verify; `declare` on any
     /// damaged store); the message says what is missing or wrong.

@@ -38,8 +38,11 @@
 //! "number → the identity that first held it" plus the head version, and the lifecycle rules);
 //! [`verify`](mod@verify) (pure: a [`verify::Snapshot`] of the store's files in, every finding
 //! out); `folder` (folders and files opened relative to directory handles, never following a
-//! link, with atomic writes inside a folder's handle); and [`store`], the only IO (the
-//! directory, the lock, one session per command).
+//! link, with atomic writes inside a folder's handle); [`storage`], the [`Storage`] trait
+//! (the store's named byte objects, with one compare-and-append for history records) and its
+//! folder implementation, the only IO (the directory, the lock, one session per command); and
+//! [`store`], the governance rules over any backend, so a database-backed registry enforces
+//! them with the same code as the command line.
 
 #![deny(missing_docs)]
 
@@ -49,6 +52,7 @@ mod folder;
 pub mod keys;
 pub mod model;
 pub mod policy;
+pub mod storage;
 pub mod store;
 pub mod verify;
 
@@ -57,5 +61,6 @@ pub use keys::{read_secret_file, write_key_file, KeyPair, PublicKey};
 pub use model::{Approval, Authority, Maintainer, Override, Proposal, Record, Rename};
 /// The semver implementation versions are parsed with.
 pub use semver;
+pub use storage::{Access, FolderStorage, Session, Storage};
 pub use store::{Declared, ProposalStatus, ProposeOptions, Store};
 pub use verify::{Finding, Other, Snapshot, VerifyReport};

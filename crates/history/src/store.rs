@@ -24,25 +24,19 @@
 //! later is refused by the open itself (see `folder.rs`). `verify` reports links as findings.
 
 use std::collections::BTreeMap;
-use std::fs::File;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use std::sync::Arc;
 
 use isa_core::diff::{diff, Diff, DiffOptions};
 use isa_core::{normalize, Aliases, Table};
 use semver::Version;
 
 use crate::error::HistoryError;
-use crate::folder::{Folder, Kind};
 use crate::keys::KeyPair;
 use crate::model::{content_hash, id_hex, Approval, Authority, Override, Proposal, Record, Rename};
 use crate::policy::Ledger;
-use crate::verify::{
-    genesis_problem, is_temp_name, read_authority, verify, Other, Snapshot, VerifyReport,
-    STORE_FOLDERS,
-};
-
-const AUTHORITY: &str = "authority.json";
-const LOCK: &str = "lock";
+use crate::storage::{Access, FolderStorage, Storage};
+use crate::verify::{genesis_problem, read_authority, verify, Snapshot, VerifyReport};
 
 /// What `propose` needs besides the table.
 #[derive(Debug, Clone)]
@@ -102,57 +96,22 @@ pub struct ProposalStatus {
     pub declared: Option<Version>,
 }
 
-/// How a command holds the store.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Access {
-    /// The exclusive lock, for commands that write.
-    Write,
-    /// The shared lock, when there is a lock file.
-    Read,
-}
-
-/// One command's hold on the store: the root's handle, the lock, each folder's handle with the
-/// names of its files, and the verified authority, all read once under the lock after refusing
-/// every link.
-struct Session {
-    root: Folder,
-    /// Held, not read: closing the file releases the lock.
-    _lock: Option<File>,
-    folders: BTreeMap<&'static str, (Folder, Vec<String>)>,
+/// One command's hold on the store: a backend session, and the verified authority, read once
+/// at its start.
+struct Session<'a> {
+    objects: Box<dyn crate::storage::Session + 'a>,
+    storage: &'a dyn Storage,
     /// `authority.json` and its hash, once [`Session::verify_authority`] has passed them.
     authority: Option<(Authority, String)>,
 }
 
-impl Session {
-    fn open(path: &Path, access: Access) -> Result<Session, HistoryError> {
-        let root = Folder::open_root(path)?;
-        let lock = match access {
-            Access::Write => {
-                let file = root.open_lock(LOCK, true)?.expect("created when missing");
-                file.lock()
-                    .map_err(|e| HistoryError::io(root.join(LOCK), e))?;
-                Some(file)
-            }
-            // A read-only checkout may have no lock file and no way to create one; reading
-            // without the lock is still safe file by file, since every write is an atomic
-            // rename. A link is another matter: it is refused.
-            Access::Read => match root.open_lock(LOCK, false) {
-                Ok(Some(file)) => {
-                    file.lock_shared()
-                        .map_err(|e| HistoryError::io(root.join(LOCK), e))?;
-                    Some(file)
-                }
-                Err(e @ HistoryError::Symlink(_)) => return Err(e),
-                Ok(None) | Err(_) => None,
-            },
-        };
+impl<'a> Session<'a> {
+    fn open(storage: &'a dyn Storage, access: Access) -> Result<Session<'a>, HistoryError> {
         let mut session = Session {
-            root,
-            _lock: lock,
-            folders: BTreeMap::new(),
+            objects: storage.session(access)?,
+            storage,
             authority: None,
         };
-        session.scan(access)?;
         session.authority = Some(session.verify_authority()?);
         Ok(session)
     }
@@ -216,74 +175,27 @@ impl Session {
         Ok((authority.expect("parsed when there is no problem"), genesis))
     }
 
-    /// Lists the root and the store's folders, refusing any link. Under the exclusive lock no
-    /// other writer is running, so a temporary file is a leftover of an interrupted write and
-    /// is removed, which keeps the store tidy.
-    fn scan(&mut self, access: Access) -> Result<(), HistoryError> {
-        let keep = |folder: &Folder, name: &str, kind: Kind| {
-            if is_temp_name(name) {
-                if access == Access::Write {
-                    folder.remove(name);
-                }
-                return Ok(false);
-            }
-            match kind {
-                Kind::Symlink => Err(HistoryError::Symlink(folder.join(name))),
-                _ => Ok(true),
-            }
-        };
-        for (name, kind) in self.root.entries()? {
-            keep(&self.root, &name, kind)?;
-        }
-        for dir in STORE_FOLDERS {
-            let Some(folder) = self.root.folder(dir)? else {
-                continue;
-            };
-            let mut names = Vec::new();
-            for (name, kind) in folder.entries()? {
-                if keep(&folder, &name, kind)? && kind == Kind::File {
-                    names.push(name);
-                }
-            }
-            self.folders.insert(dir, (folder, names));
-        }
-        Ok(())
-    }
-
     /// The names of the files in a store folder, sorted (none when the folder is missing).
     fn names(&self, dir: &str) -> &[String] {
-        self.folders.get(dir).map_or(&[], |(_, names)| names)
-    }
-
-    fn folder(&self, dir: &str) -> Result<&Folder, HistoryError> {
-        match self.folders.get(dir) {
-            Some((folder, _)) => Ok(folder),
-            None => Err(HistoryError::io(
-                self.root.join(dir),
-                std::io::ErrorKind::NotFound.into(),
-            )),
-        }
+        self.objects.names(dir)
     }
 
     /// A file of a store folder; `None` when it does not exist.
     fn read(&self, dir: &str, name: &str) -> Result<Option<Vec<u8>>, HistoryError> {
-        match self.folders.get(dir) {
-            Some((folder, _)) => folder.read(name),
-            None => Ok(None),
-        }
+        self.objects.read(dir, name)
     }
 
-    fn write(&self, dir: &str, name: &str, bytes: &[u8]) -> Result<(), HistoryError> {
-        self.folder(dir)?.write(name, bytes)
+    fn write(&mut self, dir: &str, name: &str, bytes: &[u8]) -> Result<(), HistoryError> {
+        self.objects.put(dir, name, bytes)
+    }
+
+    /// Ends the session, making its writes durable (see [`crate::storage::Session::commit`]).
+    fn commit(self) -> Result<(), HistoryError> {
+        self.objects.commit()
     }
 
     fn authority_bytes(&self) -> Result<Vec<u8>, HistoryError> {
-        self.root.read(AUTHORITY)?.ok_or_else(|| {
-            HistoryError::io(
-                self.root.join(AUTHORITY),
-                std::io::ErrorKind::NotFound.into(),
-            )
-        })
+        self.objects.authority()
     }
 
     /// The verified authority and genesis hash.
@@ -351,7 +263,7 @@ impl Session {
             1 => Ok(format!("sha256:{}", matches[0])),
             0 => Err(HistoryError::UnknownProposal(format!(
                 "no proposal {id} in {}\n  hint: `isa-authority propose` prints the id",
-                self.root.join("proposals").display()
+                self.storage.locate("proposals")
             ))),
             n => Err(HistoryError::UnknownProposal(format!(
                 "proposal id prefix {id} is ambiguous: {n} proposals match"
@@ -431,10 +343,11 @@ impl Session {
     }
 }
 
-/// An opened store (see the module documentation).
+/// An opened store (see the module documentation): the governance rules over a [`Storage`]
+/// backend, the folder on disk unless another is given ([`Store::with_storage`]).
 #[derive(Debug, Clone)]
 pub struct Store {
-    root: PathBuf,
+    storage: Arc<dyn Storage>,
 }
 
 impl Store {
@@ -444,34 +357,27 @@ impl Store {
     /// Creates a store in `dir` (created if needed) with these maintainers and quorum.
     /// Refuses when `dir` already holds one.
     pub fn init(dir: &Path, authority: &Authority) -> Result<Store, HistoryError> {
-        std::fs::create_dir_all(dir).map_err(|e| HistoryError::io(dir, e))?;
-        let root = Folder::open_root(dir)?;
-        let lock = root.open_lock(LOCK, true)?.expect("created when missing");
-        lock.lock()
-            .map_err(|e| HistoryError::io(root.join(LOCK), e))?;
-        match root.kind(AUTHORITY)? {
-            None => {}
-            Some(Kind::Symlink) => return Err(HistoryError::Symlink(root.join(AUTHORITY))),
-            Some(_) => return Err(HistoryError::AlreadyExists(dir.to_path_buf())),
-        }
-        for sub in STORE_FOLDERS {
-            root.create_folder(sub)?;
-        }
-        // authority.json is written last: a store exists exactly when it does.
-        root.write(AUTHORITY, &authority.to_bytes())?;
-        Ok(Store {
-            root: dir.to_path_buf(),
-        })
+        Store::init_in(Arc::new(FolderStorage::new(dir)), authority)
+    }
+
+    /// Creates a store with these maintainers and quorum in a backend; refuses when the
+    /// backend already holds one.
+    pub fn init_in(
+        storage: Arc<dyn Storage>,
+        authority: &Authority,
+    ) -> Result<Store, HistoryError> {
+        storage.create(&authority.to_bytes())?;
+        Ok(Store { storage })
     }
 
     /// Opens the store in `dir`; fails with [`HistoryError::NotAStore`] when there is none,
     /// and with [`HistoryError::Symlink`] when its `authority.json` is a link.
     pub fn open(dir: impl AsRef<Path>) -> Result<Store, HistoryError> {
         let root = dir.as_ref().to_path_buf();
-        let path = root.join(AUTHORITY);
+        let path = root.join(crate::storage::AUTHORITY);
         match std::fs::symlink_metadata(&path) {
             Ok(meta) if meta.file_type().is_symlink() => Err(HistoryError::Symlink(path)),
-            Ok(meta) if meta.is_file() => Ok(Store { root }),
+            Ok(meta) if meta.is_file() => Ok(Store::open_unchecked(root)),
             _ => Err(HistoryError::NotAStore(root)),
         }
     }
@@ -479,23 +385,63 @@ impl Store {
     /// A handle on `dir` whether or not it holds a valid store: for [`Store::verify`], which
     /// reports a missing or damaged `authority.json` as a finding rather than failing.
     pub fn open_unchecked(dir: impl AsRef<Path>) -> Store {
-        Store {
-            root: dir.as_ref().to_path_buf(),
-        }
+        Store::with_storage(Arc::new(FolderStorage::new(dir)))
     }
 
-    /// The store directory.
-    pub fn root(&self) -> &Path {
-        &self.root
+    /// The store kept by a backend (nothing is read until an operation needs it).
+    pub fn with_storage(storage: Arc<dyn Storage>) -> Store {
+        Store { storage }
     }
 
-    fn session(&self, access: Access) -> Result<Session, HistoryError> {
-        Session::open(&self.root, access)
+    /// The backend.
+    pub fn storage(&self) -> &Arc<dyn Storage> {
+        &self.storage
+    }
+
+    /// The store directory, for a store kept in a folder.
+    pub fn root(&self) -> Option<&Path> {
+        self.storage.root()
+    }
+
+    fn session(&self, access: Access) -> Result<Session<'_>, HistoryError> {
+        Session::open(&*self.storage, access)
     }
 
     /// Everything in the store, for [`verify`], read without following links.
     pub fn snapshot(&self) -> Result<Snapshot, HistoryError> {
-        snapshot_of(&Folder::open_root(&self.root)?)
+        self.storage.snapshot()
+    }
+
+    /// Copies an exported store, byte for byte, into `storage`, which must hold none yet.
+    /// Refuses an export that does not verify, so a damaged store is never spread; the copy is
+    /// verified too, and must be the same objects as the export.
+    pub fn restore(storage: Arc<dyn Storage>, snapshot: &Snapshot) -> Result<Store, HistoryError> {
+        let report = verify(snapshot);
+        if !report.is_ok() {
+            return Err(HistoryError::Refused(format!(
+                "the exported store fails verification ({} problem(s); first: {}); nothing is copied",
+                report.findings.len(),
+                report.findings[0]
+            )));
+        }
+        storage.restore(snapshot)?;
+        let store = Store { storage };
+        let copy = store.snapshot()?;
+        let objects = |s: &Snapshot| -> Vec<(String, Vec<u8>)> {
+            s.files
+                .iter()
+                .filter(|(p, _)| {
+                    *p != "lock" && !crate::verify::is_temp_name(crate::storage::file_name(p))
+                })
+                .map(|(p, b)| (p.clone(), b.clone()))
+                .collect()
+        };
+        if objects(&copy) != objects(snapshot) || !verify(&copy).is_ok() {
+            return Err(HistoryError::Refused(
+                "the copied store differs from the export or fails verification".into(),
+            ));
+        }
+        Ok(store)
     }
 
     /// The maintainers and quorum.
@@ -515,7 +461,7 @@ impl Store {
     /// every reason) when the proposal breaks a lifecycle rule against the current history.
     /// Proposing the same thing twice gives the same id.
     pub fn propose(&self, table: Table, options: ProposeOptions) -> Result<String, HistoryError> {
-        let s = self.session(Access::Write)?;
+        let mut s = self.session(Access::Write)?;
         let history = s.history()?;
         let parent = s.head(&history);
         let mut renames = options.renames;
@@ -558,6 +504,7 @@ impl Store {
         }
         let id = content_hash(&bytes);
         s.write("proposals", &format!("{}.json", id_hex(&id)), &bytes)?;
+        s.commit()?;
         Ok(id)
     }
 
@@ -584,7 +531,7 @@ impl Store {
     /// (matched by public key). Approving twice rewrites the same bytes (ed25519 signatures are
     /// deterministic).
     pub fn approve(&self, id: &str, key: &KeyPair) -> Result<Approval, HistoryError> {
-        let s = self.session(Access::Write)?;
+        let mut s = self.session(Access::Write)?;
         let (id, _proposal) = s.proposal(id)?;
         let authority = &s.authority().0;
         let public = key.public().to_hex();
@@ -621,6 +568,7 @@ impl Store {
             &format!("{}.{}.json", id_hex(&id), maintainer.name),
             &approval.to_bytes(),
         )?;
+        s.commit()?;
         Ok(approval)
     }
 
@@ -629,9 +577,9 @@ impl Store {
     /// missing. Refuses too when the store does not verify, so nothing is ever built on a
     /// damaged history.
     pub fn declare(&self, id: &str) -> Result<Declared, HistoryError> {
-        let s = self.session(Access::Write)?;
+        let mut s = self.session(Access::Write)?;
         let (id, proposal) = s.proposal(id)?;
-        let report = verify(&snapshot_of(&s.root)?);
+        let report = verify(&s.objects.snapshot()?);
         if !report.is_ok() {
             return Err(HistoryError::Refused(format!(
                 "the store fails verification ({} problem{}; first: {}); nothing is declared on a damaged history",
@@ -692,13 +640,14 @@ impl Store {
             approvals,
         };
         let bytes = record.to_bytes();
-        // The one write that declares the version: before the rename the history is the old
-        // one, after it the new one.
+        // The one write that declares the version, and only if no other declaration got there
+        // first: before it the history is the old one, after it the new one.
         let name = record.file_name();
         let name = name
             .strip_prefix("history/")
             .expect("records live in history/");
-        s.write("history", name, &bytes)?;
+        s.objects.append(record.sequence, name, &bytes)?;
+        s.commit()?;
         Ok(Declared {
             record,
             hash: content_hash(&bytes),
@@ -756,18 +705,7 @@ impl Store {
     /// Verifies everything in the store (see [`crate::verify`]). A damaged store, links
     /// included, is a report of findings rather than an error.
     pub fn verify(&self) -> Result<VerifyReport, HistoryError> {
-        let root = Folder::open_root(&self.root)?;
-        // The shared lock when there is one to take; a link (or anything else) in its place is
-        // reported by verify, so it is no reason not to verify.
-        let lock = match root.open_lock(LOCK, false) {
-            Ok(Some(file)) => Some(file),
-            _ => None,
-        };
-        if let Some(file) = &lock {
-            file.lock_shared()
-                .map_err(|e| HistoryError::io(root.join(LOCK), e))?;
-        }
-        Ok(verify(&snapshot_of(&root)?))
+        Ok(verify(&self.storage.snapshot()?))
     }
 }
 
@@ -817,54 +755,4 @@ pub fn composed_renames(records: &[&Record]) -> BTreeMap<String, String> {
     }
     map.retain(|o, n| o != n);
     map
-}
-
-/// Everything under the store's root: regular files read, the store's folders entered, and
-/// anything else (links, other folders, special files) recorded, not followed or entered, so
-/// that verify reports it.
-fn snapshot_of(root: &Folder) -> Result<Snapshot, HistoryError> {
-    fn add(
-        snapshot: &mut Snapshot,
-        folder: &Folder,
-        rel: String,
-        name: &str,
-        kind: Kind,
-    ) -> Result<(), HistoryError> {
-        match kind {
-            Kind::File => {
-                // Gone since the listing (a writer's temporary file): nothing to check.
-                if let Some(bytes) = folder.read(name)? {
-                    snapshot.files.insert(rel, bytes);
-                }
-            }
-            Kind::Symlink => {
-                let target = folder.link_target(name);
-                snapshot.others.insert(rel, Other::Symlink { target });
-            }
-            Kind::Folder => {
-                snapshot.others.insert(format!("{rel}/"), Other::Folder);
-            }
-            Kind::Special => {
-                snapshot.others.insert(rel, Other::Special);
-            }
-        }
-        Ok(())
-    }
-    let mut snapshot = Snapshot::new();
-    for (name, kind) in root.entries()? {
-        let sub = match kind {
-            Kind::Folder if STORE_FOLDERS.contains(&name.as_str()) => root.folder(&name)?,
-            _ => None,
-        };
-        let Some(sub) = sub else {
-            add(&mut snapshot, root, name.clone(), &name, kind)?;
-            continue;
-        };
-        // One level only: a store has no deeper folders, and anything deeper is reported
-        // without being read.
-        for (child, kind) in sub.entries()? {
-            add(&mut snapshot, &sub, format!("{name}/{child}"), &child, kind)?;
-        }
-    }
-    Ok(snapshot)
 }

@@ -4,7 +4,7 @@
 //! same helpers (`read_secret` refuses a key file others can read, `propose` refuses an
 //! undecodable table in `check`'s words) — and returns the subcommand's JSON document.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use isa_history::{Authority, Maintainer, Override, ProposeOptions, PublicKey, Rename, Store};
 use isa_report::pretty_json as pretty;
@@ -83,7 +83,7 @@ impl PyStore {
     /// The store's directory.
     #[getter]
     fn root(&self) -> PathBuf {
-        self.store.root().to_path_buf()
+        self.store.root().map(Path::to_path_buf).unwrap_or_default()
     }
 
     /// Proposes `table` as `version`; returns the proposal id (`sha256:…`). `renames` maps old
