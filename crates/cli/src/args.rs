@@ -3,7 +3,7 @@
 //! `--scheme` (and the `--from-scheme`/`--to-scheme` pair), `--store`, and the scanner's
 //! limits.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use isa_core::{Aliases, Scheme};
@@ -36,15 +36,10 @@ pub struct AliasArg {
 impl AliasArg {
     /// The alias map (empty without `--aliases`).
     pub fn load(&self) -> Result<Aliases, InputErrors> {
-        load_aliases(self.aliases.as_deref())
-    }
-}
-
-/// The alias map of an optional alias file (empty without one).
-pub fn load_aliases(path: Option<&Path>) -> Result<Aliases, InputErrors> {
-    match path {
-        Some(path) => isa_io::load_aliases(path).map_err(|e| InputErrors(vec![e])),
-        None => Ok(Aliases::new()),
+        match &self.aliases {
+            Some(path) => isa_io::load_aliases(path).map_err(|e| InputErrors(vec![e])),
+            None => Ok(Aliases::new()),
+        }
     }
 }
 
