@@ -171,7 +171,7 @@ impl ScanLimits {
 }
 
 /// `4096`, `64K`, `4M`, `1G` (binary multiples).
-fn parse_size(text: &str) -> Result<u64, String> {
+pub fn parse_size(text: &str) -> Result<u64, String> {
     let t = text.trim();
     let (digits, shift) = match t.char_indices().last() {
         Some((i, 'k' | 'K')) => (&t[..i], 10),

@@ -8,8 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, Context};
 use isa_core::{Aliases, Table};
 use isa_io::{LoadError, TableFormat};
-use isa_negotiate::wire::{MAGIC, WIRE_VERSION};
-use isa_negotiate::{Advertisement, DecodeErrorKind};
+use isa_negotiate::Advertisement;
 use isa_report::conform::Checked;
 use isa_report::style;
 
@@ -169,30 +168,10 @@ pub fn require_decodable(
     scheme: &isa_core::Scheme,
     aliases: &Aliases,
 ) -> anyhow::Result<()> {
-    let options = isa_core::CheckOptions {
-        aliases: aliases.clone(),
-        scheme: scheme.clone(),
-        hint_limit: 0,
-    };
-    let problems = isa_core::undecodable(table, &options);
-    if problems.is_empty() {
-        return Ok(());
+    match isa_report::check::undecodable_message(table, role, scheme, aliases) {
+        None => Ok(()),
+        Some(text) => anyhow::bail!("{text}"),
     }
-    let mut text = format!(
-        "{role} {} cannot be decoded unambiguously ({} problem{}; `check` reports the same):",
-        table.implementation,
-        problems.len(),
-        if problems.len() == 1 { "" } else { "s" }
-    );
-    const SHOWN: usize = 10;
-    for c in problems.iter().take(SHOWN) {
-        let line = isa_report::diagnostic::line(&c.diagnostic(), &table.implementation);
-        text.push_str(&format!("\n  {line}"));
-    }
-    if problems.len() > SHOWN {
-        text.push_str(&format!("\n  … and {} more", problems.len() - SHOWN));
-    }
-    anyhow::bail!("{text}")
 }
 
 /// The one loader of an implementation's tables for `conform`: table files as they are (at
@@ -299,46 +278,7 @@ fn read_unchecked(path: &Path) -> anyhow::Result<Advertisement<'static>> {
 /// mnemonic check); `file` names it in errors. Public for the Python bindings, which read
 /// advertisements from memory.
 pub fn parse_unchecked(bytes: &[u8], file: &str) -> anyhow::Result<Advertisement<'static>> {
-    if bytes.starts_with(&MAGIC) {
-        return isa_negotiate::decode_advertisement(bytes)
-            .map(Advertisement::into_owned)
-            .map_err(|e| match e.kind {
-                DecodeErrorKind::UnsupportedVersion(v) if v < WIRE_VERSION => anyhow!(
-                    "{file}: malformed advertisement: {e}\nhint: it was written by an older `isa-authority advertise`; run `advertise` again on the table"
-                ),
-                _ => anyhow!("{file}: malformed advertisement: {e}"),
-            });
-    }
-    // JSON, possibly behind a UTF-8 byte-order mark (which editors add).
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text_like = body
-        .iter()
-        .find(|b| !b.is_ascii_whitespace())
-        .is_some_and(|b| *b == b'{');
-    if text_like {
-        let text = std::str::from_utf8(body).map_err(|e| {
-            anyhow!(
-                "{file}: malformed advertisement: byte {}: not UTF-8",
-                e.valid_up_to()
-            )
-        })?;
-        return isa_negotiate::json::advertisement_from_json(text).map_err(|e| {
-            if e.line > 0 {
-                anyhow!(
-                    "{file}:{}:{}: malformed advertisement: {}",
-                    e.line,
-                    e.column,
-                    e.message
-                )
-            } else {
-                anyhow!("{file}: malformed advertisement: {}", e.message)
-            }
-        });
-    }
-    // Neither: let the binary decoder say what is wrong with the first bytes.
-    isa_negotiate::decode_advertisement(bytes)
-        .map(Advertisement::into_owned)
-        .map_err(|e| anyhow!("{file}: malformed advertisement: {e}\nhint: expected a file written by `isa-authority advertise` (binary, or --format json)"))
+    isa_negotiate::read::read_any(bytes, file).map_err(anyhow::Error::msg)
 }
 
 /// The declared versions of a store that `table` implements in full, each with the content

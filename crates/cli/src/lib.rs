@@ -27,6 +27,7 @@ pub mod migrate;
 pub mod negotiate;
 pub mod output;
 pub mod scan;
+pub mod serve;
 pub mod store_cmds;
 pub mod translate;
 
@@ -92,6 +93,10 @@ enum Command {
     /// table scanned from a dispatch switch may cover a subset); every other divergence is an
     /// error, so the default `--fail-on error` fails on them.
     Conform(conform::Args),
+    /// Serve the registry over HTTP: the JSON API under /v1 and a web console.
+    Serve(serve::Args),
+    /// Bearer tokens for the server's write endpoints.
+    Token(serve::TokenArgs),
 }
 
 use isa_report::style;
@@ -152,6 +157,8 @@ where
         Command::Translate(args) => translate::run(args),
         Command::Gen(args) => gen::run(args),
         Command::Conform(args) => conform::run(args),
+        Command::Serve(args) => serve::run(args),
+        Command::Token(args) => serve::token(args),
     };
     let code = match result {
         Ok(code) => code,

@@ -527,22 +527,64 @@ impl Store {
         s.status_of(id, proposal, &s.authority().0, &history)
     }
 
+    /// Every proposal on file with where it stands, in the order of their ids (their files'
+    /// names), read in one consistent view. A proposal file that does not hash to its name is
+    /// [`HistoryError::Corrupt`], as for [`Store::status`].
+    pub fn proposals(&self) -> Result<Vec<ProposalStatus>, HistoryError> {
+        let s = self.session(Access::Read)?;
+        let history = s.history()?;
+        let ids: Vec<String> = s
+            .names("proposals")
+            .iter()
+            .filter_map(|name| name.strip_suffix(".json"))
+            // Anything else in the folder is not a proposal (verify reports it).
+            .filter(|hex| hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+            .map(|hex| format!("sha256:{hex}"))
+            .collect();
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let (id, proposal) = s.proposal(&id)?;
+            out.push(s.status_of(id, proposal, &s.authority().0, &history)?);
+        }
+        Ok(out)
+    }
+
     /// Adds `key`'s signature over the proposal id. The key must belong to a maintainer
     /// (matched by public key). Approving twice rewrites the same bytes (ed25519 signatures are
     /// deterministic).
     pub fn approve(&self, id: &str, key: &KeyPair) -> Result<Approval, HistoryError> {
+        let id = self.resolve_proposal(id)?;
+        let public = key.public().to_hex();
+        self.add_approval(&id, &public, &key.sign_approval(&id), Some(&key.name))
+    }
+
+    /// Records an approval signed elsewhere — by a maintainer's key on a client, so that a
+    /// registry service never holds a private key: `signature` (128 hex digits) must be a valid
+    /// [`KeyPair::sign_approval`] signature over the proposal id by `public_key` (64 hex
+    /// digits), which must be a maintainer's. `key_name` names the key in refusals when known.
+    /// The same rules as [`Store::approve`], which calls this.
+    pub fn add_approval(
+        &self,
+        id: &str,
+        public_key: &str,
+        signature: &str,
+        key_name: Option<&str>,
+    ) -> Result<Approval, HistoryError> {
         let mut s = self.session(Access::Write)?;
         let (id, _proposal) = s.proposal(id)?;
         let authority = &s.authority().0;
-        let public = key.public().to_hex();
+        let public = public_key.to_string();
         let Some(maintainer) = authority
             .maintainers
             .iter()
             .find(|m| m.public_key == public)
         else {
+            let whose = match key_name {
+                Some(name) => format!("the key of `{name}`"),
+                None => format!("the public key {public}"),
+            };
             return Err(HistoryError::Refused(format!(
-                "the key of `{}` belongs to no maintainer of this store (maintainers: {})",
-                key.name,
+                "{whose} belongs to no maintainer of this store (maintainers: {})",
                 authority
                     .maintainers
                     .iter()
@@ -551,6 +593,15 @@ impl Store {
                     .join(", ")
             )));
         };
+        let valid = crate::keys::public_key_from_hex(&public)
+            .is_some_and(|key| crate::keys::verify_approval(&key, &id, signature));
+        if !valid {
+            return Err(HistoryError::Refused(format!(
+                "the signature is not a valid approval of {id} by `{}` (sign the proposal id \
+                 with `isa-authority approve`, which uses the maintainer's key)",
+                maintainer.name
+            )));
+        }
         if let Some(d) = s.history()?.iter().find(|d| d.record.proposal.id() == id) {
             return Err(HistoryError::Refused(format!(
                 "{id} is already declared as version {}",
@@ -561,7 +612,7 @@ impl Store {
             proposal: id.clone(),
             maintainer: maintainer.name.clone(),
             public_key: public,
-            signature: key.sign_approval(&id),
+            signature: signature.to_string(),
         };
         s.write(
             "approvals",

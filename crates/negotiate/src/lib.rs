@@ -39,6 +39,7 @@ pub mod handshake;
 pub mod json;
 pub mod model;
 pub mod negotiate;
+pub mod read;
 pub mod wire;
 
 pub use groups::{category_groups, resolve, GroupDecl, GroupDef, GroupError};

@@ -224,3 +224,39 @@ pub fn sarif(report: &Report) -> Value {
     let rules: Vec<Rule> = ConflictKind::ALL.iter().map(|k| k.rule()).collect();
     sarif_log(&rules, report.conflicts.iter().map(Conflict::diagnostic))
 }
+
+/// Why a table cannot be decoded unambiguously (see [`isa_core::undecodable`]), in `check`'s
+/// words, or `None` when it can: what every command that would otherwise write or serve such a
+/// table (gen, translate, propose, the registry) refuses it with. `role` says which table it is
+/// (`the target table`).
+pub fn undecodable_message(
+    table: &isa_core::Table,
+    role: &str,
+    scheme: &isa_core::Scheme,
+    aliases: &isa_core::Aliases,
+) -> Option<String> {
+    let options = isa_core::CheckOptions {
+        aliases: aliases.clone(),
+        scheme: scheme.clone(),
+        hint_limit: 0,
+    };
+    let problems = isa_core::undecodable(table, &options);
+    if problems.is_empty() {
+        return None;
+    }
+    let mut text = format!(
+        "{role} {} cannot be decoded unambiguously ({} problem{}; `check` reports the same):",
+        table.implementation,
+        problems.len(),
+        if problems.len() == 1 { "" } else { "s" }
+    );
+    const SHOWN: usize = 10;
+    for c in problems.iter().take(SHOWN) {
+        let line = crate::diagnostic::line(&c.diagnostic(), &table.implementation);
+        text.push_str(&format!("\n  {line}"));
+    }
+    if problems.len() > SHOWN {
+        text.push_str(&format!("\n  … and {} more", problems.len() - SHOWN));
+    }
+    Some(text)
+}

@@ -23,6 +23,7 @@ pub mod check;
 pub mod conform;
 pub mod diagnostic;
 pub mod lineage;
+pub mod map;
 pub mod migrate;
 pub mod negotiate;
 pub mod scan;

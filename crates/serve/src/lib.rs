@@ -1,0 +1,167 @@
+//! # isa-serve: the registry as an HTTP service
+//!
+//! VMs, assemblers and CI pipelines fetch the canonical ISA where they run: a version's table or
+//! its generated code, a table by the content hash they saw in a handshake, a candidate table's
+//! compatibility, and the governance steps (proposals, approvals signed on the client,
+//! declarations). The service is a thin layer: every answer is computed by the same library
+//! code the command line runs — [`isa_history::Store`] for the governance rules over any
+//! [`isa_history::Storage`] backend (the store's folder, or PostgreSQL for several instances),
+//! `isa-report` for every JSON document — so the API and the CLI cannot disagree.
+//!
+//! Layers: [`problem`] (RFC 9457 errors), [`tokens`] (bearer tokens for writes), [`api`] (the
+//! JSON endpoints under `/v1`), [`console`] (the server-rendered web console at `/`),
+//! [`limits`] (body size, timeouts, the per-client rate limit) and [`metrics`] (Prometheus
+//! text at `/metrics`). Store operations are blocking (file system or a synchronous database
+//! client), so each runs on tokio's blocking pool and the event loop never waits on IO.
+//!
+//! Security: reads are open; every write needs a bearer token from the token file (a server
+//! started without one accepts no writes); an approval counts only with a valid ed25519
+//! signature by a maintainer's key, made on the client — the server never holds a private
+//! key. Request data never names a file: versions, hashes and ids are looked up in the store.
+//! Bodies are bounded, requests time out, and each client address has a rate limit.
+
+#![deny(missing_docs)]
+
+pub mod api;
+pub mod console;
+pub mod limits;
+pub mod metrics;
+pub mod problem;
+pub mod tokens;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use isa_history::Store;
+
+pub use problem::Problem;
+pub use tokens::{new_token, TokenError, Tokens};
+
+/// The OpenAPI 3 document of the API, checked into the repository and served at
+/// `/v1/openapi.json`.
+pub const OPENAPI: &str = include_str!("../openapi.json");
+
+/// What a server is configured with (see `isa-authority serve --help`).
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Accepted bearer tokens; none means the server accepts no writes.
+    pub tokens: Option<Tokens>,
+    /// The largest request body accepted, in bytes.
+    pub max_body: usize,
+    /// How long one request may take before it is answered with 503.
+    pub timeout: Duration,
+    /// Requests per second per client address (with a burst of twice that); 0: no limit.
+    pub rate_limit: u32,
+    /// How the store is named in `/healthz` and the console (`folder /path` or
+    /// `postgresql host/db`; never a password).
+    pub backend: String,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            tokens: None,
+            max_body: 8 << 20,
+            timeout: Duration::from_secs(30),
+            rate_limit: 1000,
+            backend: "folder".into(),
+        }
+    }
+}
+
+/// The state every handler shares.
+#[derive(Debug)]
+pub struct App {
+    /// The store, over its backend.
+    pub store: Store,
+    /// The configuration.
+    pub config: Config,
+    /// Request counters and latency histograms.
+    pub metrics: metrics::Metrics,
+    /// The per-client rate limiter.
+    pub limiter: limits::RateLimiter,
+}
+
+impl App {
+    /// The state of a server over `store`.
+    pub fn new(store: Store, config: Config) -> Arc<App> {
+        Arc::new(App {
+            store,
+            limiter: limits::RateLimiter::new(config.rate_limit),
+            config,
+            metrics: metrics::Metrics::default(),
+        })
+    }
+}
+
+/// The whole service: the API, the console, `/healthz` and `/metrics`, behind the limits.
+pub fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .merge(api::routes())
+        .merge(console::routes())
+        .fallback(|| async {
+            Problem::not_found("no such endpoint (the API is under /v1; see /v1/openapi.json)")
+        })
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            limits::guard,
+        ))
+        .with_state(app)
+}
+
+/// Serves `app` on `listener` until `shutdown` completes, then finishes the requests in
+/// flight (graceful shutdown).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Arc<App>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(app).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+/// Resolves on Ctrl-C or SIGTERM (how service managers stop a server).
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}
+
+/// Runs a server to completion on its own runtime (the command line's `serve`): binds
+/// `listen`, calls `ready` with the bound address (port 0 picks a free one), serves until
+/// Ctrl-C or SIGTERM.
+pub fn run(
+    listen: SocketAddr,
+    app: Arc<App>,
+    ready: impl FnOnce(SocketAddr),
+) -> std::io::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(listen).await?;
+        ready(listener.local_addr()?);
+        serve(listener, app, shutdown_signal()).await
+    })
+}
