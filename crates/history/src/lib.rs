@@ -48,6 +48,7 @@
 
 pub mod canonical;
 pub mod error;
+pub mod export;
 mod folder;
 pub mod keys;
 pub mod model;

@@ -39,6 +39,7 @@ pub mod handshake;
 pub mod json;
 pub mod model;
 pub mod negotiate;
+#[cfg(feature = "json")]
 pub mod read;
 pub mod wire;
 
