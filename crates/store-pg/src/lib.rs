@@ -256,7 +256,12 @@ impl PgStorage {
                     .map_err(|e| self.error("read isa_schema_migrations", e))?,
             );
         }
-        if let Some(newest) = applied.iter().copied().filter(|v| *v > SCHEMA_VERSION).max() {
+        if let Some(newest) = applied
+            .iter()
+            .copied()
+            .filter(|v| *v > SCHEMA_VERSION)
+            .max()
+        {
             return Err(HistoryError::Storage(format!(
                 "PostgreSQL database {}: its schema is at version {newest}, newer than this \
                  build knows (version {SCHEMA_VERSION}); use a newer isa-authority",

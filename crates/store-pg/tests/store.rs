@@ -94,7 +94,10 @@ fn the_governance_flow_runs_on_postgres() {
     store.approve(&id, &keys()[0]).unwrap();
     let refused = store.declare(&id).unwrap_err();
     assert!(refused.is_refusal(), "{refused}");
-    assert!(refused.to_string().contains("missing 1 more from: bob"), "{refused}");
+    assert!(
+        refused.to_string().contains("missing 1 more from: bob"),
+        "{refused}"
+    );
     // carol is no maintainer.
     assert!(store.approve(&id, &keys()[2]).is_err());
     store.approve(&id, &keys()[1]).unwrap();
@@ -199,7 +202,10 @@ fn two_connections_declaring_on_one_head_exactly_one_wins() {
         let ids: Vec<String> = (0..2u32)
             .map(|side| {
                 let mut entries = keep.clone();
-                entries.push(Entry::new(100 + round * 2 + side, &format!("R{round}S{side}")));
+                entries.push(Entry::new(
+                    100 + round * 2 + side,
+                    &format!("R{round}S{side}"),
+                ));
                 let id = store
                     .propose(
                         table(entries),
@@ -256,7 +262,10 @@ fn the_compare_and_append_refuses_any_sequence_but_the_next() {
             .append(sequence, &format!("{sequence:06}-9.9.9.json"), b"junk")
             .unwrap_err();
         assert!(e.is_refusal(), "{sequence}: {e}");
-        assert!(e.to_string().contains("another declaration appended"), "{e}");
+        assert!(
+            e.to_string().contains("another declaration appended"),
+            "{e}"
+        );
         // The session is still usable after a refusal, and commits nothing.
         assert_eq!(s.names("history").len(), 2);
         s.commit().unwrap();
@@ -310,11 +319,17 @@ fn writers_exclude_each_other_and_a_read_session_keeps_its_view() {
             (waited, saw)
         });
         std::thread::sleep(Duration::from_millis(600));
-        assert!(!waiter.is_finished(), "a second writer ran while the first held the lock");
+        assert!(
+            !waiter.is_finished(),
+            "a second writer ran while the first held the lock"
+        );
         first.commit().unwrap();
         waiter.join().unwrap()
     });
-    assert!(second_done.0 >= Duration::from_millis(500), "{second_done:?}");
+    assert!(
+        second_done.0 >= Duration::from_millis(500),
+        "{second_done:?}"
+    );
     assert_eq!(second_done.1.as_deref(), Some(&b"1"[..]));
 
     // A read session sees the store as it was when it began, whatever commits meanwhile.
@@ -334,7 +349,10 @@ fn writers_exclude_each_other_and_a_read_session_keeps_its_view() {
     assert_eq!(reader.snapshot().unwrap(), before);
     reader.commit().unwrap();
     let now = storage.session(Access::Read).unwrap();
-    assert_eq!(now.names("approvals"), ["one.json", "three.json", "two.json"]);
+    assert_eq!(
+        now.names("approvals"),
+        ["one.json", "three.json", "two.json"]
+    );
 }
 
 #[test]
@@ -492,7 +510,10 @@ fn database_errors_name_the_database_and_never_the_password() {
     let missing = with_dbname(&db.url, &format!("{}_missing", db.name));
     let e = PgStorage::connect(&missing).unwrap_err();
     let m = e.to_string();
-    assert!(m.contains(&format!("{}_missing", db.name)) && m.contains("does not exist"), "{m}");
+    assert!(
+        m.contains(&format!("{}_missing", db.name)) && m.contains("does not exist"),
+        "{m}"
+    );
 
     assert!(matches!(
         PgStorage::connect("postgres://isa@127.0.0.1:notaport/isa"),
