@@ -54,6 +54,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/v1/proposals/{id}/approvals", post(approve))
         .route("/v1/declarations", post(declare))
         .route("/v1/verify", get(verify))
+        .route("/v1/export", get(export))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -410,6 +411,15 @@ async fn verify(State(app): State<Arc<App>>) -> Answer {
     let store = app.store.clone();
     let report = blocking(move || Ok(store.verify()?)).await?;
     ok(&isa_report::store::verify_json(&report, None))
+}
+
+/// Every object of the store, byte for byte (see [`isa_history::export`]): what a client
+/// verifies itself instead of trusting the server's verdict, and what `import` copies into
+/// another backend.
+async fn export(State(app): State<Arc<App>>) -> Answer {
+    let store = app.store.clone();
+    let value = blocking(move || Ok(isa_history::export::export_json(&store.snapshot()?)?)).await?;
+    ok(&value)
 }
 
 // ---------------------------------------------------------------------------------------------
