@@ -97,6 +97,10 @@ enum Command {
     Serve(serve::Args),
     /// Bearer tokens for the server's write endpoints.
     Token(serve::TokenArgs),
+    /// Write every object of a store (folder or database), byte for byte, as one JSON document.
+    Export(serve::ExportArgs),
+    /// Copy an export into an empty store (folder or database); it must verify.
+    Import(serve::ImportArgs),
 }
 
 use isa_report::style;
@@ -159,6 +163,8 @@ where
         Command::Conform(args) => conform::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Token(args) => serve::token(args),
+        Command::Export(args) => serve::export(args),
+        Command::Import(args) => serve::import(args),
     };
     let code = match result {
         Ok(code) => code,

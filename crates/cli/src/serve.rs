@@ -21,6 +21,12 @@ pub struct Args {
     #[command(flatten)]
     pub store: StoreArg,
 
+    /// Keep the store in this PostgreSQL database instead of the folder (`postgres://user@host:port/db`,
+    /// loopback only), so several servers behind a load balancer serve one registry. Fill it
+    /// with `isa-authority import`.
+    #[arg(long, value_name = "URL", conflicts_with = "store")]
+    pub database: Option<String>,
+
     /// Address to listen on. Loopback by default: put a reverse proxy (TLS) in front before
     /// serving other machines. Port 0 picks a free port (printed on start).
     #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8080")]
@@ -46,13 +52,10 @@ pub struct Args {
 
 /// Runs `serve`.
 pub fn run(args: Args) -> Result<u8> {
-    let dir = args.store.dir();
-    // The folder must hold a store now: a typo in --store should fail at start, not as a 503
-    // on every request.
-    Store::open(&dir)?;
-    let storage: Arc<dyn Storage> = Arc::new(FolderStorage::new(&dir));
-    let backend = format!("folder {}", dir.display());
-    let store = Store::with_storage(storage);
+    let (store, backend) = open_backend(&args.store, args.database.as_deref())?;
+    // The store must be there now: a typo in --store or --database should fail at start, not
+    // as a 503 on every request.
+    store.authority()?;
     let tokens = match &args.tokens {
         Some(file) => Some(Tokens::load(file)?),
         None => None,
@@ -79,6 +82,95 @@ pub fn run(args: Args) -> Result<u8> {
     })
     .with_context(|| format!("cannot serve on {}", args.listen))?;
     Ok(EXIT_OK)
+}
+
+/// The store in a folder or in a PostgreSQL database, and how to name it in messages (never
+/// with a password).
+pub fn open_backend(store: &StoreArg, database: Option<&str>) -> Result<(Store, String)> {
+    match database {
+        Some(url) => {
+            let pg = isa_store_pg::PgStorage::connect(url)?;
+            let name = format!("postgresql {}", pg.database());
+            let storage: Arc<dyn Storage> = Arc::new(pg);
+            Ok((Store::with_storage(storage), name))
+        }
+        None => {
+            let dir = store.dir();
+            let storage: Arc<dyn Storage> = Arc::new(FolderStorage::new(&dir));
+            Ok((
+                Store::with_storage(storage),
+                format!("folder {}", dir.display()),
+            ))
+        }
+    }
+}
+
+/// Arguments of `export`.
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub store: StoreArg,
+    /// Export from this PostgreSQL database instead of a folder.
+    #[arg(long, value_name = "URL", conflicts_with = "store")]
+    pub database: Option<String>,
+    /// Write the export here (atomically) instead of to stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// Runs `export`: every object of the store, byte for byte, as one JSON document.
+pub fn export(args: ExportArgs) -> Result<u8> {
+    let (store, backend) = open_backend(&args.store, args.database.as_deref())?;
+    let snapshot = store
+        .snapshot()
+        .with_context(|| format!("cannot read the store ({backend})"))?;
+    let text = crate::output::json(&isa_history::export::export_json(&snapshot)?);
+    match &args.output {
+        Some(path) => isa_io::write_output(path, text.as_bytes())
+            .with_context(|| format!("{}: cannot write", path.display()))?,
+        None => crate::output::write_stdout(&text)?,
+    }
+    Ok(EXIT_OK)
+}
+
+/// Arguments of `import`.
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// An export written by `isa-authority export` (or `GET /v1/export`).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub store: StoreArg,
+    /// Import into this PostgreSQL database instead of a folder.
+    #[arg(long, value_name = "URL", conflicts_with = "store")]
+    pub database: Option<String>,
+}
+
+/// Runs `import`: copies an export into an empty backend, refusing one that does not verify,
+/// and checks the copy holds exactly the exported bytes.
+pub fn import(args: ImportArgs) -> Result<u8> {
+    let name = args.file.display().to_string();
+    let bytes = isa_io::read_limited(&args.file, isa_io::max_input())
+        .with_context(|| format!("{name}: cannot read"))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|e| anyhow::anyhow!("{name}: byte {}: not UTF-8", e.utf8_error().valid_up_to()))?;
+    let snapshot = isa_history::export::import_json(&name, &text)?;
+    let (store, backend) = open_backend(&args.store, args.database.as_deref())?;
+    let result = Store::restore(store.storage().clone(), &snapshot);
+    match result {
+        Ok(_) => {
+            println!(
+                "imported {} object(s) into {backend}; it verifies",
+                snapshot.files.len()
+            );
+            Ok(EXIT_OK)
+        }
+        Err(e) if e.is_refusal() => {
+            crate::output::print_error(&anyhow::Error::new(e));
+            Ok(crate::output::EXIT_FAIL)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Arguments of `token`.
