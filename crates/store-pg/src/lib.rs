@@ -124,6 +124,19 @@ pub struct PgStorage {
     idle: Mutex<Vec<Client>>,
 }
 
+impl Drop for PgStorage {
+    fn drop(&mut self) {
+        // Closing a synchronous client blocks on the client's own runtime, which panics on a
+        // thread that is already inside one — and a server drops its storage inside tokio's
+        // (at shutdown, or an async test at its end). So the idle connections are closed on a
+        // thread of their own, and waited for, wherever the storage is dropped.
+        let idle = std::mem::take(self.idle.get_mut().unwrap_or_else(|e| e.into_inner()));
+        if !idle.is_empty() {
+            let _ = std::thread::spawn(move || drop(idle)).join();
+        }
+    }
+}
+
 impl fmt::Debug for PgStorage {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PgStorage")

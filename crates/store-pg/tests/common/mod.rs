@@ -101,14 +101,19 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        let dropped = Client::connect(&self.admin, NoTls).and_then(|mut c| {
-            c.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ))
-        });
-        if let Err(e) = dropped {
-            eprintln!("note: could not drop test database {}: {e}", self.name);
+        let (admin, name) = (self.admin.clone(), self.name.clone());
+        // On a thread of its own: the synchronous client cannot run inside an async test's
+        // runtime (the registry's tests share this module).
+        let dropped = std::thread::spawn(move || {
+            Client::connect(&admin, NoTls).and_then(|mut c| {
+                c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            })
+        })
+        .join();
+        match dropped {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => eprintln!("note: could not drop test database {}: {e}", self.name),
+            Err(_) => eprintln!("note: dropping test database {} panicked", self.name),
         }
     }
 }
