@@ -26,8 +26,8 @@
 //! is counted and shown); `detect` holds the detection pass (indexing every table into flat
 //! items, bucketing them and sorting the result); `compare` holds the comparisons made inside one
 //! bucket (per number and per mnemonic, within a table and across tables); `decodable` holds the
-//! per-table checks that bytecode can be encoded and decoded (`encoding-ambiguity`,
-//! `unknown-format`) and [`undecodable`], which the bytecode commands use to refuse a table.
+//! per-table findings on encodings and layouts (`encoding-ambiguity`, `unknown-format`) and
+//! [`undecodable`], which the bytecode commands use to refuse a table.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
