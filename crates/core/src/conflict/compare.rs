@@ -1,0 +1,317 @@
+//! The comparisons inside one bucket: at one opcode number (`duplicate-opcode` within a table,
+//! `number-collision` across tables, `alias-hint`) and for one mnemonic (`duplicate-mnemonic`,
+//! `mnemonic-divergence`, `format-mismatch`), with the flat per-table value sets that keep them
+//! allocation-free on the common path and the message helpers they share.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::mnemonic::near_miss;
+
+use super::detect::{finish, runs, Ctx, Item};
+use super::{hex_opcode, Conflict, ConflictEntry, ConflictKind};
+
+/// Per-table value sets of one bucket, stored flat so that examining a bucket allocates nothing
+/// once the buffers have grown: `spans[i] = (table, start, end)` indexes sorted, deduplicated
+/// values in `values`.
+#[derive(Default)]
+struct Sets {
+    values: Vec<u32>,
+    spans: Vec<(u32, u32, u32)>,
+}
+
+impl Sets {
+    /// Fills with one set per table run of `bucket`, skipping runs where `value` yields nothing.
+    fn fill(&mut self, ctx: &Ctx, bucket: &[u32], value: impl Fn(&Item) -> Option<u32>) {
+        self.values.clear();
+        self.spans.clear();
+        for run in runs(bucket, &ctx.items) {
+            let start = self.values.len();
+            self.values
+                .extend(run.iter().filter_map(|&i| value(&ctx.items[i as usize])));
+            if self.values.len() == start {
+                continue;
+            }
+            let slice = &mut self.values[start..];
+            slice.sort_unstable();
+            let mut kept = 1;
+            for i in 1..slice.len() {
+                if slice[i] != slice[kept - 1] {
+                    slice[kept] = slice[i];
+                    kept += 1;
+                }
+            }
+            self.values.truncate(start + kept);
+            let table = ctx.items[run[0] as usize].table;
+            self.spans
+                .push((table, start as u32, self.values.len() as u32));
+        }
+    }
+
+    fn get(&self, i: usize) -> &[u32] {
+        let (_, a, b) = self.spans[i];
+        &self.values[a as usize..b as usize]
+    }
+
+    /// True when at least two tables hold sets and they are not all equal.
+    fn differ(&self) -> bool {
+        // Almost every set holds one value; comparing those directly avoids a `memcmp` call
+        // per table run, which dominated detection on large inputs.
+        if self.spans.len() < 2 {
+            return false;
+        }
+        let first = self.get(0);
+        (1..self.spans.len()).any(|i| {
+            let other = self.get(i);
+            match (first, other) {
+                ([a], [b]) => a != b,
+                _ => first != other,
+            }
+        })
+    }
+
+    /// (table, set) pairs, for building messages on the rare path where sets differ.
+    fn owned(&self) -> Vec<(u32, Vec<u32>)> {
+        (0..self.spans.len())
+            .map(|i| (self.spans[i].0, self.get(i).to_vec()))
+            .collect()
+    }
+}
+
+/// Scratch buffers reused across buckets.
+#[derive(Default)]
+pub(super) struct Scratch {
+    a: Sets,
+    b: Sets,
+}
+
+/// Duplicate numbers within a table, collisions across tables, alias hints.
+pub(super) fn by_number(
+    ctx: &Ctx,
+    opcode: u32,
+    bucket: &[u32],
+    scratch: &mut Scratch,
+    out: &mut Vec<Conflict>,
+) {
+    let items = &ctx.items;
+    for run in runs(bucket, items) {
+        let first = &items[run[0] as usize];
+        if run.len() > 1 {
+            let entries: Vec<ConflictEntry> = ctx.views(run.iter().copied());
+            let listed: Vec<String> = entries
+                .iter()
+                .map(|e| match &e.location {
+                    Some(loc) => format!("{} ({loc})", e.mnemonic.as_deref().unwrap_or("?")),
+                    None => e.mnemonic.clone().unwrap_or_default(),
+                })
+                .collect();
+            let message = format!(
+                "{} lists opcode {} {} times: {}",
+                ctx.name(first),
+                hex_opcode(opcode),
+                run.len(),
+                listed.join(", ")
+            );
+            out.push(finish(
+                ConflictKind::DuplicateOpcode,
+                Some(opcode),
+                None,
+                entries,
+                message,
+            ));
+        }
+    }
+    scratch.a.fill(ctx, bucket, |item| Some(item.key));
+    if !scratch.a.differ() {
+        return;
+    }
+    let sets = scratch.a.owned();
+    let mut groups: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
+    for (table, set) in &sets {
+        let label = set
+            .iter()
+            .map(|k| &*ctx.keys[*k as usize])
+            .collect::<Vec<_>>()
+            .join("+");
+        groups
+            .entry(label)
+            .or_default()
+            .insert(&ctx.tables[*table as usize].implementation);
+    }
+    let entries: Vec<ConflictEntry> = ctx.views(bucket.iter().copied());
+    let message = format!(
+        "opcode {} means different instructions: {}",
+        hex_opcode(opcode),
+        describe_groups(&groups)
+    );
+    out.push(finish(
+        ConflictKind::NumberCollision,
+        Some(opcode),
+        None,
+        entries,
+        message,
+    ));
+
+    // Alias hints: near-miss spellings at this number (bounded pairwise comparison).
+    let mut distinct: Vec<u32> = sets.iter().flat_map(|(_, s)| s.iter().copied()).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.len() > ctx.hint_limit {
+        return;
+    }
+    for (i, &a) in distinct.iter().enumerate() {
+        for &b in &distinct[i + 1..] {
+            let (ka, kb) = (&ctx.keys[a as usize], &ctx.keys[b as usize]);
+            if !near_miss(ka, kb) {
+                continue;
+            }
+            let entries = ctx.views(
+                bucket
+                    .iter()
+                    .copied()
+                    .filter(|&i| items[i as usize].key == a || items[i as usize].key == b),
+            );
+            let message = format!(
+                "{ka} and {kb} share opcode {} and look like one instruction spelled two ways; \
+                 hint: if they are, add `{kb} = \"{ka}\"` (or the reverse) to an --aliases file",
+                hex_opcode(opcode)
+            );
+            out.push(finish(
+                ConflictKind::AliasHint,
+                Some(opcode),
+                Some(format!("{ka}/{kb}")),
+                entries,
+                message,
+            ));
+        }
+    }
+}
+
+/// Duplicate mnemonics within a table, divergences and format mismatches across tables.
+pub(super) fn by_mnemonic(
+    ctx: &Ctx,
+    key: u32,
+    bucket: &[u32],
+    scratch: &mut Scratch,
+    out: &mut Vec<Conflict>,
+) {
+    let items = &ctx.items;
+    let name = &ctx.keys[key as usize];
+    scratch.a.fill(ctx, bucket, |item| Some(item.opcode));
+    for (i, run) in runs(bucket, items).enumerate() {
+        let first = &items[run[0] as usize];
+        let numbers = scratch.a.get(i);
+        if numbers.len() > 1 {
+            let entries: Vec<ConflictEntry> = ctx.views(run.iter().copied());
+            let listed: Vec<String> = numbers.iter().map(|&n| hex_opcode(n)).collect();
+            let message = format!(
+                "{} lists {name} at {} numbers: {}",
+                ctx.name(first),
+                numbers.len(),
+                listed.join(", ")
+            );
+            out.push(finish(
+                ConflictKind::DuplicateMnemonic,
+                None,
+                Some(name.to_string()),
+                entries,
+                message,
+            ));
+        }
+    }
+    let implementation = |t: u32| ctx.tables[t as usize].implementation.as_str();
+
+    if scratch.a.differ() {
+        let number_sets = scratch.a.owned();
+        let mut groups: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
+        for (table, set) in &number_sets {
+            let label = set
+                .iter()
+                .map(|&n| hex_opcode(n))
+                .collect::<Vec<_>>()
+                .join("+");
+            groups
+                .entry(label)
+                .or_default()
+                .insert(implementation(*table));
+        }
+        let entries: Vec<ConflictEntry> = ctx.views(bucket.iter().copied());
+        let message = format!(
+            "{name} has different opcode numbers: {}",
+            describe_groups(&groups)
+        );
+        out.push(finish(
+            ConflictKind::MnemonicDivergence,
+            None,
+            Some(name.to_string()),
+            entries,
+            message,
+        ));
+    }
+
+    // One comparison rule (resolve::FactKey::differs): operand shapes where both sides have full
+    // layouts, operand sizes wherever one side knows only a size.
+    scratch.b.fill(ctx, bucket, |item| ctx.shape(item));
+    let shapes_differ = scratch.b.differ();
+    scratch.b.fill(ctx, bucket, |item| ctx.size(item));
+    if shapes_differ || scratch.b.differ() {
+        let entries = ctx.views(
+            bucket
+                .iter()
+                .copied()
+                .filter(|&i| ctx.size(&items[i as usize]).is_some()),
+        );
+        let mut groups: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
+        for e in &entries {
+            if let Some(layout) = &e.layout {
+                groups
+                    .entry(format!("[{layout}]"))
+                    .or_default()
+                    .insert(&e.implementation);
+            }
+        }
+        let message = format!("{name} has different layouts: {}", describe_groups(&groups));
+        out.push(finish(
+            ConflictKind::FormatMismatch,
+            None,
+            Some(name.to_string()),
+            entries,
+            message,
+        ));
+    }
+}
+
+/// Groups implementations by the value they hold, for messages:
+/// `ADD in 3 implementations (a, b, c); IADD in 1 (d)`.
+fn describe_groups(groups: &BTreeMap<String, BTreeSet<&str>>) -> String {
+    let mut parts: Vec<(usize, &String, &BTreeSet<&str>)> = groups
+        .iter()
+        .map(|(value, impls)| (impls.len(), value, impls))
+        .collect();
+    // Most widespread view first, ties by value, so the message reads "majority, then others".
+    parts.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    parts
+        .iter()
+        .map(|(n, value, impls)| {
+            let names: Vec<&str> = impls.iter().take(3).copied().collect();
+            let more = if *n > 3 {
+                format!(", +{} more", n - 3)
+            } else {
+                String::new()
+            };
+            format!(
+                "{value} in {} ({}{more})",
+                plural(*n, "implementation"),
+                names.join(", ")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}

@@ -1,0 +1,424 @@
+//! The detection pass: one linear pass interns mnemonics and operand facts and flattens every
+//! instruction entry into an [`Item`]; items are bucketed by number and by mnemonic (a counting
+//! sort, so each bucket stays in table order); each bucket is handed to the comparisons in
+//! `compare`, the per-table decodability findings to `decodable`, and the result is sorted.
+//! The shared context ([`Ctx`]) and the one constructor of a [`Conflict`] ([`finish`], with its
+//! content-derived id) live here because every part uses them.
+
+use std::collections::{BTreeSet, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
+
+use crate::format::Scheme;
+use crate::resolve::{self, Facts};
+use crate::table::{Entry, Table};
+
+use super::compare::{by_mnemonic, by_number, Scratch};
+use super::decodable::{encoding_conflicts, unknown_formats, Pending};
+use super::{CheckOptions, Conflict, ConflictEntry, ConflictKind, Report, Summary};
+
+/// A fast non-cryptographic hasher (the Fx hash used by rustc) for the interning maps: SipHash
+/// would dominate detection time on large inputs, and these keys are not attacker-chosen in a
+/// way that matters (the worst case is slower detection, not a wrong answer).
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn finish(&self) -> u64 {
+        // The multiply only carries low bits upwards, so keys that differ late (OP123 vs OP124)
+        // would share their low bits, which pick the bucket. A final avalanche (MurmurHash3's
+        // fmix64) spreads every input bit over the whole word.
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut buf = [0u8; 8];
+            buf[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(buf));
+        }
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+}
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// One instruction entry, flattened.
+#[derive(Clone, Copy)]
+pub(super) struct Item {
+    pub(super) table: u32, // rank among tables sorted by implementation name
+    pub(super) entry: u32, // index in that table's entries
+    pub(super) key: u32,   // interned mnemonic key
+    pub(super) opcode: u32,
+    pub(super) layout: u32, // index into `Ctx::layouts`, or NO_LAYOUT
+}
+
+const NO_LAYOUT: u32 = u32::MAX;
+
+/// Resolved operand facts, computed once per (table, letter or size, opcode width) rather than
+/// per entry.
+struct LayoutInfo {
+    /// Interned operand shape (full layouts only): equal ids exactly for equal shapes.
+    shape: Option<u32>,
+    /// Interned operand size (bytes, payload flag).
+    size: u32,
+    /// Rendered for reports.
+    text: Arc<str>,
+}
+
+/// Buckets `items` by a group id (counting sort: linear and stable, so each bucket keeps table
+/// order). Returns (offsets, order): bucket `g` is `order[offsets[g]..offsets[g + 1]]`.
+fn buckets(groups: usize, ids: impl Iterator<Item = u32> + Clone) -> (Vec<u32>, Vec<u32>) {
+    let mut offsets = vec![0u32; groups + 1];
+    for g in ids.clone() {
+        offsets[g as usize + 1] += 1;
+    }
+    for i in 0..groups {
+        offsets[i + 1] += offsets[i];
+    }
+    let mut fill = offsets.clone();
+    let mut order = vec![0u32; offsets[groups] as usize];
+    for (i, g) in ids.enumerate() {
+        order[fill[g as usize] as usize] = i as u32;
+        fill[g as usize] += 1;
+    }
+    (offsets, order)
+}
+
+/// Splits a bucket (in table order) into per-table runs.
+pub(super) fn runs<'a>(
+    bucket: &'a [u32],
+    items: &'a [Item],
+) -> impl Iterator<Item = &'a [u32]> + 'a {
+    bucket.chunk_by(move |a, b| items[*a as usize].table == items[*b as usize].table)
+}
+
+pub(super) struct Ctx<'a> {
+    pub(super) tables: Vec<&'a Table>,
+    pub(super) items: Vec<Item>,
+    pub(super) keys: Vec<Arc<str>>,
+    names: Vec<Arc<str>>,
+    layouts: Vec<LayoutInfo>,
+    pub(super) hint_limit: usize,
+    pub(super) scheme: Scheme,
+}
+
+impl Ctx<'_> {
+    pub(super) fn entry(&self, item: &Item) -> &Entry {
+        &self.tables[item.table as usize].entries[item.entry as usize]
+    }
+
+    pub(super) fn shape(&self, item: &Item) -> Option<u32> {
+        (item.layout != NO_LAYOUT)
+            .then(|| self.layouts[item.layout as usize].shape)
+            .flatten()
+    }
+
+    pub(super) fn size(&self, item: &Item) -> Option<u32> {
+        (item.layout != NO_LAYOUT).then(|| self.layouts[item.layout as usize].size)
+    }
+
+    fn view(&self, index: u32) -> ConflictEntry {
+        let item = &self.items[index as usize];
+        let entry = self.entry(item);
+        ConflictEntry {
+            implementation: self.names[item.table as usize].clone(),
+            opcode: entry.opcode,
+            mnemonic: entry.mnemonic.clone(),
+            key: Some(self.keys[item.key as usize].clone()),
+            format: entry.format.clone(),
+            layout: (item.layout != NO_LAYOUT)
+                .then(|| self.layouts[item.layout as usize].text.clone()),
+            location: entry.location.clone(),
+        }
+    }
+
+    /// Views of several items, in [`ConflictEntry`] order. Sorting borrowed keys first and
+    /// cloning afterwards keeps the large output cheap to build.
+    pub(super) fn views(&self, indices: impl Iterator<Item = u32>) -> Vec<ConflictEntry> {
+        let mut indices: Vec<u32> = indices.collect();
+        let sort_key = |i: &u32| {
+            let item = &self.items[*i as usize];
+            let e = self.entry(item);
+            (
+                self.name(item),
+                e.opcode,
+                e.mnemonic.as_deref(),
+                &*self.keys[item.key as usize],
+                e.format.as_deref(),
+                (item.layout != NO_LAYOUT).then(|| &*self.layouts[item.layout as usize].text),
+                e.location.as_ref(),
+            )
+        };
+        indices.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+        indices.into_iter().map(|i| self.view(i)).collect()
+    }
+
+    pub(super) fn name(&self, item: &Item) -> &str {
+        &self.tables[item.table as usize].implementation
+    }
+}
+
+/// Where an entry's operand facts come from, for interning (see `detect`).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum FactSource<'a> {
+    Letter(&'a str),
+    Size(u32),
+    None,
+}
+
+fn make_id(
+    kind: ConflictKind,
+    opcode: Option<u32>,
+    mnemonic: Option<&str>,
+    entries: &[ConflictEntry],
+) -> String {
+    use sha2::{Digest, Sha256};
+    // Length-prefixed fields fed straight into the hasher: unambiguous, and no per-entry
+    // string formatting on what can be millions of entries.
+    let mut h = Sha256::new();
+    let mut put = |bytes: &[u8]| {
+        h.update((bytes.len() as u32).to_le_bytes());
+        h.update(bytes);
+    };
+    put(kind.as_str().as_bytes());
+    put(&opcode.map_or([0xFF; 5], |o| {
+        let mut b = [0; 5];
+        b[1..].copy_from_slice(&o.to_le_bytes());
+        b
+    }));
+    put(mnemonic.unwrap_or("\u{0}").as_bytes());
+    for e in entries {
+        put(e.implementation.as_bytes());
+        put(&e.opcode.to_le_bytes());
+        put(e.key.as_deref().unwrap_or("").as_bytes());
+        put(e.layout.as_deref().unwrap_or("").as_bytes());
+    }
+    let digest = crate::hash::hex(&h.finalize()[..6]);
+    format!("{}-{digest}", kind.prefix())
+}
+
+pub(super) fn finish(
+    kind: ConflictKind,
+    opcode: Option<u32>,
+    mnemonic: Option<String>,
+    entries: Vec<ConflictEntry>,
+    message: String,
+) -> Conflict {
+    debug_assert!(entries.is_sorted(), "views are built in order");
+    let implementations: Vec<Arc<str>> = entries
+        .iter()
+        .map(|e| e.implementation.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let id = make_id(kind, opcode, mnemonic.as_deref(), &entries);
+    Conflict {
+        id,
+        kind,
+        severity: kind.severity(),
+        opcode,
+        mnemonic,
+        implementations,
+        entries,
+        message,
+    }
+}
+
+/// Finds every conflict among `tables` (see the module documentation for the semantics).
+pub fn detect(tables: &[Table], options: &CheckOptions) -> Report {
+    // Rank tables by name (ties by their canonical content) so nothing depends on input order.
+    let mut sorted: Vec<&Table> = tables.iter().collect();
+    sorted.sort_by(|a, b| {
+        a.implementation.cmp(&b.implementation).then_with(|| {
+            crate::hash::canonical_encoding(a).cmp(&crate::hash::canonical_encoding(b))
+        })
+    });
+
+    let mut key_ids: FxMap<String, u32> = FxMap::default();
+    let mut keys: Vec<Arc<str>> = Vec::new();
+    let total: usize = tables.iter().map(|t| t.entries.len()).sum();
+    let mut items: Vec<Item> = Vec::with_capacity(total);
+    let mut shape_ids: FxMap<String, u32> = FxMap::default();
+    let mut size_ids: FxMap<(u32, bool), u32> = FxMap::default();
+    let mut layouts: Vec<LayoutInfo> = Vec::new();
+    let mut summary = Summary {
+        tables: tables.len(),
+        ..Summary::default()
+    };
+    let mut buffer = String::new();
+    // Per table: opcode bytes of each item, for the prefix check.
+    let mut encoded: Vec<(crate::encoding::OpBytes, usize)> = Vec::new();
+    let mut pending: Vec<Pending> = Vec::new();
+    for (rank, table) in sorted.iter().enumerate() {
+        summary.entries += table.entries.len();
+        // Facts are interned once per table and (letter or size, opcode width): a table uses a
+        // handful of letters for many entries. The facts themselves come from the one resolve
+        // step (`resolve::facts_of`, `resolve::bytes_of`).
+        let mut fact_cache: FxMap<(FactSource, usize), u32> = FxMap::default();
+        let mut unencodable: Vec<(usize, String)> = Vec::new();
+        encoded.clear();
+        for (index, entry) in table.entries.iter().enumerate() {
+            let Some(mnemonic) = entry.mnemonic.as_deref().filter(|_| !entry.reserved) else {
+                continue;
+            };
+            buffer.clear();
+            buffer.extend(mnemonic.trim().chars().map(|c| c.to_ascii_uppercase()));
+            let key = options.aliases.resolve_str(&buffer);
+            let id = match key_ids.get(key) {
+                Some(&id) => id,
+                None => {
+                    let id = keys.len() as u32;
+                    keys.push(Arc::from(key));
+                    key_ids.insert(key.to_string(), id);
+                    id
+                }
+            };
+            let facts = resolve::facts_of(table, entry, &options.scheme);
+            let bytes = resolve::bytes_of(table, entry, facts);
+            let source = match facts {
+                Facts::Layout(_) => FactSource::Letter(entry.format.as_deref().unwrap_or("")),
+                Facts::Size(n) => FactSource::Size(n),
+                Facts::Unknown(_) => FactSource::None,
+            };
+            let op_len = bytes.as_ref().map_or(0, |b| b.len());
+            let layout = if source == FactSource::None {
+                NO_LAYOUT
+            } else {
+                *fact_cache.entry((source, op_len)).or_insert_with(|| {
+                    let inst = resolve::resolve_entry(
+                        table,
+                        index,
+                        entry,
+                        &resolve::ResolveOptions::new(&options.scheme, &options.aliases),
+                    );
+                    match (inst.fact_key(), inst.layout_text()) {
+                        (Some(fact), Some(text)) => {
+                            let next = size_ids.len() as u32;
+                            let size = *size_ids.entry(fact.size).or_insert(next);
+                            let shape = fact.shape.map(|shape| {
+                                let next = shape_ids.len() as u32;
+                                *shape_ids.entry(shape).or_insert(next)
+                            });
+                            layouts.push(LayoutInfo {
+                                shape,
+                                size,
+                                text: Arc::from(text),
+                            });
+                            layouts.len() as u32 - 1
+                        }
+                        _ => NO_LAYOUT,
+                    }
+                })
+            };
+            match bytes {
+                Ok(b) => encoded.push((b, items.len())),
+                Err(why) => unencodable.push((items.len(), why)),
+            }
+            items.push(Item {
+                table: rank as u32,
+                entry: index as u32,
+                key: id,
+                opcode: entry.opcode,
+                layout,
+            });
+        }
+        for (item, why) in unencodable {
+            pending.push(Pending::Unencodable(item as u32, why));
+        }
+        for (short, longer) in resolve::prefix_groups(&mut encoded) {
+            pending.push(Pending::Prefix(
+                short.into_iter().map(|i| i as u32).collect(),
+                longer.into_iter().map(|i| i as u32).collect(),
+            ));
+        }
+    }
+    summary.instructions = items.len();
+
+    // Intern opcode numbers into dense group ids, then bucket by number and by mnemonic.
+    let mut number_ids: FxMap<u32, u32> = FxMap::default();
+    let mut numbers: Vec<u32> = Vec::new();
+    let number_of: Vec<u32> = items
+        .iter()
+        .map(|item| {
+            let next = numbers.len() as u32;
+            *number_ids.entry(item.opcode).or_insert_with(|| {
+                numbers.push(item.opcode);
+                next
+            })
+        })
+        .collect();
+    let (num_off, num_order) = buckets(numbers.len(), number_of.iter().copied());
+    let (key_off, key_order) = buckets(keys.len(), items.iter().map(|i| i.key));
+
+    let sorted_names: Vec<Arc<str>> = sorted
+        .iter()
+        .map(|t| Arc::from(t.implementation.as_str()))
+        .collect();
+    let ctx = Ctx {
+        tables: sorted,
+        items,
+        keys,
+        names: sorted_names,
+        layouts,
+        hint_limit: options.hint_limit,
+        scheme: options.scheme.clone(),
+    };
+    let mut scratch = Scratch::default();
+    let mut conflicts = Vec::new();
+
+    for g in 0..numbers.len() {
+        let bucket = &num_order[num_off[g] as usize..num_off[g + 1] as usize];
+        by_number(&ctx, numbers[g], bucket, &mut scratch, &mut conflicts);
+    }
+    for k in 0..ctx.keys.len() {
+        let bucket = &key_order[key_off[k] as usize..key_off[k + 1] as usize];
+        by_mnemonic(&ctx, k as u32, bucket, &mut scratch, &mut conflicts);
+    }
+    unknown_formats(&ctx, &mut conflicts);
+    encoding_conflicts(&ctx, pending, &mut conflicts);
+
+    conflicts.sort_by(|a, b| {
+        (
+            std::cmp::Reverse(a.severity),
+            a.kind,
+            a.opcode,
+            &a.mnemonic,
+            &a.id,
+        )
+            .cmp(&(
+                std::cmp::Reverse(b.severity),
+                b.kind,
+                b.opcode,
+                &b.mnemonic,
+                &b.id,
+            ))
+    });
+    for c in &conflicts {
+        *summary.by_severity.entry(c.severity).or_default() += 1;
+        *summary.by_kind.entry(c.kind).or_default() += 1;
+    }
+    Report { conflicts, summary }
+}

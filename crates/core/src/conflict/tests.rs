@@ -1,0 +1,277 @@
+//! Unit tests of conflict detection: every kind, its grouping and messages, aliases, order
+//! independence of ids, and the decodability subset.
+
+use super::*;
+use crate::table::{Entry, Table};
+
+fn table(name: &str, entries: &[(u32, &str)]) -> Table {
+    Table {
+        entries: entries.iter().map(|&(n, m)| Entry::new(n, m)).collect(),
+        ..Table::new(name)
+    }
+}
+
+fn names(c: &Conflict) -> Vec<&str> {
+    c.implementations.iter().map(|s| &**s).collect()
+}
+
+fn kinds(report: &Report) -> Vec<ConflictKind> {
+    report.conflicts.iter().map(|c| c.kind).collect()
+}
+
+#[test]
+fn python_and_go_style_collision() {
+    let a = table("py", &[(0x00, "NOP"), (0x08, "IADD"), (0x20, "MOV")]);
+    let b = table(
+        "go",
+        &[(0x00, "HALT"), (0x08, "INC"), (0x20, "ADD"), (0x30, "NOP")],
+    );
+    let r = detect(&[a, b], &CheckOptions::new());
+    let collisions: Vec<u32> = r
+        .conflicts
+        .iter()
+        .filter(|c| c.kind == ConflictKind::NumberCollision)
+        .filter_map(|c| c.opcode)
+        .collect();
+    assert_eq!(collisions, vec![0x00, 0x08, 0x20]);
+    let div: Vec<&str> = r
+        .conflicts
+        .iter()
+        .filter(|c| c.kind == ConflictKind::MnemonicDivergence)
+        .filter_map(|c| c.mnemonic.as_deref())
+        .collect();
+    assert_eq!(div, vec!["NOP"]);
+}
+
+#[test]
+fn one_conflict_per_number_lists_everyone() {
+    let tables = vec![
+        table("a", &[(1, "ADD")]),
+        table("b", &[(1, "ADD")]),
+        table("c", &[(1, "SUB")]),
+    ];
+    let r = detect(&tables, &CheckOptions::new());
+    let c: Vec<&Conflict> = r
+        .conflicts
+        .iter()
+        .filter(|c| c.kind == ConflictKind::NumberCollision)
+        .collect();
+    assert_eq!(c.len(), 1);
+    assert_eq!(names(c[0]), vec!["a", "b", "c"]);
+    assert!(c[0]
+        .message
+        .starts_with("opcode 0x01 means different instructions: ADD in 2 implementations"));
+}
+
+#[test]
+fn agreement_is_not_a_conflict_and_case_is_ignored() {
+    let r = detect(
+        &[table("a", &[(1, "add")]), table("b", &[(1, "ADD")])],
+        &CheckOptions::new(),
+    );
+    assert!(r.conflicts.is_empty());
+}
+
+#[test]
+fn aliases_merge_spellings() {
+    let tables = [table("a", &[(1, "IADD")]), table("b", &[(1, "ADD")])];
+    assert_eq!(
+        kinds(&detect(&tables, &CheckOptions::new())),
+        vec![ConflictKind::NumberCollision]
+    );
+    let mut aliases = Aliases::new();
+    aliases.insert("IADD", "ADD").unwrap();
+    assert!(detect(&tables, &CheckOptions::with_aliases(aliases))
+        .conflicts
+        .is_empty());
+}
+
+#[test]
+fn reserved_and_nameless_entries_take_no_part() {
+    let mut a = table("a", &[(1, "ADD")]);
+    let mut r = Entry::new(1, "RESERVED_1");
+    r.reserved = true;
+    a.entries.push(r);
+    a.entries.push(Entry {
+        opcode: 1,
+        ..Entry::default()
+    });
+    let b = table("b", &[(1, "ADD")]);
+    assert!(detect(&[a, b], &CheckOptions::new()).conflicts.is_empty());
+}
+
+#[test]
+fn duplicates_inside_one_table() {
+    let a = table("a", &[(1, "ADD"), (1, "SUB"), (2, "MUL"), (3, "MUL")]);
+    let r = detect(&[a], &CheckOptions::new());
+    assert_eq!(
+        kinds(&r),
+        vec![
+            ConflictKind::DuplicateOpcode,
+            ConflictKind::DuplicateMnemonic
+        ]
+    );
+    assert_eq!(r.conflicts[0].entries.len(), 2);
+    assert_eq!(
+        r.conflicts[1].message,
+        "a lists MUL at 2 numbers: 0x02, 0x03"
+    );
+}
+
+#[test]
+fn format_mismatch_compares_layouts_not_letters() {
+    let mut a = table("a", &[(1, "MOVI")]);
+    a.entries[0].format = Some("D".into());
+    let mut b = table("b", &[(1, "MOVI")]);
+    b.entries[0].format = Some("F".into());
+    // c calls its layout "F" but declares it as the unified D layout: same shape, no conflict.
+    let mut c = table("c", &[(1, "MOVI")]);
+    c.entries[0].format = Some("F".into());
+    c.formats
+        .insert("F".into(), Scheme::flux_unified().get("D").unwrap().clone());
+    let r = detect(&[a.clone(), c.clone()], &CheckOptions::new());
+    assert!(r.conflicts.is_empty(), "{:?}", r.conflicts);
+    let r = detect(&[a, b, c], &CheckOptions::new());
+    assert_eq!(kinds(&r), vec![ConflictKind::FormatMismatch]);
+    assert_eq!(names(&r.conflicts[0]), vec!["a", "b", "c"]);
+}
+
+#[test]
+fn unknown_letters_are_not_compared_but_reported() {
+    let mut a = table("a", &[(1, "MOVI")]);
+    a.entries[0].format = Some("X(2)".into());
+    let mut b = table("b", &[(1, "MOVI")]);
+    b.entries[0].format = Some("D".into());
+    let r = detect(&[a, b], &CheckOptions::new());
+    assert_eq!(kinds(&r), vec![ConflictKind::UnknownFormat]);
+}
+
+#[test]
+fn alias_hints_for_near_misses() {
+    let r = detect(
+        &[
+            table("a", &[(5, "STRIPCF")]),
+            table("b", &[(5, "STRIPCONF")]),
+        ],
+        &CheckOptions::new(),
+    );
+    assert_eq!(
+        kinds(&r),
+        vec![ConflictKind::NumberCollision, ConflictKind::AliasHint]
+    );
+    assert_eq!(
+        r.conflicts[1].mnemonic.as_deref(),
+        Some("STRIPCF/STRIPCONF")
+    );
+}
+
+#[test]
+fn ids_are_content_derived_and_order_free() {
+    let t = vec![
+        table("a", &[(1, "ADD"), (2, "SUB")]),
+        table("b", &[(1, "SUB"), (2, "ADD")]),
+        table("c", &[(1, "X")]),
+    ];
+    let r1 = detect(&t, &CheckOptions::new());
+    let rev: Vec<Table> = t.iter().rev().cloned().collect();
+    let r2 = detect(&rev, &CheckOptions::new());
+    assert_eq!(r1, r2);
+    assert!(r1.conflicts.iter().all(|c| c.id.len() == 15));
+}
+
+fn sized(opcode: u32, name: &str, size: u32) -> Entry {
+    let mut e = Entry::new(opcode, name);
+    e.size_bytes = Some(size);
+    e
+}
+
+#[test]
+fn size_only_entries_take_part_in_format_mismatch() {
+    let two = Table {
+        entries: vec![sized(1, "ADD", 2)],
+        ..Table::new("two")
+    };
+    let four = Table {
+        entries: vec![sized(1, "ADD", 4)],
+        ..Table::new("four")
+    };
+    let lettered = Table {
+        entries: vec![Entry::new(1, "ADD").with_format("E")],
+        ..Table::new("lettered")
+    };
+    let r = detect(&[two.clone(), four.clone()], &CheckOptions::new());
+    assert_eq!(kinds(&r), vec![ConflictKind::FormatMismatch]);
+    assert!(r.conflicts[0].message.contains("2 bytes (size only)"));
+    let r = detect(&[four, lettered.clone()], &CheckOptions::new());
+    assert!(r.conflicts.is_empty(), "4 bytes and E (4 bytes) agree");
+    let r = detect(&[two, lettered], &CheckOptions::new());
+    assert_eq!(kinds(&r), vec![ConflictKind::FormatMismatch]);
+}
+
+#[test]
+fn prefixes_and_unencodable_numbers_are_encoding_ambiguities() {
+    let mut t = Table {
+        entries: vec![
+            Entry::new(0x01, "MOV").with_format("E"),
+            Entry::new(0x80, "HALT").with_format("A"),
+            sized(0x100, "WIDE", 4),
+        ],
+        ..Table::new("t")
+    };
+    let r = detect(std::slice::from_ref(&t), &CheckOptions::new());
+    assert_eq!(kinds(&r), vec![ConflictKind::EncodingAmbiguity]);
+    assert!(
+        r.conflicts[0].message.contains("WIDE 0x0100"),
+        "{}",
+        r.conflicts[0].message
+    );
+    assert_eq!(undecodable(&t, &CheckOptions::new()).len(), 1);
+
+    // Two-byte opcodes make it decodable ...
+    t.encoding = crate::Encoding::fixed(2, crate::Endian::Big).unwrap();
+    assert!(detect(std::slice::from_ref(&t), &CheckOptions::new())
+        .conflicts
+        .is_empty());
+    // ... and an escape page on MOV's byte makes MOV sit on an escape.
+    t.encoding = crate::Encoding::escapes([0x01]).unwrap();
+    let r = detect(std::slice::from_ref(&t), &CheckOptions::new());
+    assert_eq!(kinds(&r), vec![ConflictKind::EncodingAmbiguity]);
+    assert!(r.conflicts[0].message.contains("MOV 0x01"));
+
+    // A layout that leaves a 16-bit opcode is big-endian bytes, and prefix-checked.
+    let mut w = Table {
+        entries: vec![
+            Entry::new(0x01, "ONE").with_format("A"),
+            Entry::new(0x0102, "TWO").with_format("W"),
+        ],
+        ..Table::new("w")
+    };
+    w.formats.insert(
+        "W".into(),
+        crate::Layout::new(
+            3,
+            vec![crate::Field::new("x", 8, crate::FieldKind::Immediate)],
+        )
+        .unwrap(),
+    );
+    let r = detect(std::slice::from_ref(&w), &CheckOptions::new());
+    assert_eq!(kinds(&r), vec![ConflictKind::EncodingAmbiguity]);
+    let c = &r.conflicts[0];
+    assert!(
+        c.message
+            .contains("ONE 0x01 (bytes 01) are a prefix of TWO 0x0102 (bytes 01 02)"),
+        "{}",
+        c.message
+    );
+    assert_eq!(c.entries.len(), 2);
+}
+
+#[test]
+fn undecodable_counts_duplicates_only_between_different_instructions() {
+    let same = table("same", &[(5, "X"), (5, "x")]);
+    assert!(undecodable(&same, &CheckOptions::new()).is_empty());
+    let two = table("two", &[(5, "X"), (5, "Y")]);
+    let problems = undecodable(&two, &CheckOptions::new());
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].kind, ConflictKind::DuplicateOpcode);
+}
