@@ -70,6 +70,15 @@ pub trait Storage: fmt::Debug + Send + Sync {
     fn root(&self) -> Option<&Path> {
         None
     }
+
+    /// The names of the history's records, in order, read as cheaply as the backend allows
+    /// (no lock, no authority check) — or `None` when it has no cheaper way than a session.
+    /// Records are only ever appended and each name carries its sequence, so an unchanged
+    /// list means an unchanged history: a server uses it to know when a cached history is
+    /// still current. Tampering is `verify`'s to find, not this.
+    fn history_names(&self) -> Result<Option<Vec<String>>, HistoryError> {
+        Ok(None)
+    }
 }
 
 /// One operation's hold on a store (see [`Storage::session`]).
@@ -209,6 +218,23 @@ impl Storage for FolderStorage {
             folder.write(name, bytes)?;
         }
         root.write(AUTHORITY, authority)
+    }
+
+    fn history_names(&self) -> Result<Option<Vec<String>>, HistoryError> {
+        let root = Folder::open_root(&self.root)?;
+        let Some(history) = root.folder("history")? else {
+            return Ok(Some(Vec::new()));
+        };
+        let mut names: Vec<String> = history
+            .entries()?
+            .into_iter()
+            .filter(|(name, kind)| {
+                *kind == Kind::File && name.ends_with(".json") && !is_temp_name(name)
+            })
+            .map(|(name, _)| name)
+            .collect();
+        names.sort();
+        Ok(Some(names))
     }
 
     fn locate(&self, folder: &str) -> String {

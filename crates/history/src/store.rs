@@ -726,31 +726,7 @@ impl Store {
     /// the versions in between (either order: a later-to-earlier diff inverts them).
     pub fn diff(&self, from: &str, to: &str, aliases: &Aliases) -> Result<Diff, HistoryError> {
         let history = self.session(Access::Read)?.history()?;
-        let (a, b) = (find(&history, from)?, find(&history, to)?);
-        let (lo, hi) = if a.record.sequence <= b.record.sequence {
-            (a.record.sequence, b.record.sequence)
-        } else {
-            (b.record.sequence, a.record.sequence)
-        };
-        let between: Vec<&Record> = history
-            .iter()
-            .map(|d| &d.record)
-            .filter(|r| r.sequence > lo && r.sequence <= hi)
-            .collect();
-        let mut renames = composed_renames(&between);
-        if a.record.sequence > b.record.sequence {
-            renames = renames.into_iter().map(|(o, n)| (n, o)).collect();
-        }
-        let options = DiffOptions {
-            aliases: aliases.clone(),
-            renames,
-            ..DiffOptions::new()
-        };
-        Ok(diff(
-            &a.record.proposal.table,
-            &b.record.proposal.table,
-            &options,
-        ))
+        diff_versions(&history, from, to, aliases)
     }
 
     /// Verifies everything in the store (see [`crate::verify`]). A damaged store, links
@@ -760,7 +736,10 @@ impl Store {
     }
 }
 
-fn find<'a>(history: &'a [Declared], version: &str) -> Result<&'a Declared, HistoryError> {
+/// The declared version `version` of a history (semver, with or without a leading `v`, or
+/// `latest`), as [`Store::record`] finds it: for callers that hold a history already (a
+/// server's cached log).
+pub fn find<'a>(history: &'a [Declared], version: &str) -> Result<&'a Declared, HistoryError> {
     if version == "latest" {
         return history.last().ok_or_else(|| {
             HistoryError::UnknownVersion("no version has been declared yet".into())
@@ -783,6 +762,40 @@ fn find<'a>(history: &'a [Declared], version: &str) -> Result<&'a Declared, Hist
                 }
             ))
         })
+}
+
+/// [`Store::diff`] over a history the caller holds already.
+pub fn diff_versions(
+    history: &[Declared],
+    from: &str,
+    to: &str,
+    aliases: &Aliases,
+) -> Result<Diff, HistoryError> {
+    let (a, b) = (find(history, from)?, find(history, to)?);
+    let (lo, hi) = if a.record.sequence <= b.record.sequence {
+        (a.record.sequence, b.record.sequence)
+    } else {
+        (b.record.sequence, a.record.sequence)
+    };
+    let between: Vec<&Record> = history
+        .iter()
+        .map(|d| &d.record)
+        .filter(|r| r.sequence > lo && r.sequence <= hi)
+        .collect();
+    let mut renames = composed_renames(&between);
+    if a.record.sequence > b.record.sequence {
+        renames = renames.into_iter().map(|(o, n)| (n, o)).collect();
+    }
+    let options = DiffOptions {
+        aliases: aliases.clone(),
+        renames,
+        ..DiffOptions::new()
+    };
+    Ok(diff(
+        &a.record.proposal.table,
+        &b.record.proposal.table,
+        &options,
+    ))
 }
 
 /// The renames declared across consecutive records, composed: `A → B` then `B → C` gives

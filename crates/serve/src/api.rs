@@ -185,8 +185,13 @@ pub fn table_of(value: &Value, at: &str) -> Result<Table, Problem> {
     isa_io::parse_table(&name, &text, format).map_err(|e| Problem::invalid(e.to_string()))
 }
 
-fn table_json_response(table: &Table, hash: &str, immutable: bool) -> Response {
-    let mut r = (StatusCode::OK, isa_io::table_to_json_string(table)).into_response();
+fn table_json_response(app: &App, table: &Table, hash: &str, immutable: bool) -> Response {
+    let body = app
+        .rendered::<std::convert::Infallible>(&format!("{hash}.json"), || {
+            Ok(isa_io::table_to_json_string(table))
+        })
+        .unwrap_or_else(|never| match never {});
+    let mut r = (StatusCode::OK, body).into_response();
     let h = r.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
@@ -257,9 +262,8 @@ pub fn authorise(app: &App, headers: &HeaderMap) -> Result<String, Problem> {
 // Operations
 
 async fn healthz(State(app): State<Arc<App>>) -> Response {
-    let store = app.store.clone();
     let backend = app.config.backend.clone();
-    match blocking(move || store.log().map_err(Problem::from)).await {
+    match history(&app).await {
         Ok(log) => json_response(
             StatusCode::OK,
             &json!({"status": "ok", "backend": backend, "versions": log.len()}),
@@ -292,10 +296,15 @@ async fn openapi() -> Response {
 // ---------------------------------------------------------------------------------------------
 // Reads
 
+/// The history, from the server's cache while it is current (see [`App::log`]).
+pub async fn history(app: &Arc<App>) -> Result<Arc<Vec<Declared>>, Problem> {
+    let app = app.clone();
+    blocking(move || Ok(app.log()?)).await
+}
+
 async fn versions(State(app): State<Arc<App>>, q: Result<Query<Params>, QueryRejection>) -> Answer {
     query(q, &[])?;
-    let store = app.store.clone();
-    let log = blocking(move || Ok(store.log()?)).await?;
+    let log = history(&app).await?;
     ok(&log_json(&log))
 }
 
@@ -313,9 +322,8 @@ async fn version(
 ) -> Answer {
     let version = path(p)?;
     let params = query(q, &["lang", "format"])?;
-    let store = app.store.clone();
-    let wanted = version.clone();
-    let declared = blocking(move || Ok(store.record(&wanted)?)).await?;
+    let log = history(&app).await?;
+    let declared = isa_history::store::find(&log, &version)?;
     let table = &declared.record.proposal.table;
     let hash = declared.record.proposal.table_hash();
     let immutable = version != "latest";
@@ -327,9 +335,11 @@ async fn version(
         };
         let mut meta = isa_codegen::Meta::for_table(table);
         meta.isa_version = declared.version().to_string();
-        let code = isa_codegen::generate(lang, table, &meta)
-            .map_err(|e| Problem::invalid(format!("cannot generate a {lang} table: {e}")))?;
-        let tag = format!("{hash}.{}", lang.extension());
+        let tag = format!("{hash}.{}@{}", lang.extension(), meta.isa_version);
+        let code = app.rendered(&tag, || {
+            isa_codegen::generate(lang, table, &meta)
+                .map_err(|e| Problem::invalid(format!("cannot generate a {lang} table: {e}")))
+        })?;
         if not_modified(&headers, &tag) {
             return Ok(StatusCode::NOT_MODIFIED.into_response());
         }
@@ -351,9 +361,14 @@ async fn version(
         return Ok(StatusCode::NOT_MODIFIED.into_response());
     }
     match params.get("format").map(String::as_str) {
-        None | Some("json") => Ok(table_json_response(table, &hash, immutable)),
+        None | Some("json") => Ok(table_json_response(&app, table, &hash, immutable)),
         Some("toml") => {
-            let mut r = isa_io::table_to_toml(table).into_response();
+            let body = app
+                .rendered::<std::convert::Infallible>(&format!("{hash}.toml"), || {
+                    Ok(isa_io::table_to_toml(table))
+                })
+                .unwrap_or_else(|never| match never {});
+            let mut r = body.into_response();
             r.headers_mut().insert(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("application/toml"),
@@ -386,10 +401,14 @@ async fn table_by_hash(
     if not_modified(&headers, &hash) {
         return Ok(StatusCode::NOT_MODIFIED.into_response());
     }
-    let store = app.store.clone();
-    let log = blocking(move || Ok(store.log()?)).await?;
+    let log = history(&app).await?;
     match log.iter().find(|d| d.record.proposal.table_hash() == hash) {
-        Some(d) => Ok(table_json_response(&d.record.proposal.table, &hash, true)),
+        Some(d) => Ok(table_json_response(
+            &app,
+            &d.record.proposal.table,
+            &hash,
+            true,
+        )),
         None => Err(Problem::not_found(format!(
             "no declared version has the table {hash}"
         ))),
@@ -401,9 +420,8 @@ async fn diff(
     p: Result<Path<(String, String)>, PathRejection>,
 ) -> Answer {
     let (from, to) = path(p)?;
-    let store = app.store.clone();
-    let (a, b) = (from.clone(), to.clone());
-    let d = blocking(move || Ok(store.diff(&a, &b, &Aliases::new())?)).await?;
+    let log = history(&app).await?;
+    let d = isa_history::store::diff_versions(&log, &from, &to, &Aliases::new())?;
     ok(&isa_report::store::diff_json(&from, &to, &d))
 }
 
@@ -468,8 +486,7 @@ async fn compatibility(State(app): State<Arc<App>>, body: Body) -> Answer {
         )));
     }
     let renames = renames_of(&map)?;
-    let store = app.store.clone();
-    let log = blocking(move || Ok(store.log()?)).await?;
+    let log = history(&app).await?;
     let compared: Vec<&Declared> = if against == "all" {
         log.iter().collect()
     } else {

@@ -30,11 +30,11 @@ pub mod problem;
 pub mod tokens;
 
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::Router;
-use isa_history::Store;
+use isa_history::{Declared, Store};
 
 pub use problem::Problem;
 pub use tokens::{new_token, TokenError, Tokens};
@@ -82,7 +82,15 @@ pub struct App {
     pub metrics: metrics::Metrics,
     /// The per-client rate limiter.
     pub limiter: limits::RateLimiter,
+    /// The history as last read, with the record names it was read at.
+    cached_log: Mutex<Option<(Vec<String>, Arc<Vec<Declared>>)>>,
+    /// Rendered tables and generated code by table hash and form: a declared table never
+    /// changes, so its renderings never do.
+    rendered: Mutex<std::collections::HashMap<String, axum::body::Bytes>>,
 }
+
+/// At most this many renderings are kept; then the cache starts over.
+const MAX_RENDERED: usize = 256;
 
 impl App {
     /// The state of a server over `store`.
@@ -92,7 +100,68 @@ impl App {
             limiter: limits::RateLimiter::new(config.rate_limit),
             config,
             metrics: metrics::Metrics::default(),
+            cached_log: Mutex::new(None),
+            rendered: Mutex::new(std::collections::HashMap::new()),
         })
+    }
+
+    /// The rendering `key` (`<table hash>.<form>`), made by `render` the first time.
+    pub fn rendered<E>(
+        &self,
+        key: &str,
+        render: impl FnOnce() -> Result<String, E>,
+    ) -> Result<axum::body::Bytes, E> {
+        if let Some(bytes) = self
+            .rendered
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(key)
+        {
+            return Ok(bytes.clone());
+        }
+        let bytes = axum::body::Bytes::from(render()?);
+        let mut map = self.rendered.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= MAX_RENDERED {
+            map.clear();
+        }
+        map.insert(key.to_string(), bytes.clone());
+        Ok(bytes)
+    }
+
+    /// The declared versions, oldest first (blocking: call it on the blocking pool).
+    ///
+    /// Reading the history means reading and parsing every record, and a busy registry answers
+    /// the same history thousands of times a second. So the parsed history is kept with the
+    /// list of record names it was read at, and reused while the backend's
+    /// [`isa_history::Storage::history_names`] — one directory listing, or one indexed query —
+    /// still gives that list: records are only ever appended, and each name carries its
+    /// sequence, so the same names mean the same history, also when another server instance
+    /// or the command line declared meanwhile. A backend without that cheap listing reads the
+    /// history every time.
+    pub fn log(&self) -> Result<Arc<Vec<Declared>>, isa_history::HistoryError> {
+        let names = self.store.storage().history_names()?;
+        if let Some(names) = &names {
+            let cached = self.cached_log.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some((at, log)) = &*cached {
+                if at == names {
+                    return Ok(log.clone());
+                }
+            }
+        }
+        let log = Arc::new(self.store.log()?);
+        if let Some(names) = names {
+            // Kept only when nothing was appended between the listing and the read, so the
+            // names always describe the history they are kept with.
+            let same = log.len() == names.len()
+                && log.iter().zip(&names).all(|(d, n)| {
+                    d.record.file_name().strip_prefix("history/") == Some(n.as_str())
+                });
+            if same {
+                *self.cached_log.lock().unwrap_or_else(|e| e.into_inner()) =
+                    Some((names, log.clone()));
+            }
+        }
+        Ok(log)
     }
 }
 

@@ -914,3 +914,28 @@ async fn the_openapi_document_matches_the_router() {
         "the router's API routes (api::routes) and the document"
     );
 }
+
+/// A server answers reads from its cached history, and still sees a version another instance
+/// declared meanwhile (the cache is keyed by the history's record names).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cached_history_follows_declarations_made_elsewhere() {
+    for backend in backends() {
+        let reader = server(&backend, config());
+        let writer = another(&backend, config());
+        declare(&writer, V1, "1.0.0").await;
+        assert_eq!(
+            get(&reader, "/v1/versions/latest").await.status,
+            StatusCode::OK
+        );
+        let before = get(&reader, "/v1/versions").await.json();
+        assert_eq!(before["versions"].as_array().unwrap().len(), 1);
+        declare(&writer, V2, "1.1.0").await;
+        let after = get(&reader, "/v1/versions").await.json();
+        assert_eq!(after["versions"].as_array().unwrap().len(), 2);
+        assert!(get(&reader, "/v1/versions/latest")
+            .await
+            .text()
+            .contains("\"SUB\""));
+        assert_eq!(get(&reader, "/healthz").await.json()["versions"], 2);
+    }
+}

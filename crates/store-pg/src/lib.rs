@@ -337,6 +337,24 @@ impl Storage for PgStorage {
         Box::new(session).commit()
     }
 
+    fn history_names(&self) -> Result<Option<Vec<String>>, HistoryError> {
+        // One indexed query outside any explicit transaction: a committed append is visible
+        // at once, and a half-done one never is.
+        let mut client = self.client()?;
+        let rows = client
+            .query("SELECT name FROM isa_history ORDER BY sequence", &[])
+            .map_err(|e| self.error("list the history", e))?;
+        let mut names = Vec::with_capacity(rows.len());
+        for row in &rows {
+            names.push(
+                row.try_get::<_, String>(0)
+                    .map_err(|e| self.error("list the history", e))?,
+            );
+        }
+        self.release(client);
+        Ok(Some(names))
+    }
+
     fn snapshot(&self) -> Result<Snapshot, HistoryError> {
         // Without requiring a store: an empty database is verify's to report.
         let session = PgSession::open(self, Access::Read, false)?;
