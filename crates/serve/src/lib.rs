@@ -83,11 +83,14 @@ pub struct App {
     /// The per-client rate limiter.
     pub limiter: limits::RateLimiter,
     /// The history as last read, with the record names it was read at.
-    cached_log: Mutex<Option<(Vec<String>, Arc<Vec<Declared>>)>>,
+    cached_log: Mutex<Option<CachedLog>>,
     /// Rendered tables and generated code by table hash and form: a declared table never
     /// changes, so its renderings never do.
     rendered: Mutex<std::collections::HashMap<String, axum::body::Bytes>>,
 }
+
+/// A parsed history and the record names it was read at.
+type CachedLog = (Vec<String>, Arc<Vec<Declared>>);
 
 /// At most this many renderings are kept; then the cache starts over.
 const MAX_RENDERED: usize = 256;
