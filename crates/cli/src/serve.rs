@@ -52,7 +52,7 @@ pub struct Args {
 
 /// Runs `serve`.
 pub fn run(args: Args) -> Result<u8> {
-    let (store, backend) = open_backend(&args.store, args.database.as_deref())?;
+    let (store, backend) = open_backend(&args.store, args.database.as_deref(), true)?;
     // The store must be there now: a typo in --store or --database should fail at start, not
     // as a 503 on every request.
     store.authority()?;
@@ -86,7 +86,11 @@ pub fn run(args: Args) -> Result<u8> {
 
 /// The store in a folder or in a PostgreSQL database, and how to name it in messages (never
 /// with a password).
-pub fn open_backend(store: &StoreArg, database: Option<&str>) -> Result<(Store, String)> {
+pub fn open_backend(
+    store: &StoreArg,
+    database: Option<&str>,
+    must_exist: bool,
+) -> Result<(Store, String)> {
     match database {
         Some(url) => {
             let pg = isa_store_pg::PgStorage::connect(url)?;
@@ -96,6 +100,10 @@ pub fn open_backend(store: &StoreArg, database: Option<&str>) -> Result<(Store, 
         }
         None => {
             let dir = store.dir();
+            if must_exist {
+                // For its message: no store here is `NotAStore`, with the hint to run `init`.
+                Store::open(&dir)?;
+            }
             let storage: Arc<dyn Storage> = Arc::new(FolderStorage::new(&dir));
             Ok((
                 Store::with_storage(storage),
@@ -120,7 +128,7 @@ pub struct ExportArgs {
 
 /// Runs `export`: every object of the store, byte for byte, as one JSON document.
 pub fn export(args: ExportArgs) -> Result<u8> {
-    let (store, backend) = open_backend(&args.store, args.database.as_deref())?;
+    let (store, backend) = open_backend(&args.store, args.database.as_deref(), true)?;
     let snapshot = store
         .snapshot()
         .with_context(|| format!("cannot read the store ({backend})"))?;
@@ -155,7 +163,7 @@ pub fn import(args: ImportArgs) -> Result<u8> {
     let text = String::from_utf8(bytes)
         .map_err(|e| anyhow::anyhow!("{name}: byte {}: not UTF-8", e.utf8_error().valid_up_to()))?;
     let snapshot = isa_history::export::import_json(&name, &text)?;
-    let (store, backend) = open_backend(&args.store, args.database.as_deref())?;
+    let (store, backend) = open_backend(&args.store, args.database.as_deref(), false)?;
     let result = Store::restore(store.storage().clone(), &snapshot);
     match result {
         Ok(_) => {

@@ -17,8 +17,9 @@
 //! * `reverse` — optional, empty: the case runs a second time with its table arguments (the
 //!   `.json`/`.toml`/`.ad` arguments that are not an option's value) in reverse order and must
 //!   give the same bytes.
-//! * `mask` — optional: one marker per line; the hex digits right after a marker are replaced
-//!   by `<masked>` in every output (only `keygen`'s random keys need it).
+//! * `mask` — optional: one marker per line; the run of base64url characters (letters, digits,
+//!   `-`, `_`: hex digits included) right after a marker is replaced by `<masked>` in every
+//!   output (only random material needs it: `keygen`'s keys, `token new`'s tokens).
 //! * `expected/` — written by `ISA_BLESS=1`: `stdout`, `stderr` (absent when empty) and `code`
 //!   for a one-step case; `N.stdout`, `N.stderr` per step and one code per line in `code`
 //!   otherwise; `files/PATH` for every file created or changed under the scratch folder.
@@ -396,8 +397,8 @@ fn earlier_stdout(word: &str, done: &[(Vec<u8>, Vec<u8>, i32)]) -> String {
     word
 }
 
-/// In text, the run of hex digits after each marker replaced by `<masked>` (random key
-/// material `keygen` prints and writes).
+/// In text, the run of base64url characters after each marker replaced by `<masked>` (random
+/// key material `keygen` prints and writes, the tokens `token new` prints, their hashes).
 fn mask(bytes: Vec<u8>, markers: &[String]) -> Vec<u8> {
     let Ok(text) = String::from_utf8(bytes.clone()) else {
         return bytes;
@@ -417,7 +418,7 @@ fn mask(bytes: Vec<u8>, markers: &[String]) -> Vec<u8> {
         rest = &rest[at + len..];
         let hex = rest.len()
             - rest
-                .trim_start_matches(|c: char| c.is_ascii_hexdigit())
+                .trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_')
                 .len();
         if hex > 0 {
             out.push_str("<masked>");
