@@ -17,9 +17,9 @@
 //! * `reverse` — optional, empty: the case runs a second time with its table arguments (the
 //!   `.json`/`.toml`/`.ad` arguments that are not an option's value) in reverse order and must
 //!   give the same bytes.
-//! * `mask` — optional: one marker per line; the run of base64url characters (letters, digits,
-//!   `-`, `_`: hex digits included) right after a marker is replaced by `<masked>` in every
-//!   output (only random material needs it: `keygen`'s keys, `token new`'s tokens).
+//! * `mask` — optional: one marker per line; a run of at least 16 base64url characters
+//!   (letters, digits, `-`, `_`: hex digits included) right after a marker is replaced by
+//!   `<masked>` in every output (only random material needs it: `keygen`'s keys, `token new`'s tokens).
 //! * `expected/` — written by `ISA_BLESS=1`: `stdout`, `stderr` (absent when empty) and `code`
 //!   for a one-step case; `N.stdout`, `N.stderr` per step and one code per line in `code`
 //!   otherwise; `files/PATH` for every file created or changed under the scratch folder.
@@ -420,7 +420,8 @@ fn mask(bytes: Vec<u8>, markers: &[String]) -> Vec<u8> {
             - rest
                 .trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_')
                 .len();
-        if hex > 0 {
+        // Random material is long; a short word after a marker (`secret: it …`) is text.
+        if hex >= 16 {
             out.push_str("<masked>");
             rest = &rest[hex..];
         }
@@ -575,10 +576,10 @@ fn cmd_lines_split_like_a_shell() {
         .into();
     assert_eq!(
         mask(
-            b"secret: 12ab\nsecret: \npublic".to_vec(),
+            b"secret: 0123456789abcdef\nsecret: \nsecret: it\npublic".to_vec(),
             &["secret: ".into()]
         ),
-        b"secret: <masked>\nsecret: \npublic"
+        b"secret: <masked>\nsecret: \nsecret: it\npublic"
     );
     let done = vec![(b"sha256:01\n".to_vec(), Vec::new(), 0); 12];
     assert_eq!(
