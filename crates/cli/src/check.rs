@@ -4,11 +4,13 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use isa_core::{detect, CheckOptions};
-use isa_report::check::{render_text, report_json, sarif};
+use isa_report::check::{
+    render_summary, render_text_with, sarif, summary_json, write_report_json, TextOptions,
+};
 
 use crate::args::{AliasArg, ReportArgs, ReportFormat, SchemeArg};
 use crate::inputs;
-use crate::output::{json, write_stdout, EXIT_FAIL, EXIT_OK};
+use crate::output::{json, stream_stdout, write_stdout, EXIT_FAIL, EXIT_OK};
 
 /// Arguments of `check`.
 #[derive(Debug, clap::Args)]
@@ -29,6 +31,16 @@ pub struct Args {
     /// Leave info-level diagnostics (alias hints, unknown formats) out of the report.
     #[arg(long)]
     pub no_info: bool,
+
+    /// Print only the counts by severity and kind and the first 10 conflicts, most severe
+    /// first (with `--format json`: `{"summary", "top"}`). The verdict and exit code are the
+    /// full report's.
+    #[arg(long, conflicts_with = "max_entries")]
+    pub summary: bool,
+
+    /// Text output: at most N entry rows per conflict, then how many more there are.
+    #[arg(long, value_name = "N")]
+    pub max_entries: Option<usize>,
 }
 
 /// Runs `check`.
@@ -48,11 +60,33 @@ pub fn run(args: Args) -> Result<u8> {
     let failed = fail_on
         .threshold()
         .is_some_and(|t| report.count_at_least(t) > 0);
-    let out = match args.report.format {
-        ReportFormat::Text => render_text(&report, fail_on, failed),
-        ReportFormat::Json => json(&report_json(&report, fail_on, failed)),
-        ReportFormat::Sarif => json(&sarif(&report)),
-    };
-    write_stdout(&out)?;
+    if args.summary {
+        match args.report.format {
+            ReportFormat::Text => write_stdout(&render_summary(&report, fail_on, failed))?,
+            ReportFormat::Json => write_stdout(&json(&summary_json(&report, fail_on, failed)))?,
+            ReportFormat::Sarif => anyhow::bail!(
+                "--summary has no SARIF form (a SARIF log lists every result)\nhint: use --format json or text with --summary"
+            ),
+        }
+        return Ok(if failed { EXIT_FAIL } else { EXIT_OK });
+    }
+    if args.max_entries.is_some() && args.report.format != ReportFormat::Text {
+        anyhow::bail!(
+            "--max-entries shortens the text report; the JSON and SARIF documents stay complete"
+        );
+    }
+    match args.report.format {
+        ReportFormat::Text => {
+            let options = TextOptions {
+                max_entries: args.max_entries,
+            };
+            write_stdout(&render_text_with(&report, fail_on, failed, options))?
+        }
+        // Streamed as it is serialised: a report of 1,000 tables is hundreds of megabytes.
+        ReportFormat::Json => {
+            stream_stdout(|out| write_report_json(out, &report, fail_on, failed))?
+        }
+        ReportFormat::Sarif => write_stdout(&json(&sarif(&report)))?,
+    }
     Ok(if failed { EXIT_FAIL } else { EXIT_OK })
 }

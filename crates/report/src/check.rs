@@ -4,9 +4,10 @@
 
 use isa_core::conflict::hex_opcode;
 use isa_core::{Conflict, ConflictKind, Report, Rule, Severity};
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{json, Map, Value};
 
-use crate::diagnostic::{location_json, sarif_log, severity_style};
+use crate::diagnostic::{sarif_log, severity_style};
 use crate::style::{paint, Style, MAX_PAD};
 
 isa_core::named_enum! {
@@ -45,8 +46,119 @@ impl FailOn {
     }
 }
 
-/// The text report (`--format text`).
+/// How much of a report the text form shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TextOptions {
+    /// At most this many entry rows per conflict, then `… and N more entries`; `None`: all.
+    pub max_entries: Option<usize>,
+}
+
+/// The text report (`--format text`), in full.
 pub fn render_text(report: &Report, fail_on: FailOn, failed: bool) -> String {
+    render_text_with(report, fail_on, failed, TextOptions::default())
+}
+
+/// How many conflicts `--summary` shows: the first ones, most severe first.
+pub const SUMMARY_TOP: usize = 10;
+
+/// `check --summary` as text: counts by severity and by kind, the first [`SUMMARY_TOP`]
+/// conflicts (most severe first) as one line each, and the verdict.
+pub fn render_summary(report: &Report, fail_on: FailOn, failed: bool) -> String {
+    let s = &report.summary;
+    let mut out = String::new();
+    out.push_str(&format!(
+        "{} tables, {} entries ({} instructions): {} conflict{}\n\n",
+        s.tables,
+        s.entries,
+        s.instructions,
+        report.conflicts.len(),
+        if report.conflicts.len() == 1 { "" } else { "s" },
+    ));
+    let width = ConflictKind::ALL
+        .iter()
+        .map(|k| k.as_str().len())
+        .chain(Severity::DESCENDING.iter().map(|s| s.as_str().len()))
+        .max()
+        .unwrap_or(0);
+    out.push_str("by severity\n");
+    for sev in Severity::DESCENDING {
+        let n = s.by_severity.get(&sev).copied().unwrap_or(0);
+        // Padded before it is painted: escape codes have no width.
+        let name = format!("{:width$}", sev.as_str());
+        out.push_str(&format!("  {}  {n}\n", paint(severity_style(sev), &name)));
+    }
+    out.push_str("by kind\n");
+    for k in ConflictKind::ALL {
+        let n = s.by_kind.get(&k).copied().unwrap_or(0);
+        if n > 0 {
+            out.push_str(&format!("  {:width$}  {n}\n", k.as_str()));
+        }
+    }
+    if !report.conflicts.is_empty() {
+        let shown = report.conflicts.len().min(SUMMARY_TOP);
+        out.push_str(&format!(
+            "\ntop {shown} of {} (most severe first)\n",
+            report.conflicts.len()
+        ));
+        for c in top(report).take(SUMMARY_TOP) {
+            out.push_str(&format!(
+                "  {}[{}] {}: {}\n",
+                paint(severity_style(c.severity), c.severity.as_str()),
+                c.kind,
+                paint(Style::Dim, &c.id),
+                c.message
+            ));
+        }
+    }
+    out.push('\n');
+    out.push_str(&verdict_line(fail_on, failed));
+    out.push('\n');
+    out
+}
+
+/// The conflicts most severe first, in report order within a severity (as the full text
+/// report lists them).
+fn top(report: &Report) -> impl Iterator<Item = &Conflict> {
+    Severity::DESCENDING
+        .into_iter()
+        .flat_map(move |sev| report.conflicts.iter().filter(move |c| c.severity == sev))
+}
+
+/// `check --summary --format json`: `{"summary": {...}, "top": [...]}` — the full document's
+/// summary and its first [`SUMMARY_TOP`] conflicts, most severe first, each as in the full
+/// document.
+pub fn summary_json(report: &Report, fail_on: FailOn, failed: bool) -> Value {
+    let summary = serde_json::to_value(Summary {
+        report,
+        fail_on,
+        failed,
+    })
+    .expect("a summary always serialises");
+    let top: Vec<Value> = top(report).take(SUMMARY_TOP).map(conflict_json).collect();
+    json!({"summary": summary, "top": top})
+}
+
+fn verdict_line(fail_on: FailOn, failed: bool) -> String {
+    if failed {
+        paint(
+            Style::Error,
+            &format!("FAIL: conflicts at or above `{}`", fail_on.as_str()),
+        )
+    } else {
+        paint(
+            Style::Good,
+            &format!("ok: nothing at or above `{}`", fail_on.as_str()),
+        )
+    }
+}
+
+/// The text report with `options`.
+pub fn render_text_with(
+    report: &Report,
+    fail_on: FailOn,
+    failed: bool,
+    options: TextOptions,
+) -> String {
     let mut out = String::new();
     for severity in Severity::DESCENDING {
         let group: Vec<&Conflict> = report
@@ -104,7 +216,8 @@ pub fn render_text(report: &Report, fail_on: FailOn, failed: bool) -> String {
                 .max()
                 .unwrap_or(0)
                 .min(MAX_PAD);
-            for (e, location) in c.entries.iter().zip(&locations) {
+            let limit = options.max_entries.unwrap_or(usize::MAX);
+            for (e, location) in c.entries.iter().zip(&locations).take(limit) {
                 let layout = match (&e.format, &e.layout) {
                     (Some(f), Some(l)) => format!("  format {f} [{l}]"),
                     (Some(f), None) => format!("  format {f} [layout unknown]"),
@@ -120,6 +233,13 @@ pub fn render_text(report: &Report, fail_on: FailOn, failed: bool) -> String {
                 );
                 out.push_str(row.trim_end());
                 out.push('\n');
+            }
+            if c.entries.len() > limit {
+                let more = c.entries.len() - limit;
+                out.push_str(&format!(
+                    "    … and {more} more entr{} (--max-entries)\n",
+                    if more == 1 { "y" } else { "ies" }
+                ));
             }
             out.push('\n');
         }
@@ -138,84 +258,168 @@ pub fn render_text(report: &Report, fail_on: FailOn, failed: bool) -> String {
         if report.conflicts.len() == 1 { "" } else { "s" },
         counts.join(", ")
     ));
-    let verdict = if failed {
-        paint(
-            Style::Error,
-            &format!("FAIL: conflicts at or above `{}`", fail_on.as_str()),
-        )
-    } else {
-        paint(
-            Style::Good,
-            &format!("ok: nothing at or above `{}`", fail_on.as_str()),
-        )
-    };
-    out.push_str(&verdict);
+    out.push_str(&verdict_line(fail_on, failed));
     out.push('\n');
     out
 }
 
 /// One conflict in the JSON contract.
 pub fn conflict_json(c: &Conflict) -> Value {
-    let entries: Vec<Value> = c
-        .entries
-        .iter()
-        .map(|e| {
-            json!({
-                "implementation": &*e.implementation,
-                "opcode": e.opcode,
-                "mnemonic": e.mnemonic,
-                "format": e.format,
-                "layout": e.layout.as_deref(),
-                "location": location_json(e.location.as_ref()),
-            })
-        })
-        .collect();
-    json!({
-        "id": c.id,
-        "kind": c.kind.as_str(),
-        "severity": c.severity.as_str(),
-        "opcode": c.opcode,
-        "mnemonic": c.mnemonic,
-        "implementations": c.implementations.iter().map(|s| &**s).collect::<Vec<&str>>(),
-        "entries": entries,
-        "message": c.message,
-    })
+    serde_json::to_value(ConflictDoc(c)).expect("a conflict always serialises")
 }
 
 /// The `check --format json` document.
 pub fn report_json(report: &Report, fail_on: FailOn, failed: bool) -> Value {
-    let s = &report.summary;
-    let by_severity: Map<String, Value> = Severity::DESCENDING
-        .iter()
-        .map(|sev| {
-            (
-                sev.as_str().to_string(),
-                json!(s.by_severity.get(sev).copied().unwrap_or(0)),
-            )
-        })
-        .collect();
-    let by_kind: Map<String, Value> = ConflictKind::ALL
-        .iter()
-        .map(|k| {
-            (
-                k.as_str().to_string(),
-                json!(s.by_kind.get(k).copied().unwrap_or(0)),
-            )
-        })
-        .collect();
-    json!({
-        "conflicts": report.conflicts.iter().map(conflict_json).collect::<Vec<_>>(),
-        "summary": {
-            "tables": s.tables,
-            "entries": s.entries,
-            "instructions": s.instructions,
-            "conflicts": report.conflicts.len(),
-            "by_severity": by_severity,
-            "by_kind": by_kind,
-            "fail_on": fail_on.as_str(),
-            "failed": failed,
-        }
+    serde_json::to_value(ReportDoc {
+        report,
+        fail_on,
+        failed,
     })
+    .expect("a report always serialises")
+}
+
+/// Writes the `check --format json` document to `out` as it is serialised — the bytes of
+/// `pretty_json(&report_json(..))`, without building the document in memory first (for
+/// 1,000 tables that tree was over a gigabyte).
+pub fn write_report_json(
+    out: impl std::io::Write,
+    report: &Report,
+    fail_on: FailOn,
+    failed: bool,
+) -> std::io::Result<()> {
+    crate::stream::write_pretty(
+        out,
+        &ReportDoc {
+            report,
+            fail_on,
+            failed,
+        },
+    )
+}
+
+/// The JSON contract, defined once: [`report_json`] and [`write_report_json`] both serialise
+/// it (docs/reference/json-contracts.md).
+struct ReportDoc<'a> {
+    report: &'a Report,
+    fail_on: FailOn,
+    failed: bool,
+}
+
+impl Serialize for ReportDoc<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let report = self.report;
+        let mut m = serializer.serialize_map(Some(2))?;
+        m.serialize_entry("conflicts", &Seq(&report.conflicts, ConflictDoc))?;
+        m.serialize_entry(
+            "summary",
+            &Summary {
+                report,
+                fail_on: self.fail_on,
+                failed: self.failed,
+            },
+        )?;
+        m.end()
+    }
+}
+
+/// A list serialised element by element through a view.
+struct Seq<'a, T, V>(&'a [T], fn(&'a T) -> V);
+
+impl<'a, T, V: Serialize> Serialize for Seq<'a, T, V> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
+        for item in self.0 {
+            seq.serialize_element(&(self.1)(item))?;
+        }
+        seq.end()
+    }
+}
+
+struct Summary<'a> {
+    report: &'a Report,
+    fail_on: FailOn,
+    failed: bool,
+}
+
+impl Serialize for Summary<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let s = &self.report.summary;
+        let by_severity: Map<String, Value> = Severity::DESCENDING
+            .iter()
+            .map(|sev| {
+                (
+                    sev.as_str().to_string(),
+                    json!(s.by_severity.get(sev).copied().unwrap_or(0)),
+                )
+            })
+            .collect();
+        let by_kind: Map<String, Value> = ConflictKind::ALL
+            .iter()
+            .map(|k| {
+                (
+                    k.as_str().to_string(),
+                    json!(s.by_kind.get(k).copied().unwrap_or(0)),
+                )
+            })
+            .collect();
+        let mut m = serializer.serialize_map(Some(8))?;
+        m.serialize_entry("tables", &s.tables)?;
+        m.serialize_entry("entries", &s.entries)?;
+        m.serialize_entry("instructions", &s.instructions)?;
+        m.serialize_entry("conflicts", &self.report.conflicts.len())?;
+        m.serialize_entry("by_severity", &by_severity)?;
+        m.serialize_entry("by_kind", &by_kind)?;
+        m.serialize_entry("fail_on", self.fail_on.as_str())?;
+        m.serialize_entry("failed", &self.failed)?;
+        m.end()
+    }
+}
+
+struct ConflictDoc<'a>(&'a Conflict);
+
+impl Serialize for ConflictDoc<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let c = self.0;
+        let mut m = serializer.serialize_map(Some(8))?;
+        m.serialize_entry("id", &c.id)?;
+        m.serialize_entry("kind", c.kind.as_str())?;
+        m.serialize_entry("severity", c.severity.as_str())?;
+        m.serialize_entry("opcode", &c.opcode)?;
+        m.serialize_entry("mnemonic", &c.mnemonic)?;
+        m.serialize_entry("implementations", &Seq(&c.implementations, |s| &**s))?;
+        m.serialize_entry("entries", &Seq(&c.entries, EntryDoc))?;
+        m.serialize_entry("message", &c.message)?;
+        m.end()
+    }
+}
+
+struct EntryDoc<'a>(&'a isa_core::conflict::ConflictEntry);
+
+impl Serialize for EntryDoc<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let e = self.0;
+        let mut m = serializer.serialize_map(Some(6))?;
+        m.serialize_entry("implementation", &*e.implementation)?;
+        m.serialize_entry("opcode", &e.opcode)?;
+        m.serialize_entry("mnemonic", &e.mnemonic)?;
+        m.serialize_entry("format", &e.format)?;
+        m.serialize_entry("layout", &e.layout.as_deref())?;
+        m.serialize_entry("location", &e.location.as_ref().map(LocationDoc))?;
+        m.end()
+    }
+}
+
+/// `{"file", "line", "column"}`, as [`crate::diagnostic::location_json`] writes it.
+struct LocationDoc<'a>(&'a isa_core::Location);
+
+impl Serialize for LocationDoc<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut m = serializer.serialize_map(Some(3))?;
+        m.serialize_entry("file", &self.0.file)?;
+        m.serialize_entry("line", &self.0.line)?;
+        m.serialize_entry("column", &self.0.column)?;
+        m.end()
+    }
 }
 
 /// A SARIF 2.1.0 log of a report: one rule per conflict kind, one result per conflict with the
@@ -259,4 +463,37 @@ pub fn undecodable_message(
         text.push_str(&format!("\n  … and {} more", problems.len() - SHOWN));
     }
     Some(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use isa_core::{CheckOptions, Entry, Location, Table};
+
+    /// The streamed document is the same bytes as the tree rendered by `pretty_json`, controls
+    /// in names and locations included.
+    #[test]
+    fn the_streamed_report_is_the_rendered_report() {
+        let table = |name: &str, entries: Vec<Entry>| Table {
+            entries,
+            ..Table::new(name)
+        };
+        let mut located = Entry::new(0x20, "ADD\u{9b}");
+        located.location = Some(Location::new("a\u{7f}.toml", 3, 5));
+        let tables = vec![
+            table("vm-a", vec![located, Entry::new(0x21, "SUB")]),
+            table(
+                "vm-b\u{85}",
+                vec![Entry::new(0x30, "ADD\u{9b}"), Entry::new(0x21, "MUL")],
+            ),
+        ];
+        let report = isa_core::detect(&tables, &CheckOptions::new());
+        assert!(!report.conflicts.is_empty());
+        for (fail_on, failed) in [(FailOn::Error, true), (FailOn::Never, false)] {
+            let mut streamed = Vec::new();
+            write_report_json(&mut streamed, &report, fail_on, failed).unwrap();
+            let rendered = crate::pretty_json(&report_json(&report, fail_on, failed));
+            assert_eq!(String::from_utf8(streamed).unwrap(), rendered);
+        }
+    }
 }

@@ -28,6 +28,7 @@ pub mod migrate;
 pub mod negotiate;
 pub mod scan;
 pub mod store;
+pub mod stream;
 pub mod style;
 
 pub use isa_io::pretty_json;
