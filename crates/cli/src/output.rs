@@ -28,12 +28,13 @@ pub fn write_stdout(text: &str) -> anyhow::Result<()> {
     }
 }
 
-/// Streams a document to stdout through `write` (buffered); a closed pipe is not an error.
+/// Streams a document to stdout through `write`, which buffers (as
+/// `isa_report::stream::write_pretty` does); a closed pipe is not an error.
 pub fn stream_stdout(
     write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
 ) -> anyhow::Result<()> {
     use std::io::Write;
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let mut out = std::io::stdout().lock();
     match write(&mut out).and_then(|()| out.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             Err(anyhow::anyhow!("cannot write to stdout: {e}"))

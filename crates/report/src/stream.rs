@@ -11,14 +11,20 @@ use serde::Serialize;
 /// Writes `value` as pretty JSON with a trailing newline, DEL and C1 controls escaped: the
 /// bytes `pretty_json(&serde_json::to_value(value))` would give.
 pub fn write_pretty<W: Write, T: Serialize + ?Sized>(out: W, value: &T) -> io::Result<()> {
-    let mut escaped = EscapeC1 {
+    let escaped = EscapeC1 {
         inner: out,
         pending_c2: false,
     };
-    let mut serializer = serde_json::Serializer::pretty(&mut escaped);
+    // serde_json writes a few bytes at a time (a brace, an indent, a key); the buffer in front
+    // of the escaper hands it 64 KiB blocks, which it scans with memchr and passes on whole.
+    let mut buffered = io::BufWriter::with_capacity(1 << 16, escaped);
+    let mut serializer = serde_json::Serializer::pretty(&mut buffered);
     value.serialize(&mut serializer).map_err(io::Error::other)?;
-    escaped.write_all(b"\n")?;
-    escaped.finish()
+    buffered.write_all(b"\n")?;
+    buffered
+        .into_inner()
+        .map_err(io::IntoInnerError::into_error)?
+        .finish()
 }
 
 /// The pretty JSON of `value` as a string (see [`write_pretty`]).
@@ -66,6 +72,11 @@ impl<W: Write> Write for EscapeC1<W> {
             }
         }
         while i < buf.len() {
+            // Nothing to do between the bytes that can start a control.
+            match memchr::memchr2(0x7F, 0xC2, &buf[i..]) {
+                Some(at) => i += at,
+                None => break,
+            }
             match buf[i] {
                 0x7F => {
                     self.inner.write_all(&buf[start..i])?;
