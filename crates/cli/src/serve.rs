@@ -72,6 +72,7 @@ pub fn run(args: Args) -> Result<u8> {
         tokens,
         max_body: usize::try_from(args.max_body).unwrap_or(usize::MAX),
         timeout: Duration::from_secs(args.timeout.max(1)),
+        header_timeout: isa_serve::HEADER_TIMEOUT,
         rate_limit: args.rate_limit,
         backend: backend.clone(),
     };

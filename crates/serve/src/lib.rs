@@ -52,6 +52,9 @@ pub struct Config {
     pub max_body: usize,
     /// How long one request may take before it is answered with 503.
     pub timeout: Duration,
+    /// How long a client may take to send a request's headers before the connection is
+    /// closed (slowloris); [`HEADER_TIMEOUT`] by default.
+    pub header_timeout: Duration,
     /// Requests per second per client address (with a burst of twice that); 0: no limit.
     pub rate_limit: u32,
     /// How the store is named in `/healthz` and the console (`folder /path` or
@@ -65,6 +68,7 @@ impl Default for Config {
             tokens: None,
             max_body: 8 << 20,
             timeout: Duration::from_secs(30),
+            header_timeout: HEADER_TIMEOUT,
             rate_limit: 1000,
             backend: "folder".into(),
         }
@@ -183,19 +187,79 @@ pub fn router(app: Arc<App>) -> Router {
         .with_state(app)
 }
 
+/// How long a client may take to send a request's headers by default
+/// ([`Config::header_timeout`]): a connection that trickles them (slowloris) is closed instead
+/// of holding a task forever. The request as a whole is bounded by [`Config::timeout`].
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// At most this many connections are served at once; further ones wait in the listen queue.
+pub const MAX_CONNECTIONS: usize = 4096;
+
 /// Serves `app` on `listener` until `shutdown` completes, then finishes the requests in
-/// flight (graceful shutdown).
+/// flight (graceful shutdown, bounded by [`Config::timeout`]).
+///
+/// The connection loop is hyper's own rather than `axum::serve`, for the two limits that one
+/// does not offer: a header read timeout ([`Config::header_timeout`]) and a connection cap
+/// ([`MAX_CONNECTIONS`]).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: Arc<App>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router(app).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::ServiceExt as _;
+
+    let drain_timeout = app.config.timeout;
+    let header_timeout = app.config.header_timeout;
+    let router = router(app);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let permits = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(header_timeout);
+    tokio::pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            permit = permits.clone().acquire_owned() => match permit {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+            () = &mut shutdown => break,
+        };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                // Too many open files and the like pass; the listener itself stays good.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service =
+            router
+                .clone()
+                .map_request(move |request: hyper::Request<hyper::body::Incoming>| {
+                    let mut request = request.map(axum::body::Body::new);
+                    request
+                        .extensions_mut()
+                        .insert(axum::extract::ConnectInfo(peer));
+                    request
+                });
+        let service = hyper_util::service::TowerToHyperService::new(service);
+        let connection = http.serve_connection(TokioIo::new(stream), service);
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            let _ = connection.await;
+            drop(permit);
+        });
+    }
+    drop(listener);
+    // Requests in flight finish (each is bounded by the request timeout); idle connections close.
+    let _ = tokio::time::timeout(drain_timeout, graceful.shutdown()).await;
+    Ok(())
 }
 
 /// Resolves on Ctrl-C or SIGTERM (how service managers stop a server).
