@@ -557,6 +557,56 @@ fn cases() {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
+/// The subcommands a `--help` text lists (`  name  description` lines under `Commands:`).
+fn listed_commands(help: &str) -> Vec<String> {
+    help.lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with(' '))
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .filter(|c| c != "help")
+        .collect()
+}
+
+/// Every command `--help` lists, and every subcommand of those that have them, has a folder of
+/// cases here: a new command without tests fails this.
+#[test]
+fn every_command_has_case_folders() {
+    let bin = env!("CARGO_BIN_EXE_isa-authority");
+    let help = |args: &[&str]| {
+        let out = Command::new(bin).args(args).arg("--help").output().unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let mut missing = Vec::new();
+    let commands = listed_commands(&help(&[]));
+    assert!(commands.len() >= 20, "{commands:?}");
+    for command in commands {
+        let subcommands = listed_commands(&help(&[&command]));
+        let folders: Vec<PathBuf> = if subcommands.is_empty() {
+            vec![cases_root().join(&command)]
+        } else {
+            subcommands
+                .iter()
+                .map(|sub| cases_root().join(&command).join(sub))
+                .collect()
+        };
+        for folder in folders {
+            let mut found = Vec::new();
+            if folder.is_dir() {
+                case_dirs(&folder, &mut found);
+            }
+            if found.is_empty() {
+                missing.push(folder.display().to_string());
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "commands without case folders: {missing:?}"
+    );
+}
+
 #[test]
 fn cmd_lines_split_like_a_shell() {
     assert_eq!(
