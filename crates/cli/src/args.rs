@@ -1,7 +1,7 @@
 //! Argument groups every subcommand that needs them flattens in, so an option is spelled,
 //! documented, defaulted and validated once: `--format` of reports, `--fail-on`, `--aliases`,
-//! `--scheme` (and the `--from-scheme`/`--to-scheme` pair), `--store`, and the scanner's
-//! limits.
+//! `--scheme` (and the `--from-scheme`/`--to-scheme` pair), `--store` (and `--registry`), and
+//! the scanner's limits.
 
 use std::path::PathBuf;
 
@@ -141,6 +141,90 @@ impl StoreArg {
     /// Opens the store.
     pub fn open(&self) -> Result<Store> {
         Ok(Store::open(self.dir())?)
+    }
+}
+
+/// Where a store command works: `--store DIR` or `--registry URL`, else
+/// `$ISA_AUTHORITY_REGISTRY`, else `$ISA_AUTHORITY_STORE`, else `./.isa-authority` (an
+/// explicit flag always wins over the environment). For the commands that can work against a
+/// registry (`log`, `show`, `diff`, `verify`, `propose`, `approve`, `declare`); `init` and
+/// `serve` take [`StoreArg`] alone.
+#[derive(Debug, Clone, clap::Args)]
+pub struct StoreOrRegistry {
+    /// Store directory [default: $ISA_AUTHORITY_STORE, else ./.isa-authority].
+    #[arg(long, value_name = "DIR", conflicts_with = "registry")]
+    pub store: Option<PathBuf>,
+
+    /// Work against the registry served at this http:// address (`isa-authority serve`)
+    /// instead of a store directory: reads fetch the store's export and run the same code over
+    /// it (so `verify` checks the bytes itself); writes send $ISA_AUTHORITY_TOKEN [default:
+    /// $ISA_AUTHORITY_REGISTRY].
+    #[arg(long, value_name = "URL")]
+    pub registry: Option<String>,
+}
+
+/// Where [`StoreOrRegistry`] points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// A store directory.
+    Store(PathBuf),
+    /// A registry's address.
+    Registry(String),
+}
+
+impl StoreOrRegistry {
+    /// Where the command works (see the type's documentation for the order).
+    pub fn location(&self) -> Location {
+        if let Some(url) = &self.registry {
+            return Location::Registry(url.clone());
+        }
+        if let Some(dir) = &self.store {
+            return Location::Store(dir.clone());
+        }
+        if let Some(url) = crate::registry::env_url() {
+            return Location::Registry(url);
+        }
+        Location::Store(
+            StoreArg {
+                store: self.store.clone(),
+            }
+            .dir(),
+        )
+    }
+
+    /// The registry, when the command works against one.
+    pub fn registry(&self) -> Result<Option<crate::registry::Registry>> {
+        match self.location() {
+            Location::Registry(url) => Ok(Some(crate::registry::Registry::new(&url)?)),
+            Location::Store(_) => Ok(None),
+        }
+    }
+
+    /// The store: the directory's, or the registry's export held in memory.
+    pub fn open(&self) -> Result<Store> {
+        match self.location() {
+            Location::Store(dir) => Ok(Store::open(dir)?),
+            Location::Registry(url) => crate::registry::Registry::new(&url)?.store(),
+        }
+    }
+}
+
+/// `--registry URL` of the commands that take tables (`gen`, `conform`, `migrate`,
+/// `translate`): a bare version argument (`1.2.0`, `latest`) is then that version of the
+/// registry's history rather than of the default store.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RegistryArg {
+    /// Resolve bare store versions (`1.2.0`, `latest`) through the registry served at this
+    /// http:// address (`GET /v1/versions/VERSION`) instead of the default store [default:
+    /// $ISA_AUTHORITY_REGISTRY].
+    #[arg(long, value_name = "URL")]
+    pub registry: Option<String>,
+}
+
+impl RegistryArg {
+    /// The registry's address: `--registry`, else `$ISA_AUTHORITY_REGISTRY`.
+    pub fn url(&self) -> Option<String> {
+        self.registry.clone().or_else(crate::registry::env_url)
     }
 }
 

@@ -26,6 +26,9 @@ pub struct Args {
     pub against: String,
 
     #[command(flatten)]
+    pub registry: crate::args::RegistryArg,
+
+    #[command(flatten)]
     pub report: ReportArgs,
 
     #[command(flatten)]
@@ -48,7 +51,7 @@ pub struct Args {
 
 /// Runs `conform`.
 pub fn run(args: Args) -> Result<u8> {
-    let canonical = inputs::resolve_table(&args.against)?;
+    let canonical = inputs::resolve_table_in(&args.against, args.registry.url().as_deref())?;
     let aliases = args.aliases.load()?;
     let options = ConformOptions {
         aliases: aliases.clone(),

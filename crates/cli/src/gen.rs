@@ -71,6 +71,9 @@ pub struct Args {
     pub isa_version: Option<String>,
 
     #[command(flatten)]
+    pub registry: crate::args::RegistryArg,
+
+    #[command(flatten)]
     pub scheme: crate::args::SchemeArg,
 }
 
@@ -99,7 +102,7 @@ fn lang_of(args: &Args) -> Result<Lang> {
 /// Runs `gen`.
 pub fn run(args: Args) -> Result<u8> {
     let lang = lang_of(&args)?;
-    let table = inputs::resolve_table(&args.canonical)?;
+    let table = inputs::resolve_table_in(&args.canonical, args.registry.url().as_deref())?;
     let mut meta = Meta::for_table(&table);
     if let Some(v) = &args.isa_version {
         meta.isa_version = v.clone();

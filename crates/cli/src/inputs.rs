@@ -129,26 +129,47 @@ fn looks_like_version(text: &str) -> bool {
 }
 
 /// Resolves a command-line argument naming one table, for every subcommand that takes "a table
-/// or a store version":
-/// - an existing file, or a name ending in `.json`/`.toml`, is read as a table file;
-/// - `VERSION` (`1.2.0`, `v1.2.0`, `latest`) is that declared version in the default store
-///   (`$ISA_AUTHORITY_STORE`, else `./.isa-authority`);
-/// - `DIR@VERSION` is that version in the store at `DIR`.
+/// or a store version" (see [`resolve_table_in`]), with the registry of
+/// `$ISA_AUTHORITY_REGISTRY`, if any.
 pub fn resolve_table(arg: &str) -> anyhow::Result<Table> {
+    resolve_table_in(arg, crate::registry::env_url().as_deref())
+}
+
+/// Resolves a command-line argument naming one table:
+/// - an existing file, or a name ending in `.json`/`.toml`, is read as a table file;
+/// - `VERSION` (`1.2.0`, `v1.2.0`, `latest`) is that declared version of `registry` when one
+///   is given (`--registry URL`, else `$ISA_AUTHORITY_REGISTRY`), else of the default store
+///   (`$ISA_AUTHORITY_STORE`, else `./.isa-authority`);
+/// - `DIR@VERSION` is that version in the store at `DIR`, and `http://HOST:PORT@VERSION`
+///   that version of the registry there.
+pub fn resolve_table_in(arg: &str, registry: Option<&str>) -> anyhow::Result<Table> {
     let path = Path::new(arg);
     if arg == "-" || path.exists() || TableFormat::from_path(path).is_some() {
         return Ok(load_one(path)?);
     }
-    let (dir, version) = match arg.rsplit_once('@') {
-        Some((dir, version)) if !dir.is_empty() => (PathBuf::from(dir), version),
-        _ => (default_store_dir(), arg),
+    enum From<'a> {
+        Dir(PathBuf),
+        Registry(&'a str),
+    }
+    let (from, version) = match arg.rsplit_once('@') {
+        Some((url, version)) if is_url(url) => (From::Registry(url), version),
+        Some((dir, version)) if !dir.is_empty() => (From::Dir(PathBuf::from(dir)), version),
+        _ => match registry {
+            Some(url) => (From::Registry(url), arg),
+            None => (From::Dir(default_store_dir()), arg),
+        },
     };
     if !looks_like_version(version) {
         anyhow::bail!(
             "{arg}: no such table file, and not a store version\n  hint: name a .json/.toml table, \
-             a declared version such as 1.2.0 (from $ISA_AUTHORITY_STORE or ./.isa-authority), or DIR@VERSION"
+             a declared version such as 1.2.0 (from --registry / $ISA_AUTHORITY_REGISTRY, else \
+             $ISA_AUTHORITY_STORE or ./.isa-authority), DIR@VERSION or URL@VERSION"
         );
     }
+    let dir = match from {
+        From::Registry(url) => return crate::registry::Registry::new(url)?.table(version),
+        From::Dir(dir) => dir,
+    };
     let store = isa_history::Store::open(&dir)
         .map_err(|e| anyhow::anyhow!("{arg}: cannot open the store {}: {e}", dir.display()))?;
     store.show(version).map_err(|e| {
@@ -157,6 +178,12 @@ pub fn resolve_table(arg: &str) -> anyhow::Result<Table> {
             dir.display()
         )
     })
+}
+
+/// True for what names a registry rather than a store directory: `http://…` or `https://…`.
+fn is_url(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://")
 }
 
 /// Refuses a table whose bytecode cannot be decoded (see [`isa_core::undecodable`]): the error

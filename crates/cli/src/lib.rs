@@ -26,6 +26,7 @@ pub mod matrix;
 pub mod migrate;
 pub mod negotiate;
 pub mod output;
+pub mod registry;
 pub mod scan;
 pub mod serve;
 pub mod store_cmds;

@@ -41,6 +41,9 @@ pub struct Matching {
 
     #[command(flatten)]
     pub schemes: SchemePair,
+
+    #[command(flatten)]
+    pub registry: crate::args::RegistryArg,
 }
 
 impl Matching {
@@ -141,8 +144,9 @@ pub fn run(args: Args) -> Result<u8> {
 
 fn run_plan(args: PlanArgs) -> Result<u8> {
     let options = args.matching.options()?;
-    let from = inputs::resolve_table(&args.from)?;
-    let to = inputs::resolve_table(&args.to)?;
+    let registry = args.matching.registry.url();
+    let from = inputs::resolve_table_in(&args.from, registry.as_deref())?;
+    let to = inputs::resolve_table_in(&args.to, registry.as_deref())?;
     let p = plan(&from, &to, &options);
     match args.format {
         PlanFormat::Text => print!("{}", render_text(&p)),
@@ -153,8 +157,9 @@ fn run_plan(args: PlanArgs) -> Result<u8> {
 
 fn run_guide(args: GuideArgs) -> Result<u8> {
     let plan = args.matching.options()?;
-    let implementation = inputs::resolve_table(&args.implementation)?;
-    let canonical = inputs::resolve_table(&args.to)?;
+    let registry = args.matching.registry.url();
+    let implementation = inputs::resolve_table_in(&args.implementation, registry.as_deref())?;
+    let canonical = inputs::resolve_table_in(&args.to, registry.as_deref())?;
     let options = GuideOptions {
         plan,
         implementation_ref: args.implementation.clone(),

@@ -22,8 +22,32 @@ use crate::output::json as pretty;
 use isa_report::store::{self, diff_json, diff_text, verify_json, version_json};
 use isa_report::style::{note, paint, Style};
 
-use crate::args::{Format, StoreArg};
+use crate::args::{Format, Location, StoreArg, StoreOrRegistry};
+use crate::registry::{segment, Registry, RegistryError};
 use crate::{inputs, EXIT_FAIL, EXIT_OK};
+
+/// The value of a registry's answer, or `None` after reporting a refusal (409, the command
+/// then exits 1, as the same refusal does locally); other failures are returned (exit 2).
+fn unless_remote_refused<T>(result: Result<T, RegistryError>) -> Result<Option<T>> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(e) if e.is_refusal() => {
+            crate::output::print_error(&anyhow::Error::new(e));
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A string field of a registry's answer.
+fn field<'a>(value: &'a Value, key: &str, registry: &Registry) -> Result<&'a str> {
+    value.get(key).and_then(Value::as_str).with_context(|| {
+        format!(
+            "the registry {} answered without `{key}` (is it an isa-authority registry?)",
+            registry.name()
+        )
+    })
+}
 
 /// Maps a library result to an exit code: refusals — by the governance rules, or of a store
 /// that fails verification — are verdicts (exit 1), every other error is bad input (exit 2).
@@ -176,7 +200,7 @@ pub fn init(args: InitArgs) -> Result<u8> {
 #[command(disable_version_flag = true)]
 pub struct ProposeArgs {
     #[command(flatten)]
-    pub store: StoreArg,
+    pub store: StoreOrRegistry,
     /// The table to propose (.json interchange or .toml).
     #[arg(value_name = "TABLE")]
     pub table: String,
@@ -229,6 +253,9 @@ pub fn propose(args: ProposeArgs) -> Result<u8> {
             None => bail!("--override {spec}: expected NUMBER=REASON (NUMBER decimal or 0x hex)"),
         }
     }
+    if let Some(registry) = args.store.registry()? {
+        return propose_remote(&registry, &args, &options);
+    }
     let store = args.store.open()?;
     let table = inputs::resolve_table(&args.table)?;
     // A version whose bytecode cannot be decoded must never be declared; refuse it before it is
@@ -240,17 +267,50 @@ pub fn propose(args: ProposeArgs) -> Result<u8> {
         &isa_core::Aliases::new(),
     )?;
     verdict(store.propose(table, options), |id| {
-        match args.format {
-            Format::Json => print!("{}", pretty(&json!({ "id": id }))),
-            Format::Text => {
-                println!("{id}");
-                note(&format!(
-                    "maintainers approve it with `isa-authority approve {id} --key NAME.key`"
-                ));
-            }
-        }
+        print_proposed(&id, args.format);
         Ok(EXIT_OK)
     })
+}
+
+fn print_proposed(id: &str, format: Format) {
+    match format {
+        Format::Json => print!("{}", pretty(&json!({ "id": id }))),
+        Format::Text => {
+            println!("{id}");
+            note(&format!(
+                "maintainers approve it with `isa-authority approve {id} --key NAME.key`"
+            ));
+        }
+    }
+}
+
+/// `propose --registry`: the table file's text goes to the server as it is (named as given,
+/// so the server's messages locate errors in it as a local `propose` would); a store version
+/// or standard input is resolved here and sent as the interchange object.
+fn propose_remote(registry: &Registry, args: &ProposeArgs, options: &ProposeOptions) -> Result<u8> {
+    let path = Path::new(&args.table);
+    let table = if args.table != "-" && path.is_file() {
+        let bytes = isa_io::read_limited(path, isa_io::max_input())
+            .with_context(|| format!("{}: cannot read", args.table))?;
+        let content = String::from_utf8(bytes)
+            .map_err(|_| anyhow::anyhow!("{}: not UTF-8 text", args.table))?;
+        json!({ "name": args.table, "content": content })
+    } else {
+        let table = inputs::resolve_table_in(&args.table, Some(registry.name()))?;
+        serde_json::from_str(&isa_io::table_to_json_string(&table))?
+    };
+    let body = json!({
+        "table": table,
+        "version": options.version.to_string(),
+        "message": options.message,
+        "renames": options.renames.iter().map(|r| json!({"from": r.from, "to": r.to})).collect::<Vec<_>>(),
+        "overrides": options.overrides.iter().map(|o| json!({"opcode": o.opcode, "reason": o.reason})).collect::<Vec<_>>(),
+    });
+    let Some(answer) = unless_remote_refused(registry.post_json("v1/proposals", &body))? else {
+        return Ok(EXIT_FAIL);
+    };
+    print_proposed(field(&answer, "id", registry)?, args.format);
+    Ok(EXIT_OK)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -260,7 +320,7 @@ pub fn propose(args: ProposeArgs) -> Result<u8> {
 #[derive(Debug, clap::Args)]
 pub struct ApproveArgs {
     #[command(flatten)]
-    pub store: StoreArg,
+    pub store: StoreOrRegistry,
     /// The proposal id (`sha256:…`, or a unique prefix of at least 8 hex digits).
     pub id: String,
     /// The maintainer's secret key file (NAME.key).
@@ -273,35 +333,105 @@ pub struct ApproveArgs {
 
 /// Runs `approve`.
 pub fn approve(args: ApproveArgs) -> Result<u8> {
+    if let Some(registry) = args.store.registry()? {
+        return approve_remote(&registry, &args);
+    }
     let store = args.store.open()?;
     let key = isa_history::read_secret_file(&args.key)?;
     verdict(store.approve(&args.id, &key), |approval| {
         let status = store.status(&approval.proposal)?;
-        match args.format {
-            Format::Json => print!(
-                "{}",
-                pretty(&json!({
-                    "id": approval.proposal,
-                    "maintainer": approval.maintainer,
-                    "approved_by": status.approved_by,
-                    "missing": status.missing,
-                }))
-            ),
-            Format::Text => println!(
-                "{} approved {} (version {}); approved by {}; {}",
-                approval.maintainer,
-                approval.proposal,
-                status.proposal.version,
-                status.approved_by.join(", "),
-                if status.missing == 0 {
-                    "quorum reached: `isa-authority declare` can declare it".to_string()
-                } else {
-                    format!("{} more approval(s) needed", status.missing)
-                }
-            ),
-        }
+        print_approved(
+            &Approved {
+                id: &approval.proposal,
+                maintainer: &approval.maintainer,
+                version: &status.proposal.version.to_string(),
+                approved_by: &status.approved_by,
+                missing: status.missing,
+            },
+            args.format,
+        );
         Ok(EXIT_OK)
     })
+}
+
+/// What `approve` reports, from the local store or from a registry's answer.
+struct Approved<'a> {
+    id: &'a str,
+    maintainer: &'a str,
+    version: &'a str,
+    approved_by: &'a [String],
+    missing: usize,
+}
+
+fn print_approved(a: &Approved<'_>, format: Format) {
+    match format {
+        Format::Json => print!(
+            "{}",
+            pretty(&json!({
+                "id": a.id,
+                "maintainer": a.maintainer,
+                "approved_by": a.approved_by,
+                "missing": a.missing,
+            }))
+        ),
+        Format::Text => println!(
+            "{} approved {} (version {}); approved by {}; {}",
+            a.maintainer,
+            a.id,
+            a.version,
+            a.approved_by.join(", "),
+            if a.missing == 0 {
+                "quorum reached: `isa-authority declare` can declare it".to_string()
+            } else {
+                format!("{} more approval(s) needed", a.missing)
+            }
+        ),
+    }
+}
+
+/// `approve --registry`: the proposal's full id from the registry, the signature made here
+/// with the key file (the key never leaves this machine), the approval sent to the registry.
+fn approve_remote(registry: &Registry, args: &ApproveArgs) -> Result<u8> {
+    let key = isa_history::read_secret_file(&args.key)?;
+    let proposal = registry.get_json(&format!("v1/proposals/{}", segment(&args.id)))?;
+    let id = field(&proposal, "id", registry)?;
+    let body = json!({
+        "public_key": key.public().to_hex(),
+        "signature": key.sign_approval(id),
+    });
+    let path = format!("v1/proposals/{}/approvals", segment(id));
+    let Some(answer) = unless_remote_refused(registry.post_json(&path, &body))? else {
+        return Ok(EXIT_FAIL);
+    };
+    let approved_by: Vec<String> = answer
+        .get("approved_by")
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let missing = answer
+        .get("missing")
+        .and_then(Value::as_u64)
+        .with_context(|| {
+            format!(
+                "the registry {} answered without `missing`",
+                registry.name()
+            )
+        })?;
+    print_approved(
+        &Approved {
+            id: field(&answer, "id", registry)?,
+            maintainer: field(&answer, "maintainer", registry)?,
+            version: field(&answer, "version", registry)?,
+            approved_by: &approved_by,
+            missing: usize::try_from(missing)?,
+        },
+        args.format,
+    );
+    Ok(EXIT_OK)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -311,7 +441,7 @@ pub fn approve(args: ApproveArgs) -> Result<u8> {
 #[derive(Debug, clap::Args)]
 pub struct DeclareArgs {
     #[command(flatten)]
-    pub store: StoreArg,
+    pub store: StoreOrRegistry,
     /// The proposal id (`sha256:…`, or a unique prefix of at least 8 hex digits).
     pub id: String,
     /// Output format.
@@ -321,19 +451,46 @@ pub struct DeclareArgs {
 
 /// Runs `declare`.
 pub fn declare(args: DeclareArgs) -> Result<u8> {
+    if let Some(registry) = args.store.registry()? {
+        return declare_remote(&registry, &args);
+    }
     let store = args.store.open()?;
     verdict(store.declare(&args.id), |d| {
         match args.format {
             Format::Json => print!("{}", pretty(&version_json(&d))),
-            Format::Text => println!(
-                "declared {} (record {}, table {})",
-                paint(Style::Good, &d.version().to_string()),
-                d.hash,
-                d.record.proposal.table_hash()
+            Format::Text => print_declared(
+                &d.version().to_string(),
+                &d.hash,
+                &d.record.proposal.table_hash(),
             ),
         }
         Ok(EXIT_OK)
     })
+}
+
+fn print_declared(version: &str, hash: &str, table_hash: &str) {
+    println!(
+        "declared {} (record {hash}, table {table_hash})",
+        paint(Style::Good, version)
+    );
+}
+
+/// `declare --registry`: the registry declares it; its answer is the version's JSON, which is
+/// `version_json` of the new record, so it prints as a local `declare` does.
+fn declare_remote(registry: &Registry, args: &DeclareArgs) -> Result<u8> {
+    let body = json!({ "proposal": args.id });
+    let Some(answer) = unless_remote_refused(registry.post_json("v1/declarations", &body))? else {
+        return Ok(EXIT_FAIL);
+    };
+    match args.format {
+        Format::Json => print!("{}", pretty(&answer)),
+        Format::Text => print_declared(
+            field(&answer, "version", registry)?,
+            field(&answer, "hash", registry)?,
+            field(&answer, "table_hash", registry)?,
+        ),
+    }
+    Ok(EXIT_OK)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -343,7 +500,7 @@ pub fn declare(args: DeclareArgs) -> Result<u8> {
 #[derive(Debug, clap::Args)]
 pub struct LogArgs {
     #[command(flatten)]
-    pub store: StoreArg,
+    pub store: StoreOrRegistry,
     /// Output format (`json`: `{"versions": [{"version", "hash", ...}], "head": ...}`).
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
@@ -407,7 +564,7 @@ pub fn log(args: LogArgs) -> Result<u8> {
 #[derive(Debug, clap::Args)]
 pub struct ShowArgs {
     #[command(flatten)]
-    pub store: StoreArg,
+    pub store: StoreOrRegistry,
     /// The declared version (semver, or `latest`).
     #[arg(id = "declared_version", value_name = "VERSION")]
     pub version: String,
@@ -436,7 +593,7 @@ pub fn show(args: ShowArgs) -> Result<u8> {
 #[derive(Debug, clap::Args)]
 pub struct DiffArgs {
     #[command(flatten)]
-    pub store: StoreArg,
+    pub store: StoreOrRegistry,
     /// The old version (semver, or `latest`).
     pub from: String,
     /// The new version (semver, or `latest`).
@@ -494,7 +651,7 @@ pub fn diff(args: DiffArgs) -> Result<u8> {
 #[derive(Debug, clap::Args)]
 pub struct VerifyArgs {
     #[command(flatten)]
-    pub store: StoreArg,
+    pub store: StoreOrRegistry,
     /// Also require the history to still contain this record hash (a checkpoint from an earlier
     /// `log` or `verify`, or the genesis hash), which detects a history cut short or replaced
     /// since then. The history may have grown past it.
@@ -507,17 +664,22 @@ pub struct VerifyArgs {
 
 /// Runs `verify`.
 pub fn verify(args: VerifyArgs) -> Result<u8> {
-    let dir = args.store.dir();
-    if !dir.is_dir() {
-        return Err(HistoryError::NotAStore(dir).into());
-    }
-    // Deliberately not `Store::open`: a store whose authority.json is missing, damaged or a
-    // link is a verification failure (exit 1) to report, not an unusable argument.
-    let store = Store::open(&dir).or_else(|e| match e {
-        HistoryError::NotAStore(_) if dir.join("history").is_dir() => Ok(unchecked(&dir)),
-        HistoryError::Symlink(_) => Ok(unchecked(&dir)),
-        other => Err(other),
-    })?;
+    let store = match args.store.location() {
+        // The registry's bytes, verified here: its own verdict (`GET /v1/verify`) is not asked.
+        Location::Registry(url) => Registry::new(&url)?.store()?,
+        Location::Store(dir) => {
+            if !dir.is_dir() {
+                return Err(HistoryError::NotAStore(dir).into());
+            }
+            // Deliberately not `Store::open`: a store whose authority.json is missing, damaged
+            // or a link is a verification failure (exit 1) to report, not an unusable argument.
+            Store::open(&dir).or_else(|e| match e {
+                HistoryError::NotAStore(_) if dir.join("history").is_dir() => Ok(unchecked(&dir)),
+                HistoryError::Symlink(_) => Ok(unchecked(&dir)),
+                other => Err(other),
+            })?
+        }
+    };
     let checkpoint = args.head.as_deref().map(checkpoint_hash).transpose()?;
     let report = store.verify()?;
     let head = report.versions.last().map(|v| v.hash.as_str());

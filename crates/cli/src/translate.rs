@@ -59,6 +59,9 @@ pub struct Args {
     #[command(flatten)]
     pub schemes: SchemePair,
 
+    #[command(flatten)]
+    pub registry: crate::args::RegistryArg,
+
     /// What the input file is.
     #[arg(long, value_enum, default_value = "auto")]
     pub container: Container,
@@ -71,8 +74,9 @@ pub struct Args {
 /// Runs `translate`.
 pub fn run(args: Args) -> Result<u8> {
     let aliases = args.aliases.load()?;
-    let from = inputs::resolve_table(&args.from)?;
-    let to = inputs::resolve_table(&args.to)?;
+    let registry = args.registry.url();
+    let from = inputs::resolve_table_in(&args.from, registry.as_deref())?;
+    let to = inputs::resolve_table_in(&args.to, registry.as_deref())?;
     let (from_scheme, to_scheme) = args.schemes.resolve()?;
     // Bytes read with, or written for, a table that cannot be decoded unambiguously would be a
     // guess: refuse it with check's own explanation (exit 2) before reading the input.

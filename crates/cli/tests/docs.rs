@@ -346,6 +346,7 @@ fn run_document(name: &str) {
         .env("NO_COLOR", "1")
         .env("TMPDIR", &scratch)
         .env_remove("ISA_AUTHORITY_STORE")
+        .env_remove("ISA_AUTHORITY_REGISTRY")
         .env_remove("ISA_AUTHORITY_MAX_INPUT")
         .status()
         .unwrap();

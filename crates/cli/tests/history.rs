@@ -15,7 +15,9 @@ use common::*;
 
 fn bin() -> Command {
     let mut cmd = Command::cargo_bin("isa-authority").unwrap();
-    cmd.env_remove("ISA_AUTHORITY_STORE").env_remove("NO_COLOR");
+    cmd.env_remove("ISA_AUTHORITY_STORE")
+        .env_remove("ISA_AUTHORITY_REGISTRY")
+        .env_remove("NO_COLOR");
     cmd
 }
 

@@ -40,7 +40,9 @@
 //! out); `folder` (folders and files opened relative to directory handles, never following a
 //! link, with atomic writes inside a folder's handle); [`storage`], the [`Storage`] trait
 //! (the store's named byte objects, with one compare-and-append for history records) and its
-//! folder implementation, the only IO (the directory, the lock, one session per command); and
+//! folder implementation, the only IO (the directory, the lock, one session per command);
+//! [`memory`], the same trait over objects in memory (what a registry's client builds from its
+//! export, so it runs the same code over the same bytes); and
 //! [`store`], the governance rules over any backend, so a database-backed registry enforces
 //! them with the same code as the command line.
 
@@ -51,6 +53,7 @@ pub mod error;
 pub mod export;
 mod folder;
 pub mod keys;
+pub mod memory;
 pub mod model;
 pub mod policy;
 pub mod storage;
@@ -59,6 +62,7 @@ pub mod verify;
 
 pub use error::HistoryError;
 pub use keys::{read_secret_file, write_key_file, KeyPair, PublicKey};
+pub use memory::MemoryStorage;
 pub use model::{Approval, Authority, Maintainer, Override, Proposal, Record, Rename};
 /// The semver implementation versions are parsed with.
 pub use semver;

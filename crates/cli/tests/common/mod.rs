@@ -10,7 +10,9 @@ use serde_json::Value;
 /// The binary, with no colour and no store chosen by the environment.
 pub fn bin() -> Command {
     let mut cmd = Command::cargo_bin("isa-authority").unwrap();
-    cmd.env("NO_COLOR", "1").env_remove("ISA_AUTHORITY_STORE");
+    cmd.env("NO_COLOR", "1")
+        .env_remove("ISA_AUTHORITY_STORE")
+        .env_remove("ISA_AUTHORITY_REGISTRY");
     cmd
 }
 
