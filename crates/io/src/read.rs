@@ -76,11 +76,44 @@ pub fn load_table(path: &Path) -> Result<Table, LoadError> {
 
 /// Reads many table files, collecting every error rather than stopping at the first, and
 /// rejects two files that name the same implementation.
-pub fn load_tables(paths: &[impl AsRef<Path>]) -> Result<Vec<Table>, Vec<LoadError>> {
+///
+/// Files are read and parsed on all cores (each file is independent; for 1,000 tables loading
+/// was a third of `check`'s time), and the results are kept in the order of `paths`, so the
+/// outcome never depends on the number of threads.
+pub fn load_tables<P: AsRef<Path> + Sync>(paths: &[P]) -> Result<Vec<Table>, Vec<LoadError>> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(paths.len().div_ceil(8).max(1));
+    let results: Vec<Result<Table, LoadError>> = if threads <= 1 {
+        paths.iter().map(|p| load_table(p.as_ref())).collect()
+    } else {
+        let chunk = paths.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = paths
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|p| load_table(p.as_ref()))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| match w.join() {
+                    Ok(results) => results,
+                    // A reader never panics on input (the fuzz targets hold it to that); were
+                    // one to, the panic is the bug to see, not a silently missing table.
+                    Err(panic) => std::panic::resume_unwind(panic),
+                })
+                .collect()
+        })
+    };
     let mut tables = Vec::new();
     let mut errors = Vec::new();
-    for path in paths {
-        match load_table(path.as_ref()) {
+    for result in results {
+        match result {
             Ok(t) => tables.push(t),
             Err(e) => errors.push(e),
         }
