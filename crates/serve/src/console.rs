@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use isa_core::conflict::hex_opcode;
-use isa_core::{Aliases, CheckOptions};
+use isa_core::{Aliases, CheckOptions, ResolveOptions, Scheme};
 use isa_history::Declared;
 use isa_viz::escape;
 
@@ -33,13 +33,18 @@ pub fn routes() -> Router<Arc<App>> {
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#222}\
 table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}\
-th{background:#f4f4f4}code,pre{font-family:ui-monospace,monospace;font-size:.9em}pre{background:#f7f7f7;padding:.5rem;overflow:auto}\
-nav a{margin-right:1rem}.bad{color:#b00020}.good{color:#1a7f37}.map svg{max-width:100%;height:auto}textarea{width:100%;font-family:monospace}";
+th{background:#f4f4f4}tr:nth-child(even) td{background:#fafafa}code,pre{font-family:ui-monospace,monospace;font-size:.9em}\
+pre{background:#f7f7f7;padding:.5rem;overflow:auto}table.facts td code{overflow-wrap:anywhere}\
+nav a{margin-right:1rem}.bad{color:#b00020}.good{color:#1a7f37}\
+.map{border:1px solid #ddd;overflow-x:auto}.map svg{display:block;max-width:100%;height:auto}\
+textarea{width:100%;box-sizing:border-box;font-family:monospace}";
 
+/// A whole page. The empty `data:` icon keeps browsers from asking for `/favicon.ico` (a 404 in
+/// every browser console otherwise).
 fn page(title: &str, body: &str) -> Response {
     let html = format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{} · isa-authority</title><style>{STYLE}</style></head><body>\
+         <link rel=\"icon\" href=\"data:,\"><title>{} · isa-authority</title><style>{STYLE}</style></head><body>\
          <nav><a href=\"/\">Versions</a><a href=\"/check\">Check tables</a><a href=\"/v1/openapi.json\">API</a></nav>\
          <h1>{}</h1>\n{body}\n</body></html>\n",
         escape(title),
@@ -62,6 +67,16 @@ fn error_page(p: Problem) -> Response {
     );
     *r.status_mut() = status;
     r
+}
+
+/// A hash or id shortened for a table cell (`sha256:` and 12 hex digits), the whole of it in the
+/// tooltip.
+fn short_hash(hash: &str) -> String {
+    let mut short: String = hash.chars().take(19).collect();
+    if short.len() < hash.len() {
+        short.push('…');
+    }
+    format!("<code title=\"{}\">{}</code>", escape(hash), escape(&short))
 }
 
 fn version_link(v: &str) -> String {
@@ -113,11 +128,11 @@ async fn index(State(app): State<Arc<App>>) -> Response {
             let p = &d.record.proposal;
             let _ = write!(
                 body,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 version_link(&p.version.to_string()),
                 d.record.sequence,
                 p.table.instructions().count(),
-                escape(&p.table_hash()),
+                short_hash(&p.table_hash()),
                 escape(
                     &d.record
                         .approvals
@@ -153,9 +168,9 @@ async fn index(State(app): State<Arc<App>>) -> Response {
         for s in pending {
             let _ = write!(
                 body,
-                "<tr><td><a href=\"/proposals/{}\"><code>{}</code></a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td><a href=\"/proposals/{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 escape(&urlencode(&s.id)),
-                escape(&s.id[..s.id.len().min(19)]),
+                short_hash(&s.id),
                 escape(&s.proposal.version.to_string()),
                 escape(&s.approved_by.join(", ")),
                 s.missing,
@@ -177,22 +192,31 @@ fn record_facts(d: &Declared) -> String {
         .map(|a| a.maintainer.as_str())
         .collect::<Vec<_>>()
         .join(", ");
-    for (k, v) in [
-        ("Record", d.record.sequence.to_string()),
-        ("Hash", d.hash.clone()),
-        ("Table hash", p.table_hash()),
-        ("Previous", d.record.previous.clone()),
-        ("Approved by", approved),
-        ("Message", p.message.clone()),
-    ] {
-        let _ = write!(
-            out,
-            "<tr><th>{k}</th><td><code>{}</code></td></tr>",
-            escape(&v)
-        );
-    }
+    facts_rows(
+        &mut out,
+        [
+            ("Record", d.record.sequence.to_string(), false),
+            ("Hash", d.hash.clone(), true),
+            ("Table hash", p.table_hash(), true),
+            ("Previous", d.record.previous.clone(), true),
+            ("Approved by", approved, false),
+            ("Message", p.message.clone(), false),
+        ],
+    );
     out.push_str("</table>");
     out
+}
+
+/// Rows of a facts table: name, value, and whether the value is code (a hash, an id).
+fn facts_rows<const N: usize>(out: &mut String, rows: [(&str, String, bool); N]) {
+    for (k, v, code) in rows {
+        let v = escape(&v);
+        if code {
+            let _ = write!(out, "<tr><th>{k}</th><td><code>{v}</code></td></tr>");
+        } else {
+            let _ = write!(out, "<tr><th>{k}</th><td>{v}</td></tr>");
+        }
+    }
 }
 
 async fn version(State(app): State<Arc<App>>, p: Result<Path<String>, PathRejection>) -> Response {
@@ -208,15 +232,30 @@ async fn version(State(app): State<Arc<App>>, p: Result<Path<String>, PathReject
     let v = declared.version().to_string();
     let table = declared.record.proposal.table.clone();
     let title = format!("Version {v}");
+    let map_version = v.clone();
     let svg = blocking(move || {
-        let model = isa_report::map::map_model(
+        let mut model = isa_report::map::map_model(
             std::slice::from_ref(&table),
             Some(&table),
             isa_report::map::By::Implementation,
-            &format!("Opcode map of version {}", table.implementation),
+            &format!(
+                "Opcode map of version {map_version} ({})",
+                table.implementation
+            ),
             &Aliases::new(),
         )
         .map_err(|e| Problem::invalid(e.to_string()))?;
+        // One table compared with itself: the agreement heatmap (one cell) and the reference's
+        // own grids (the same table again) say nothing here, so only its grids are drawn.
+        model.heatmap = None;
+        model.heatmap_groups.clear();
+        model.reference_grids.clear();
+        let count = table.instructions().count();
+        model.description = format!(
+            "{count} instruction{} of version {map_version}, one grid per opcode page in use; each cell is one opcode (hover for its instruction).",
+            if count == 1 { "" } else { "s" }
+        );
+        model.reference = format!("version {map_version} itself");
         Ok((isa_viz::map_svg(&model), table))
     })
     .await;
@@ -240,16 +279,24 @@ async fn version(State(app): State<Arc<App>>, p: Result<Path<String>, PathReject
     }
     body.push_str("</p><h2>Opcode map</h2><div class=\"map\" id=\"map\">");
     body.push_str(&svg);
-    body.push_str("</div><h2>Instructions</h2><table id=\"instructions\"><tr><th>Opcode</th><th>Mnemonic</th><th>Format</th><th>Size</th><th>Status</th></tr>");
-    for e in table.instructions() {
+    body.push_str("</div><h2>Instructions</h2><table id=\"instructions\"><tr><th>Opcode</th><th>Mnemonic</th><th>Format</th><th>Layout</th><th>Category</th><th>Status</th><th>Description</th></tr>");
+    // The layout as every command resolves it (the table's letters, then the FLUX unified
+    // scheme), so a letter-only entry still shows its size and fields.
+    let scheme = Scheme::default();
+    let aliases = Aliases::new();
+    let resolved = isa_core::resolve(&table, &ResolveOptions::new(&scheme, &aliases));
+    for i in &resolved.instructions {
+        let e = i.entry;
         let _ = write!(
             body,
-            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             hex_opcode(e.opcode),
             escape(e.mnemonic.as_deref().unwrap_or("")),
             escape(e.format.as_deref().unwrap_or("")),
-            e.size_bytes.map(|s| s.to_string()).unwrap_or_default(),
-            e.status.map(|s| s.as_str()).unwrap_or("")
+            escape(&i.layout_text().unwrap_or_default()),
+            escape(e.category.as_deref().unwrap_or("")),
+            e.status.map(|s| s.as_str()).unwrap_or(""),
+            escape(e.description.as_deref().unwrap_or(""))
         );
     }
     body.push_str("</table>");
@@ -302,7 +349,11 @@ async fn diff(
                 escape(&c.mnemonic),
                 c.from.map(hex_opcode).unwrap_or_default(),
                 c.to.map(hex_opcode).unwrap_or_default(),
-                if c.breaking { "yes" } else { "" },
+                if c.breaking {
+                    "<span class=\"bad\">yes</span>"
+                } else {
+                    "no"
+                },
                 escape(&c.detail)
             );
         }
@@ -322,29 +373,27 @@ async fn proposal(State(app): State<Arc<App>>, p: Result<Path<String>, PathRejec
     };
     let p = &s.proposal;
     let mut body = String::from("<table class=\"facts\">");
-    for (k, v) in [
-        ("Id", s.id.clone()),
-        ("Version", p.version.to_string()),
-        ("Parent", p.parent.clone()),
-        ("Table hash", p.table_hash()),
-        ("Approved by", s.approved_by.join(", ")),
-        ("Pending", s.pending.join(", ")),
-        ("Missing approvals", s.missing.to_string()),
-        (
-            "Declared",
-            s.declared
-                .as_ref()
-                .map(|v| v.to_string())
-                .unwrap_or_else(|| "not yet".into()),
-        ),
-        ("Message", p.message.clone()),
-    ] {
-        let _ = write!(
-            body,
-            "<tr><th>{k}</th><td><code>{}</code></td></tr>",
-            escape(&v)
-        );
-    }
+    facts_rows(
+        &mut body,
+        [
+            ("Id", s.id.clone(), true),
+            ("Version", p.version.to_string(), false),
+            ("Parent", p.parent.clone(), true),
+            ("Table hash", p.table_hash(), true),
+            ("Approved by", s.approved_by.join(", "), false),
+            ("Pending", s.pending.join(", "), false),
+            ("Missing approvals", s.missing.to_string(), false),
+            (
+                "Declared",
+                s.declared
+                    .as_ref()
+                    .map(|v| v.to_string())
+                    .unwrap_or_else(|| "not yet".into()),
+                false,
+            ),
+            ("Message", p.message.clone(), false),
+        ],
+    );
     body.push_str("</table>");
     for r in &p.renames {
         let _ = write!(
