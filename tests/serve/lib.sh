@@ -30,6 +30,8 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+# Interrupted: still run cleanup (bash runs the EXIT trap on exit, not on a fatal signal).
+trap 'exit 130' INT TERM
 
 log() { echo "$(basename "$0"): $*"; }
 pass() { echo "PASS: $*"; }
@@ -73,7 +75,7 @@ pg_url() {
 # new_db NAME: creates a fresh database NAME (dropping an old one) and prints its URL.
 new_db() {
   local name=$1
-  psql -q -X "$ISA_TEST_DATABASE_URL" -c "DROP DATABASE IF EXISTS $name" -c "CREATE DATABASE $name" >/dev/null
+  PGOPTIONS='-c client_min_messages=warning' psql -q -X "$ISA_TEST_DATABASE_URL" -c "DROP DATABASE IF EXISTS $name" -c "CREATE DATABASE $name" >/dev/null
   echo "${ISA_TEST_DATABASE_URL%/*}/$name"
 }
 
