@@ -129,7 +129,9 @@ fn str_field<'a>(
 ) -> Result<&'a str, Problem> {
     match map.get(key) {
         Some(Value::String(s)) => Ok(s),
-        Some(Value::Null) | None => default.ok_or_else(|| {
+        // An explicit `null` is not a string: the OpenAPI document describes these fields as
+        // strings, and a client that sends null most likely meant something else.
+        None => default.ok_or_else(|| {
             Problem::bad_request(format!("the request body needs the field `{key}`"))
         }),
         Some(_) => Err(Problem::bad_request(format!("`{key}` must be a string"))),
@@ -138,7 +140,7 @@ fn str_field<'a>(
 
 fn bool_field(map: &Map<String, Value>, key: &str) -> Result<bool, Problem> {
     match map.get(key) {
-        None | Some(Value::Null) => Ok(false),
+        None => Ok(false),
         Some(Value::Bool(b)) => Ok(*b),
         Some(_) => Err(Problem::bad_request(format!(
             "`{key}` must be true or false"
@@ -158,7 +160,7 @@ pub fn table_of(value: &Value, at: &str) -> Result<Table, Problem> {
             };
             let name = match o.get("name") {
                 Some(Value::String(n)) => n.clone(),
-                None | Some(Value::Null) => format!("{at}.json"),
+                None => format!("{at}.json"),
                 Some(_) => return Err(Problem::bad_request(format!("{at}.name must be a string"))),
             };
             if let Some(extra) = o.keys().find(|k| *k != "content" && *k != "name") {
@@ -327,6 +329,13 @@ async fn version(
     let table = &declared.record.proposal.table;
     let hash = declared.record.proposal.table_hash();
     let immutable = version != "latest";
+    // Checked before `lang` is looked at, so that a bad format is refused with or without it.
+    let format = params.get("format").map(String::as_str);
+    if let Some(other) = format.filter(|f| !["json", "toml"].contains(f)) {
+        return Err(Problem::bad_request(format!(
+            "format={other}: expected json or toml"
+        )));
+    }
     if let Some(lang) = params.get("lang") {
         let Some(lang) = isa_codegen::Lang::parse(lang) else {
             return Err(Problem::bad_request(format!(
@@ -360,7 +369,7 @@ async fn version(
     if not_modified(&headers, &hash) {
         return Ok(StatusCode::NOT_MODIFIED.into_response());
     }
-    match params.get("format").map(String::as_str) {
+    match format {
         None | Some("json") => Ok(table_json_response(&app, table, &hash, immutable)),
         Some("toml") => {
             let body = app
