@@ -112,8 +112,43 @@ const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_objects_and_history.
 const CREATE_MIGRATIONS_TABLE: &str = "CREATE TABLE IF NOT EXISTS isa_schema_migrations (\
      version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())";
 
+/// How many sessions of one [`PgStorage`] run at once (each holds one connection): a server
+/// with many requests in flight queues them here instead of opening a connection per request
+/// (PostgreSQL allows 100 by default, shared by every instance). As many connections are
+/// kept idle for later sessions, so a busy server reuses them rather than reconnecting.
+pub const MAX_CONNECTIONS: usize = 16;
+
 /// How many idle connections a [`PgStorage`] keeps for later sessions.
-const MAX_IDLE: usize = 4;
+const MAX_IDLE: usize = MAX_CONNECTIONS;
+
+/// Bounds the sessions in flight (see [`MAX_CONNECTIONS`]).
+#[derive(Debug, Default)]
+struct Gate {
+    used: Mutex<usize>,
+    freed: std::sync::Condvar,
+}
+
+/// One session's place at the [`Gate`], given back when dropped.
+struct Permit<'a>(&'a Gate);
+
+impl Gate {
+    fn enter(&self) -> Permit<'_> {
+        let mut used = self.used.lock().unwrap_or_else(PoisonError::into_inner);
+        while *used >= MAX_CONNECTIONS {
+            used = self.freed.wait(used).unwrap_or_else(PoisonError::into_inner);
+        }
+        *used += 1;
+        Permit(self)
+    }
+}
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        let mut used = self.0.used.lock().unwrap_or_else(PoisonError::into_inner);
+        *used -= 1;
+        self.0.freed.notify_one();
+    }
+}
 
 /// A store kept in a PostgreSQL database (see the crate documentation).
 pub struct PgStorage {
@@ -122,6 +157,8 @@ pub struct PgStorage {
     name: String,
     /// Connections no session is using, each outside any transaction.
     idle: Mutex<Vec<Client>>,
+    /// The sessions in flight.
+    gate: Gate,
 }
 
 impl Drop for PgStorage {
@@ -166,6 +203,7 @@ impl PgStorage {
             config,
             name,
             idle: Mutex::new(Vec::new()),
+            gate: Gate::default(),
         };
         let mut client = storage.new_client()?;
         storage.migrate(&mut client)?;
@@ -340,6 +378,7 @@ impl Storage for PgStorage {
     fn history_names(&self) -> Result<Option<Vec<String>>, HistoryError> {
         // One indexed query outside any explicit transaction: a committed append is visible
         // at once, and a half-done one never is.
+        let _permit = self.gate.enter();
         let mut client = self.client()?;
         let rows = client
             .query("SELECT name FROM isa_history ORDER BY sequence", &[])
@@ -454,6 +493,9 @@ struct PgSession<'a> {
     names: BTreeMap<&'static str, Vec<String>>,
     /// The transaction was committed (or is no longer open), so drop has nothing to undo.
     ended: bool,
+    /// Held for the session's life; declared last, so it is given back only after the
+    /// connection has gone back to the idle list.
+    _permit: Permit<'a>,
 }
 
 impl<'a> PgSession<'a> {
@@ -466,6 +508,7 @@ impl<'a> PgSession<'a> {
             Access::Write => "BEGIN ISOLATION LEVEL READ COMMITTED",
             Access::Read => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
         };
+        let permit = storage.gate.enter();
         let client = storage.begin(begin)?;
         let mut session = PgSession {
             storage,
@@ -474,6 +517,7 @@ impl<'a> PgSession<'a> {
             has_authority: false,
             names: BTreeMap::new(),
             ended: false,
+            _permit: permit,
         };
         if access == Access::Write {
             session.execute(
