@@ -135,7 +135,10 @@ impl Gate {
     fn enter(&self) -> Permit<'_> {
         let mut used = self.used.lock().unwrap_or_else(PoisonError::into_inner);
         while *used >= MAX_CONNECTIONS {
-            used = self.freed.wait(used).unwrap_or_else(PoisonError::into_inner);
+            used = self
+                .freed
+                .wait(used)
+                .unwrap_or_else(PoisonError::into_inner);
         }
         *used += 1;
         Permit(self)
