@@ -106,7 +106,9 @@ struct Ctx<'a, 't> {
     const_block_types: HashMap<usize, String>,
     lines: Vec<&'a str>,
     env: Env,
-    groups: BTreeMap<(u32, usize), Group>,
+    /// By (line, start byte, shape): one node may hold two groups of different shapes (a
+    /// module's constants and a run of registration calls at its top level).
+    groups: BTreeMap<(u32, usize, u8), Group>,
     /// Constants a run of records uses as a shared attribute (see [`maps::property_columns`]).
     property_refs: BTreeSet<String>,
     /// What a Markdown file declares for all its tables (see [`Declarations`]).
@@ -131,7 +133,7 @@ impl Ctx<'_, '_> {
             )
         };
         self.groups
-            .entry((line, key.start_byte()))
+            .entry((line, key.start_byte(), kind as u8))
             .or_insert_with(|| Group {
                 kind,
                 symbol,
