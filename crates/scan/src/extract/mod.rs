@@ -17,12 +17,13 @@
 //!
 //! One file per pass, run in this order over one tree: `bindings.rs` (enum members and
 //! constants), `maps.rs` (maps and runs of records, which also note the constants records use
-//! as attributes), `switch.rs` (integer-labelled cases), then `implicit.rs` (values for enum
+//! as attributes), `counter.rs` (members numbered by a bumped counter, `HALT: c++`), `switch.rs` (integer-labelled cases), then `implicit.rs` (values for enum
 //! members the file does not number); a Markdown file goes through `markdown.rs` alone.
 //! `syntax.rs` holds what every pass asks of a node or a line. Which node kinds play which
 //! part in each language is read from the language table, `LANGS` in `lang/table.rs`.
 
 mod bindings;
+mod counter;
 mod implicit;
 mod maps;
 mod markdown;
@@ -179,6 +180,7 @@ pub fn extract_with_declarations(
     } else {
         bindings::binding_pass(&mut ctx, root);
         maps::map_and_record_pass(&mut ctx, root);
+        counter::counter_pass(&mut ctx, root);
         switch::switch_pass(&mut ctx, root);
         maps::drop_property_constants(&mut ctx);
         implicit::resolve_implicit(&mut ctx);

@@ -52,6 +52,7 @@ const PYTHON: Kinds = Kinds {
     wrappers: &["expression_statement", "parenthesized_expression"],
     switches: &["if_statement", "match_statement"],
     comparisons: &["binary_operator", "comparison_operator"],
+    counters: &[],
 };
 
 const GO: Kinds = Kinds {
@@ -93,6 +94,7 @@ const GO: Kinds = Kinds {
     ],
     switches: &["if_statement", "expression_switch_statement"],
     comparisons: &["binary_expression"],
+    counters: &[],
 };
 
 /// TypeScript, TSX and JavaScript (all read with the TypeScript grammars).
@@ -158,6 +160,7 @@ const TYPESCRIPT: Kinds = Kinds {
     wrappers: &["expression_statement", "parenthesized_expression"],
     switches: &["switch_statement", "if_statement"],
     comparisons: &["binary_expression"],
+    counters: &["update_expression"],
 };
 
 const RUST: Kinds = Kinds {
@@ -220,6 +223,7 @@ const RUST: Kinds = Kinds {
     wrappers: &["expression_statement", "parenthesized_expression"],
     switches: &["match_expression"],
     comparisons: &["binary_expression"],
+    counters: &[],
 };
 
 /// C.
@@ -285,6 +289,7 @@ const C: Kinds = Kinds {
     ],
     switches: &["switch_statement", "if_statement"],
     comparisons: &["binary_expression"],
+    counters: &[],
 };
 
 /// C++ and CUDA (C++ grammar).
@@ -358,6 +363,7 @@ const CPP: Kinds = Kinds {
     ],
     switches: &["switch_statement", "if_statement"],
     comparisons: &["binary_expression"],
+    counters: &[],
 };
 
 const JAVA: Kinds = Kinds {
@@ -404,6 +410,7 @@ const JAVA: Kinds = Kinds {
     wrappers: &["expression_statement", "parenthesized_expression"],
     switches: &["if_statement", "switch_expression"],
     comparisons: &["binary_expression", "binary_integer_literal"],
+    counters: &[],
 };
 
 const ZIG: Kinds = Kinds {
@@ -460,6 +467,7 @@ const ZIG: Kinds = Kinds {
     wrappers: &["expression_statement", "parenthesized_expression"],
     switches: &["if_statement", "switch_expression"],
     comparisons: &["binary_expression"],
+    counters: &[],
 };
 
 const PHP: Kinds = Kinds {
@@ -518,6 +526,7 @@ const PHP: Kinds = Kinds {
     ],
     switches: &["switch_statement", "if_statement", "match_expression"],
     comparisons: &["binary_expression"],
+    counters: &[],
 };
 
 const RUBY: Kinds = Kinds {
@@ -561,6 +570,7 @@ const RUBY: Kinds = Kinds {
     wrappers: &[],
     switches: &["case"],
     comparisons: &["binary"],
+    counters: &[],
 };
 
 /// Markdown goes through its own pass, which knows its grammar's few kinds.
@@ -589,6 +599,7 @@ const MARKDOWN: Kinds = Kinds {
     wrappers: &[],
     switches: &[],
     comparisons: &[],
+    counters: &[],
 };
 
 /// JSON has no bindings or switches, only maps (`pair`) and records (arrays, objects).
@@ -617,6 +628,7 @@ const JSON: Kinds = Kinds {
     wrappers: &[],
     switches: &[],
     comparisons: &[],
+    counters: &[],
 };
 
 /// Every language the scanner reads, in [`Lang`]'s declaration order.
