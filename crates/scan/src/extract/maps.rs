@@ -433,6 +433,16 @@ impl Ctx<'_, '_> {
                 _ => {}
             }
         }
+        // `"PUSH": (0x00, 1)`: with no keyed value, a tuple or list whose first element is an
+        // integer holds the opcode there (the rest are attributes: operand bytes, cycles).
+        if value.is_none() && ctx.kinds.records.contains(&v.kind()) {
+            if let Some((None, first)) = fields.first() {
+                let t = text(*first, ctx.src);
+                if !is_string(ctx.kinds, *first) {
+                    value = eval(t, &ctx.env, None).map(|x| (x, t.contains("0x")));
+                }
+            }
+        }
         let (x, hex) = value?;
         Some((x, hex, format))
     }
