@@ -271,6 +271,13 @@ const POSITIVE_SYMBOL: &[&str] = &[
     "OPCODEINFO",
     "OPINFO",
 ];
+/// Whether a name has a word that speaks of opcodes (`FOR_EACH_OPCODE`, `InsnList`, `OPS`).
+pub fn names_opcodes(name: &str) -> bool {
+    words(name)
+        .iter()
+        .any(|w| POSITIVE_SYMBOL.contains(&w.as_str()))
+}
+
 const NEGATIVE_SYMBOL: &[&str] = &[
     "REG",
     "REGS",

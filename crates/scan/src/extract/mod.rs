@@ -17,7 +17,8 @@
 //!
 //! One file per pass, run in this order over one tree: `bindings.rs` (enum members and
 //! constants), `maps.rs` (maps and runs of records, which also note the constants records use
-//! as attributes), `counter.rs` (members numbered by a bumped counter, `HALT: c++`), `switch.rs` (integer-labelled cases), then `implicit.rs` (values for enum
+//! as attributes), `counter.rs` (members numbered by a bumped counter, `HALT: c++`), `xmacro.rs` (C
+//! X-macro lists, numbered in order), `switch.rs` (integer-labelled cases), then `implicit.rs` (values for enum
 //! members the file does not number); a Markdown file goes through `markdown.rs` alone.
 //! `syntax.rs` holds what every pass asks of a node or a line. Which node kinds play which
 //! part in each language is read from the language table, `LANGS` in `lang/table.rs`.
@@ -29,6 +30,7 @@ mod maps;
 mod markdown;
 mod switch;
 mod syntax;
+mod xmacro;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -181,6 +183,7 @@ pub fn extract_with_declarations(
         bindings::binding_pass(&mut ctx, root);
         maps::map_and_record_pass(&mut ctx, root);
         counter::counter_pass(&mut ctx, root);
+        xmacro::xmacro_pass(&mut ctx, root);
         switch::switch_pass(&mut ctx, root);
         maps::drop_property_constants(&mut ctx);
         implicit::resolve_implicit(&mut ctx);

@@ -183,6 +183,10 @@ pub(crate) struct Kinds {
     /// `c++` / `++c`: a counter bumped once per member (`HALT: c++`, `const NOP = i++`), whose
     /// members take ordinal values from the counter's start.
     pub(crate) counters: &'static [&'static str],
+    /// Function-like macro definitions, whose body may be an X-macro list
+    /// (`#define OPS(X) X(NOP) X(ADD)`); file-level runs of one macro's invocations are read
+    /// as such a list too where this is not empty.
+    pub(crate) macro_lists: &'static [&'static str],
 }
 
 /// Where a node's declared name is, for the kinds in [`Kinds::names`] (any other node's name
@@ -383,6 +387,7 @@ mod tests {
                 k.switches,
                 k.comparisons,
                 k.counters,
+                k.macro_lists,
             ] {
                 kinds.extend(list);
             }

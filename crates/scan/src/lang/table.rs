@@ -53,6 +53,7 @@ const PYTHON: Kinds = Kinds {
     switches: &["if_statement", "match_statement"],
     comparisons: &["binary_operator", "comparison_operator"],
     counters: &[],
+    macro_lists: &[],
 };
 
 const GO: Kinds = Kinds {
@@ -95,6 +96,7 @@ const GO: Kinds = Kinds {
     switches: &["if_statement", "expression_switch_statement"],
     comparisons: &["binary_expression"],
     counters: &[],
+    macro_lists: &[],
 };
 
 /// TypeScript, TSX and JavaScript (all read with the TypeScript grammars).
@@ -161,6 +163,7 @@ const TYPESCRIPT: Kinds = Kinds {
     switches: &["switch_statement", "if_statement"],
     comparisons: &["binary_expression"],
     counters: &["update_expression"],
+    macro_lists: &[],
 };
 
 const RUST: Kinds = Kinds {
@@ -224,6 +227,7 @@ const RUST: Kinds = Kinds {
     switches: &["match_expression"],
     comparisons: &["binary_expression"],
     counters: &[],
+    macro_lists: &[],
 };
 
 /// C.
@@ -290,6 +294,7 @@ const C: Kinds = Kinds {
     switches: &["switch_statement", "if_statement"],
     comparisons: &["binary_expression"],
     counters: &[],
+    macro_lists: &["preproc_function_def"],
 };
 
 /// C++ and CUDA (C++ grammar).
@@ -364,6 +369,7 @@ const CPP: Kinds = Kinds {
     switches: &["switch_statement", "if_statement"],
     comparisons: &["binary_expression"],
     counters: &[],
+    macro_lists: &["preproc_function_def"],
 };
 
 const JAVA: Kinds = Kinds {
@@ -411,6 +417,7 @@ const JAVA: Kinds = Kinds {
     switches: &["if_statement", "switch_expression"],
     comparisons: &["binary_expression", "binary_integer_literal"],
     counters: &[],
+    macro_lists: &[],
 };
 
 const ZIG: Kinds = Kinds {
@@ -468,6 +475,7 @@ const ZIG: Kinds = Kinds {
     switches: &["if_statement", "switch_expression"],
     comparisons: &["binary_expression"],
     counters: &[],
+    macro_lists: &[],
 };
 
 const PHP: Kinds = Kinds {
@@ -527,6 +535,7 @@ const PHP: Kinds = Kinds {
     switches: &["switch_statement", "if_statement", "match_expression"],
     comparisons: &["binary_expression"],
     counters: &[],
+    macro_lists: &[],
 };
 
 const RUBY: Kinds = Kinds {
@@ -571,6 +580,7 @@ const RUBY: Kinds = Kinds {
     switches: &["case"],
     comparisons: &["binary"],
     counters: &[],
+    macro_lists: &[],
 };
 
 /// Markdown goes through its own pass, which knows its grammar's few kinds.
@@ -600,6 +610,7 @@ const MARKDOWN: Kinds = Kinds {
     switches: &[],
     comparisons: &[],
     counters: &[],
+    macro_lists: &[],
 };
 
 /// JSON has no bindings or switches, only maps (`pair`) and records (arrays, objects).
@@ -629,6 +640,7 @@ const JSON: Kinds = Kinds {
     switches: &[],
     comparisons: &[],
     counters: &[],
+    macro_lists: &[],
 };
 
 /// Every language the scanner reads, in [`Lang`]'s declaration order.
