@@ -348,6 +348,17 @@ fn map_item(ctx: &Ctx, pair: Node) -> Option<RawItem> {
     if key_is_name {
         if let Some(value) = eval(vt, &ctx.env, None) {
             let name = unquote(kt);
+            // `"건너뛰기": FluxOpcode.JMP`, `"jump": Op.JMP`: a name given to a constant
+            // read elsewhere under another name is an alias (a translation, a synonym the
+            // assembler accepts), not an instruction of its own; `"halt": Op.HALT` repeats
+            // the table and is dropped as a copy later.
+            if let Some(target) = reference_name(vt) {
+                let same = crate::classify::normalize_mnemonic(&name, "")
+                    == crate::classify::normalize_mnemonic(target, "");
+                if !same {
+                    return None;
+                }
+            }
             if mnemonic_like(&name) && (is_string(ctx.kinds, k) || ctx.env_lookup_fails(kt)) {
                 return Some(RawItem {
                     name,
