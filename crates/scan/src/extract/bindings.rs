@@ -407,6 +407,7 @@ pub(super) fn binding_pass(ctx: &mut Ctx, root: Node) {
             format: None,
             implicit,
             size: None,
+            reserved: false,
         };
         let anchor = group_node.unwrap_or(root);
         ctx.group(anchor, kind, symbol).items.push(item);

@@ -145,6 +145,7 @@ pub(super) fn counter_pass(ctx: &mut Ctx, root: Node) {
             format: None,
             implicit: false,
             size: None,
+            reserved: false,
         };
         let (key, symbol, kind) = runs
             .entry((container.id(), counter.to_string()))

@@ -251,6 +251,7 @@ fn record_run(ctx: &mut Ctx, node: Node, key: Node, records: &[Node]) {
                 format,
                 implicit: false,
                 size: None,
+                reserved: false,
             });
         }
     }
@@ -369,6 +370,7 @@ fn map_item(ctx: &Ctx, pair: Node) -> Option<RawItem> {
                     format: None,
                     implicit: false,
                     size: None,
+                    reserved: false,
                 });
             }
         }
@@ -403,6 +405,7 @@ fn map_item(ctx: &Ctx, pair: Node) -> Option<RawItem> {
                 format: None,
                 implicit: false,
                 size: None,
+                reserved: false,
             });
         }
     }
@@ -418,6 +421,7 @@ fn map_item(ctx: &Ctx, pair: Node) -> Option<RawItem> {
             format: rec.2,
             implicit: false,
             size: None,
+            reserved: false,
         });
     }
     None

@@ -82,6 +82,9 @@ pub struct RawItem {
     /// The instruction's size in bytes when the source states it beside the item (a Markdown
     /// `Size` column).
     pub size: Option<u32>,
+    /// A reservation rather than an instruction: the name says so (`RESERVED`, `RSVD`,
+    /// `_RESERVED_3`) or the comment on its line does (see [`mark_reservations`]).
+    pub reserved: bool,
 }
 
 /// A candidate table.
@@ -188,8 +191,77 @@ pub fn extract_with_declarations(
         maps::drop_property_constants(&mut ctx);
         implicit::resolve_implicit(&mut ctx);
     }
+    mark_reservations(&mut ctx);
     let declared = std::mem::take(&mut ctx.declared);
     (ctx.groups.into_values().collect(), declared)
+}
+
+/// Whether a name marks a reserved slot: a word `RESERVED`, `RSVD`, `RSV`, `RESV` or `RES`,
+/// alone or followed by a number (`RESERVED`, `_RESERVED_3`, `OP_RSVD_7F`, `RSV7`, `RES_0x7F`;
+/// not `RESET` or `RESB`).
+pub fn reservation_name(name: &str) -> bool {
+    crate::classify::words(name).iter().any(|w| {
+        ["RESERVED", "RSVD", "RSV", "RESV", "RES"]
+            .iter()
+            .any(|base| {
+                w.strip_prefix(base).is_some_and(|rest| {
+                    rest.is_empty()
+                        || (rest.starts_with(|c: char| c.is_ascii_digit())
+                            && rest.chars().all(|c| c.is_ascii_hexdigit()))
+                })
+            })
+    })
+}
+
+/// The comment on a source line after `column` (1-based), if any: from the first `//`, `/*`,
+/// `#`, `--` or `;` past that column (Markdown: the rest of the row).
+fn trailing_comment(line: &str, column: u32, markdown: bool) -> Option<&str> {
+    let start = line
+        .char_indices()
+        .nth(column.saturating_sub(1) as usize)
+        .map_or(line.len(), |(i, _)| i);
+    let rest = &line[start..];
+    if markdown {
+        // Past the name's cell.
+        return rest.find('|').map(|i| &rest[i..]);
+    }
+    ["//", "/*", "#", "--", ";"]
+        .iter()
+        .filter_map(|m| rest.find(m))
+        .min()
+        .map(|i| &rest[i..])
+}
+
+/// Whether a comment (or, in Markdown, a cell of the rest of the row) begins with "reserved".
+fn says_reserved(comment: &str, markdown: bool) -> bool {
+    let starts = |t: &str| {
+        t.trim_start_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase()
+            .starts_with("reserved")
+    };
+    if markdown {
+        comment.split('|').any(starts)
+    } else {
+        starts(comment)
+    }
+}
+
+/// Marks the items that are reservations, by name ([`reservation_name`]) or by the comment
+/// on their line beginning with "reserved" (`0x7F, // reserved`, `# Reserved for v2`; a
+/// Markdown row with a cell that begins so). A comment that merely mentions the word
+/// (`// 0xFF stays reserved`) marks nothing.
+fn mark_reservations(ctx: &mut Ctx) {
+    for g in ctx.groups.values_mut() {
+        let markdown = g.kind == GroupKind::Markdown;
+        for item in &mut g.items {
+            let by_comment = ctx
+                .lines
+                .get(item.line.saturating_sub(1) as usize)
+                .and_then(|l| trailing_comment(l, item.column, markdown))
+                .is_some_and(|c| says_reserved(c, markdown));
+            item.reserved = item.reserved || reservation_name(&item.name) || by_comment;
+        }
+    }
 }
 
 #[cfg(test)]

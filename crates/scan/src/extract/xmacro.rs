@@ -158,6 +158,7 @@ fn list_items(calls: &[(Vec<&str>, u32, u32)]) -> Option<Vec<RawItem>> {
                 format: None,
                 implicit: false,
                 size: None,
+                reserved: false,
             })
             .collect(),
     )
