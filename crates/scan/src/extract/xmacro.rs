@@ -26,6 +26,9 @@ use super::syntax::{inside_function, line_of, mnemonic_like, text};
 use super::{Ctx, GroupKind, RawItem};
 use crate::eval::parse_int_literal;
 
+/// One invocation's arguments, with the line and column it stands at.
+type Located<'a> = (Vec<&'a str>, u32, u32);
+
 /// One invocation `NAME(arg, …)` in macro text: the callee, its top-level arguments, and its
 /// byte offset in the text.
 struct Invocation<'a> {
@@ -120,8 +123,8 @@ fn arguments(body: &str, open: usize) -> Option<(Vec<&str>, usize)> {
 /// Items of one list of invocations: the name from the first argument, the value from a
 /// hexadecimal column with no repeats, else the ordinal. `None` unless at least three
 /// invocations name a member.
-fn list_items(calls: &[(Vec<&str>, u32, u32)]) -> Option<Vec<RawItem>> {
-    let named: Vec<&(Vec<&str>, u32, u32)> = calls
+fn list_items(calls: &[Located]) -> Option<Vec<RawItem>> {
+    let named: Vec<&Located> = calls
         .iter()
         .filter(|(args, _, _)| args.first().is_some_and(|a| mnemonic_like(a)))
         .collect();
@@ -208,7 +211,7 @@ fn macro_definition(ctx: &mut Ctx, def: Node) {
     let element = first.callee;
     let start_line = line_of(body);
     let start_col = body.start_position().column as u32;
-    let located: Vec<(Vec<&str>, u32, u32)> = calls
+    let located: Vec<Located> = calls
         .iter()
         .filter(|i| i.callee == element)
         .map(|i| {
@@ -231,7 +234,7 @@ fn macro_definition(ctx: &mut Ctx, def: Node) {
 
 /// A run of three or more file-level invocations of one macro (`OPCODE(ADD, -1)` lines).
 fn file_level_run(ctx: &mut Ctx, kids: &[Node]) {
-    let mut runs: Vec<(String, Node, Vec<(Vec<&str>, u32, u32)>)> = Vec::new();
+    let mut runs: Vec<(String, Node, Vec<Located>)> = Vec::new();
     for k in kids {
         let call = if ctx.kinds.wrappers.contains(&k.kind()) {
             k.named_child(0)
