@@ -147,7 +147,11 @@ pub fn run(args: Args) -> Result<u8> {
                         e.mnemonic.as_deref().unwrap_or("-"),
                         paint(
                             Style::Dim,
-                            &format!("{} line {line}", e.source_name.as_deref().unwrap_or(""))
+                            &format!(
+                                "{} line {line}{}",
+                                e.source_name.as_deref().unwrap_or(""),
+                                if e.reserved { " (reserved)" } else { "" }
+                            )
                         )
                     );
                 }

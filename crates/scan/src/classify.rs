@@ -24,15 +24,15 @@ pub fn words(name: &str) -> Vec<String> {
             continue;
         }
         let boundary = i > 0
-            && c.is_ascii_uppercase()
-            && (chars[i - 1].is_ascii_lowercase()
-                || (chars[i - 1].is_ascii_uppercase()
-                    && chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase())
-                    && cur.len() > 1));
+            && c.is_uppercase()
+            && (chars[i - 1].is_lowercase()
+                || (chars[i - 1].is_uppercase()
+                    && chars.get(i + 1).is_some_and(|n| n.is_lowercase())
+                    && cur.chars().count() > 1));
         if boundary && !cur.is_empty() {
             out.push(std::mem::take(&mut cur));
         }
-        cur.push(c.to_ascii_uppercase());
+        cur.extend(c.to_uppercase());
     }
     if !cur.is_empty() {
         out.push(cur);
@@ -271,6 +271,13 @@ const POSITIVE_SYMBOL: &[&str] = &[
     "OPCODEINFO",
     "OPINFO",
 ];
+/// Whether a name has a word that speaks of opcodes (`FOR_EACH_OPCODE`, `InsnList`, `OPS`).
+pub fn names_opcodes(name: &str) -> bool {
+    words(name)
+        .iter()
+        .any(|w| POSITIVE_SYMBOL.contains(&w.as_str()))
+}
+
 const NEGATIVE_SYMBOL: &[&str] = &[
     "REG",
     "REGS",
@@ -370,7 +377,7 @@ pub fn normalize_mnemonic(name: &str, strip: &str) -> String {
             }
         }
     }
-    n.trim_matches('_').to_ascii_uppercase()
+    n.trim_matches('_').to_uppercase()
 }
 
 /// The prefix shared by all names that should be stripped: `_`-terminated and made of known
@@ -392,6 +399,10 @@ pub fn common_prefix(names: &[&str]) -> String {
                 .take_while(|(a, b)| a == b)
                 .count(),
         );
+    }
+    // Names in other scripts share a lead byte without sharing the character (`Ä`, `Ö`).
+    while !first.is_char_boundary(len) {
+        len -= 1;
     }
     let shared = &first[..len];
     // Cut back to the last `_` so the prefix ends at a word boundary.

@@ -399,6 +399,7 @@ fn build_tables(
                         mnemonic: Some(mnemonic),
                         format: i.format.clone(),
                         size_bytes: i.size,
+                        reserved: i.reserved,
                         source_name: Some(i.name.clone()),
                         location: Some(Location::new(file.clone(), i.line, i.column)),
                         ..Entry::default()

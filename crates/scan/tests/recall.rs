@@ -1,6 +1,10 @@
 //! Recall and precision over (file, mnemonic, value) on fixtures in every source style the
 //! FLUX ecosystem uses, each with distractor constants beside the opcode tables. The expected
-//! triples live next to each fixture in `NAME.expected` (one `MNEMONIC VALUE` per line).
+//! triples live next to each fixture in `NAME.expected` (one `MNEMONIC VALUE` per line, for
+//! instructions: reserved slots are not expected there); the
+//! scanner's whole output for each fixture (every table's symbol and confidence, every entry's
+//! mnemonic, value, reserved flag and line) is blessed in `NAME.snapshot` beside it, and
+//! `ISA_BLESS=1` rewrites the snapshots from the actual output.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -35,13 +39,34 @@ fn recall_and_precision_on_fixtures() {
     assert!(outcome.notes.is_empty(), "{:?}", outcome.notes);
     let mut got = BTreeSet::new();
     for t in &outcome.tables {
-        for e in &t.table.entries {
+        // Reservations are not instructions (the snapshots pin them, flagged).
+        for e in t.table.entries.iter().filter(|e| !e.reserved) {
             got.insert((
                 t.table.source_path.clone().unwrap(),
                 e.mnemonic.clone().unwrap(),
                 e.opcode,
             ));
         }
+    }
+    // Per fixture: recall and precision of that file alone.
+    let files: BTreeSet<&String> = want.iter().chain(&got).map(|(f, _, _)| f).collect();
+    let root = fixtures().display().to_string();
+    for f in files {
+        let w: BTreeSet<_> = want.iter().filter(|t| &t.0 == f).collect();
+        let g: BTreeSet<_> = got.iter().filter(|t| &t.0 == f).collect();
+        let h = w.intersection(&g).count() as f64;
+        println!(
+            "fixture {:<34} expected {:4} found {:4} recall {:.3} precision {:.3}",
+            f.strip_prefix(&root).unwrap_or(f).trim_start_matches('/'),
+            w.len(),
+            g.len(),
+            h / w.len().max(1) as f64,
+            if g.is_empty() {
+                1.0
+            } else {
+                h / g.len() as f64
+            }
+        );
     }
     let hits = got.intersection(&want).count() as f64;
     let recall = hits / want.len() as f64;
@@ -235,4 +260,112 @@ fn a_parse_over_its_cpu_budget_is_abandoned_with_a_reason() {
         &isa_scan::ScanOptions::default()
     )
     .is_ok());
+}
+
+/// The scanner's whole output for one file, as a snapshot reads it: one `table SYMBOL
+/// CONFIDENCE` line per table (confidence to two decimals), then one `MNEMONIC VALUE LINE` line
+/// per entry (value in hex; `reserved` appended for a reservation).
+fn snapshot_text(tables: &[isa_scan::ScannedTable]) -> String {
+    let mut out = String::new();
+    for t in tables {
+        out.push_str(&format!("table {} {:.2}\n", t.symbol, t.confidence));
+        for e in &t.table.entries {
+            out.push_str(&format!(
+                "  {} 0x{:02X} {}{}\n",
+                e.mnemonic.as_deref().unwrap_or("-"),
+                e.opcode,
+                e.location.as_ref().map_or(0, |l| l.line),
+                if e.reserved { " reserved" } else { "" }
+            ));
+        }
+    }
+    if out.is_empty() {
+        out.push_str("no tables\n");
+    }
+    out
+}
+
+/// Data-driven: each fixture's full scan output must equal its blessed `NAME.snapshot`, so any
+/// change to what the scanner finds (a table more or less, a confidence moving, an entry's
+/// value, line or reservation) shows as a diff to review. `ISA_BLESS=1` rewrites the snapshots.
+#[test]
+fn every_fixture_matches_its_snapshot() {
+    let bless = std::env::var_os("ISA_BLESS").is_some();
+    let (files, _) = isa_scan::source_files(&[fixtures()]);
+    let mut failures = Vec::new();
+    for f in &files {
+        let outcome = scan_paths(std::slice::from_ref(f), &ScanOptions::default());
+        assert!(outcome.notes.is_empty(), "{:?}", outcome.notes);
+        let actual = snapshot_text(&outcome.tables);
+        let snap = PathBuf::from(format!("{}.snapshot", f.display()));
+        if bless {
+            std::fs::write(&snap, &actual).unwrap();
+            continue;
+        }
+        match std::fs::read_to_string(&snap) {
+            Ok(want) if want == actual => {}
+            Ok(want) => failures.push(format!(
+                "{} differs (ISA_BLESS=1 to accept)\n{}",
+                snap.display(),
+                line_diff(&want, &actual)
+            )),
+            Err(_) => failures.push(format!(
+                "{}: missing (ISA_BLESS=1 to create)\n{actual}",
+                snap.display()
+            )),
+        }
+    }
+    // A snapshot whose fixture is gone is stale.
+    for entry in walk(&fixtures()) {
+        if let Some(src) = entry.to_str().and_then(|s| s.strip_suffix(".snapshot")) {
+            if !Path::new(src).is_file() {
+                failures.push(format!("{}: no fixture beside it", entry.display()));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Lines only in the expected text (`-`) and only in the actual one (`+`), in order.
+fn line_diff(want: &str, got: &str) -> String {
+    let w: Vec<&str> = want.lines().collect();
+    let g: Vec<&str> = got.lines().collect();
+    // Longest common subsequence, enough for files of a few hundred lines.
+    let mut lcs = vec![vec![0usize; g.len() + 1]; w.len() + 1];
+    for i in (0..w.len()).rev() {
+        for j in (0..g.len()).rev() {
+            lcs[i][j] = if w[i] == g[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j, mut out) = (0, 0, String::new());
+    while i < w.len() || j < g.len() {
+        if i < w.len() && j < g.len() && w[i] == g[j] {
+            i += 1;
+            j += 1;
+        } else if j < g.len() && (i == w.len() || lcs[i][j + 1] >= lcs[i + 1][j]) {
+            out.push_str(&format!("+ {}\n", g[j]));
+            j += 1;
+        } else {
+            out.push_str(&format!("- {}\n", w[i]));
+            i += 1;
+        }
+    }
+    out
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
 }

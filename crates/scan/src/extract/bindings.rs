@@ -219,6 +219,34 @@ fn enum_class_body<'t>(
         .flatten()
 }
 
+/// The type every valued spec of a block converts its value to (`Opcode` in
+/// `Halt = Opcode(0x00)`): a call of one argument to the same callee, in at least three specs.
+fn conversion_type(kinds: &Kinds, specs: &[Node], src: &str) -> Option<String> {
+    let mut ty: Option<&str> = None;
+    let mut count = 0;
+    for s in specs {
+        let Some(value) = s.child_by_field_name("value") else {
+            continue;
+        };
+        let value = if value.named_child_count() == 1 && !kinds.calls.contains(&value.kind()) {
+            value.named_child(0)?
+        } else {
+            value
+        };
+        if !kinds.calls.contains(&value.kind()) {
+            return None;
+        }
+        let callee = text(value.child_by_field_name("function")?, src);
+        let args = value.child_by_field_name("arguments")?;
+        if args.named_child_count() != 1 || ty.is_some_and(|t| t != callee) {
+            return None;
+        }
+        ty = Some(callee);
+        count += 1;
+    }
+    (count >= 3).then(|| ty.map(str::to_string)).flatten()
+}
+
 /// The scope node and name that plain constants are grouped by.
 ///
 /// A Go block's type is looked up once per block (`block_types`): finding it scans the block's
@@ -240,14 +268,17 @@ fn const_scope<'t>(
         {
             // A Go `const ( … )` block: its own group (iota restarts there), named after
             // the declared type of its first typed spec (`OpNop Opcode = iota`).
+            // A block of conversions (`Halt = Opcode(0x00)`) is named after the type its
+            // values are all converted to.
             let ty = block_types.entry(n.id()).or_insert_with(|| {
                 let mut c = n.walk();
-                let found = n
-                    .named_children(&mut c)
+                let specs: Vec<Node> = n.named_children(&mut c).collect();
+                specs
+                    .iter()
                     .find_map(|s| s.child_by_field_name("type"))
                     .map(|t| text(t, src).to_string())
-                    .unwrap_or_default();
-                found
+                    .or_else(|| conversion_type(kinds, &specs, src))
+                    .unwrap_or_default()
             });
             return (Some(n), ty.clone());
         }
@@ -376,6 +407,7 @@ pub(super) fn binding_pass(ctx: &mut Ctx, root: Node) {
             format: None,
             implicit,
             size: None,
+            reserved: false,
         };
         let anchor = group_node.unwrap_or(root);
         ctx.group(anchor, kind, symbol).items.push(item);

@@ -117,6 +117,8 @@ fn record_item(ctx: &Ctx, node: Node) -> Option<(String, i64, bool, Option<Strin
             Some(k) if VALUE_KEYS.contains(&k) => {
                 if let Some(x) = eval(t, &ctx.env, None) {
                     value = Some((x, t.contains("0x") || t.contains("0X")));
+                } else if is_string(ctx.kinds, *v) {
+                    value = string_number(&unquote(t));
                 }
             }
             Some("format" | "fmt") if is_string(ctx.kinds, *v) => format = Some(unquote(t)),
@@ -132,6 +134,11 @@ fn record_item(ctx: &Ctx, node: Node) -> Option<(String, i64, bool, Option<Strin
             let s = unquote(t);
             if name.is_none() && mnemonic_like(&s) && key.is_none() {
                 name = Some(s);
+            } else if let (true, None, None, Some(x)) =
+                (name.is_some(), value, key, string_number(&s))
+            {
+                // `op("NOP", "0x00", …)`: the opcode written as a string after the name.
+                value = Some(x);
             } else if format.is_none()
                 && name.is_some()
                 && key.is_none()
@@ -148,6 +155,23 @@ fn record_item(ctx: &Ctx, node: Node) -> Option<(String, i64, bool, Option<Strin
     }
     let (v, hex) = value?;
     Some((name?, v, hex, format))
+}
+
+/// A string literal's text that is a plain number, `0x1F` or `31` (no sign, suffix or
+/// separator: a version such as `1.2` or a colour such as `#ff0000` is not one), with whether
+/// it is hexadecimal.
+fn string_number(s: &str) -> Option<(i64, bool)> {
+    let s = s.trim();
+    if let Some(h) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        if !h.is_empty() && h.len() <= 8 && h.chars().all(|c| c.is_ascii_hexdigit()) {
+            return i64::from_str_radix(h, 16).ok().map(|x| (x, true));
+        }
+        return None;
+    }
+    if !s.is_empty() && s.len() <= 9 && s.chars().all(|c| c.is_ascii_digit()) {
+        return s.parse().ok().map(|x| (x, false));
+    }
+    None
 }
 
 pub(super) fn map_and_record_pass(ctx: &mut Ctx, root: Node) {
@@ -181,39 +205,72 @@ pub(super) fn map_and_record_pass(ctx: &mut Ctx, root: Node) {
             .filter(|k| ctx.kinds.records.contains(&k.kind()))
             .collect();
         if records.len() >= 3 {
-            let mut items = Vec::new();
+            // Calls to different functions side by side are different runs
+            // (`defineError(…)` lines before the `defineOp(…)` lines): one run per callee,
+            // each keyed by its first call. A run of one callee keeps its container as key.
+            let callee = |r: &Node| {
+                ctx.kinds
+                    .calls
+                    .contains(&r.kind())
+                    .then(|| r.child_by_field_name("function"))
+                    .flatten()
+                    .map(|f| text(f, ctx.src).to_string())
+            };
+            let mut runs: Vec<(Option<String>, Vec<Node>)> = Vec::new();
             for r in &records {
-                if let Some((name, value, hex, format)) = record_item(ctx, *r) {
-                    items.push(RawItem {
-                        name,
-                        value,
-                        line: line_of(*r),
-                        column: col_of(*r),
-                        hex,
-                        format,
-                        implicit: false,
-                        size: None,
-                    });
+                let c = callee(r);
+                match runs.iter_mut().find(|(k, _)| *k == c) {
+                    Some((_, run)) => run.push(*r),
+                    None => runs.push((c, vec![*r])),
                 }
             }
-            if items.len() >= 3 {
-                let refs = property_columns(ctx, &records);
-                ctx.property_refs.extend(refs);
-                let symbol = enclosing_name(ctx.kinds, &ctx.parents, node, ctx.src, 6)
-                    .or_else(|| {
-                        records[0]
-                            .child_by_field_name("function")
-                            .or_else(|| records[0].child_by_field_name("name"))
-                            .map(|f| text(f, ctx.src).to_string())
-                    })
-                    .unwrap_or_default();
-                ctx.group(node, GroupKind::Records, symbol)
-                    .items
-                    .extend(items);
+            let split = runs.len() > 1 && runs.iter().any(|(c, _)| c.is_some());
+            for (_, run) in &runs {
+                if run.len() >= 3 {
+                    let key = if split { run[0] } else { node };
+                    record_run(ctx, node, key, run);
+                }
             }
         }
         stack.extend(kids.into_iter().rev());
     }
+}
+
+/// One run of records under `node` becomes a group keyed by `key` (when it yields three
+/// items).
+fn record_run(ctx: &mut Ctx, node: Node, key: Node, records: &[Node]) {
+    let mut items = Vec::new();
+    for r in records {
+        if let Some((name, value, hex, format)) = record_item(ctx, *r) {
+            items.push(RawItem {
+                name,
+                value,
+                line: line_of(*r),
+                column: col_of(*r),
+                hex,
+                format,
+                implicit: false,
+                size: None,
+                reserved: false,
+            });
+        }
+    }
+    if items.len() < 3 {
+        return;
+    }
+    let refs = property_columns(ctx, records);
+    ctx.property_refs.extend(refs);
+    let symbol = enclosing_name(ctx.kinds, &ctx.parents, node, ctx.src, 6)
+        .or_else(|| {
+            records[0]
+                .child_by_field_name("function")
+                .or_else(|| records[0].child_by_field_name("name"))
+                .map(|f| text(f, ctx.src).to_string())
+        })
+        .unwrap_or_default();
+    ctx.group(key, GroupKind::Records, symbol)
+        .items
+        .extend(items);
 }
 
 /// The constants a run of records uses as a shared attribute: a column (same key, or same
@@ -292,6 +349,17 @@ fn map_item(ctx: &Ctx, pair: Node) -> Option<RawItem> {
     if key_is_name {
         if let Some(value) = eval(vt, &ctx.env, None) {
             let name = unquote(kt);
+            // `"건너뛰기": FluxOpcode.JMP`, `"jump": Op.JMP`: a name given to a constant
+            // read elsewhere under another name is an alias (a translation, a synonym the
+            // assembler accepts), not an instruction of its own; `"halt": Op.HALT` repeats
+            // the table and is dropped as a copy later.
+            if let Some(target) = reference_name(vt) {
+                let same = crate::classify::normalize_mnemonic(&name, "")
+                    == crate::classify::normalize_mnemonic(target, "");
+                if !same {
+                    return None;
+                }
+            }
             if mnemonic_like(&name) && (is_string(ctx.kinds, k) || ctx.env_lookup_fails(kt)) {
                 return Some(RawItem {
                     name,
@@ -302,6 +370,7 @@ fn map_item(ctx: &Ctx, pair: Node) -> Option<RawItem> {
                     format: None,
                     implicit: false,
                     size: None,
+                    reserved: false,
                 });
             }
         }
@@ -336,6 +405,7 @@ fn map_item(ctx: &Ctx, pair: Node) -> Option<RawItem> {
                 format: None,
                 implicit: false,
                 size: None,
+                reserved: false,
             });
         }
     }
@@ -351,6 +421,7 @@ fn map_item(ctx: &Ctx, pair: Node) -> Option<RawItem> {
             format: rec.2,
             implicit: false,
             size: None,
+            reserved: false,
         });
     }
     None
@@ -375,6 +446,16 @@ impl Ctx<'_, '_> {
                 }
                 Some("format" | "fmt") if is_string(ctx.kinds, *n) => format = Some(unquote(t)),
                 _ => {}
+            }
+        }
+        // `"PUSH": (0x00, 1)`: with no keyed value, a tuple or list whose first element is an
+        // integer holds the opcode there (the rest are attributes: operand bytes, cycles).
+        if value.is_none() && ctx.kinds.records.contains(&v.kind()) {
+            if let Some((None, first)) = fields.first() {
+                let t = text(*first, ctx.src);
+                if !is_string(ctx.kinds, *first) {
+                    value = eval(t, &ctx.env, None).map(|x| (x, t.contains("0x")));
+                }
             }
         }
         let (x, hex) = value?;

@@ -327,6 +327,7 @@ fn markdown_table(ctx: &mut Ctx, table: Node, heading: &str) {
             format,
             implicit: false,
             size,
+            reserved: false,
         });
     }
     if !items.is_empty() {
@@ -400,6 +401,7 @@ fn heading_range_table(
             format: None,
             implicit: false,
             size: None,
+            reserved: false,
         });
     }
     let g = ctx.group(table, GroupKind::Markdown, heading.to_string());

@@ -17,17 +17,20 @@
 //!
 //! One file per pass, run in this order over one tree: `bindings.rs` (enum members and
 //! constants), `maps.rs` (maps and runs of records, which also note the constants records use
-//! as attributes), `switch.rs` (integer-labelled cases), then `implicit.rs` (values for enum
+//! as attributes), `counter.rs` (members numbered by a bumped counter, `HALT: c++`), `xmacro.rs` (C
+//! X-macro lists, numbered in order), `switch.rs` (integer-labelled cases), then `implicit.rs` (values for enum
 //! members the file does not number); a Markdown file goes through `markdown.rs` alone.
 //! `syntax.rs` holds what every pass asks of a node or a line. Which node kinds play which
 //! part in each language is read from the language table, `LANGS` in `lang/table.rs`.
 
 mod bindings;
+mod counter;
 mod implicit;
 mod maps;
 mod markdown;
 mod switch;
 mod syntax;
+mod xmacro;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -79,6 +82,9 @@ pub struct RawItem {
     /// The instruction's size in bytes when the source states it beside the item (a Markdown
     /// `Size` column).
     pub size: Option<u32>,
+    /// A reservation rather than an instruction: the name says so (`RESERVED`, `RSVD`,
+    /// `_RESERVED_3`) or the comment on its line does (see [`mark_reservations`]).
+    pub reserved: bool,
 }
 
 /// A candidate table.
@@ -106,7 +112,9 @@ struct Ctx<'a, 't> {
     const_block_types: HashMap<usize, String>,
     lines: Vec<&'a str>,
     env: Env,
-    groups: BTreeMap<(u32, usize), Group>,
+    /// By (line, start byte, shape): one node may hold two groups of different shapes (a
+    /// module's constants and a run of registration calls at its top level).
+    groups: BTreeMap<(u32, usize, u8), Group>,
     /// Constants a run of records uses as a shared attribute (see [`maps::property_columns`]).
     property_refs: BTreeSet<String>,
     /// What a Markdown file declares for all its tables (see [`Declarations`]).
@@ -131,7 +139,7 @@ impl Ctx<'_, '_> {
             )
         };
         self.groups
-            .entry((line, key.start_byte()))
+            .entry((line, key.start_byte(), kind as u8))
             .or_insert_with(|| Group {
                 kind,
                 symbol,
@@ -177,12 +185,83 @@ pub fn extract_with_declarations(
     } else {
         bindings::binding_pass(&mut ctx, root);
         maps::map_and_record_pass(&mut ctx, root);
+        counter::counter_pass(&mut ctx, root);
+        xmacro::xmacro_pass(&mut ctx, root);
         switch::switch_pass(&mut ctx, root);
         maps::drop_property_constants(&mut ctx);
         implicit::resolve_implicit(&mut ctx);
     }
+    mark_reservations(&mut ctx);
     let declared = std::mem::take(&mut ctx.declared);
     (ctx.groups.into_values().collect(), declared)
+}
+
+/// Whether a name marks a reserved slot: a word `RESERVED`, `RSVD`, `RSV`, `RESV` or `RES`,
+/// alone or followed by a number (`RESERVED`, `_RESERVED_3`, `OP_RSVD_7F`, `RSV7`, `RES_0x7F`;
+/// not `RESET` or `RESB`).
+pub fn reservation_name(name: &str) -> bool {
+    crate::classify::words(name).iter().any(|w| {
+        ["RESERVED", "RSVD", "RSV", "RESV", "RES"]
+            .iter()
+            .any(|base| {
+                w.strip_prefix(base).is_some_and(|rest| {
+                    rest.is_empty()
+                        || (rest.starts_with(|c: char| c.is_ascii_digit())
+                            && rest.chars().all(|c| c.is_ascii_hexdigit()))
+                })
+            })
+    })
+}
+
+/// The comment on a source line after `column` (1-based), if any: from the first `//`, `/*`,
+/// `#`, `--` or `;` past that column (Markdown: the rest of the row).
+fn trailing_comment(line: &str, column: u32, markdown: bool) -> Option<&str> {
+    let start = line
+        .char_indices()
+        .nth(column.saturating_sub(1) as usize)
+        .map_or(line.len(), |(i, _)| i);
+    let rest = &line[start..];
+    if markdown {
+        // Past the name's cell.
+        return rest.find('|').map(|i| &rest[i..]);
+    }
+    ["//", "/*", "#", "--", ";"]
+        .iter()
+        .filter_map(|m| rest.find(m))
+        .min()
+        .map(|i| &rest[i..])
+}
+
+/// Whether a comment (or, in Markdown, a cell of the rest of the row) begins with "reserved".
+fn says_reserved(comment: &str, markdown: bool) -> bool {
+    let starts = |t: &str| {
+        t.trim_start_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase()
+            .starts_with("reserved")
+    };
+    if markdown {
+        comment.split('|').any(starts)
+    } else {
+        starts(comment)
+    }
+}
+
+/// Marks the items that are reservations, by name ([`reservation_name`]) or by the comment
+/// on their line beginning with "reserved" (`0x7F, // reserved`, `# Reserved for v2`; a
+/// Markdown row with a cell that begins so). A comment that merely mentions the word
+/// (`// 0xFF stays reserved`) marks nothing.
+fn mark_reservations(ctx: &mut Ctx) {
+    for g in ctx.groups.values_mut() {
+        let markdown = g.kind == GroupKind::Markdown;
+        for item in &mut g.items {
+            let by_comment = ctx
+                .lines
+                .get(item.line.saturating_sub(1) as usize)
+                .and_then(|l| trailing_comment(l, item.column, markdown))
+                .is_some_and(|c| says_reserved(c, markdown));
+            item.reserved = item.reserved || reservation_name(&item.name) || by_comment;
+        }
+    }
 }
 
 #[cfg(test)]

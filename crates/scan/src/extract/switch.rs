@@ -199,6 +199,7 @@ fn case_item(ctx: &Ctx, node: Node) -> Option<RawItem> {
             format,
             implicit: false,
             size: None,
+            reserved: false,
         }
     };
     let Some((lit, value)) = case_literal(ctx.kinds, v, ctx.src) else {

@@ -104,14 +104,16 @@ pub(super) fn unquote(s: &str) -> String {
     s.to_string()
 }
 
-/// A plausible mnemonic: starts with a letter, then letters, digits, `_`, `.`; at most 32 long.
+/// A plausible mnemonic: starts with a letter, then letters, digits, `_`, `.`; at most 32
+/// characters. Letters are any script's (`HÄLT`, `ПУСК`): a name is not dropped for not being
+/// ASCII.
 pub fn mnemonic_like(s: &str) -> bool {
     !s.is_empty()
-        && s.len() <= 32
-        && s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && s.chars().count() <= 32
+        && s.starts_with(|c: char| c.is_alphabetic() || c == '_')
         && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
-        && s.chars().any(|c| c.is_ascii_alphabetic())
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '.')
+        && s.chars().any(|c| c.is_alphabetic())
 }
 
 /// The declared name of a node, when it has one (enum, class, variable, function, …): where

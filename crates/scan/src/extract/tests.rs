@@ -53,3 +53,57 @@ fn implicit_enum_without_evidence_keeps_its_count() {
     );
     assert!(e.items.iter().all(|i| i.implicit));
 }
+
+#[test]
+fn xmacro_lists_are_ordinal_unless_a_hex_column_numbers_them() {
+    // Stack effects (second argument) are never the value: members count from 0.
+    let src = "#define OPCODES(X) X(NOP, 0) X(PUSH, 1) X(ADD, -1) X(RET, 0)\n";
+    let gs = groups("x.h", src);
+    let e = gs.iter().find(|g| g.kind == GroupKind::Enum).expect("list");
+    assert_eq!(
+        e.items.iter().map(|i| i.value).collect::<Vec<_>>(),
+        [0, 1, 2, 3]
+    );
+    // A hexadecimal column without repeats is the list's own numbering.
+    let src = "#define OPCODE_LIST(V) V(Nop, 0x10, 0) V(Add, 0x11, -1) V(Ret, 0x20, 0)\n";
+    let gs = groups("x.h", src);
+    let e = gs.iter().find(|g| g.kind == GroupKind::Enum).expect("list");
+    assert_eq!(pairs(e)[2], ("Ret".to_string(), 0x20));
+    // A list whose name says nothing of opcodes is no table.
+    let src = "#define TYPES(T) T(NIL) T(BOOL) T(NUM) T(STR)\n";
+    assert!(groups("x.h", src).iter().all(|g| g.kind != GroupKind::Enum));
+}
+
+#[test]
+fn reservations_are_marked_by_name_or_by_a_comment_that_says_so() {
+    for name in [
+        "RESERVED",
+        "_RESERVED_3",
+        "OP_RSVD_7F",
+        "RSV7",
+        "RES_0x7F",
+        "kReserved",
+    ] {
+        assert!(reservation_name(name), "{name}");
+    }
+    for name in ["RESET", "RESB", "RESUME", "RET", "PRESERVE", "OP_RESULT"] {
+        assert!(!reservation_name(name), "{name}");
+    }
+    let src = "enum Op {\n  NOP = 0,\n  SPARE = 1, // reserved for MUL\n  HALT = 2, // 0x03 stays reserved\n  ADD = 4,\n};\n";
+    let gs = groups("x.c", src);
+    let e = gs.iter().find(|g| g.kind == GroupKind::Enum).expect("enum");
+    let flags: Vec<(&str, bool)> = e
+        .items
+        .iter()
+        .map(|i| (i.name.as_str(), i.reserved))
+        .collect();
+    assert_eq!(
+        flags,
+        [
+            ("NOP", false),
+            ("SPARE", true),
+            ("HALT", false),
+            ("ADD", false)
+        ]
+    );
+}

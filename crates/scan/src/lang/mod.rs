@@ -180,6 +180,13 @@ pub(crate) struct Kinds {
     pub(crate) switches: &'static [&'static str],
     /// Binary expressions, in which a case label `op == 0x01` is looked for.
     pub(crate) comparisons: &'static [&'static str],
+    /// `c++` / `++c`: a counter bumped once per member (`HALT: c++`, `const NOP = i++`), whose
+    /// members take ordinal values from the counter's start.
+    pub(crate) counters: &'static [&'static str],
+    /// Function-like macro definitions, whose body may be an X-macro list
+    /// (`#define OPS(X) X(NOP) X(ADD)`); file-level runs of one macro's invocations are read
+    /// as such a list too where this is not empty.
+    pub(crate) macro_lists: &'static [&'static str],
 }
 
 /// Where a node's declared name is, for the kinds in [`Kinds::names`] (any other node's name
@@ -379,6 +386,8 @@ mod tests {
                 k.wrappers,
                 k.switches,
                 k.comparisons,
+                k.counters,
+                k.macro_lists,
             ] {
                 kinds.extend(list);
             }

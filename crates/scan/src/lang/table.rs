@@ -52,6 +52,8 @@ const PYTHON: Kinds = Kinds {
     wrappers: &["expression_statement", "parenthesized_expression"],
     switches: &["if_statement", "match_statement"],
     comparisons: &["binary_operator", "comparison_operator"],
+    counters: &[],
+    macro_lists: &[],
 };
 
 const GO: Kinds = Kinds {
@@ -93,6 +95,8 @@ const GO: Kinds = Kinds {
     ],
     switches: &["if_statement", "expression_switch_statement"],
     comparisons: &["binary_expression"],
+    counters: &[],
+    macro_lists: &[],
 };
 
 /// TypeScript, TSX and JavaScript (all read with the TypeScript grammars).
@@ -158,6 +162,8 @@ const TYPESCRIPT: Kinds = Kinds {
     wrappers: &["expression_statement", "parenthesized_expression"],
     switches: &["switch_statement", "if_statement"],
     comparisons: &["binary_expression"],
+    counters: &["update_expression"],
+    macro_lists: &[],
 };
 
 const RUST: Kinds = Kinds {
@@ -220,6 +226,8 @@ const RUST: Kinds = Kinds {
     wrappers: &["expression_statement", "parenthesized_expression"],
     switches: &["match_expression"],
     comparisons: &["binary_expression"],
+    counters: &[],
+    macro_lists: &[],
 };
 
 /// C.
@@ -285,6 +293,8 @@ const C: Kinds = Kinds {
     ],
     switches: &["switch_statement", "if_statement"],
     comparisons: &["binary_expression"],
+    counters: &[],
+    macro_lists: &["preproc_function_def"],
 };
 
 /// C++ and CUDA (C++ grammar).
@@ -358,6 +368,8 @@ const CPP: Kinds = Kinds {
     ],
     switches: &["switch_statement", "if_statement"],
     comparisons: &["binary_expression"],
+    counters: &[],
+    macro_lists: &["preproc_function_def"],
 };
 
 const JAVA: Kinds = Kinds {
@@ -404,6 +416,8 @@ const JAVA: Kinds = Kinds {
     wrappers: &["expression_statement", "parenthesized_expression"],
     switches: &["if_statement", "switch_expression"],
     comparisons: &["binary_expression", "binary_integer_literal"],
+    counters: &[],
+    macro_lists: &[],
 };
 
 const ZIG: Kinds = Kinds {
@@ -460,6 +474,8 @@ const ZIG: Kinds = Kinds {
     wrappers: &["expression_statement", "parenthesized_expression"],
     switches: &["if_statement", "switch_expression"],
     comparisons: &["binary_expression"],
+    counters: &[],
+    macro_lists: &[],
 };
 
 const PHP: Kinds = Kinds {
@@ -518,6 +534,8 @@ const PHP: Kinds = Kinds {
     ],
     switches: &["switch_statement", "if_statement", "match_expression"],
     comparisons: &["binary_expression"],
+    counters: &[],
+    macro_lists: &[],
 };
 
 const RUBY: Kinds = Kinds {
@@ -561,6 +579,8 @@ const RUBY: Kinds = Kinds {
     wrappers: &[],
     switches: &["case"],
     comparisons: &["binary"],
+    counters: &[],
+    macro_lists: &[],
 };
 
 /// Markdown goes through its own pass, which knows its grammar's few kinds.
@@ -589,6 +609,8 @@ const MARKDOWN: Kinds = Kinds {
     wrappers: &[],
     switches: &[],
     comparisons: &[],
+    counters: &[],
+    macro_lists: &[],
 };
 
 /// JSON has no bindings or switches, only maps (`pair`) and records (arrays, objects).
@@ -617,6 +639,8 @@ const JSON: Kinds = Kinds {
     wrappers: &[],
     switches: &[],
     comparisons: &[],
+    counters: &[],
+    macro_lists: &[],
 };
 
 /// Every language the scanner reads, in [`Lang`]'s declaration order.
