@@ -2,7 +2,8 @@
 //! JavaScript way of writing an enum without one — `HALT: c++` in an object literal,
 //! `const NOP = i++;` or `Op.ADD = i++;` statements. Each member takes the counter's value
 //! at that point (`c++` the value before the bump, `++c` the value after), starting from
-//! the last `c = N` written before the counter's first use (0 when there is none). Members
+//! the last `c = N` written before the counter's first use (0 when there is none), and
+//! starting over where `c = N` is written again between two bumps. Members
 //! of one object, or statements of one block bumping one counter, are one group. Which
 //! nodes are bumps is [`Kinds::counters`](crate::lang) (the update-expression kinds).
 
@@ -29,9 +30,10 @@ fn bump(t: &str) -> Option<(&str, bool)> {
     ok.then_some((name, postfix))
 }
 
-/// The counter's start: the value of the last `NAME = N` (not `==`) before byte `before`, or 0.
-fn start_value(ctx: &Ctx, counter: &str, before: usize) -> i64 {
-    let head = &ctx.src[..before];
+/// The counter's start: the value of the last `NAME = N` (not `==`) between bytes `after` and
+/// `before`.
+fn start_value(ctx: &Ctx, counter: &str, after: usize, before: usize) -> Option<i64> {
+    let head = &ctx.src[after..before];
     let ident = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '$';
     let mut end = head.len();
     while let Some(at) = head[..end].rfind(counter) {
@@ -49,10 +51,10 @@ fn start_value(ctx: &Ctx, counter: &str, before: usize) -> i64 {
             .take_while(|c| !matches!(c, ';' | ',' | '\n' | ')' | '}'))
             .collect();
         if let Some(v) = eval(value.trim(), &ctx.env, None) {
-            return v;
+            return Some(v);
         }
     }
-    0
+    None
 }
 
 pub(super) fn counter_pass(ctx: &mut Ctx, root: Node) {
@@ -61,7 +63,8 @@ pub(super) fn counter_pass(ctx: &mut Ctx, root: Node) {
     }
     // Running value of each counter, and the group (key node, symbol) of each
     // (container, counter) pair.
-    let mut values: HashMap<String, i64> = HashMap::new();
+    // Each counter's running value and the byte its last bump ended at.
+    let mut values: HashMap<String, (i64, usize)> = HashMap::new();
     let mut runs: HashMap<(usize, String), (Node, String, GroupKind)> = HashMap::new();
     let mut stack = vec![root];
     while let Some(node) = stack.pop() {
@@ -126,16 +129,15 @@ pub(super) fn counter_pass(ctx: &mut Ctx, root: Node) {
         if !mnemonic_like(&name) {
             continue;
         }
-        let cur = match values.get(counter) {
-            Some(v) => *v,
-            None => start_value(ctx, counter, node.start_byte()),
-        };
+        // A counter set again since its last bump starts over (`c = 0;` before each object).
+        let (last, since) = values.get(counter).copied().unwrap_or((0, 0));
+        let cur = start_value(ctx, counter, since, node.start_byte()).unwrap_or(last);
         let (value, next) = if postfix {
             (cur, cur + 1)
         } else {
             (cur + 1, cur + 1)
         };
-        values.insert(counter.to_string(), next);
+        values.insert(counter.to_string(), (next, node.end_byte()));
         let item = RawItem {
             name,
             value,

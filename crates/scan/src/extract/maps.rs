@@ -125,6 +125,8 @@ fn record_item(ctx: &Ctx, node: Node) -> Option<(String, i64, bool, Option<Strin
             _ => {}
         }
     }
+    // `op("NOP", "0x00", …)`: the opcode written as a string after the name.
+    let mut string_value = None;
     for (key, v) in &fields {
         if key.is_some() && name.is_some() && value.is_some() {
             break;
@@ -135,10 +137,9 @@ fn record_item(ctx: &Ctx, node: Node) -> Option<(String, i64, bool, Option<Strin
             if name.is_none() && mnemonic_like(&s) && key.is_none() {
                 name = Some(s);
             } else if let (true, None, None, Some(x)) =
-                (name.is_some(), value, key, string_number(&s))
+                (name.is_some(), string_value, key, string_number(&s))
             {
-                // `op("NOP", "0x00", …)`: the opcode written as a string after the name.
-                value = Some(x);
+                string_value = Some(x);
             } else if format.is_none()
                 && name.is_some()
                 && key.is_none()
@@ -153,7 +154,12 @@ fn record_item(ctx: &Ctx, node: Node) -> Option<(String, i64, bool, Option<Strin
             }
         }
     }
-    let (v, hex) = value?;
+    // Hexadecimal wins: `defineOp('DUP', '0x02', 0)` (the 0 is an arity), `op("NOP", "2",
+    // 0x10)` (the "2" a size); otherwise the written integer does.
+    let (v, hex) = match (value, string_value) {
+        (Some(int), Some(string)) if string.1 && !int.1 => string,
+        (int, string) => int.or(string)?,
+    };
     Some((name?, v, hex, format))
 }
 

@@ -107,3 +107,37 @@ fn reservations_are_marked_by_name_or_by_a_comment_that_says_so() {
         ]
     );
 }
+
+#[test]
+fn a_counter_set_again_starts_over_and_hex_beats_decimal_between_string_and_integer() {
+    let src = "let c = 0;\nconst A = { NOP: c++, PUSH: c++, POP: c++ };\nc = 0x10;\nconst B = { ADD: c++, SUB: c++, MUL: c++ };\n";
+    let gs = groups("x.js", src);
+    let values: Vec<Vec<i64>> = gs
+        .iter()
+        .filter(|g| g.kind == GroupKind::Enum)
+        .map(|g| g.items.iter().map(|i| i.value).collect())
+        .collect();
+    assert_eq!(values, [vec![0, 1, 2], vec![0x10, 0x11, 0x12]]);
+    // Between a numeric string and a written integer, the hexadecimal one is the value.
+    let src = "const T = [op(\"NOP\", \"2\", 0x10), op(\"ADD\", \"3\", 0x11), op(\"SUB\", \"3\", 0x12)];\n";
+    let gs = groups("x.js", src);
+    let r = gs
+        .iter()
+        .find(|g| g.kind == GroupKind::Records)
+        .expect("records");
+    assert_eq!(
+        r.items.iter().map(|i| i.value).collect::<Vec<_>>(),
+        [0x10, 0x11, 0x12]
+    );
+    let src =
+        "defineOp('NOP', '0x20', 0);\ndefineOp('ADD', '0x21', 2);\ndefineOp('SUB', '0x22', 2);\n";
+    let gs = groups("x.js", src);
+    let r = gs
+        .iter()
+        .find(|g| g.kind == GroupKind::Records)
+        .expect("records");
+    assert_eq!(
+        r.items.iter().map(|i| i.value).collect::<Vec<_>>(),
+        [0x20, 0x21, 0x22]
+    );
+}
