@@ -465,8 +465,8 @@ async fn check(
             "the tables are larger than the server's limit",
         ));
     }
-    let mut tables = Vec::new();
-    let mut errors = Vec::new();
+    // The filled slots, as the API's table objects, read by the API's own loader.
+    let mut items = Vec::new();
     for i in 1..=SLOTS {
         let content = form
             .get(&format!("content{i}"))
@@ -480,56 +480,48 @@ async fn check(
             .filter(|n| !n.trim().is_empty())
             .cloned()
             .unwrap_or_else(|| format!("table{i}.json"));
-        let value = serde_json::json!({"name": name, "content": content});
-        match crate::api::table_of(&value, &format!("table {i}")) {
-            Ok(t) => tables.push(t),
-            Err(p) => errors.push(p.detail),
-        }
+        items.push((
+            serde_json::json!({"name": name, "content": content}),
+            format!("table {i}"),
+        ));
     }
     let mut body = String::new();
-    if !errors.is_empty() {
-        let _ = write!(
-            body,
-            "<pre class=\"bad\">{}</pre>",
-            escape(&errors.join("\n"))
-        );
-    } else if tables.is_empty() {
+    if items.is_empty() {
         body.push_str("<p class=\"bad\">Paste at least one table.</p>");
     } else {
-        let duplicates = isa_io::read::duplicate_implementations(&tables);
-        if !duplicates.is_empty() {
-            let text: Vec<String> = duplicates.iter().map(|e| e.to_string()).collect();
-            let _ = write!(
-                body,
-                "<pre class=\"bad\">{}</pre>",
-                escape(&text.join("\n"))
-            );
-        } else {
-            let report =
-                match blocking(move || Ok(isa_core::detect(&tables, &CheckOptions::new()))).await {
-                    Ok(r) => r,
-                    Err(p) => return error_page(p),
-                };
-            let _ = write!(
-                body,
-                "<p id=\"summary\">{} conflict(s) among {} table(s).</p>",
-                report.conflicts.len(),
-                report.summary.tables
-            );
-            if !report.conflicts.is_empty() {
-                body.push_str("<table id=\"conflicts\"><tr><th>Severity</th><th>Kind</th><th>Opcode</th><th>Mnemonic</th><th>Message</th></tr>");
-                for c in &report.conflicts {
-                    let _ = write!(
-                        body,
-                        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                        c.severity.as_str(),
-                        c.kind.as_str(),
-                        c.opcode.map(hex_opcode).unwrap_or_default(),
-                        escape(c.mnemonic.as_deref().unwrap_or("")),
-                        escape(&c.message)
-                    );
+        match crate::api::tables_of(items.iter().map(|(v, at)| (v, at.clone()))) {
+            Err(p) => {
+                let _ = write!(body, "<pre class=\"bad\">{}</pre>", escape(&p.detail));
+            }
+            Ok(tables) => {
+                let report =
+                    match blocking(move || Ok(isa_core::detect(&tables, &CheckOptions::new())))
+                        .await
+                    {
+                        Ok(r) => r,
+                        Err(p) => return error_page(p),
+                    };
+                let _ = write!(
+                    body,
+                    "<p id=\"summary\">{} conflict(s) among {} table(s).</p>",
+                    report.conflicts.len(),
+                    report.summary.tables
+                );
+                if !report.conflicts.is_empty() {
+                    body.push_str("<table id=\"conflicts\"><tr><th>Severity</th><th>Kind</th><th>Opcode</th><th>Mnemonic</th><th>Message</th></tr>");
+                    for c in &report.conflicts {
+                        let _ = write!(
+                            body,
+                            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                            c.severity.as_str(),
+                            c.kind.as_str(),
+                            c.opcode.map(hex_opcode).unwrap_or_default(),
+                            escape(c.mnemonic.as_deref().unwrap_or("")),
+                            escape(&c.message)
+                        );
+                    }
+                    body.push_str("</table>");
                 }
-                body.push_str("</table>");
             }
         }
     }

@@ -112,6 +112,12 @@ impl App {
         })
     }
 
+    /// [`App::rendered`] for a rendering that cannot fail.
+    pub fn rendered_text(&self, key: &str, render: impl FnOnce() -> String) -> axum::body::Bytes {
+        self.rendered::<std::convert::Infallible>(key, || Ok(render()))
+            .unwrap_or_else(|never| match never {})
+    }
+
     /// The rendering `key` (`<table hash>.<form>`), made by `render` the first time.
     pub fn rendered<E>(
         &self,

@@ -109,27 +109,11 @@ pub(super) async fn check(State(app): State<Arc<App>>, body: Body) -> Answer {
         )));
     }
     let no_info = bool_field(&map, "no_info")?;
-    // Every table's errors at once, as the CLI reports every input error before giving up.
-    let mut tables = Vec::new();
-    let mut errors = Vec::new();
-    for (i, t) in list.iter().enumerate() {
-        match table_of(t, &format!("tables[{i}]")) {
-            Ok(t) => tables.push(t),
-            Err(p) => errors.push(p),
-        }
-    }
-    if let Some(first) = errors.first() {
-        if errors.iter().any(|p| p.status == StatusCode::BAD_REQUEST) {
-            return Err(first.clone());
-        }
-        let details: Vec<&str> = errors.iter().map(|p| p.detail.as_str()).collect();
-        return Err(Problem::invalid(details.join("\n")));
-    }
-    let duplicates = isa_io::read::duplicate_implementations(&tables);
-    if !duplicates.is_empty() {
-        let details: Vec<String> = duplicates.iter().map(|e| e.to_string()).collect();
-        return Err(Problem::invalid(details.join("\n")));
-    }
+    let tables = tables_of(
+        list.iter()
+            .enumerate()
+            .map(|(i, t)| (t, format!("tables[{i}]"))),
+    )?;
     let sarif = format == "sarif";
     // Detection is CPU work proportional to the input; off the event loop like store work.
     let value = blocking(move || {

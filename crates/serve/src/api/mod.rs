@@ -197,12 +197,40 @@ pub fn table_of(value: &Value, at: &str) -> Result<Table, Problem> {
     isa_io::parse_table(&name, &text, format).map_err(|e| Problem::invalid(e.to_string()))
 }
 
+/// Several tables of a request, each named `at` in errors: every table's errors at once (as
+/// the CLI reports every input error before giving up), then the same implementation named
+/// twice. A malformed item is that item's 400; tables that do not load are one 422 listing
+/// each. The API's `check` and the console's check form both read tables through this.
+pub fn tables_of<'v>(
+    items: impl IntoIterator<Item = (&'v Value, String)>,
+) -> Result<Vec<Table>, Problem> {
+    let mut tables = Vec::new();
+    let mut errors = Vec::new();
+    for (value, at) in items {
+        match table_of(value, &at) {
+            Ok(t) => tables.push(t),
+            Err(p) => errors.push(p),
+        }
+    }
+    if let Some(first) = errors.first() {
+        if errors.iter().any(|p| p.status == StatusCode::BAD_REQUEST) {
+            return Err(first.clone());
+        }
+        let details: Vec<&str> = errors.iter().map(|p| p.detail.as_str()).collect();
+        return Err(Problem::invalid(details.join("\n")));
+    }
+    let duplicates = isa_io::read::duplicate_implementations(&tables);
+    if !duplicates.is_empty() {
+        let details: Vec<String> = duplicates.iter().map(|e| e.to_string()).collect();
+        return Err(Problem::invalid(details.join("\n")));
+    }
+    Ok(tables)
+}
+
 fn table_json_response(app: &App, table: &Table, hash: &str, immutable: bool) -> Response {
-    let body = app
-        .rendered::<std::convert::Infallible>(&format!("{hash}.json"), || {
-            Ok(isa_io::table_to_json_string(table))
-        })
-        .unwrap_or_else(|never| match never {});
+    let body = app.rendered_text(&format!("{hash}.json"), || {
+        isa_io::table_to_json_string(table)
+    });
     let mut r = (StatusCode::OK, body).into_response();
     let h = r.headers_mut();
     h.insert(

@@ -82,11 +82,7 @@ pub(super) async fn version(
     match format {
         None | Some("json") => Ok(table_json_response(&app, table, &hash, immutable)),
         Some("toml") => {
-            let body = app
-                .rendered::<std::convert::Infallible>(&format!("{hash}.toml"), || {
-                    Ok(isa_io::table_to_toml(table))
-                })
-                .unwrap_or_else(|never| match never {});
+            let body = app.rendered_text(&format!("{hash}.toml"), || isa_io::table_to_toml(table));
             let mut r = body.into_response();
             r.headers_mut().insert(
                 header::CONTENT_TYPE,
