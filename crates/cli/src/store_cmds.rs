@@ -29,9 +29,18 @@ use crate::{inputs, EXIT_FAIL, EXIT_OK};
 /// The value of a registry's answer, or `None` after reporting a refusal (409, the command
 /// then exits 1, as the same refusal does locally); other failures are returned (exit 2).
 fn unless_remote_refused<T>(result: Result<T, RegistryError>) -> Result<Option<T>> {
+    unless(result, RegistryError::is_refusal)
+}
+
+/// The value, or `None` after printing an error that `refusal` says is a refusal; any other
+/// error is returned.
+fn unless<T, E>(result: Result<T, E>, refusal: impl Fn(&E) -> bool) -> Result<Option<T>>
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
     match result {
         Ok(value) => Ok(Some(value)),
-        Err(e) if e.is_refusal() => {
+        Err(e) if refusal(&e) => {
             crate::output::print_error(&anyhow::Error::new(e));
             Ok(None)
         }
@@ -61,14 +70,7 @@ fn verdict<T>(result: Result<T, HistoryError>, ok: impl FnOnce(T) -> Result<u8>)
 /// The value, or `None` after reporting a refusal (the command then exits 1); other errors
 /// are returned (exit 2).
 fn unless_refused<T>(result: Result<T, HistoryError>) -> Result<Option<T>> {
-    match result {
-        Ok(value) => Ok(Some(value)),
-        Err(e) if e.is_refusal() => {
-            crate::output::print_error(&anyhow::Error::new(e));
-            Ok(None)
-        }
-        Err(e) => Err(e.into()),
-    }
+    unless(result, HistoryError::is_refusal)
 }
 
 // ---------------------------------------------------------------------------------------------
