@@ -125,28 +125,29 @@ struct Ctx<'a, 't> {
 impl Ctx<'_, '_> {
     fn group(&mut self, key: Node, kind: GroupKind, symbol: String) -> &mut Group {
         let line = line_of(key);
-        let context = {
-            let header: String = text(key, self.src)
-                .lines()
-                .next()
-                .unwrap_or("")
-                .chars()
-                .take(120)
-                .collect();
-            format!(
-                "{} {}",
-                comments_above(&self.lines, line, 4),
-                header.to_ascii_lowercase()
-            )
-        };
+        let (src, lines) = (self.src, &self.lines);
+        // The context is made once per group, not once per item added to it.
         self.groups
             .entry((line, key.start_byte(), kind as u8))
-            .or_insert_with(|| Group {
-                kind,
-                symbol,
-                context,
-                line,
-                items: Vec::new(),
+            .or_insert_with(|| {
+                let header: String = text(key, src)
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .chars()
+                    .take(120)
+                    .collect();
+                Group {
+                    kind,
+                    symbol,
+                    context: format!(
+                        "{} {}",
+                        comments_above(lines, line, 4),
+                        header.to_ascii_lowercase()
+                    ),
+                    line,
+                    items: Vec::new(),
+                }
             })
     }
 }
@@ -227,31 +228,61 @@ pub fn reservation_name(name: &str) -> bool {
     })
 }
 
-/// The comment on a source line after `column` (1-based), if any: from the first `//`, `/*`,
-/// `#`, `--` or `;` past that column (Markdown: the rest of the row).
-fn trailing_comment(line: &str, column: u32, markdown: bool) -> Option<&str> {
-    let start = line
-        .char_indices()
-        .nth(column.saturating_sub(1) as usize)
-        .map_or(line.len(), |(i, _)| i);
-    let rest = &line[start..];
-    if markdown {
-        // Past the name's cell.
-        return rest.find('|').map(|i| &rest[i..]);
+/// Where comments may start on one line, found once for all the items on it.
+///
+/// A table written on one line puts thousands of items on it, and searching the rest of the
+/// line from each item (and counting characters to its column) made marking reservations
+/// quadratic: a 256 kB one-line C enum took 38 s.
+struct LineMarks {
+    /// Byte offset of each character, when the line is not ASCII (else the column is the
+    /// byte).
+    chars: Option<Vec<usize>>,
+    /// Byte offsets, ascending, where a comment marker starts (`//`, `/*`, `#`, `--`, `;`;
+    /// in Markdown, `|`).
+    marks: Vec<usize>,
+}
+
+impl LineMarks {
+    fn new(line: &str, markdown: bool) -> LineMarks {
+        let chars = (!line.is_ascii()).then(|| line.char_indices().map(|(i, _)| i).collect());
+        let bytes = line.as_bytes();
+        let marks = (0..bytes.len())
+            .filter(|&i| {
+                let rest = &bytes[i..];
+                if markdown {
+                    rest[0] == b'|'
+                } else {
+                    [&b"//"[..], b"/*", b"#", b"--", b";"]
+                        .iter()
+                        .any(|m| rest.starts_with(m))
+                }
+            })
+            .collect();
+        LineMarks { chars, marks }
     }
-    ["//", "/*", "#", "--", ";"]
-        .iter()
-        .filter_map(|m| rest.find(m))
-        .min()
-        .map(|i| &rest[i..])
+
+    /// The comment on the line after `column` (1-based), if any: from the first marker past
+    /// that column (Markdown: the rest of the row past the name's cell).
+    fn trailing_comment<'l>(&self, line: &'l str, column: u32) -> Option<&'l str> {
+        let c = column.saturating_sub(1) as usize;
+        let start = match &self.chars {
+            Some(chars) => chars.get(c).copied().unwrap_or(line.len()),
+            None => c.min(line.len()),
+        };
+        let i = self.marks.partition_point(|&m| m < start);
+        self.marks.get(i).map(|&m| &line[m..])
+    }
 }
 
 /// Whether a comment (or, in Markdown, a cell of the rest of the row) begins with "reserved".
 fn says_reserved(comment: &str, markdown: bool) -> bool {
+    // Only the first eight letters are lower-cased: the rest of a long line is never read.
     let starts = |t: &str| {
         t.trim_start_matches(|c: char| !c.is_alphanumeric())
-            .to_lowercase()
-            .starts_with("reserved")
+            .chars()
+            .flat_map(char::to_lowercase)
+            .take(8)
+            .eq("reserved".chars())
     };
     if markdown {
         comment.split('|').any(starts)
@@ -265,13 +296,20 @@ fn says_reserved(comment: &str, markdown: bool) -> bool {
 /// Markdown row with a cell that begins so). A comment that merely mentions the word
 /// (`// 0xFF stays reserved`) marks nothing.
 fn mark_reservations(ctx: &mut Ctx) {
+    let mut marks: HashMap<(usize, bool), LineMarks> = HashMap::new();
     for g in ctx.groups.values_mut() {
         let markdown = g.kind == GroupKind::Markdown;
         for item in &mut g.items {
+            let at = item.line.saturating_sub(1) as usize;
             let by_comment = ctx
                 .lines
-                .get(item.line.saturating_sub(1) as usize)
-                .and_then(|l| trailing_comment(l, item.column, markdown))
+                .get(at)
+                .and_then(|l| {
+                    marks
+                        .entry((at, markdown))
+                        .or_insert_with(|| LineMarks::new(l, markdown))
+                        .trailing_comment(l, item.column)
+                })
                 .is_some_and(|c| says_reserved(c, markdown));
             item.reserved = item.reserved || reservation_name(&item.name) || by_comment;
         }
@@ -280,3 +318,24 @@ fn mark_reservations(ctx: &mut Ctx) {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod line_marks_tests {
+    use super::LineMarks;
+
+    #[test]
+    fn the_first_marker_past_the_column_counted_in_characters() {
+        let line = "HÄLT = 0x00, // reserved; NOP = 0x01 # end";
+        let marks = LineMarks::new(line, false);
+        assert_eq!(
+            marks.trailing_comment(line, 1),
+            Some("// reserved; NOP = 0x01 # end")
+        );
+        // Column 27 is the N of NOP, counted in characters (Ä is two bytes).
+        assert_eq!(marks.trailing_comment(line, 27), Some("# end"));
+        assert_eq!(marks.trailing_comment(line, 200), None);
+        let row = "| 0x7F | RSV | reserved |";
+        let marks = LineMarks::new(row, true);
+        assert_eq!(marks.trailing_comment(row, 10), Some("| reserved |"));
+    }
+}
