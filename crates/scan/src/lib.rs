@@ -29,7 +29,8 @@
 //!
 //! How a scan runs: [`source_files`] walks the given paths (directories recursively, respecting
 //! `.gitignore`, with the `ignore` crate) and sorts them; `lang` maps each extension to its
-//! grammar; files are scanned in parallel with `rayon`, one tree-sitter parser per thread; each
+//! grammar; files are scanned in parallel on a `rayon` pool of large-stack threads, one
+//! tree-sitter parser per thread; each
 //! file's groups are classified, a table that repeats another of the same file is dropped, and
 //! each kept group becomes a [`isa_core::Table`] named `FILE#SYMBOL`. Input never makes the scanner
 //! panic: a file that is unreadable, binary, not UTF-8, larger than 4 MiB, unparseable or nested
