@@ -11,6 +11,12 @@
 
 use crate::extract::{Group, GroupKind, RawItem};
 
+/// The default `--min-confidence`: the threshold between the lowest-scoring true table and the
+/// highest-scoring false one, measured on the fixtures and on the shared tables' real sources
+/// (true tables score 0.50 and up — an `elif` chain's cases — while the highest non-opcode
+/// group scores 0.47, a colour enum; `docs/accuracy.md` has the measurement).
+pub const DEFAULT_MIN_CONFIDENCE: f32 = 0.48;
+
 /// Split a name into upper-cased words at `_`, `.`, `-` and lower→upper camel boundaries.
 pub fn words(name: &str) -> Vec<String> {
     let mut out = Vec::new();

@@ -75,7 +75,7 @@ pub struct ScanOptions {
 impl Default for ScanOptions {
     fn default() -> ScanOptions {
         ScanOptions {
-            min_confidence: 0.5,
+            min_confidence: classify::DEFAULT_MIN_CONFIDENCE,
             progress: false,
             max_file_bytes: 4 * 1024 * 1024,
             parse_timeout: std::time::Duration::from_secs(3),
