@@ -48,7 +48,8 @@ pub fn words(name: &str) -> Vec<String> {
 
 /// Instruction verbs common to virtual machines. Stems of four or more letters also match as
 /// a word prefix (`JUMPIFNOT`, `LOADIMM`); shorter ones only as whole words, optionally with a
-/// width suffix or a typed-arithmetic prefix (`MOVI16`, `IADD`, `FMUL`).
+/// width suffix or a type-letter prefix (`MOVI16`, `IADD`, `FMUL`; the JVM's `LLOAD`, `DSTORE`,
+/// `ALOAD`).
 const VOCAB: &[&str] = &[
     "HALT",
     "NOP",
@@ -171,9 +172,7 @@ fn vocab_word(w: &str) -> bool {
     };
     check(core)
         || check(w)
-        || (core.len() > 2
-            && (core.starts_with('I') || core.starts_with('F') || core.starts_with('V'))
-            && check(&core[1..]))
+        || (core.len() > 2 && core.starts_with(['I', 'F', 'V', 'L', 'D', 'A']) && check(&core[1..]))
         || (core.ends_with('I') && core.len() > 2 && check(&core[..core.len() - 1]))
 }
 
@@ -372,9 +371,10 @@ pub fn normalize_mnemonic(name: &str, strip: &str) -> String {
     // Per-name camel prefix: `OpHalt`, `kOpHalt`. A mixed-case `Op` also marks a prefix before
     // an upper-case mnemonic (`OpHALT`, `OpCMP_EQ`): the case change is the word boundary, and
     // no mnemonic is spelled with a lower-case second letter before capitals.
-    for p in ["kOp", "Op", "OP", "k"] {
+    // `Opcode`/`OpCode` heads the name the same way (`OpcodeI32Load`, Go's typed constants).
+    for p in ["kOpcode", "Opcode", "OpCode", "kOp", "Op", "OP", "k"] {
         if let Some(rest) = n.strip_prefix(p) {
-            let upper_rest = p.ends_with("Op")
+            let upper_rest = (p.ends_with("Op") || p.ends_with("code") || p.ends_with("Code"))
                 && rest.len() >= 2
                 && rest
                     .chars()
@@ -446,6 +446,9 @@ fn known_prefix_of(name: &str) -> String {
 /// Splits a flat scope into clusters by shared name prefix (two `_`-words, then one, then a
 /// camel word), each shared by at least three names; the rest stays together.
 pub fn clusters(items: Vec<RawItem>) -> Vec<(String, Vec<RawItem>)> {
+    if one_numbering(&items) {
+        return vec![(String::new(), items)];
+    }
     use std::collections::BTreeMap;
     let seg_prefix = |name: &str, n: usize| -> Option<String> {
         let parts: Vec<&str> = name.split('_').collect();
@@ -513,6 +516,42 @@ pub fn clusters(items: Vec<RawItem>) -> Vec<(String, Vec<RawItem>)> {
     let mut v: Vec<(String, Vec<RawItem>)> = out.into_iter().collect();
     v.sort_by_key(|(_, items)| items.first().map(|i| (i.line, i.column)));
     v
+}
+
+/// Whether a flat pool of bare mnemonics is one numbering written in order: at least eight
+/// members, values strictly increasing in source order within 16 bits (size and limit names
+/// aside), at least half of the
+/// names instruction-like, and no namespace prefix (`OP_`) to name the table by. Such a pool
+/// (`POP_TOP 1`, `ROT_TWO 2`, … `BINARY_ADD 23`, … `LOAD_CONST 100`) is one table: cutting it by
+/// first word (`BINARY_`, `LOAD_`) would split one numbering into families too small to score.
+/// Pools of mixed constants break the order (sizes before opcodes, error codes restarting at
+/// 0 after them) and are split as before.
+fn one_numbering(items: &[RawItem]) -> bool {
+    // Sizes and limits written among them (`HEADER_SIZE = 16` above the opcodes) are not part
+    // of the order; the flat filter drops them afterwards.
+    let ordered: Vec<&RawItem> = items
+        .iter()
+        .filter(|i| {
+            let w = words(&i.name);
+            !(w.len() > 1 && w.iter().any(|x| DISTRACTOR_WORDS.contains(&x.as_str())))
+        })
+        .collect();
+    if ordered.len() < 8
+        || items
+            .iter()
+            .any(|i| !(0..=0xFFFF).contains(&i.value) || i.name.contains(char::is_lowercase))
+        || ordered.windows(2).any(|w| w[0].value >= w[1].value)
+        || items
+            .iter()
+            .any(|i| is_prefix_word(i.name.split('_').next().unwrap_or("")))
+    {
+        return false;
+    }
+    let like = items
+        .iter()
+        .filter(|i| looks_like_mnemonic(&i.name))
+        .count();
+    like * 2 >= items.len()
 }
 
 /// Two-word prefixes that are words of a one-word prefix's run rather than namespaces of their
@@ -813,6 +852,9 @@ mod tests {
         assert_eq!(normalize_mnemonic("OpMOVI16", ""), "MOVI16");
         assert_eq!(normalize_mnemonic("OPEN", ""), "OPEN");
         assert_eq!(normalize_mnemonic("kOpNOP", ""), "NOP");
+        assert_eq!(normalize_mnemonic("OpcodeI32Load", ""), "I32LOAD");
+        assert_eq!(normalize_mnemonic("OpCodeHALT", ""), "HALT");
+        assert_eq!(normalize_mnemonic("Opcodes", ""), "OPCODES");
         assert_eq!(common_prefix(&["OP_HALT", "OP_NOP", "OP_ADD"]), "OP_");
         assert_eq!(
             common_prefix(&["FLUX_OP_NOP", "FLUX_OP_PUSH_I8"]),
@@ -894,6 +936,39 @@ mod tests {
             item("INVALID", 0xFE, 3),
         ];
         assert_eq!(names(drop_sentinels(evm, "")), ["STOP", "ADD", "INVALID"]);
+    }
+
+    #[test]
+    fn an_ascending_pool_of_mnemonics_is_one_numbering() {
+        let pool = |names: &[(&str, i64)]| -> Vec<RawItem> {
+            names
+                .iter()
+                .enumerate()
+                .map(|(k, (n, v))| item(n, *v, k as u32 + 1))
+                .collect()
+        };
+        let ops = [
+            ("HEADER_SIZE", 16),
+            ("POP_TOP", 1),
+            ("ROT_TWO", 2),
+            ("NOP", 9),
+            ("BINARY_ADD", 23),
+            ("BINARY_SUB", 24),
+            ("BINARY_MUL", 25),
+            ("LOAD_CONST", 100),
+            ("LOAD_NAME", 101),
+            ("CALL_FUNCTION", 131),
+        ];
+        assert!(one_numbering(&pool(&ops)));
+        assert_eq!(clusters(pool(&ops)).len(), 1);
+        // Out of order, or under a namespace prefix, the pool is split as before.
+        let mut shuffled = ops;
+        shuffled.swap(2, 8);
+        assert!(!one_numbering(&pool(&shuffled)));
+        let prefixed: Vec<(String, i64)> =
+            ops.iter().map(|(n, v)| (format!("OP_{n}"), *v)).collect();
+        let prefixed: Vec<(&str, i64)> = prefixed.iter().map(|(n, v)| (n.as_str(), *v)).collect();
+        assert!(!one_numbering(&pool(&prefixed)));
     }
 
     #[test]
