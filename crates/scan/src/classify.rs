@@ -351,6 +351,11 @@ const PREFIX_WORDS: &[&str] = &[
 fn is_prefix_word(w: &str) -> bool {
     let u = w.to_ascii_uppercase();
     let base = u.trim_end_matches(|c: char| c.is_ascii_digit());
+    // A one-letter base with a number is a value type (`I32_LOAD`, `F64_ADD` in Wasm), not a
+    // versioned namespace: only words of two letters or more take a generation number.
+    if base.len() < 2 && base.len() < u.len() {
+        return false;
+    }
     let base = if base.len() < u.len() {
         base.strip_suffix('V')
             .filter(|b| !b.is_empty())
@@ -420,10 +425,17 @@ pub fn common_prefix(names: &[&str]) -> String {
         Some(i) => &shared[..=i],
         None => "",
     };
-    let ok = !cut.is_empty()
-        && cut.trim_end_matches('_').split('_').all(is_prefix_word)
-        && names.iter().all(|n| n.len() > cut.len());
-    if ok {
+    // The leading namespace words of the shared part: `OP_` of `OP_I32_` (`OP_I32_LOAD`,
+    // `OP_I32_STORE`), where `I32` is part of the mnemonics.
+    let mut end = 0;
+    for w in cut.split_terminator('_') {
+        if !is_prefix_word(w) {
+            break;
+        }
+        end += w.len() + 1;
+    }
+    let cut = &cut[..end];
+    if !cut.is_empty() && names.iter().all(|n| n.len() > cut.len()) {
         cut.to_string()
     } else {
         String::new()
@@ -681,11 +693,6 @@ pub fn score(group: &Group, prefix: &str, items: &[RawItem]) -> f32 {
     if outcomes * 2 > n {
         s -= 0.5;
     }
-    // Context comments.
-    let ctx = &group.context;
-    if ctx.contains("opcode") || ctx.contains("instruction") || ctx.contains(" isa") {
-        s += 0.1;
-    }
     // Mnemonic-like members.
     let strip = common_prefix(&items.iter().map(|i| i.name.as_str()).collect::<Vec<_>>());
     let vocab = items
@@ -697,6 +704,16 @@ pub fn score(group: &Group, prefix: &str, items: &[RawItem]) -> f32 {
         .count() as f32
         / n as f32;
     s += 0.5 * vocab;
+    // Context comments. A file's opening comment ("the VM's opcode bytes") is the context of
+    // every file-scope cluster, the value types beside the opcodes too: it counts for a group
+    // only when its own members or names carry some sign of instructions (a Markdown table's
+    // context is its own header row).
+    let ctx = &group.context;
+    if (ctx.contains("opcode") || ctx.contains("instruction") || ctx.contains(" isa"))
+        && (vocab > 0.0 || sym_pos || hinted > 0 || group.kind == GroupKind::Markdown)
+    {
+        s += 0.1;
+    }
     // Register names (R0, R1, …) and single letters (format letters) are not instructions.
     let regs = items
         .iter()
@@ -862,6 +879,8 @@ mod tests {
         );
         assert_eq!(common_prefix(&["CONF_ADD", "CONF_SUB", "CONF_MUL"]), "");
         assert_eq!(common_prefix(&["PUSH_I8", "PUSH_I16"]), "");
+        assert_eq!(common_prefix(&["OP_I32_LOAD", "OP_I32_STORE"]), "OP_");
+        assert_eq!(common_prefix(&["ISA2_HALT", "ISA2_NOP"]), "ISA2_");
     }
 
     fn item(name: &str, value: i64, line: u32) -> RawItem {
