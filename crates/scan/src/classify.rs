@@ -11,6 +11,12 @@
 
 use crate::extract::{Group, GroupKind, RawItem};
 
+/// The default `--min-confidence`: the threshold between the lowest-scoring true table and the
+/// highest-scoring false one, measured on the fixtures and on the shared tables' real sources
+/// (true tables score 0.50 and up — an `elif` chain's cases — while the highest non-opcode
+/// group scores 0.47, a colour enum; `docs/accuracy.md` has the measurement).
+pub const DEFAULT_MIN_CONFIDENCE: f32 = 0.48;
+
 /// Split a name into upper-cased words at `_`, `.`, `-` and lower→upper camel boundaries.
 pub fn words(name: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -279,6 +285,10 @@ pub fn names_opcodes(name: &str) -> bool {
 }
 
 const NEGATIVE_SYMBOL: &[&str] = &[
+    "FAULT",
+    "FAULTS",
+    "EXCEPTION",
+    "EXCEPTIONS",
     "REG",
     "REGS",
     "REGISTER",
@@ -454,6 +464,19 @@ pub fn clusters(items: Vec<RawItem>) -> Vec<(String, Vec<RawItem>)> {
         (ws.len() > 1).then(|| head[..ws[0].len()].to_string())
     };
     let mut assigned: Vec<Option<String>> = vec![None; items.len()];
+    let nested = nested_subprefixes(&items);
+    // A prefix that is an instruction verb (`PUSH_I8`, `PUSH_I16`, `PUSH_STR`; `JMP_IF`,
+    // `JMP_IFNOT`) names a family of mnemonics, not a namespace, when the pool also holds plain
+    // one-word mnemonics (`HALT`, `ADD`): the family stays in the pool's table.
+    let plain_mnemonics = items
+        .iter()
+        .filter(|i| !i.name.contains('_') && looks_like_mnemonic(&i.name))
+        .count();
+    let verb_family = |k: &str| {
+        let head = k.split('_').next().unwrap_or("");
+        let u = head.to_uppercase();
+        plain_mnemonics >= 3 && !is_prefix_word(&u) && vocab_word(&u)
+    };
     for level in [2usize, 1, 0] {
         let mut counts: BTreeMap<String, usize> = BTreeMap::new();
         let key = |name: &str| {
@@ -473,7 +496,10 @@ pub fn clusters(items: Vec<RawItem>) -> Vec<(String, Vec<RawItem>)> {
         for (i, it) in items.iter().enumerate() {
             if assigned[i].is_none() {
                 if let Some(k) = key(&it.name) {
-                    if counts[&k] >= 3 {
+                    if counts[&k] >= 3
+                        && !(level == 2 && nested.contains(&k))
+                        && !(level > 0 && verb_family(&k))
+                    {
                         assigned[i] = Some(k);
                     }
                 }
@@ -489,11 +515,61 @@ pub fn clusters(items: Vec<RawItem>) -> Vec<(String, Vec<RawItem>)> {
     v
 }
 
+/// Two-word prefixes that are words of a one-word prefix's run rather than namespaces of their
+/// own: `OP_CMP_EQ` … `OP_CMP_NE` written between `OP_MAX` and `OP_MOV` are opcodes of the
+/// `OP_` table whose mnemonics have two words (`CMP_EQ`), not a table `OP_CMP`. A two-word
+/// prefix `P_Q_` is nested when at least three one-word members `P_X` are written before its
+/// first name and after its last one; a second word that is itself a namespace word
+/// (`FLUX_OP_`) never nests, and a block of its own before or after the run (`FLUX_ERR_`
+/// after the `FLUX_` constants) does not either.
+fn nested_subprefixes(items: &[RawItem]) -> std::collections::BTreeSet<String> {
+    use std::collections::BTreeMap;
+    // Per one-word prefix: the lines of its one-word members (`OP_HALT`).
+    let mut singles: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+    // Per two-word prefix: (first line, last line, count).
+    let mut pairs: BTreeMap<(&str, &str), (u32, u32, usize)> = BTreeMap::new();
+    for it in items {
+        let parts: Vec<&str> = it.name.split('_').collect();
+        if parts.iter().any(|p| p.is_empty()) {
+            continue;
+        }
+        match parts.len() {
+            2 => singles.entry(parts[0]).or_default().push(it.line),
+            n if n > 2 => {
+                let e = pairs
+                    .entry((parts[0], parts[1]))
+                    .or_insert((it.line, it.line, 0));
+                e.0 = e.0.min(it.line);
+                e.1 = e.1.max(it.line);
+                e.2 += 1;
+            }
+            _ => {}
+        }
+    }
+    let mut out = std::collections::BTreeSet::new();
+    for ((p, q), (first, last, count)) in pairs {
+        if count < 3 || is_prefix_word(q) {
+            continue;
+        }
+        let Some(lines) = singles.get(p) else {
+            continue;
+        };
+        let before = lines.iter().filter(|&&l| l < first).count();
+        let after = lines.iter().filter(|&&l| l > last).count();
+        if lines.len() >= 3 && before > 0 && after > 0 {
+            out.insert(format!("{p}_{q}_"));
+        }
+    }
+    out
+}
+
 /// Scores a candidate (already cluster-split) in [0, 1]. `prefix` is the cluster's shared name
 /// prefix ("" when none).
 pub fn score(group: &Group, prefix: &str, items: &[RawItem]) -> f32 {
     let n = items.len();
-    if n < 3 {
+    // Three members make a numbering; a Markdown table with an opcode column and a name column
+    // says it is one with any number of rows (a section documenting one or two instructions).
+    if n == 0 || (n < 3 && group.kind != GroupKind::Markdown) {
         return 0.0;
     }
     let mut s: f32 = 0.3;
@@ -507,16 +583,20 @@ pub fn score(group: &Group, prefix: &str, items: &[RawItem]) -> f32 {
             .iter()
             .any(|w| POSITIVE_SYMBOL.contains(&w.as_str()));
     // Generic trailing nouns do not head the name: `error_codes` is about errors, `op_codes`
-    // about opcodes.
+    // about opcodes, an "Opcode map" about opcodes (a `MAP` names what it maps only after
+    // such a word; alone or after another noun, `config_map`, it stays negative).
     let head_neg = sym_words
         .iter()
+        .enumerate()
         .rev()
-        .find(|w| {
-            !matches!(
+        .find(|(k, w)| {
+            let after_opcode_word = *k > 0 && POSITIVE_SYMBOL.contains(&sym_words[k - 1].as_str());
+            !(matches!(
                 w.as_str(),
                 "CODES" | "CODE" | "TABLE" | "NAMES" | "VALUES" | "IDS"
-            )
+            ) || (w.as_str() == "MAP" && after_opcode_word))
         })
+        .map(|(_, w)| w)
         .is_some_and(|w| NEGATIVE_SYMBOL.contains(&w.as_str()))
         || prefix_words.iter().any(|w| {
             NEGATIVE_SYMBOL.contains(&w.as_str()) || DISTRACTOR_WORDS.contains(&w.as_str())
@@ -537,6 +617,30 @@ pub fn score(group: &Group, prefix: &str, items: &[RawItem]) -> f32 {
         .count();
     if hinted * 2 > n && !head_neg {
         s += 0.3;
+    }
+    // Members numbered only by their order (`enum Phase { Decode, Execute }`, no value
+    // written) carry no evidence of an encoding; under a name that does not speak of opcodes
+    // they are an ordinary enum unless the members themselves read as instructions.
+    if !sym_pos && items.iter().all(|i| i.implicit) {
+        s -= 0.15;
+    }
+    // Members named as outcomes (`ERR_DIV_ZERO`, `FLUX_OK`, `StackOverflowFault`): an error or
+    // status table, whatever its header calls the number (`| Code | Name |`).
+    let outcomes = items
+        .iter()
+        .filter(|i| {
+            let w = words(&normalize_mnemonic(&i.name, ""));
+            w.iter().any(|x| {
+                matches!(
+                    x.as_str(),
+                    "ERR" | "ERROR" | "ERRNO" | "FAULT" | "EXCEPTION" | "STATUS" | "FAILURE"
+                )
+            }) || matches!(w.as_slice(), [x] if x == "OK" || x == "SUCCESS")
+                || (w.len() == 2 && w[1] == "OK")
+        })
+        .count();
+    if outcomes * 2 > n {
+        s -= 0.5;
     }
     // Context comments.
     let ctx = &group.context;
@@ -600,12 +704,21 @@ pub fn score(group: &Group, prefix: &str, items: &[RawItem]) -> f32 {
 /// Drops items of a flat, unhinted pool that name sizes, counts or limits, and values far
 /// outside the pool's range (a 65536 among bytes).
 pub fn filter_flat(items: Vec<RawItem>) -> Vec<RawItem> {
+    let distractor = |i: &RawItem| {
+        let w = words(&i.name);
+        w.len() > 1 && w.iter().any(|x| DISTRACTOR_WORDS.contains(&x.as_str()))
+    };
+    let flagged: Vec<bool> = items.iter().map(distractor).collect();
+    // A distractor word inside a run of consecutive numbers is a mnemonic that happens to
+    // contain it (`CHECK_TYPE = 0x3B` between `UNBOX = 0x3A` and `CHECK_BOUNDS = 0x3C`,
+    // `SOLUTION_COUNT` mid-enum): sizes and limits do not continue an opcode numbering on both
+    // sides.
+    let inside = inside_runs(&items, &flagged);
+    let keep: Vec<bool> = (0..items.len()).map(|k| !flagged[k] || inside[k]).collect();
     let kept: Vec<RawItem> = items
         .into_iter()
-        .filter(|i| {
-            let w = words(&i.name);
-            !(w.len() > 1 && w.iter().any(|x| DISTRACTOR_WORDS.contains(&x.as_str())))
-        })
+        .zip(keep)
+        .filter_map(|(i, k)| k.then_some(i))
         .collect();
     let small = kept
         .iter()
@@ -620,11 +733,65 @@ pub fn filter_flat(items: Vec<RawItem>) -> Vec<RawItem> {
     }
 }
 
-/// Removes sentinel members (`OP_COUNT`, `NUM_OPCODES`, `LAST`).
+/// For each item, whether it sits inside a run of consecutive values (in source order) with an
+/// unflagged item of the same run before it and another after it: `UNBOX = 8`,
+/// `CHECK_TYPE = 9`, `THROW_ERROR = 10`, `CALL = 11` puts the middle two inside. Linear: runs
+/// are cut where a value is not its predecessor's plus one.
+fn inside_runs(items: &[RawItem], flagged: &[bool]) -> Vec<bool> {
+    let n = items.len();
+    let mut before = vec![false; n];
+    let mut after = vec![false; n];
+    let mut seen = false;
+    for k in 0..n {
+        if k > 0 && items[k - 1].value.checked_add(1) != Some(items[k].value) {
+            seen = false;
+        }
+        before[k] = seen;
+        seen |= !flagged[k];
+    }
+    seen = false;
+    for k in (0..n).rev() {
+        if k + 1 < n && items[k].value.checked_add(1) != Some(items[k + 1].value) {
+            seen = false;
+        }
+        after[k] = seen;
+        seen |= !flagged[k];
+    }
+    (0..n).map(|k| before[k] && after[k]).collect()
+}
+
+/// Removes sentinel members (`OP_COUNT`, `NUM_OPCODES`, `LAST`) — unless the numbering goes on
+/// past them (`SOLUTION_COUNT = 0x41` between `0x40` and `0x42` is an instruction; a sentinel
+/// ends its enum).
 pub fn drop_sentinels(items: Vec<RawItem>, strip: &str) -> Vec<RawItem> {
+    // A catch-all member (`UNKNOWN(256)`, `Invalid = -1`) is outside the numbering: a value no
+    // opcode of the table can take, past one byte when every other member fits one, or
+    // negative. `INVALID = 0xFE` inside the byte range is a real instruction in some VMs.
+    let catch_all = |n: &str| {
+        matches!(
+            n,
+            "UNKNOWN" | "INVALID" | "UNDEFINED" | "ILLEGAL" | "NONE" | "BAD" | "UNRECOGNIZED"
+        )
+    };
+    let wide = items.iter().filter(|i| i.value > 0xFF).count();
+    let sentinel: Vec<bool> = items
+        .iter()
+        .map(|i| is_sentinel(&normalize_mnemonic(&i.name, strip)))
+        .collect();
+    let inside = inside_runs(&items, &sentinel);
+    let drop: Vec<bool> = items
+        .iter()
+        .enumerate()
+        .map(|(k, i)| {
+            let n = normalize_mnemonic(&i.name, strip);
+            (sentinel[k] && !inside[k])
+                || (catch_all(&n) && (i.value < 0 || (i.value > 0xFF && wide == 1)))
+        })
+        .collect();
     items
         .into_iter()
-        .filter(|i| !is_sentinel(&normalize_mnemonic(&i.name, strip)))
+        .zip(drop)
+        .filter_map(|(i, d)| (!d).then_some(i))
         .collect()
 }
 
@@ -653,6 +820,80 @@ mod tests {
         );
         assert_eq!(common_prefix(&["CONF_ADD", "CONF_SUB", "CONF_MUL"]), "");
         assert_eq!(common_prefix(&["PUSH_I8", "PUSH_I16"]), "");
+    }
+
+    fn item(name: &str, value: i64, line: u32) -> RawItem {
+        RawItem {
+            name: name.into(),
+            value,
+            line,
+            column: 1,
+            hex: true,
+            format: None,
+            implicit: false,
+            size: None,
+            reserved: false,
+        }
+    }
+
+    #[test]
+    fn a_two_word_prefix_inside_its_one_word_run_is_nested() {
+        let mut items: Vec<RawItem> = ["OP_HALT", "OP_ADD", "OP_CMP_EQ", "OP_CMP_NE", "OP_CMP_LT"]
+            .iter()
+            .chain(&["OP_JMP", "OP_RET"])
+            .enumerate()
+            .map(|(k, n)| item(n, k as i64, k as u32 + 1))
+            .collect();
+        assert!(nested_subprefixes(&items).contains("OP_CMP_"));
+        // A namespace word never nests; a block after the run stands alone.
+        assert!(nested_subprefixes(&[
+            item("FLUX_A", 0, 1),
+            item("FLUX_OP_X", 0, 2),
+            item("FLUX_OP_Y", 1, 3),
+            item("FLUX_OP_Z", 2, 4),
+            item("FLUX_B", 0, 5),
+            item("FLUX_C", 0, 6),
+        ])
+        .is_empty());
+        items.truncate(5);
+        assert!(nested_subprefixes(&items).is_empty());
+    }
+
+    #[test]
+    fn flagged_members_inside_a_consecutive_run_are_kept() {
+        let items: Vec<RawItem> = [("UNBOX", 8), ("CHECK_TYPE", 9), ("ARG_COUNT", 10)]
+            .iter()
+            .chain(&[("CALL", 11), ("MAX_ARGS", 3)])
+            .enumerate()
+            .map(|(k, (n, v))| item(n, *v, k as u32))
+            .collect();
+        let names = |v: Vec<RawItem>| v.into_iter().map(|i| i.name).collect::<Vec<_>>();
+        assert_eq!(
+            names(filter_flat(items.clone())),
+            ["UNBOX", "CHECK_TYPE", "ARG_COUNT", "CALL"]
+        );
+        // A count that ends the numbering is a sentinel; one the numbering goes on past is not.
+        assert_eq!(
+            names(drop_sentinels(items[2..].to_vec(), "")),
+            ["CALL", "MAX_ARGS"]
+        );
+        assert_eq!(
+            names(drop_sentinels(items[..4].to_vec(), "")),
+            ["UNBOX", "CHECK_TYPE", "ARG_COUNT", "CALL"]
+        );
+        // A catch-all past the byte range goes; inside it, it may be an instruction.
+        let catch = vec![
+            item("HALT", 0, 1),
+            item("PUSH", 1, 2),
+            item("UNKNOWN", 256, 3),
+        ];
+        assert_eq!(names(drop_sentinels(catch, "")), ["HALT", "PUSH"]);
+        let evm = vec![
+            item("STOP", 0, 1),
+            item("ADD", 1, 2),
+            item("INVALID", 0xFE, 3),
+        ];
+        assert_eq!(names(drop_sentinels(evm, "")), ["STOP", "ADD", "INVALID"]);
     }
 
     #[test]

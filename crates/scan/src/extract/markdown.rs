@@ -243,6 +243,8 @@ pub(super) fn markdown_pass(ctx: &mut Ctx, root: Node) {
                     .to_string();
             } else if k.kind() == "pipe_table" {
                 markdown_table(ctx, *k, &current);
+            } else if k.kind() == "fenced_code_block" || k.kind() == "indented_code_block" {
+                code_block_map(ctx, *k, &current);
             } else {
                 next.push((*k, current.clone()));
             }
@@ -338,6 +340,78 @@ fn markdown_table(ctx: &mut Ctx, table: Node, heading: &str) {
     }
 }
 
+/// The (value, name, 0-based character column) pairs of one line of a plain-text opcode map: the line
+/// starts with a hexadecimal literal followed by a name (`0x10      ADD      Arithmetic`), or
+/// is a comma-separated list of such pairs (`0x60 TMATMUL, 0x61 TCONV2D, 0x62 TATTN`). A
+/// range (`0x04-0x0F Reserved (16)`), a label (`0x00:`), prose (`0x00 is …`: a name must be
+/// in capitals, or the word `Reserved`) and code (`0x00, 0x01`) give nothing.
+fn code_map_pairs(line: &str) -> Vec<(i64, &str, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for seg in line.split(',') {
+        let seg_start = start;
+        start += seg.len() + 1;
+        let mut toks = seg.split_whitespace();
+        let (Some(v), Some(n)) = (toks.next(), toks.next()) else {
+            continue;
+        };
+        let hex = v.len() > 2
+            && (v.starts_with("0x") || v.starts_with("0X"))
+            && v[2..].chars().all(|c| c.is_ascii_hexdigit());
+        let name_ok = mnemonic_like(n)
+            && (!n.chars().any(char::is_lowercase) || n.eq_ignore_ascii_case("reserved"));
+        if !(hex && name_ok) {
+            continue;
+        }
+        let Some(value) = parse_int_literal(v) else {
+            continue;
+        };
+        let byte = seg_start + seg.find(n).unwrap_or(0);
+        out.push((value, n, line[..byte].chars().count()));
+    }
+    out
+}
+
+/// An opcode map written as plain text in a code block (specifications often keep their
+/// complete map there, aligned in columns): every line of [`code_map_pairs`] is an item, one
+/// table per block. A disassembly listing has the same shape (`0x0004  PUSH 5`), but its
+/// values are addresses and its names repeat, so a block whose names are not nearly all
+/// distinct, or that holds fewer than three pairs, is not a map.
+fn code_block_map(ctx: &mut Ctx, block: Node, heading: &str) {
+    let mut c = block.walk();
+    let Some(content) = block
+        .named_children(&mut c)
+        .find(|k| k.kind() == "code_fence_content")
+        .or_else(|| (block.kind() == "indented_code_block").then_some(block))
+    else {
+        return;
+    };
+    let first_line = line_of(content);
+    let mut items = Vec::new();
+    for (i, line) in text(content, ctx.src).lines().enumerate() {
+        for (value, name, col) in code_map_pairs(line) {
+            items.push(RawItem {
+                name: name.to_string(),
+                value,
+                line: first_line + i as u32,
+                column: col as u32 + 1,
+                hex: true,
+                format: None,
+                implicit: false,
+                size: None,
+                reserved: false,
+            });
+        }
+    }
+    let names: std::collections::BTreeSet<&str> = items.iter().map(|i| i.name.as_str()).collect();
+    if items.len() < 3 || names.len() * 10 < items.len() * 9 {
+        return;
+    }
+    let g = ctx.group(block, GroupKind::Markdown, heading.to_string());
+    g.context.push_str(" code map");
+    g.items.extend(items);
+}
+
 /// The one value range a heading announces (`Viewpoint ops (0x70–0x7F, Format E)`): two
 /// hexadecimal literals joined by a dash, an en/em dash or `..`. None when the heading names
 /// no range or more than one, since rows could then not be placed.
@@ -428,6 +502,34 @@ mod tests {
         assert_eq!(heading_range("Sections 3-4"), None);
         assert_eq!(heading_range("0x00-0x03 and 0x10-0x13"), None);
         assert_eq!(heading_range("Backwards (0x1F-0x10)"), None);
+    }
+
+    #[test]
+    fn code_map_lines_give_value_name_pairs() {
+        let names = |l: &str| {
+            code_map_pairs(l)
+                .into_iter()
+                .map(|(v, n, c)| (v, n.to_string(), c))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            names("0x10      ADD   Arithmetic   Format E"),
+            [(0x10, "ADD".into(), 10)]
+        );
+        assert_eq!(
+            names("  0x60 TMUL, 0x61 TADD"),
+            [(0x60, "TMUL".into(), 7), (0x61, "TADD".into(), 18)]
+        );
+        assert_eq!(names("0x7F Reserved"), [(0x7F, "Reserved".into(), 5)]);
+        for none in [
+            "0x04-0x0F Reserved (16)",
+            "0x00: HALT",
+            "0x00 is the first opcode",
+            "0x00, 0x01, 0x02",
+            "HALT 0x00",
+        ] {
+            assert!(names(none).is_empty(), "{none}");
+        }
     }
 
     fn declared(src: &str) -> (Vec<Group>, Declarations) {
