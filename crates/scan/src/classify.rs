@@ -597,6 +597,11 @@ fn nested_subprefixes(items: &[RawItem]) -> std::collections::BTreeSet<String> {
             _ => {}
         }
     }
+    // Sorted once, so each two-word prefix costs two binary searches, not a pass over the
+    // one-word members (many short families under one prefix would make that quadratic).
+    for lines in singles.values_mut() {
+        lines.sort_unstable();
+    }
     let mut out = std::collections::BTreeSet::new();
     for ((p, q), (first, last, count)) in pairs {
         if count < 3 || is_prefix_word(q) {
@@ -605,8 +610,8 @@ fn nested_subprefixes(items: &[RawItem]) -> std::collections::BTreeSet<String> {
         let Some(lines) = singles.get(p) else {
             continue;
         };
-        let before = lines.iter().filter(|&&l| l < first).count();
-        let after = lines.iter().filter(|&&l| l > last).count();
+        let before = lines.partition_point(|&l| l < first);
+        let after = lines.len() - lines.partition_point(|&l| l <= last);
         if lines.len() >= 3 && before > 0 && after > 0 {
             out.insert(format!("{p}_{q}_"));
         }
