@@ -180,11 +180,10 @@ fn string_number(s: &str) -> Option<(i64, bool)> {
     None
 }
 
-pub(super) fn map_and_record_pass(ctx: &mut Ctx, root: Node) {
-    let mut stack = vec![root];
-    while let Some(node) = stack.pop() {
-        let mut c = node.walk();
-        let kids: Vec<Node> = node.named_children(&mut c).collect();
+pub(super) fn map_and_record_pass(ctx: &mut Ctx) {
+    let parents = ctx.parents;
+    for (at, node) in parents.named() {
+        let kids: Vec<Node> = parents.named_children(at);
         // Maps: a node whose children include key/value pairs.
         let pairs: Vec<Node> = kids
             .iter()
@@ -238,7 +237,6 @@ pub(super) fn map_and_record_pass(ctx: &mut Ctx, root: Node) {
                 }
             }
         }
-        stack.extend(kids.into_iter().rev());
     }
 }
 
