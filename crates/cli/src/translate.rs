@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use isa_migrate::module::{looks_like_module, translate_module};
-use isa_migrate::{TranslateOptions, Translator};
+use isa_migrate::{TranslateOptions, Translator, WriteError};
 use serde_json::json;
 
 use crate::args::SchemePair;
@@ -108,25 +108,36 @@ pub fn run(args: Args) -> Result<u8> {
         Container::Module => true,
         Container::Auto => looks_like_module(&bytes),
     };
-    let (out, stats) = if module {
-        let t = translate_module(&translator, &bytes).with_context(|| {
-            format!(
-                "{input_name}: cannot translate this FLUX module from {} to {}",
-                from.implementation, to.implementation
-            )
-        })?;
-        (t.bytes, t.stats)
-    } else {
-        let t = translator.translate(&bytes).with_context(|| {
-            format!(
-                "{input_name}: cannot translate from {} to {}",
-                from.implementation, to.implementation
-            )
-        })?;
-        (t.bytes, t.stats)
+    let cannot_translate = |what: &str| {
+        format!(
+            "{input_name}: cannot translate {what}from {} to {}",
+            from.implementation, to.implementation
+        )
     };
-    isa_io::write_output(&args.output, &out)
-        .with_context(|| format!("{}: cannot write", args.output.display()))?;
+    let cannot_write = || format!("{}: cannot write", args.output.display());
+    // Totals of the whole file (a module's stats count its code section alone).
+    let (stats, bytes_out) = if module {
+        let t = translate_module(&translator, &bytes)
+            .with_context(|| cannot_translate("this FLUX module "))?;
+        isa_io::write_output(&args.output, &t.bytes).with_context(cannot_write)?;
+        (t.stats, t.bytes.len())
+    } else if to_stdout {
+        let t = translator
+            .translate(&bytes)
+            .with_context(|| cannot_translate(""))?;
+        isa_io::write_output(&args.output, &t.bytes).with_context(cannot_write)?;
+        (t.stats, t.bytes.len())
+    } else {
+        // Raw bytecode into a file: written as it is translated (a size-changing translation
+        // needs no second copy of the program in memory), to a temporary file that replaces
+        // OUT only when the whole translation succeeded.
+        isa_io::atomic_write_with(&args.output, |file| translator.translate_to(&bytes, file))
+            .map(|stats| (stats, stats.bytes_out))
+            .map_err(|e| match e {
+                WriteError::Translate(e) => anyhow::Error::new(*e).context(cannot_translate("")),
+                WriteError::Io(e) => anyhow::Error::new(e).context(cannot_write()),
+            })?
+    };
     let container = if module { "module" } else { "raw" };
     match args.format {
         // With the bytecode on stdout, the summary goes to stderr.
@@ -151,7 +162,7 @@ pub fn run(args: Args) -> Result<u8> {
                 "container": container,
                 "instructions": stats.instructions,
                 "bytes_in": bytes.len(),
-                "bytes_out": out.len(),
+                "bytes_out": bytes_out,
                 "branches_fixed": stats.branches_fixed,
                 "same_size": stats.same_size,
             }))
