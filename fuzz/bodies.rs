@@ -36,6 +36,7 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("translate_module", translate_module),
     ("verify_store", verify_store),
     ("import_store", import_store),
+    ("semantics", semantics),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -743,4 +744,45 @@ pub fn seed_inputs() -> Vec<(&'static str, String, Vec<u8>)> {
         format!("{export:#}").into_bytes(),
     ));
     out
+}
+
+// ---------------------------------------------------------------------------------------------
+// isa-semantics
+
+/// Any text as a semantics file: parsing and attaching return a value or an error (with a
+/// position inside the text), never panic, and never recurse on nesting. A file that attaches
+/// (to a table listing every mnemonic it defines, one opcode each, letters cycling through the
+/// interpreter scheme) then runs programs made of the input's own bytes, bounded in steps: a run
+/// never panics, and a trap's offset lies inside the program.
+pub fn semantics(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let file = match isa_semantics::parse("fuzz.sem", text) {
+        Ok(f) => f,
+        Err(e) => {
+            assert!(e.line as usize <= text.lines().count().max(1), "{e}");
+            return;
+        }
+    };
+    let mut table = Table::new("fuzz");
+    let letters = ["A", "B", "C", "D", "E", "G"];
+    for (i, inst) in file.instructions.iter().enumerate().take(256) {
+        let mut e = isa_core::Entry::new(i as u32, &inst.mnemonic);
+        e.format = Some(letters[i % letters.len()].to_string());
+        table.entries.push(e);
+    }
+    let Ok(sem) = isa_semantics::Semantics::attach(file, &table, &Aliases::new()) else {
+        return;
+    };
+    for program in [data, &data[data.len() / 2..]] {
+        let out = sem.run(program, sem.initial_state(), 1000);
+        if let isa_semantics::Stop::Trap(t) | isa_semantics::Stop::Unsupported(t) = &out.stop {
+            assert!(
+                t.offset < program.len().max(1),
+                "trap offset {} outside the program",
+                t.offset
+            );
+        }
+    }
 }

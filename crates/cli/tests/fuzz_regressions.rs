@@ -113,6 +113,7 @@ replay_tests!(
     translate_module,
     verify_store,
     import_store,
+    semantics,
 );
 
 /// The generated seeds pass through their bodies (so they stay valid inputs), and the ones that
