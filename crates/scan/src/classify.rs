@@ -284,6 +284,10 @@ pub fn names_opcodes(name: &str) -> bool {
 }
 
 const NEGATIVE_SYMBOL: &[&str] = &[
+    "OUTCOME",
+    "OUTCOMES",
+    "RESULT",
+    "RESULTS",
     "FAULT",
     "FAULTS",
     "EXCEPTION",
