@@ -1,8 +1,8 @@
 //! The two-pass mode: size-changing translation, with every instruction's new position recorded
 //! in a relocation map ([`StartMap`]) by pass 1 and the output written in order by pass 2, with
 //! branch offsets recomputed from the map. Pass 2 streams: it fills a fixed buffer and hands it
-//! to a writer, so a translation written to a file needs the input, the map (under half a byte
-//! per input byte) and a constant.
+//! to a writer, so a translation written to a file needs the input, the map (a quarter of a
+//! byte per input byte and an eighth per output byte) and a constant.
 
 use std::io::Write;
 
