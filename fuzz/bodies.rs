@@ -445,6 +445,15 @@ pub fn translate_raw(data: &[u8]) {
         return;
     };
     let _ = there.decode(code);
+    // The streaming writer (what the command uses for a file) gives the same bytes, or the
+    // same error, as the in-memory translation.
+    let mut streamed = Vec::new();
+    let written = there.translate_to(code, &mut streamed);
+    match (&written, there.translate(code)) {
+        (Ok(stats), Ok(t)) => assert!(*stats == t.stats && streamed == t.bytes),
+        (Err(isa_migrate::WriteError::Translate(e)), Err(f)) => assert_eq!(**e, f),
+        (w, t) => panic!("translate_to gave {w:?}, translate {t:?}"),
+    }
     match there.translate(code) {
         Ok(t) => {
             assert_eq!(t.stats.bytes_in, code.len());
