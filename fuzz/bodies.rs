@@ -35,6 +35,7 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("translate_raw", translate_raw),
     ("translate_module", translate_module),
     ("verify_store", verify_store),
+    ("import_store", import_store),
     ("semantics", semantics),
 ];
 
@@ -643,6 +644,24 @@ pub fn verify_store(data: &[u8]) {
     }
 }
 
+/// Any text as a store export (`isa-authority import`, a registry client's `GET /v1/export`):
+/// `import_json` returns a snapshot or an error, never panics; an accepted export exports again
+/// to a document that imports to the same snapshot (the bytes of every file survive), and
+/// `verify` runs over it.
+pub fn import_store(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(snapshot) = isa_history::export::import_json("fuzz.json", text) else {
+        return;
+    };
+    let again = isa_history::export::export_json(&snapshot).expect("an imported store exports");
+    let back = isa_history::export::import_json("again.json", &again.to_string())
+        .expect("a re-exported store imports");
+    assert_eq!(back, snapshot);
+    let _ = isa_history::verify::verify(&snapshot);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Generated seeds
 
@@ -717,6 +736,13 @@ pub fn seed_inputs() -> Vec<(&'static str, String, Vec<u8>)> {
             input,
         ));
     }
+    // The base store's export, as the import reader's seed.
+    let export = isa_history::export::export_json(base_store()).expect("the base store exports");
+    out.push((
+        "import_store",
+        "base-store.json".to_string(),
+        format!("{export:#}").into_bytes(),
+    ));
     out
 }
 

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use isa_migrate::module::{looks_like_module, translate_module};
-use isa_migrate::{TranslateOptions, Translator};
+use isa_migrate::{TranslateOptions, Translator, WriteError};
 use serde_json::json;
 
 use crate::args::SchemePair;
@@ -134,21 +134,25 @@ pub fn run(args: Args) -> Result<u8> {
         anyhow::bail!("{input_name}: --verify runs raw bytecode, and this is a FLUX module\nhint: pass --container raw to treat the whole file as instructions");
     }
     let mut verified = None;
-    let (out, stats) = if module {
-        let t = translate_module(&translator, &bytes).with_context(|| {
-            format!(
-                "{input_name}: cannot translate this FLUX module from {} to {}",
-                from.implementation, to.implementation
-            )
-        })?;
-        (t.bytes, t.stats)
-    } else {
-        let t = translator.translate(&bytes).with_context(|| {
-            format!(
-                "{input_name}: cannot translate from {} to {}",
-                from.implementation, to.implementation
-            )
-        })?;
+    let cannot_translate = |what: &str| {
+        format!(
+            "{input_name}: cannot translate {what}from {} to {}",
+            from.implementation, to.implementation
+        )
+    };
+    let cannot_write = || format!("{}: cannot write", args.output.display());
+    // Totals of the whole file (a module's stats count its code section alone).
+    let (stats, bytes_out) = if module {
+        let t = translate_module(&translator, &bytes)
+            .with_context(|| cannot_translate("this FLUX module "))?;
+        isa_io::write_output(&args.output, &t.bytes).with_context(cannot_write)?;
+        (t.stats, t.bytes.len())
+    } else if to_stdout || args.verify {
+        // --verify runs the whole translation in lock step with the program before anything is
+        // written, so it takes the in-memory path.
+        let t = translator
+            .translate(&bytes)
+            .with_context(|| cannot_translate(""))?;
         if args.verify {
             match verify(&args, &from, &to, &options.aliases, &bytes, &t)? {
                 Ok(agreement) => verified = Some(agreement),
@@ -158,10 +162,19 @@ pub fn run(args: Args) -> Result<u8> {
                 }
             }
         }
-        (t.bytes, t.stats)
+        isa_io::write_output(&args.output, &t.bytes).with_context(cannot_write)?;
+        (t.stats, t.bytes.len())
+    } else {
+        // Raw bytecode into a file: written as it is translated (a size-changing translation
+        // needs no second copy of the program in memory), to a temporary file that replaces
+        // OUT only when the whole translation succeeded.
+        isa_io::atomic_write_with(&args.output, |file| translator.translate_to(&bytes, file))
+            .map(|stats| (stats, stats.bytes_out))
+            .map_err(|e| match e {
+                WriteError::Translate(e) => anyhow::Error::new(*e).context(cannot_translate("")),
+                WriteError::Io(e) => anyhow::Error::new(e).context(cannot_write()),
+            })?
     };
-    isa_io::write_output(&args.output, &out)
-        .with_context(|| format!("{}: cannot write", args.output.display()))?;
     let container = if module { "module" } else { "raw" };
     let verified_text = verified.as_ref().map(|a| {
         format!(
@@ -202,7 +215,7 @@ pub fn run(args: Args) -> Result<u8> {
                     "container": container,
                     "instructions": stats.instructions,
                     "bytes_in": bytes.len(),
-                    "bytes_out": out.len(),
+                    "bytes_out": bytes_out,
                     "branches_fixed": stats.branches_fixed,
                     "same_size": stats.same_size,
                 });

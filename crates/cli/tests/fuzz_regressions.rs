@@ -112,6 +112,7 @@ replay_tests!(
     translate_raw,
     translate_module,
     verify_store,
+    import_store,
     semantics,
 );
 

@@ -63,6 +63,7 @@
 //! error types and their messages); this file holds the public types and the entry points.
 
 use std::fmt;
+use std::io::Write;
 
 use isa_core::resolve::ResolveOptions;
 use isa_core::{Aliases, CheckOptions, Encoding, OpBytes, Scheme, Table};
@@ -71,6 +72,7 @@ mod codec;
 mod error;
 mod fast;
 mod rules;
+mod steps;
 mod two_pass;
 
 #[cfg(test)]
@@ -80,7 +82,7 @@ pub use error::{ErrorKind, Side, TranslateError, Undecodable};
 pub use rules::{Outcome, RuleInfo};
 
 use rules::Rule;
-use two_pass::{StartMap, Starts};
+use two_pass::{EmitError, StartMap};
 
 /// What a [`Translator`] needs besides the two tables.
 #[derive(Debug, Clone)]
@@ -196,11 +198,10 @@ pub struct Translator {
     /// for any other byte, the byte itself (size 0: not a fast step, and "rewriting" it leaves
     /// it as it is).
     fast: Box<[u32; 256]>,
-    /// First byte → the rule is [`Mapping::plain`](rules::Mapping::plain) (and in `fast`): the
-    /// two-pass mode copies it.
-    plain: Box<[bool; 256]>,
     /// Largest size in `fast`: a fast step from below `len - max_fast` stays inside the input.
     max_fast: usize,
+    /// The two-pass mode's shortcuts (see `steps.rs`).
+    steps: steps::Steps,
 }
 
 impl Translator {
@@ -245,11 +246,8 @@ impl Translator {
         );
         let codec::DecodingTables { first, pages, long } = codec::decoding_tables(&rules);
         let escapes = codec::escape_bytes(&from.encoding);
-        let fast::FastTables {
-            fast,
-            plain,
-            max_fast,
-        } = fast::fast_tables(&rules);
+        let fast::FastTables { fast, max_fast } = fast::fast_tables(&rules);
+        let steps = steps::steps(&rules);
         Ok(Translator {
             from: from.implementation.clone(),
             to: to.implementation.clone(),
@@ -259,8 +257,8 @@ impl Translator {
             pages,
             long,
             escapes,
+            steps,
             fast,
-            plain,
             max_fast,
         })
     }
@@ -291,13 +289,112 @@ impl Translator {
         self.run(input, out).map(|(stats, _)| stats)
     }
 
-    fn run(&self, input: &[u8], out: &mut Vec<u8>) -> Result<(Stats, Starts), TranslateError> {
-        out.clear();
-        out.extend_from_slice(input);
-        if let Some(stats) = self.same_size(input, out) {
-            return Ok((stats, None));
+    /// Translates a program into a writer, byte for byte what [`Translator::translate`] gives.
+    ///
+    /// When sizes change, the output is written as it is produced (two passes over `input`, a
+    /// relocation map of under half a byte per input byte, and a fixed buffer), so the memory
+    /// needed does not grow with the output. When every instruction keeps its size, the output is
+    /// built in one buffer of the input's size and then written. On an error, what was written
+    /// so far is incomplete: write to a temporary file and keep it only on success.
+    pub fn translate_to<W: Write>(&self, input: &[u8], out: &mut W) -> Result<Stats, WriteError> {
+        if !self.steps.may_resize {
+            return self.whole(input, out);
         }
-        self.two_pass(input, out)
+        let (starts, resized) = self.place(input)?;
+        if !resized {
+            // Every instruction keeps its size: the same-size path's answer (offsets left as
+            // they are), exactly as `translate` gives it.
+            return self.whole(input, out);
+        }
+        self.stream(input, &starts, out)
+    }
+
+    /// The whole translation in memory, then written.
+    fn whole<W: Write>(&self, input: &[u8], out: &mut W) -> Result<Stats, WriteError> {
+        let mut bytes = Vec::new();
+        let (stats, _) = self.run(input, &mut bytes)?;
+        out.write_all(&bytes).map_err(WriteError::Io)?;
+        out.flush().map_err(WriteError::Io)?;
+        Ok(stats)
+    }
+
+    fn run(
+        &self,
+        input: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<(Stats, Option<StartMap>), TranslateError> {
+        out.clear();
+        if !self.steps.may_resize {
+            out.extend_from_slice(input);
+            if let Some(stats) = self.same_size(input, out) {
+                return Ok((stats, None));
+            }
+            let (starts, _) = self.place(input)?;
+            return self.finish(input, starts, out);
+        }
+        // Pass 1 first: it says whether the same-size path can succeed (no instruction changes
+        // size, and nothing fails to decode or map) before a copy of the input is made.
+        let (starts, resized) = self.place(input)?;
+        if !resized {
+            out.extend_from_slice(input);
+            if let Some(stats) = self.same_size(input, out) {
+                return Ok((stats, None));
+            }
+        }
+        self.finish(input, starts, out)
+    }
+
+    /// Pass 2 into `out`.
+    fn finish(
+        &self,
+        input: &[u8],
+        starts: StartMap,
+        out: &mut Vec<u8>,
+    ) -> Result<(Stats, Option<StartMap>), TranslateError> {
+        out.clear();
+        match self.stream(input, &starts, out) {
+            Ok(stats) => Ok((stats, Some(starts))),
+            Err(WriteError::Translate(e)) => Err(*e),
+            Err(WriteError::Io(e)) => unreachable!("writing to a Vec cannot fail: {e}"),
+        }
+    }
+
+    /// Pass 2 into `out`, with the totals.
+    fn stream<W: Write>(
+        &self,
+        input: &[u8],
+        starts: &StartMap,
+        out: &mut W,
+    ) -> Result<Stats, WriteError> {
+        let branches_fixed = self.emit(input, starts, out).map_err(|e| match e {
+            EmitError::Translate(e) => WriteError::from(e),
+            EmitError::Io(e) => WriteError::Io(e),
+        })?;
+        Ok(Stats {
+            instructions: starts.count(),
+            bytes_in: input.len(),
+            bytes_out: starts.target_of(input.len()).unwrap_or(0),
+            branches_fixed,
+            same_size: false,
+        })
+    }
+}
+
+/// Why [`Translator::translate_to`] failed.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// The program does not translate (boxed: a translation error is large, and this one
+    /// travels through writers' `Result`s).
+    #[error(transparent)]
+    Translate(Box<TranslateError>),
+    /// The writer failed.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+impl From<TranslateError> for WriteError {
+    fn from(e: TranslateError) -> WriteError {
+        WriteError::Translate(Box::new(e))
     }
 }
 
