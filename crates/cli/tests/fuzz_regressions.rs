@@ -106,12 +106,15 @@ macro_rules! replay_tests {
 replay_tests!(
     decode_message,
     handshake,
+    json_tree,
     read_table_json,
     read_table_toml,
     scan_source,
     translate_raw,
     translate_module,
     verify_store,
+    import_store,
+    semantics,
 );
 
 /// The generated seeds pass through their bodies (so they stay valid inputs), and the ones that

@@ -340,7 +340,10 @@ fn location_of(e: &Entry) -> Option<Location> {
 /// located at its first entry.
 fn problem_of(c: &isa_core::Conflict) -> Problem {
     Problem {
-        location: c.entries.first().and_then(|e| e.location.clone()),
+        location: c
+            .entries
+            .first()
+            .and_then(|e| e.location.as_deref().cloned()),
         message: format!("{}[{}] {}", c.severity, c.kind, c.message),
     }
 }

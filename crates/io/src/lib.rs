@@ -8,7 +8,8 @@
 //! was read from, which is what conflict reports point at.
 //!
 //! Strict JSON syntax is checked by `serde_json` (its errors carry line and column); spans come
-//! from `jsonc-parser`'s AST; TOML spans come from `toml`'s spanned document parser.
+//! from a one-pass builder over the accepted text ([`value::build_json`]); TOML spans come from
+//! `toml`'s spanned document parser.
 //!
 //! [`fsutil::atomic_write`] is the one way this project writes a file that matters: temporary
 //! file, fsync, rename, fsync of the directory, so a crash leaves the old or the new file and
@@ -27,6 +28,6 @@ pub mod write;
 pub use aliases::{load_aliases, parse_aliases};
 pub use aux_files::{load_decisions, load_groups, load_usage, parse_number};
 pub use error::LoadError;
-pub use fsutil::{atomic_write, max_input, read_limited, write_output};
+pub use fsutil::{atomic_write, atomic_write_with, max_input, read_limited, write_output};
 pub use read::{load_table, load_tables, parse_table, TableFormat};
 pub use write::{pretty_json, table_to_json, table_to_json_string, table_to_toml, write_table};

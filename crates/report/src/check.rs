@@ -401,10 +401,10 @@ impl Serialize for EntryDoc<'_> {
         let mut m = serializer.serialize_map(Some(6))?;
         m.serialize_entry("implementation", &*e.implementation)?;
         m.serialize_entry("opcode", &e.opcode)?;
-        m.serialize_entry("mnemonic", &e.mnemonic)?;
-        m.serialize_entry("format", &e.format)?;
+        m.serialize_entry("mnemonic", &e.mnemonic.as_deref())?;
+        m.serialize_entry("format", &e.format.as_deref())?;
         m.serialize_entry("layout", &e.layout.as_deref())?;
-        m.serialize_entry("location", &e.location.as_ref().map(LocationDoc))?;
+        m.serialize_entry("location", &e.location.as_deref().map(LocationDoc))?;
         m.end()
     }
 }

@@ -76,7 +76,7 @@ pub struct ScanOptions {
 impl Default for ScanOptions {
     fn default() -> ScanOptions {
         ScanOptions {
-            min_confidence: 0.5,
+            min_confidence: classify::DEFAULT_MIN_CONFIDENCE,
             progress: false,
             max_file_bytes: 4 * 1024 * 1024,
             parse_timeout: std::time::Duration::from_secs(3),
@@ -353,8 +353,15 @@ fn build_tables(
     let file = path_string(path);
     let mut found: Vec<(String, f32, u32, Vec<Entry>)> = Vec::new();
     for group in groups {
-        let parts = if group.kind == GroupKind::Consts {
+        // A class or namespace named for opcodes (`class Op:`, `class Opcodes`) is one table
+        // whatever its members' prefixes: `PUSH_I8` … `JMP_IF` split by prefix would be one
+        // table cut into many.
+        let parts = if group.kind == GroupKind::Consts && !names_opcodes(&group.symbol) {
             clusters(group.items.clone())
+        } else if group.kind == GroupKind::Consts {
+            // Unsplit, but the members' shared opcode head (`Op` of `OpHalt`, `OpMemLoad`)
+            // still marks them as opcodes, as a cluster's prefix would.
+            vec![(shared_opcode_head(&group.items), group.items.clone())]
         } else {
             vec![(String::new(), group.items.clone())]
         };
@@ -373,7 +380,14 @@ fn build_tables(
             if confidence < options.min_confidence || items.is_empty() {
                 continue;
             }
-            let strip = common_prefix(&items.iter().map(|i| i.name.as_str()).collect::<Vec<_>>());
+            // A document names instructions as its readers write them: a shared `FLUX_` in a
+            // specification's table is part of the mnemonic, while in code it is the
+            // language's namespace.
+            let strip = if group.kind == GroupKind::Markdown {
+                String::new()
+            } else {
+                common_prefix(&items.iter().map(|i| i.name.as_str()).collect::<Vec<_>>())
+            };
             let entries: Vec<Entry> = items
                 .iter()
                 .filter_map(|i| {

@@ -101,7 +101,7 @@ pub(super) fn by_number(
                 .iter()
                 .map(|e| match &e.location {
                     Some(loc) => format!("{} ({loc})", e.mnemonic.as_deref().unwrap_or("?")),
-                    None => e.mnemonic.clone().unwrap_or_default(),
+                    None => e.mnemonic.as_deref().unwrap_or_default().to_string(),
                 })
                 .collect();
             let message = format!(

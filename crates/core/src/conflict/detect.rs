@@ -5,13 +5,14 @@
 //! The shared context ([`Ctx`]) and the one constructor of a [`Conflict`] ([`finish`], with its
 //! content-derived id) live here because every part uses them.
 
+use std::cell::OnceCell;
 use std::collections::{BTreeSet, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use crate::format::Scheme;
 use crate::resolve::{self, Facts};
-use crate::table::{Entry, Table};
+use crate::table::{Entry, Location, Table};
 
 use super::compare::{by_mnemonic, by_number, Scratch};
 use super::decodable::{encoding_conflicts, unknown_formats, Pending};
@@ -72,8 +73,12 @@ pub(super) struct Item {
     pub(super) entry: u32, // index in that table's entries
     pub(super) key: u32,   // interned mnemonic key
     pub(super) opcode: u32,
-    pub(super) layout: u32, // index into `Ctx::layouts`, or NO_LAYOUT
+    pub(super) layout: u32,   // index into `Ctx::layouts`, or NO_LAYOUT
+    pub(super) spelling: u32, // interned mnemonic as written, into `Ctx::strings`
+    pub(super) format: u32,   // interned format letter, into `Ctx::strings`, or NO_FORMAT
 }
+
+const NO_FORMAT: u32 = u32::MAX;
 
 const NO_LAYOUT: u32 = u32::MAX;
 
@@ -121,6 +126,12 @@ pub(super) struct Ctx<'a> {
     pub(super) keys: Vec<Arc<str>>,
     names: Vec<Arc<str>>,
     layouts: Vec<LayoutInfo>,
+    /// Mnemonic spellings and format letters, interned: a large report lists the same few
+    /// strings in millions of entry views, and each view then shares them instead of copying.
+    strings: Vec<Arc<str>>,
+    /// Each item's location, made once, when the item first appears in a conflict (most
+    /// items of a consistent ecosystem never do), and shared by every later view.
+    locations: Vec<OnceCell<Option<Arc<Location>>>>,
     pub(super) hint_limit: usize,
     pub(super) scheme: Scheme,
 }
@@ -146,12 +157,14 @@ impl Ctx<'_> {
         ConflictEntry {
             implementation: self.names[item.table as usize].clone(),
             opcode: entry.opcode,
-            mnemonic: entry.mnemonic.clone(),
+            mnemonic: Some(self.strings[item.spelling as usize].clone()),
             key: Some(self.keys[item.key as usize].clone()),
-            format: entry.format.clone(),
+            format: (item.format != NO_FORMAT).then(|| self.strings[item.format as usize].clone()),
             layout: (item.layout != NO_LAYOUT)
                 .then(|| self.layouts[item.layout as usize].text.clone()),
-            location: entry.location.clone(),
+            location: self.locations[index as usize]
+                .get_or_init(|| entry.location.clone().map(Arc::new))
+                .clone(),
         }
     }
 
@@ -247,6 +260,14 @@ pub(super) fn finish(
     }
 }
 
+/// The id of `s` in `strings`, adding it on first sight.
+fn intern<'a>(ids: &mut FxMap<&'a str, u32>, strings: &mut Vec<Arc<str>>, s: &'a str) -> u32 {
+    *ids.entry(s).or_insert_with(|| {
+        strings.push(Arc::from(s));
+        strings.len() as u32 - 1
+    })
+}
+
 /// Finds every conflict among `tables` (see the module documentation for the semantics).
 pub fn detect(tables: &[Table], options: &CheckOptions) -> Report {
     // Rank tables by name (ties by their canonical content) so nothing depends on input order.
@@ -264,6 +285,8 @@ pub fn detect(tables: &[Table], options: &CheckOptions) -> Report {
     let mut shape_ids: FxMap<String, u32> = FxMap::default();
     let mut size_ids: FxMap<(u32, bool), u32> = FxMap::default();
     let mut layouts: Vec<LayoutInfo> = Vec::new();
+    let mut string_ids: FxMap<&str, u32> = FxMap::default();
+    let mut strings: Vec<Arc<str>> = Vec::new();
     let mut summary = Summary {
         tables: tables.len(),
         ..Summary::default()
@@ -343,6 +366,11 @@ pub fn detect(tables: &[Table], options: &CheckOptions) -> Report {
                 key: id,
                 opcode: entry.opcode,
                 layout,
+                spelling: intern(&mut string_ids, &mut strings, mnemonic),
+                format: entry
+                    .format
+                    .as_deref()
+                    .map_or(NO_FORMAT, |f| intern(&mut string_ids, &mut strings, f)),
             });
         }
         for (item, why) in unencodable {
@@ -377,8 +405,11 @@ pub fn detect(tables: &[Table], options: &CheckOptions) -> Report {
         .iter()
         .map(|t| Arc::from(t.implementation.as_str()))
         .collect();
+    let locations = (0..items.len()).map(|_| OnceCell::new()).collect();
     let ctx = Ctx {
         tables: sorted,
+        strings,
+        locations,
         items,
         keys,
         names: sorted_names,

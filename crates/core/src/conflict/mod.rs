@@ -122,15 +122,15 @@ pub struct ConflictEntry {
     /// The entry's opcode number.
     pub opcode: u32,
     /// The mnemonic as the source spells it.
-    pub mnemonic: Option<String>,
+    pub mnemonic: Option<Arc<str>>,
     /// The comparison key (normalised and aliased mnemonic).
     pub key: Option<Arc<str>>,
     /// The format letter.
-    pub format: Option<String>,
+    pub format: Option<Arc<str>>,
     /// The resolved layout, rendered, when known.
     pub layout: Option<Arc<str>>,
     /// Where the entry was read.
-    pub location: Option<Location>,
+    pub location: Option<Arc<Location>>,
 }
 
 /// A diagnostic: one primary entry (the first of `entries`) and the others as secondary
@@ -175,7 +175,7 @@ impl Conflict {
         let primary = located.next();
         let related = located
             .map(|(e, l)| crate::diagnostic::Related {
-                location: l.clone(),
+                location: Location::clone(l),
                 message: Some(describe(e)),
             })
             .collect();
@@ -183,7 +183,7 @@ impl Conflict {
             rule: self.kind.as_str(),
             severity: self.severity,
             message: self.message.clone(),
-            location: primary.map(|(_, l)| l.clone()),
+            location: primary.map(|(_, l)| Location::clone(l)),
             location_message: primary.map(|(e, _)| describe(e)),
             related,
             hint: None,
