@@ -76,7 +76,7 @@ pub fn load_semantics(table: &Table, file: Option<&Path>, aliases: &Aliases) -> 
         None => match isa_semantics::builtin(&table.implementation) {
             Some((name, text)) => (format!("<built-in {name}>"), text.to_string()),
             None => anyhow::bail!(
-                "no semantics for {}: give a semantics file with --semantics FILE\nhint: built-in semantics exist for {}; docs/semantics.md describes the language",
+                "no semantics for {}: give a semantics file with --semantics FILE (for `translate --verify`: --from-semantics, --to-semantics)\nhint: built-in semantics exist for {}; docs/semantics.md describes the language",
                 table.implementation,
                 isa_semantics::BUILTIN.iter().map(|(n, _, _)| *n).collect::<Vec<_>>().join(" and ")
             ),

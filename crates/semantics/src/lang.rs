@@ -298,6 +298,8 @@ pub struct InstrSource {
     pub format: Option<String>,
     /// Tokens of the body.
     pub tokens: Vec<Token>,
+    /// The body as written (lines joined with ` ⏎ `, comments kept), for reports.
+    pub text: String,
     /// Where the header is.
     pub line: u32,
     /// Column of the mnemonic.
@@ -576,6 +578,10 @@ pub fn parse(file: &str, text: &str) -> Result<SemFile, SemError> {
                 ));
             };
             lex_line(file, trimmed, line, indent + 1, &mut current.tokens)?;
+            if !current.text.is_empty() {
+                current.text.push_str(" ⏎ ");
+            }
+            current.text.push_str(trimmed.trim_end());
             continue;
         }
         let word: String = raw
@@ -734,6 +740,7 @@ pub fn parse(file: &str, text: &str) -> Result<SemFile, SemError> {
                     mnemonic: mnemonic.to_string(),
                     format,
                     tokens,
+                    text: body.trim().to_string(),
                     line,
                     column: 1,
                 });

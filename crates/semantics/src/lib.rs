@@ -19,6 +19,9 @@
 //! - [`conformance`]: the shared vector files read into one shape, and the comparison of a
 //!   final state with a vector's expectation.
 //!
+//! - [`verify`]: a program and its translation run in lock step, each under its own table's
+//!   semantics; the first step where they differ is named.
+//!
 //! Pure: no IO. The command line reads the files and runs plugins.
 
 #![deny(missing_docs)]
@@ -27,9 +30,10 @@ pub mod conformance;
 pub mod json;
 pub mod lang;
 pub mod machine;
+pub mod verify;
 
 pub use lang::{parse, Machine, SemError, SemFile, MAX_NESTING};
-pub use machine::{AttachErrors, Outcome, Semantics, State, Stop, Trap, Value};
+pub use machine::{AttachErrors, Outcome, Semantics, State, Stepper, Stop, Trap, Value};
 
 /// The semantics files shipped with isa-authority, by the implementation name of the table they
 /// are written for.

@@ -63,6 +63,8 @@ struct Exec {
     /// Bytes of the fixed part, opcode included.
     fixed: usize,
     fields: Vec<FieldSpec>,
+    /// The operand fields' names, for fingerprints.
+    field_names: Vec<String>,
     /// `None`: the table lists the instruction but the semantics file does not define it.
     code: Option<Code>,
 }
@@ -324,6 +326,7 @@ impl Semantics {
                 known,
                 fixed,
                 fields,
+                field_names,
                 code,
             });
         }
@@ -371,11 +374,25 @@ impl Semantics {
             .is_some_and(|&i| self.execs[i].code.is_some())
     }
 
-    /// The compiled code of an instruction, by identity key (for comparing two tables).
-    pub fn code_of(&self, key: &str) -> Option<(&Code, Vec<&str>)> {
-        let exec = &self.execs[*self.by_key.get(key)?];
-        let code = exec.code.as_ref()?;
-        Some((code, self.names.iter().map(String::as_str).collect()))
+    /// Identity keys of every instruction the file defines for this table, sorted.
+    pub fn defined(&self) -> Vec<&str> {
+        let mut keys: Vec<&str> = self
+            .by_key
+            .iter()
+            .filter(|(_, &i)| self.execs[i].code.is_some())
+            .map(|(k, _)| k.as_str())
+            .collect();
+        keys.sort_unstable();
+        keys
+    }
+
+    /// The body of an instruction as the file writes it, by identity key.
+    pub fn body_text(&self, key: &str, aliases: &Aliases) -> Option<&str> {
+        self.file
+            .instructions
+            .iter()
+            .find(|i| aliases.key(&i.mnemonic) == key)
+            .map(|i| i.text.as_str())
     }
 
     /// A fresh state: zeroed registers, memory and stacks; variables at their initial values.
@@ -463,58 +480,109 @@ impl Semantics {
 
     /// Runs `program` from `state` for at most `max_steps` instructions.
     pub fn run(&self, program: &[u8], mut state: State, max_steps: u64) -> Outcome {
-        let mut fields = Vec::with_capacity(8);
-        let mut vals: Vec<Value> = Vec::with_capacity(16);
-        let mut locals: Vec<Value> = Vec::with_capacity(8);
+        let mut stepper = Stepper::default();
         let stop = loop {
-            let pc = state.pc;
-            if pc >= program.len() {
-                break Stop::End;
-            }
-            if state.steps >= max_steps {
-                break Stop::StepLimit;
-            }
-            let (index, size) = match self.decode(program, pc, &mut fields) {
-                Ok(d) => d,
-                Err(name) => {
-                    break Stop::Trap(Trap {
-                        name,
-                        offset: pc,
-                        instruction: None,
-                    })
-                }
-            };
-            let exec = &self.execs[index];
-            state.steps += 1;
-            let trap = |name: String| Trap {
-                name,
-                offset: pc,
-                instruction: Some(exec.mnemonic.clone()),
-            };
-            let Some(code) = &exec.code else {
-                let why = if exec.known {
-                    format!("no semantics for {} in {}", exec.mnemonic, self.file.file)
-                } else {
-                    format!(
-                        "{} has no layout in {} and no semantics",
-                        exec.mnemonic, self.table
-                    )
-                };
-                break Stop::Unsupported(trap(why));
-            };
-            let next = pc + size;
-            state.pc = next;
-            locals.clear();
-            locals.resize(code.locals, Value::Int(0));
-            vals.clear();
-            match self.exec(code, &fields, pc, next, &mut state, &mut vals, &mut locals) {
-                Ok(Flow::Next) => {}
-                Ok(Flow::Halt) => break Stop::Halted,
-                Err(Fault::Trap(name)) => break Stop::Trap(trap(name)),
-                Err(Fault::Unsupported(why)) => break Stop::Unsupported(trap(why)),
+            if let Some(stop) = self.step(program, &mut state, max_steps, &mut stepper) {
+                break stop;
             }
         };
         Outcome { state, stop }
+    }
+
+    /// Executes one instruction (unless the run is over): `None` when the program goes on,
+    /// else why it stopped. `stepper` holds scratch space reused between steps.
+    pub fn step(
+        &self,
+        program: &[u8],
+        state: &mut State,
+        max_steps: u64,
+        stepper: &mut Stepper,
+    ) -> Option<Stop> {
+        let Stepper {
+            fields,
+            vals,
+            locals,
+        } = stepper;
+        let pc = state.pc;
+        if pc >= program.len() {
+            return Some(Stop::End);
+        }
+        if state.steps >= max_steps {
+            return Some(Stop::StepLimit);
+        }
+        let (index, size) = match self.decode(program, pc, fields) {
+            Ok(d) => d,
+            Err(name) => {
+                return Some(Stop::Trap(Trap {
+                    name,
+                    offset: pc,
+                    instruction: None,
+                }))
+            }
+        };
+        let exec = &self.execs[index];
+        state.steps += 1;
+        let trap = |name: String| Trap {
+            name,
+            offset: pc,
+            instruction: Some(exec.mnemonic.clone()),
+        };
+        let Some(code) = &exec.code else {
+            let why = if exec.known {
+                format!("no semantics for {} in {}", exec.mnemonic, self.file.file)
+            } else {
+                format!(
+                    "{} has no layout in {} and no semantics",
+                    exec.mnemonic, self.table
+                )
+            };
+            return Some(Stop::Unsupported(trap(why)));
+        };
+        let next = pc + size;
+        state.pc = next;
+        locals.clear();
+        locals.resize(code.locals, Value::Int(0));
+        vals.clear();
+        match self.exec(code, fields, pc, next, state, vals, locals) {
+            Ok(Flow::Next) => None,
+            Ok(Flow::Halt) => Some(Stop::Halted),
+            Err(Fault::Trap(name)) => Some(Stop::Trap(trap(name))),
+            Err(Fault::Unsupported(why)) => Some(Stop::Unsupported(trap(why))),
+        }
+    }
+
+    /// The mnemonic of the instruction at `pc`, when its bytes decode.
+    pub fn mnemonic_at(&self, program: &[u8], pc: usize) -> Option<&str> {
+        if pc >= program.len() {
+            return None;
+        }
+        let mut fields = Vec::new();
+        let (index, _) = self.decode(program, pc, &mut fields).ok()?;
+        Some(&self.execs[index].mnemonic)
+    }
+
+    /// A canonical text of an instruction's compiled semantics, by identity key: equal for two
+    /// files exactly when the instruction does the same thing to the same operand fields (trap
+    /// and field names included, local numbering aside). `None` when undefined.
+    pub fn fingerprint(&self, key: &str) -> Option<String> {
+        let exec = &self.execs[*self.by_key.get(key)?];
+        let code = exec.code.as_ref()?;
+        let mut out = String::new();
+        for op in &code.ops {
+            match op {
+                Op::Field(i) => out.push_str(&format!("field:{} ", exec.field_names[*i])),
+                Op::Trap(n) => out.push_str(&format!("trap:{} ", self.names[*n])),
+                Op::Unsupported(n) => out.push_str(&format!("unsupported:{} ", self.names[*n])),
+                Op::Flag(i) | Op::SetFlag(i) => out.push_str(
+                    &format!("{op:?}:{} ", self.file.flags[*i]).replace(&format!("({i})"), ""),
+                ),
+                Op::Var(i) | Op::SetVar(i) => out.push_str(
+                    &format!("{op:?}:{} ", self.file.vars[*i].0).replace(&format!("({i})"), ""),
+                ),
+                other => out.push_str(&format!("{other:?} ")),
+            }
+        }
+        Some(out)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -824,6 +892,14 @@ fn mem_range(memory: &[u8], addr: i64, n: usize) -> Result<std::ops::Range<usize
             "memory-out-of-bounds (address {addr})"
         ))),
     }
+}
+
+/// Scratch space of [`Semantics::step`], reused from one step to the next.
+#[derive(Debug, Default)]
+pub struct Stepper {
+    fields: Vec<i64>,
+    vals: Vec<Value>,
+    locals: Vec<Value>,
 }
 
 enum Flow {
