@@ -29,6 +29,7 @@ pub type Body = fn(&[u8]);
 pub const TARGETS: &[(&str, Body)] = &[
     ("decode_message", decode_message),
     ("handshake", handshake),
+    ("json_tree", json_tree),
     ("read_table_json", read_table_json),
     ("read_table_toml", read_table_toml),
     ("scan_source", scan_source),
@@ -114,6 +115,27 @@ pub fn handshake(data: &[u8]) {
 /// Any text (invalid UTF-8 replaced) read as a JSON table and as a JSON alias map.
 pub fn read_table_json(data: &[u8]) {
     read_table(data, "f.json", TableFormat::Json);
+}
+
+/// Any text to the JSON tree builder the table readers use (`isa_io::value::build_json`), alone
+/// and behind serde_json's syntax check (`parse_json`): neither panics, and whatever the
+/// reference tree (jsonc-parser's, which the builder replaced) accepts among texts serde_json
+/// accepts, `parse_json` accepts too, as the same tree, spans included.
+pub fn json_tree(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let _ = isa_io::value::build_json(&text);
+    let ours = isa_io::value::parse_json("f.json", &text);
+    if text.starts_with('\u{feff}') {
+        return; // parse_json skips a byte-order mark, the reference does not
+    }
+    if let Ok(reference) = isa_io::value::parse_json_reference(&text) {
+        if let Ok(tree) = ours {
+            assert_eq!(
+                tree, reference,
+                "the builder's tree differs from the reference"
+            );
+        }
+    }
 }
 
 /// Any text (invalid UTF-8 replaced) read as a TOML table and as a TOML alias map.
@@ -423,6 +445,15 @@ pub fn translate_raw(data: &[u8]) {
         return;
     };
     let _ = there.decode(code);
+    // The streaming writer (what the command uses for a file) gives the same bytes, or the
+    // same error, as the in-memory translation.
+    let mut streamed = Vec::new();
+    let written = there.translate_to(code, &mut streamed);
+    match (&written, there.translate(code)) {
+        (Ok(stats), Ok(t)) => assert!(*stats == t.stats && streamed == t.bytes),
+        (Err(isa_migrate::WriteError::Translate(e)), Err(f)) => assert_eq!(**e, f),
+        (w, t) => panic!("translate_to gave {w:?}, translate {t:?}"),
+    }
     match there.translate(code) {
         Ok(t) => {
             assert_eq!(t.stats.bytes_in, code.len());

@@ -106,6 +106,7 @@ macro_rules! replay_tests {
 replay_tests!(
     decode_message,
     handshake,
+    json_tree,
     read_table_json,
     read_table_toml,
     scan_source,

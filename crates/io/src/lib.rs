@@ -8,7 +8,8 @@
 //! was read from, which is what conflict reports point at.
 //!
 //! Strict JSON syntax is checked by `serde_json` (its errors carry line and column); spans come
-//! from `jsonc-parser`'s AST; TOML spans come from `toml`'s spanned document parser.
+//! from a one-pass builder over the accepted text ([`value::build_json`]); TOML spans come from
+//! `toml`'s spanned document parser.
 //!
 //! [`fsutil::atomic_write`] is the one way this project writes a file that matters: temporary
 //! file, fsync, rename, fsync of the directory, so a crash leaves the old or the new file and

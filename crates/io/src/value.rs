@@ -170,6 +170,11 @@ fn check_json_depth(file: &str, text: &str) -> Result<(), LoadError> {
 
 /// Parses strict JSON into a node tree. Syntax errors carry serde_json's line and column. A
 /// leading UTF-8 byte-order mark is accepted (spans still index the text as given).
+///
+/// serde_json judges the syntax (its messages are the ones users see), then [`build_json`]
+/// makes the tree. Until 2026-12 the tree came from jsonc-parser, whose tokens and AST made
+/// loading about 35 times slower than the syntax check; [`parse_json_reference`] keeps that
+/// path as the reference the builder is tested against.
 pub fn parse_json(file: &str, text: &str) -> Result<Node, LoadError> {
     let (body, shift) = match text.strip_prefix('\u{feff}') {
         Some(rest) => (rest, text.len() - rest.len()),
@@ -177,7 +182,7 @@ pub fn parse_json(file: &str, text: &str) -> Result<Node, LoadError> {
     };
     check_json_depth(file, body)?;
     // serde_json is the strict judge of syntax (no comments, no trailing commas, no bare words);
-    // jsonc-parser, run only on text that passed, provides the spans.
+    // the builder, run only on text that passed, provides the spans.
     if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(body) {
         let message = e.to_string();
         let message = match message.rfind(" at line ") {
@@ -192,23 +197,297 @@ pub fn parse_json(file: &str, text: &str) -> Result<Node, LoadError> {
             hint: None,
         });
     }
+    let mut node =
+        build_json(body).map_err(|e| LoadError::file(file, format!("invalid JSON: {e}")))?;
+    if shift > 0 {
+        shift_spans(&mut node, shift);
+    }
+    Ok(node)
+}
+
+/// The previous span source, `jsonc-parser`'s AST converted to [`Node`]s: kept only as the
+/// reference the fast builder is held to (a property test and the `json_tree` fuzz target
+/// compare the two trees, spans included). Not used to read tables.
+#[doc(hidden)]
+pub fn parse_json_reference(body: &str) -> Result<Node, String> {
     let options = jsonc_parser::ParseOptions {
         allow_comments: false,
         allow_loose_object_property_names: false,
         allow_trailing_commas: false,
     };
     let parsed = jsonc_parser::parse_to_ast(body, &Default::default(), &options)
-        .map_err(|e| LoadError::file(file, format!("invalid JSON: {e}")))?;
-    match parsed.value {
-        Some(v) => {
-            let mut node = from_jsonc(v);
-            if shift > 0 {
-                shift_spans(&mut node, shift);
+        .map_err(|e| e.to_string())?;
+    parsed
+        .value
+        .map(from_jsonc)
+        .ok_or_else(|| "the file holds no JSON value".to_string())
+}
+
+/// An array or object being built by [`build_json`].
+enum Open {
+    Array(usize, Vec<Node>),
+    Object(
+        usize,
+        Vec<(String, Range<usize>, Node)>,
+        Option<(String, Range<usize>)>,
+    ),
+}
+
+/// Builds the spanned tree of a text that `serde_json` has already accepted as strict JSON, in
+/// one pass with an explicit stack (no recursion, whatever the depth) and without the token
+/// and AST layers of a general parser: spans are byte offsets, turned into lines and columns
+/// only when a message needs them ([`LineIndex`]). A string without escapes is copied once
+/// from the text. It still checks what it relies on and returns an error, never panics, on
+/// text that is not JSON, so it is safe on its own (the `json_tree` fuzz target holds it to
+/// that).
+pub fn build_json(text: &str) -> Result<Node, String> {
+    let b = text.as_bytes();
+    let mut i = skip_ws(b, 0);
+    let mut stack: Vec<Open> = Vec::new();
+    loop {
+        // A value starts at `i`: open a container, or read a scalar.
+        let mut done: Node = match b.get(i) {
+            Some(b'[') => {
+                let start = i;
+                let j = skip_ws(b, i + 1);
+                if b.get(j) == Some(&b']') {
+                    i = j + 1;
+                    Node {
+                        span: start..i,
+                        kind: Kind::Array(Vec::new()),
+                    }
+                } else {
+                    stack.push(Open::Array(i, Vec::new()));
+                    i = j;
+                    continue;
+                }
             }
-            Ok(node)
+            Some(b'{') => {
+                let start = i;
+                let j = skip_ws(b, i + 1);
+                if b.get(j) == Some(&b'}') {
+                    i = j + 1;
+                    Node {
+                        span: start..i,
+                        kind: Kind::Object(Vec::new()),
+                    }
+                } else {
+                    let (key, span, next) = read_key(text, j)?;
+                    stack.push(Open::Object(start, Vec::new(), Some((key, span))));
+                    i = next;
+                    continue;
+                }
+            }
+            Some(_) => {
+                let (node, next) = scalar(text, i)?;
+                i = next;
+                node
+            }
+            None => return Err(at(i, "a value")),
+        };
+        // Hand the finished value to its container; close containers while they end here.
+        loop {
+            let Some(top) = stack.last_mut() else {
+                return if skip_ws(b, i) == b.len() {
+                    Ok(done)
+                } else {
+                    Err(at(skip_ws(b, i), "the end of the text"))
+                };
+            };
+            match top {
+                Open::Array(_, items) => items.push(done),
+                Open::Object(_, props, key) => {
+                    let (k, span) = key.take().ok_or_else(|| at(i, "a key"))?;
+                    props.push((k, span, done));
+                }
+            }
+            i = skip_ws(b, i);
+            match (b.get(i), &mut *top) {
+                (Some(b','), Open::Array(..)) => {
+                    i = skip_ws(b, i + 1);
+                    break;
+                }
+                (Some(b','), Open::Object(_, _, key)) => {
+                    let (k, span, next) = read_key(text, skip_ws(b, i + 1))?;
+                    *key = Some((k, span));
+                    i = next;
+                    break;
+                }
+                (Some(b']'), Open::Array(..)) | (Some(b'}'), Open::Object(..)) => {
+                    i += 1;
+                    done = match stack.pop() {
+                        Some(Open::Array(start, items)) => Node {
+                            span: start..i,
+                            kind: Kind::Array(items),
+                        },
+                        Some(Open::Object(start, props, _)) => Node {
+                            span: start..i,
+                            kind: Kind::Object(props),
+                        },
+                        None => return Err(at(i, "a container")),
+                    };
+                }
+                _ => return Err(at(i, "`,` or the end of the array or object")),
+            }
         }
-        None => Err(LoadError::file(file, "the file holds no JSON value")),
     }
+}
+
+fn at(offset: usize, expected: &str) -> String {
+    format!("expected {expected} at byte {offset}")
+}
+
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while matches!(b.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        i += 1;
+    }
+    i
+}
+
+/// An object key at `i`, the `:` after it and the whitespace after that: (key, span, next).
+fn read_key(text: &str, i: usize) -> Result<(String, Range<usize>, usize), String> {
+    let b = text.as_bytes();
+    if b.get(i) != Some(&b'"') {
+        return Err(at(i, "a key"));
+    }
+    let (key, end) = string(text, i)?;
+    let colon = skip_ws(b, end);
+    if b.get(colon) != Some(&b':') {
+        return Err(at(colon, "`:`"));
+    }
+    Ok((key, i..end, skip_ws(b, colon + 1)))
+}
+
+/// A string, number, `true`, `false` or `null` at `i`: the node and the offset after it.
+fn scalar(text: &str, i: usize) -> Result<(Node, usize), String> {
+    let b = text.as_bytes();
+    let word = |w: &str, kind: Kind| {
+        if b[i..].starts_with(w.as_bytes()) {
+            Ok((
+                Node {
+                    span: i..i + w.len(),
+                    kind,
+                },
+                i + w.len(),
+            ))
+        } else {
+            Err(at(i, "a value"))
+        }
+    };
+    match b[i] {
+        b'"' => {
+            let (s, end) = string(text, i)?;
+            Ok((
+                Node {
+                    span: i..end,
+                    kind: Kind::Str(s),
+                },
+                end,
+            ))
+        }
+        b't' => word("true", Kind::Bool(true)),
+        b'f' => word("false", Kind::Bool(false)),
+        b'n' => word("null", Kind::Null),
+        b'-' | b'0'..=b'9' => {
+            let mut end = i + 1;
+            while matches!(
+                b.get(end),
+                Some(b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-')
+            ) {
+                end += 1;
+            }
+            let raw = &text[i..end];
+            let kind = match raw.parse::<i128>() {
+                Ok(n) => Kind::Int(n),
+                Err(_) => Kind::Float(raw.to_string()),
+            };
+            Ok((Node { span: i..end, kind }, end))
+        }
+        _ => Err(at(i, "a value")),
+    }
+}
+
+/// The string whose opening quote is at `i`, unescaped, and the offset after its closing quote.
+fn string(text: &str, i: usize) -> Result<(String, usize), String> {
+    let b = text.as_bytes();
+    let body = i + 1;
+    let mut j = body;
+    while let Some(&c) = b.get(j) {
+        match c {
+            b'"' => return Ok((text[body..j].to_string(), j + 1)),
+            b'\\' => break,
+            _ => j += 1,
+        }
+    }
+    // Escapes: copy runs between them.
+    let mut out = String::with_capacity(j - body + 16);
+    let mut run = body;
+    loop {
+        match b.get(j) {
+            None => return Err(at(j, "the end of the string")),
+            Some(b'"') => {
+                out.push_str(&text[run..j]);
+                return Ok((out, j + 1));
+            }
+            Some(b'\\') => {
+                out.push_str(&text[run..j]);
+                let (c, next) = escape(b, j)?;
+                out.push(c);
+                j = next;
+                run = j;
+            }
+            Some(_) => j += 1,
+        }
+    }
+}
+
+/// The escape sequence whose backslash is at `i`: the character and the offset after it. A
+/// `\u` pair of surrogates is one character; a lone surrogate is an error.
+fn escape(b: &[u8], i: usize) -> Result<(char, usize), String> {
+    let simple = match b.get(i + 1) {
+        Some(b'"') => '"',
+        Some(b'\\') => '\\',
+        Some(b'/') => '/',
+        Some(b'b') => '\u{8}',
+        Some(b'f') => '\u{c}',
+        Some(b'n') => '\n',
+        Some(b'r') => '\r',
+        Some(b't') => '\t',
+        Some(b'u') => {
+            let high = hex4(b, i + 2)?;
+            if (0xD800..0xDC00).contains(&high) {
+                if b.get(i + 6) == Some(&b'\\') && b.get(i + 7) == Some(&b'u') {
+                    let low = hex4(b, i + 8)?;
+                    if (0xDC00..0xE000).contains(&low) {
+                        let c = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00);
+                        return char::from_u32(c)
+                            .map(|c| (c, i + 12))
+                            .ok_or_else(|| at(i, "a valid escape"));
+                    }
+                }
+                return Err(at(i, "a low surrogate after a high one"));
+            }
+            return char::from_u32(high)
+                .map(|c| (c, i + 6))
+                .ok_or_else(|| at(i, "a valid escape"));
+        }
+        _ => return Err(at(i, "a valid escape")),
+    };
+    Ok((simple, i + 2))
+}
+
+fn hex4(b: &[u8], i: usize) -> Result<u32, String> {
+    let digits = b
+        .get(i..i + 4)
+        .ok_or_else(|| at(i, "four hexadecimal digits"))?;
+    let mut n = 0;
+    for &d in digits {
+        let v = (d as char)
+            .to_digit(16)
+            .ok_or_else(|| at(i, "four hexadecimal digits"))?;
+        n = n * 16 + v;
+    }
+    Ok(n)
 }
 
 /// Moves every span of a tree by `by` bytes, with an explicit stack (the depth is bounded, but

@@ -276,6 +276,27 @@ const POSITIVE_SYMBOL: &[&str] = &[
     "OPCODEINFO",
     "OPINFO",
 ];
+/// The first word every member shares when it speaks of opcodes (`Op` of `OpHalt`, `OpMemLoad`;
+/// `OP` of `OP_HALT`), else "": the prefix a cluster of them would have had.
+pub fn shared_opcode_head(items: &[RawItem]) -> String {
+    let mut head: Option<String> = None;
+    for i in items {
+        let w = words(&i.name);
+        let Some(first) = w
+            .first()
+            .filter(|f| w.len() > 1 && POSITIVE_SYMBOL.contains(&f.as_str()))
+        else {
+            return String::new();
+        };
+        match &head {
+            Some(h) if h != first => return String::new(),
+            Some(_) => {}
+            None => head = Some(first.clone()),
+        }
+    }
+    head.unwrap_or_default()
+}
+
 /// Whether a name has a word that speaks of opcodes (`FOR_EACH_OPCODE`, `InsnList`, `OPS`).
 pub fn names_opcodes(name: &str) -> bool {
     words(name)
@@ -284,6 +305,10 @@ pub fn names_opcodes(name: &str) -> bool {
 }
 
 const NEGATIVE_SYMBOL: &[&str] = &[
+    "OUTCOME",
+    "OUTCOMES",
+    "RESULT",
+    "RESULTS",
     "FAULT",
     "FAULTS",
     "EXCEPTION",

@@ -357,6 +357,10 @@ fn build_tables(
         // table cut into many.
         let parts = if group.kind == GroupKind::Consts && !names_opcodes(&group.symbol) {
             clusters(group.items.clone())
+        } else if group.kind == GroupKind::Consts {
+            // Unsplit, but the members' shared opcode head (`Op` of `OpHalt`, `OpMemLoad`)
+            // still marks them as opcodes, as a cluster's prefix would.
+            vec![(shared_opcode_head(&group.items), group.items.clone())]
         } else {
             vec![(String::new(), group.items.clone())]
         };

@@ -50,8 +50,20 @@
 //! walks share (from there they are the same walk) and copies back the bytes of the guesses before
 //! it; when the two never meet it starts again from where the true walk is, with cuts in phase
 //! with it. Anything else — payloads, multi-byte opcodes, re-encoded operands — goes through the
-//! general encoder in place; if any instruction changes size, the translation restarts in the
-//! two-pass mode, which copies runs of renumber-only instructions whole and decodes only the rest.
+//! general encoder in place.
+//!
+//! When some rule changes an instruction's size, pass 1 of the two-pass mode runs first (it also
+//! says whether this program keeps every size, in which case the same-size path gives the
+//! answer). Pass 1 steps over one-byte, fixed-size instructions from a table of their source and
+//! target sizes, 64 input bytes at a time, and records the relocation map (bit sets: a quarter of a
+//! byte per input byte and an eighth per output byte); pass 2 walks again and writes the output in order into a fixed
+//! buffer handed to a writer ([`Translator::translate_to`]), so translating into a file needs the
+//! input, the map and a constant. Pass 2 writes a short instruction (up to 8 bytes) with one
+//! table-driven move — the output word is the opcode bytes over at most two rotated, masked runs
+//! of the source word — with no branch on what kind of instruction it is; branches are then
+//! recomputed from the map; anything else, and any shortcut that would fail, goes to the general
+//! encoder.
+//!
 //! Errors are always those of the general two-pass code (decode errors first, in stream order,
 //! then mapping errors, then encode errors), so no shortcut changes what is reported; the unit
 //! tests (`tests.rs`) hold every shortcut to the general code byte for byte.
@@ -59,8 +71,9 @@
 //! The code is split by layer: `rules.rs` (which source instruction becomes which target
 //! instruction and how its operands travel, compiled from the resolved tables), `codec.rs`
 //! (decoding and encoding opcode bytes and fields), `fast.rs` (the same-size path at lookup-table
-//! speed), `two_pass.rs` (size-changing translation with the relocation map) and `error.rs` (the
-//! error types and their messages); this file holds the public types and the entry points.
+//! speed), `steps.rs` (the two-pass mode's per-first-byte tables), `two_pass.rs` (size-changing
+//! translation with the relocation map, streamed) and `error.rs` (the error types and their
+//! messages); this file holds the public types and the entry points.
 
 use std::fmt;
 use std::io::Write;
@@ -292,7 +305,8 @@ impl Translator {
     /// Translates a program into a writer, byte for byte what [`Translator::translate`] gives.
     ///
     /// When sizes change, the output is written as it is produced (two passes over `input`, a
-    /// relocation map of under half a byte per input byte, and a fixed buffer), so the memory
+    /// relocation map of a quarter of a byte per input byte and an eighth per output byte, and a
+    /// fixed buffer), so the memory
     /// needed does not grow with the output. When every instruction keeps its size, the output is
     /// built in one buffer of the input's size and then written. On an error, what was written
     /// so far is incomplete: write to a temporary file and keep it only on success.

@@ -61,6 +61,10 @@ pub(super) struct Small {
     pub(super) zmask: u64,
     /// The instruction has relative branches: recompute them from its [`Template`].
     pub(super) branch: bool,
+    /// The same move as word operations, when `map` copies at most two runs of bytes: with
+    /// `w` the source window as a little-endian word, the output word is
+    /// `konst | w.rotate_left(rot[0]) & mask[0] | w.rotate_left(rot[1]) & mask[1]`.
+    pub(super) words: Option<([u32; 2], [u64; 2])>,
 }
 
 impl Small {
@@ -90,6 +94,29 @@ impl Small {
         }
         for &z in &t.must_be_zero {
             small.zmask |= 0xFF << (8 * z);
+        }
+        // Runs of output bytes copied from consecutive source bytes: each is one rotation
+        // (by the distance it moves, modulo the word) and one mask.
+        let mut runs: Vec<(u32, u64)> = Vec::new();
+        for i in 0..SMALL {
+            let j = usize::from(small.map[i]);
+            if j >= SMALL {
+                continue;
+            }
+            let rot = (8 * (i + SMALL - j) % 64) as u32;
+            match runs.last_mut() {
+                Some((r, mask)) if *r == rot => *mask |= 0xFF << (8 * i),
+                _ => runs.push((rot, 0xFF << (8 * i))),
+            }
+        }
+        if runs.len() <= 2 {
+            let mut rot = [0; 2];
+            let mut mask = [0; 2];
+            for (k, (r, m)) in runs.into_iter().enumerate() {
+                rot[k] = r;
+                mask[k] = m;
+            }
+            small.words = Some((rot, mask));
         }
         Some(small)
     }

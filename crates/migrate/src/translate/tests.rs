@@ -27,6 +27,17 @@ fn tables() -> (Table, Table) {
         t.formats.insert("P".into(), payload.clone());
         t.formats.insert("W".into(), wide.clone());
     }
+    // D (`rd, imm8`) becomes `rd, rs1 = 0, imm8`: the operand bytes move in two runs.
+    let split = Layout::new(
+        4,
+        vec![
+            Field::new("rd", 8, FieldKind::Register),
+            Field::new("rs1", 8, FieldKind::Register),
+            Field::new("imm8", 8, FieldKind::Immediate),
+        ],
+    )
+    .unwrap();
+    b.formats.insert("S".into(), split);
     let mut jmp = Entry::new(0x46, "JMP").with_format("F");
     jmp.branch = Some("imm16".into());
     let mut opaque = Entry::new(0x42, "OPAQUE");
@@ -39,6 +50,7 @@ fn tables() -> (Table, Table) {
         Entry::new(0xFF01, "WIDE").with_format("W"),
         Entry::new(0x44, "GONE").with_format("B"),
         Entry::new(0x45, "GROWS").with_format("D"),
+        Entry::new(0xFE, "SPLIT").with_format("D"),
         jmp.clone(),
     ]);
     jmp.opcode = 0x56;
@@ -50,6 +62,7 @@ fn tables() -> (Table, Table) {
         Entry::new(0x53, "TOIMM").with_format("C"),
         Entry::new(0xFF02, "WIDE").with_format("W"),
         Entry::new(0x55, "GROWS").with_format("F"),
+        Entry::new(0x5F, "SPLIT").with_format("S"),
         jmp,
     ]);
     (a, b)
@@ -497,6 +510,7 @@ fn program_with_branches(seed: u64, count: usize, bad: bool) -> Vec<u8> {
             // GROWS (D → F) and TOIMM (B → C, rd must be 0).
             2 => out.extend_from_slice(&[0x45, (r >> 8) as u8, (r >> 16) as u8]),
             3 => out.extend_from_slice(&[0x43, 0]),
+            4 if r >> 8 & 7 == 2 => out.extend_from_slice(&[0xFE, (r >> 16) as u8, 0x5A]),
             // A payload and a two-byte opcode (general code in both passes).
             4 if r >> 8 & 7 == 0 => out.extend_from_slice(&[0x41, 2, 7, 9]),
             4 if r >> 8 & 7 == 1 => out.extend_from_slice(&[0xFF, 0x01, (r >> 16) as u8]),

@@ -1,8 +1,8 @@
 //! The two-pass mode: size-changing translation, with every instruction's new position recorded
 //! in a relocation map ([`StartMap`]) by pass 1 and the output written in order by pass 2, with
 //! branch offsets recomputed from the map. Pass 2 streams: it fills a fixed buffer and hands it
-//! to a writer, so a translation written to a file needs the input, the map (under half a byte
-//! per input byte) and a constant.
+//! to a writer, so a translation written to a file needs the input, the map (a quarter of a
+//! byte per input byte and an eighth per output byte) and a constant.
 
 use std::io::Write;
 
@@ -196,6 +196,9 @@ impl Translator {
                 let end = ((block + 1) * 64).min(safe);
                 let mut word = 0u64;
                 let mut count = 0;
+                // Locals, so that the loop keeps them in registers.
+                let target = &mut starts.target[..];
+                let mut changed = false;
                 while pos < end {
                     let e = sizes[usize::from(input[pos])] as usize;
                     if e == 0 {
@@ -203,12 +206,13 @@ impl Translator {
                     }
                     let (s, t) = (e & 0xFFFF, e >> 16);
                     word |= 1 << (pos % 64);
-                    starts.target[at / 64] |= 1 << (at % 64);
-                    resized |= s != t;
+                    target[at / 64] |= 1 << (at % 64);
+                    changed |= s != t;
                     count += 1;
                     at += t;
                     pos += s;
                 }
+                resized |= changed;
                 starts.source[block] |= word;
                 starts.count += count;
                 if count > 0 {
@@ -286,16 +290,27 @@ impl Translator {
             let b = usize::from(input[s]);
             let e = &small[b];
             if e.src_len != 0 && n - s >= SMALL {
-                let mut window = [0u8; 2 * SMALL];
-                window[..SMALL].copy_from_slice(&input[s..s + SMALL]);
-                let zero = u64::from_le_bytes(window[..SMALL].try_into().expect("8 bytes"));
-                if zero & e.zmask == 0 {
-                    window[SMALL..].copy_from_slice(&e.konst);
+                let w = u64::from_le_bytes(input[s..s + SMALL].try_into().expect("8 bytes"));
+                if w & e.zmask == 0 {
                     sink.room(SMALL)?;
                     let o = sink.at;
                     let dst = &mut sink.buf[o..o + SMALL];
-                    for (d, &i) in dst.iter_mut().zip(&e.map) {
-                        *d = window[usize::from(i) & (2 * SMALL - 1)];
+                    match e.words {
+                        Some((rot, mask)) => {
+                            let konst = u64::from_le_bytes(e.konst);
+                            let v = konst
+                                | w.rotate_left(rot[0]) & mask[0]
+                                | w.rotate_left(rot[1]) & mask[1];
+                            dst.copy_from_slice(&v.to_le_bytes());
+                        }
+                        None => {
+                            let mut window = [0u8; 2 * SMALL];
+                            window[..SMALL].copy_from_slice(&w.to_le_bytes());
+                            window[SMALL..].copy_from_slice(&e.konst);
+                            for (d, &i) in dst.iter_mut().zip(&e.map) {
+                                *d = window[usize::from(i) & (2 * SMALL - 1)];
+                            }
+                        }
                     }
                     let (sl, dl) = (usize::from(e.src_len), usize::from(e.dst_len));
                     // A branch that does not land or fit falls through to the general

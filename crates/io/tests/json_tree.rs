@@ -1,0 +1,125 @@
+//! The fast JSON tree builder (`value::build_json`) against the reference it replaced
+//! (jsonc-parser's AST, `value::parse_json_reference`): on every valid JSON text the two trees
+//! are equal, spans included; on every text at all, `parse_json` (serde_json's syntax check,
+//! then the builder) fails exactly when serde_json or the reference does.
+
+use isa_io::value::{build_json, parse_json, parse_json_reference};
+use proptest::prelude::*;
+use serde_json::{Map, Value};
+
+fn value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
+        (-1e300f64..1e300).prop_map(Value::from),
+        // Any characters, controls and non-BMP ones included: serde_json escapes what it must,
+        // so escapes and surrogate pairs are exercised.
+        any::<String>().prop_map(Value::String),
+        "[a-z\"\\\\/\u{7f}\u{1F600}é]{0,8}".prop_map(Value::String),
+    ];
+    leaf.prop_recursive(5, 64, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::vec(("[a-z\"é]{0,4}", inner), 0..6)
+                .prop_map(|kv| Value::Object(kv.into_iter().collect::<Map<_, _>>())),
+        ]
+    })
+}
+
+/// Text of a value, compact or indented, with extra blanks around the punctuation.
+fn render(v: &Value, style: u8) -> String {
+    match style % 3 {
+        0 => serde_json::to_string(v).unwrap(),
+        1 => serde_json::to_string_pretty(v).unwrap(),
+        _ => serde_json::to_string(v)
+            .unwrap()
+            .replace(",\"", " ,\r\n\t\"")
+            .replace("[", " [ "),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn builder_agrees_with_the_reference(v in value(), style in any::<u8>()) {
+        let text = render(&v, style);
+        prop_assume!(serde_json::from_str::<Value>(&text).is_ok());
+        let reference = parse_json_reference(&text);
+        prop_assert!(reference.is_ok(), "reference refused {text:?}: {reference:?}");
+        prop_assert_eq!(build_json(&text), reference, "{}", text);
+    }
+
+    #[test]
+    fn errors_on_the_same_inputs(v in value(), cut in any::<usize>(), insert in "[ ,:\\[\\]{}\"\\\\0-9a-z]{0,2}") {
+        let text = render(&v, 1);
+        let mut at = cut % (text.len() + 1);
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        // Delete a character there and put up to two bytes of JSON punctuation in its place.
+        let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+        let mutated = format!("{}{insert}{}", &text[..at], &text[end..]);
+        let ours = parse_json("t.json", &mutated);
+        let theirs = serde_json::from_str::<serde::de::IgnoredAny>(&mutated)
+            .map_err(|e| e.to_string())
+            .and_then(|_| parse_json_reference(&mutated));
+        prop_assert_eq!(ours.is_ok(), theirs.is_ok(), "{:?}: {:?} / {:?}", mutated, ours, theirs);
+        if let (Ok(a), Ok(b)) = (ours, theirs) {
+            prop_assert_eq!(a, b);
+        }
+    }
+}
+
+#[test]
+fn escapes_and_spans() {
+    let text =
+        r#" {"a\u00e9": ["x\n\"\\\/", -0, 1.5e3, 12345678901234567890123, true, null, {}, []]} "#;
+    let node = build_json(text).unwrap();
+    assert_eq!(Ok(node.clone()), parse_json_reference(text));
+    assert_eq!(&text[node.span.clone()], text.trim());
+}
+
+/// A character outside the Basic Multilingual Plane written as a `\u` surrogate pair is valid
+/// JSON (serde_json accepts it), but jsonc-parser refused it ("not a valid UTF8 character"),
+/// so such a table could not be read. The builder decodes the pair.
+#[test]
+fn surrogate_pairs_are_one_character() {
+    let text = r#"["\ud83d\ude00x"]"#;
+    assert!(parse_json_reference(text).is_err());
+    let node = parse_json("t.json", text).unwrap();
+    let isa_io::value::Kind::Array(items) = node.kind else {
+        panic!("{node:?}")
+    };
+    assert_eq!(items[0].kind, isa_io::value::Kind::Str("\u{1F600}x".into()));
+}
+
+#[test]
+fn the_builder_refuses_what_is_not_json_without_panicking() {
+    for bad in [
+        "",
+        "[",
+        "{",
+        "{\"a\"",
+        "{\"a\" 1}",
+        "[1 2]",
+        "[1,",
+        "\"\\ud800\"",
+        "\"\\u12\"",
+        "\"\\q\"",
+        "tru",
+        "[1]]",
+        "{\"a\":1,}x",
+        "\"abc",
+        "}",
+        "-",
+    ] {
+        assert!(
+            build_json(bad).is_err() || parse_json("t.json", bad).is_err(),
+            "{bad:?}"
+        );
+        assert!(parse_json("t.json", bad).is_err(), "{bad:?}");
+    }
+}
