@@ -317,8 +317,12 @@ impl Translator {
         let (starts, resized) = self.place(input)?;
         if !resized {
             // Every instruction keeps its size: the same-size path's answer (offsets left as
-            // they are), exactly as `translate` gives it.
-            return self.whole(input, out);
+            // they are), exactly as `translate` gives it, from the map already made.
+            let mut bytes = Vec::new();
+            let (stats, _) = self.kept_sizes(input, starts, &mut bytes)?;
+            out.write_all(&bytes).map_err(WriteError::Io)?;
+            out.flush().map_err(WriteError::Io)?;
+            return Ok(stats);
         }
         self.stream(input, &starts, out)
     }
@@ -350,10 +354,23 @@ impl Translator {
         // size, and nothing fails to decode or map) before a copy of the input is made.
         let (starts, resized) = self.place(input)?;
         if !resized {
-            out.extend_from_slice(input);
-            if let Some(stats) = self.same_size(input, out) {
-                return Ok((stats, None));
-            }
+            return self.kept_sizes(input, starts, out);
+        }
+        self.finish(input, starts, out)
+    }
+
+    /// A program pass 1 found keeps every size: the same-size path, or (when it fails on an
+    /// encode error) pass 2 for the general code's report.
+    fn kept_sizes(
+        &self,
+        input: &[u8],
+        starts: StartMap,
+        out: &mut Vec<u8>,
+    ) -> Result<(Stats, Option<StartMap>), TranslateError> {
+        out.clear();
+        out.extend_from_slice(input);
+        if let Some(stats) = self.same_size(input, out) {
+            return Ok((stats, None));
         }
         self.finish(input, starts, out)
     }

@@ -119,8 +119,8 @@ impl StartMap {
 /// Bytes pass 2 gathers before handing them to the writer: large enough that a write costs
 /// little per byte, small enough to stay in cache.
 const CHUNK: usize = 256 * 1024;
-/// Room kept past [`CHUNK`] so that a short instruction is copied as one fixed 8-byte (or
-/// 16-byte) move whatever its size.
+/// Room kept past [`CHUNK`] so that a short instruction is written as one fixed 8-byte move
+/// whatever its size (the bytes past its end are overwritten by the next one).
 const SLACK: usize = 64;
 
 /// Where pass 2 fails: the translation (the general code's error) or the writer.
