@@ -53,7 +53,7 @@ pub struct Args {
     pub table: Option<String>,
 
     /// The semantics file for the built-in interpreter (default: the built-in file for the table).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "plugin")]
     pub semantics: Option<PathBuf>,
 
     /// Step bound per vector, sent to the plugin and used by the built-in interpreter.

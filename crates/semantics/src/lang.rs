@@ -1056,7 +1056,16 @@ impl Compiler<'_> {
                 ..
             }) if *q == p => Ok(pos + 1),
             Some(t) => Err(self.err(t, format!("expected `{p}`"))),
-            None => Err(err(self.file, 0, 0, format!("expected `{p}`"))),
+            // At the end of the body: point just after its last token.
+            None => {
+                let (line, column) = toks.last().map_or((0, 0), |t| (t.line, t.column + 1));
+                Err(err(
+                    self.file,
+                    line,
+                    column,
+                    format!("expected `{p}` at the end of the line"),
+                ))
+            }
         }
     }
 }

@@ -109,3 +109,48 @@ fn steps_are_bounded_and_bad_bytes_trap() {
     let out = sem.run(&[0], sem.initial_state(), 10);
     assert!(matches!(&out.stop, Stop::Unsupported(t) if t.instruction.as_deref() == Some("HALT")));
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn python() -> Option<&'static Semantics> {
+        static SEM: std::sync::OnceLock<Option<Semantics>> = std::sync::OnceLock::new();
+        SEM.get_or_init(load).as_ref()
+    }
+
+    fn load() -> Option<Semantics> {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/flux/tables");
+        let table = isa_io::load_table(&dir.join("flux-runtime-python.json")).ok()?;
+        let (name, text) = isa_semantics::builtin(&table.implementation)?;
+        Some(Semantics::attach(parse(name, text).unwrap(), &table, &Aliases::new()).unwrap())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Any program under the built-in semantics stops within the step bound, and a trap or
+        /// an unsupported instruction is reported at an offset inside the program.
+        #[test]
+        fn any_program_stops_inside_itself(program in proptest::collection::vec(any::<u8>(), 1..64)) {
+            let Some(sem) = python() else { return Ok(()) };
+            let out = sem.run(&program, sem.initial_state(), 500);
+            prop_assert!(out.state.steps <= 500);
+            if let Stop::Trap(t) | Stop::Unsupported(t) = &out.stop {
+                prop_assert!(t.offset < program.len());
+            }
+        }
+
+        /// Any text is parsed or refused with a position inside it, never a panic.
+        #[test]
+        fn any_text_parses_or_is_refused_inside_itself(text in "[a-zA-Z0-9_:;{}()\\[\\]=+*/%<>!~&|^ ,.\\-\n\"#]{0,200}") {
+            let full = format!("{HEAD}{text}");
+            if let Err(e) = parse("t.sem", &full) {
+                prop_assert!(e.line as usize <= full.lines().count().max(1));
+            } else if let Err(e) = Semantics::attach(parse("t.sem", &full).unwrap(), &table(), &Aliases::new()) {
+                prop_assert!(!e.0.is_empty());
+            }
+        }
+    }
+}
