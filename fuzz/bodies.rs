@@ -36,6 +36,8 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("translate_raw", translate_raw),
     ("translate_module", translate_module),
     ("verify_store", verify_store),
+    ("import_store", import_store),
+    ("semantics", semantics),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -443,6 +445,15 @@ pub fn translate_raw(data: &[u8]) {
         return;
     };
     let _ = there.decode(code);
+    // The streaming writer (what the command uses for a file) gives the same bytes, or the
+    // same error, as the in-memory translation.
+    let mut streamed = Vec::new();
+    let written = there.translate_to(code, &mut streamed);
+    match (&written, there.translate(code)) {
+        (Ok(stats), Ok(t)) => assert!(*stats == t.stats && streamed == t.bytes),
+        (Err(isa_migrate::WriteError::Translate(e)), Err(f)) => assert_eq!(**e, f),
+        (w, t) => panic!("translate_to gave {w:?}, translate {t:?}"),
+    }
     match there.translate(code) {
         Ok(t) => {
             assert_eq!(t.stats.bytes_in, code.len());
@@ -664,6 +675,24 @@ pub fn verify_store(data: &[u8]) {
     }
 }
 
+/// Any text as a store export (`isa-authority import`, a registry client's `GET /v1/export`):
+/// `import_json` returns a snapshot or an error, never panics; an accepted export exports again
+/// to a document that imports to the same snapshot (the bytes of every file survive), and
+/// `verify` runs over it.
+pub fn import_store(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(snapshot) = isa_history::export::import_json("fuzz.json", text) else {
+        return;
+    };
+    let again = isa_history::export::export_json(&snapshot).expect("an imported store exports");
+    let back = isa_history::export::import_json("again.json", &again.to_string())
+        .expect("a re-exported store imports");
+    assert_eq!(back, snapshot);
+    let _ = isa_history::verify::verify(&snapshot);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Generated seeds
 
@@ -738,5 +767,53 @@ pub fn seed_inputs() -> Vec<(&'static str, String, Vec<u8>)> {
             input,
         ));
     }
+    // The base store's export, as the import reader's seed.
+    let export = isa_history::export::export_json(base_store()).expect("the base store exports");
+    out.push((
+        "import_store",
+        "base-store.json".to_string(),
+        format!("{export:#}").into_bytes(),
+    ));
     out
+}
+
+// ---------------------------------------------------------------------------------------------
+// isa-semantics
+
+/// Any text as a semantics file: parsing and attaching return a value or an error (with a
+/// position inside the text), never panic, and never recurse on nesting. A file that attaches
+/// (to a table listing every mnemonic it defines, one opcode each, letters cycling through the
+/// interpreter scheme) then runs programs made of the input's own bytes, bounded in steps: a run
+/// never panics, and a trap's offset lies inside the program.
+pub fn semantics(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let file = match isa_semantics::parse("fuzz.sem", text) {
+        Ok(f) => f,
+        Err(e) => {
+            assert!(e.line as usize <= text.lines().count().max(1), "{e}");
+            return;
+        }
+    };
+    let mut table = Table::new("fuzz");
+    let letters = ["A", "B", "C", "D", "E", "G"];
+    for (i, inst) in file.instructions.iter().enumerate().take(256) {
+        let mut e = isa_core::Entry::new(i as u32, &inst.mnemonic);
+        e.format = Some(letters[i % letters.len()].to_string());
+        table.entries.push(e);
+    }
+    let Ok(sem) = isa_semantics::Semantics::attach(file, &table, &Aliases::new()) else {
+        return;
+    };
+    for program in [data, &data[data.len() / 2..]] {
+        let out = sem.run(program, sem.initial_state(), 1000);
+        if let isa_semantics::Stop::Trap(t) | isa_semantics::Stop::Unsupported(t) = &out.stop {
+            assert!(
+                t.offset < program.len().max(1),
+                "trap offset {} outside the program",
+                t.offset
+            );
+        }
+    }
 }

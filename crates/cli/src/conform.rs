@@ -39,7 +39,7 @@ pub struct Args {
     pub tables: Vec<String>,
 
     /// Scanner threshold: groups scoring below this (0-1) are not tables.
-    #[arg(long, default_value_t = 0.5, value_name = "SCORE")]
+    #[arg(long, default_value_t = isa_scan::classify::DEFAULT_MIN_CONFIDENCE, value_name = "SCORE")]
     pub min_confidence: f32,
 
     #[command(flatten)]

@@ -18,6 +18,7 @@ pub mod arbitrate;
 pub mod args;
 pub mod check;
 pub mod conform;
+pub mod conformance;
 pub mod gen;
 pub mod inputs;
 pub mod lineage;
@@ -27,6 +28,7 @@ pub mod migrate;
 pub mod negotiate;
 pub mod output;
 pub mod registry;
+pub mod run;
 pub mod scan;
 pub mod serve;
 pub mod store_cmds;
@@ -94,6 +96,11 @@ enum Command {
     /// table scanned from a dispatch switch may cover a subset); every other divergence is an
     /// error, so the default `--fail-on error` fails on them.
     Conform(conform::Args),
+    /// Run a program under a table's semantics: the reference interpreter.
+    Run(run::Args),
+    /// Run conformance vectors through an implementation (a plugin, or the built-in
+    /// interpreter) and compare each final state with the expected one.
+    Conformance(conformance::Args),
     /// Serve the registry over HTTP: the JSON API under /v1 and a web console.
     Serve(serve::Args),
     /// Bearer tokens for the server's write endpoints.
@@ -162,6 +169,8 @@ where
         Command::Translate(args) => translate::run(args),
         Command::Gen(args) => gen::run(args),
         Command::Conform(args) => conform::run(args),
+        Command::Run(args) => run::run(args),
+        Command::Conformance(args) => conformance::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Token(args) => serve::token(args),
         Command::Export(args) => serve::export(args),

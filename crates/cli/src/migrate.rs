@@ -130,6 +130,15 @@ pub struct GuideArgs {
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
 
+    /// Semantics of IMPL (default: the built-in file, if any). With semantics for both tables,
+    /// the guide lists the instructions whose semantics differ.
+    #[arg(long, value_name = "FILE")]
+    pub semantics: Option<PathBuf>,
+
+    /// Semantics of CANONICAL (default: the built-in file, if any).
+    #[arg(long, value_name = "FILE")]
+    pub to_semantics: Option<PathBuf>,
+
     #[command(flatten)]
     pub matching: Matching,
 }
@@ -166,11 +175,59 @@ fn run_guide(args: GuideArgs) -> Result<u8> {
         canonical_ref: args.to.clone(),
         translate_args: args.matching.translate_args(),
     };
-    let guide = render_guide(&implementation, &canonical, &options);
+    let mut guide = render_guide(&implementation, &canonical, &options);
+    // Numbers and layouts can agree while behaviour does not: with semantics for both sides
+    // (given, or built in), the guide adds the instructions that do different things.
+    let aliases = &options.plan.aliases;
+    let has = |t: &isa_core::Table, f: &Option<PathBuf>| {
+        f.is_some() || isa_semantics::builtin(&t.implementation).is_some()
+    };
+    if has(&implementation, &args.semantics) && has(&canonical, &args.to_semantics) {
+        let a = crate::run::load_semantics(&implementation, args.semantics.as_deref(), aliases)?;
+        let b = crate::run::load_semantics(&canonical, args.to_semantics.as_deref(), aliases)?;
+        guide.push_str(&semantics_section(
+            &implementation.implementation,
+            &canonical.implementation,
+            &isa_semantics::verify::diff(&a, &b, aliases),
+        ));
+    }
     match &args.output {
         Some(path) => isa_io::write_output(path, guide.as_bytes())
             .with_context(|| format!("{}: cannot write", path.display()))?,
         None => print!("{guide}"),
     }
     Ok(EXIT_OK)
+}
+
+/// The guide's section on semantics (Markdown).
+fn semantics_section(a: &str, b: &str, d: &isa_semantics::verify::SemanticsDiff) -> String {
+    let mut out = format!(
+        "\n## Semantics\n\nCompared by effect (docs/semantics.md): {} instruction{} behave alike, {} differ",
+        d.same,
+        if d.same == 1 { "" } else { "s" },
+        d.differ.len()
+    );
+    out.push_str(&format!(
+        "; {} only in {a}, {} only in {b}.\n",
+        d.only_a.len(),
+        d.only_b.len()
+    ));
+    if !d.differ.is_empty() {
+        out.push_str(&format!(
+            "Bytecode that uses these runs differently after translation (`translate --verify` refuses it):\n\n| instruction | {a} | {b} |\n|---|---|---|\n"
+        ));
+        let cell = |s: &str| format!("`{}`", s.replace('|', "\\|").replace('`', "'"));
+        for (key, x, y) in &d.differ {
+            out.push_str(&format!("| {key} | {} | {} |\n", cell(x), cell(y)));
+        }
+    }
+    for (side, list) in [(a, &d.only_a), (b, &d.only_b)] {
+        if !list.is_empty() {
+            out.push_str(&format!(
+                "\nSemantics only in {side}: {}.\n",
+                list.join(", ")
+            ));
+        }
+    }
+    out
 }

@@ -38,7 +38,7 @@ pub struct Args {
     pub output: Option<PathBuf>,
 
     /// Report only tables whose classifier confidence is at least this (0 to 1).
-    #[arg(long, default_value_t = 0.5, value_name = "X")]
+    #[arg(long, default_value_t = isa_scan::classify::DEFAULT_MIN_CONFIDENCE, value_name = "X")]
     pub min_confidence: f32,
 
     #[command(flatten)]

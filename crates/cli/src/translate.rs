@@ -7,12 +7,12 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use isa_migrate::module::{looks_like_module, translate_module};
-use isa_migrate::{TranslateOptions, Translator};
+use isa_migrate::{TranslateOptions, Translator, WriteError};
 use serde_json::json;
 
 use crate::args::SchemePair;
 use crate::output::json as pretty;
-use crate::{inputs, EXIT_OK};
+use crate::{inputs, EXIT_FAIL, EXIT_OK};
 
 /// Output formats of the summary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -69,6 +69,28 @@ pub struct Args {
     /// Summary format (printed to stdout).
     #[arg(long, value_enum, default_value = "text")]
     pub format: SummaryFormat,
+
+    /// Run the program under the source table's semantics and the translation under the
+    /// target's, in lock step, and refuse (exit 1, nothing written) at the first step where they
+    /// differ. Raw bytecode only.
+    #[arg(long)]
+    pub verify: bool,
+
+    /// Semantics of the source table for --verify (default: the built-in file for it).
+    #[arg(long, value_name = "FILE", requires = "verify")]
+    pub from_semantics: Option<PathBuf>,
+
+    /// Semantics of the target table for --verify (default: the built-in file for it).
+    #[arg(long, value_name = "FILE", requires = "verify")]
+    pub to_semantics: Option<PathBuf>,
+
+    /// Initial state of both runs for --verify (docs/conformance.md#states).
+    #[arg(long, value_name = "STATE.json", requires = "verify")]
+    pub verify_init: Option<PathBuf>,
+
+    /// Step bound of both runs for --verify.
+    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    pub verify_max_steps: u64,
 }
 
 /// Runs `translate`.
@@ -108,26 +130,67 @@ pub fn run(args: Args) -> Result<u8> {
         Container::Module => true,
         Container::Auto => looks_like_module(&bytes),
     };
-    let (out, stats) = if module {
-        let t = translate_module(&translator, &bytes).with_context(|| {
-            format!(
-                "{input_name}: cannot translate this FLUX module from {} to {}",
-                from.implementation, to.implementation
-            )
-        })?;
-        (t.bytes, t.stats)
-    } else {
-        let t = translator.translate(&bytes).with_context(|| {
-            format!(
-                "{input_name}: cannot translate from {} to {}",
-                from.implementation, to.implementation
-            )
-        })?;
-        (t.bytes, t.stats)
+    if args.verify && module {
+        anyhow::bail!("{input_name}: --verify runs raw bytecode, and this is a FLUX module\nhint: pass --container raw to treat the whole file as instructions");
+    }
+    let mut verified = None;
+    let cannot_translate = |what: &str| {
+        format!(
+            "{input_name}: cannot translate {what}from {} to {}",
+            from.implementation, to.implementation
+        )
     };
-    isa_io::write_output(&args.output, &out)
-        .with_context(|| format!("{}: cannot write", args.output.display()))?;
+    let cannot_write = || format!("{}: cannot write", args.output.display());
+    // Totals of the whole file (a module's stats count its code section alone).
+    let (stats, bytes_out) = if module {
+        let t = translate_module(&translator, &bytes)
+            .with_context(|| cannot_translate("this FLUX module "))?;
+        isa_io::write_output(&args.output, &t.bytes).with_context(cannot_write)?;
+        (t.stats, t.bytes.len())
+    } else if to_stdout || args.verify {
+        // --verify runs the whole translation in lock step with the program before anything is
+        // written, so it takes the in-memory path.
+        let t = translator
+            .translate(&bytes)
+            .with_context(|| cannot_translate(""))?;
+        if args.verify {
+            match verify(&args, &from, &to, &options.aliases, &bytes, &t)? {
+                Ok(agreement) => verified = Some(agreement),
+                Err(message) => {
+                    crate::output::print_error(&anyhow::anyhow!("{input_name}: {message}"));
+                    return Ok(EXIT_FAIL);
+                }
+            }
+        }
+        isa_io::write_output(&args.output, &t.bytes).with_context(cannot_write)?;
+        (t.stats, t.bytes.len())
+    } else {
+        // Raw bytecode into a file: written as it is translated (a size-changing translation
+        // needs no second copy of the program in memory), to a temporary file that replaces
+        // OUT only when the whole translation succeeded.
+        isa_io::atomic_write_with(&args.output, |file| translator.translate_to(&bytes, file))
+            .map(|stats| (stats, stats.bytes_out))
+            .map_err(|e| match e {
+                WriteError::Translate(e) => anyhow::Error::new(*e).context(cannot_translate("")),
+                WriteError::Io(e) => anyhow::Error::new(e).context(cannot_write()),
+            })?
+    };
     let container = if module { "module" } else { "raw" };
+    let verified_text = verified.as_ref().map(|a| {
+        format!(
+            "verified: both runs {} after {} step{}",
+            stop_text(&a.stop),
+            a.steps,
+            if a.steps == 1 { "" } else { "s" }
+        )
+    });
+    if let (Some(text), SummaryFormat::Text) = (&verified_text, args.format) {
+        if to_stdout {
+            eprintln!("{text}");
+        } else {
+            println!("{text}");
+        }
+    }
     match args.format {
         // With the bytecode on stdout, the summary goes to stderr.
         SummaryFormat::Text if to_stdout => eprintln!(
@@ -143,19 +206,83 @@ pub fn run(args: Args) -> Result<u8> {
         ),
         SummaryFormat::Json => print!(
             "{}",
-            pretty(&json!({
-                "from": from.implementation,
-                "to": to.implementation,
-                "input": input_name,
-                "output": args.output.display().to_string(),
-                "container": container,
-                "instructions": stats.instructions,
-                "bytes_in": bytes.len(),
-                "bytes_out": out.len(),
-                "branches_fixed": stats.branches_fixed,
-                "same_size": stats.same_size,
-            }))
+            pretty(&{
+                let mut summary = json!({
+                    "from": from.implementation,
+                    "to": to.implementation,
+                    "input": input_name,
+                    "output": args.output.display().to_string(),
+                    "container": container,
+                    "instructions": stats.instructions,
+                    "bytes_in": bytes.len(),
+                    "bytes_out": bytes_out,
+                    "branches_fixed": stats.branches_fixed,
+                    "same_size": stats.same_size,
+                });
+                // Only with --verify, so the contract without it is unchanged.
+                if let Some(a) = &verified {
+                    summary["verified"] = json!({"steps": a.steps, "stop": stop_text(&a.stop)});
+                }
+                summary
+            })
         ),
     }
     Ok(EXIT_OK)
+}
+
+fn stop_text(stop: &isa_semantics::Stop) -> String {
+    use isa_semantics::Stop;
+    match stop {
+        Stop::Halted => "halted".into(),
+        Stop::End => "ran to the end".into(),
+        Stop::StepLimit => "reached the step bound".into(),
+        Stop::Trap(t) => format!("trapped {}", t.name),
+        Stop::Unsupported(t) => format!("stopped at an unsupported instruction ({})", t.name),
+    }
+}
+
+/// `--verify`: the lock-step run of the program and its translation (beside the translator,
+/// not inside it: translation stays as fast without the flag). `Ok(Err(message))` is a refusal.
+fn verify(
+    args: &Args,
+    from: &isa_core::Table,
+    to: &isa_core::Table,
+    aliases: &isa_core::Aliases,
+    source: &[u8],
+    translation: &isa_migrate::Translation,
+) -> Result<Result<isa_semantics::verify::Agreement, String>> {
+    let a = crate::run::load_semantics(from, args.from_semantics.as_deref(), aliases)
+        .context("--verify: the source table's semantics")?;
+    let b = crate::run::load_semantics(to, args.to_semantics.as_deref(), aliases)
+        .context("--verify: the target table's semantics")?;
+    let init = args
+        .verify_init
+        .as_deref()
+        .map(crate::run::read_init)
+        .transpose()?;
+    let result = isa_semantics::verify::lockstep(
+        &a,
+        source,
+        &b,
+        &translation.bytes,
+        init.as_ref(),
+        args.verify_max_steps,
+        |o| translation.map_offset(o),
+    )
+    .map_err(|e| anyhow::anyhow!("--verify: {e}"))?;
+    Ok(result.map_err(|d| {
+        let name = |(offset, m): &(usize, Option<String>)| match m {
+            Some(m) => format!("byte {offset} ({m})"),
+            None => format!("byte {offset}"),
+        };
+        format!(
+            "the translation runs differently from the program ({} → {}): after step {}, source {} / target {}: {}\nhint: the two tables' semantics differ for these instructions; nothing was written",
+            from.implementation,
+            to.implementation,
+            d.step,
+            name(&d.source),
+            name(&d.target),
+            d.differences.join("; ")
+        )
+    }))
 }

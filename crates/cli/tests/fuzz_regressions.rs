@@ -113,6 +113,8 @@ replay_tests!(
     translate_raw,
     translate_module,
     verify_store,
+    import_store,
+    semantics,
 );
 
 /// The generated seeds pass through their bodies (so they stay valid inputs), and the ones that

@@ -1,6 +1,7 @@
 //! `translate` on the real flux-runtime vectors, through tables derived from the shared data
 //! (the rest of `translate` — raw bytecode, modules, every error — is in `cases/translate/`).
 
+use predicates::prelude::*;
 use predicates::str::contains;
 
 mod common;
@@ -99,4 +100,49 @@ fn a_real_vector_round_trips_through_escape_pages() {
         .assert()
         .success();
     assert_eq!(std::fs::read(&back).unwrap(), program);
+}
+
+/// A size-changing translation that fails after pass 2 has already handed more than one buffer
+/// to the output's temporary file: OUT keeps its old bytes, no temporary file is left, and the
+/// error names the byte offset.
+#[test]
+fn a_late_failure_leaves_the_output_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(
+        dir.path(),
+        "a.json",
+        br#"{"implementation": "vm-a", "opcodes": [
+            {"opcode": 24, "mnemonic": "MOVI", "format": "D"},
+            {"opcode": 67, "mnemonic": "JMP", "format": "F", "branch": "imm16"}]}"#,
+    );
+    let b = write(
+        dir.path(),
+        "b.json",
+        br#"{"implementation": "vm-b", "opcodes": [
+            {"opcode": 43, "mnemonic": "MOVI", "format": "F"},
+            {"opcode": 4, "mnemonic": "JMP", "format": "F", "branch": "imm16"}]}"#,
+    );
+    // 200,000 MOVIs grow from 3 to 4 bytes (800 KB of output), then a JMP into the middle of
+    // the last MOVI.
+    let mut program = [0x18u8, 1, 5].repeat(200_000);
+    let jmp = program.len();
+    program.extend_from_slice(&[0x43, 0, 0xFA, 0xFF]);
+    let input = write(dir.path(), "big.bin", &program);
+    let keep = write(dir.path(), "keep.bin", b"old bytes");
+    bin()
+        .args(["translate", "--from"])
+        .arg(&a)
+        .arg("--to")
+        .arg(&b)
+        .args([&input, &keep])
+        .assert()
+        .code(2)
+        .stderr(contains(format!("byte offset {jmp} ")).and(contains("inside an instruction")));
+    assert_eq!(std::fs::read(&keep).unwrap(), b"old bytes");
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["a.json", "b.json", "big.bin", "keep.bin"]);
 }

@@ -69,6 +69,16 @@ pub fn read_limited(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
 /// symbolic link, the file it points to is replaced and the link is kept, as a plain write
 /// through the link would do.
 pub fn atomic_write(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    atomic_write_with(path, |file: &mut File| file.write_all(bytes))
+}
+
+/// [`atomic_write`] with the data written by `write` into the temporary file as it is
+/// produced (a large output need not be held in memory first). When `write` fails, the
+/// temporary file is removed, `path` is untouched, and its error is returned.
+pub fn atomic_write_with<T, E: From<io::Error>>(
+    path: &Path,
+    write: impl FnOnce(&mut File) -> Result<T, E>,
+) -> Result<T, E> {
     let resolved;
     let path = match fs::symlink_metadata(path) {
         Ok(m) if m.file_type().is_symlink() => {
@@ -104,11 +114,12 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> io::Result<()> {
         if let Some(permissions) = &existing_mode {
             file.set_permissions(permissions.clone())?;
         }
-        file.write_all(bytes)?;
+        let value = write(&mut file)?;
         file.sync_all()?;
         drop(file);
         fs::rename(&tmp, path)?;
-        sync_dir(dir)
+        sync_dir(dir)?;
+        Ok(value)
     })();
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
@@ -209,6 +220,28 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[test]
+    fn a_failing_writer_leaves_target_untouched_and_no_temporary_file() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.bin");
+        atomic_write(&path, b"old").unwrap();
+        let e = atomic_write_with(&path, |file: &mut File| -> io::Result<()> {
+            file.write_all(b"half of the n")?;
+            Err(io::Error::other("the producer failed"))
+        })
+        .unwrap_err();
+        assert_eq!(e.to_string(), "the producer failed");
+        assert_eq!(fs::read(&path).unwrap(), b"old");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+        let n = atomic_write_with(&path, |file: &mut File| -> io::Result<usize> {
+            file.write_all(b"new")?;
+            Ok(3)
+        })
+        .unwrap();
+        assert_eq!((n, fs::read(&path).unwrap()), (3, b"new".to_vec()));
     }
 
     #[test]

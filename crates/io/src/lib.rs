@@ -28,6 +28,6 @@ pub mod write;
 pub use aliases::{load_aliases, parse_aliases};
 pub use aux_files::{load_decisions, load_groups, load_usage, parse_number};
 pub use error::LoadError;
-pub use fsutil::{atomic_write, max_input, read_limited, write_output};
+pub use fsutil::{atomic_write, atomic_write_with, max_input, read_limited, write_output};
 pub use read::{load_table, load_tables, parse_table, TableFormat};
 pub use write::{pretty_json, table_to_json, table_to_json_string, table_to_toml, write_table};

@@ -41,5 +41,5 @@ pub use module::{translate_module, ModuleError, ModuleTranslation};
 pub use plan::{plan, BytecodeVerdict, Plan, PlanOptions};
 pub use translate::{
     ErrorKind, Instruction, Outcome, RuleInfo, Side, Stats, TranslateError, TranslateOptions,
-    Translation, Translator, Undecodable,
+    Translation, Translator, Undecodable, WriteError,
 };

@@ -10,7 +10,7 @@ use crate::table::PyTable;
 /// `isa-authority scan`: the tables found in source files, and the `scan --format json`
 /// document.
 #[pyfunction]
-#[pyo3(signature = (paths, *, min_confidence=0.5))]
+#[pyo3(signature = (paths, *, min_confidence=isa_scan::classify::DEFAULT_MIN_CONFIDENCE))]
 pub fn scan(
     py: Python<'_>,
     paths: Vec<PathBuf>,

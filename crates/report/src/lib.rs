@@ -9,7 +9,8 @@
 //! - [`diagnostic`]: the one renderer per format of [`isa_core::Diagnostic`] (text line, JSON
 //!   location, SARIF), which `check`, `conform` and `verify` report through;
 //! - one module per command family for its own contract ([`check`], [`conform`], [`store`],
-//!   [`arbitrate`], [`migrate`], [`negotiate`], [`scan`], [`lineage`]);
+//!   [`arbitrate`], [`migrate`], [`negotiate`], [`scan`], [`lineage`], [`vectors`] for
+//!   `conformance`);
 //! - [`style`]: colour (decided once per invocation) and the escaping of control characters
 //!   quoted from input files.
 //!
@@ -30,5 +31,6 @@ pub mod scan;
 pub mod store;
 pub mod stream;
 pub mod style;
+pub mod vectors;
 
 pub use isa_io::pretty_json;

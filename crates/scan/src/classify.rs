@@ -11,6 +11,12 @@
 
 use crate::extract::{Group, GroupKind, RawItem};
 
+/// The default `--min-confidence`: the threshold between the lowest-scoring true table and the
+/// highest-scoring false one, measured on the fixtures and on the shared tables' real sources
+/// (true tables score 0.50 and up — an `elif` chain's cases — while the highest non-opcode
+/// group scores 0.47, a colour enum; `docs/accuracy.md` has the measurement).
+pub const DEFAULT_MIN_CONFIDENCE: f32 = 0.48;
+
 /// Split a name into upper-cased words at `_`, `.`, `-` and lower→upper camel boundaries.
 pub fn words(name: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -42,7 +48,8 @@ pub fn words(name: &str) -> Vec<String> {
 
 /// Instruction verbs common to virtual machines. Stems of four or more letters also match as
 /// a word prefix (`JUMPIFNOT`, `LOADIMM`); shorter ones only as whole words, optionally with a
-/// width suffix or a typed-arithmetic prefix (`MOVI16`, `IADD`, `FMUL`).
+/// width suffix or a type-letter prefix (`MOVI16`, `IADD`, `FMUL`; the JVM's `LLOAD`, `DSTORE`,
+/// `ALOAD`).
 const VOCAB: &[&str] = &[
     "HALT",
     "NOP",
@@ -165,9 +172,7 @@ fn vocab_word(w: &str) -> bool {
     };
     check(core)
         || check(w)
-        || (core.len() > 2
-            && (core.starts_with('I') || core.starts_with('F') || core.starts_with('V'))
-            && check(&core[1..]))
+        || (core.len() > 2 && core.starts_with(['I', 'F', 'V', 'L', 'D', 'A']) && check(&core[1..]))
         || (core.ends_with('I') && core.len() > 2 && check(&core[..core.len() - 1]))
 }
 
@@ -271,6 +276,27 @@ const POSITIVE_SYMBOL: &[&str] = &[
     "OPCODEINFO",
     "OPINFO",
 ];
+/// The first word every member shares when it speaks of opcodes (`Op` of `OpHalt`, `OpMemLoad`;
+/// `OP` of `OP_HALT`), else "": the prefix a cluster of them would have had.
+pub fn shared_opcode_head(items: &[RawItem]) -> String {
+    let mut head: Option<String> = None;
+    for i in items {
+        let w = words(&i.name);
+        let Some(first) = w
+            .first()
+            .filter(|f| w.len() > 1 && POSITIVE_SYMBOL.contains(&f.as_str()))
+        else {
+            return String::new();
+        };
+        match &head {
+            Some(h) if h != first => return String::new(),
+            Some(_) => {}
+            None => head = Some(first.clone()),
+        }
+    }
+    head.unwrap_or_default()
+}
+
 /// Whether a name has a word that speaks of opcodes (`FOR_EACH_OPCODE`, `InsnList`, `OPS`).
 pub fn names_opcodes(name: &str) -> bool {
     words(name)
@@ -279,6 +305,14 @@ pub fn names_opcodes(name: &str) -> bool {
 }
 
 const NEGATIVE_SYMBOL: &[&str] = &[
+    "OUTCOME",
+    "OUTCOMES",
+    "RESULT",
+    "RESULTS",
+    "FAULT",
+    "FAULTS",
+    "EXCEPTION",
+    "EXCEPTIONS",
     "REG",
     "REGS",
     "REGISTER",
@@ -342,6 +376,11 @@ const PREFIX_WORDS: &[&str] = &[
 fn is_prefix_word(w: &str) -> bool {
     let u = w.to_ascii_uppercase();
     let base = u.trim_end_matches(|c: char| c.is_ascii_digit());
+    // A one-letter base with a number is a value type (`I32_LOAD`, `F64_ADD` in Wasm), not a
+    // versioned namespace: only words of two letters or more take a generation number.
+    if base.len() < 2 && base.len() < u.len() {
+        return false;
+    }
     let base = if base.len() < u.len() {
         base.strip_suffix('V')
             .filter(|b| !b.is_empty())
@@ -362,9 +401,10 @@ pub fn normalize_mnemonic(name: &str, strip: &str) -> String {
     // Per-name camel prefix: `OpHalt`, `kOpHalt`. A mixed-case `Op` also marks a prefix before
     // an upper-case mnemonic (`OpHALT`, `OpCMP_EQ`): the case change is the word boundary, and
     // no mnemonic is spelled with a lower-case second letter before capitals.
-    for p in ["kOp", "Op", "OP", "k"] {
+    // `Opcode`/`OpCode` heads the name the same way (`OpcodeI32Load`, Go's typed constants).
+    for p in ["kOpcode", "Opcode", "OpCode", "kOp", "Op", "OP", "k"] {
         if let Some(rest) = n.strip_prefix(p) {
-            let upper_rest = p.ends_with("Op")
+            let upper_rest = (p.ends_with("Op") || p.ends_with("code") || p.ends_with("Code"))
                 && rest.len() >= 2
                 && rest
                     .chars()
@@ -410,10 +450,17 @@ pub fn common_prefix(names: &[&str]) -> String {
         Some(i) => &shared[..=i],
         None => "",
     };
-    let ok = !cut.is_empty()
-        && cut.trim_end_matches('_').split('_').all(is_prefix_word)
-        && names.iter().all(|n| n.len() > cut.len());
-    if ok {
+    // The leading namespace words of the shared part: `OP_` of `OP_I32_` (`OP_I32_LOAD`,
+    // `OP_I32_STORE`), where `I32` is part of the mnemonics.
+    let mut end = 0;
+    for w in cut.split_terminator('_') {
+        if !is_prefix_word(w) {
+            break;
+        }
+        end += w.len() + 1;
+    }
+    let cut = &cut[..end];
+    if !cut.is_empty() && names.iter().all(|n| n.len() > cut.len()) {
         cut.to_string()
     } else {
         String::new()
@@ -436,6 +483,9 @@ fn known_prefix_of(name: &str) -> String {
 /// Splits a flat scope into clusters by shared name prefix (two `_`-words, then one, then a
 /// camel word), each shared by at least three names; the rest stays together.
 pub fn clusters(items: Vec<RawItem>) -> Vec<(String, Vec<RawItem>)> {
+    if one_numbering(&items) {
+        return vec![(String::new(), items)];
+    }
     use std::collections::BTreeMap;
     let seg_prefix = |name: &str, n: usize| -> Option<String> {
         let parts: Vec<&str> = name.split('_').collect();
@@ -454,6 +504,19 @@ pub fn clusters(items: Vec<RawItem>) -> Vec<(String, Vec<RawItem>)> {
         (ws.len() > 1).then(|| head[..ws[0].len()].to_string())
     };
     let mut assigned: Vec<Option<String>> = vec![None; items.len()];
+    let nested = nested_subprefixes(&items);
+    // A prefix that is an instruction verb (`PUSH_I8`, `PUSH_I16`, `PUSH_STR`; `JMP_IF`,
+    // `JMP_IFNOT`) names a family of mnemonics, not a namespace, when the pool also holds plain
+    // one-word mnemonics (`HALT`, `ADD`): the family stays in the pool's table.
+    let plain_mnemonics = items
+        .iter()
+        .filter(|i| !i.name.contains('_') && looks_like_mnemonic(&i.name))
+        .count();
+    let verb_family = |k: &str| {
+        let head = k.split('_').next().unwrap_or("");
+        let u = head.to_uppercase();
+        plain_mnemonics >= 3 && !is_prefix_word(&u) && vocab_word(&u)
+    };
     for level in [2usize, 1, 0] {
         let mut counts: BTreeMap<String, usize> = BTreeMap::new();
         let key = |name: &str| {
@@ -473,7 +536,10 @@ pub fn clusters(items: Vec<RawItem>) -> Vec<(String, Vec<RawItem>)> {
         for (i, it) in items.iter().enumerate() {
             if assigned[i].is_none() {
                 if let Some(k) = key(&it.name) {
-                    if counts[&k] >= 3 {
+                    if counts[&k] >= 3
+                        && !(level == 2 && nested.contains(&k))
+                        && !(level > 0 && verb_family(&k))
+                    {
                         assigned[i] = Some(k);
                     }
                 }
@@ -489,11 +555,102 @@ pub fn clusters(items: Vec<RawItem>) -> Vec<(String, Vec<RawItem>)> {
     v
 }
 
+/// Whether a flat pool of bare mnemonics is one numbering written in order: at least eight
+/// members, values strictly increasing in source order within 16 bits (size and limit names
+/// aside), at least half of the
+/// names instruction-like, and no namespace prefix (`OP_`) to name the table by. Such a pool
+/// (`POP_TOP 1`, `ROT_TWO 2`, … `BINARY_ADD 23`, … `LOAD_CONST 100`) is one table: cutting it by
+/// first word (`BINARY_`, `LOAD_`) would split one numbering into families too small to score.
+/// Pools of mixed constants break the order (sizes before opcodes, error codes restarting at
+/// 0 after them) and are split as before.
+fn one_numbering(items: &[RawItem]) -> bool {
+    // Sizes and limits written among them (`HEADER_SIZE = 16` above the opcodes) are not part
+    // of the order; the flat filter drops them afterwards.
+    let ordered: Vec<&RawItem> = items
+        .iter()
+        .filter(|i| {
+            let w = words(&i.name);
+            !(w.len() > 1 && w.iter().any(|x| DISTRACTOR_WORDS.contains(&x.as_str())))
+        })
+        .collect();
+    if ordered.len() < 8
+        || items
+            .iter()
+            .any(|i| !(0..=0xFFFF).contains(&i.value) || i.name.contains(char::is_lowercase))
+        || ordered.windows(2).any(|w| w[0].value >= w[1].value)
+        || items
+            .iter()
+            .any(|i| is_prefix_word(i.name.split('_').next().unwrap_or("")))
+    {
+        return false;
+    }
+    let like = items
+        .iter()
+        .filter(|i| looks_like_mnemonic(&i.name))
+        .count();
+    like * 2 >= items.len()
+}
+
+/// Two-word prefixes that are words of a one-word prefix's run rather than namespaces of their
+/// own: `OP_CMP_EQ` … `OP_CMP_NE` written between `OP_MAX` and `OP_MOV` are opcodes of the
+/// `OP_` table whose mnemonics have two words (`CMP_EQ`), not a table `OP_CMP`. A two-word
+/// prefix `P_Q_` is nested when at least three one-word members `P_X` are written before its
+/// first name and after its last one; a second word that is itself a namespace word
+/// (`FLUX_OP_`) never nests, and a block of its own before or after the run (`FLUX_ERR_`
+/// after the `FLUX_` constants) does not either.
+fn nested_subprefixes(items: &[RawItem]) -> std::collections::BTreeSet<String> {
+    use std::collections::BTreeMap;
+    // Per one-word prefix: the lines of its one-word members (`OP_HALT`).
+    let mut singles: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+    // Per two-word prefix: (first line, last line, count).
+    let mut pairs: BTreeMap<(&str, &str), (u32, u32, usize)> = BTreeMap::new();
+    for it in items {
+        let parts: Vec<&str> = it.name.split('_').collect();
+        if parts.iter().any(|p| p.is_empty()) {
+            continue;
+        }
+        match parts.len() {
+            2 => singles.entry(parts[0]).or_default().push(it.line),
+            n if n > 2 => {
+                let e = pairs
+                    .entry((parts[0], parts[1]))
+                    .or_insert((it.line, it.line, 0));
+                e.0 = e.0.min(it.line);
+                e.1 = e.1.max(it.line);
+                e.2 += 1;
+            }
+            _ => {}
+        }
+    }
+    // Sorted once, so each two-word prefix costs two binary searches, not a pass over the
+    // one-word members (many short families under one prefix would make that quadratic).
+    for lines in singles.values_mut() {
+        lines.sort_unstable();
+    }
+    let mut out = std::collections::BTreeSet::new();
+    for ((p, q), (first, last, count)) in pairs {
+        if count < 3 || is_prefix_word(q) {
+            continue;
+        }
+        let Some(lines) = singles.get(p) else {
+            continue;
+        };
+        let before = lines.partition_point(|&l| l < first);
+        let after = lines.len() - lines.partition_point(|&l| l <= last);
+        if lines.len() >= 3 && before > 0 && after > 0 {
+            out.insert(format!("{p}_{q}_"));
+        }
+    }
+    out
+}
+
 /// Scores a candidate (already cluster-split) in [0, 1]. `prefix` is the cluster's shared name
 /// prefix ("" when none).
 pub fn score(group: &Group, prefix: &str, items: &[RawItem]) -> f32 {
     let n = items.len();
-    if n < 3 {
+    // Three members make a numbering; a Markdown table with an opcode column and a name column
+    // says it is one with any number of rows (a section documenting one or two instructions).
+    if n == 0 || (n < 3 && group.kind != GroupKind::Markdown) {
         return 0.0;
     }
     let mut s: f32 = 0.3;
@@ -507,16 +664,20 @@ pub fn score(group: &Group, prefix: &str, items: &[RawItem]) -> f32 {
             .iter()
             .any(|w| POSITIVE_SYMBOL.contains(&w.as_str()));
     // Generic trailing nouns do not head the name: `error_codes` is about errors, `op_codes`
-    // about opcodes.
+    // about opcodes, an "Opcode map" about opcodes (a `MAP` names what it maps only after
+    // such a word; alone or after another noun, `config_map`, it stays negative).
     let head_neg = sym_words
         .iter()
+        .enumerate()
         .rev()
-        .find(|w| {
-            !matches!(
+        .find(|(k, w)| {
+            let after_opcode_word = *k > 0 && POSITIVE_SYMBOL.contains(&sym_words[k - 1].as_str());
+            !(matches!(
                 w.as_str(),
                 "CODES" | "CODE" | "TABLE" | "NAMES" | "VALUES" | "IDS"
-            )
+            ) || (w.as_str() == "MAP" && after_opcode_word))
         })
+        .map(|(_, w)| w)
         .is_some_and(|w| NEGATIVE_SYMBOL.contains(&w.as_str()))
         || prefix_words.iter().any(|w| {
             NEGATIVE_SYMBOL.contains(&w.as_str()) || DISTRACTOR_WORDS.contains(&w.as_str())
@@ -538,10 +699,29 @@ pub fn score(group: &Group, prefix: &str, items: &[RawItem]) -> f32 {
     if hinted * 2 > n && !head_neg {
         s += 0.3;
     }
-    // Context comments.
-    let ctx = &group.context;
-    if ctx.contains("opcode") || ctx.contains("instruction") || ctx.contains(" isa") {
-        s += 0.1;
+    // Members numbered only by their order (`enum Phase { Decode, Execute }`, no value
+    // written) carry no evidence of an encoding; under a name that does not speak of opcodes
+    // they are an ordinary enum unless the members themselves read as instructions.
+    if !sym_pos && items.iter().all(|i| i.implicit) {
+        s -= 0.15;
+    }
+    // Members named as outcomes (`ERR_DIV_ZERO`, `FLUX_OK`, `StackOverflowFault`): an error or
+    // status table, whatever its header calls the number (`| Code | Name |`).
+    let outcomes = items
+        .iter()
+        .filter(|i| {
+            let w = words(&normalize_mnemonic(&i.name, ""));
+            w.iter().any(|x| {
+                matches!(
+                    x.as_str(),
+                    "ERR" | "ERROR" | "ERRNO" | "FAULT" | "EXCEPTION" | "STATUS" | "FAILURE"
+                )
+            }) || matches!(w.as_slice(), [x] if x == "OK" || x == "SUCCESS")
+                || (w.len() == 2 && w[1] == "OK")
+        })
+        .count();
+    if outcomes * 2 > n {
+        s -= 0.5;
     }
     // Mnemonic-like members.
     let strip = common_prefix(&items.iter().map(|i| i.name.as_str()).collect::<Vec<_>>());
@@ -554,6 +734,16 @@ pub fn score(group: &Group, prefix: &str, items: &[RawItem]) -> f32 {
         .count() as f32
         / n as f32;
     s += 0.5 * vocab;
+    // Context comments. A file's opening comment ("the VM's opcode bytes") is the context of
+    // every file-scope cluster, the value types beside the opcodes too: it counts for a group
+    // only when its own members or names carry some sign of instructions (a Markdown table's
+    // context is its own header row).
+    let ctx = &group.context;
+    if (ctx.contains("opcode") || ctx.contains("instruction") || ctx.contains(" isa"))
+        && (vocab > 0.0 || sym_pos || hinted > 0 || group.kind == GroupKind::Markdown)
+    {
+        s += 0.1;
+    }
     // Register names (R0, R1, …) and single letters (format letters) are not instructions.
     let regs = items
         .iter()
@@ -600,12 +790,21 @@ pub fn score(group: &Group, prefix: &str, items: &[RawItem]) -> f32 {
 /// Drops items of a flat, unhinted pool that name sizes, counts or limits, and values far
 /// outside the pool's range (a 65536 among bytes).
 pub fn filter_flat(items: Vec<RawItem>) -> Vec<RawItem> {
+    let distractor = |i: &RawItem| {
+        let w = words(&i.name);
+        w.len() > 1 && w.iter().any(|x| DISTRACTOR_WORDS.contains(&x.as_str()))
+    };
+    let flagged: Vec<bool> = items.iter().map(distractor).collect();
+    // A distractor word inside a run of consecutive numbers is a mnemonic that happens to
+    // contain it (`CHECK_TYPE = 0x3B` between `UNBOX = 0x3A` and `CHECK_BOUNDS = 0x3C`,
+    // `SOLUTION_COUNT` mid-enum): sizes and limits do not continue an opcode numbering on both
+    // sides.
+    let inside = inside_runs(&items, &flagged);
+    let keep: Vec<bool> = (0..items.len()).map(|k| !flagged[k] || inside[k]).collect();
     let kept: Vec<RawItem> = items
         .into_iter()
-        .filter(|i| {
-            let w = words(&i.name);
-            !(w.len() > 1 && w.iter().any(|x| DISTRACTOR_WORDS.contains(&x.as_str())))
-        })
+        .zip(keep)
+        .filter_map(|(i, k)| k.then_some(i))
         .collect();
     let small = kept
         .iter()
@@ -620,11 +819,65 @@ pub fn filter_flat(items: Vec<RawItem>) -> Vec<RawItem> {
     }
 }
 
-/// Removes sentinel members (`OP_COUNT`, `NUM_OPCODES`, `LAST`).
+/// For each item, whether it sits inside a run of consecutive values (in source order) with an
+/// unflagged item of the same run before it and another after it: `UNBOX = 8`,
+/// `CHECK_TYPE = 9`, `THROW_ERROR = 10`, `CALL = 11` puts the middle two inside. Linear: runs
+/// are cut where a value is not its predecessor's plus one.
+fn inside_runs(items: &[RawItem], flagged: &[bool]) -> Vec<bool> {
+    let n = items.len();
+    let mut before = vec![false; n];
+    let mut after = vec![false; n];
+    let mut seen = false;
+    for k in 0..n {
+        if k > 0 && items[k - 1].value.checked_add(1) != Some(items[k].value) {
+            seen = false;
+        }
+        before[k] = seen;
+        seen |= !flagged[k];
+    }
+    seen = false;
+    for k in (0..n).rev() {
+        if k + 1 < n && items[k].value.checked_add(1) != Some(items[k + 1].value) {
+            seen = false;
+        }
+        after[k] = seen;
+        seen |= !flagged[k];
+    }
+    (0..n).map(|k| before[k] && after[k]).collect()
+}
+
+/// Removes sentinel members (`OP_COUNT`, `NUM_OPCODES`, `LAST`) — unless the numbering goes on
+/// past them (`SOLUTION_COUNT = 0x41` between `0x40` and `0x42` is an instruction; a sentinel
+/// ends its enum).
 pub fn drop_sentinels(items: Vec<RawItem>, strip: &str) -> Vec<RawItem> {
+    // A catch-all member (`UNKNOWN(256)`, `Invalid = -1`) is outside the numbering: a value no
+    // opcode of the table can take, past one byte when every other member fits one, or
+    // negative. `INVALID = 0xFE` inside the byte range is a real instruction in some VMs.
+    let catch_all = |n: &str| {
+        matches!(
+            n,
+            "UNKNOWN" | "INVALID" | "UNDEFINED" | "ILLEGAL" | "NONE" | "BAD" | "UNRECOGNIZED"
+        )
+    };
+    let wide = items.iter().filter(|i| i.value > 0xFF).count();
+    let sentinel: Vec<bool> = items
+        .iter()
+        .map(|i| is_sentinel(&normalize_mnemonic(&i.name, strip)))
+        .collect();
+    let inside = inside_runs(&items, &sentinel);
+    let drop: Vec<bool> = items
+        .iter()
+        .enumerate()
+        .map(|(k, i)| {
+            let n = normalize_mnemonic(&i.name, strip);
+            (sentinel[k] && !inside[k])
+                || (catch_all(&n) && (i.value < 0 || (i.value > 0xFF && wide == 1)))
+        })
+        .collect();
     items
         .into_iter()
-        .filter(|i| !is_sentinel(&normalize_mnemonic(&i.name, strip)))
+        .zip(drop)
+        .filter_map(|(i, d)| (!d).then_some(i))
         .collect()
 }
 
@@ -646,6 +899,9 @@ mod tests {
         assert_eq!(normalize_mnemonic("OpMOVI16", ""), "MOVI16");
         assert_eq!(normalize_mnemonic("OPEN", ""), "OPEN");
         assert_eq!(normalize_mnemonic("kOpNOP", ""), "NOP");
+        assert_eq!(normalize_mnemonic("OpcodeI32Load", ""), "I32LOAD");
+        assert_eq!(normalize_mnemonic("OpCodeHALT", ""), "HALT");
+        assert_eq!(normalize_mnemonic("Opcodes", ""), "OPCODES");
         assert_eq!(common_prefix(&["OP_HALT", "OP_NOP", "OP_ADD"]), "OP_");
         assert_eq!(
             common_prefix(&["FLUX_OP_NOP", "FLUX_OP_PUSH_I8"]),
@@ -653,6 +909,115 @@ mod tests {
         );
         assert_eq!(common_prefix(&["CONF_ADD", "CONF_SUB", "CONF_MUL"]), "");
         assert_eq!(common_prefix(&["PUSH_I8", "PUSH_I16"]), "");
+        assert_eq!(common_prefix(&["OP_I32_LOAD", "OP_I32_STORE"]), "OP_");
+        assert_eq!(common_prefix(&["ISA2_HALT", "ISA2_NOP"]), "ISA2_");
+    }
+
+    fn item(name: &str, value: i64, line: u32) -> RawItem {
+        RawItem {
+            name: name.into(),
+            value,
+            line,
+            column: 1,
+            hex: true,
+            format: None,
+            implicit: false,
+            size: None,
+            reserved: false,
+        }
+    }
+
+    #[test]
+    fn a_two_word_prefix_inside_its_one_word_run_is_nested() {
+        let mut items: Vec<RawItem> = ["OP_HALT", "OP_ADD", "OP_CMP_EQ", "OP_CMP_NE", "OP_CMP_LT"]
+            .iter()
+            .chain(&["OP_JMP", "OP_RET"])
+            .enumerate()
+            .map(|(k, n)| item(n, k as i64, k as u32 + 1))
+            .collect();
+        assert!(nested_subprefixes(&items).contains("OP_CMP_"));
+        // A namespace word never nests; a block after the run stands alone.
+        assert!(nested_subprefixes(&[
+            item("FLUX_A", 0, 1),
+            item("FLUX_OP_X", 0, 2),
+            item("FLUX_OP_Y", 1, 3),
+            item("FLUX_OP_Z", 2, 4),
+            item("FLUX_B", 0, 5),
+            item("FLUX_C", 0, 6),
+        ])
+        .is_empty());
+        items.truncate(5);
+        assert!(nested_subprefixes(&items).is_empty());
+    }
+
+    #[test]
+    fn flagged_members_inside_a_consecutive_run_are_kept() {
+        let items: Vec<RawItem> = [("UNBOX", 8), ("CHECK_TYPE", 9), ("ARG_COUNT", 10)]
+            .iter()
+            .chain(&[("CALL", 11), ("MAX_ARGS", 3)])
+            .enumerate()
+            .map(|(k, (n, v))| item(n, *v, k as u32))
+            .collect();
+        let names = |v: Vec<RawItem>| v.into_iter().map(|i| i.name).collect::<Vec<_>>();
+        assert_eq!(
+            names(filter_flat(items.clone())),
+            ["UNBOX", "CHECK_TYPE", "ARG_COUNT", "CALL"]
+        );
+        // A count that ends the numbering is a sentinel; one the numbering goes on past is not.
+        assert_eq!(
+            names(drop_sentinels(items[2..].to_vec(), "")),
+            ["CALL", "MAX_ARGS"]
+        );
+        assert_eq!(
+            names(drop_sentinels(items[..4].to_vec(), "")),
+            ["UNBOX", "CHECK_TYPE", "ARG_COUNT", "CALL"]
+        );
+        // A catch-all past the byte range goes; inside it, it may be an instruction.
+        let catch = vec![
+            item("HALT", 0, 1),
+            item("PUSH", 1, 2),
+            item("UNKNOWN", 256, 3),
+        ];
+        assert_eq!(names(drop_sentinels(catch, "")), ["HALT", "PUSH"]);
+        let evm = vec![
+            item("STOP", 0, 1),
+            item("ADD", 1, 2),
+            item("INVALID", 0xFE, 3),
+        ];
+        assert_eq!(names(drop_sentinels(evm, "")), ["STOP", "ADD", "INVALID"]);
+    }
+
+    #[test]
+    fn an_ascending_pool_of_mnemonics_is_one_numbering() {
+        let pool = |names: &[(&str, i64)]| -> Vec<RawItem> {
+            names
+                .iter()
+                .enumerate()
+                .map(|(k, (n, v))| item(n, *v, k as u32 + 1))
+                .collect()
+        };
+        let ops = [
+            ("HEADER_SIZE", 16),
+            ("POP_TOP", 1),
+            ("ROT_TWO", 2),
+            ("NOP", 9),
+            ("BINARY_ADD", 23),
+            ("BINARY_SUB", 24),
+            ("BINARY_MUL", 25),
+            ("LOAD_CONST", 100),
+            ("LOAD_NAME", 101),
+            ("CALL_FUNCTION", 131),
+        ];
+        assert!(one_numbering(&pool(&ops)));
+        assert_eq!(clusters(pool(&ops)).len(), 1);
+        // Out of order, or under a namespace prefix, the pool is split as before.
+        let mut shuffled = ops;
+        shuffled.swap(2, 8);
+        assert!(!one_numbering(&pool(&shuffled)));
+        let prefixed: Vec<(String, i64)> =
+            ops.iter().map(|(n, v)| (format!("OP_{n}"), *v)).collect();
+        let prefixed: Vec<(&str, i64)> = prefixed.iter().map(|(n, v)| (n.as_str(), *v)).collect();
+        assert!(!one_numbering(&pool(&prefixed)));
     }
 
     #[test]

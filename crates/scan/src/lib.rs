@@ -75,7 +75,7 @@ pub struct ScanOptions {
 impl Default for ScanOptions {
     fn default() -> ScanOptions {
         ScanOptions {
-            min_confidence: 0.5,
+            min_confidence: classify::DEFAULT_MIN_CONFIDENCE,
             progress: false,
             max_file_bytes: 4 * 1024 * 1024,
             parse_timeout: std::time::Duration::from_secs(3),
@@ -188,7 +188,7 @@ pub fn scan_source(
         });
     }
     let mut parser = tree_sitter::Parser::new();
-    parse_and_build(&mut parser, lang, path, text, options)
+    parse_and_build(&mut parser, lang, path, text, options, Stack::Spawn)
 }
 
 fn parse_and_build(
@@ -197,6 +197,7 @@ fn parse_and_build(
     path: &Path,
     text: &str,
     options: &ScanOptions,
+    stack: Stack,
 ) -> Result<Vec<ScannedTable>, ScanError> {
     // Brackets nested past the limit are refused before parsing: the grammars' error recovery
     // on thousands of unclosed brackets is slow, and no opcode table nests like that.
@@ -206,28 +207,44 @@ fn parse_and_build(
             limit: MAX_SCAN_DEPTH,
         });
     }
-    // Parsing recurses in the grammars' C code on deeply nested expressions that are not
-    // brackets (a chain of 90,000 unary minuses), so it runs on a thread with a large stack;
-    // the stack is reserved, not committed, so it costs nothing until used.
-    std::thread::scope(|scope| {
-        std::thread::Builder::new()
-            .name("isa-scan-parse".into())
-            .stack_size(PARSE_STACK)
-            .spawn_scoped(scope, || {
-                parse_on_this_thread(parser, lang, path, text, options)
-            })
-            .map_err(|_| ScanError::Unparseable {
-                path: path_string(path),
-                language: lang.display_name(),
-            })?
-            .join()
-            .unwrap_or_else(|_| {
-                Err(ScanError::Unparseable {
-                    path: path_string(path),
-                    language: lang.display_name(),
+    let failed = || ScanError::Unparseable {
+        path: path_string(path),
+        language: lang.display_name(),
+    };
+    match stack {
+        // A panic is a bug, but it must cost one file, not the scan: the file becomes a note,
+        // and the parser, whose state is unknown, is replaced.
+        Stack::Large => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            parse_on_this_thread(parser, lang, path, text, options)
+        }))
+        .unwrap_or_else(|_| {
+            *parser = tree_sitter::Parser::new();
+            Err(failed())
+        }),
+        // Parsing recurses in the grammars' C code on deeply nested expressions that are not
+        // brackets (a chain of 90,000 unary minuses), so it runs on a thread with a large
+        // stack; the stack is reserved, not committed, so it costs nothing until used.
+        Stack::Spawn => std::thread::scope(|scope| {
+            std::thread::Builder::new()
+                .name("isa-scan-parse".into())
+                .stack_size(PARSE_STACK)
+                .spawn_scoped(scope, || {
+                    parse_on_this_thread(parser, lang, path, text, options)
                 })
-            })
-    })
+                .map_err(|_| failed())?
+                .join()
+                .unwrap_or_else(|_| Err(failed()))
+        }),
+    }
+}
+
+/// Whether the calling thread already has a [`PARSE_STACK`]-sized stack.
+#[derive(Clone, Copy)]
+enum Stack {
+    /// It does: a thread of the scan's own pool ([`scan_paths`]).
+    Large,
+    /// It may not: parse on a thread spawned for the file.
+    Spawn,
 }
 
 /// Stack of the thread each file is parsed on (see [`parse_and_build`]).
@@ -297,15 +314,15 @@ fn parse_on_this_thread(
         None => return Err(unparseable()),
     };
     // The extractor and the constant evaluator walk up and down the tree; bounding the depth
-    // first (iteratively) keeps them far from the stack's limit and their parent walks linear.
-    let depth = tree_depth(&tree, MAX_SCAN_DEPTH);
-    if depth > MAX_SCAN_DEPTH {
+    // first (the walk that lays the tree out stops past the limit) keeps them far from the
+    // stack's limit and their walks up the tree short.
+    let Some((groups, declared)) = extract::extract_bounded(lang, &tree, text, MAX_SCAN_DEPTH)
+    else {
         return Err(ScanError::TooDeep {
             path: path_string(path),
             limit: MAX_SCAN_DEPTH,
         });
-    }
-    let (groups, declared) = extract::extract_with_declarations(lang, &tree, text);
+    };
     Ok(build_tables(lang, path, groups, &declared, options))
 }
 
@@ -323,32 +340,6 @@ fn thread_cpu_time() -> std::time::Duration {
 /// thousands deep would otherwise cost time quadratic in the depth.
 pub const MAX_SCAN_DEPTH: usize = 400;
 
-/// The depth of a syntax tree, walked with a cursor (no recursion), stopping once it passes
-/// `limit`.
-fn tree_depth(tree: &tree_sitter::Tree, limit: usize) -> usize {
-    let mut cursor = tree.walk();
-    let (mut depth, mut max) = (0usize, 0usize);
-    loop {
-        if cursor.goto_first_child() {
-            depth += 1;
-            max = max.max(depth);
-            if max > limit {
-                return max;
-            }
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return max;
-            }
-            depth -= 1;
-        }
-    }
-}
-
 fn build_tables(
     lang: Lang,
     path: &Path,
@@ -361,8 +352,15 @@ fn build_tables(
     let file = path_string(path);
     let mut found: Vec<(String, f32, u32, Vec<Entry>)> = Vec::new();
     for group in groups {
-        let parts = if group.kind == GroupKind::Consts {
+        // A class or namespace named for opcodes (`class Op:`, `class Opcodes`) is one table
+        // whatever its members' prefixes: `PUSH_I8` … `JMP_IF` split by prefix would be one
+        // table cut into many.
+        let parts = if group.kind == GroupKind::Consts && !names_opcodes(&group.symbol) {
             clusters(group.items.clone())
+        } else if group.kind == GroupKind::Consts {
+            // Unsplit, but the members' shared opcode head (`Op` of `OpHalt`, `OpMemLoad`)
+            // still marks them as opcodes, as a cluster's prefix would.
+            vec![(shared_opcode_head(&group.items), group.items.clone())]
         } else {
             vec![(String::new(), group.items.clone())]
         };
@@ -381,7 +379,14 @@ fn build_tables(
             if confidence < options.min_confidence || items.is_empty() {
                 continue;
             }
-            let strip = common_prefix(&items.iter().map(|i| i.name.as_str()).collect::<Vec<_>>());
+            // A document names instructions as its readers write them: a shared `FLUX_` in a
+            // specification's table is part of the mnemonic, while in code it is the
+            // language's namespace.
+            let strip = if group.kind == GroupKind::Markdown {
+                String::new()
+            } else {
+                common_prefix(&items.iter().map(|i| i.name.as_str()).collect::<Vec<_>>())
+            };
             let entries: Vec<Entry> = items
                 .iter()
                 .filter_map(|i| {
@@ -547,6 +552,7 @@ fn scan_file(
     parser: &mut tree_sitter::Parser,
     path: &Path,
     options: &ScanOptions,
+    stack: Stack,
 ) -> Result<Vec<ScannedTable>, ScanNote> {
     let note = |message: String| ScanNote {
         path: path.to_path_buf(),
@@ -579,7 +585,8 @@ fn scan_file(
             e.utf8_error().valid_up_to()
         ))
     })?;
-    parse_and_build(parser, lang, path, &text, options).map_err(|e| note(format!("skipped: {e}")))
+    parse_and_build(parser, lang, path, &text, options, stack)
+        .map_err(|e| note(format!("skipped: {e}")))
 }
 
 /// Scans files and directories (walked respecting `.gitignore`), in parallel. Files that cannot
@@ -600,14 +607,33 @@ pub fn scan_paths(paths: &[PathBuf], options: &ScanOptions) -> ScanOutcome {
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let results: Vec<Result<Vec<ScannedTable>, ScanNote>> = files
-        .par_iter()
-        .map_init(tree_sitter::Parser::new, |parser, f| {
-            let r = scan_file(parser, f, options);
-            bar.inc(1);
-            r
+    let scan_all = |stack: Stack| -> Vec<Result<Vec<ScannedTable>, ScanNote>> {
+        files
+            .par_iter()
+            .map_init(tree_sitter::Parser::new, |parser, f| {
+                let r = scan_file(parser, f, options, stack);
+                bar.inc(1);
+                r
+            })
+            .collect()
+    };
+    // Files are parsed on a pool whose threads have the parser's large stack, made once per
+    // scan: a thread spawned per file (the single-file path) costs a 512 MiB mapping and its
+    // unmapping for every file, which on 2,000 small files took longer than extraction.
+    let pool = (files.len() > 1)
+        .then(|| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(rayon::current_num_threads().min(files.len()))
+                .thread_name(|i| format!("isa-scan-{i}"))
+                .stack_size(PARSE_STACK)
+                .build()
+                .ok()
         })
-        .collect();
+        .flatten();
+    let results = match &pool {
+        Some(pool) => pool.install(|| scan_all(Stack::Large)),
+        None => scan_all(Stack::Spawn),
+    };
     bar.finish_and_clear();
     let mut tables = Vec::new();
     for r in results {

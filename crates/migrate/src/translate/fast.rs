@@ -38,20 +38,17 @@ struct Chain {
 /// The fast-path tables of a [`Translator`] (see its fields).
 pub(super) struct FastTables {
     pub(super) fast: Box<[u32; 256]>,
-    pub(super) plain: Box<[bool; 256]>,
     pub(super) max_fast: usize,
 }
 
 /// Builds the fast-path tables of the rules.
 pub(super) fn fast_tables(rules: &[Rule]) -> FastTables {
     let mut fast = Box::new([0u32; 256]);
-    let mut plain = Box::new([false; 256]);
     for rule in rules {
         if let (1, Ok(src), Ok(m)) = (rule.bytes.len(), &rule.src, &rule.map) {
             if m.fast {
                 let b = usize::from(rule.bytes.as_slice()[0]);
                 fast[b] = ((src.fixed as u32) << 8) | u32::from(m.bytes.as_slice()[0]);
-                plain[b] = m.plain;
             }
         }
     }
@@ -61,11 +58,7 @@ pub(super) fn fast_tables(rules: &[Rule]) -> FastTables {
         }
     }
     let max_fast = fast.iter().map(|e| (e >> 8) as usize).max().unwrap_or(0);
-    FastTables {
-        fast,
-        plain,
-        max_fast,
-    }
+    FastTables { fast, max_fast }
 }
 
 impl Translator {

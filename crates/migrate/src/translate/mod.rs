@@ -50,8 +50,20 @@
 //! walks share (from there they are the same walk) and copies back the bytes of the guesses before
 //! it; when the two never meet it starts again from where the true walk is, with cuts in phase
 //! with it. Anything else — payloads, multi-byte opcodes, re-encoded operands — goes through the
-//! general encoder in place; if any instruction changes size, the translation restarts in the
-//! two-pass mode, which copies runs of renumber-only instructions whole and decodes only the rest.
+//! general encoder in place.
+//!
+//! When some rule changes an instruction's size, pass 1 of the two-pass mode runs first (it also
+//! says whether this program keeps every size, in which case the same-size path gives the
+//! answer). Pass 1 steps over one-byte, fixed-size instructions from a table of their source and
+//! target sizes, 64 input bytes at a time, and records the relocation map (bit sets: a quarter of a
+//! byte per input byte and an eighth per output byte); pass 2 walks again and writes the output in order into a fixed
+//! buffer handed to a writer ([`Translator::translate_to`]), so translating into a file needs the
+//! input, the map and a constant. Pass 2 writes a short instruction (up to 8 bytes) with one
+//! table-driven move — the output word is the opcode bytes over at most two rotated, masked runs
+//! of the source word — with no branch on what kind of instruction it is; branches are then
+//! recomputed from the map; anything else, and any shortcut that would fail, goes to the general
+//! encoder.
+//!
 //! Errors are always those of the general two-pass code (decode errors first, in stream order,
 //! then mapping errors, then encode errors), so no shortcut changes what is reported; the unit
 //! tests (`tests.rs`) hold every shortcut to the general code byte for byte.
@@ -59,10 +71,12 @@
 //! The code is split by layer: `rules.rs` (which source instruction becomes which target
 //! instruction and how its operands travel, compiled from the resolved tables), `codec.rs`
 //! (decoding and encoding opcode bytes and fields), `fast.rs` (the same-size path at lookup-table
-//! speed), `two_pass.rs` (size-changing translation with the relocation map) and `error.rs` (the
-//! error types and their messages); this file holds the public types and the entry points.
+//! speed), `steps.rs` (the two-pass mode's per-first-byte tables), `two_pass.rs` (size-changing
+//! translation with the relocation map, streamed) and `error.rs` (the error types and their
+//! messages); this file holds the public types and the entry points.
 
 use std::fmt;
+use std::io::Write;
 
 use isa_core::resolve::ResolveOptions;
 use isa_core::{Aliases, CheckOptions, Encoding, OpBytes, Scheme, Table};
@@ -71,6 +85,7 @@ mod codec;
 mod error;
 mod fast;
 mod rules;
+mod steps;
 mod two_pass;
 
 #[cfg(test)]
@@ -80,7 +95,7 @@ pub use error::{ErrorKind, Side, TranslateError, Undecodable};
 pub use rules::{Outcome, RuleInfo};
 
 use rules::Rule;
-use two_pass::{StartMap, Starts};
+use two_pass::{EmitError, StartMap};
 
 /// What a [`Translator`] needs besides the two tables.
 #[derive(Debug, Clone)]
@@ -196,11 +211,10 @@ pub struct Translator {
     /// for any other byte, the byte itself (size 0: not a fast step, and "rewriting" it leaves
     /// it as it is).
     fast: Box<[u32; 256]>,
-    /// First byte → the rule is [`Mapping::plain`](rules::Mapping::plain) (and in `fast`): the
-    /// two-pass mode copies it.
-    plain: Box<[bool; 256]>,
     /// Largest size in `fast`: a fast step from below `len - max_fast` stays inside the input.
     max_fast: usize,
+    /// The two-pass mode's shortcuts (see `steps.rs`).
+    steps: steps::Steps,
 }
 
 impl Translator {
@@ -245,11 +259,8 @@ impl Translator {
         );
         let codec::DecodingTables { first, pages, long } = codec::decoding_tables(&rules);
         let escapes = codec::escape_bytes(&from.encoding);
-        let fast::FastTables {
-            fast,
-            plain,
-            max_fast,
-        } = fast::fast_tables(&rules);
+        let fast::FastTables { fast, max_fast } = fast::fast_tables(&rules);
+        let steps = steps::steps(&rules);
         Ok(Translator {
             from: from.implementation.clone(),
             to: to.implementation.clone(),
@@ -259,8 +270,8 @@ impl Translator {
             pages,
             long,
             escapes,
+            steps,
             fast,
-            plain,
             max_fast,
         })
     }
@@ -291,13 +302,113 @@ impl Translator {
         self.run(input, out).map(|(stats, _)| stats)
     }
 
-    fn run(&self, input: &[u8], out: &mut Vec<u8>) -> Result<(Stats, Starts), TranslateError> {
-        out.clear();
-        out.extend_from_slice(input);
-        if let Some(stats) = self.same_size(input, out) {
-            return Ok((stats, None));
+    /// Translates a program into a writer, byte for byte what [`Translator::translate`] gives.
+    ///
+    /// When sizes change, the output is written as it is produced (two passes over `input`, a
+    /// relocation map of a quarter of a byte per input byte and an eighth per output byte, and a
+    /// fixed buffer), so the memory
+    /// needed does not grow with the output. When every instruction keeps its size, the output is
+    /// built in one buffer of the input's size and then written. On an error, what was written
+    /// so far is incomplete: write to a temporary file and keep it only on success.
+    pub fn translate_to<W: Write>(&self, input: &[u8], out: &mut W) -> Result<Stats, WriteError> {
+        if !self.steps.may_resize {
+            return self.whole(input, out);
         }
-        self.two_pass(input, out)
+        let (starts, resized) = self.place(input)?;
+        if !resized {
+            // Every instruction keeps its size: the same-size path's answer (offsets left as
+            // they are), exactly as `translate` gives it.
+            return self.whole(input, out);
+        }
+        self.stream(input, &starts, out)
+    }
+
+    /// The whole translation in memory, then written.
+    fn whole<W: Write>(&self, input: &[u8], out: &mut W) -> Result<Stats, WriteError> {
+        let mut bytes = Vec::new();
+        let (stats, _) = self.run(input, &mut bytes)?;
+        out.write_all(&bytes).map_err(WriteError::Io)?;
+        out.flush().map_err(WriteError::Io)?;
+        Ok(stats)
+    }
+
+    fn run(
+        &self,
+        input: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<(Stats, Option<StartMap>), TranslateError> {
+        out.clear();
+        if !self.steps.may_resize {
+            out.extend_from_slice(input);
+            if let Some(stats) = self.same_size(input, out) {
+                return Ok((stats, None));
+            }
+            let (starts, _) = self.place(input)?;
+            return self.finish(input, starts, out);
+        }
+        // Pass 1 first: it says whether the same-size path can succeed (no instruction changes
+        // size, and nothing fails to decode or map) before a copy of the input is made.
+        let (starts, resized) = self.place(input)?;
+        if !resized {
+            out.extend_from_slice(input);
+            if let Some(stats) = self.same_size(input, out) {
+                return Ok((stats, None));
+            }
+        }
+        self.finish(input, starts, out)
+    }
+
+    /// Pass 2 into `out`.
+    fn finish(
+        &self,
+        input: &[u8],
+        starts: StartMap,
+        out: &mut Vec<u8>,
+    ) -> Result<(Stats, Option<StartMap>), TranslateError> {
+        out.clear();
+        match self.stream(input, &starts, out) {
+            Ok(stats) => Ok((stats, Some(starts))),
+            Err(WriteError::Translate(e)) => Err(*e),
+            Err(WriteError::Io(e)) => unreachable!("writing to a Vec cannot fail: {e}"),
+        }
+    }
+
+    /// Pass 2 into `out`, with the totals.
+    fn stream<W: Write>(
+        &self,
+        input: &[u8],
+        starts: &StartMap,
+        out: &mut W,
+    ) -> Result<Stats, WriteError> {
+        let branches_fixed = self.emit(input, starts, out).map_err(|e| match e {
+            EmitError::Translate(e) => WriteError::from(e),
+            EmitError::Io(e) => WriteError::Io(e),
+        })?;
+        Ok(Stats {
+            instructions: starts.count(),
+            bytes_in: input.len(),
+            bytes_out: starts.target_of(input.len()).unwrap_or(0),
+            branches_fixed,
+            same_size: false,
+        })
+    }
+}
+
+/// Why [`Translator::translate_to`] failed.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// The program does not translate (boxed: a translation error is large, and this one
+    /// travels through writers' `Result`s).
+    #[error(transparent)]
+    Translate(Box<TranslateError>),
+    /// The writer failed.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+impl From<TranslateError> for WriteError {
+    fn from(e: TranslateError) -> WriteError {
+        WriteError::Translate(Box::new(e))
     }
 }
 

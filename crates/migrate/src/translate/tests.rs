@@ -2,6 +2,7 @@
 //! byte and in when it gives up, wherever the cuts fall.
 
 use super::fast::{CHAINS, MIN_SEGMENT};
+use super::two_pass::StartMap;
 use super::*;
 use isa_core::{Entry, Field, FieldKind, Layout, Table};
 use proptest::prelude::*;
@@ -26,6 +27,17 @@ fn tables() -> (Table, Table) {
         t.formats.insert("P".into(), payload.clone());
         t.formats.insert("W".into(), wide.clone());
     }
+    // D (`rd, imm8`) becomes `rd, rs1 = 0, imm8`: the operand bytes move in two runs.
+    let split = Layout::new(
+        4,
+        vec![
+            Field::new("rd", 8, FieldKind::Register),
+            Field::new("rs1", 8, FieldKind::Register),
+            Field::new("imm8", 8, FieldKind::Immediate),
+        ],
+    )
+    .unwrap();
+    b.formats.insert("S".into(), split);
     let mut jmp = Entry::new(0x46, "JMP").with_format("F");
     jmp.branch = Some("imm16".into());
     let mut opaque = Entry::new(0x42, "OPAQUE");
@@ -38,6 +50,7 @@ fn tables() -> (Table, Table) {
         Entry::new(0xFF01, "WIDE").with_format("W"),
         Entry::new(0x44, "GONE").with_format("B"),
         Entry::new(0x45, "GROWS").with_format("D"),
+        Entry::new(0xFE, "SPLIT").with_format("D"),
         jmp.clone(),
     ]);
     jmp.opcode = 0x56;
@@ -49,6 +62,7 @@ fn tables() -> (Table, Table) {
         Entry::new(0x53, "TOIMM").with_format("C"),
         Entry::new(0xFF02, "WIDE").with_format("W"),
         Entry::new(0x55, "GROWS").with_format("F"),
+        Entry::new(0x5F, "SPLIT").with_format("S"),
         jmp,
     ]);
     (a, b)
@@ -207,6 +221,126 @@ proptest! {
     }
 }
 
+/// The first-byte table of [`Mapping::plain`](super::rules::Mapping::plain) rules, as the
+/// previous two-pass mode built it.
+fn old_plain(t: &Translator) -> [bool; 256] {
+    let mut plain = [false; 256];
+    for rule in &t.rules {
+        if let (1, Ok(m)) = (rule.bytes.len(), &rule.map) {
+            plain[usize::from(rule.bytes.as_slice()[0])] = m.plain;
+        }
+    }
+    plain
+}
+
+/// The two-pass mode as it was before it streamed (pass 2 into one buffer of the output's
+/// size), kept as the oracle of the streaming one: the same bytes, totals and errors.
+fn old_two_pass(
+    t: &Translator,
+    input: &[u8],
+    out: &mut Vec<u8>,
+) -> Result<(Stats, Option<StartMap>), TranslateError> {
+    let plain_table = old_plain(t);
+    // Pass 1 records only where instructions start (the relocation map, see `StartMap`);
+    // pass 2 walks again and decodes again where it needs to, which is cheaper than keeping
+    // every decoded instruction of a large program in fresh memory.
+    let n = input.len();
+    let mut starts = StartMap::new(n);
+    // A decode error anywhere wins over a mapping error, whichever comes first in the
+    // stream: the first mapping error is held until the whole input has decoded.
+    let mut mapping_error = None;
+    let (mut pos, mut at) = (0usize, 0usize);
+    while pos < n {
+        let size = (t.fast[usize::from(input[pos])] >> 8) as usize;
+        if size != 0 && size <= n - pos {
+            // Renumbered only: it decodes, maps, and keeps its size.
+            starts.push(pos, at);
+            at += size;
+            pos += size;
+            continue;
+        }
+        let d = t.decode_at(input, pos)?;
+        if mapping_error.is_none() {
+            starts.push(pos, at);
+            match t.target_of(input, pos, &d) {
+                Ok((_, len)) => at += len,
+                Err(e) => mapping_error = Some(e),
+            }
+        }
+        pos += d.len;
+    }
+    if let Some(e) = mapping_error {
+        return Err(e);
+    }
+    let total = at;
+    starts.finish(total);
+    out.clear();
+    out.resize(total, 0);
+    let reloc = |field: &str, offset: i128, target: i128| -> Result<i128, ErrorKind> {
+        let fail = |why: String| ErrorKind::BranchTarget {
+            field: field.to_string(),
+            offset,
+            target,
+            why,
+        };
+        if target < 0 || target > n as i128 {
+            return Err(fail(format!("outside the program (0..={n})")));
+        }
+        match starts.target_of(target as usize) {
+            Some(t) => Ok(t as i128),
+            None => Err(fail(
+                "which is inside an instruction, not at its start".into(),
+            )),
+        }
+    };
+    let plain = |s: usize| plain_table[usize::from(input[s])];
+    let fast_size = |s: usize| (t.fast[usize::from(input[s])] >> 8) as usize;
+    let mut fixed = 0;
+    let (mut s, mut o) = (0usize, 0usize);
+    while s < n {
+        if plain(s) {
+            // A run of instructions the encoder would write as they are, with new opcodes
+            // (see `Mapping::plain`): they keep their sizes (pass 1 checked that each fits),
+            // so the run is one copy and then one opcode byte each.
+            let mut end = s;
+            while end < n && plain(end) {
+                end += fast_size(end);
+            }
+            out[o..o + (end - s)].copy_from_slice(&input[s..end]);
+            let mut q = s;
+            while q < end {
+                out[o + (q - s)] = t.fast[usize::from(input[q])] as u8;
+                q += fast_size(q);
+            }
+            o += end - s;
+            s = end;
+            continue;
+        }
+        let d = t.decode_at(input, s)?;
+        let (m, len) = t.target_of(input, s, &d)?;
+        fixed += t
+            .encode(
+                &d,
+                m,
+                &input[s..s + d.len],
+                &mut out[o..o + len],
+                (s + d.len, o + len),
+                &reloc,
+            )
+            .map_err(|e| t.fail(input, s, Some(&d), e))?;
+        s += d.len;
+        o += len;
+    }
+    let stats = Stats {
+        instructions: starts.count(),
+        bytes_in: n,
+        bytes_out: total,
+        branches_fixed: fixed,
+        same_size: false,
+    };
+    Ok((stats, Some(starts)))
+}
+
 /// The same translator with every shortcut off: no fast steps, no plain copies — every
 /// instruction decoded, mapped and encoded by the general code.
 fn general_only(t: &Translator) -> Translator {
@@ -214,7 +348,8 @@ fn general_only(t: &Translator) -> Translator {
     for (b, e) in g.fast.iter_mut().enumerate() {
         *e = b as u32;
     }
-    g.plain = Box::new([false; 256]);
+    g.steps.sizes = Box::new([0; 256]);
+    g.steps.kinds = Box::new([steps::GENERAL; 256]);
     g.max_fast = 0;
     g
 }
@@ -300,7 +435,7 @@ fn walks_that_never_meet_are_undone() {
     // And through the public entry point, against the two-pass mode.
     let fast = t.translate(&input).unwrap();
     let mut slow = Vec::new();
-    t.two_pass(&input, &mut slow).unwrap();
+    old_two_pass(&t, &input, &mut slow).unwrap();
     assert_eq!(fast.bytes, slow);
     assert_eq!(fast.stats.instructions, 1 + (input.len() - 1) / 4);
 }
@@ -314,7 +449,7 @@ fn large_programs_match_the_two_pass_mode() {
         let fast = t.translate(&input).unwrap();
         assert!(fast.stats.same_size);
         let mut slow = Vec::new();
-        let (stats, _) = t.two_pass(&input, &mut slow).unwrap();
+        let (stats, _) = old_two_pass(&t, &input, &mut slow).unwrap();
         assert_eq!(fast.bytes, slow, "seed {seed}");
         assert_eq!(fast.stats.instructions, stats.instructions);
     }
@@ -328,4 +463,182 @@ fn large_programs_match_the_two_pass_mode() {
         err.kind,
         ErrorKind::UnknownOpcode { opcode: 0xEE, .. }
     ));
+}
+
+/// The whole translation as it was before pass 2 streamed: the same-size path first, then the
+/// previous two-pass mode.
+fn old_translate(t: &Translator, input: &[u8]) -> Result<Translation, TranslateError> {
+    let mut bytes = input.to_vec();
+    if let Some(stats) = t.same_size(input, &mut bytes) {
+        return Ok(Translation {
+            bytes,
+            stats,
+            starts: None,
+        });
+    }
+    let (stats, starts) = old_two_pass(t, input, &mut bytes)?;
+    Ok(Translation {
+        bytes,
+        stats,
+        starts,
+    })
+}
+
+/// A program of `count` instructions of every kind `program` makes, where JMPs (F, `imm16` a
+/// branch) point at random instruction starts up to 1,000 instructions before or after them, so their targets move
+/// when the instructions between grow; with `bad`, one in eight points inside an instruction
+/// or outside the program instead.
+fn program_with_branches(seed: u64, count: usize, bad: bool) -> Vec<u8> {
+    let mut state = seed | 1;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut starts = Vec::with_capacity(count + 1);
+    let mut jumps = Vec::new();
+    let mut out = Vec::new();
+    for _ in 0..count {
+        starts.push(out.len());
+        let r = next();
+        match r % 8 {
+            0 | 1 => {
+                jumps.push((starts.len() - 1, out.len()));
+                out.extend_from_slice(&[0x46, (r >> 8) as u8 & 0x0F, 0, 0]);
+            }
+            // GROWS (D → F) and TOIMM (B → C, rd must be 0).
+            2 => out.extend_from_slice(&[0x45, (r >> 8) as u8, (r >> 16) as u8]),
+            3 => out.extend_from_slice(&[0x43, 0]),
+            4 if r >> 8 & 7 == 2 => out.extend_from_slice(&[0xFE, (r >> 16) as u8, 0x5A]),
+            // A payload and a two-byte opcode (general code in both passes).
+            4 if r >> 8 & 7 == 0 => out.extend_from_slice(&[0x41, 2, 7, 9]),
+            4 if r >> 8 & 7 == 1 => out.extend_from_slice(&[0xFF, 0x01, (r >> 16) as u8]),
+            _ => {
+                let op = (r >> 24) % 0x40;
+                out.push(op as u8);
+                for i in 1..[1usize, 2, 2, 3, 4, 4, 5][op as usize % 7] {
+                    out.push((r >> (32 + 4 * i)) as u8);
+                }
+            }
+        }
+    }
+    starts.push(out.len());
+    for &(i, at) in &jumps {
+        let r = next();
+        // Up to 1,000 instructions either way, so that the offsets fit after growing.
+        let j = (i + (r % 2001) as usize).saturating_sub(1000).min(count);
+        let mut target = starts[j] as i64;
+        if bad && r >> 32 & 7 == 0 {
+            target += if r >> 40 & 1 == 0 {
+                1
+            } else {
+                out.len() as i64
+            };
+        }
+        let offset = target - (at as i64 + 4);
+        if let Ok(offset) = i16::try_from(offset) {
+            out[at + 2..at + 4].copy_from_slice(&offset.to_le_bytes());
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// The streaming two-pass mode gives what the previous one gave — bytes, totals, the map
+    /// of offsets and errors — on programs whose branches cross growing instructions, and
+    /// `translate_to` writes the same bytes.
+    #[test]
+    fn streaming_matches_the_previous_two_pass(
+        seed in any::<u64>(),
+        count in 0usize..1500,
+        bad in any::<bool>(),
+    ) {
+        let input = program_with_branches(seed, count, bad);
+        for t in [translator(), paged_translator()] {
+            let new = t.translate(&input);
+            let old = old_translate(&t, &input);
+            prop_assert_eq!(&new, &old);
+            let mut written = Vec::new();
+            match (t.translate_to(&input, &mut written), &old) {
+                (Ok(stats), Ok(old)) => {
+                    prop_assert_eq!(stats, old.stats);
+                    prop_assert_eq!(&written, &old.bytes);
+                }
+                (Err(WriteError::Translate(e)), Err(old)) => prop_assert_eq!(&*e, old),
+                (got, want) => prop_assert!(false, "{got:?} against {want:?}"),
+            }
+        }
+    }
+
+    /// The same on the generator of the other tests (every instruction kind, failing ones at
+    /// spice 5) and on arbitrary bytes.
+    #[test]
+    fn streaming_matches_on_other_programs(
+        seed in any::<u64>(),
+        len in 0usize..3000,
+        spice in 0u8..6,
+        bytes in proptest::collection::vec(any::<u8>(), 0..300),
+    ) {
+        for input in [program(seed, len, spice), bytes] {
+            for t in [translator(), paged_translator()] {
+                prop_assert_eq!(t.translate(&input), old_translate(&t, &input));
+            }
+        }
+    }
+}
+
+#[test]
+fn the_branch_generator_moves_targets_and_fails_some() {
+    let t = translator();
+    let (mut moved, mut failed) = (0, 0);
+    for seed in 1..60 {
+        match t.translate(&program_with_branches(seed, 800, seed % 2 == 0)) {
+            Ok(r) => {
+                assert!(!r.stats.same_size);
+                moved += r.stats.branches_fixed;
+            }
+            Err(e) => {
+                assert!(matches!(e.kind, ErrorKind::BranchTarget { .. }), "{e}");
+                failed += 1;
+            }
+        }
+    }
+    assert!(moved > 1000 && failed > 10, "{moved} {failed}");
+}
+
+/// A writer that accepts `left` bytes, then fails.
+struct FailAfter {
+    left: usize,
+}
+
+impl std::io::Write for FailAfter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if buf.len() > self.left {
+            return Err(std::io::Error::other("disk full"));
+        }
+        self.left -= buf.len();
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_failing_writer_is_reported_as_such() {
+    // Large enough for pass 2 to hand over several chunks.
+    let t = translator();
+    let input = program_with_branches(5, 400_000, false);
+    let whole = t.translate(&input).unwrap();
+    assert!(whole.bytes.len() > 1 << 20);
+    let err = t
+        .translate_to(&input, &mut FailAfter { left: 600_000 })
+        .unwrap_err();
+    assert!(matches!(err, WriteError::Io(_)), "{err}");
+    let mut all = Vec::new();
+    assert_eq!(t.translate_to(&input, &mut all).unwrap(), whole.stats);
+    assert_eq!(all, whole.bytes);
 }

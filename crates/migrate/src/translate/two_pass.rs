@@ -1,10 +1,13 @@
 //! The two-pass mode: size-changing translation, with every instruction's new position recorded
-//! in a relocation map ([`StartMap`]) and branch offsets recomputed from it.
+//! in a relocation map ([`StartMap`]) by pass 1 and the output written in order by pass 2, with
+//! branch offsets recomputed from the map. Pass 2 streams: it fills a fixed buffer and hands it
+//! to a writer, so a translation written to a file needs the input, the map (a quarter of a
+//! byte per input byte and an eighth per output byte) and a constant.
 
-use super::{ErrorKind, Stats, TranslateError, Translator};
+use std::io::Write;
 
-/// Instruction starts when sizes changed; `None` when offsets are unchanged.
-pub(super) type Starts = Option<StartMap>;
+use super::steps::{Template, PLAIN, SMALL, TEMPLATE, ZERO};
+use super::{ErrorKind, TranslateError, Translator};
 
 /// Where every source instruction starts, and where it starts in the target: the relocation
 /// map of a size-changing translation, in memory bounded per 64-byte block of input rather
@@ -34,7 +37,7 @@ pub(super) struct StartMap {
 // where they were inlined while translation was one file (the two-pass benchmarks measure it).
 impl StartMap {
     #[inline]
-    fn new(len: usize) -> StartMap {
+    pub(super) fn new(len: usize) -> StartMap {
         StartMap {
             len,
             total: 0,
@@ -47,24 +50,36 @@ impl StartMap {
 
     /// Records an instruction at `source` that starts at `target`; calls come in order.
     #[inline]
-    fn push(&mut self, source: usize, target: usize) {
+    pub(super) fn push(&mut self, source: usize, target: usize) {
         self.source[source / 64] |= 1 << (source % 64);
-        let word = target / 64;
-        if word >= self.target.len() {
-            // Grown by doubling, like a Vec, so the total cost stays linear.
-            let want = (word + 1).max(self.target.len() * 2);
-            self.target.resize(want, 0);
-        }
-        self.target[word] |= 1 << (target % 64);
+        self.reserve_target(target);
+        self.target[target / 64] |= 1 << (target % 64);
         while self.base.len() <= source / 64 {
             self.base.push(target);
         }
         self.count += 1;
     }
 
-    fn finish(&mut self, total: usize) {
+    /// Makes the target bits cover offset `at` (grown by doubling, so the total cost stays
+    /// linear).
+    #[inline]
+    fn reserve_target(&mut self, at: usize) {
+        let word = at / 64;
+        if word >= self.target.len() {
+            let want = (word + 1).max(self.target.len() * 2);
+            self.target.resize(want, 0);
+        }
+    }
+
+    /// Instructions recorded.
+    pub(super) fn count(&self) -> usize {
+        self.count
+    }
+
+    pub(super) fn finish(&mut self, total: usize) {
         self.total = total;
-        self.target.truncate(total / 64 + 1);
+        // Exactly the words up to `total`, however far pass 1 reserved ahead.
+        self.target.resize(total / 64 + 1, 0);
         self.target.shrink_to_fit();
     }
 
@@ -101,37 +116,126 @@ impl StartMap {
     }
 }
 
+/// Bytes pass 2 gathers before handing them to the writer: large enough that a write costs
+/// little per byte, small enough to stay in cache.
+const CHUNK: usize = 256 * 1024;
+/// Room kept past [`CHUNK`] so that a short instruction is copied as one fixed 8-byte (or
+/// 16-byte) move whatever its size.
+const SLACK: usize = 64;
+
+/// Where pass 2 fails: the translation (the general code's error) or the writer.
+#[derive(Debug)]
+pub(super) enum EmitError {
+    Translate(TranslateError),
+    Io(std::io::Error),
+}
+
+impl From<TranslateError> for EmitError {
+    fn from(e: TranslateError) -> EmitError {
+        EmitError::Translate(e)
+    }
+}
+
+/// Pass 2's output buffer: filled at `at`, handed to the writer when full.
+struct Sink<'w, W: Write> {
+    buf: Vec<u8>,
+    at: usize,
+    out: &'w mut W,
+}
+
+impl<W: Write> Sink<'_, W> {
+    /// Makes room for `len` more bytes (plus the slack) at `at`.
+    #[inline]
+    fn room(&mut self, len: usize) -> Result<(), EmitError> {
+        if self.at + len + SLACK > self.buf.len() {
+            self.flush()?;
+            if len + SLACK > self.buf.len() {
+                // One instruction larger than a chunk (a long payload): a buffer its size,
+                // bounded by the input's.
+                self.buf.resize(len + SLACK, 0);
+            }
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), EmitError> {
+        self.out
+            .write_all(&self.buf[..self.at])
+            .map_err(EmitError::Io)?;
+        self.at = 0;
+        Ok(())
+    }
+}
+
 impl Translator {
-    /// The general path: pass 1 decodes and places every instruction, pass 2 encodes with
-    /// branch offsets recomputed.
-    pub(super) fn two_pass(
-        &self,
-        input: &[u8],
-        out: &mut Vec<u8>,
-    ) -> Result<(Stats, Starts), TranslateError> {
-        // Pass 1 records only where instructions start (the relocation map, see `StartMap`);
-        // pass 2 walks again and decodes again where it needs to, which is cheaper than keeping
-        // every decoded instruction of a large program in fresh memory.
+    /// Pass 1: every instruction's place in the target, recorded in the relocation map, and
+    /// whether any instruction changes size. Decode errors anywhere win over mapping errors,
+    /// whichever comes first in the stream.
+    pub(super) fn place(&self, input: &[u8]) -> Result<(StartMap, bool), TranslateError> {
         let n = input.len();
+        let sizes = &*self.steps.sizes;
+        let (max_src, max_dst) = (self.steps.max_src, self.steps.max_dst);
+        // Below `safe`, a step from the table stays inside the input.
+        let safe = n.saturating_sub(max_src);
         let mut starts = StartMap::new(n);
         // A decode error anywhere wins over a mapping error, whichever comes first in the
         // stream: the first mapping error is held until the whole input has decoded.
         let mut mapping_error = None;
         let (mut pos, mut at) = (0usize, 0usize);
+        let mut resized = false;
         while pos < n {
-            let size = (self.fast[usize::from(input[pos])] >> 8) as usize;
-            if size != 0 && size <= n - pos {
-                // Renumbered only: it decodes, maps, and keeps its size.
+            if pos < safe && mapping_error.is_none() {
+                // One 64-byte block of table steps (one-byte opcodes without payload that map:
+                // they decode, and their target size is known from their first byte), with the
+                // block's start bits gathered in a register rather than set one by one.
+                let block = pos / 64;
+                while starts.base.len() <= block {
+                    starts.base.push(at);
+                }
+                starts.reserve_target(at + 64 * max_dst);
+                let end = ((block + 1) * 64).min(safe);
+                let mut word = 0u64;
+                let mut count = 0;
+                // Locals, so that the loop keeps them in registers.
+                let target = &mut starts.target[..];
+                let mut changed = false;
+                while pos < end {
+                    let e = sizes[usize::from(input[pos])] as usize;
+                    if e == 0 {
+                        break;
+                    }
+                    let (s, t) = (e & 0xFFFF, e >> 16);
+                    word |= 1 << (pos % 64);
+                    target[at / 64] |= 1 << (at % 64);
+                    changed |= s != t;
+                    count += 1;
+                    at += t;
+                    pos += s;
+                }
+                resized |= changed;
+                starts.source[block] |= word;
+                starts.count += count;
+                if count > 0 {
+                    continue;
+                }
+            }
+            let e = sizes[usize::from(input[pos])] as usize;
+            let (s, t) = (e & 0xFFFF, e >> 16);
+            if s != 0 && s <= n - pos {
                 starts.push(pos, at);
-                at += size;
-                pos += size;
+                resized |= s != t;
+                at += t;
+                pos += s;
                 continue;
             }
             let d = self.decode_at(input, pos)?;
             if mapping_error.is_none() {
                 starts.push(pos, at);
                 match self.target_of(input, pos, &d) {
-                    Ok((_, len)) => at += len,
+                    Ok((_, len)) => {
+                        resized |= len != d.len;
+                        at += len;
+                    }
                     Err(e) => mapping_error = Some(e),
                 }
             }
@@ -140,10 +244,20 @@ impl Translator {
         if let Some(e) = mapping_error {
             return Err(e);
         }
-        let total = at;
-        starts.finish(total);
-        out.clear();
-        out.resize(total, 0);
+        starts.finish(at);
+        Ok((starts, resized))
+    }
+
+    /// Pass 2: writes the translation to `out` in order, with every branch offset recomputed
+    /// from `starts` (pass 1's map of this input); returns the number of offsets that changed.
+    /// Only encode errors are left at this point, and they are reported in stream order.
+    pub(super) fn emit<W: Write>(
+        &self,
+        input: &[u8],
+        starts: &StartMap,
+        out: &mut W,
+    ) -> Result<usize, EmitError> {
+        let n = input.len();
         let reloc = |field: &str, offset: i128, target: i128| -> Result<i128, ErrorKind> {
             let fail = |why: String| ErrorKind::BranchTarget {
                 field: field.to_string(),
@@ -161,52 +275,157 @@ impl Translator {
                 )),
             }
         };
-        let plain = |s: usize| self.plain[usize::from(input[s])];
-        let fast_size = |s: usize| (self.fast[usize::from(input[s])] >> 8) as usize;
+        let kinds = &*self.steps.kinds;
+        let small = &*self.steps.small;
+        let sizes = &*self.steps.sizes;
+        let mut sink = Sink {
+            buf: vec![0; CHUNK + SLACK],
+            at: 0,
+            out,
+        };
         let mut fixed = 0;
+        // `s` in the source, `t` in the target (bytes written so far, flushed or not).
         let (mut s, mut t) = (0usize, 0usize);
         while s < n {
-            if plain(s) {
-                // A run of instructions the encoder would write as they are, with new opcodes
-                // (see `Mapping::plain`): they keep their sizes (pass 1 checked that each fits),
-                // so the run is one copy and then one opcode byte each.
-                let mut end = s;
-                while end < n && plain(end) {
-                    end += fast_size(end);
+            let b = usize::from(input[s]);
+            let e = &small[b];
+            if e.src_len != 0 && n - s >= SMALL {
+                let w = u64::from_le_bytes(input[s..s + SMALL].try_into().expect("8 bytes"));
+                if w & e.zmask == 0 {
+                    sink.room(SMALL)?;
+                    let o = sink.at;
+                    let dst = &mut sink.buf[o..o + SMALL];
+                    match e.words {
+                        Some((rot, mask)) => {
+                            let konst = u64::from_le_bytes(e.konst);
+                            let v = konst
+                                | w.rotate_left(rot[0]) & mask[0]
+                                | w.rotate_left(rot[1]) & mask[1];
+                            dst.copy_from_slice(&v.to_le_bytes());
+                        }
+                        None => {
+                            let mut window = [0u8; 2 * SMALL];
+                            window[..SMALL].copy_from_slice(&w.to_le_bytes());
+                            window[SMALL..].copy_from_slice(&e.konst);
+                            for (d, &i) in dst.iter_mut().zip(&e.map) {
+                                *d = window[usize::from(i) & (2 * SMALL - 1)];
+                            }
+                        }
+                    }
+                    let (sl, dl) = (usize::from(e.src_len), usize::from(e.dst_len));
+                    // A branch that does not land or fit falls through to the general
+                    // encoder below, which reports it.
+                    let landed = !e.branch || {
+                        let tp = self.steps.templates[b]
+                            .as_ref()
+                            .expect("a branch step has a template");
+                        let ends = (s + sl, t + dl);
+                        let src = &input[s..s + sl];
+                        self.branches(tp, src, &mut dst[..dl], ends, starts)
+                            .map(|k| fixed += k)
+                            .is_some()
+                    };
+                    if landed {
+                        sink.at += dl;
+                        s += sl;
+                        t += dl;
+                        continue;
+                    }
                 }
-                out[t..t + (end - s)].copy_from_slice(&input[s..end]);
-                let mut q = s;
-                while q < end {
-                    out[t + (q - s)] = self.fast[usize::from(input[q])] as u8;
-                    q += fast_size(q);
+            }
+            let kind = kinds[b];
+            if kind == PLAIN {
+                // The general encoder would write the source bytes with the new opcode byte.
+                let size = sizes[b] as usize & 0xFFFF;
+                if size <= n - s {
+                    sink.room(size)?;
+                    let o = sink.at;
+                    sink.buf[o..o + size].copy_from_slice(&input[s..s + size]);
+                    sink.buf[o] = self.fast[b] as u8;
+                    sink.at += size;
+                    s += size;
+                    t += size;
+                    continue;
                 }
-                t += end - s;
-                s = end;
-                continue;
+            } else if kind == TEMPLATE {
+                let tp = self.steps.templates[b]
+                    .as_ref()
+                    .expect("a template byte has one");
+                if tp.src_len <= n - s {
+                    let src = &input[s..s + tp.src_len];
+                    if tp.must_be_zero.iter().all(|&i| src[usize::from(i)] == 0) {
+                        sink.room(tp.dst_len)?;
+                        let o = sink.at;
+                        let dst = &mut sink.buf[o..o + tp.dst_len];
+                        let h = tp.head.len();
+                        dst[..h].copy_from_slice(&tp.head);
+                        for (d, &i) in dst[h..].iter_mut().zip(&tp.bytes) {
+                            *d = if i == ZERO { 0 } else { src[usize::from(i)] };
+                        }
+                        let ends = (s + tp.src_len, t + tp.dst_len);
+                        // `None`: a branch that does not land or fit; the general encoder
+                        // below reports it.
+                        if let Some(k) = self.branches(tp, src, dst, ends, starts) {
+                            fixed += k;
+                            sink.at += tp.dst_len;
+                            s += tp.src_len;
+                            t += tp.dst_len;
+                            continue;
+                        }
+                    }
+                }
             }
             let d = self.decode_at(input, s)?;
             let (m, len) = self.target_of(input, s, &d)?;
+            sink.room(len)?;
+            let o = sink.at;
             fixed += self
                 .encode(
                     &d,
                     m,
                     &input[s..s + d.len],
-                    &mut out[t..t + len],
+                    &mut sink.buf[o..o + len],
                     (s + d.len, t + len),
                     &reloc,
                 )
                 .map_err(|e| self.fail(input, s, Some(&d), e))?;
+            sink.at += len;
             s += d.len;
             t += len;
         }
-        let stats = Stats {
-            instructions: starts.count,
-            bytes_in: n,
-            bytes_out: total,
-            branches_fixed: fixed,
-            same_size: false,
-        };
-        Ok((stats, Some(starts)))
+        sink.flush()?;
+        sink.out.flush().map_err(EmitError::Io)?;
+        Ok(fixed)
+    }
+
+    /// A template's branches recomputed into `dst`: the number of offsets that changed, or
+    /// `None` when one does not land on an instruction or does not fit (the general encoder
+    /// then reports it).
+    #[inline]
+    fn branches(
+        &self,
+        tp: &Template,
+        src: &[u8],
+        dst: &mut [u8],
+        ends: (usize, usize),
+        starts: &StartMap,
+    ) -> Option<usize> {
+        let mut fixed = 0;
+        for (sf, tf) in &tp.branches {
+            let value = sf.value(src, true);
+            let target = ends.0 as i128 + value;
+            if target < 0 {
+                return None;
+            }
+            let new = starts.target_of(usize::try_from(target).ok()?)? as i128 - ends.1 as i128;
+            let (min, max) = tf.range(true);
+            if new < min || new > max {
+                return None;
+            }
+            fixed += usize::from(new != value);
+            tf.put(dst, new);
+        }
+        Some(fixed)
     }
 }
 

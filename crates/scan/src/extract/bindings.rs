@@ -300,18 +300,16 @@ pub(super) fn binding_pass(ctx: &mut Ctx, root: Node) {
     // Per-group running state: previous value (implicit increments), Go iota index and the
     // last explicit expression (Go repeats it for specs without a value).
     let mut state: BTreeMap<usize, (Option<i64>, i64, Option<String>)> = BTreeMap::new();
-    let mut stack = vec![(root, None)];
-    let mut order = Vec::new();
+    let mut enum_names: HashMap<usize, String> = HashMap::new();
     // Pre-order, children left to right: source order, so earlier constants are defined
     // before later ones refer to them.
-    while let Some((n, parent)) = stack.pop() {
-        order.push((n, parent));
-        let mut c = n.walk();
-        let kids: Vec<Node> = n.children(&mut c).collect();
-        stack.extend(kids.into_iter().rev().map(|k| (k, Some(n))));
-    }
-    let mut enum_names: HashMap<usize, String> = HashMap::new();
-    for (node, parent) in order {
+    let parents = ctx.parents;
+    for (at, node, parent) in parents.all() {
+        // What `binding` asks first, from the layout's kinds (most nodes bind nothing).
+        let kind = parents.kind_at(at);
+        if !ctx.kinds.bindings.iter().any(|(k, _)| *k == kind) {
+            continue;
+        }
         let Some(b) = binding(ctx.kinds, &ctx.parents, node, parent, ctx.src) else {
             continue;
         };

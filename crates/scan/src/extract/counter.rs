@@ -57,7 +57,7 @@ fn start_value(ctx: &Ctx, counter: &str, after: usize, before: usize) -> Option<
     None
 }
 
-pub(super) fn counter_pass(ctx: &mut Ctx, root: Node) {
+pub(super) fn counter_pass(ctx: &mut Ctx) {
     if ctx.kinds.counters.is_empty() {
         return;
     }
@@ -66,16 +66,9 @@ pub(super) fn counter_pass(ctx: &mut Ctx, root: Node) {
     // Each counter's running value and the byte its last bump ended at.
     let mut values: HashMap<String, (i64, usize)> = HashMap::new();
     let mut runs: HashMap<(usize, String), (Node, String, GroupKind)> = HashMap::new();
-    let mut stack = vec![root];
-    while let Some(node) = stack.pop() {
-        let mut c = node.walk();
-        stack.extend(
-            node.named_children(&mut c)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev(),
-        );
-        if !ctx.kinds.counters.contains(&node.kind()) {
+    let parents = ctx.parents;
+    for (at, node) in parents.named() {
+        if !ctx.kinds.counters.contains(&parents.kind_at(at)) {
             continue;
         }
         let Some((counter, postfix)) = bump(text(node, ctx.src)) else {

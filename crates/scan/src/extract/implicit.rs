@@ -27,7 +27,8 @@ fn comment_value(line: &str, after_col: usize) -> Option<i64> {
 /// byte values elsewhere: a trailing comment on every member (`Push, // 0x01`), or a decoder
 /// in the same file (`0x01 => Some(Op::Push)`, `Op::Push => 0x01`). Counting from zero would
 /// then report wrong values, so written evidence replaces the count: comments when every
-/// member has one and they are distinct, else the explicit items of other groups when they
+/// member has one and at least 90% of them are distinct (all of them in an enum of fewer than
+/// ten), else the explicit items of other groups when they
 /// cover at least 80% of the members (the uncovered rest is dropped, its value unknown).
 pub(super) fn resolve_implicit(ctx: &mut Ctx) {
     let mut explicit: BTreeMap<String, Vec<i64>> = BTreeMap::new();
@@ -57,7 +58,14 @@ pub(super) fn resolve_implicit(ctx: &mut Ctx) {
         let mut distinct: Vec<i64> = from_comments.iter().flatten().copied().collect();
         distinct.sort_unstable();
         distinct.dedup();
-        if distinct.len() == g.items.len() {
+        // Every member commented with a value, nearly all distinct: the comments are the
+        // numbering. A repeated value (`MULMOD, // 0x08` under `ADDMOD, // 0x08`) is the
+        // source's own slip, reported as written so that `check` shows the duplicate, rather
+        // than a reason to fall back to counting from zero, which is wrong for every member.
+        let all_commented = from_comments.iter().all(Option::is_some);
+        if distinct.len() == g.items.len()
+            || (all_commented && distinct.len() * 10 >= g.items.len() * 9)
+        {
             for (i, v) in g.items.iter_mut().zip(from_comments) {
                 i.value = v.unwrap_or(i.value);
                 i.hex = true;

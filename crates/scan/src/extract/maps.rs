@@ -180,11 +180,10 @@ fn string_number(s: &str) -> Option<(i64, bool)> {
     None
 }
 
-pub(super) fn map_and_record_pass(ctx: &mut Ctx, root: Node) {
-    let mut stack = vec![root];
-    while let Some(node) = stack.pop() {
-        let mut c = node.walk();
-        let kids: Vec<Node> = node.named_children(&mut c).collect();
+pub(super) fn map_and_record_pass(ctx: &mut Ctx) {
+    let parents = ctx.parents;
+    for (at, node) in parents.named() {
+        let kids: Vec<Node> = parents.named_children(at);
         // Maps: a node whose children include key/value pairs.
         let pairs: Vec<Node> = kids
             .iter()
@@ -238,7 +237,6 @@ pub(super) fn map_and_record_pass(ctx: &mut Ctx, root: Node) {
                 }
             }
         }
-        stack.extend(kids.into_iter().rev());
     }
 }
 
@@ -346,6 +344,24 @@ pub(super) fn drop_property_constants(ctx: &mut Ctx) {
     }
 }
 
+/// Whether a string names an instruction: a mnemonic, or two or three of them joined by `/`
+/// (`"I/O"`, `"CALL/RET"`, `"LD/ST"`), as string tables spell combined or paired instructions;
+/// identifiers cannot hold a `/`, so only quoted names are read so. Joined names are in
+/// capitals: `bin/gannet` is a path.
+fn string_mnemonic(s: &str) -> bool {
+    if mnemonic_like(s) {
+        return true;
+    }
+    let parts: Vec<&str> = s.split('/').collect();
+    !s.chars().any(char::is_lowercase)
+        && (2..=3).contains(&parts.len())
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_alphanumeric() || c == '_'))
+        && parts[0].starts_with(char::is_alphabetic)
+        && s.chars().count() <= 32
+}
+
 fn map_item(ctx: &Ctx, pair: Node) -> Option<RawItem> {
     let (k, v) = pair_parts(ctx.kinds, pair)?;
     let (kt, vt) = (text(k, ctx.src), text(v, ctx.src));
@@ -366,7 +382,12 @@ fn map_item(ctx: &Ctx, pair: Node) -> Option<RawItem> {
                     return None;
                 }
             }
-            if mnemonic_like(&name) && (is_string(ctx.kinds, k) || ctx.env_lookup_fails(kt)) {
+            let named = if is_string(ctx.kinds, k) {
+                string_mnemonic(&name)
+            } else {
+                mnemonic_like(&name)
+            };
+            if named && (is_string(ctx.kinds, k) || ctx.env_lookup_fails(kt)) {
                 return Some(RawItem {
                     name,
                     value,
@@ -401,7 +422,7 @@ fn map_item(ctx: &Ctx, pair: Node) -> Option<RawItem> {
                 })
                 .map(|(_, n)| unquote(text(*n, ctx.src)))
         }?;
-        if mnemonic_like(&name) {
+        if string_mnemonic(&name) {
             return Some(RawItem {
                 name,
                 value,
@@ -466,5 +487,20 @@ impl Ctx<'_, '_> {
         }
         let (x, hex) = value?;
         Some((x, hex, format))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::string_mnemonic;
+
+    #[test]
+    fn joined_names_in_capitals_are_names_paths_are_not() {
+        for yes in ["HALT", "LD/ST", "CALL/RET", "I/O", "A/B/C"] {
+            assert!(string_mnemonic(yes), "{yes}");
+        }
+        for no in ["bin/gannet", "1/2", "A//B", "/HALT", "A/B/C/D", "LD/ST!"] {
+            assert!(!string_mnemonic(no), "{no}");
+        }
     }
 }

@@ -134,16 +134,16 @@ fn markdown_encoding(lines: &[&str]) -> Option<Encoding> {
     None
 }
 
-/// A pipe table's body: each row's cleaned cells with their nodes.
-type Rows<'t> = Vec<Vec<(String, Node<'t>)>>;
+/// A table's body: each row's cleaned cells with their 1-based lines.
+type Rows = Vec<Vec<(String, u32)>>;
 
 /// The header and body cells of a pipe table, cleaned.
-fn pipe_cells<'t>(table: Node<'t>, src: &str) -> Option<(Vec<String>, Rows<'t>)> {
-    fn cells<'t>(row: Node<'t>, src: &str) -> Vec<(String, Node<'t>)> {
+fn pipe_cells(table: Node, src: &str) -> Option<(Vec<String>, Rows)> {
+    fn cells(row: Node, src: &str) -> Vec<(String, u32)> {
         let mut c = row.walk();
         row.named_children(&mut c)
             .filter(|n| n.kind() == "pipe_table_cell")
-            .map(|n| (clean_cell(text(n, src)), n))
+            .map(|n| (clean_cell(text(n, src)), line_of(n)))
             .collect()
     }
     let mut c = table.walk();
@@ -242,7 +242,15 @@ pub(super) fn markdown_pass(ctx: &mut Ctx, root: Node) {
                     .trim()
                     .to_string();
             } else if k.kind() == "pipe_table" {
-                markdown_table(ctx, *k, &current);
+                if let Some((head, body)) = pipe_cells(*k, ctx.src) {
+                    markdown_table(ctx, *k, &current, head, body);
+                }
+            } else if k.kind() == "html_block" {
+                if let Some((head, body)) = html_table(text(*k, ctx.src), line_of(*k)) {
+                    markdown_table(ctx, *k, &current, head, body);
+                }
+            } else if k.kind() == "fenced_code_block" || k.kind() == "indented_code_block" {
+                code_block_map(ctx, *k, &current);
             } else {
                 next.push((*k, current.clone()));
             }
@@ -251,10 +259,7 @@ pub(super) fn markdown_pass(ctx: &mut Ctx, root: Node) {
     }
 }
 
-fn markdown_table(ctx: &mut Ctx, table: Node, heading: &str) {
-    let Some((head, body)) = pipe_cells(table, ctx.src) else {
-        return;
-    };
+fn markdown_table(ctx: &mut Ctx, table: Node, heading: &str, head: Vec<String>, body: Rows) {
     if body.is_empty() {
         return;
     }
@@ -275,7 +280,7 @@ fn markdown_table(ctx: &mut Ctx, table: Node, heading: &str) {
             || h == "value"
             || h == "#")
             && !h.contains("name")
-            && col_share(i, &|t| parse_int_literal(t).is_some()) >= 0.5
+            && col_share(i, &|t| cell_value(h, t).is_some()) >= 0.5
     });
     let name_col = (0..head.len())
         .filter(|&i| Some(i) != value_col)
@@ -302,7 +307,8 @@ fn markdown_table(ctx: &mut Ctx, table: Node, heading: &str) {
         let (Some((vt, vn)), Some((nt, _))) = (row.get(value_col), row.get(name_col)) else {
             continue;
         };
-        let (Some(value), Some(name)) = (parse_int_literal(vt), cell_mnemonic(nt)) else {
+        let (Some(value), Some(name)) = (cell_value(&head[value_col], vt), cell_mnemonic(nt))
+        else {
             continue;
         };
         let format = format_col
@@ -321,9 +327,9 @@ fn markdown_table(ctx: &mut Ctx, table: Node, heading: &str) {
         items.push(RawItem {
             name: name.to_string(),
             value,
-            line: line_of(*vn),
+            line: *vn,
             column: 1,
-            hex: vt.contains("0x") || vt.contains("0X"),
+            hex: vt.contains("0x") || vt.contains("0X") || head[value_col].contains("hex"),
             format,
             implicit: false,
             size,
@@ -336,6 +342,225 @@ fn markdown_table(ctx: &mut Ctx, table: Node, heading: &str) {
         g.context.push_str(&head.join(" "));
         g.items.extend(items);
     }
+}
+
+/// The (value, name, 0-based character column) pairs of one line of a plain-text opcode map: the line
+/// starts with a hexadecimal literal followed by a name (`0x10      ADD      Arithmetic`), or
+/// is a comma-separated list of such pairs (`0x60 TMATMUL, 0x61 TCONV2D, 0x62 TATTN`). A
+/// range (`0x04-0x0F Reserved (16)`), a label (`0x00:`), prose (`0x00 is …`: a name must be
+/// in capitals, or the word `Reserved`) and code (`0x00, 0x01`) give nothing.
+fn code_map_pairs(line: &str) -> Vec<(i64, &str, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for seg in line.split(',') {
+        let seg_start = start;
+        start += seg.len() + 1;
+        let mut toks = seg.split_whitespace();
+        let (Some(v), Some(n)) = (toks.next(), toks.next()) else {
+            continue;
+        };
+        let hex = v.len() > 2
+            && (v.starts_with("0x") || v.starts_with("0X"))
+            && v[2..].chars().all(|c| c.is_ascii_hexdigit());
+        let name_ok = mnemonic_like(n)
+            && (!n.chars().any(char::is_lowercase) || n.eq_ignore_ascii_case("reserved"));
+        if !(hex && name_ok) {
+            continue;
+        }
+        let Some(value) = parse_int_literal(v) else {
+            continue;
+        };
+        let byte = seg_start + seg.find(n).unwrap_or(0);
+        out.push((value, n, line[..byte].chars().count()));
+    }
+    out
+}
+
+/// An opcode map written as plain text in a code block (specifications often keep their
+/// complete map there, aligned in columns): every line of [`code_map_pairs`] is an item, one
+/// table per block. A disassembly listing has the same shape (`0x0004  PUSH 5`), but its
+/// values are addresses and its names repeat, so a block whose names are not nearly all
+/// distinct, or that holds fewer than three pairs, is not a map.
+fn code_block_map(ctx: &mut Ctx, block: Node, heading: &str) {
+    let mut c = block.walk();
+    let Some(content) = block
+        .named_children(&mut c)
+        .find(|k| k.kind() == "code_fence_content")
+        .or_else(|| (block.kind() == "indented_code_block").then_some(block))
+    else {
+        return;
+    };
+    let first_line = line_of(content);
+    let mut items = Vec::new();
+    for (i, line) in text(content, ctx.src).lines().enumerate() {
+        for (value, name, col) in code_map_pairs(line) {
+            items.push(RawItem {
+                name: name.to_string(),
+                value,
+                line: first_line + i as u32,
+                column: col as u32 + 1,
+                hex: true,
+                format: None,
+                implicit: false,
+                size: None,
+                reserved: false,
+            });
+        }
+    }
+    let names: std::collections::BTreeSet<&str> = items.iter().map(|i| i.name.as_str()).collect();
+    if items.len() < 3 || names.len() * 10 < items.len() * 9 {
+        return;
+    }
+    let g = ctx.group(block, GroupKind::Markdown, heading.to_string());
+    g.context.push_str(" code map");
+    g.items.extend(items);
+}
+
+/// A value cell: a number literal, or under a `Hex` header bare hexadecimal digits (`1F`,
+/// `0A`: read as decimal, `10` would be ten and `0A` nothing).
+fn cell_value(header: &str, cell: &str) -> Option<i64> {
+    let t = cell.trim();
+    if header.contains("hex")
+        && (1..=4).contains(&t.len())
+        && t.chars().all(|c| c.is_ascii_hexdigit())
+    {
+        return i64::from_str_radix(t, 16).ok();
+    }
+    parse_int_literal(t)
+}
+
+/// The header and body rows of an HTML `<table>` written in a Markdown file (GitHub renders
+/// them; specifications use them for cells a pipe table cannot hold). Rows are `<tr>`, cells
+/// `<th>`/`<td>` with their tags stripped (`<strong>push_i32</strong>` is `push_i32`); the
+/// header is the first row of `<th>` cells. One pass over the block, so its cost is linear in
+/// its length whatever its nesting; a block with no `<table` or no header gives nothing.
+fn html_table(block: &str, first_line: u32) -> Option<(Vec<String>, Rows)> {
+    let lower = block.to_ascii_lowercase();
+    let start = lower.find("<table")?;
+    let end = lower[start..]
+        .find("</table")
+        .map_or(lower.len(), |i| start + i);
+    let mut head: Option<Vec<String>> = None;
+    let mut body: Rows = Vec::new();
+    // Lines counted incrementally from the block's start.
+    let (mut line, mut counted) = (first_line, 0usize);
+    let mut at = start;
+    while let Some(i) = lower[at..end].find("<tr") {
+        let row_start = at + i;
+        let row_end = lower[row_start + 3..end]
+            .find("<tr")
+            .map_or(end, |j| row_start + 3 + j);
+        line += block.as_bytes()[counted..row_start]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u32;
+        counted = row_start;
+        let (cells, header) = html_cells(&block[row_start..row_end], &lower[row_start..row_end]);
+        if header && head.is_none() {
+            head = Some(cells.into_iter().map(|c| c.to_ascii_lowercase()).collect());
+        } else if !header && head.as_ref().is_some_and(|h| cells.len() >= h.len()) {
+            // A row of fewer cells than the header spans columns (`<td colspan="3">`): a note
+            // under the row above, not a row of its own.
+            body.push(cells.into_iter().map(|c| (c, line)).collect());
+        }
+        at = row_end;
+    }
+    Some((head?, body))
+}
+
+/// The next occurrence of a needle at or after a position, remembered: positions only move
+/// forward, so each needle's searches cover the text once in all (a row of 100,000 cells with
+/// no `<th` would otherwise be searched to its end once per cell).
+struct Next<'a> {
+    hay: &'a str,
+    needle: &'static str,
+    found: Option<Option<usize>>,
+}
+
+impl<'a> Next<'a> {
+    fn new(hay: &'a str, needle: &'static str) -> Next<'a> {
+        Next {
+            hay,
+            needle,
+            found: None,
+        }
+    }
+
+    fn at_or_after(&mut self, pos: usize) -> Option<usize> {
+        match self.found {
+            Some(None) => return None,
+            Some(Some(p)) if p >= pos => return Some(p),
+            _ => {}
+        }
+        let hit = self
+            .hay
+            .get(pos..)
+            .and_then(|h| h.find(self.needle))
+            .map(|i| pos + i);
+        self.found = Some(hit);
+        hit
+    }
+}
+
+/// The cells of one `<tr>` (text without tags, entities `&amp;` `&lt;` `&gt;` decoded) and
+/// whether they are header cells. `lower` is `row` lower-cased (same byte offsets).
+fn html_cells(row: &str, lower: &str) -> (Vec<String>, bool) {
+    let mut cells = Vec::new();
+    let mut header = false;
+    let (mut td, mut th) = (Next::new(lower, "<td"), Next::new(lower, "<th"));
+    let (mut td_end, mut th_end) = (Next::new(lower, "</td"), Next::new(lower, "</th"));
+    let mut gt = Next::new(lower, ">");
+    let mut at = 0;
+    loop {
+        let open = match (td.at_or_after(at), th.at_or_after(at)) {
+            (Some(a), Some(b)) => Some((a.min(b), b < a)),
+            (Some(a), None) => Some((a, false)),
+            (None, Some(b)) => Some((b, true)),
+            (None, None) => None,
+        };
+        let Some((open, is_th)) = open else {
+            break;
+        };
+        let Some(close_tag) = gt.at_or_after(open) else {
+            break;
+        };
+        let content_start = close_tag + 1;
+        let close = if is_th {
+            th_end.at_or_after(content_start)
+        } else {
+            td_end.at_or_after(content_start)
+        };
+        let content_end = [
+            close,
+            td.at_or_after(content_start),
+            th.at_or_after(content_start),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(row.len());
+        header |= is_th;
+        cells.push(clean_cell(&strip_tags(&row[content_start..content_end])));
+        at = content_end.max(open + 1);
+    }
+    (cells, header)
+}
+
+/// Text with `<…>` tags removed and the three entities a name may need decoded.
+fn strip_tags(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut in_tag = false;
+    for c in s.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 /// The one value range a heading announces (`Viewpoint ops (0x70–0x7F, Format E)`): two
@@ -378,7 +603,7 @@ fn heading_range_table(
     table: Node,
     heading: &str,
     head: &[String],
-    body: &[Vec<(String, Node)>],
+    body: &[Vec<(String, u32)>],
     name_col: usize,
 ) {
     let Some((lo, hi)) = heading_range(heading) else {
@@ -395,7 +620,7 @@ fn heading_range_table(
         items.push(RawItem {
             name: name.to_string(),
             value: lo + i as i64,
-            line: line_of(row[name_col].1),
+            line: row[name_col].1,
             column: 1,
             hex: true,
             format: None,
@@ -428,6 +653,65 @@ mod tests {
         assert_eq!(heading_range("Sections 3-4"), None);
         assert_eq!(heading_range("0x00-0x03 and 0x10-0x13"), None);
         assert_eq!(heading_range("Backwards (0x1F-0x10)"), None);
+    }
+
+    #[test]
+    fn html_tables_give_header_and_rows() {
+        let block = "<table>\n<tr><th>Hex</th><th>Name</th></tr>\n<tr>\n<td>0A</td>\n\
+                     <td><strong>push&amp;pop</strong></td>\n</tr>\n\
+                     <tr><td></td><td colspan=\"1\">a note</td></tr>\n\
+                     <tr><td>1F<td>add</tr>\n</table>";
+        let (head, body) = html_table(block, 10).expect("table");
+        assert_eq!(head, ["hex", "name"]);
+        let cells: Vec<Vec<&str>> = body
+            .iter()
+            .map(|r| r.iter().map(|(t, _)| t.as_str()).collect())
+            .collect();
+        // The colspan note has as many cells here (2), so it stays a row; an unclosed `<td>`
+        // ends at the next cell.
+        assert_eq!(
+            cells,
+            [
+                vec!["0A", "push&pop"],
+                vec!["", "a note"],
+                vec!["1F", "add"]
+            ]
+        );
+        assert_eq!(body[0][0].1, 12);
+        assert_eq!(cell_value("hex", "0A"), Some(10));
+        assert_eq!(cell_value("hex", "10"), Some(16));
+        assert_eq!(cell_value("opcode", "10"), Some(10));
+        assert_eq!(cell_value("hex", "0x1F"), Some(31));
+        assert!(html_table("<div>no table</div>", 1).is_none());
+        assert!(html_table("<table><tr><td>1</td></tr></table>", 1).is_none());
+    }
+
+    #[test]
+    fn code_map_lines_give_value_name_pairs() {
+        let names = |l: &str| {
+            code_map_pairs(l)
+                .into_iter()
+                .map(|(v, n, c)| (v, n.to_string(), c))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            names("0x10      ADD   Arithmetic   Format E"),
+            [(0x10, "ADD".into(), 10)]
+        );
+        assert_eq!(
+            names("  0x60 TMUL, 0x61 TADD"),
+            [(0x60, "TMUL".into(), 7), (0x61, "TADD".into(), 18)]
+        );
+        assert_eq!(names("0x7F Reserved"), [(0x7F, "Reserved".into(), 5)]);
+        for none in [
+            "0x04-0x0F Reserved (16)",
+            "0x00: HALT",
+            "0x00 is the first opcode",
+            "0x00, 0x01, 0x02",
+            "HALT 0x00",
+        ] {
+            assert!(names(none).is_empty(), "{none}");
+        }
     }
 
     fn declared(src: &str) -> (Vec<Group>, Declarations) {

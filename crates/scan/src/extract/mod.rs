@@ -42,7 +42,7 @@ use crate::lang::{Kinds, Lang, Passes};
 pub use markdown::{parse_encoding_decl, parse_layout_text, Declarations};
 pub use syntax::mnemonic_like;
 
-use syntax::{comments_above, line_of, text, Parents};
+use syntax::{comments_above, line_of, text, Parents, Shared};
 
 /// The shape a group was found in; it steers classification.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,7 +107,8 @@ struct Ctx<'a, 't> {
     /// The language's node kinds by role.
     kinds: &'static Kinds,
     src: &'a str,
-    parents: Parents<'t>,
+    /// The tree laid out flat: parents, and the order every pass walks in.
+    parents: Shared<'a, 't>,
     /// The group type of each Go `const ( … )` block, by node id (see [`bindings::const_scope`]).
     const_block_types: HashMap<usize, String>,
     lines: Vec<&'a str>,
@@ -162,12 +163,25 @@ pub fn extract_with_declarations(
     tree: &tree_sitter::Tree,
     src: &str,
 ) -> (Vec<Group>, Declarations) {
+    extract_bounded(lang, tree, src, usize::MAX).unwrap_or_default()
+}
+
+/// [`extract_with_declarations`], or `None` without reading the tree when it nests deeper than
+/// `max_depth` levels (found by the walk that lays the tree out, so a refused tree costs one
+/// walk and a kept one no extra walk).
+pub fn extract_bounded(
+    lang: Lang,
+    tree: &tree_sitter::Tree,
+    src: &str,
+    max_depth: usize,
+) -> Option<(Vec<Group>, Declarations)> {
     let root = tree.root_node();
     let spec = lang.spec();
+    let parents = Parents::new(lang, root, max_depth)?;
     let mut ctx = Ctx {
         kinds: spec.kinds,
         src,
-        parents: Parents::new(root),
+        parents: Shared(&parents),
         const_block_types: HashMap::new(),
         lines: src.lines().collect(),
         env: Env::default(),
@@ -176,7 +190,7 @@ pub fn extract_with_declarations(
         declared: Declarations::default(),
     };
     if ctx.lines.is_empty() {
-        return (Vec::new(), Declarations::default());
+        return Some((Vec::new(), Declarations::default()));
     }
     if spec.passes == Passes::Markdown {
         // Declarations first: the formats section follows the instruction table it describes.
@@ -184,16 +198,16 @@ pub fn extract_with_declarations(
         markdown::markdown_pass(&mut ctx, root);
     } else {
         bindings::binding_pass(&mut ctx, root);
-        maps::map_and_record_pass(&mut ctx, root);
-        counter::counter_pass(&mut ctx, root);
-        xmacro::xmacro_pass(&mut ctx, root);
+        maps::map_and_record_pass(&mut ctx);
+        counter::counter_pass(&mut ctx);
+        xmacro::xmacro_pass(&mut ctx);
         switch::switch_pass(&mut ctx, root);
         maps::drop_property_constants(&mut ctx);
         implicit::resolve_implicit(&mut ctx);
     }
     mark_reservations(&mut ctx);
     let declared = std::mem::take(&mut ctx.declared);
-    (ctx.groups.into_values().collect(), declared)
+    Some((ctx.groups.into_values().collect(), declared))
 }
 
 /// Whether a name marks a reserved slot: a word `RESERVED`, `RSVD`, `RSV`, `RESV` or `RES`,

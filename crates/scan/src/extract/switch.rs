@@ -145,11 +145,9 @@ fn case_body_text<'a>(ctx: &Ctx<'a, '_>, case: Node, label_end: usize) -> Option
 }
 
 pub(super) fn switch_pass(ctx: &mut Ctx, root: Node) {
-    let mut stack = vec![root];
-    while let Some(node) = stack.pop() {
-        let mut c = node.walk();
-        let kids: Vec<Node> = node.named_children(&mut c).collect();
-        if ctx.kinds.cases.contains(&node.kind()) {
+    let parents = ctx.parents;
+    for (at, node) in parents.named() {
+        if ctx.kinds.cases.contains(&parents.kind_at(at)) {
             if let Some(item) = case_item(ctx, node) {
                 // The group is the switch: the nearest ancestor holding the cases (for an
                 // if/elif chain, the `if` that holds the `elif`s).
@@ -179,7 +177,6 @@ pub(super) fn switch_pass(ctx: &mut Ctx, root: Node) {
                 ctx.group(sw, GroupKind::Switch, func).items.push(item);
             }
         }
-        stack.extend(kids.into_iter().rev());
     }
 }
 

@@ -167,20 +167,23 @@ fn list_items(calls: &[Located]) -> Option<Vec<RawItem>> {
     )
 }
 
-pub(super) fn xmacro_pass(ctx: &mut Ctx, root: Node) {
+pub(super) fn xmacro_pass(ctx: &mut Ctx) {
     if ctx.kinds.macro_lists.is_empty() {
         return;
     }
-    let mut stack = vec![root];
-    while let Some(node) = stack.pop() {
-        let mut c = node.walk();
-        let kids: Vec<Node> = node.named_children(&mut c).collect();
-        if ctx.kinds.macro_lists.contains(&node.kind()) {
-            macro_definition(ctx, node);
+    let parents = ctx.parents;
+    // A macro definition's subtree is not entered.
+    let mut skip_to = 0;
+    for (at, node) in parents.named() {
+        if at < skip_to {
             continue;
         }
-        file_level_run(ctx, &kids);
-        stack.extend(kids.into_iter().rev());
+        if ctx.kinds.macro_lists.contains(&parents.kind_at(at)) {
+            macro_definition(ctx, node);
+            skip_to = parents.subtree_end(at);
+            continue;
+        }
+        file_level_run(ctx, &parents.named_children(at));
     }
 }
 

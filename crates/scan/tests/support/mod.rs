@@ -1,0 +1,3 @@
+//! Generators shared by the integration tests and benches.
+
+pub mod hostile;
