@@ -13,7 +13,8 @@ For each size N x S it generates the tables once (benches/gen_tables.py, seeded,
   --format json DIR` (exit 1, "conflicts found", is the expected outcome of check);
 * the anchors: `python3 benches/original.py detect DIR` (the original's detector) and
   `... vote DIR` (the original's voting arbiter), each stopped after --anchor-timeout seconds,
-  in which case the row says "> T s" and the ratio is a lower bound.
+  in which case the row says "> T s" and the ratio is a lower bound (not run at 64 x 65,536 by
+  default: --anchor-sizes).
 
 Per process it records CPU (user + system, from wait4, children included), wall time and peak
 resident memory (ru_maxrss), then prints a Markdown table with the ratios (anchor CPU over
@@ -22,6 +23,7 @@ isa-authority CPU). Runs are sequential, so they see the same machine load.
 
 import argparse
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -30,13 +32,17 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 SIZES = ["2x256", "100x256", "1000x256", "2x16384", "2x65536", "64x65536"]
+# Address-space cap of every process run, so that a run that would exhaust the machine (others
+# share it) fails instead; reported as an exit code.
+LIMIT = 16 << 30
 
 
 def run(argv, timeout):
     """(cpu seconds, wall seconds, peak RSS in MB, exit code or None when stopped)."""
     start = time.perf_counter()
     with open(os.devnull, "wb") as null:
-        proc = subprocess.Popen(argv, stdout=null, stderr=subprocess.PIPE, start_new_session=True)
+        proc = subprocess.Popen(argv, stdout=null, stderr=subprocess.PIPE, start_new_session=True,
+                                preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (LIMIT, LIMIT)))
     deadline = start + timeout if timeout else None
     status = ru = None
     while True:
@@ -90,6 +96,8 @@ def main():
     p.add_argument("--anchor-timeout", type=float, default=600,
                    help="seconds before an anchor run is stopped (0: never)")
     p.add_argument("--no-anchors", action="store_true", help="time isa-authority alone")
+    p.add_argument("--anchor-sizes", nargs="*", default=SIZES[:-1],
+                   help="sizes the anchors run at (default: all but 64x65536, which takes them hours)")
     a = p.parse_args()
     if not os.path.exists(a.bin):
         sys.exit(f"{a.bin} not found: run `cargo build --release` or pass --bin")
@@ -99,7 +107,7 @@ def main():
         folder = tables(a.work, size, a.seed)
         check = run([a.bin, "check", "--format", "json", folder], 0)
         arb = run([a.bin, "arbitrate", "--strategy", "optimal", "--format", "json", folder], 0)
-        if a.no_anchors:
+        if a.no_anchors or size not in a.anchor_sizes:
             det = vote = None
         else:
             det = run([sys.executable, original, "detect", folder], a.anchor_timeout)
