@@ -231,14 +231,19 @@ fn check_signature(authority: &Authority, approval: &Approval) -> Option<String>
     None
 }
 
-/// A history file name's parts: `history/NNNNNN-VERSION.json`.
+/// A history file name's parts: `history/NNNNNN-VERSION.json`. Sequences count from 000001 (the
+/// store never writes 000000), so a zero sequence is not a history file name: accepting it would
+/// leave the chain check naming a "record -1" before it.
 fn history_name(name: &str) -> Option<(u64, &str)> {
     let stem = name.strip_suffix(".json")?;
     let (seq, version) = stem.split_once('-')?;
     if seq.len() != 6 || !seq.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    Some((seq.parse().ok()?, version))
+    match seq.parse().ok()? {
+        0 => None,
+        n => Some((n, version)),
+    }
 }
 
 /// A history file: path, the version its name gives, bytes.
@@ -345,7 +350,7 @@ pub fn verify(snapshot: &Snapshot) -> VerifyReport {
                 None => ctx.fail(
                     path,
                     None,
-                    "not a history file name (<6-digit sequence>-<version>.json)",
+                    "not a history file name (<6-digit sequence from 000001>-<version>.json)",
                 ),
             },
             _ => ctx.fail(path, None, "unexpected file: not part of a store"),

@@ -356,6 +356,23 @@ fn structural_tampering_is_named() {
         .iter()
         .any(|f| f.message.contains("chain broken")));
     std::fs::write(&middle, saved).unwrap();
+    // A record renamed to sequence 000000 (the store counts from 000001) is a bad file name, not a
+    // record before the first one.
+    let last = history.join(&names[names.len() - 1]);
+    let zero = history.join(format!("000000{}", &names[names.len() - 1][6..]));
+    std::fs::rename(&last, &zero).unwrap();
+    let report = store.verify().unwrap();
+    let zero_rel = format!("history/{}", zero.file_name().unwrap().to_string_lossy());
+    assert!(
+        report
+            .findings
+            .iter()
+            .any(|f| f.file == zero_rel && f.message.contains("from 000001")),
+        "{:?}",
+        report.findings
+    );
+    std::fs::rename(&zero, &last).unwrap();
+    assert!(store.verify().unwrap().is_ok());
     // A stray file, and a non-empty lock file.
     std::fs::write(dir.path().join("notes.txt"), "hi").unwrap();
     std::fs::write(dir.path().join("lock"), "x").unwrap();
