@@ -240,6 +240,12 @@ pub struct ScanLimits {
     /// CPU time (the grammars' error recovery on text in another language can be very slow).
     #[arg(long, default_value = "3", value_name = "SECONDS", value_parser = parse_seconds)]
     pub parse_timeout: std::time::Duration,
+
+    /// Parse a source file larger than this (bytes, or with a K, M or G suffix) in pieces of
+    /// at least this size, cut between top-level items, so that memory stays near the file's
+    /// size; what is found is the same. 0 parses every file whole.
+    #[arg(long, default_value = "256K", value_name = "SIZE", value_parser = parse_size)]
+    pub piece_size: u64,
 }
 
 impl ScanLimits {
@@ -250,6 +256,7 @@ impl ScanLimits {
             progress,
             max_file_bytes: self.max_file_size,
             parse_timeout: self.parse_timeout,
+            chunk_bytes: usize::try_from(self.piece_size).unwrap_or(usize::MAX),
         }
     }
 }

@@ -40,6 +40,7 @@
 
 #![deny(missing_docs)]
 
+mod chunk;
 pub mod classify;
 pub mod eval;
 pub mod extract;
@@ -71,7 +72,17 @@ pub struct ScanOptions {
     /// does not skip files a quiet one reads; the default, 3 s, is about ten times what the
     /// largest default-sized file (4 MiB) needs.
     pub parse_timeout: std::time::Duration,
+    /// Files larger than this many bytes are parsed in pieces of at least this size, cut
+    /// between top-level items (see `chunk.rs`), so that only one piece's syntax tree is held
+    /// at a time: a whole tree takes 15–27 times its file. 0 parses every file whole.
+    pub chunk_bytes: usize,
 }
+
+/// The default [`ScanOptions::chunk_bytes`]: larger than every real opcode-table file seen
+/// (the largest of the shared tables' sources is 78 kB), so that only large files, generated
+/// code for the most part, are parsed in pieces; small enough that a piece's tree (up to
+/// 40 times the piece, with the scan's layout) stays well under the file's size.
+pub const DEFAULT_CHUNK_BYTES: usize = 256 * 1024;
 
 impl Default for ScanOptions {
     fn default() -> ScanOptions {
@@ -80,6 +91,7 @@ impl Default for ScanOptions {
             progress: false,
             max_file_bytes: 4 * 1024 * 1024,
             parse_timeout: std::time::Duration::from_secs(3),
+            chunk_bytes: DEFAULT_CHUNK_BYTES,
         }
     }
 }
@@ -287,7 +299,12 @@ fn parse_on_this_thread(
     parser
         .set_language(&lang.grammar())
         .map_err(|_| unparseable())?;
+    let too_deep = || ScanError::TooDeep {
+        path: path_string(path),
+        limit: MAX_SCAN_DEPTH,
+    };
     // tree-sitter calls this every hundred or so parser operations; returning true stops it.
+    // The budget is the whole file's, over all its pieces.
     let start = thread_cpu_time();
     let budget = options.parse_timeout;
     let mut over_budget = false;
@@ -296,35 +313,112 @@ fn parse_on_this_thread(
         over_budget
     };
     let bytes = text.as_bytes();
-    let tree = parser.parse_with_options(
-        &mut |i, _| bytes.get(i..).unwrap_or_default(),
-        None,
-        Some(tree_sitter::ParseOptions::new().progress_callback(&mut progress)),
-    );
-    // A cancelled parse leaves state behind that the next parse would resume from.
-    parser.reset();
-    let tree = match tree {
-        Some(tree) => tree,
-        None if over_budget => {
-            return Err(ScanError::ParseTimeout {
-                path: path_string(path),
-                language: lang.display_name(),
-                seconds: budget.as_secs_f64().to_string(),
-            })
+    let cuts = match options.chunk_bytes {
+        0 => Vec::new(),
+        n => chunk::cuts(lang, text, n),
+    };
+    let pieces = piece_ranges(text, &cuts);
+    // PHP is read as text until `<?php`: a later piece is parsed behind the file's opening
+    // tag, or it would be read as HTML.
+    let open_tag = (lang == Lang::Php && pieces.len() > 1)
+        .then(|| text.find("<?php"))
+        .flatten()
+        .and_then(|at| piece_ranges(text, &[at, at + 5]).get(1).copied().flatten());
+    let mut file = extract::Extraction::new(lang, text);
+    let mut outcome = Ok(());
+    for range in &pieces {
+        if let Some(range) = range {
+            let ranges: Vec<tree_sitter::Range> = open_tag
+                .filter(|tag| tag.end_byte <= range.start_byte)
+                .into_iter()
+                .chain([*range])
+                .collect();
+            if parser.set_included_ranges(&ranges).is_err() {
+                outcome = Err(unparseable());
+                break;
+            }
         }
-        None => return Err(unparseable()),
-    };
-    // The extractor and the constant evaluator walk up and down the tree; bounding the depth
-    // first (the walk that lays the tree out stops past the limit) keeps them far from the
-    // stack's limit and their walks up the tree short.
-    let Some((groups, declared)) = extract::extract_bounded(lang, &tree, text, MAX_SCAN_DEPTH)
-    else {
-        return Err(ScanError::TooDeep {
-            path: path_string(path),
-            limit: MAX_SCAN_DEPTH,
-        });
-    };
+        let tree = parser.parse_with_options(
+            &mut |i, _| bytes.get(i..).unwrap_or_default(),
+            None,
+            Some(tree_sitter::ParseOptions::new().progress_callback(&mut progress)),
+        );
+        // A cancelled parse leaves state behind that the next parse would resume from.
+        parser.reset();
+        let Some(tree) = tree else {
+            outcome = Err(if over_budget {
+                ScanError::ParseTimeout {
+                    path: path_string(path),
+                    language: lang.display_name(),
+                    seconds: budget.as_secs_f64().to_string(),
+                }
+            } else {
+                unparseable()
+            });
+            break;
+        };
+        // The extractor and the constant evaluator walk up and down the tree; bounding the
+        // depth first (the walk that lays the tree out stops past the limit) keeps them far
+        // from the stack's limit and their walks up the tree short.
+        if file.add_tree(&tree, MAX_SCAN_DEPTH).is_none() {
+            outcome = Err(too_deep());
+            break;
+        }
+    }
+    // The parser is reused for the next file, which is read whole unless it is cut too.
+    if pieces.iter().any(Option::is_some) {
+        parser.set_included_ranges(&[]).ok();
+    }
+    outcome?;
+    let (groups, declared) = file.finish();
     Ok(build_tables(lang, path, groups, &declared, options))
+}
+
+/// The ranges a file is parsed in: `[None]` (the whole file) without cuts, else one range per
+/// piece, between consecutive cuts.
+fn piece_ranges(text: &str, cuts: &[usize]) -> Vec<Option<tree_sitter::Range>> {
+    if cuts.is_empty() {
+        return vec![None];
+    }
+    // Points (row, byte column) of each bound, in one pass over the text's newlines.
+    let mut bounds = Vec::with_capacity(cuts.len() + 2);
+    bounds.push(0);
+    bounds.extend_from_slice(cuts);
+    bounds.push(text.len());
+    let mut points = Vec::with_capacity(bounds.len());
+    let (mut row, mut line_start, mut at) = (0usize, 0usize, 0usize);
+    for &bound in &bounds {
+        for (i, c) in text.as_bytes()[at..bound].iter().enumerate() {
+            if *c == b'\n' {
+                row += 1;
+                line_start = at + i + 1;
+            }
+        }
+        at = bound;
+        points.push(tree_sitter::Point::new(row, bound - line_start));
+    }
+    bounds
+        .windows(2)
+        .zip(points.windows(2))
+        .map(|(b, p)| {
+            Some(tree_sitter::Range {
+                start_byte: b[0],
+                end_byte: b[1],
+                start_point: p[0],
+                end_point: p[1],
+            })
+        })
+        .collect()
+}
+
+/// Where [`scan_source`] cuts a file of this path's language into pieces of at least
+/// `piece_bytes` (byte offsets of line starts; empty when it parses the file whole). For tests
+/// and for seeing why a large file is read the way it is.
+pub fn piece_cuts(path: &Path, text: &str, piece_bytes: usize) -> Vec<usize> {
+    match (Lang::from_path(path), piece_bytes) {
+        (Some(lang), 1..) => chunk::cuts(lang, text, piece_bytes),
+        _ => Vec::new(),
+    }
 }
 
 /// CPU time used by the calling thread so far.

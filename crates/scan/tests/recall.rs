@@ -326,6 +326,46 @@ fn every_fixture_matches_its_snapshot() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// Parsing in pieces (what a file larger than `chunk_bytes` gets) must not change what is
+/// found: every fixture, cut at every place `scan` may cut it (pieces of one byte or more),
+/// gives exactly its whole-file snapshot. The fixtures hold every style of table, so this
+/// covers module-level constants cut in two, constants used pieces later, and records.
+#[test]
+fn every_fixture_parsed_in_pieces_matches_its_snapshot() {
+    let (files, _) = isa_scan::source_files(&[fixtures()]);
+    let pieces = ScanOptions {
+        chunk_bytes: 1,
+        ..ScanOptions::default()
+    };
+    let mut failures = Vec::new();
+    let (mut cut_files, mut total_cuts) = (0, 0);
+    for f in &files {
+        let whole = scan_paths(std::slice::from_ref(f), &ScanOptions::default());
+        let cut = scan_paths(std::slice::from_ref(f), &pieces);
+        assert!(cut.notes.is_empty(), "{:?}", cut.notes);
+        let (want, got) = (snapshot_text(&whole.tables), snapshot_text(&cut.tables));
+        if want != got {
+            failures.push(format!(
+                "{} parsed in pieces differs\n{}",
+                f.display(),
+                line_diff(&want, &got)
+            ));
+        }
+        let text = std::fs::read_to_string(f).unwrap();
+        let cuts = isa_scan::piece_cuts(f, &text, 1).len();
+        if cuts > 0 {
+            cut_files += 1;
+            total_cuts += cuts;
+        }
+    }
+    // Most fixtures are cut (Markdown and JSON never are), most of them many times.
+    assert!(
+        cut_files >= 50 && total_cuts >= 150,
+        "only {cut_files} fixtures cut, {total_cuts} cuts"
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 /// Lines only in the expected text (`-`) and only in the actual one (`+`), in order.
 fn line_diff(want: &str, got: &str) -> String {
     let w: Vec<&str> = want.lines().collect();

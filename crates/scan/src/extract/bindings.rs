@@ -6,7 +6,7 @@
 //! evaluated as the walk meets them, so later constants can refer to earlier ones; members
 //! without a written value count on from the previous one.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use tree_sitter::Node;
 
@@ -296,10 +296,22 @@ fn const_scope<'t>(
     (None, String::new())
 }
 
+/// A scope's running state in the binding pass: previous value (implicit increments), Go iota
+/// index and the last explicit expression (Go repeats it for specs without a value).
+#[derive(Debug)]
+pub(super) struct ScopeState(Option<i64>, i64, Option<String>);
+
+impl Default for ScopeState {
+    fn default() -> ScopeState {
+        ScopeState(None, -1, None)
+    }
+}
+
 pub(super) fn binding_pass(ctx: &mut Ctx, root: Node) {
-    // Per-group running state: previous value (implicit increments), Go iota index and the
-    // last explicit expression (Go repeats it for specs without a value).
-    let mut state: BTreeMap<usize, (Option<i64>, i64, Option<String>)> = BTreeMap::new();
+    // Per-group running state is kept in the context by the group node's byte range (the
+    // module scope's, with no group node, by none): a file parsed in pieces has one tree per
+    // piece, and an enum cut in two is the same byte range in both, so its implicit values
+    // and Go's iota run on across the cut.
     let mut enum_names: HashMap<usize, String> = HashMap::new();
     // Pre-order, children left to right: source order, so earlier constants are defined
     // before later ones refer to them.
@@ -346,8 +358,10 @@ pub(super) fn binding_pass(ctx: &mut Ctx, root: Node) {
                 (scope, sym, GroupKind::Consts)
             }
         };
-        let key = group_node.map(|g| g.id()).unwrap_or(0);
-        let st = state.entry(key).or_insert((None, -1, None));
+        let st = ctx
+            .scope_states
+            .entry(group_node.map(|g| (g.start_byte(), g.end_byte())))
+            .or_default();
         st.1 += 1;
         let iota = st.1;
         let value_text = b.value.map(|v| {

@@ -107,8 +107,10 @@ struct Ctx<'a, 't> {
     /// The language's node kinds by role.
     kinds: &'static Kinds,
     src: &'a str,
-    /// The tree laid out flat: parents, and the order every pass walks in.
-    parents: Shared<'a, 't>,
+    /// The tree laid out flat: parents, and the order every pass walks in. Borrowed for the
+    /// tree's lifetime, not the source's: the state moved in and out of the context with each
+    /// piece of a file (see [`Extraction`]) lives as long as the source.
+    parents: Shared<'t, 't>,
     /// The group type of each Go `const ( … )` block, by node id (see [`bindings::const_scope`]).
     const_block_types: HashMap<usize, String>,
     lines: Vec<&'a str>,
@@ -120,17 +122,31 @@ struct Ctx<'a, 't> {
     property_refs: BTreeSet<String>,
     /// What a Markdown file declares for all its tables (see [`Declarations`]).
     declared: Declarations,
+    /// The id of the tree's root node, and the key groups anchored at it take instead of the
+    /// root's own position: a file parsed in pieces has one root per piece, but one module
+    /// scope, so its module-level constants (or top-level records) stay one group.
+    root_id: usize,
+    module_key: (u32, usize),
+    /// The binding pass's running state of each scope, by the scope node's byte range (`None`
+    /// for the module), carried from piece to piece (see [`bindings::binding_pass`]).
+    scope_states: HashMap<Option<(usize, usize)>, bindings::ScopeState>,
 }
 
 impl Ctx<'_, '_> {
     fn group(&mut self, key: Node, kind: GroupKind, symbol: String) -> &mut Group {
-        let line = line_of(key);
         let (src, lines) = (self.src, &self.lines);
+        let ((line, start), head) = if key.id() == self.root_id {
+            // The module's header is the file's first line, whichever piece this root is of.
+            let (line, start) = self.module_key;
+            ((line, start), src.get(start..).unwrap_or_default())
+        } else {
+            ((line_of(key), key.start_byte()), text(key, src))
+        };
         // The context is made once per group, not once per item added to it.
         self.groups
-            .entry((line, key.start_byte(), kind as u8))
+            .entry((line, start, kind as u8))
             .or_insert_with(|| {
-                let header: String = text(key, src)
+                let header: String = head
                     .lines()
                     .next()
                     .unwrap_or("")
@@ -176,39 +192,124 @@ pub fn extract_bounded(
     src: &str,
     max_depth: usize,
 ) -> Option<(Vec<Group>, Declarations)> {
-    let root = tree.root_node();
-    let spec = lang.spec();
-    let parents = Parents::new(lang, root, max_depth)?;
-    let mut ctx = Ctx {
-        kinds: spec.kinds,
-        src,
-        parents: Shared(&parents),
-        const_block_types: HashMap::new(),
-        lines: src.lines().collect(),
-        env: Env::default(),
-        groups: BTreeMap::new(),
-        property_refs: BTreeSet::new(),
-        declared: Declarations::default(),
-    };
-    if ctx.lines.is_empty() {
-        return Some((Vec::new(), Declarations::default()));
+    let mut file = Extraction::new(lang, src);
+    file.add_tree(tree, max_depth)?;
+    Some(file.finish())
+}
+
+/// One file's extraction over one tree or several: a large file is parsed in pieces (see
+/// `chunk.rs`), each piece's tree is read by the per-tree passes and dropped before the next
+/// is parsed, so only one piece's tree is held at a time. What the passes learn of the file
+/// (constants' values, groups, the constants records use as attributes) carries from piece to
+/// piece; the passes that read only groups run once, at the end, over all of them.
+pub struct Extraction<'a> {
+    lang: Lang,
+    src: &'a str,
+    lines: Vec<&'a str>,
+    env: Env,
+    groups: BTreeMap<(u32, usize, u8), Group>,
+    property_refs: BTreeSet<String>,
+    declared: Declarations,
+    /// The first piece's root position: the key of every module-scope group.
+    module_key: Option<(u32, usize)>,
+    scope_states: HashMap<Option<(usize, usize)>, bindings::ScopeState>,
+}
+
+impl<'a> Extraction<'a> {
+    /// An extraction of `src`, a file in `lang`, with nothing read yet.
+    pub fn new(lang: Lang, src: &'a str) -> Extraction<'a> {
+        Extraction {
+            lang,
+            src,
+            lines: src.lines().collect(),
+            env: Env::default(),
+            groups: BTreeMap::new(),
+            property_refs: BTreeSet::new(),
+            declared: Declarations::default(),
+            module_key: None,
+            scope_states: HashMap::new(),
+        }
     }
-    if spec.passes == Passes::Markdown {
-        // Declarations first: the formats section follows the instruction table it describes.
-        ctx.declared = markdown::markdown_declarations(&ctx, root);
-        markdown::markdown_pass(&mut ctx, root);
-    } else {
-        bindings::binding_pass(&mut ctx, root);
-        maps::map_and_record_pass(&mut ctx);
-        counter::counter_pass(&mut ctx);
-        xmacro::xmacro_pass(&mut ctx);
-        switch::switch_pass(&mut ctx, root);
-        maps::drop_property_constants(&mut ctx);
-        implicit::resolve_implicit(&mut ctx);
+
+    /// Reads one tree of `src` (the whole file, or a piece of it parsed with included ranges,
+    /// so that its positions are the file's own); `None` when it nests deeper than `max_depth`.
+    /// Pieces must come in source order.
+    pub fn add_tree(&mut self, tree: &tree_sitter::Tree, max_depth: usize) -> Option<()> {
+        let root = tree.root_node();
+        let spec = self.lang.spec();
+        let parents = Parents::new(self.lang, root, max_depth)?;
+        if self.lines.is_empty() {
+            return Some(());
+        }
+        let module_key = *self
+            .module_key
+            .get_or_insert((line_of(root), root.start_byte()));
+        let mut ctx = Ctx {
+            kinds: spec.kinds,
+            src: self.src,
+            parents: Shared(&parents),
+            const_block_types: HashMap::new(),
+            lines: std::mem::take(&mut self.lines),
+            env: std::mem::take(&mut self.env),
+            groups: std::mem::take(&mut self.groups),
+            property_refs: std::mem::take(&mut self.property_refs),
+            declared: std::mem::take(&mut self.declared),
+            root_id: root.id(),
+            module_key,
+            scope_states: std::mem::take(&mut self.scope_states),
+        };
+        if spec.passes == Passes::Markdown {
+            // Declarations first: the formats section follows the instruction table it
+            // describes.
+            ctx.declared = markdown::markdown_declarations(&ctx, root);
+            markdown::markdown_pass(&mut ctx, root);
+        } else {
+            bindings::binding_pass(&mut ctx, root);
+            maps::map_and_record_pass(&mut ctx);
+            counter::counter_pass(&mut ctx);
+            xmacro::xmacro_pass(&mut ctx);
+            switch::switch_pass(&mut ctx, root);
+        }
+        self.lines = ctx.lines;
+        self.env = ctx.env;
+        self.groups = ctx.groups;
+        self.property_refs = ctx.property_refs;
+        self.declared = ctx.declared;
+        self.scope_states = ctx.scope_states;
+        Some(())
     }
-    mark_reservations(&mut ctx);
-    let declared = std::mem::take(&mut ctx.declared);
-    Some((ctx.groups.into_values().collect(), declared))
+
+    /// Runs the passes that read groups alone and returns every group in source order, with
+    /// what the file declares for all its tables.
+    pub fn finish(mut self) -> (Vec<Group>, Declarations) {
+        if self.lines.is_empty() {
+            return (Vec::new(), Declarations::default());
+        }
+        let spec = self.lang.spec();
+        // These passes read no tree; the context only carries the state to them.
+        let empty = Parents::empty();
+        let mut ctx = Ctx {
+            kinds: spec.kinds,
+            src: self.src,
+            parents: Shared(&empty),
+            const_block_types: HashMap::new(),
+            lines: std::mem::take(&mut self.lines),
+            env: std::mem::take(&mut self.env),
+            groups: std::mem::take(&mut self.groups),
+            property_refs: std::mem::take(&mut self.property_refs),
+            declared: std::mem::take(&mut self.declared),
+            root_id: usize::MAX,
+            module_key: (0, 0),
+            scope_states: HashMap::new(),
+        };
+        if spec.passes != Passes::Markdown {
+            maps::drop_property_constants(&mut ctx);
+            implicit::resolve_implicit(&mut ctx);
+        }
+        mark_reservations(&mut ctx);
+        let declared = std::mem::take(&mut ctx.declared);
+        (ctx.groups.into_values().collect(), declared)
+    }
 }
 
 /// Whether a name marks a reserved slot: a word `RESERVED`, `RSVD`, `RSV`, `RESV` or `RES`,

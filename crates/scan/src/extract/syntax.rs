@@ -84,6 +84,18 @@ impl<'t> std::ops::Deref for Shared<'_, 't> {
 }
 
 impl<'t> Parents<'t> {
+    /// The layout of no tree, for the passes that read groups alone.
+    pub(super) fn empty() -> Parents<'t> {
+        Parents {
+            nodes: Vec::new(),
+            end: Vec::new(),
+            parent: Vec::new(),
+            kind: Vec::new(),
+            named: Vec::new(),
+            names: &[],
+        }
+    }
+
     /// Lays the tree out, or `None` when it nests deeper than `max_depth` (the walk stops
     /// there: nothing is spent on a tree that is then refused).
     pub(super) fn new(lang: Lang, root: Node<'t>, max_depth: usize) -> Option<Self> {
