@@ -222,6 +222,14 @@ pub fn scan_source(data: &[u8]) {
     let path = format!("x.{ext}");
     let text = String::from_utf8_lossy(rest);
     let _ = isa_scan::scan_source(Path::new(&path), &text, &isa_scan::ScanOptions::default());
+    // Again in the smallest pieces, so that the piece cutter's lexer and the extractor's
+    // joining of pieces see every input too (the default pieces are larger than any input
+    // the fuzzer makes).
+    let pieces = isa_scan::ScanOptions {
+        chunk_bytes: 1,
+        ..isa_scan::ScanOptions::default()
+    };
+    let _ = isa_scan::scan_source(Path::new(&path), &text, &pieces);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -242,9 +242,10 @@ pub struct ScanLimits {
     pub parse_timeout: std::time::Duration,
 
     /// Parse a source file larger than this (bytes, or with a K, M or G suffix) in pieces of
-    /// at least this size, cut between top-level items, so that memory stays near the file's
-    /// size; what is found is the same. 0 parses every file whole.
-    #[arg(long, default_value = "256K", value_name = "SIZE", value_parser = parse_size)]
+    /// about this size, cut between top-level items or between the members of a very large
+    /// item, so that memory stays a few times the file's size; what is found is the same.
+    /// 0 parses every file whole.
+    #[arg(long, default_value = "64K", value_name = "SIZE", value_parser = parse_size)]
     pub piece_size: u64,
 }
 

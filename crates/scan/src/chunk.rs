@@ -11,10 +11,17 @@
 //! around it. This module finds such places with a light lexer, without a grammar: a line
 //! that starts in column 0 with a word (or a decorator, attribute or comment), after a blank
 //! line, outside every bracket, string, block comment and (in C) `#if` block, and not a
-//! continuation of the statement before it (`else`, `except`, `end`, …). Opcode tables sit
-//! inside brackets or in runs of top-level constants; the first are never cut, and a run of
+//! continuation of the statement before it (`else`, `except`, `end`, …). A run of top-level
 //! constants cut in two stays one group (the extractor keys module-scope groups by the file,
-//! not by the piece). A file with no such place is parsed whole.
+//! not by the piece).
+//!
+//! One item can itself be most of a file (a generated parser's tables, an API's constants).
+//! An item larger than [`INNER_MIN`] whose opening bracket is on the line that starts it is
+//! cut between its members: where the line before ended a member (`,` or `;`, or any line of
+//! a Go `const (` block) and the next line starts one. Each such piece is parsed as the item's
+//! header line, its run of members and the item's closing bracket, all at their own offsets,
+//! so that it parses as the same item with fewer members; the extractor joins the pieces'
+//! members back into one table. A file with no place to cut is parsed whole.
 
 use crate::lang::Lang;
 
@@ -113,45 +120,144 @@ const CONTINUATIONS: &[&str] = &[
     "then", "do", "in", "and", "or", "not", "is",
 ];
 
-/// The byte offsets at which `text` may be cut into pieces of at least `chunk` bytes (each a
-/// line start; empty when the file is no larger than `chunk`, its language has no top level,
-/// or no place qualifies). Linear in the text, one pass, no allocation but the result.
-pub fn cuts(lang: Lang, text: &str, chunk: usize) -> Vec<usize> {
-    let Some(syn) = syntax(lang) else {
+/// Items larger than this (and than two pieces) are cut inside, between the members of their
+/// outermost bracket (see [`pieces`]); smaller ones are always parsed whole. Far above any
+/// opcode table written by hand, so that only generated tables are cut inside.
+pub const INNER_MIN: usize = 64 * 1024;
+
+/// The fewest members a piece of an item cut inside holds (see [`find_cuts`]).
+const MIN_MEMBERS: usize = 16;
+
+/// One piece of a file: the byte ranges parsed together, in order. A piece cut out of the
+/// middle of a large item starts with the item's header (`static const T table[] = {`) and
+/// ends with its closing bracket, each at its own place in the file, so that the piece parses
+/// as the same item with fewer members.
+pub type Piece = Vec<std::ops::Range<usize>>;
+
+/// A place to cut: where the next piece starts, and the item it starts inside (if any).
+struct Cut {
+    at: usize,
+    inside: Option<usize>,
+}
+
+/// An item cut inside: its header (from its line's start to just past its opening bracket)
+/// and its closer (the closing bracket and a `;` right after it).
+struct Inner {
+    header: std::ops::Range<usize>,
+    closer: std::ops::Range<usize>,
+}
+
+/// The bracket that opened the top-level item the lexer is in.
+struct Open {
+    /// The opening bracket.
+    at: usize,
+    /// Its line's start, and whether that line starts the item (column 0, a word): only then
+    /// is the header that line alone.
+    line_start: usize,
+    header_ok: bool,
+    /// Line starts between its members, where it may be cut.
+    candidates: Vec<usize>,
+}
+
+/// The pieces `text` is parsed in, each at least `chunk` bytes (empty when the file is parsed
+/// whole: no larger than `chunk`, a language without a top level, or no place qualifies).
+/// Linear in the text, one pass.
+pub fn pieces(lang: Lang, text: &str, chunk: usize) -> Vec<Piece> {
+    let (cuts, inner) = find_cuts(lang, text, chunk);
+    if cuts.is_empty() {
         return Vec::new();
+    }
+    let mut out = Vec::with_capacity(cuts.len() + 1);
+    let mut from = Cut {
+        at: 0,
+        inside: None,
+    };
+    for cut in cuts.into_iter().chain([Cut {
+        at: text.len(),
+        inside: None,
+    }]) {
+        let mut piece = Vec::with_capacity(3);
+        if let Some(item) = from.inside {
+            piece.push(inner[item].header.clone());
+        }
+        piece.push(from.at..cut.at);
+        if let Some(item) = cut.inside {
+            piece.push(inner[item].closer.clone());
+        }
+        out.push(piece);
+        from = cut;
+    }
+    out
+}
+
+/// Where each piece after the first starts (see [`pieces`]).
+pub fn cuts(lang: Lang, text: &str, chunk: usize) -> Vec<usize> {
+    find_cuts(lang, text, chunk)
+        .0
+        .into_iter()
+        .map(|c| c.at)
+        .collect()
+}
+
+fn find_cuts(lang: Lang, text: &str, chunk: usize) -> (Vec<Cut>, Vec<Inner>) {
+    let (mut out, mut inner) = (Vec::new(), Vec::new());
+    let Some(syn) = syntax(lang) else {
+        return (out, inner);
     };
     let chunk = chunk.max(1);
     if text.len() <= chunk {
-        return Vec::new();
+        return (out, inner);
     }
+    let inner_min = INNER_MIN.max(chunk.saturating_mul(2));
     let b = text.as_bytes();
-    let mut out = Vec::new();
     let mut last_cut = 0usize;
     let mut depth = 0usize;
     let mut pp_depth = 0usize;
-    // Whether the current line holds nothing but blanks so far.
+    // Whether the current line holds nothing but blanks so far, and its last byte of code
+    // (comments and blanks aside).
     let mut line_blank = true;
+    let mut line_last = 0u8;
+    // Whether the current line starts a top-level item in column 0.
+    let mut line_item = starts_item(b, syn);
+    let mut line_start = 0usize;
+    let mut open: Option<Open> = None;
     let mut i = 0usize;
     while i < b.len() {
         let c = b[i];
         if c == b'\n' {
-            let prev_blank = line_blank;
+            let (prev_blank, prev_last) = (line_blank, line_last);
             line_blank = true;
+            line_last = 0;
             i += 1;
+            line_start = i;
+            line_item = depth == 0 && pp_depth == 0 && starts_item(&b[i..], syn);
             if i < b.len()
-                && depth == 0
-                && pp_depth == 0
+                && line_item
                 && prev_blank
                 && i - last_cut >= chunk
                 && b.len() - i >= chunk / 4
-                && starts_item(&b[i..], syn)
             {
-                out.push(i);
+                out.push(Cut {
+                    at: i,
+                    inside: None,
+                });
                 last_cut = i;
+            }
+            if let Some(o) = open.as_mut().filter(|o| o.header_ok && depth == 1) {
+                // Between two members: the line before ended one (`,`, `;`, or, in a Go
+                // `const (` block, any line) and this one starts the next.
+                let go_block = lang == Lang::Go && b[o.at] == b'(';
+                if pp_depth == 0
+                    && (matches!(prev_last, b',' | b';') || (go_block && prev_last != 0))
+                    && starts_member(&b[i..])
+                {
+                    o.candidates.push(i);
+                }
             }
             continue;
         }
-        if c != b' ' && c != b'\t' && c != b'\r' {
+        let blank = matches!(c, b' ' | b'\t' | b'\r');
+        if !blank {
             line_blank = false;
         }
         // At a line's first non-blank byte: the preprocessor's conditional blocks.
@@ -167,55 +273,117 @@ pub fn cuts(lang: Lang, text: &str, chunk: usize) -> Vec<usize> {
             i = end_of_directive(b, i);
             continue;
         }
-        i = match c {
+        let mut code = !blank;
+        let next = match c {
             b'(' | b'[' | b'{' => {
                 depth += 1;
+                if depth == 1 {
+                    open = Some(Open {
+                        at: i,
+                        line_start,
+                        header_ok: line_item && pp_depth == 0,
+                        candidates: Vec::new(),
+                    });
+                }
                 i + 1
             }
             b')' | b']' | b'}' => {
+                if depth == 1 {
+                    if let Some(o) = open.take() {
+                        if o.header_ok && i - o.at > inner_min && !o.candidates.is_empty() {
+                            let closer_end = if b.get(i + 1) == Some(&b';') {
+                                i + 2
+                            } else {
+                                i + 1
+                            };
+                            let item = inner.len();
+                            inner.push(Inner {
+                                header: o.line_start..o.at + 1,
+                                closer: i..closer_end,
+                            });
+                            // Every piece of the item holds at least MIN_MEMBERS members,
+                            // so that what needs several members side by side (a map of
+                            // three pairs, a run of three records) is there in each piece.
+                            let n = o.candidates.len();
+                            let mut since = 0;
+                            for (k, at) in o.candidates.into_iter().enumerate() {
+                                since += 1;
+                                if since >= MIN_MEMBERS
+                                    && n - k >= MIN_MEMBERS
+                                    && at - last_cut >= chunk
+                                    && i - at >= chunk / 4
+                                {
+                                    out.push(Cut {
+                                        at,
+                                        inside: Some(item),
+                                    });
+                                    last_cut = at;
+                                    since = 0;
+                                }
+                            }
+                        }
+                    }
+                }
                 depth = depth.saturating_sub(1);
                 i + 1
             }
-            b'/' if syn.slash_comments && b.get(i + 1) == Some(&b'/') => line_end(b, i),
-            b'/' if syn.block_comments && b.get(i + 1) == Some(&b'*') => {
-                match find(b, i + 2, b"*/") {
-                    Some(e) => {
-                        line_blank &= !contains_newline(&b[i..e]);
-                        e + 2
-                    }
-                    None => b.len(),
-                }
+            b'/' if syn.slash_comments && b.get(i + 1) == Some(&b'/') => {
+                code = false;
+                line_end(b, i)
             }
-            b'#' if syn.hash_comments => line_end(b, i),
+            b'/' if syn.block_comments && b.get(i + 1) == Some(&b'*') => {
+                code = false;
+                find(b, i + 2, b"*/").map_or(b.len(), |e| e + 2)
+            }
+            b'#' if syn.hash_comments => {
+                code = false;
+                line_end(b, i)
+            }
             b'"' | b'\'' if syn.triple_quotes && b[i..].starts_with(&[c, c, c]) => {
-                let close = [c, c, c];
-                match find_escaped(b, i + 3, &close) {
-                    Some(e) => e + 3,
-                    None => b.len(),
-                }
+                find_escaped(b, i + 3, &[c, c, c]).map_or(b.len(), |e| e + 3)
             }
             b'r' if syn.raw_strings && raw_string_start(b, i).is_some() => {
                 let (hashes, body) = raw_string_start(b, i).unwrap_or((0, i + 1));
                 let mut close = vec![b'"'];
                 close.extend(std::iter::repeat_n(b'#', hashes));
-                match find(b, body, &close) {
-                    Some(e) => e + close.len(),
-                    None => b.len(),
-                }
+                find(b, body, &close).map_or(b.len(), |e| e + close.len())
             }
-            b'`' if syn.backticks => match find_escaped(b, i + 1, b"`") {
-                Some(e) => e + 1,
-                None => b.len(),
-            },
+            b'`' if syn.backticks => find_escaped(b, i + 1, b"`").map_or(b.len(), |e| e + 1),
             b'"' => quoted(b, i, b'"', syn.newline_ends_string),
             b'\'' if syn.single_quote_strings => quoted(b, i, b'\'', syn.newline_ends_string),
             b'\'' => char_literal(b, i),
             _ => i + 1,
         };
-        // A multi-line string or comment leaves the current line non-blank; its newlines were
-        // stepped over, so the next line start is not examined until the next newline.
+        if code {
+            line_last = b[next - 1];
+        }
+        // A multi-line string or comment is stepped over whole, its newlines with it: the line
+        // it ends on is not a line start the lexer examines.
+        i = next;
     }
-    out
+    (out, inner)
+}
+
+/// Whether a line inside a bracket starts a member: its first non-blank byte starts a name,
+/// a number, a string or a nested bracket (not a closing bracket, an operator or a
+/// continuation word).
+fn starts_member(line: &[u8]) -> bool {
+    let start = line
+        .iter()
+        .position(|c| !matches!(c, b' ' | b'\t' | b'\r'))
+        .unwrap_or(line.len());
+    let line = &line[start..];
+    let Some(&first) = line.first() else {
+        return false;
+    };
+    if first.is_ascii_alphabetic() || first == b'_' {
+        let word = &line[..line
+            .iter()
+            .position(|c| !(c.is_ascii_alphanumeric() || *c == b'_'))
+            .unwrap_or(line.len())];
+        return !CONTINUATIONS.iter().any(|w| w.as_bytes() == word);
+    }
+    first.is_ascii_digit() || matches!(first, b'"' | b'\'' | b'[' | b'{' | b'(' | b'-')
 }
 
 /// Whether a line (starting at column 0) begins a top-level item: a word that does not
@@ -286,10 +454,6 @@ fn line_end(b: &[u8], i: usize) -> usize {
         .iter()
         .position(|c| *c == b'\n')
         .map_or(b.len(), |p| i + p)
-}
-
-fn contains_newline(b: &[u8]) -> bool {
-    b.contains(&b'\n')
 }
 
 /// The first index at or after `from` where `pat` starts.

@@ -78,11 +78,13 @@ pub struct ScanOptions {
     pub chunk_bytes: usize,
 }
 
-/// The default [`ScanOptions::chunk_bytes`]: larger than every real opcode-table file seen
-/// (the largest of the shared tables' sources is 78 kB), so that only large files, generated
-/// code for the most part, are parsed in pieces; small enough that a piece's tree (up to
-/// 40 times the piece, with the scan's layout) stays well under the file's size.
-pub const DEFAULT_CHUNK_BYTES: usize = 256 * 1024;
+/// The default [`ScanOptions::chunk_bytes`]. A piece's tree with the scan's layout of it takes
+/// 40–110 times the piece (dense tables of short tokens are the most), so at 64 KiB a piece
+/// costs 3–7 MB whatever the file's size, and real generated files of 1.4–4 MB stay within
+/// 4–16 times their size, most of it the process's own 8 MB (docs/benchmarks.md). Hand-written
+/// opcode tables are smaller than a piece (the largest of the shared tables' sources is 78 kB),
+/// and cutting changes nothing found: every fixture cut at every place reads the same.
+pub const DEFAULT_CHUNK_BYTES: usize = 64 * 1024;
 
 impl Default for ScanOptions {
     fn default() -> ScanOptions {
@@ -313,27 +315,39 @@ fn parse_on_this_thread(
         over_budget
     };
     let bytes = text.as_bytes();
-    let cuts = match options.chunk_bytes {
+    let pieces = match options.chunk_bytes {
         0 => Vec::new(),
-        n => chunk::cuts(lang, text, n),
+        n => chunk::pieces(lang, text, n),
     };
-    let pieces = piece_ranges(text, &cuts);
     // PHP is read as text until `<?php`: a later piece is parsed behind the file's opening
     // tag, or it would be read as HTML.
-    let open_tag = (lang == Lang::Php && pieces.len() > 1)
+    let open_tag = (lang == Lang::Php && !pieces.is_empty())
         .then(|| text.find("<?php"))
         .flatten()
-        .and_then(|at| piece_ranges(text, &[at, at + 5]).get(1).copied().flatten());
+        .map(|at| at..at + 5);
+    let pieces: Vec<Option<Vec<tree_sitter::Range>>> = if pieces.is_empty() {
+        vec![None]
+    } else {
+        let points = Points::new(text);
+        pieces
+            .into_iter()
+            .map(|piece| {
+                let first = piece.first().map_or(0, |r| r.start);
+                let tag = open_tag.clone().filter(|tag| tag.end <= first);
+                Some(
+                    tag.into_iter()
+                        .chain(piece)
+                        .map(|r| points.range(r))
+                        .collect(),
+                )
+            })
+            .collect()
+    };
     let mut file = extract::Extraction::new(lang, text);
     let mut outcome = Ok(());
-    for range in &pieces {
-        if let Some(range) = range {
-            let ranges: Vec<tree_sitter::Range> = open_tag
-                .filter(|tag| tag.end_byte <= range.start_byte)
-                .into_iter()
-                .chain([*range])
-                .collect();
-            if parser.set_included_ranges(&ranges).is_err() {
+    for ranges in &pieces {
+        if let Some(ranges) = ranges {
+            if parser.set_included_ranges(ranges).is_err() {
                 outcome = Err(unparseable());
                 break;
             }
@@ -374,41 +388,35 @@ fn parse_on_this_thread(
     Ok(build_tables(lang, path, groups, &declared, options))
 }
 
-/// The ranges a file is parsed in: `[None]` (the whole file) without cuts, else one range per
-/// piece, between consecutive cuts.
-fn piece_ranges(text: &str, cuts: &[usize]) -> Vec<Option<tree_sitter::Range>> {
-    if cuts.is_empty() {
-        return vec![None];
+/// Rows and columns of byte offsets, for tree-sitter's ranges: the start of every line, found
+/// once, and a binary search per offset.
+struct Points(Vec<usize>);
+
+impl Points {
+    fn new(text: &str) -> Points {
+        let mut starts = vec![0];
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, c)| *c == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        Points(starts)
     }
-    // Points (row, byte column) of each bound, in one pass over the text's newlines.
-    let mut bounds = Vec::with_capacity(cuts.len() + 2);
-    bounds.push(0);
-    bounds.extend_from_slice(cuts);
-    bounds.push(text.len());
-    let mut points = Vec::with_capacity(bounds.len());
-    let (mut row, mut line_start, mut at) = (0usize, 0usize, 0usize);
-    for &bound in &bounds {
-        for (i, c) in text.as_bytes()[at..bound].iter().enumerate() {
-            if *c == b'\n' {
-                row += 1;
-                line_start = at + i + 1;
-            }
+
+    fn point(&self, at: usize) -> tree_sitter::Point {
+        let row = self.0.partition_point(|s| *s <= at).saturating_sub(1);
+        tree_sitter::Point::new(row, at - self.0[row])
+    }
+
+    fn range(&self, r: std::ops::Range<usize>) -> tree_sitter::Range {
+        tree_sitter::Range {
+            start_byte: r.start,
+            end_byte: r.end,
+            start_point: self.point(r.start),
+            end_point: self.point(r.end),
         }
-        at = bound;
-        points.push(tree_sitter::Point::new(row, bound - line_start));
     }
-    bounds
-        .windows(2)
-        .zip(points.windows(2))
-        .map(|(b, p)| {
-            Some(tree_sitter::Range {
-                start_byte: b[0],
-                end_byte: b[1],
-                start_point: p[0],
-                end_point: p[1],
-            })
-        })
-        .collect()
 }
 
 /// Where [`scan_source`] cuts a file of this path's language into pieces of at least
