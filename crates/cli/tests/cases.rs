@@ -670,3 +670,67 @@ fn the_table_builder_writes_toml_and_json() {
         assert_eq!(table.entries.len(), 3, "{name}");
     }
 }
+
+/// Every SARIF log any case blessed (`check`, `conform`, `verify`, `conformance`, …) names
+/// only rules of the one registry (`isa_core::diagnostic::rules`), each with the registry's
+/// description and level, and every result points at its rule by id and index. A command
+/// that wrote its own rule list would drift from the registry and fail here.
+#[test]
+fn every_blessed_sarif_log_uses_the_rule_registry() {
+    let mut dirs = Vec::new();
+    case_dirs(&cases_root(), &mut dirs);
+    let mut logs = 0;
+    let mut families = std::collections::BTreeSet::new();
+    for dir in dirs {
+        let Ok(entries) = fs::read_dir(dir.join("expected")) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            let Ok(text) = fs::read_to_string(&path) else {
+                continue;
+            };
+            let Ok(log) = serde_json::from_str::<Value>(&text) else {
+                continue;
+            };
+            if log["version"] != "2.1.0" || !log["runs"].is_array() {
+                continue;
+            }
+            logs += 1;
+            let run = &log["runs"][0];
+            let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+            for rule in rules {
+                let id = rule["id"].as_str().unwrap();
+                let known = isa_core::diagnostic::rule(id)
+                    .unwrap_or_else(|| panic!("{}: rule {id} is not registered", path.display()));
+                families.insert(known.family.as_str());
+                assert_eq!(
+                    rule["shortDescription"]["text"],
+                    known.description,
+                    "{}: rule {id}",
+                    path.display()
+                );
+                assert_eq!(
+                    rule["properties"]["severity"],
+                    known.severity.as_str(),
+                    "{}: rule {id}",
+                    path.display()
+                );
+            }
+            for result in run["results"].as_array().unwrap() {
+                let index = result["ruleIndex"].as_u64().unwrap() as usize;
+                assert_eq!(
+                    rules[index]["id"],
+                    result["ruleId"],
+                    "{}: ruleIndex",
+                    path.display()
+                );
+            }
+        }
+    }
+    assert!(logs >= 3, "only {logs} blessed SARIF logs found");
+    assert!(
+        families.contains("conformance") && families.contains("conflict"),
+        "families seen: {families:?}"
+    );
+}

@@ -97,6 +97,8 @@ crate::named_enum! {
         Input => "input",
         /// Problems found in a canonical-history store (`verify`).
         Store => "store",
+        /// Conformance vectors that did not pass (`conformance`).
+        Conformance => "conformance",
     }
 }
 
@@ -131,12 +133,43 @@ pub const STORE_RULE: Rule = Rule {
     description: "A file of the canonical-history store fails verification.",
 };
 
+/// The rule of a conformance vector whose final state differs from the expected one.
+pub const VECTOR_FAIL_RULE: Rule = Rule {
+    id: "vector-fail",
+    family: Family::Conformance,
+    severity: Severity::Error,
+    description: "A conformance vector's final state differs from the expected one.",
+};
+
+/// The rule of a conformance vector that could not be read or run.
+pub const VECTOR_ERROR_RULE: Rule = Rule {
+    id: "vector-error",
+    family: Family::Conformance,
+    severity: Severity::Error,
+    description: "A conformance vector could not be read or run.",
+};
+
+/// The rule of a conformance vector not run because it uses an instruction the
+/// implementation does not model.
+pub const VECTOR_SKIPPED_RULE: Rule = Rule {
+    id: "vector-skipped",
+    family: Family::Conformance,
+    severity: Severity::Info,
+    description: "A conformance vector uses an instruction the implementation does not model.",
+};
+
+/// The rules of the `conformance` command, in report order.
+pub const VECTOR_RULES: [Rule; 3] = [VECTOR_FAIL_RULE, VECTOR_ERROR_RULE, VECTOR_SKIPPED_RULE];
+
 /// Every rule id the tool reports, in report order within each family. Ids are unique across
 /// families (a test holds them to it), so a rule id alone says what was found.
 pub fn rules() -> impl Iterator<Item = Rule> {
     let conflicts = crate::ConflictKind::ALL.into_iter().map(|k| k.rule());
     let divergences = DivergenceKind::ALL.into_iter().map(|k| k.rule());
-    conflicts.chain(divergences).chain([INPUT_RULE, STORE_RULE])
+    conflicts
+        .chain(divergences)
+        .chain([INPUT_RULE, STORE_RULE])
+        .chain(VECTOR_RULES)
 }
 
 /// The rule with this id.
@@ -278,7 +311,7 @@ mod tests {
         for r in &all {
             assert_eq!(rule(r.id), Some(*r));
         }
-        assert_eq!(all.len(), 8 + 5 + 2);
+        assert_eq!(all.len(), 8 + 5 + 2 + 3);
     }
 
     #[test]

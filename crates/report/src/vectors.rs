@@ -1,6 +1,10 @@
 //! The report of `isa-authority conformance`: per vector pass / fail / error / skipped and a
 //! summary, as text, JSON (docs/reference/json-contracts.md#conformance) or SARIF.
 
+use isa_core::diagnostic::{
+    Fingerprint, VECTOR_ERROR_RULE, VECTOR_FAIL_RULE, VECTOR_RULES, VECTOR_SKIPPED_RULE,
+};
+use isa_core::{Diagnostic, Location};
 use isa_semantics::conformance::{RunReport, Verdict};
 use serde_json::{json, Value};
 
@@ -63,59 +67,32 @@ pub fn json(report: &RunReport) -> Value {
 }
 
 /// SARIF 2.1.0: one result per vector that did not pass (fail and error as errors, skipped as
-/// notes), located in the vector file.
+/// notes), located in the vector file; through the one SARIF renderer every report uses.
 pub fn sarif(report: &RunReport) -> Value {
-    let rules = [
-        (
-            "vector-fail",
-            "a conformance vector's final state differs from the expected one",
-            "error",
-        ),
-        (
-            "vector-error",
-            "a conformance vector could not be read or run",
-            "error",
-        ),
-        (
-            "vector-skipped",
-            "a conformance vector uses an instruction the implementation does not model",
-            "note",
-        ),
-    ];
-    let results: Vec<Value> = report
+    crate::diagnostic::sarif_log(&VECTOR_RULES, diagnostics(report))
+}
+
+/// One diagnostic per vector that did not pass, in vector order.
+pub fn diagnostics(report: &RunReport) -> impl Iterator<Item = Diagnostic> + '_ {
+    report
         .results
         .iter()
         .filter(|r| r.verdict != Verdict::Pass)
         .map(|r| {
             let rule = match r.verdict {
-                Verdict::Fail => 0,
-                Verdict::Error => 1,
-                _ => 2,
+                Verdict::Fail => VECTOR_FAIL_RULE,
+                Verdict::Error => VECTOR_ERROR_RULE,
+                _ => VECTOR_SKIPPED_RULE,
             };
-            json!({
-                "ruleId": rules[rule].0,
-                "ruleIndex": rule,
-                "level": rules[rule].2,
-                "message": {"text": format!("{} (#{}): {}", r.name, r.index, r.reasons.join("; "))},
-                "locations": [crate::diagnostic::sarif_location(&isa_core::Location::new(report.vectors.clone(), 0, 0), None)],
-                "partialFingerprints": {"vector/v1": format!("{}#{}", r.name, r.index)},
-            })
+            let mut d = Diagnostic::new(
+                rule,
+                format!("{} (#{}): {}", r.name, r.index, r.reasons.join("; ")),
+            )
+            .at(Location::new(report.vectors.clone(), 0, 0));
+            d.fingerprint = Some(Fingerprint {
+                key: "vector/v1",
+                value: format!("{}#{}", r.name, r.index),
+            });
+            d
         })
-        .collect();
-    json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "isa-authority",
-                "version": env!("CARGO_PKG_VERSION"),
-                "rules": rules.iter().map(|(id, text, level)| json!({
-                    "id": id,
-                    "shortDescription": {"text": text},
-                    "defaultConfiguration": {"level": level},
-                })).collect::<Vec<_>>(),
-            }},
-            "results": results,
-        }],
-    })
 }
