@@ -1,16 +1,28 @@
 #!/usr/bin/env python3
 """Writes N synthetic opcode tables of S slots each, seeded, for the whole-process benchmarks.
 
-    python3 benches/gen_tables.py OUT_DIR N S [--seed 7]
+    python3 benches/gen_tables.py OUT_DIR N S [--seed 7] [--drift swap|own]
 
-The drift is bench_detect.py's (python/benches): one base numbering (`OP00000`... at their own
-numbers, formats A-G in turn); each implementation keeps ~85% of it, moves ~5% of what it keeps
-onto numbers it leaves free, and fills every number still free with instructions of its own
-(`VM3_X17`). With 256 slots that is exactly bench_detect.py's ecosystem. A wider space
-declares two-byte opcodes, and its base numbers 7/8 of the slots and tables add no
-instructions of their own: otherwise 64 tables of 65,536 would hold ~700,000 distinct
-instructions, which no canonical opcode space (at most 65,281 numbers with escape pages) can
-hold, and `arbitrate` could only refuse them.
+Two ecosystems, from one base numbering (`OP00000`... at their own numbers, formats A-G in
+turn, categories cat0-cat8):
+
+* `--drift swap` (the default): every implementation implements the whole base and renumbers
+  about 1 in 16 of its instructions by swapping pairs of numbers, so every table holds the same
+  mnemonics at mostly the same numbers. These are the tables issue 17 measured the original on:
+  its detector takes 0.13 / 0.54 / 6.2 s here at 2 / 100 / 1,000 x 256 (the issue: 0.14 / 0.61
+  / 9.8 s), 23.6 s at 2 x 16,384 (the issue: 20.1 s), and the 1,000 x 256 JSON report of
+  `check` is 176 MB (the issue: 182 MB).
+* `--drift own`: python/benches/bench_detect.py's drift. Each implementation keeps ~85% of the
+  base, moves ~5% of what it keeps onto numbers it leaves free, and fills every number still
+  free with instructions of its own (`VM3_X17`), so at 1,000 x 256 there are ~38,000
+  mnemonics that one table alone knows, each of which the original's linear search by mnemonic
+  walks every table for: its detector then takes minutes, not seconds, and ratios against it
+  flatter isa-authority.
+
+A wider space (S > 256) declares two-byte opcodes and its base numbers 7/8 of the slots (and
+`own` adds no instructions of its own there): otherwise 64 tables of 65,536 would hold up to
+~700,000 distinct instructions, which no canonical opcode space (at most 65,281 numbers with
+escape pages) can hold, and `arbitrate` could only refuse them.
 Each table is one JSON file (`vm-0000.json`, ...), one entry per line, the way the shared
 tables are written. The same arguments always give the same bytes.
 """
@@ -23,12 +35,15 @@ import random
 LETTERS = "ABCDEFG"
 
 
-def tables(n, slots, seed):
+def tables(n, slots, seed, drift="swap"):
     rng = random.Random(seed)
     width = len(str(slots - 1))
     wide = slots > 256
     size = slots * 7 // 8 if wide else slots
     base = [(i, f"OP{i:0{width}d}", LETTERS[i % 7], f"cat{i % 9}") for i in range(size)]
+    if drift == "swap":
+        yield from swapped(n, base, rng)
+        return
     for k in range(n):
         kept = [b for b in base if rng.random() < 0.85]
         used = {b[0] for b in kept}
@@ -49,9 +64,22 @@ def tables(n, slots, seed):
         yield f"vm-{k:04d}", entries
 
 
-def write(out, n, slots, seed):
+def swapped(n, base, rng):
+    """`--drift swap`: the whole base, with about 1 in 16 instructions swapping numbers in
+    pairs."""
+    for k in range(n):
+        numbers = [b[0] for b in base]
+        moved = [i for i in range(len(base)) if rng.random() < 1 / 16]
+        rng.shuffle(moved)
+        for a, b in zip(moved[::2], moved[1::2]):
+            numbers[a], numbers[b] = numbers[b], numbers[a]
+        entries = sorted((numbers[i], m, f, c) for i, (_, m, f, c) in enumerate(base))
+        yield f"vm-{k:04d}", entries
+
+
+def write(out, n, slots, seed, drift="swap"):
     os.makedirs(out, exist_ok=True)
-    for name, entries in tables(n, slots, seed):
+    for name, entries in tables(n, slots, seed, drift):
         lines = [
             "{",
             f'  "implementation": {json.dumps(name)},',
@@ -77,8 +105,11 @@ def main():
     p.add_argument("n", type=int)
     p.add_argument("slots", type=int)
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--drift", choices=["swap", "own"], default="swap",
+                   help="swap: every table renumbers a few shared instructions (issue 17's "
+                        "tables); own: bench_detect.py's drift with instructions of their own")
     a = p.parse_args()
-    write(a.out, a.n, a.slots, a.seed)
+    write(a.out, a.n, a.slots, a.seed, a.drift)
 
 
 if __name__ == "__main__":

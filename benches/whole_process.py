@@ -6,8 +6,8 @@ run on the same files: what a user times, not what criterion times.
     python3 benches/whole_process.py                       # every size (about an hour)
     python3 benches/whole_process.py --sizes 2x256 1000x256 --anchor-timeout 120
 
-For each size N x S it generates the tables once (benches/gen_tables.py, seeded, kept under
---work), then runs, each as its own process with its output sent to /dev/null:
+For each size N x S it generates the tables once (benches/gen_tables.py, seeded, --drift swap
+by default: the tables issue 17 measured; kept under --work), then runs, each as its own process with its output sent to /dev/null:
 
 * `isa-authority check --format json DIR` and `isa-authority arbitrate --strategy optimal
   --format json DIR` (exit 1, "conflicts found", is the expected outcome of check);
@@ -64,13 +64,13 @@ def run(argv, timeout):
     return ru.ru_utime + ru.ru_stime, wall, ru.ru_maxrss / 1024, code
 
 
-def tables(work, size, seed):
+def tables(work, size, seed, drift):
     n, s = (int(x) for x in size.split("x"))
-    folder = os.path.join(work, f"{size}-seed{seed}")
+    folder = os.path.join(work, f"{size}-{drift}-seed{seed}")
     done = os.path.join(folder, ".complete")
     if not os.path.exists(done):
         subprocess.run([sys.executable, os.path.join(HERE, "gen_tables.py"), folder, str(n), str(s),
-                        "--seed", str(seed)], check=True)
+                        "--seed", str(seed), "--drift", drift], check=True)
         open(done, "w").close()
     return folder
 
@@ -93,6 +93,8 @@ def main():
                                                  "release", "isa-authority"))
     p.add_argument("--work", default=os.path.join(os.environ.get("TMPDIR", "/tmp"), "isa-bench-tables"))
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--drift", choices=["swap", "own"], default="swap",
+                   help="the ecosystem gen_tables.py writes (default: swap, issue 17's tables)")
     p.add_argument("--anchor-timeout", type=float, default=600,
                    help="seconds before an anchor run is stopped (0: never)")
     p.add_argument("--no-anchors", action="store_true", help="time isa-authority alone")
@@ -104,7 +106,7 @@ def main():
     original = os.path.join(HERE, "original.py")
     rows = []
     for size in a.sizes:
-        folder = tables(a.work, size, a.seed)
+        folder = tables(a.work, size, a.seed, a.drift)
         check = run([a.bin, "check", "--format", "json", folder], 0)
         arb = run([a.bin, "arbitrate", "--strategy", "optimal", "--format", "json", folder], 0)
         if a.no_anchors or size not in a.anchor_sizes:
