@@ -5,6 +5,13 @@
 
 use std::process::ExitCode;
 
+// Loading a thousand tables and reporting their conflicts allocates and frees millions of small
+// strings and vectors; glibc's malloc and free were a quarter of `check`'s CPU time on such
+// input (docs/benchmarks.md, whole process). The library keeps the system allocator, so the
+// Python extension is unaffected.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     isa_authority_cli::restore_sigpipe();
     ExitCode::from(isa_authority_cli::run(std::env::args_os()))

@@ -65,6 +65,8 @@ pub struct LineIndex {
     chars: Vec<usize>,
     /// The text opens with a UTF-8 byte-order mark, which editors do not count as a column.
     bom: bool,
+    /// The text is ASCII (as nearly every table is), so a column is a byte difference.
+    ascii: bool,
 }
 
 /// Block size of [`LineIndex`]'s character prefix sums.
@@ -94,6 +96,7 @@ impl LineIndex {
         }
         chars.push(count);
         LineIndex {
+            ascii: count == bytes.len(),
             starts,
             chars,
             bom: text.starts_with('\u{feff}'),
@@ -102,6 +105,10 @@ impl LineIndex {
 
     /// Characters in `text[..offset]`.
     fn chars_before(&self, text: &str, offset: usize) -> usize {
+        if self.ascii {
+            // Every byte is a character: no counting.
+            return offset;
+        }
         let block = offset / BLOCK;
         let from = block * BLOCK;
         self.chars[block]
