@@ -167,8 +167,17 @@ pub fn run(args: Args) -> Result<u8> {
     } else {
         // Raw bytecode into a file: written as it is translated (a size-changing translation
         // needs no second copy of the program in memory), to a temporary file that replaces
-        // OUT only when the whole translation succeeded.
-        isa_io::atomic_write_with(&args.output, |file| translator.translate_to(&bytes, file))
+        // OUT only when the whole translation succeeded. Where files can be written at an
+        // offset, the pieces of a large translation are written by several threads at once.
+        #[cfg(unix)]
+        let write = |file: &mut std::fs::File| {
+            use std::os::unix::fs::FileExt;
+            let file = &*file;
+            translator.translate_to_at(&bytes, |buf, offset| file.write_all_at(buf, offset))
+        };
+        #[cfg(not(unix))]
+        let write = |file: &mut std::fs::File| translator.translate_to(&bytes, file);
+        isa_io::atomic_write_with(&args.output, write)
             .map(|stats| (stats, stats.bytes_out))
             .map_err(|e| match e {
                 WriteError::Translate(e) => anyhow::Error::new(*e).context(cannot_translate("")),

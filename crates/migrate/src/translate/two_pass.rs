@@ -6,6 +6,7 @@
 
 use std::io::Write;
 
+use super::parallel;
 use super::steps::{Template, PLAIN, SMALL, TEMPLATE, ZERO};
 use super::{ErrorKind, TranslateError, Translator};
 
@@ -22,14 +23,14 @@ use super::{ErrorKind, TranslateError, Translator};
 /// per byte of typical bytecode).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct StartMap {
-    len: usize,
-    total: usize,
-    source: Vec<u64>,
-    target: Vec<u64>,
+    pub(super) len: usize,
+    pub(super) total: usize,
+    pub(super) source: Vec<u64>,
+    pub(super) target: Vec<u64>,
     /// Per source block: the target offset of its first start (of the next start, for a block
     /// holding none).
-    base: Vec<usize>,
-    count: usize,
+    pub(super) base: Vec<usize>,
+    pub(super) count: usize,
 }
 
 // `new` and `push` are marked `#[inline]` because they are called from `two_pass` below, which
@@ -81,6 +82,23 @@ impl StartMap {
         // Exactly the words up to `total`, however far pass 1 reserved ahead.
         self.target.resize(total / 64 + 1, 0);
         self.target.shrink_to_fit();
+    }
+
+    /// The first instruction start at or after `source` (the source's end when there is none).
+    pub(super) fn next_start(&self, source: usize) -> usize {
+        if source >= self.len {
+            return self.len;
+        }
+        let mut w = source / 64;
+        let mut bits = self.source[w] & (u64::MAX << (source % 64));
+        while bits == 0 {
+            w += 1;
+            match self.source.get(w) {
+                Some(&b) => bits = b,
+                None => return self.len,
+            }
+        }
+        (w * 64 + bits.trailing_zeros() as usize).min(self.len)
     }
 
     /// The target start of the instruction starting at `source`; the target's end for the
@@ -136,14 +154,14 @@ impl From<TranslateError> for EmitError {
     }
 }
 
-/// Pass 2's output buffer: filled at `at`, handed to the writer when full.
-struct Sink<'w, W: Write> {
+/// Pass 2's output buffer: filled at `at`, handed to `out` when full.
+struct Sink<O: FnMut(&[u8]) -> std::io::Result<()>> {
     buf: Vec<u8>,
     at: usize,
-    out: &'w mut W,
+    out: O,
 }
 
-impl<W: Write> Sink<'_, W> {
+impl<O: FnMut(&[u8]) -> std::io::Result<()>> Sink<O> {
     /// Makes room for `len` more bytes (plus the slack) at `at`.
     #[inline]
     fn room(&mut self, len: usize) -> Result<(), EmitError> {
@@ -159,9 +177,7 @@ impl<W: Write> Sink<'_, W> {
     }
 
     fn flush(&mut self) -> Result<(), EmitError> {
-        self.out
-            .write_all(&self.buf[..self.at])
-            .map_err(EmitError::Io)?;
+        (self.out)(&self.buf[..self.at]).map_err(EmitError::Io)?;
         self.at = 0;
         Ok(())
     }
@@ -170,8 +186,27 @@ impl<W: Write> Sink<'_, W> {
 impl Translator {
     /// Pass 1: every instruction's place in the target, recorded in the relocation map, and
     /// whether any instruction changes size. Decode errors anywhere win over mapping errors,
-    /// whichever comes first in the stream.
+    /// whichever comes first in the stream. A large program is walked on several threads
+    /// ([`Translator::place_parallel`]), with this one thread's walk as the fallback.
     pub(super) fn place(&self, input: &[u8]) -> Result<(StartMap, bool), TranslateError> {
+        self.place_in(input, parallel::parts(input.len()))
+    }
+
+    /// [`Translator::place`] cut every `segment` bytes when given (tests cut small programs
+    /// in many places), else on one thread.
+    pub(super) fn place_in(
+        &self,
+        input: &[u8],
+        segment: Option<usize>,
+    ) -> Result<(StartMap, bool), TranslateError> {
+        if let Some(found) = segment.and_then(|s| self.place_parallel(input, s)) {
+            return Ok(found);
+        }
+        self.place_seq(input)
+    }
+
+    /// Pass 1 on one thread: the reference, and what reports every error.
+    pub(super) fn place_seq(&self, input: &[u8]) -> Result<(StartMap, bool), TranslateError> {
         let n = input.len();
         let sizes = &*self.steps.sizes;
         let (max_src, max_dst) = (self.steps.max_src, self.steps.max_dst);
@@ -257,6 +292,23 @@ impl Translator {
         starts: &StartMap,
         out: &mut W,
     ) -> Result<usize, EmitError> {
+        let fixed = self.emit_range(input, starts, (0, 0), input.len(), |b| out.write_all(b))?;
+        out.flush().map_err(EmitError::Io)?;
+        Ok(fixed)
+    }
+
+    /// Pass 2 over the instructions from source offset `from.0` (an instruction start, which
+    /// lands at target offset `from.1`) up to the first instruction start at or past `to`
+    /// (also one, or the end), with the output handed in order to `out`. The whole output is
+    /// one range; [`Translator::emit_at`](super::parallel) writes several at once.
+    pub(super) fn emit_range<O: FnMut(&[u8]) -> std::io::Result<()>>(
+        &self,
+        input: &[u8],
+        starts: &StartMap,
+        from: (usize, usize),
+        to: usize,
+        out: O,
+    ) -> Result<usize, EmitError> {
         let n = input.len();
         let reloc = |field: &str, offset: i128, target: i128| -> Result<i128, ErrorKind> {
             let fail = |why: String| ErrorKind::BranchTarget {
@@ -285,8 +337,8 @@ impl Translator {
         };
         let mut fixed = 0;
         // `s` in the source, `t` in the target (bytes written so far, flushed or not).
-        let (mut s, mut t) = (0usize, 0usize);
-        while s < n {
+        let (mut s, mut t) = from;
+        while s < to {
             let b = usize::from(input[s]);
             let e = &small[b];
             if e.src_len != 0 && n - s >= SMALL {
@@ -394,7 +446,6 @@ impl Translator {
             t += len;
         }
         sink.flush()?;
-        sink.out.flush().map_err(EmitError::Io)?;
         Ok(fixed)
     }
 
