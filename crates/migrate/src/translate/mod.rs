@@ -342,22 +342,24 @@ impl Translator {
     where
         F: Fn(&[u8], u64) -> std::io::Result<()> + Sync,
     {
-        self.translate_to_at_in(input, parallel::parts(input.len()), &write_at)
+        let n = input.len();
+        let cuts = (parallel::pass_1_parts(n), parallel::parts(n));
+        self.translate_to_at_in(input, cuts, &write_at)
     }
 
-    /// [`Translator::translate_to_at`] with both passes cut every `segment` bytes when given,
-    /// else on one thread.
+    /// [`Translator::translate_to_at`] with pass 1 and pass 2 cut every `cuts.0` and `cuts.1`
+    /// bytes when given, else on one thread.
     fn translate_to_at_in<F>(
         &self,
         input: &[u8],
-        segment: Option<usize>,
+        cuts: (Option<usize>, Option<usize>),
         write_at: &F,
     ) -> Result<Stats, WriteError>
     where
         F: Fn(&[u8], u64) -> std::io::Result<()> + Sync,
     {
         let (starts, bytes) = if self.steps.may_resize {
-            let (starts, resized) = self.place_in(input, segment)?;
+            let (starts, resized) = self.place_in(input, cuts.0)?;
             if resized {
                 (Some(starts), None)
             } else {
@@ -375,7 +377,7 @@ impl Translator {
             return Ok(stats);
         }
         let starts = starts.expect("a size-changing translation has its map");
-        let segment = segment.unwrap_or(input.len());
+        let segment = cuts.1.unwrap_or(input.len());
         let branches_fixed =
             self.emit_at(input, &starts, segment, write_at)
                 .map_err(|e| match e {

@@ -26,7 +26,7 @@
 use std::io;
 use std::thread;
 
-use super::two_pass::{EmitError, StartMap};
+use super::two_pass::{select64, EmitError, StartMap};
 use super::Translator;
 
 /// Programs smaller than this are translated on one thread: below it, starting threads and
@@ -40,6 +40,8 @@ const MAX_THREADS: usize = 8;
 const MAX_STITCH: usize = 512;
 /// Times a guessed walk that fails starts again one byte further before giving up.
 const MAX_RESTARTS: usize = 16;
+/// Table steps of two walks taken together between checks of the target bits' room.
+const BATCH: usize = 64;
 
 /// Threads to use: the machine's parallelism, bounded.
 pub(super) fn threads() -> usize {
@@ -53,6 +55,13 @@ pub(super) fn parts(n: usize) -> Option<usize> {
     (k > 1 && n >= PARALLEL_MIN).then(|| n.div_ceil(k).next_multiple_of(64))
 }
 
+/// Pass 1's segment length: two segments per thread (each thread walks two at once, see
+/// [`Translator::walk_pair`]), and two even on one core.
+pub(super) fn pass_1_parts(n: usize) -> Option<usize> {
+    let k = threads();
+    (n >= PARALLEL_MIN).then(|| n.div_ceil(2 * k).next_multiple_of(64))
+}
+
 /// One segment's walk in pass 1.
 struct Walk<'a> {
     /// This segment's words of the map's source bits (word `w0` of the whole map first).
@@ -60,19 +69,73 @@ struct Walk<'a> {
     w0: usize,
     /// Target starts, as offsets from the walk's first start (the true ones for segment 0).
     target: Vec<u64>,
-    /// Per block from `w0`: the local target offset of its first start (see [`StartMap`]).
+    /// Per block from `w0`: the local target offset of its first start (see [`StartMap`]),
+    /// computed when the walk is done.
     base: Vec<usize>,
     count: usize,
     /// One past the last start whose size changes (0: none).
     changed_end: usize,
-    /// Where the walk stopped: the first start at or past the segment's end (or where it failed).
-    stop: usize,
-    /// The local target offset at `stop`.
+    /// Where the walk is; when it is done, the first start at or past `end` (or where it
+    /// failed).
+    pos: usize,
+    /// The local target offset at `pos`.
     at: usize,
+    /// The segment's end.
+    end: usize,
+    /// Where the kept walk started (the segment's start, or past a guess that failed).
+    origin: usize,
+    /// `origin` may not be an instruction start.
+    guessed: bool,
+    restarts: usize,
     failed: bool,
 }
 
-impl Walk<'_> {
+impl<'a> Walk<'a> {
+    fn new(source: &'a mut [u64], w0: usize, from: usize, end: usize, guessed: bool) -> Walk<'a> {
+        Walk {
+            source,
+            w0,
+            target: Vec::new(),
+            base: Vec::new(),
+            count: 0,
+            changed_end: 0,
+            pos: from,
+            at: 0,
+            end,
+            origin: from,
+            guessed,
+            restarts: 0,
+            failed: false,
+        }
+    }
+
+    fn live(&self) -> bool {
+        self.pos < self.end && !self.failed
+    }
+
+    /// Makes the target bits cover `more` bits past `at` (grown by doubling).
+    fn reserve(&mut self, more: usize) {
+        let need = (self.at + more) / 64 + 1;
+        if self.target.len() < need {
+            let want = need.max(self.target.len() * 2);
+            self.target.resize(want, 0);
+        }
+    }
+
+    /// Records a start at `pos` of an instruction of sizes `s` → `t`, and steps over it.
+    fn record(&mut self, s: usize, t: usize) {
+        self.reserve(1);
+        let (pos, at) = (self.pos, self.at);
+        self.source[pos / 64 - self.w0] |= 1 << (pos % 64);
+        self.target[at / 64] |= 1 << (at % 64);
+        self.count += 1;
+        if s != t {
+            self.changed_end = pos + 1;
+        }
+        self.at += t;
+        self.pos += s;
+    }
+
     /// The walk visited `pos` (an instruction start of its own).
     fn visited(&self, pos: usize) -> bool {
         match (pos / 64).checked_sub(self.w0) {
@@ -94,20 +157,49 @@ impl Walk<'_> {
         n
     }
 
-    /// Forgets a walk that started at `origin` and reached `pos` with target offset `at`
-    /// (clearing only the words it wrote: most of a segment's are still zero).
-    fn reset(&mut self, origin: usize, pos: usize, at: usize) {
+    /// Forgets the walk so far and guesses again one byte past where it failed (clearing only
+    /// the words it wrote: most of a segment's are still zero).
+    fn restart(&mut self) {
         let (lo, hi) = (
-            origin / 64 - self.w0,
-            (pos / 64 - self.w0).min(self.source.len() - 1),
+            self.origin / 64 - self.w0,
+            (self.pos / 64 - self.w0).min(self.source.len() - 1),
         );
         self.source[lo..=hi].fill(0);
-        let used = (at / 64 + 1).min(self.target.len());
+        let used = (self.at / 64 + 1).min(self.target.len());
         self.target[..used].fill(0);
-        self.base.clear();
         self.count = 0;
         self.changed_end = 0;
+        self.restarts += 1;
+        self.at = 0;
+        self.pos += 1;
+        self.origin = self.pos;
     }
+}
+
+/// Every block's base (see [`StartMap`]): the target offset of its first start, or of the
+/// next start for a block holding none, up to the last block with a start — computed from a
+/// walk's two bit sets in one merge once it is done, rather than as it goes (which kept the
+/// walk's loop too large to interleave).
+fn bases(source: &[u64], target: &[u64]) -> Vec<usize> {
+    let last = source.iter().rposition(|&w| w != 0).map_or(0, |j| j + 1);
+    let mut base = Vec::with_capacity(last);
+    // Starts before the current block, and target bits before word `tw`.
+    let (mut before, mut tw, mut seen) = (0usize, 0usize, 0usize);
+    for &w in &source[..last] {
+        // The `before`-th target start (from 0) is the first start of this block or after.
+        while let Some(&t) = target.get(tw) {
+            let c = t.count_ones() as usize;
+            if seen + c > before {
+                break;
+            }
+            seen += c;
+            tw += 1;
+        }
+        let bits = target.get(tw).copied().unwrap_or(0);
+        base.push(tw * 64 + select64(bits, (before - seen) as u32) as usize);
+        before += w.count_ones() as usize;
+    }
+    base
 }
 
 /// The position of the `k`-th set bit (from 0) of `bits`.
@@ -115,11 +207,7 @@ fn select(bits: &[u64], mut k: usize) -> Option<usize> {
     for (i, &w) in bits.iter().enumerate() {
         let c = w.count_ones() as usize;
         if k < c {
-            let mut w = w;
-            for _ in 0..k {
-                w &= w - 1;
-            }
-            return Some(i * 64 + w.trailing_zeros() as usize);
+            return Some(i * 64 + select64(w, k as u32) as usize);
         }
         k -= c;
     }
@@ -186,21 +274,22 @@ impl Translator {
             regions.push((w0, region));
             rest = tail;
         }
-        let walks: Vec<Walk> = thread::scope(|scope| {
-            let mut regions = regions.into_iter();
-            let (w0, first) = regions.next().expect("two parts or more");
-            let handles: Vec<_> = regions
-                .enumerate()
-                .map(|(k, (w0, region))| {
-                    let (from, to) = (cuts[k + 1], cuts[k + 2]);
-                    scope.spawn(move || self.walk(input, region, w0, from, to, true))
-                })
+        let mut walks: Vec<Walk> = regions
+            .into_iter()
+            .enumerate()
+            .map(|(k, (w0, region))| Walk::new(region, w0, cuts[k], cuts[k + 1], k > 0))
+            .collect();
+        // Two walks to a thread, interleaved (see `walk_pair`).
+        thread::scope(|scope| {
+            let mut pairs = walks.chunks_mut(2);
+            let first = pairs.next().expect("two parts or more");
+            let handles: Vec<_> = pairs
+                .map(|pair| scope.spawn(move || self.walk_pair(input, pair)))
                 .collect();
-            let mut walks = vec![self.walk(input, first, w0, 0, cuts[1], false)];
+            self.walk_pair(input, first);
             for h in handles {
-                walks.push(h.join().expect("a pass 1 walk panicked"));
+                h.join().expect("a pass 1 walk panicked");
             }
-            walks
         });
         let mut walks = walks.into_iter();
         let first = walks.next()?;
@@ -209,7 +298,7 @@ impl Translator {
         }
         let (mut target, mut base, mut count) = (first.target, first.base, first.count);
         let mut resized = first.changed_end > 0;
-        let (mut p, mut t) = (first.stop, first.at);
+        let (mut p, mut t) = (first.pos, first.at);
         for (k, mut w) in walks.enumerate() {
             if w.failed {
                 return None;
@@ -266,7 +355,7 @@ impl Translator {
             or_shifted(&mut target, &w.target, local, delta);
             count += w.count - before;
             resized |= w.changed_end > q;
-            p = w.stop;
+            p = w.pos;
             t = moved(w.at);
         }
         if p != n {
@@ -297,112 +386,92 @@ impl Translator {
         Some((d.len, len))
     }
 
-    /// Pass 1's walk of one segment, from `from` until the first start at or past `to`
-    /// (`guessed`: `from` may not be an instruction start), stopping at the first instruction
-    /// that does not decode or map. The same steps as [`Translator::place`].
-    fn walk<'a>(
-        &self,
-        input: &[u8],
-        source: &'a mut [u64],
-        w0: usize,
-        from: usize,
-        to: usize,
-        guessed: bool,
-    ) -> Walk<'a> {
-        let n = input.len();
+    /// Pass 1's walks of one or two segments, each from its start until the first start at or
+    /// past its end, stopping when one fails (the whole pass then gives up). Two walks at once:
+    /// each is a chain of dependent loads (the next start needs this instruction's size), so
+    /// one thread steps two chains in the time of one. Table steps run in batches, both walks
+    /// together; anything else (and a walk whose partner is done) one step at a time.
+    fn walk_pair(&self, input: &[u8], walks: &mut [Walk]) {
         let sizes = &*self.steps.sizes;
-        let (max_src, max_dst) = (self.steps.max_src, self.steps.max_dst);
-        let safe = n.saturating_sub(max_src);
-        let mut w = Walk {
-            source,
-            w0,
-            target: Vec::new(),
-            base: Vec::with_capacity((to - from) / 64 + 1),
-            count: 0,
-            changed_end: 0,
-            stop: from,
-            at: 0,
-            failed: false,
-        };
-        let mut restarts = 0;
-        let (mut pos, mut at, mut origin) = (from, 0usize, from);
-        while pos < to {
-            if pos < safe {
-                // As in `place`: one 64-byte block of table steps, its start bits gathered in
-                // a register.
-                let block = pos / 64;
-                while w.base.len() <= block - w0 {
-                    w.base.push(at);
-                }
-                let need = (at + 64 * max_dst) / 64 + 1;
-                if w.target.len() < need {
-                    let want = need.max(w.target.len() * 2);
-                    w.target.resize(want, 0);
-                }
-                let end = ((block + 1) * 64).min(safe);
-                let mut word = 0u64;
-                let mut count = 0;
-                let target = &mut w.target[..];
-                let mut changed_end = w.changed_end;
-                while pos < end {
-                    let e = sizes[usize::from(input[pos])] as usize;
-                    if e == 0 {
-                        break;
-                    }
-                    let (s, t) = (e & 0xFFFF, e >> 16);
-                    word |= 1 << (pos % 64);
-                    target[at / 64] |= 1 << (at % 64);
-                    if s != t {
-                        changed_end = pos + 1;
-                    }
-                    count += 1;
-                    at += t;
-                    pos += s;
-                }
-                w.changed_end = changed_end;
-                w.source[block - w0] |= word;
-                w.count += count;
-                if count > 0 {
-                    continue;
-                }
+        let safe = input.len().saturating_sub(self.steps.max_src);
+        let table_step = |w: &Walk| w.pos < safe && sizes[usize::from(input[w.pos])] != 0;
+        loop {
+            if walks.iter().any(|w| w.failed) {
+                return;
             }
-            match self.step(input, pos) {
-                Some((s, t)) => {
-                    w.source[pos / 64 - w0] |= 1 << (pos % 64);
-                    let word = at / 64;
-                    if w.target.len() <= word {
-                        let want = (word + 1).max(w.target.len() * 2);
-                        w.target.resize(want, 0);
+            match walks {
+                [a, b] if a.live() && b.live() => {
+                    self.batch(input, a, b, safe);
+                    for w in [a, b] {
+                        if w.live() && !table_step(w) {
+                            self.advance(input, w);
+                        }
                     }
-                    w.target[word] |= 1 << (at % 64);
-                    while w.base.len() <= pos / 64 - w0 {
-                        w.base.push(at);
-                    }
-                    w.count += 1;
-                    if s != t {
-                        w.changed_end = pos + 1;
-                    }
-                    at += t;
-                    pos += s;
                 }
-                None if guessed && restarts < MAX_RESTARTS => {
-                    // The guess fell on bytes that are no instruction (or the program has an
-                    // error here, which the stitch will find): a new guess one byte further.
-                    restarts += 1;
-                    w.reset(origin, pos, at);
-                    at = 0;
-                    pos += 1;
-                    origin = pos;
-                }
-                None => {
-                    w.failed = true;
-                    break;
-                }
+                _ => match walks.iter_mut().find(|w| w.live()) {
+                    Some(w) => self.advance(input, w),
+                    None => break,
+                },
             }
         }
-        w.stop = pos;
-        w.at = at;
-        w
+        // Here, on this walk's thread, rather than in the stitch.
+        for w in walks {
+            w.base = bases(w.source, &w.target);
+        }
+    }
+
+    /// Up to [`BATCH`] table steps of each of two walks, interleaved, until one of them meets
+    /// an instruction that is no table step (or its segment's end).
+    fn batch(&self, input: &[u8], a: &mut Walk, b: &mut Walk, safe: usize) {
+        let sizes = &*self.steps.sizes;
+        let more = BATCH * self.steps.max_dst;
+        a.reserve(more);
+        b.reserve(more);
+        // Locals, so that the loop keeps them in registers.
+        let (la, lb) = (a.end.min(safe), b.end.min(safe));
+        let (mut pa, mut ta, mut xa) = (a.pos, a.at, a.changed_end);
+        let (mut pb, mut tb, mut xb) = (b.pos, b.at, b.changed_end);
+        let (sa, ga, wa) = (&mut *a.source, &mut a.target[..], a.w0 * 64);
+        let (sb, gb, wb) = (&mut *b.source, &mut b.target[..], b.w0 * 64);
+        let mut steps = 0;
+        while steps < BATCH && pa < la && pb < lb {
+            let ea = sizes[usize::from(input[pa])] as usize;
+            let eb = sizes[usize::from(input[pb])] as usize;
+            if ea == 0 || eb == 0 {
+                break;
+            }
+            let (s, t) = (ea & 0xFFFF, ea >> 16);
+            sa[(pa - wa) / 64] |= 1 << (pa % 64);
+            ga[ta / 64] |= 1 << (ta % 64);
+            if s != t {
+                xa = pa + 1;
+            }
+            ta += t;
+            pa += s;
+            let (s, t) = (eb & 0xFFFF, eb >> 16);
+            sb[(pb - wb) / 64] |= 1 << (pb % 64);
+            gb[tb / 64] |= 1 << (tb % 64);
+            if s != t {
+                xb = pb + 1;
+            }
+            tb += t;
+            pb += s;
+            steps += 1;
+        }
+        (a.pos, a.at, a.changed_end, a.count) = (pa, ta, xa, a.count + steps);
+        (b.pos, b.at, b.changed_end, b.count) = (pb, tb, xb, b.count + steps);
+    }
+
+    /// One step of a walk: the instruction at its position recorded, or (a guess that fell on
+    /// bytes that are no instruction) a new guess one byte further, or the walk failed.
+    fn advance(&self, input: &[u8], w: &mut Walk) {
+        match self.step(input, w.pos) {
+            Some((s, t)) => w.record(s, t),
+            // The guess fell on bytes that are no instruction (or the program has an error
+            // here, which the stitch will find).
+            None if w.guessed && w.restarts < MAX_RESTARTS => w.restart(),
+            None => w.failed = true,
+        }
     }
 
     /// Pass 2 on several threads: the output cut at instruction starts into ranges of about

@@ -677,10 +677,14 @@ fn parallel_agrees(t: &Translator, input: &[u8], segment: usize) -> Result<(), S
     }
     let want = t.translate(input);
     let out = std::sync::Mutex::new(Positioned::default());
-    let got = t.translate_to_at_in(input, Some(segment), &|buf: &[u8], offset: u64| {
-        out.lock().unwrap().write(buf, offset);
-        Ok(())
-    });
+    let got = t.translate_to_at_in(
+        input,
+        (Some(segment), Some(segment)),
+        &|buf: &[u8], offset: u64| {
+            out.lock().unwrap().write(buf, offset);
+            Ok(())
+        },
+    );
     let out = out.into_inner().unwrap();
     match (got, &want) {
         (Ok(stats), Ok(want)) => {
