@@ -343,7 +343,7 @@ impl Translator {
         F: Fn(&[u8], u64) -> std::io::Result<()> + Sync,
     {
         let n = input.len();
-        let cuts = (parallel::pass_1_parts(n), parallel::parts(n));
+        let cuts = (parallel::parts(n), parallel::parts(n));
         self.translate_to_at_in(input, cuts, &write_at)
     }
 

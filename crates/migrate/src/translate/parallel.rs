@@ -48,16 +48,11 @@ pub(super) fn threads() -> usize {
     thread::available_parallelism().map_or(1, |n| n.get().min(MAX_THREADS))
 }
 
-/// The segment length a program of `n` bytes is cut into, one segment per thread; `None`
-/// (one thread) for a small program or a one-core machine.
+/// The length of the segments (pass 1) and ranges (pass 2) a program of `n` bytes is cut
+/// into: two per thread, since each thread walks two at once (see [`Translator::walk_pair`]
+/// and [`Translator::emit_pair`]), and two even on one core; `None` (one walk) for a small
+/// program.
 pub(super) fn parts(n: usize) -> Option<usize> {
-    let k = threads();
-    (k > 1 && n >= PARALLEL_MIN).then(|| n.div_ceil(k).next_multiple_of(64))
-}
-
-/// Pass 1's segment length: two segments per thread (each thread walks two at once, see
-/// [`Translator::walk_pair`]), and two even on one core.
-pub(super) fn pass_1_parts(n: usize) -> Option<usize> {
     let k = threads();
     (n >= PARALLEL_MIN).then(|| n.div_ceil(2 * k).next_multiple_of(64))
 }
@@ -501,21 +496,34 @@ impl Translator {
             at = s + segment.max(1);
         }
         cuts.push((n, starts.total));
-        let range = |k: usize| {
+        // The writer of range `k`: its bytes in order from its target offset.
+        let out = |k: usize| {
             let mut offset = cuts[k].1 as u64;
-            self.emit_range(input, starts, cuts[k], cuts[k + 1].0, |bytes: &[u8]| {
+            move |bytes: &[u8]| {
                 write_at(bytes, offset)?;
                 offset += bytes.len() as u64;
                 Ok(())
-            })
+            }
         };
+        let range = |k: usize| (cuts[k], cuts[k + 1].0, out(k));
+        // Two ranges to a thread, interleaved (see `emit_pair`).
+        let pair = |k: usize| -> Vec<Result<usize, EmitError>> {
+            if k + 2 < cuts.len() {
+                self.emit_pair(input, starts, range(k), range(k + 1)).into()
+            } else {
+                let (from, to, out) = range(k);
+                vec![self.emit_range(input, starts, from, to, out)]
+            }
+        };
+        let ranges = cuts.len() - 1;
         let results: Vec<Result<usize, EmitError>> = thread::scope(|scope| {
-            let handles: Vec<_> = (1..cuts.len() - 1)
-                .map(|k| scope.spawn(move || range(k)))
+            let handles: Vec<_> = (2..ranges)
+                .step_by(2)
+                .map(|k| scope.spawn(move || pair(k)))
                 .collect();
-            let mut results = vec![range(0)];
+            let mut results = pair(0);
             for h in handles {
-                results.push(h.join().expect("a pass 2 range panicked"));
+                results.extend(h.join().expect("a pass 2 range panicked"));
             }
             results
         });

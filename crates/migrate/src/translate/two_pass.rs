@@ -217,13 +217,65 @@ impl<O: FnMut(&[u8]) -> std::io::Result<()>> Sink<O> {
     }
 }
 
+/// One range of pass 2 being written: where it is in the source (`s`, up to `to`) and in the
+/// target (`t`, bytes written so far, flushed or not), its buffer and the offsets it fixed.
+struct Range<O: FnMut(&[u8]) -> std::io::Result<()>> {
+    s: usize,
+    t: usize,
+    to: usize,
+    sink: Sink<O>,
+    fixed: usize,
+}
+
+impl<O: FnMut(&[u8]) -> std::io::Result<()>> Range<O> {
+    fn new(from: (usize, usize), to: usize, out: O) -> Range<O> {
+        Range {
+            s: from.0,
+            t: from.1,
+            to,
+            sink: Sink {
+                buf: vec![0; CHUNK + SLACK],
+                at: 0,
+                out,
+            },
+            fixed: 0,
+        }
+    }
+}
+
+/// The general encoder's relocation: the target offset of the source offset `target` a
+/// branch points at, or why it has none.
+fn relocate(
+    n: usize,
+    starts: &StartMap,
+    field: &str,
+    offset: i128,
+    target: i128,
+) -> Result<i128, ErrorKind> {
+    let fail = |why: String| ErrorKind::BranchTarget {
+        field: field.to_string(),
+        offset,
+        target,
+        why,
+    };
+    if target < 0 || target > n as i128 {
+        return Err(fail(format!("outside the program (0..={n})")));
+    }
+    match starts.target_of(target as usize) {
+        Some(t) => Ok(t as i128),
+        None => Err(fail(
+            "which is inside an instruction, not at its start".into(),
+        )),
+    }
+}
+
 impl Translator {
     /// Pass 1: every instruction's place in the target, recorded in the relocation map, and
     /// whether any instruction changes size. Decode errors anywhere win over mapping errors,
     /// whichever comes first in the stream. A large program is walked on several threads
     /// ([`Translator::place_parallel`]), with this one thread's walk as the fallback.
     pub(super) fn place(&self, input: &[u8]) -> Result<(StartMap, bool), TranslateError> {
-        self.place_in(input, parallel::pass_1_parts(input.len()))
+        self.place_in(input, parallel::parts(input.len()))
     }
 
     /// [`Translator::place`] cut every `segment` bytes when given (tests cut small programs
@@ -343,172 +395,283 @@ impl Translator {
         to: usize,
         out: O,
     ) -> Result<usize, EmitError> {
-        let n = input.len();
-        let reloc = |field: &str, offset: i128, target: i128| -> Result<i128, ErrorKind> {
-            let fail = |why: String| ErrorKind::BranchTarget {
-                field: field.to_string(),
-                offset,
-                target,
-                why,
-            };
-            if target < 0 || target > n as i128 {
-                return Err(fail(format!("outside the program (0..={n})")));
-            }
-            match starts.target_of(target as usize) {
-                Some(t) => Ok(t as i128),
-                None => Err(fail(
-                    "which is inside an instruction, not at its start".into(),
-                )),
-            }
+        let reloc = |field: &str, offset: i128, target: i128| {
+            relocate(input.len(), starts, field, offset, target)
         };
+        let mut r = Range::new(from, to, out);
+        self.finish_range(input, starts, &reloc, &mut r)
+    }
+
+    /// The rest of a range, on its own.
+    fn finish_range<O: FnMut(&[u8]) -> std::io::Result<()>>(
+        &self,
+        input: &[u8],
+        starts: &StartMap,
+        reloc: &dyn Fn(&str, i128, i128) -> Result<i128, ErrorKind>,
+        r: &mut Range<O>,
+    ) -> Result<usize, EmitError> {
+        while r.s < r.to {
+            self.run_short(input, r);
+            if r.s < r.to {
+                self.one(input, starts, reloc, r)?;
+            }
+        }
+        r.sink.flush()?;
+        Ok(r.fixed)
+    }
+
+    /// Two ranges of pass 2 at once (see [`Translator::emit_range`]), their short instructions
+    /// interleaved: each range is a chain of dependent loads (where an instruction starts
+    /// depends on the size of the one before), so one thread steps two in the time of one.
+    /// The results come in range order; after an error in `a`, `b` is not finished (its
+    /// error could only come later in the stream).
+    pub(super) fn emit_pair<O: FnMut(&[u8]) -> std::io::Result<()>>(
+        &self,
+        input: &[u8],
+        starts: &StartMap,
+        a: ((usize, usize), usize, O),
+        b: ((usize, usize), usize, O),
+    ) -> [Result<usize, EmitError>; 2] {
+        let reloc = |field: &str, offset: i128, target: i128| {
+            relocate(input.len(), starts, field, offset, target)
+        };
+        let mut a = Range::new(a.0, a.1, a.2);
+        let mut b = Range::new(b.0, b.1, b.2);
+        let mut b_failed = None;
+        while a.s < a.to && b_failed.is_none() && b.s < b.to {
+            self.run_short_pair(input, &mut a, &mut b);
+            if a.s < a.to && !self.short(input, &a) {
+                if let Err(e) = self.one(input, starts, &reloc, &mut a) {
+                    return [Err(e), Ok(0)];
+                }
+            }
+            if b.s < b.to && !self.short(input, &b) {
+                if let Err(e) = self.one(input, starts, &reloc, &mut b) {
+                    b_failed = Some(e);
+                }
+            }
+        }
+        let first = self.finish_range(input, starts, &reloc, &mut a);
+        if first.is_err() {
+            return [first, Ok(0)];
+        }
+        let second = match b_failed {
+            Some(e) => Err(e),
+            None => self.finish_range(input, starts, &reloc, &mut b),
+        };
+        [first, second]
+    }
+
+    /// The next instruction of `r` is one [`Translator::run_short`] writes.
+    #[inline]
+    fn short<O: FnMut(&[u8]) -> std::io::Result<()>>(&self, input: &[u8], r: &Range<O>) -> bool {
+        let safe = r.to.min(input.len().saturating_sub(SMALL - 1));
+        if r.s >= safe || r.sink.at > r.sink.buf.len() - SLACK - SMALL {
+            return false;
+        }
+        let e = &self.steps.small[usize::from(input[r.s])];
+        let w = u64::from_le_bytes(input[r.s..r.s + SMALL].try_into().expect("8 bytes"));
+        e.words.is_some() && e.src_len != 0 && !e.branch && w & e.zmask == 0
+    }
+
+    /// The common case, in a loop of its own: short instructions without branches, written
+    /// as word moves while the buffer has room. Kept apart from the rest of pass 2 so that its
+    /// positions stay in registers (in one large loop they were spilled to the stack, which
+    /// put a store and a reload on the dependent chain from one instruction's start to the
+    /// next).
+    #[inline]
+    fn run_short<O: FnMut(&[u8]) -> std::io::Result<()>>(&self, input: &[u8], r: &mut Range<O>) {
+        let small = &*self.steps.small;
+        let (buf, mut o, mut s, mut t) = (&mut r.sink.buf[..], r.sink.at, r.s, r.t);
+        let room = buf.len() - SLACK - SMALL;
+        let safe = r.to.min(input.len().saturating_sub(SMALL - 1));
+        while s < safe && o <= room {
+            let e = &small[usize::from(input[s])];
+            let w = u64::from_le_bytes(input[s..s + SMALL].try_into().expect("8 bytes"));
+            let Some((rot, mask)) = e.words else { break };
+            if e.src_len == 0 || e.branch || w & e.zmask != 0 {
+                break;
+            }
+            let v = u64::from_le_bytes(e.konst)
+                | w.rotate_left(rot[0]) & mask[0]
+                | w.rotate_left(rot[1]) & mask[1];
+            buf[o..o + SMALL].copy_from_slice(&v.to_le_bytes());
+            let (sl, dl) = (usize::from(e.src_len), usize::from(e.dst_len));
+            o += dl;
+            s += sl;
+            t += dl;
+        }
+        (r.sink.at, r.s, r.t) = (o, s, t);
+    }
+
+    /// [`Translator::run_short`] for two ranges at once, until either meets an instruction
+    /// it does not write.
+    #[inline]
+    fn run_short_pair<O: FnMut(&[u8]) -> std::io::Result<()>>(
+        &self,
+        input: &[u8],
+        a: &mut Range<O>,
+        b: &mut Range<O>,
+    ) {
+        let small = &*self.steps.small;
+        let n = input.len();
+        let (ba, mut oa, mut sa, mut ta) = (&mut a.sink.buf[..], a.sink.at, a.s, a.t);
+        let (bb, mut ob, mut sb, mut tb) = (&mut b.sink.buf[..], b.sink.at, b.s, b.t);
+        let (room_a, room_b) = (ba.len() - SLACK - SMALL, bb.len() - SLACK - SMALL);
+        let safe_a = a.to.min(n.saturating_sub(SMALL - 1));
+        let safe_b = b.to.min(n.saturating_sub(SMALL - 1));
+        while sa < safe_a && oa <= room_a && sb < safe_b && ob <= room_b {
+            let ea = &small[usize::from(input[sa])];
+            let eb = &small[usize::from(input[sb])];
+            let wa = u64::from_le_bytes(input[sa..sa + SMALL].try_into().expect("8 bytes"));
+            let wb = u64::from_le_bytes(input[sb..sb + SMALL].try_into().expect("8 bytes"));
+            let (Some((rot_a, mask_a)), Some((rot_b, mask_b))) = (ea.words, eb.words) else {
+                break;
+            };
+            if ea.src_len == 0 || ea.branch || wa & ea.zmask != 0 {
+                break;
+            }
+            if eb.src_len == 0 || eb.branch || wb & eb.zmask != 0 {
+                break;
+            }
+            let va = u64::from_le_bytes(ea.konst)
+                | wa.rotate_left(rot_a[0]) & mask_a[0]
+                | wa.rotate_left(rot_a[1]) & mask_a[1];
+            let vb = u64::from_le_bytes(eb.konst)
+                | wb.rotate_left(rot_b[0]) & mask_b[0]
+                | wb.rotate_left(rot_b[1]) & mask_b[1];
+            ba[oa..oa + SMALL].copy_from_slice(&va.to_le_bytes());
+            bb[ob..ob + SMALL].copy_from_slice(&vb.to_le_bytes());
+            let (sl, dl) = (usize::from(ea.src_len), usize::from(ea.dst_len));
+            oa += dl;
+            sa += sl;
+            ta += dl;
+            let (sl, dl) = (usize::from(eb.src_len), usize::from(eb.dst_len));
+            ob += dl;
+            sb += sl;
+            tb += dl;
+        }
+        (a.sink.at, a.s, a.t) = (oa, sa, ta);
+        (b.sink.at, b.s, b.t) = (ob, sb, tb);
+    }
+
+    /// One instruction of pass 2 at `r.s`, by whichever of the step tables and the general
+    /// encoder applies.
+    fn one<O: FnMut(&[u8]) -> std::io::Result<()>>(
+        &self,
+        input: &[u8],
+        starts: &StartMap,
+        reloc: &dyn Fn(&str, i128, i128) -> Result<i128, ErrorKind>,
+        r: &mut Range<O>,
+    ) -> Result<(), EmitError> {
+        let n = input.len();
         let kinds = &*self.steps.kinds;
         let small = &*self.steps.small;
         let sizes = &*self.steps.sizes;
-        let mut sink = Sink {
-            buf: vec![0; CHUNK + SLACK],
-            at: 0,
-            out,
-        };
-        let mut fixed = 0;
-        // `s` in the source, `t` in the target (bytes written so far, flushed or not).
-        let (mut s, mut t) = from;
-        while s < to {
-            // The common case first, in a loop of its own: short instructions without
-            // branches, written as word moves while the buffer has room. Kept apart from the
-            // rest of this loop so that its positions stay in registers (in the one large loop
-            // they were spilled to the stack, which put a store and a reload on the dependent
-            // chain from one instruction's start to the next).
-            let (buf, mut o) = (&mut sink.buf, sink.at);
-            let room = buf.len() - SLACK - SMALL;
-            let safe = to.min(n.saturating_sub(SMALL - 1));
-            while s < safe && o <= room {
-                let e = &small[usize::from(input[s])];
-                let w = u64::from_le_bytes(input[s..s + SMALL].try_into().expect("8 bytes"));
-                let Some((rot, mask)) = e.words else { break };
-                if e.src_len == 0 || e.branch || w & e.zmask != 0 {
-                    break;
+        let (s, t) = (r.s, r.t);
+        let (sink, fixed) = (&mut r.sink, &mut r.fixed);
+        let b = usize::from(input[s]);
+        let e = &small[b];
+        if e.src_len != 0 && n - s >= SMALL {
+            let w = u64::from_le_bytes(input[s..s + SMALL].try_into().expect("8 bytes"));
+            if w & e.zmask == 0 {
+                sink.room(SMALL)?;
+                let o = sink.at;
+                let dst = &mut sink.buf[o..o + SMALL];
+                match e.words {
+                    Some((rot, mask)) => {
+                        let konst = u64::from_le_bytes(e.konst);
+                        let v = konst
+                            | w.rotate_left(rot[0]) & mask[0]
+                            | w.rotate_left(rot[1]) & mask[1];
+                        dst.copy_from_slice(&v.to_le_bytes());
+                    }
+                    None => {
+                        let mut window = [0u8; 2 * SMALL];
+                        window[..SMALL].copy_from_slice(&w.to_le_bytes());
+                        window[SMALL..].copy_from_slice(&e.konst);
+                        for (d, &i) in dst.iter_mut().zip(&e.map) {
+                            *d = window[usize::from(i) & (2 * SMALL - 1)];
+                        }
+                    }
                 }
-                let v = u64::from_le_bytes(e.konst)
-                    | w.rotate_left(rot[0]) & mask[0]
-                    | w.rotate_left(rot[1]) & mask[1];
-                buf[o..o + SMALL].copy_from_slice(&v.to_le_bytes());
                 let (sl, dl) = (usize::from(e.src_len), usize::from(e.dst_len));
-                o += dl;
-                s += sl;
-                t += dl;
-            }
-            sink.at = o;
-            if s >= to {
-                break;
-            }
-            let b = usize::from(input[s]);
-            let e = &small[b];
-            if e.src_len != 0 && n - s >= SMALL {
-                let w = u64::from_le_bytes(input[s..s + SMALL].try_into().expect("8 bytes"));
-                if w & e.zmask == 0 {
-                    sink.room(SMALL)?;
-                    let o = sink.at;
-                    let dst = &mut sink.buf[o..o + SMALL];
-                    match e.words {
-                        Some((rot, mask)) => {
-                            let konst = u64::from_le_bytes(e.konst);
-                            let v = konst
-                                | w.rotate_left(rot[0]) & mask[0]
-                                | w.rotate_left(rot[1]) & mask[1];
-                            dst.copy_from_slice(&v.to_le_bytes());
-                        }
-                        None => {
-                            let mut window = [0u8; 2 * SMALL];
-                            window[..SMALL].copy_from_slice(&w.to_le_bytes());
-                            window[SMALL..].copy_from_slice(&e.konst);
-                            for (d, &i) in dst.iter_mut().zip(&e.map) {
-                                *d = window[usize::from(i) & (2 * SMALL - 1)];
-                            }
-                        }
-                    }
-                    let (sl, dl) = (usize::from(e.src_len), usize::from(e.dst_len));
-                    // A branch that does not land or fit falls through to the general
-                    // encoder below, which reports it.
-                    let landed = !e.branch || {
-                        let tp = self.steps.templates[b]
-                            .as_ref()
-                            .expect("a branch step has a template");
-                        let ends = (s + sl, t + dl);
-                        let src = &input[s..s + sl];
-                        self.branches(tp, src, &mut dst[..dl], ends, starts)
-                            .map(|k| fixed += k)
-                            .is_some()
-                    };
-                    if landed {
-                        sink.at += dl;
-                        s += sl;
-                        t += dl;
-                        continue;
-                    }
+                // A branch that does not land or fit falls through to the general
+                // encoder below, which reports it.
+                let landed = !e.branch || {
+                    let tp = self.steps.templates[b]
+                        .as_ref()
+                        .expect("a branch step has a template");
+                    let ends = (s + sl, t + dl);
+                    let src = &input[s..s + sl];
+                    self.branches(tp, src, &mut dst[..dl], ends, starts)
+                        .map(|k| *fixed += k)
+                        .is_some()
+                };
+                if landed {
+                    sink.at += dl;
+                    (r.s, r.t) = (s + sl, t + dl);
+                    return Ok(());
                 }
             }
-            let kind = kinds[b];
-            if kind == PLAIN {
-                // The general encoder would write the source bytes with the new opcode byte.
-                let size = sizes[b] as usize & 0xFFFF;
-                if size <= n - s {
-                    sink.room(size)?;
-                    let o = sink.at;
-                    sink.buf[o..o + size].copy_from_slice(&input[s..s + size]);
-                    sink.buf[o] = self.fast[b] as u8;
-                    sink.at += size;
-                    s += size;
-                    t += size;
-                    continue;
-                }
-            } else if kind == TEMPLATE {
-                let tp = self.steps.templates[b]
-                    .as_ref()
-                    .expect("a template byte has one");
-                if tp.src_len <= n - s {
-                    let src = &input[s..s + tp.src_len];
-                    if tp.must_be_zero.iter().all(|&i| src[usize::from(i)] == 0) {
-                        sink.room(tp.dst_len)?;
-                        let o = sink.at;
-                        let dst = &mut sink.buf[o..o + tp.dst_len];
-                        let h = tp.head.len();
-                        dst[..h].copy_from_slice(&tp.head);
-                        for (d, &i) in dst[h..].iter_mut().zip(&tp.bytes) {
-                            *d = if i == ZERO { 0 } else { src[usize::from(i)] };
-                        }
-                        let ends = (s + tp.src_len, t + tp.dst_len);
-                        // `None`: a branch that does not land or fit; the general encoder
-                        // below reports it.
-                        if let Some(k) = self.branches(tp, src, dst, ends, starts) {
-                            fixed += k;
-                            sink.at += tp.dst_len;
-                            s += tp.src_len;
-                            t += tp.dst_len;
-                            continue;
-                        }
-                    }
-                }
-            }
-            let d = self.decode_at(input, s)?;
-            let (m, len) = self.target_of(input, s, &d)?;
-            sink.room(len)?;
-            let o = sink.at;
-            fixed += self
-                .encode(
-                    &d,
-                    m,
-                    &input[s..s + d.len],
-                    &mut sink.buf[o..o + len],
-                    (s + d.len, t + len),
-                    &reloc,
-                )
-                .map_err(|e| self.fail(input, s, Some(&d), e))?;
-            sink.at += len;
-            s += d.len;
-            t += len;
         }
-        sink.flush()?;
-        Ok(fixed)
+        let kind = kinds[b];
+        if kind == PLAIN {
+            // The general encoder would write the source bytes with the new opcode byte.
+            let size = sizes[b] as usize & 0xFFFF;
+            if size <= n - s {
+                sink.room(size)?;
+                let o = sink.at;
+                sink.buf[o..o + size].copy_from_slice(&input[s..s + size]);
+                sink.buf[o] = self.fast[b] as u8;
+                sink.at += size;
+                (r.s, r.t) = (s + size, t + size);
+                return Ok(());
+            }
+        } else if kind == TEMPLATE {
+            let tp = self.steps.templates[b]
+                .as_ref()
+                .expect("a template byte has one");
+            if tp.src_len <= n - s {
+                let src = &input[s..s + tp.src_len];
+                if tp.must_be_zero.iter().all(|&i| src[usize::from(i)] == 0) {
+                    sink.room(tp.dst_len)?;
+                    let o = sink.at;
+                    let dst = &mut sink.buf[o..o + tp.dst_len];
+                    let h = tp.head.len();
+                    dst[..h].copy_from_slice(&tp.head);
+                    for (d, &i) in dst[h..].iter_mut().zip(&tp.bytes) {
+                        *d = if i == ZERO { 0 } else { src[usize::from(i)] };
+                    }
+                    let ends = (s + tp.src_len, t + tp.dst_len);
+                    // `None`: a branch that does not land or fit; the general encoder
+                    // below reports it.
+                    if let Some(k) = self.branches(tp, src, dst, ends, starts) {
+                        *fixed += k;
+                        sink.at += tp.dst_len;
+                        (r.s, r.t) = (s + tp.src_len, t + tp.dst_len);
+                        return Ok(());
+                    }
+                }
+            }
+        }
+        let d = self.decode_at(input, s)?;
+        let (m, len) = self.target_of(input, s, &d)?;
+        sink.room(len)?;
+        let o = sink.at;
+        *fixed += self
+            .encode(
+                &d,
+                m,
+                &input[s..s + d.len],
+                &mut sink.buf[o..o + len],
+                (s + d.len, t + len),
+                reloc,
+            )
+            .map_err(|e| self.fail(input, s, Some(&d), e))?;
+        sink.at += len;
+        (r.s, r.t) = (s + d.len, t + len);
+        Ok(())
     }
 
     /// A template's branches recomputed into `dst`: the number of offsets that changed, or
