@@ -3,10 +3,12 @@
 //!
 //! Both passes are chains of dependent loads (where an instruction starts depends on the size of
 //! the one before), so one thread walks a large program at a few hundred MB/s whatever the
-//! memory bandwidth; the only way past that on one program is more walks at once.
+//! memory bandwidth; the only way past that on one program is more walks at once: on more
+//! cores, and two per thread, interleaved, so that one chain's loads wait while the other's
+//! run ([`Translator::walk_pair`], [`Translator::emit_pair`]).
 //!
-//! Pass 1 cuts the input into one segment per thread, at multiples of 64 bytes (whole words of
-//! the map's source bits, so each thread owns its words). The first segment is walked from 0;
+//! Pass 1 cuts the input into two segments per thread, at multiples of 64 bytes (whole words of
+//! the map's source bits, so each walk owns its words). The first segment is walked from 0;
 //! every other from its first byte, as if an instruction started there (a guess), with target
 //! offsets counted from 0 in a bit set of its own. The stitch then follows the true walk across
 //! each cut: from the first start at or past the cut, it steps instruction by instruction until
@@ -19,7 +21,7 @@
 //! guess fell on bytes that are no instruction) starts again one byte further, a few times.
 //!
 //! Pass 2 needs nothing speculative: pass 1 knows every instruction's target offset, so the
-//! input is cut at instruction starts into one range per thread, each written through its own
+//! input is cut at instruction starts into two ranges per thread, each written through its own
 //! buffer at its known offset in the output ([`Translator::emit_at`]). Errors are reported in
 //! stream order: the first range's first.
 
@@ -233,7 +235,7 @@ fn or_shifted(dst: &mut Vec<u64>, src: &[u64], from: usize, delta: isize) {
         }
         let at = at as usize;
         dst[at / 64] |= w << (at % 64);
-        if at % 64 != 0 {
+        if !at.is_multiple_of(64) {
             dst[at / 64 + 1] |= w >> (64 - at % 64);
         }
     }
