@@ -72,7 +72,9 @@
 //! instruction and how its operands travel, compiled from the resolved tables), `codec.rs`
 //! (decoding and encoding opcode bytes and fields), `fast.rs` (the same-size path at lookup-table
 //! speed), `steps.rs` (the two-pass mode's per-first-byte tables), `two_pass.rs` (size-changing
-//! translation with the relocation map, streamed) and `error.rs` (the error types and their
+//! translation with the relocation map, streamed), `parallel.rs` (both passes of a large
+//! program on several threads: pass 1 in stitched speculative segments, pass 2 in ranges
+//! written at their known offsets, [`Translator::translate_to_at`]) and `error.rs` (the error types and their
 //! messages); this file holds the public types and the entry points.
 
 use std::fmt;
@@ -84,6 +86,7 @@ use isa_core::{Aliases, CheckOptions, Encoding, OpBytes, Scheme, Table};
 mod codec;
 mod error;
 mod fast;
+mod parallel;
 mod rules;
 mod steps;
 mod two_pass;
@@ -325,6 +328,69 @@ impl Translator {
             return Ok(stats);
         }
         self.stream(input, &starts, out)
+    }
+
+    /// Translates a program into a destination written at offsets (a file, with
+    /// `write_all_at`), byte for byte what [`Translator::translate`] gives.
+    ///
+    /// Like [`Translator::translate_to`], with the size-changing passes of a large program
+    /// run on several threads: pass 1 in stitched segments, and pass 2 in ranges of the
+    /// output, each written through its own fixed buffer at the offset pass 1 gave it, so the
+    /// pieces of the output may arrive out of order (and from several threads at once). On an
+    /// error, what was written so far is incomplete, as with `translate_to`.
+    pub fn translate_to_at<F>(&self, input: &[u8], write_at: F) -> Result<Stats, WriteError>
+    where
+        F: Fn(&[u8], u64) -> std::io::Result<()> + Sync,
+    {
+        let n = input.len();
+        let cuts = (parallel::parts(n), parallel::parts(n));
+        self.translate_to_at_in(input, cuts, &write_at)
+    }
+
+    /// [`Translator::translate_to_at`] with pass 1 and pass 2 cut every `cuts.0` and `cuts.1`
+    /// bytes when given, else on one thread.
+    fn translate_to_at_in<F>(
+        &self,
+        input: &[u8],
+        cuts: (Option<usize>, Option<usize>),
+        write_at: &F,
+    ) -> Result<Stats, WriteError>
+    where
+        F: Fn(&[u8], u64) -> std::io::Result<()> + Sync,
+    {
+        let (starts, bytes) = if self.steps.may_resize {
+            let (starts, resized) = self.place_in(input, cuts.0)?;
+            if resized {
+                (Some(starts), None)
+            } else {
+                let mut bytes = Vec::new();
+                let (stats, _) = self.kept_sizes(input, starts, &mut bytes)?;
+                (None, Some((stats, bytes)))
+            }
+        } else {
+            let mut bytes = Vec::new();
+            let (stats, _) = self.run(input, &mut bytes)?;
+            (None, Some((stats, bytes)))
+        };
+        if let Some((stats, bytes)) = bytes {
+            write_at(&bytes, 0).map_err(WriteError::Io)?;
+            return Ok(stats);
+        }
+        let starts = starts.expect("a size-changing translation has its map");
+        let segment = cuts.1.unwrap_or(input.len());
+        let branches_fixed =
+            self.emit_at(input, &starts, segment, write_at)
+                .map_err(|e| match e {
+                    EmitError::Translate(e) => WriteError::from(e),
+                    EmitError::Io(e) => WriteError::Io(e),
+                })?;
+        Ok(Stats {
+            instructions: starts.count(),
+            bytes_in: input.len(),
+            bytes_out: starts.target_of(input.len()).unwrap_or(0),
+            branches_fixed,
+            same_size: false,
+        })
     }
 
     /// The whole translation in memory, then written.

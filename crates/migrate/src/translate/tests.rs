@@ -642,3 +642,131 @@ fn a_failing_writer_is_reported_as_such() {
     assert_eq!(t.translate_to(&input, &mut all).unwrap(), whole.stats);
     assert_eq!(all, whole.bytes);
 }
+
+/// What a destination written at offsets received: the bytes, and how many times each was
+/// written (every byte exactly once, whatever the order of the pieces).
+#[derive(Default)]
+struct Positioned {
+    bytes: Vec<u8>,
+    writes: Vec<u8>,
+}
+
+impl Positioned {
+    fn write(&mut self, buf: &[u8], offset: u64) {
+        let (lo, hi) = (offset as usize, offset as usize + buf.len());
+        if self.bytes.len() < hi {
+            self.bytes.resize(hi, 0);
+            self.writes.resize(hi, 0);
+        }
+        self.bytes[lo..hi].copy_from_slice(buf);
+        for w in &mut self.writes[lo..hi] {
+            *w += 1;
+        }
+    }
+}
+
+/// Both passes cut every `segment` bytes give what one thread gives: pass 1 the same map,
+/// flag and error; `translate_to_at` the same bytes (each written once), totals and error.
+fn parallel_agrees(t: &Translator, input: &[u8], segment: usize) -> Result<(), String> {
+    let one = t.place_seq(input);
+    let cut = t.place_in(input, Some(segment));
+    if cut != one {
+        return Err(format!(
+            "pass 1 cut every {segment}: {cut:?}, one thread {one:?}"
+        ));
+    }
+    let want = t.translate(input);
+    let out = std::sync::Mutex::new(Positioned::default());
+    let got = t.translate_to_at_in(
+        input,
+        (Some(segment), Some(segment)),
+        &|buf: &[u8], offset: u64| {
+            out.lock().unwrap().write(buf, offset);
+            Ok(())
+        },
+    );
+    let out = out.into_inner().unwrap();
+    match (got, &want) {
+        (Ok(stats), Ok(want)) => {
+            if stats != want.stats || out.bytes != want.bytes {
+                return Err(format!(
+                    "segment {segment}: {stats:?} against {:?}, bytes equal: {}",
+                    want.stats,
+                    out.bytes == want.bytes
+                ));
+            }
+            if out.writes.iter().any(|&w| w != 1) {
+                return Err(format!(
+                    "segment {segment}: a byte not written exactly once"
+                ));
+            }
+        }
+        (Err(WriteError::Translate(e)), Err(want)) if *e == *want => {}
+        (got, want) => return Err(format!("segment {segment}: {got:?} against {want:?}")),
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// The passes on several threads, with cuts in every position (most in the middle of an
+    /// instruction), change nothing: on programs whose branches cross growing instructions,
+    /// on every instruction kind (failing ones at spice 5) and on arbitrary bytes.
+    #[test]
+    fn parallel_passes_match_one_thread(
+        seed in any::<u64>(),
+        count in 0usize..1500,
+        bad in any::<bool>(),
+        len in 0usize..3000,
+        spice in 0u8..6,
+        bytes in proptest::collection::vec(any::<u8>(), 0..300),
+        segment in 1usize..1200,
+    ) {
+        let inputs = [program_with_branches(seed, count, bad), program(seed, len, spice), bytes];
+        for input in &inputs {
+            for t in [translator(), paged_translator()] {
+                prop_assert_eq!(parallel_agrees(&t, input, segment), Ok(()));
+            }
+        }
+    }
+}
+
+#[test]
+fn the_parallel_pass_1_usually_stitches() {
+    // Valid programs: the stitched walks must give the answer themselves (not by falling back
+    // to one thread) almost always, or the parallel pass would be only a cost.
+    let t = translator();
+    let (mut stitched, mut tried) = (0, 0);
+    for seed in 1..40 {
+        let input = program_with_branches(seed, 20_000, false);
+        for segment in [64, 1000, 4096, 20_000] {
+            tried += 1;
+            let r = t.place_parallel(&input, segment);
+            if let Some(found) = r {
+                assert_eq!(
+                    Ok(found),
+                    t.place_seq(&input),
+                    "seed {seed}, segment {segment}"
+                );
+                stitched += 1;
+            }
+        }
+    }
+    assert!(stitched * 10 >= tried * 9, "{stitched} of {tried}");
+}
+
+#[test]
+fn parallel_walks_that_never_meet_fall_back() {
+    // As in `walks_that_never_meet_are_undone`, with a growing instruction so that the
+    // two-pass mode runs: every guessed walk is out of phase with the true one for ever.
+    let t = translator();
+    let mut input = vec![0x45, 1, 2]; // GROWS
+    while input.len() < 40_000 {
+        input.extend_from_slice(&[4u8; 4]);
+    }
+    assert_eq!(t.place_parallel(&input, 4096), None);
+    for segment in [64, 4096, 10_000] {
+        assert_eq!(parallel_agrees(&t, &input, segment), Ok(()));
+    }
+}

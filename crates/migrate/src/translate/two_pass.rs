@@ -6,6 +6,7 @@
 
 use std::io::Write;
 
+use super::parallel;
 use super::steps::{Template, PLAIN, SMALL, TEMPLATE, ZERO};
 use super::{ErrorKind, TranslateError, Translator};
 
@@ -22,14 +23,14 @@ use super::{ErrorKind, TranslateError, Translator};
 /// per byte of typical bytecode).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct StartMap {
-    len: usize,
-    total: usize,
-    source: Vec<u64>,
-    target: Vec<u64>,
+    pub(super) len: usize,
+    pub(super) total: usize,
+    pub(super) source: Vec<u64>,
+    pub(super) target: Vec<u64>,
     /// Per source block: the target offset of its first start (of the next start, for a block
     /// holding none).
-    base: Vec<usize>,
-    count: usize,
+    pub(super) base: Vec<usize>,
+    pub(super) count: usize,
 }
 
 // `new` and `push` are marked `#[inline]` because they are called from `two_pass` below, which
@@ -83,6 +84,23 @@ impl StartMap {
         self.target.shrink_to_fit();
     }
 
+    /// The first instruction start at or after `source` (the source's end when there is none).
+    pub(super) fn next_start(&self, source: usize) -> usize {
+        if source >= self.len {
+            return self.len;
+        }
+        let mut w = source / 64;
+        let mut bits = self.source[w] & (u64::MAX << (source % 64));
+        while bits == 0 {
+            w += 1;
+            match self.source.get(w) {
+                Some(&b) => bits = b,
+                None => return self.len,
+            }
+        }
+        (w * 64 + bits.trailing_zeros() as usize).min(self.len)
+    }
+
     /// The target start of the instruction starting at `source`; the target's end for the
     /// source's end; `None` inside an instruction or past the end.
     pub(super) fn target_of(&self, source: usize) -> Option<usize> {
@@ -104,16 +122,50 @@ impl StartMap {
         loop {
             let c = bits.count_ones();
             if k < c {
-                for _ in 0..k {
-                    bits &= bits - 1;
-                }
-                return Some(w * 64 + bits.trailing_zeros() as usize);
+                return Some(w * 64 + select64(bits, k) as usize);
             }
             k -= c;
             w += 1;
             bits = *self.target.get(w)?;
         }
     }
+}
+
+/// `SELECT_IN_BYTE[k][b]`: the position of the `k`-th set bit (from 0) of byte `b` (8 when
+/// there is none).
+static SELECT_IN_BYTE: [[u8; 256]; 8] = {
+    let mut table = [[8u8; 256]; 8];
+    let mut b = 0;
+    while b < 256 {
+        let (mut k, mut i) = (0, 0);
+        while i < 8 {
+            if b >> i & 1 == 1 {
+                table[k][b] = i as u8;
+                k += 1;
+            }
+            i += 1;
+        }
+        b += 1;
+    }
+    table
+};
+
+/// The position of the `k`-th set bit (from 0) of `w`, for `k < w.count_ones()`: three
+/// halvings and a table, with no loop over the bits (clearing `k` bits one by one, with a
+/// mispredicted exit each time, was most of a relocation lookup).
+#[inline(always)]
+pub(super) fn select64(w: u64, k: u32) -> u32 {
+    let (mut w, mut k, mut at) = (w, k, 0u32);
+    for half in [32u32, 16, 8] {
+        let low = (w & ((1u64 << half) - 1)).count_ones();
+        // Selects rather than branches: which half holds the bit is data, not a pattern.
+        let skip = k >= low;
+        let shift = if skip { half } else { 0 };
+        k -= if skip { low } else { 0 };
+        w >>= shift;
+        at += shift;
+    }
+    at + u32::from(SELECT_IN_BYTE[k as usize & 7][(w & 0xFF) as usize])
 }
 
 /// Bytes pass 2 gathers before handing them to the writer: large enough that a write costs
@@ -136,14 +188,14 @@ impl From<TranslateError> for EmitError {
     }
 }
 
-/// Pass 2's output buffer: filled at `at`, handed to the writer when full.
-struct Sink<'w, W: Write> {
+/// Pass 2's output buffer: filled at `at`, handed to `out` when full.
+struct Sink<O: FnMut(&[u8]) -> std::io::Result<()>> {
     buf: Vec<u8>,
     at: usize,
-    out: &'w mut W,
+    out: O,
 }
 
-impl<W: Write> Sink<'_, W> {
+impl<O: FnMut(&[u8]) -> std::io::Result<()>> Sink<O> {
     /// Makes room for `len` more bytes (plus the slack) at `at`.
     #[inline]
     fn room(&mut self, len: usize) -> Result<(), EmitError> {
@@ -159,19 +211,88 @@ impl<W: Write> Sink<'_, W> {
     }
 
     fn flush(&mut self) -> Result<(), EmitError> {
-        self.out
-            .write_all(&self.buf[..self.at])
-            .map_err(EmitError::Io)?;
+        (self.out)(&self.buf[..self.at]).map_err(EmitError::Io)?;
         self.at = 0;
         Ok(())
+    }
+}
+
+/// One range of pass 2 being written: where it is in the source (`s`, up to `to`) and in the
+/// target (`t`, bytes written so far, flushed or not), its buffer and the offsets it fixed.
+struct Range<O: FnMut(&[u8]) -> std::io::Result<()>> {
+    s: usize,
+    t: usize,
+    to: usize,
+    sink: Sink<O>,
+    fixed: usize,
+}
+
+impl<O: FnMut(&[u8]) -> std::io::Result<()>> Range<O> {
+    fn new(from: (usize, usize), to: usize, out: O) -> Range<O> {
+        Range {
+            s: from.0,
+            t: from.1,
+            to,
+            sink: Sink {
+                buf: vec![0; CHUNK + SLACK],
+                at: 0,
+                out,
+            },
+            fixed: 0,
+        }
+    }
+}
+
+/// The general encoder's relocation: the target offset of the source offset `target` a
+/// branch points at, or why it has none.
+fn relocate(
+    n: usize,
+    starts: &StartMap,
+    field: &str,
+    offset: i128,
+    target: i128,
+) -> Result<i128, ErrorKind> {
+    let fail = |why: String| ErrorKind::BranchTarget {
+        field: field.to_string(),
+        offset,
+        target,
+        why,
+    };
+    if target < 0 || target > n as i128 {
+        return Err(fail(format!("outside the program (0..={n})")));
+    }
+    match starts.target_of(target as usize) {
+        Some(t) => Ok(t as i128),
+        None => Err(fail(
+            "which is inside an instruction, not at its start".into(),
+        )),
     }
 }
 
 impl Translator {
     /// Pass 1: every instruction's place in the target, recorded in the relocation map, and
     /// whether any instruction changes size. Decode errors anywhere win over mapping errors,
-    /// whichever comes first in the stream.
+    /// whichever comes first in the stream. A large program is walked on several threads
+    /// ([`Translator::place_parallel`]), with this one thread's walk as the fallback.
     pub(super) fn place(&self, input: &[u8]) -> Result<(StartMap, bool), TranslateError> {
+        self.place_in(input, parallel::parts(input.len()))
+    }
+
+    /// [`Translator::place`] cut every `segment` bytes when given (tests cut small programs
+    /// in many places), else on one thread.
+    pub(super) fn place_in(
+        &self,
+        input: &[u8],
+        segment: Option<usize>,
+    ) -> Result<(StartMap, bool), TranslateError> {
+        if let Some(found) = segment.and_then(|s| self.place_parallel(input, s)) {
+            return Ok(found);
+        }
+        self.place_seq(input)
+    }
+
+    /// Pass 1 on one thread: the reference, and what reports every error.
+    pub(super) fn place_seq(&self, input: &[u8]) -> Result<(StartMap, bool), TranslateError> {
         let n = input.len();
         let sizes = &*self.steps.sizes;
         let (max_src, max_dst) = (self.steps.max_src, self.steps.max_dst);
@@ -257,145 +378,300 @@ impl Translator {
         starts: &StartMap,
         out: &mut W,
     ) -> Result<usize, EmitError> {
-        let n = input.len();
-        let reloc = |field: &str, offset: i128, target: i128| -> Result<i128, ErrorKind> {
-            let fail = |why: String| ErrorKind::BranchTarget {
-                field: field.to_string(),
-                offset,
-                target,
-                why,
-            };
-            if target < 0 || target > n as i128 {
-                return Err(fail(format!("outside the program (0..={n})")));
-            }
-            match starts.target_of(target as usize) {
-                Some(t) => Ok(t as i128),
-                None => Err(fail(
-                    "which is inside an instruction, not at its start".into(),
-                )),
-            }
+        let fixed = self.emit_range(input, starts, (0, 0), input.len(), |b| out.write_all(b))?;
+        out.flush().map_err(EmitError::Io)?;
+        Ok(fixed)
+    }
+
+    /// Pass 2 over the instructions from source offset `from.0` (an instruction start, which
+    /// lands at target offset `from.1`) up to the first instruction start at or past `to`
+    /// (also one, or the end), with the output handed in order to `out`. The whole output is
+    /// one range; [`Translator::emit_at`](super::parallel) writes several at once.
+    pub(super) fn emit_range<O: FnMut(&[u8]) -> std::io::Result<()>>(
+        &self,
+        input: &[u8],
+        starts: &StartMap,
+        from: (usize, usize),
+        to: usize,
+        out: O,
+    ) -> Result<usize, EmitError> {
+        let reloc = |field: &str, offset: i128, target: i128| {
+            relocate(input.len(), starts, field, offset, target)
         };
+        let mut r = Range::new(from, to, out);
+        self.finish_range(input, starts, &reloc, &mut r)
+    }
+
+    /// The rest of a range, on its own.
+    fn finish_range<O: FnMut(&[u8]) -> std::io::Result<()>>(
+        &self,
+        input: &[u8],
+        starts: &StartMap,
+        reloc: &dyn Fn(&str, i128, i128) -> Result<i128, ErrorKind>,
+        r: &mut Range<O>,
+    ) -> Result<usize, EmitError> {
+        while r.s < r.to {
+            self.run_short(input, r);
+            if r.s < r.to {
+                self.one(input, starts, reloc, r)?;
+            }
+        }
+        r.sink.flush()?;
+        Ok(r.fixed)
+    }
+
+    /// Two ranges of pass 2 at once (see [`Translator::emit_range`]), their short instructions
+    /// interleaved: each range is a chain of dependent loads (where an instruction starts
+    /// depends on the size of the one before), so one thread steps two in the time of one.
+    /// The results come in range order; after an error in `a`, `b` is not finished (its
+    /// error could only come later in the stream).
+    pub(super) fn emit_pair<O: FnMut(&[u8]) -> std::io::Result<()>>(
+        &self,
+        input: &[u8],
+        starts: &StartMap,
+        a: ((usize, usize), usize, O),
+        b: ((usize, usize), usize, O),
+    ) -> [Result<usize, EmitError>; 2] {
+        let reloc = |field: &str, offset: i128, target: i128| {
+            relocate(input.len(), starts, field, offset, target)
+        };
+        let mut a = Range::new(a.0, a.1, a.2);
+        let mut b = Range::new(b.0, b.1, b.2);
+        let mut b_failed = None;
+        while a.s < a.to && b_failed.is_none() && b.s < b.to {
+            self.run_short_pair(input, &mut a, &mut b);
+            if a.s < a.to && !self.short(input, &a) {
+                if let Err(e) = self.one(input, starts, &reloc, &mut a) {
+                    return [Err(e), Ok(0)];
+                }
+            }
+            if b.s < b.to && !self.short(input, &b) {
+                if let Err(e) = self.one(input, starts, &reloc, &mut b) {
+                    b_failed = Some(e);
+                }
+            }
+        }
+        let first = self.finish_range(input, starts, &reloc, &mut a);
+        if first.is_err() {
+            return [first, Ok(0)];
+        }
+        let second = match b_failed {
+            Some(e) => Err(e),
+            None => self.finish_range(input, starts, &reloc, &mut b),
+        };
+        [first, second]
+    }
+
+    /// The next instruction of `r` is one [`Translator::run_short`] writes.
+    #[inline]
+    fn short<O: FnMut(&[u8]) -> std::io::Result<()>>(&self, input: &[u8], r: &Range<O>) -> bool {
+        let safe = r.to.min(input.len().saturating_sub(SMALL - 1));
+        if r.s >= safe || r.sink.at > r.sink.buf.len() - SLACK - SMALL {
+            return false;
+        }
+        let e = &self.steps.small[usize::from(input[r.s])];
+        let w = u64::from_le_bytes(input[r.s..r.s + SMALL].try_into().expect("8 bytes"));
+        e.words.is_some() && e.src_len != 0 && !e.branch && w & e.zmask == 0
+    }
+
+    /// The common case, in a loop of its own: short instructions without branches, written
+    /// as word moves while the buffer has room. Kept apart from the rest of pass 2 so that its
+    /// positions stay in registers (in one large loop they were spilled to the stack, which
+    /// put a store and a reload on the dependent chain from one instruction's start to the
+    /// next).
+    #[inline]
+    fn run_short<O: FnMut(&[u8]) -> std::io::Result<()>>(&self, input: &[u8], r: &mut Range<O>) {
+        let small = &*self.steps.small;
+        let (buf, mut o, mut s, mut t) = (&mut r.sink.buf[..], r.sink.at, r.s, r.t);
+        let room = buf.len() - SLACK - SMALL;
+        let safe = r.to.min(input.len().saturating_sub(SMALL - 1));
+        while s < safe && o <= room {
+            let e = &small[usize::from(input[s])];
+            let w = u64::from_le_bytes(input[s..s + SMALL].try_into().expect("8 bytes"));
+            let Some((rot, mask)) = e.words else { break };
+            if e.src_len == 0 || e.branch || w & e.zmask != 0 {
+                break;
+            }
+            let v = u64::from_le_bytes(e.konst)
+                | w.rotate_left(rot[0]) & mask[0]
+                | w.rotate_left(rot[1]) & mask[1];
+            buf[o..o + SMALL].copy_from_slice(&v.to_le_bytes());
+            let (sl, dl) = (usize::from(e.src_len), usize::from(e.dst_len));
+            o += dl;
+            s += sl;
+            t += dl;
+        }
+        (r.sink.at, r.s, r.t) = (o, s, t);
+    }
+
+    /// [`Translator::run_short`] for two ranges at once, until either meets an instruction
+    /// it does not write.
+    #[inline]
+    fn run_short_pair<O: FnMut(&[u8]) -> std::io::Result<()>>(
+        &self,
+        input: &[u8],
+        a: &mut Range<O>,
+        b: &mut Range<O>,
+    ) {
+        let small = &*self.steps.small;
+        let n = input.len();
+        let (ba, mut oa, mut sa, mut ta) = (&mut a.sink.buf[..], a.sink.at, a.s, a.t);
+        let (bb, mut ob, mut sb, mut tb) = (&mut b.sink.buf[..], b.sink.at, b.s, b.t);
+        let (room_a, room_b) = (ba.len() - SLACK - SMALL, bb.len() - SLACK - SMALL);
+        let safe_a = a.to.min(n.saturating_sub(SMALL - 1));
+        let safe_b = b.to.min(n.saturating_sub(SMALL - 1));
+        while sa < safe_a && oa <= room_a && sb < safe_b && ob <= room_b {
+            let ea = &small[usize::from(input[sa])];
+            let eb = &small[usize::from(input[sb])];
+            let wa = u64::from_le_bytes(input[sa..sa + SMALL].try_into().expect("8 bytes"));
+            let wb = u64::from_le_bytes(input[sb..sb + SMALL].try_into().expect("8 bytes"));
+            let (Some((rot_a, mask_a)), Some((rot_b, mask_b))) = (ea.words, eb.words) else {
+                break;
+            };
+            if ea.src_len == 0 || ea.branch || wa & ea.zmask != 0 {
+                break;
+            }
+            if eb.src_len == 0 || eb.branch || wb & eb.zmask != 0 {
+                break;
+            }
+            let va = u64::from_le_bytes(ea.konst)
+                | wa.rotate_left(rot_a[0]) & mask_a[0]
+                | wa.rotate_left(rot_a[1]) & mask_a[1];
+            let vb = u64::from_le_bytes(eb.konst)
+                | wb.rotate_left(rot_b[0]) & mask_b[0]
+                | wb.rotate_left(rot_b[1]) & mask_b[1];
+            ba[oa..oa + SMALL].copy_from_slice(&va.to_le_bytes());
+            bb[ob..ob + SMALL].copy_from_slice(&vb.to_le_bytes());
+            let (sl, dl) = (usize::from(ea.src_len), usize::from(ea.dst_len));
+            oa += dl;
+            sa += sl;
+            ta += dl;
+            let (sl, dl) = (usize::from(eb.src_len), usize::from(eb.dst_len));
+            ob += dl;
+            sb += sl;
+            tb += dl;
+        }
+        (a.sink.at, a.s, a.t) = (oa, sa, ta);
+        (b.sink.at, b.s, b.t) = (ob, sb, tb);
+    }
+
+    /// One instruction of pass 2 at `r.s`, by whichever of the step tables and the general
+    /// encoder applies.
+    fn one<O: FnMut(&[u8]) -> std::io::Result<()>>(
+        &self,
+        input: &[u8],
+        starts: &StartMap,
+        reloc: &dyn Fn(&str, i128, i128) -> Result<i128, ErrorKind>,
+        r: &mut Range<O>,
+    ) -> Result<(), EmitError> {
+        let n = input.len();
         let kinds = &*self.steps.kinds;
         let small = &*self.steps.small;
         let sizes = &*self.steps.sizes;
-        let mut sink = Sink {
-            buf: vec![0; CHUNK + SLACK],
-            at: 0,
-            out,
-        };
-        let mut fixed = 0;
-        // `s` in the source, `t` in the target (bytes written so far, flushed or not).
-        let (mut s, mut t) = (0usize, 0usize);
-        while s < n {
-            let b = usize::from(input[s]);
-            let e = &small[b];
-            if e.src_len != 0 && n - s >= SMALL {
-                let w = u64::from_le_bytes(input[s..s + SMALL].try_into().expect("8 bytes"));
-                if w & e.zmask == 0 {
-                    sink.room(SMALL)?;
-                    let o = sink.at;
-                    let dst = &mut sink.buf[o..o + SMALL];
-                    match e.words {
-                        Some((rot, mask)) => {
-                            let konst = u64::from_le_bytes(e.konst);
-                            let v = konst
-                                | w.rotate_left(rot[0]) & mask[0]
-                                | w.rotate_left(rot[1]) & mask[1];
-                            dst.copy_from_slice(&v.to_le_bytes());
-                        }
-                        None => {
-                            let mut window = [0u8; 2 * SMALL];
-                            window[..SMALL].copy_from_slice(&w.to_le_bytes());
-                            window[SMALL..].copy_from_slice(&e.konst);
-                            for (d, &i) in dst.iter_mut().zip(&e.map) {
-                                *d = window[usize::from(i) & (2 * SMALL - 1)];
-                            }
+        let (s, t) = (r.s, r.t);
+        let (sink, fixed) = (&mut r.sink, &mut r.fixed);
+        let b = usize::from(input[s]);
+        let e = &small[b];
+        if e.src_len != 0 && n - s >= SMALL {
+            let w = u64::from_le_bytes(input[s..s + SMALL].try_into().expect("8 bytes"));
+            if w & e.zmask == 0 {
+                sink.room(SMALL)?;
+                let o = sink.at;
+                let dst = &mut sink.buf[o..o + SMALL];
+                match e.words {
+                    Some((rot, mask)) => {
+                        let konst = u64::from_le_bytes(e.konst);
+                        let v = konst
+                            | w.rotate_left(rot[0]) & mask[0]
+                            | w.rotate_left(rot[1]) & mask[1];
+                        dst.copy_from_slice(&v.to_le_bytes());
+                    }
+                    None => {
+                        let mut window = [0u8; 2 * SMALL];
+                        window[..SMALL].copy_from_slice(&w.to_le_bytes());
+                        window[SMALL..].copy_from_slice(&e.konst);
+                        for (d, &i) in dst.iter_mut().zip(&e.map) {
+                            *d = window[usize::from(i) & (2 * SMALL - 1)];
                         }
                     }
-                    let (sl, dl) = (usize::from(e.src_len), usize::from(e.dst_len));
-                    // A branch that does not land or fit falls through to the general
-                    // encoder below, which reports it.
-                    let landed = !e.branch || {
-                        let tp = self.steps.templates[b]
-                            .as_ref()
-                            .expect("a branch step has a template");
-                        let ends = (s + sl, t + dl);
-                        let src = &input[s..s + sl];
-                        self.branches(tp, src, &mut dst[..dl], ends, starts)
-                            .map(|k| fixed += k)
-                            .is_some()
-                    };
-                    if landed {
-                        sink.at += dl;
-                        s += sl;
-                        t += dl;
-                        continue;
-                    }
+                }
+                let (sl, dl) = (usize::from(e.src_len), usize::from(e.dst_len));
+                // A branch that does not land or fit falls through to the general
+                // encoder below, which reports it.
+                let landed = !e.branch || {
+                    let tp = self.steps.templates[b]
+                        .as_ref()
+                        .expect("a branch step has a template");
+                    let ends = (s + sl, t + dl);
+                    let src = &input[s..s + sl];
+                    self.branches(tp, src, &mut dst[..dl], ends, starts)
+                        .map(|k| *fixed += k)
+                        .is_some()
+                };
+                if landed {
+                    sink.at += dl;
+                    (r.s, r.t) = (s + sl, t + dl);
+                    return Ok(());
                 }
             }
-            let kind = kinds[b];
-            if kind == PLAIN {
-                // The general encoder would write the source bytes with the new opcode byte.
-                let size = sizes[b] as usize & 0xFFFF;
-                if size <= n - s {
-                    sink.room(size)?;
-                    let o = sink.at;
-                    sink.buf[o..o + size].copy_from_slice(&input[s..s + size]);
-                    sink.buf[o] = self.fast[b] as u8;
-                    sink.at += size;
-                    s += size;
-                    t += size;
-                    continue;
-                }
-            } else if kind == TEMPLATE {
-                let tp = self.steps.templates[b]
-                    .as_ref()
-                    .expect("a template byte has one");
-                if tp.src_len <= n - s {
-                    let src = &input[s..s + tp.src_len];
-                    if tp.must_be_zero.iter().all(|&i| src[usize::from(i)] == 0) {
-                        sink.room(tp.dst_len)?;
-                        let o = sink.at;
-                        let dst = &mut sink.buf[o..o + tp.dst_len];
-                        let h = tp.head.len();
-                        dst[..h].copy_from_slice(&tp.head);
-                        for (d, &i) in dst[h..].iter_mut().zip(&tp.bytes) {
-                            *d = if i == ZERO { 0 } else { src[usize::from(i)] };
-                        }
-                        let ends = (s + tp.src_len, t + tp.dst_len);
-                        // `None`: a branch that does not land or fit; the general encoder
-                        // below reports it.
-                        if let Some(k) = self.branches(tp, src, dst, ends, starts) {
-                            fixed += k;
-                            sink.at += tp.dst_len;
-                            s += tp.src_len;
-                            t += tp.dst_len;
-                            continue;
-                        }
-                    }
-                }
-            }
-            let d = self.decode_at(input, s)?;
-            let (m, len) = self.target_of(input, s, &d)?;
-            sink.room(len)?;
-            let o = sink.at;
-            fixed += self
-                .encode(
-                    &d,
-                    m,
-                    &input[s..s + d.len],
-                    &mut sink.buf[o..o + len],
-                    (s + d.len, t + len),
-                    &reloc,
-                )
-                .map_err(|e| self.fail(input, s, Some(&d), e))?;
-            sink.at += len;
-            s += d.len;
-            t += len;
         }
-        sink.flush()?;
-        sink.out.flush().map_err(EmitError::Io)?;
-        Ok(fixed)
+        let kind = kinds[b];
+        if kind == PLAIN {
+            // The general encoder would write the source bytes with the new opcode byte.
+            let size = sizes[b] as usize & 0xFFFF;
+            if size <= n - s {
+                sink.room(size)?;
+                let o = sink.at;
+                sink.buf[o..o + size].copy_from_slice(&input[s..s + size]);
+                sink.buf[o] = self.fast[b] as u8;
+                sink.at += size;
+                (r.s, r.t) = (s + size, t + size);
+                return Ok(());
+            }
+        } else if kind == TEMPLATE {
+            let tp = self.steps.templates[b]
+                .as_ref()
+                .expect("a template byte has one");
+            if tp.src_len <= n - s {
+                let src = &input[s..s + tp.src_len];
+                if tp.must_be_zero.iter().all(|&i| src[usize::from(i)] == 0) {
+                    sink.room(tp.dst_len)?;
+                    let o = sink.at;
+                    let dst = &mut sink.buf[o..o + tp.dst_len];
+                    let h = tp.head.len();
+                    dst[..h].copy_from_slice(&tp.head);
+                    for (d, &i) in dst[h..].iter_mut().zip(&tp.bytes) {
+                        *d = if i == ZERO { 0 } else { src[usize::from(i)] };
+                    }
+                    let ends = (s + tp.src_len, t + tp.dst_len);
+                    // `None`: a branch that does not land or fit; the general encoder
+                    // below reports it.
+                    if let Some(k) = self.branches(tp, src, dst, ends, starts) {
+                        *fixed += k;
+                        sink.at += tp.dst_len;
+                        (r.s, r.t) = (s + tp.src_len, t + tp.dst_len);
+                        return Ok(());
+                    }
+                }
+            }
+        }
+        let d = self.decode_at(input, s)?;
+        let (m, len) = self.target_of(input, s, &d)?;
+        sink.room(len)?;
+        let o = sink.at;
+        *fixed += self
+            .encode(
+                &d,
+                m,
+                &input[s..s + d.len],
+                &mut sink.buf[o..o + len],
+                (s + d.len, t + len),
+                reloc,
+            )
+            .map_err(|e| self.fail(input, s, Some(&d), e))?;
+        sink.at += len;
+        (r.s, r.t) = (s + d.len, t + len);
+        Ok(())
     }
 
     /// A template's branches recomputed into `dst`: the number of offsets that changed, or
@@ -431,7 +707,29 @@ impl Translator {
 
 #[cfg(test)]
 mod start_map_tests {
-    use super::StartMap;
+    use super::{select64, StartMap};
+
+    #[test]
+    fn select_finds_every_set_bit() {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for i in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            // Sparse and dense words too.
+            let w = match i % 3 {
+                0 => x,
+                1 => x & x.rotate_left(17) & x.rotate_left(29),
+                _ => x | x.rotate_left(11),
+            };
+            let ones: Vec<u32> = (0..64).filter(|&b| w >> b & 1 == 1).collect();
+            for (k, &b) in ones.iter().enumerate() {
+                assert_eq!(select64(w, k as u32), b, "{w:#x} {k}");
+            }
+        }
+        assert_eq!(select64(u64::MAX, 63), 63);
+        assert_eq!(select64(1 << 63, 0), 63);
+    }
 
     /// The compact map answers every offset exactly as a plain list of `(source, target)` pairs.
     #[test]
