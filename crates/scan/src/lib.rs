@@ -72,9 +72,10 @@ pub struct ScanOptions {
     /// does not skip files a quiet one reads; the default, 3 s, is about ten times what the
     /// largest default-sized file (4 MiB) needs.
     pub parse_timeout: std::time::Duration,
-    /// Files larger than this many bytes are parsed in pieces of at least this size, cut
-    /// between top-level items (see `chunk.rs`), so that only one piece's syntax tree is held
-    /// at a time: a whole tree takes 15–27 times its file. 0 parses every file whole.
+    /// Files larger than this many bytes are parsed in pieces of about this size, cut
+    /// between top-level items or between the members of an item over 64 KiB (see
+    /// `chunk.rs`), so that only one piece's syntax tree is held at a time: a whole tree takes
+    /// 15–27 times its file. 0 parses every file whole.
     pub chunk_bytes: usize,
 }
 
