@@ -324,6 +324,11 @@ fn check_str(what: &'static str, s: &str) -> Result<(), InvalidAdvertisement> {
     }
     // The names rule of isa-core: names are text. A peer's advertisement is printed in
     // reports, so a control character in it is refused here, where every decoder passes.
+    // Printable ASCII (nearly every name) has none; checking bytes first skips decoding each
+    // character, which was a fifth of encoding an advertisement.
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return Ok(());
+    }
     if let Some((at, c)) = s.char_indices().find(|(_, c)| c.is_control()) {
         return Err(InvalidAdvertisement::ControlCharacter {
             what,
@@ -341,13 +346,15 @@ fn check_len(what: &'static str, len: usize, max: usize) -> Result<(), InvalidAd
     Ok(())
 }
 
-fn check_ascending<T, K: Ord>(
+/// Strictly ascending by `less`, which compares in place (a key function returning owned keys
+/// cloned two values per pair).
+fn check_ascending<T>(
     what: &'static str,
     items: &[T],
-    key: impl Fn(&T) -> K,
+    less: impl Fn(&T, &T) -> bool,
 ) -> Result<(), InvalidAdvertisement> {
     for (i, w) in items.windows(2).enumerate() {
-        if key(&w[0]) >= key(&w[1]) {
+        if !less(&w[0], &w[1]) {
             return Err(InvalidAdvertisement::NotAscending { what, index: i + 1 });
         }
     }
@@ -366,19 +373,19 @@ impl<'a> Advertisement<'a> {
         for v in &self.versions {
             check_str("version label", &v.version.to_string())?;
         }
-        check_ascending("versions", &self.versions, |v| v.version.clone())?;
+        check_ascending("versions", &self.versions, |a, b| a.version < b.version)?;
         check_len("formats", self.formats.len(), limits::MAX_FORMATS)?;
         for f in &self.formats {
             check_str("format letter", &f.letter)?;
             check_str("format shape", &f.shape)?;
         }
-        check_ascending("formats", &self.formats, |f| f.clone())?;
+        check_ascending("formats", &self.formats, |a, b| a < b)?;
         check_len(
             "instructions",
             self.instructions.len(),
             limits::MAX_INSTRUCTIONS,
         )?;
-        check_ascending("instructions", &self.instructions, |i| i.key())?;
+        check_ascending("instructions", &self.instructions, |a, b| a.key() < b.key())?;
         if !self.mnemonics.is_empty() {
             if self.mnemonics.len() != self.instructions.len() {
                 return Err(InvalidAdvertisement::MnemonicCount {
@@ -391,10 +398,10 @@ impl<'a> Advertisement<'a> {
             }
         }
         check_len("feature groups", self.groups.len(), limits::MAX_GROUPS)?;
-        check_ascending("feature groups", &self.groups, |g| g.name.clone())?;
+        check_ascending("feature groups", &self.groups, |a, b| a.name < b.name)?;
         for g in &self.groups {
             check_str("feature group name", &g.name)?;
-            check_ascending("feature group members", &g.members, |m| *m)?;
+            check_ascending("feature group members", &g.members, |a, b| a < b)?;
             if let Some(&bad) = g
                 .members
                 .iter()
@@ -818,6 +825,29 @@ pub fn claim_of_table(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn control_characters_are_refused_in_ascii_and_beyond() {
+        for ok in ["ADD", "v1.2-rc", "HÄLT", "名前", " ~"] {
+            assert_eq!(super::check_str("mnemonic", ok), Ok(()), "{ok:?}");
+        }
+        for (bad, at, code) in [
+            ("A\nB", 1, 0x0a),
+            ("\u{7f}", 0, 0x7f),
+            ("é\u{85}", 2, 0x85),
+            ("\0", 0, 0),
+        ] {
+            assert_eq!(
+                super::check_str("mnemonic", bad),
+                Err(super::InvalidAdvertisement::ControlCharacter {
+                    what: "mnemonic",
+                    at,
+                    code
+                }),
+                "{bad:?}"
+            );
+        }
+    }
     #[test]
     fn versions_come_from_free_text() {
         let v = |s: &str| super::version_from_text(s).map(|v| v.to_string());
