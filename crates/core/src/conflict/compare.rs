@@ -3,11 +3,11 @@
 //! `mnemonic-divergence`, `format-mismatch`), with the flat per-table value sets that keep them
 //! allocation-free on the common path and the message helpers they share.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::mnemonic::near_miss;
 
-use super::detect::{finish, runs, Ctx, Item};
+use super::detect::{finish, runs, Ctx, FxMap, Item};
 use super::{hex_opcode, Conflict, ConflictEntry, ConflictKind};
 
 /// Per-table value sets of one bucket, stored flat so that examining a bucket allocates nothing
@@ -275,7 +275,7 @@ fn group_by_set<'c>(
     sets: &[(u32, Vec<u32>)],
     label: impl Fn(&[u32]) -> String,
 ) -> BTreeMap<String, BTreeSet<&'c str>> {
-    let mut index: HashMap<&[u32], usize> = HashMap::new();
+    let mut index: FxMap<&[u32], usize> = FxMap::default();
     let mut distinct: Vec<(&[u32], Vec<&'c str>)> = Vec::new();
     for (table, set) in sets {
         let name = ctx.tables[*table as usize].implementation.as_str();

@@ -22,7 +22,7 @@ use super::{CheckOptions, Conflict, ConflictEntry, ConflictKind, Report, Summary
 /// would dominate detection time on large inputs, and these keys are not attacker-chosen in a
 /// way that matters (the worst case is slower detection, not a wrong answer).
 #[derive(Default)]
-struct FxHasher(u64);
+pub(super) struct FxHasher(u64);
 
 impl Hasher for FxHasher {
     fn finish(&self) -> u64 {
@@ -64,7 +64,7 @@ impl FxHasher {
     }
 }
 
-type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+pub(super) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
 /// One instruction entry, flattened.
 #[derive(Clone, Copy)]

@@ -378,19 +378,8 @@ impl Translator {
         }
         let starts = starts.expect("a size-changing translation has its map");
         let segment = cuts.1.unwrap_or(input.len());
-        let branches_fixed =
-            self.emit_at(input, &starts, segment, write_at)
-                .map_err(|e| match e {
-                    EmitError::Translate(e) => WriteError::from(e),
-                    EmitError::Io(e) => WriteError::Io(e),
-                })?;
-        Ok(Stats {
-            instructions: starts.count(),
-            bytes_in: input.len(),
-            bytes_out: starts.target_of(input.len()).unwrap_or(0),
-            branches_fixed,
-            same_size: false,
-        })
+        let branches_fixed = self.emit_at(input, &starts, segment, write_at)?;
+        Ok(Stats::resized(input, &starts, branches_fixed))
     }
 
     /// The whole translation in memory, then written.
@@ -463,17 +452,30 @@ impl Translator {
         starts: &StartMap,
         out: &mut W,
     ) -> Result<Stats, WriteError> {
-        let branches_fixed = self.emit(input, starts, out).map_err(|e| match e {
-            EmitError::Translate(e) => WriteError::from(e),
-            EmitError::Io(e) => WriteError::Io(e),
-        })?;
-        Ok(Stats {
+        let branches_fixed = self.emit(input, starts, out)?;
+        Ok(Stats::resized(input, starts, branches_fixed))
+    }
+}
+
+impl Stats {
+    /// The totals of a size-changing translation of `input`, from its relocation map.
+    fn resized(input: &[u8], starts: &StartMap, branches_fixed: usize) -> Stats {
+        Stats {
             instructions: starts.count(),
             bytes_in: input.len(),
             bytes_out: starts.target_of(input.len()).unwrap_or(0),
             branches_fixed,
             same_size: false,
-        })
+        }
+    }
+}
+
+impl From<EmitError> for WriteError {
+    fn from(e: EmitError) -> WriteError {
+        match e {
+            EmitError::Translate(e) => WriteError::from(e),
+            EmitError::Io(e) => WriteError::Io(e),
+        }
     }
 }
 
