@@ -148,5 +148,6 @@ pub fn run(args: Args) -> Result<u8> {
         OutputFormat::Json => pretty(&outcome_json(&outcome)),
     };
     print!("{text}");
+    crate::output::discard((tables, outcome, text));
     Ok(EXIT_OK)
 }

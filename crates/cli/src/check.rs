@@ -10,7 +10,7 @@ use isa_report::check::{
 
 use crate::args::{AliasArg, ReportArgs, ReportFormat, SchemeArg};
 use crate::inputs;
-use crate::output::{json, stream_stdout, write_stdout, EXIT_FAIL, EXIT_OK};
+use crate::output::{discard, json, stream_stdout, write_stdout, EXIT_FAIL, EXIT_OK};
 
 /// Arguments of `check`.
 #[derive(Debug, clap::Args)]
@@ -68,6 +68,7 @@ pub fn run(args: Args) -> Result<u8> {
                 "--summary has no SARIF form (a SARIF log lists every result)\nhint: use --format json or text with --summary"
             ),
         }
+        discard((tables, report));
         return Ok(if failed { EXIT_FAIL } else { EXIT_OK });
     }
     if args.max_entries.is_some() && args.report.format != ReportFormat::Text {
@@ -88,5 +89,6 @@ pub fn run(args: Args) -> Result<u8> {
         }
         ReportFormat::Sarif => write_stdout(&json(&sarif(&report)))?,
     }
+    discard((tables, report));
     Ok(if failed { EXIT_FAIL } else { EXIT_OK })
 }

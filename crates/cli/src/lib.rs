@@ -112,7 +112,7 @@ enum Command {
 }
 
 use isa_report::style;
-pub use output::{EXIT_ERROR, EXIT_FAIL, EXIT_OK};
+pub use output::{exit_after_run, EXIT_ERROR, EXIT_FAIL, EXIT_OK};
 
 /// Runs the command line `args` (the program name first, as in `std::env::args_os`) and
 /// returns the exit code. Exactly what the binary does, minus process-wide set-up (see

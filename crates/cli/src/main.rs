@@ -14,5 +14,6 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     isa_authority_cli::restore_sigpipe();
+    isa_authority_cli::exit_after_run();
     ExitCode::from(isa_authority_cli::run(std::env::args_os()))
 }

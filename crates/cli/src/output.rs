@@ -11,6 +11,29 @@ pub const EXIT_FAIL: u8 = 1;
 /// Exit code for bad input, usage or IO errors.
 pub const EXIT_ERROR: u8 = 2;
 
+/// Set by the binary (`main.rs`), never by the Python extension: the process ends when
+/// [`crate::run`] returns.
+static EXITS_AFTER_RUN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Declares that the process exits as soon as [`crate::run`] returns (the binary calls this;
+/// an in-process caller such as the Python package does not).
+pub fn exit_after_run() {
+    EXITS_AFTER_RUN.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Ends the life of a command's large data (tables, reports): dropped as usual in-process, but
+/// left to the operating system when the process is about to exit. Freeing a thousand tables'
+/// and a report's millions of small allocations one by one was 6-7 % of a large `check` or
+/// `arbitrate` (docs/benchmarks.md), for memory the exit returns anyway. Nothing here owns a
+/// file, lock or child process, so skipping the destructors loses nothing.
+pub fn discard<T>(value: T) {
+    if EXITS_AFTER_RUN.load(std::sync::atomic::Ordering::Relaxed) {
+        std::mem::forget(value);
+    } else {
+        drop(value);
+    }
+}
+
 /// Pretty JSON with a trailing newline, DEL and C1 controls escaped.
 pub fn json(value: &Value) -> String {
     isa_io::pretty_json(value)

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use crate::date::Date;
 use crate::encoding::Encoding;
@@ -11,7 +12,9 @@ use crate::format::Layout;
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Location {
     /// Path as the user gave it (kept relative so reports are reproducible across machines).
-    pub file: String,
+    /// Shared: every entry of a table is located in the same file, and a large table set has
+    /// millions of locations.
+    pub file: Arc<str>,
     /// 1-based line, 0 when unknown.
     pub line: u32,
     /// 1-based column, 0 when unknown.
@@ -20,12 +23,14 @@ pub struct Location {
 
 impl Location {
     /// A location at a line and column of a file.
-    pub fn new(file: impl Into<String>, line: u32, column: u32) -> Location {
-        Location {
-            file: file.into(),
-            line,
-            column,
-        }
+    pub fn new(file: impl AsRef<str>, line: u32, column: u32) -> Location {
+        Location::shared(Arc::from(file.as_ref()), line, column)
+    }
+
+    /// A location in a file whose name is already shared (a reader locating every entry of
+    /// one file clones one `Arc` instead of copying the name).
+    pub fn shared(file: Arc<str>, line: u32, column: u32) -> Location {
+        Location { file, line, column }
     }
 }
 

@@ -1,6 +1,7 @@
 //! From a spanned value tree to a [`Table`], with every check the model needs.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Display;
 use std::ops::Range;
 use std::path::Path;
 
@@ -133,7 +134,7 @@ pub fn duplicate_implementations(tables: &[Table]) -> Vec<LoadError> {
     for table in tables {
         if let Some(first) = seen.get(table.implementation.as_str()) {
             let (file, line, column) = table.location.as_ref().map_or((String::new(), 0, 0), |l| {
-                (l.file.clone(), l.line, l.column)
+                (l.file.to_string(), l.line, l.column)
             });
             let first_at = first
                 .location
@@ -170,6 +171,7 @@ pub fn parse_table(file: &str, text: &str, format: TableFormat) -> Result<Table,
     };
     Reader {
         file,
+        shared_file: std::sync::Arc::from(file),
         text,
         index,
         format,
@@ -177,8 +179,20 @@ pub fn parse_table(file: &str, text: &str, format: TableFormat) -> Result<Table,
     .table(&root)
 }
 
+/// `opcodes[N]`, an entry's name in messages.
+#[derive(Clone, Copy)]
+struct EntryName(usize);
+
+impl Display for EntryName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "opcodes[{}]", self.0)
+    }
+}
+
 struct Reader<'a> {
     file: &'a str,
+    /// The file name every entry's location shares.
+    shared_file: std::sync::Arc<str>,
     text: &'a str,
     index: LineIndex,
     format: TableFormat,
@@ -200,10 +214,10 @@ impl Reader<'_> {
 
     fn location(&self, span: &Range<usize>) -> Location {
         let (line, column) = self.index.locate(self.text, span.start);
-        Location::new(self.file, line, column)
+        Location::shared(self.shared_file.clone(), line, column)
     }
 
-    fn object<'n>(&self, node: &'n Node, what: &str) -> Result<&'n Props<'n>, LoadError> {
+    fn object<'n>(&self, node: &'n Node, what: impl Display) -> Result<&'n Props<'n>, LoadError> {
         match &node.kind {
             Kind::Object(props) => {
                 // The first repeat of a key, in file order. An entry has a handful of keys:
@@ -233,7 +247,12 @@ impl Reader<'_> {
     }
 
     /// An optional string: absent and null are `None`.
-    fn opt_str(&self, props: &Props, key: &str, what: &str) -> Result<Option<String>, LoadError> {
+    fn opt_str(
+        &self,
+        props: &Props,
+        key: &str,
+        what: impl Display,
+    ) -> Result<Option<String>, LoadError> {
         match Self::get(props, key) {
             None => Ok(None),
             Some(Node {
@@ -261,7 +280,11 @@ impl Reader<'_> {
 
     /// `operands` is free text; some sources list operands as an array of strings, which is
     /// kept joined with ", " rather than rejected.
-    fn operands(&self, props: &Props, what: &str) -> Result<Option<String>, LoadError> {
+    fn operands(
+        &self,
+        props: &Props,
+        what: impl Display + Copy,
+    ) -> Result<Option<String>, LoadError> {
         match Self::get(props, "operands") {
             Some(Node {
                 kind: Kind::Array(items),
@@ -293,7 +316,12 @@ impl Reader<'_> {
         }
     }
 
-    fn opt_bool(&self, props: &Props, key: &str, what: &str) -> Result<Option<bool>, LoadError> {
+    fn opt_bool(
+        &self,
+        props: &Props,
+        key: &str,
+        what: impl Display,
+    ) -> Result<Option<bool>, LoadError> {
         match Self::get(props, key) {
             None
             | Some(Node {
@@ -318,7 +346,7 @@ impl Reader<'_> {
         &self,
         props: &Props,
         key: &str,
-        what: &str,
+        what: impl Display,
         max: u64,
     ) -> Result<Option<u64>, LoadError> {
         let Some(node) = Self::get(props, key) else {
@@ -622,15 +650,17 @@ impl Reader<'_> {
         node: &Node,
         formats: &BTreeMap<String, Layout>,
     ) -> Result<Entry, LoadError> {
-        let what = format!("opcodes[{index}]");
-        let props = self.object(node, &format!("entry {what}"))?;
+        // Named only when a message needs it: formatting it up front was two allocations per
+        // entry of every table loaded.
+        let what = EntryName(index);
+        let props = self.object(node, format_args!("entry {what}"))?;
         let opcode = self
-            .opt_uint(props, "opcode", &what, u64::from(u32::MAX))?
+            .opt_uint(props, "opcode", what, u64::from(u32::MAX))?
             .ok_or_else(|| {
                 self.error(&node.span, format!("{what} has no `opcode` number"))
                     .with_hint("every entry needs `opcode`, a non-negative integer")
             })? as u32;
-        let mnemonic = self.opt_str(props, "mnemonic", &what)?;
+        let mnemonic = self.opt_str(props, "mnemonic", what)?;
         if let (Some(m), Some(n)) = (&mnemonic, Self::get(props, "mnemonic")) {
             if m.trim().is_empty() {
                 return Err(self
@@ -640,12 +670,12 @@ impl Reader<'_> {
             isa_core::mnemonic::check_name(m)
                 .map_err(|e| self.error(&n.span, format!("`mnemonic` of {what} {e}")))?;
         }
-        let format = self.opt_str(props, "format", &what)?;
+        let format = self.opt_str(props, "format", what)?;
         if let (Some(f), Some(n)) = (&format, Self::get(props, "format")) {
             isa_core::mnemonic::check_name(f)
                 .map_err(|e| self.error(&n.span, format!("`format` of {what} {e}")))?;
         }
-        let status = match self.opt_str(props, "status", &what)? {
+        let status = match self.opt_str(props, "status", what)? {
             None => None,
             Some(s) => Some(Status::parse(&s).ok_or_else(|| {
                 let n = Self::get(props, "status").expect("present");
@@ -653,7 +683,7 @@ impl Reader<'_> {
                     .with_hint("statuses are proposed, stable, deprecated, removed")
             })?),
         };
-        let branch = self.opt_str(props, "branch", &what)?;
+        let branch = self.opt_str(props, "branch", what)?;
         if let (Some(b), Some(letter)) = (&branch, &format) {
             if let Some(layout) = formats.get(letter) {
                 if !layout.fields.iter().any(|f| &f.name == b) {
@@ -666,16 +696,16 @@ impl Reader<'_> {
             opcode,
             mnemonic,
             format,
-            category: self.opt_str(props, "category", &what)?,
-            description: self.opt_str(props, "description", &what)?,
-            operands: self.operands(props, &what)?,
-            reserved: self.opt_bool(props, "reserved", &what)?.unwrap_or(false),
+            category: self.opt_str(props, "category", what)?,
+            description: self.opt_str(props, "description", what)?,
+            operands: self.operands(props, what)?,
+            reserved: self.opt_bool(props, "reserved", what)?.unwrap_or(false),
             size_bytes: self
-                .opt_uint(props, "size_bytes", &what, 65_535)?
+                .opt_uint(props, "size_bytes", what, 65_535)?
                 .map(|n| n as u32),
             status,
             branch,
-            source_name: self.opt_str(props, "source_name", &what)?,
+            source_name: self.opt_str(props, "source_name", what)?,
             location: Some(self.location(&node.span)),
         })
     }

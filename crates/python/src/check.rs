@@ -76,7 +76,7 @@ impl PyReport {
             let entries = PyList::empty(py);
             for e in &c.entries {
                 let (file, line, column) = match &e.location {
-                    Some(l) => (Some(l.file.as_str()), l.line, l.column),
+                    Some(l) => (Some(&*l.file), l.line, l.column),
                     None => (None, 0, 0),
                 };
                 entries.append((

@@ -179,7 +179,7 @@ impl PyTable {
     /// The file the table was read from, when it was read from one.
     #[getter]
     fn file(&self) -> Option<String> {
-        self.inner.location.as_ref().map(|l| l.file.clone())
+        self.inner.location.as_ref().map(|l| l.file.to_string())
     }
 
     /// The entries, in order, as dictionaries (the interchange keys, plus `file`, `line` and
@@ -199,7 +199,7 @@ impl PyTable {
             d.set_item("status", e.status.map(|s| s.as_str()))?;
             d.set_item("branch", &e.branch)?;
             d.set_item("source_name", &e.source_name)?;
-            d.set_item("file", e.location.as_ref().map(|l| l.file.as_str()))?;
+            d.set_item("file", e.location.as_ref().map(|l| &*l.file))?;
             d.set_item("line", e.location.as_ref().map(|l| l.line))?;
             d.set_item("column", e.location.as_ref().map(|l| l.column))?;
             list.append(d)?;

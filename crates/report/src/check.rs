@@ -487,7 +487,7 @@ struct LocationDoc<'a>(&'a isa_core::Location);
 impl Serialize for LocationDoc<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut m = serializer.serialize_map(Some(3))?;
-        m.serialize_entry("file", &self.0.file)?;
+        m.serialize_entry("file", &*self.0.file)?;
         m.serialize_entry("line", &self.0.line)?;
         m.serialize_entry("column", &self.0.column)?;
         m.end()
@@ -563,12 +563,21 @@ mod tests {
         formatted.format = Some("B".into());
         let with_layouts = vec![
             table("vm-a", vec![formatted.clone()]),
-            table("vm-c", vec![Entry { opcode: 0x22, ..formatted }]),
+            table(
+                "vm-c",
+                vec![Entry {
+                    opcode: 0x22,
+                    ..formatted
+                }],
+            ),
         ];
         let report = isa_core::detect(&tables, &CheckOptions::new());
         assert!(!report.conflicts.is_empty());
         let layouts = isa_core::detect(&with_layouts, &CheckOptions::new());
-        assert!(layouts.conflicts.iter().any(|c| c.entries.iter().any(|e| e.layout.is_some())));
+        assert!(layouts
+            .conflicts
+            .iter()
+            .any(|c| c.entries.iter().any(|e| e.layout.is_some())));
         let none = isa_core::detect(&[], &CheckOptions::new());
         for (report, fail_on, failed) in [
             (&report, FailOn::Error, true),

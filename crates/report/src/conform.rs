@@ -45,8 +45,8 @@ pub struct ConformReport<'a> {
 fn table_file(t: &Table) -> Option<String> {
     t.entries
         .iter()
-        .find_map(|e| e.location.as_ref().map(|l| l.file.clone()))
-        .or_else(|| t.location.as_ref().map(|l| l.file.clone()))
+        .find_map(|e| e.location.as_ref().map(|l| l.file.to_string()))
+        .or_else(|| t.location.as_ref().map(|l| l.file.to_string()))
         .or_else(|| t.source_path.clone())
 }
 

@@ -48,7 +48,7 @@ pub fn line(d: &Diagnostic, fallback: &str) -> String {
 /// A location in JSON: `{"file", "line", "column"}`, or `null`.
 pub fn location_json(l: Option<&Location>) -> Value {
     match l {
-        Some(l) => json!({"file": l.file, "line": l.line, "column": l.column}),
+        Some(l) => json!({"file": &*l.file, "line": l.line, "column": l.column}),
         None => Value::Null,
     }
 }

@@ -65,7 +65,8 @@ impl<W: Write> Pretty<W> {
 
     fn newline_indent(&mut self) {
         // One copy from a line of spaces rather than a push per level.
-        const SPACES: &[u8; 64] = b"                                                                ";
+        const SPACES: &[u8; 64] =
+            b"                                                                ";
         self.buf.push(b'\n');
         let mut width = 2 * self.open.len();
         while width > 0 {
@@ -181,8 +182,7 @@ fn needs_escape(bytes: &[u8]) -> bool {
     let special = |w: u64| {
         let control = w.wrapping_sub(LO * 0x20) & !w;
         let quote = (w ^ (LO * u64::from(b'"'))).wrapping_sub(LO) & !(w ^ (LO * u64::from(b'"')));
-        let slash =
-            (w ^ (LO * u64::from(b'\\'))).wrapping_sub(LO) & !(w ^ (LO * u64::from(b'\\')));
+        let slash = (w ^ (LO * u64::from(b'\\'))).wrapping_sub(LO) & !(w ^ (LO * u64::from(b'\\')));
         (control | quote | slash) & HI != 0
     };
     if bytes.len() < 8 {
@@ -227,7 +227,12 @@ fn escape_str(buf: &mut Vec<u8>, s: &str) {
         buf.push(short);
         if short == b'u' {
             const HEX: &[u8; 16] = b"0123456789abcdef";
-            buf.extend_from_slice(&[b'0', b'0', HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xF)]]);
+            buf.extend_from_slice(&[
+                b'0',
+                b'0',
+                HEX[usize::from(b >> 4)],
+                HEX[usize::from(b & 0xF)],
+            ]);
         }
         start = i + 1;
     }
@@ -378,7 +383,10 @@ mod tests {
         w.value(&json!({"a": [1, 2], "b": {"c": true}})).unwrap();
         w.close(b'}').unwrap();
         w.finish().unwrap();
-        assert_eq!(String::from_utf8(out).unwrap(), crate::pretty_json(&expected));
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            crate::pretty_json(&expected)
+        );
     }
 
     #[test]
@@ -392,17 +400,28 @@ mod tests {
                     assert_eq!(needs_escape(&s), expected, "byte {b:#x} at {at} of {len}");
                 }
             }
-            assert!(!needs_escape(&vec![0xC3; len]), "no false positive on high bytes");
+            assert!(
+                !needs_escape(&vec![0xC3; len]),
+                "no false positive on high bytes"
+            );
         }
     }
 
     #[test]
     fn every_character_escapes_as_serde_json_escapes_it() {
-        for c in (0u32..0x3000).chain([0xFEFF, 0x1F600]).filter_map(char::from_u32) {
+        for c in (0u32..0x3000)
+            .chain([0xFEFF, 0x1F600])
+            .filter_map(char::from_u32)
+        {
             let s = format!("a{c}b");
             let mut buf = Vec::new();
             escape_str(&mut buf, &s);
-            assert_eq!(buf, serde_json::to_vec(&s).unwrap(), "U+{:04X}", u32::from(c));
+            assert_eq!(
+                buf,
+                serde_json::to_vec(&s).unwrap(),
+                "U+{:04X}",
+                u32::from(c)
+            );
         }
     }
 

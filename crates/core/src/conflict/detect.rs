@@ -6,7 +6,7 @@
 //! content-derived id) live here because every part uses them.
 
 use std::cell::OnceCell;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
@@ -160,7 +160,7 @@ impl Ctx<'_> {
         let entry = self.entry(item);
         ConflictEntry {
             implementation: self.names[item.table as usize].clone(),
-            opcode: entry.opcode,
+            opcode: item.opcode,
             mnemonic: Some(self.strings[item.spelling as usize].clone()),
             key: Some(self.keys[item.key as usize].clone()),
             format: (item.format != NO_FORMAT).then(|| self.strings[item.format as usize].clone()),
@@ -173,23 +173,29 @@ impl Ctx<'_> {
     }
 
     /// Views of several items, in [`ConflictEntry`] order. Sorting borrowed keys first and
-    /// cloning afterwards keeps the large output cheap to build.
+    /// cloning afterwards keeps the large output cheap to build; the keys come from the flat
+    /// items and the interned strings (the same values as the entries' own fields), so only
+    /// a tie on all of them — one table listing the same instruction twice — reads the
+    /// entries themselves, scattered over every table loaded, for their locations.
     pub(super) fn views(&self, indices: impl Iterator<Item = u32>) -> Vec<ConflictEntry> {
         let mut indices: Vec<u32> = indices.collect();
         let sort_key = |i: &u32| {
             let item = &self.items[*i as usize];
-            let e = self.entry(item);
             (
                 self.name_rank[item.table as usize],
-                e.opcode,
-                e.mnemonic.as_deref(),
+                item.opcode,
+                &*self.strings[item.spelling as usize],
                 &*self.keys[item.key as usize],
-                e.format.as_deref(),
+                (item.format != NO_FORMAT).then(|| &*self.strings[item.format as usize]),
                 (item.layout != NO_LAYOUT).then(|| &*self.layouts[item.layout as usize].text),
-                e.location.as_ref(),
             )
         };
-        indices.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+        let location = |i: &u32| self.entry(&self.items[*i as usize]).location.as_ref();
+        indices.sort_by(|a, b| {
+            sort_key(a)
+                .cmp(&sort_key(b))
+                .then_with(|| location(a).cmp(&location(b)))
+        });
         indices.into_iter().map(|i| self.view(i)).collect()
     }
 
@@ -245,12 +251,12 @@ pub(super) fn finish(
     message: String,
 ) -> Conflict {
     debug_assert!(entries.is_sorted(), "views are built in order");
-    let implementations: Vec<Arc<str>> = entries
-        .iter()
-        .map(|e| e.implementation.clone())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    // Entries are sorted by implementation first, so its names are already in order, each
+    // name's entries adjacent: the distinct names are a dedup away (a set per conflict was a
+    // tree of a thousand nodes for each large conflict).
+    let mut implementations: Vec<Arc<str>> =
+        entries.iter().map(|e| e.implementation.clone()).collect();
+    implementations.dedup();
     let id = make_id(kind, opcode, mnemonic.as_deref(), &entries);
     Conflict {
         id,
