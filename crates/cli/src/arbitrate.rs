@@ -8,9 +8,9 @@ use anyhow::{bail, Result};
 use isa_arbitrate::{arbitrate, Options, Strategy};
 use isa_io::TableFormat;
 
-use crate::output::json as pretty;
+use crate::output::{stream_stdout, write_stdout};
 use crate::{inputs, EXIT_OK};
-use isa_report::arbitrate::{outcome_json, render_text};
+use isa_report::arbitrate::{render_text, write_outcome_json};
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -143,11 +143,12 @@ pub fn run(args: Args) -> Result<u8> {
         isa_io::write_table(path, &outcome.canonical)?;
         isa_report::style::note(&format!("wrote the canonical table to {}", path.display()));
     }
-    let text = match args.format {
-        OutputFormat::Text => render_text(&outcome, options.strategy, tables.len()),
-        OutputFormat::Json => pretty(&outcome_json(&outcome)),
-    };
-    print!("{text}");
-    crate::output::discard((tables, outcome, text));
+    match args.format {
+        OutputFormat::Text => {
+            write_stdout(&render_text(&outcome, options.strategy, tables.len()))?
+        }
+        OutputFormat::Json => stream_stdout(|out| write_outcome_json(out, &outcome))?,
+    }
+    crate::output::discard((tables, outcome));
     Ok(EXIT_OK)
 }

@@ -48,6 +48,68 @@ pub fn outcome_json(outcome: &Outcome) -> Value {
     })
 }
 
+/// Writes the `--format json` document to `out`: the bytes of
+/// `pretty_json(&outcome_json(outcome))` without the tree (the decisions of a thousand tables
+/// are a vote per implementation each, and building their tree was a tenth of the run). The
+/// canonical table and the costs, small, go through their `Value`s; a test holds the whole
+/// to [`outcome_json`].
+pub fn write_outcome_json(out: impl std::io::Write, outcome: &Outcome) -> std::io::Result<()> {
+    let mut w = crate::stream::Pretty::new(out);
+    w.open(b'{');
+    w.key("canonical");
+    w.value(&isa_io::table_to_json(&outcome.canonical))?;
+    w.key("decisions");
+    w.open(b'[');
+    for d in &outcome.decisions {
+        w.element();
+        w.open(b'{');
+        w.key("mnemonic");
+        w.str(&d.mnemonic);
+        w.key("opcode");
+        w.uint(u64::from(d.opcode));
+        w.key("strategy");
+        w.str(&d.strategy);
+        w.key("winner");
+        w.opt_str(d.winner.as_deref());
+        w.key("votes");
+        w.open(b'{');
+        for (name, number) in &d.votes {
+            w.key(name);
+            w.uint(u64::from(*number));
+        }
+        w.close(b'}')?;
+        w.key("rationale");
+        w.str(&d.rationale);
+        w.key("cost");
+        w.value(&cost_json(d.cost))?;
+        w.key("layout");
+        w.str(d.layout.as_str());
+        w.key("layouts");
+        w.open(b'[');
+        for v in &d.layouts {
+            w.element();
+            w.open(b'{');
+            w.key("layout");
+            w.str(&v.layout);
+            w.key("implementations");
+            w.open(b'[');
+            for name in &v.implementations {
+                w.element();
+                w.str(name);
+            }
+            w.close(b']')?;
+            w.close(b'}')?;
+        }
+        w.close(b']')?;
+        w.close(b'}')?;
+    }
+    w.close(b']')?;
+    w.key("cost");
+    w.value(&cost_json(outcome.cost))?;
+    w.close(b'}')?;
+    w.finish()
+}
+
 /// The text report (`--format text`).
 pub fn render_text(outcome: &Outcome, strategy: Strategy, tables: usize) -> String {
     let mut out = String::new();
@@ -110,4 +172,43 @@ pub fn render_text(outcome: &Outcome, strategy: Strategy, tables: usize) -> Stri
         outcome.cost
     ));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use isa_core::{Entry, Table};
+
+    /// The written document is the bytes of the tree rendered by `pretty_json`: votes, layout
+    /// variants, a fractional cost (weights) and names with controls included.
+    #[test]
+    fn the_written_outcome_is_the_rendered_outcome() {
+        let table = |name: &str, entries: Vec<Entry>| Table {
+            entries,
+            ..Table::new(name)
+        };
+        let mut wide = Entry::new(0x21, "ADD");
+        wide.format = Some("C".into());
+        let mut narrow = Entry::new(0x22, "ADD");
+        narrow.format = Some("B".into());
+        let tables = vec![
+            table("vm-a", vec![wide, Entry::new(0x30, "SUB\u{9b}")]),
+            table("vm-b\u{7f}", vec![narrow, Entry::new(0x31, "SUB\u{9b}")]),
+            table("vm-c", vec![Entry::new(0x40, "MUL")]),
+        ];
+        let mut options = isa_arbitrate::Options::new(Strategy::Optimal);
+        options.weights.insert("vm-a".into(), 0.5);
+        let mut layouts = 0;
+        for tables in [&tables[..], &tables[2..], &[]] {
+            let Ok(outcome) = isa_arbitrate::arbitrate(tables, &options) else {
+                continue;
+            };
+            layouts += outcome.decisions.iter().map(|d| d.layouts.len()).sum::<usize>();
+            let mut written = Vec::new();
+            write_outcome_json(&mut written, &outcome).unwrap();
+            let rendered = crate::pretty_json(&outcome_json(&outcome));
+            assert_eq!(String::from_utf8(written).unwrap(), rendered);
+        }
+        assert!(layouts > 0, "the layout variants were written");
+    }
 }

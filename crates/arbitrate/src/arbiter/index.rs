@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use isa_core::resolve::{facts_of, resolve_entry, FactKey};
+use isa_core::resolve::{bytes_of, facts_of, resolve_entry, FactKey};
 use isa_core::{Entry, Facts, ResolveOptions, Status, Table};
 
 use super::Options;
@@ -24,7 +24,7 @@ pub(super) struct Place {
     /// The operand facts of its (first) entry, from the one resolve step; `None` when nothing
     /// comparable is known (boxed: most places of large inputs know nothing, and places are
     /// moved around while indexing).
-    pub(super) known: Option<Box<Known>>,
+    pub(super) known: Option<std::sync::Arc<Known>>,
 }
 
 /// What the resolve step knows of one place's operands.
@@ -206,6 +206,9 @@ fn table_places(
     // Per table: key id -> position in `mine` (entries of one table merge by key).
     let mut local: HashMap<usize, usize> = HashMap::new();
     let mut mine: Vec<(usize, Place)> = Vec::new();
+    type Source<'t> = Result<&'t str, Option<u32>>;
+    let mut cache: HashMap<(Source, Option<usize>), Option<std::sync::Arc<Known>>> =
+        HashMap::new();
     // Removed instructions are reservations, not places.
     for (e, entry) in table.entries.iter().enumerate() {
         if !is_live(entry) {
@@ -219,17 +222,31 @@ fn table_places(
             // Operand facts from the one resolve step. An entry with nothing known needs
             // no opcode bytes, so it is not resolved further (on large inputs of
             // unencodable numbers, explaining each number dominated indexing).
-            let known = match facts_of(table, entry, &options.scheme) {
+            let facts = facts_of(table, entry, &options.scheme);
+            let known = match facts {
                 Facts::Unknown(_) => None,
                 _ => {
-                    let inst = resolve_entry(table, e, entry, resolve_options);
-                    inst.fact_key().map(|key| {
-                        Box::new(Known {
-                            key,
-                            text: inst.layout_text().unwrap_or_default(),
-                            full_layout: inst.layout().is_some(),
+                    // The facts depend only on the letter (or size) and the opcode width, so
+                    // they are resolved and rendered once per table and pair, and shared:
+                    // rendering each entry's layout was a tenth of a large arbitration.
+                    let source = match facts {
+                        Facts::Layout(_) => Ok(entry.format.as_deref().unwrap_or("")),
+                        _ => Err(entry.size_bytes),
+                    };
+                    let width = bytes_of(table, entry, facts).ok().map(|b| b.len());
+                    cache
+                        .entry((source, width))
+                        .or_insert_with(|| {
+                            let inst = resolve_entry(table, e, entry, resolve_options);
+                            inst.fact_key().map(|key| {
+                                std::sync::Arc::new(Known {
+                                    key,
+                                    text: inst.layout_text().unwrap_or_default(),
+                                    full_layout: inst.layout().is_some(),
+                                })
+                            })
                         })
-                    })
+                        .clone()
                 }
             };
             mine.push((
