@@ -144,9 +144,7 @@ pub fn run(args: Args) -> Result<u8> {
         isa_report::style::note(&format!("wrote the canonical table to {}", path.display()));
     }
     match args.format {
-        OutputFormat::Text => {
-            write_stdout(&render_text(&outcome, options.strategy, tables.len()))?
-        }
+        OutputFormat::Text => write_stdout(&render_text(&outcome, options.strategy, tables.len()))?,
         OutputFormat::Json => stream_stdout(|out| write_outcome_json(out, &outcome))?,
     }
     crate::output::discard((tables, outcome));

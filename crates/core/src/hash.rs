@@ -8,6 +8,9 @@
 //! alike. Every string is length-prefixed and every optional value tagged, so distinct tables
 //! never share an encoding.
 
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
 use sha2::{Digest, Sha256};
 
 use crate::encoding::Encoding;
@@ -173,3 +176,53 @@ mod tests {
         assert!(hashes[0].starts_with("sha256:") && hashes[0].len() == 7 + 64);
     }
 }
+
+/// A fast non-cryptographic hasher (the Fx hash used by rustc) for the interning maps of
+/// detection and arbitration: SipHash
+/// would dominate detection time on large inputs, and these keys are not attacker-chosen in a
+/// way that matters (the worst case is slower detection, not a wrong answer).
+#[derive(Default)]
+pub struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn finish(&self) -> u64 {
+        // The multiply only carries low bits upwards, so keys that differ late (OP123 vs OP124)
+        // would share their low bits, which pick the bucket. A final avalanche (MurmurHash3's
+        // fmix64) spreads every input bit over the whole word.
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut buf = [0u8; 8];
+            buf[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(buf));
+        }
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+}
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+/// A `HashMap` with [`FxHasher`].
+pub type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;

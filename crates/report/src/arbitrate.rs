@@ -203,7 +203,11 @@ mod tests {
             let Ok(outcome) = isa_arbitrate::arbitrate(tables, &options) else {
                 continue;
             };
-            layouts += outcome.decisions.iter().map(|d| d.layouts.len()).sum::<usize>();
+            layouts += outcome
+                .decisions
+                .iter()
+                .map(|d| d.layouts.len())
+                .sum::<usize>();
             let mut written = Vec::new();
             write_outcome_json(&mut written, &outcome).unwrap();
             let rendered = crate::pretty_json(&outcome_json(&outcome));

@@ -2,8 +2,9 @@
 //! order independence), with the cost model: what moving an instruction costs each
 //! implementation (weight × usage, in thousandths), and what a number costs an instruction.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
+use isa_core::hash::FxMap;
 use isa_core::resolve::{bytes_of, facts_of, resolve_entry, FactKey};
 use isa_core::{Entry, Facts, ResolveOptions, Status, Table};
 
@@ -144,7 +145,7 @@ fn checked_weights(sorted: &[&Table], options: &Options) -> Result<Vec<u64>, Arb
 /// The instruction keys of all tables, interned in first-seen order, with each key's places.
 #[derive(Default)]
 struct Keys {
-    ids: HashMap<String, usize>,
+    ids: FxMap<String, usize>,
     keys: Vec<String>,
     places_of: Vec<Vec<Place>>,
 }
@@ -178,6 +179,10 @@ impl Keys {
             .into_iter()
             .map(|id| {
                 let places = std::mem::take(&mut places_of[id]);
+                debug_assert!(
+                    places.windows(2).all(|w| w[0].table < w[1].table),
+                    "one place per table, in table order (`Ctx::winner` searches them)"
+                );
                 let full = places
                     .iter()
                     .map(|p| p.move_cost)
@@ -204,11 +209,10 @@ fn table_places(
 ) -> Vec<(usize, Place)> {
     let usage = options.usage.get(&table.implementation);
     // Per table: key id -> position in `mine` (entries of one table merge by key).
-    let mut local: HashMap<usize, usize> = HashMap::new();
+    let mut local: FxMap<usize, usize> = FxMap::default();
     let mut mine: Vec<(usize, Place)> = Vec::new();
     type Source<'t> = Result<&'t str, Option<u32>>;
-    let mut cache: HashMap<(Source, Option<usize>), Option<std::sync::Arc<Known>>> =
-        HashMap::new();
+    let mut cache: FxMap<(Source, Option<usize>), Option<std::sync::Arc<Known>>> = FxMap::default();
     // Removed instructions are reservations, not places.
     for (e, entry) in table.entries.iter().enumerate() {
         if !is_live(entry) {

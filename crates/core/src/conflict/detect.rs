@@ -6,8 +6,6 @@
 //! content-derived id) live here because every part uses them.
 
 use std::cell::OnceCell;
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use crate::format::Scheme;
@@ -18,53 +16,7 @@ use super::compare::{by_mnemonic, by_number, Scratch};
 use super::decodable::{encoding_conflicts, unknown_formats, Pending};
 use super::{CheckOptions, Conflict, ConflictEntry, ConflictKind, Report, Summary};
 
-/// A fast non-cryptographic hasher (the Fx hash used by rustc) for the interning maps: SipHash
-/// would dominate detection time on large inputs, and these keys are not attacker-chosen in a
-/// way that matters (the worst case is slower detection, not a wrong answer).
-#[derive(Default)]
-pub(super) struct FxHasher(u64);
-
-impl Hasher for FxHasher {
-    fn finish(&self) -> u64 {
-        // The multiply only carries low bits upwards, so keys that differ late (OP123 vs OP124)
-        // would share their low bits, which pick the bucket. A final avalanche (MurmurHash3's
-        // fmix64) spreads every input bit over the whole word.
-        let mut h = self.0;
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-        h ^ (h >> 33)
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut buf = [0u8; 8];
-            buf[..chunk.len()].copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(buf));
-        }
-    }
-    fn write_u32(&mut self, i: u32) {
-        self.add(u64::from(i));
-    }
-    fn write_u64(&mut self, i: u64) {
-        self.add(i);
-    }
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-}
-
-impl FxHasher {
-    #[inline]
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-pub(super) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+pub(super) use crate::hash::FxMap;
 
 /// One instruction entry, flattened.
 #[derive(Clone, Copy)]
