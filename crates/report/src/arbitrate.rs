@@ -191,7 +191,7 @@ mod tests {
         wide.format = Some("C".into());
         let mut narrow = Entry::new(0x22, "ADD");
         narrow.format = Some("B".into());
-        let tables = vec![
+        let tables = [
             table("vm-a", vec![wide, Entry::new(0x30, "SUB\u{9b}")]),
             table("vm-b\u{7f}", vec![narrow, Entry::new(0x31, "SUB\u{9b}")]),
             table("vm-c", vec![Entry::new(0x40, "MUL")]),
