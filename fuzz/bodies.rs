@@ -118,12 +118,18 @@ pub fn read_table_json(data: &[u8]) {
 }
 
 /// Any text to the JSON tree builder the table readers use (`isa_io::value::build_json`), alone
-/// and behind serde_json's syntax check (`parse_json`): neither panics, and whatever the
-/// reference tree (jsonc-parser's, which the builder replaced) accepts among texts serde_json
-/// accepts, `parse_json` accepts too, as the same tree, spans included.
+/// and as `parse_json` uses it: neither panics; the builder never accepts a text serde_json's
+/// syntax check refuses (it is the only syntax check a table gets); and whatever the reference
+/// tree (jsonc-parser's, which the builder replaced) accepts among texts serde_json accepts,
+/// `parse_json` accepts too, as the same tree, spans included.
 pub fn json_tree(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
-    let _ = isa_io::value::build_json(&text);
+    if isa_io::value::build_json(&text).is_ok() {
+        assert!(
+            serde_json::from_str::<serde::de::IgnoredAny>(&text).is_ok(),
+            "the builder accepted a text serde_json refuses"
+        );
+    }
     let ours = isa_io::value::parse_json("f.json", &text);
     if text.starts_with('\u{feff}') {
         return; // parse_json skips a byte-order mark, the reference does not

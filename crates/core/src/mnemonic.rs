@@ -109,6 +109,17 @@ impl Aliases {
         self.resolve(&normalize(mnemonic))
     }
 
+    /// [`Aliases::key`] without allocating: the mnemonic is normalised into `buffer` (cleared
+    /// first; reuse one across calls) and the key borrowed from it or from the map. For the
+    /// per-entry loops of detection and arbitration, where two strings per entry were a
+    /// measurable part of a large run.
+    pub fn key_in<'a>(&'a self, mnemonic: &str, buffer: &'a mut String) -> &'a str {
+        buffer.clear();
+        buffer.push_str(mnemonic.trim());
+        buffer.make_ascii_uppercase();
+        self.resolve_str(buffer)
+    }
+
     /// Number of aliases.
     pub fn len(&self) -> usize {
         self.map.len()
@@ -204,6 +215,17 @@ mod tests {
         assert_eq!(a.key("Plus"), "ADD");
         assert_eq!(a.key("iAdd"), "ADD");
         assert_eq!(a.key("sub"), "SUB");
+    }
+
+    #[test]
+    fn the_buffered_key_is_the_key() {
+        let mut a = Aliases::new();
+        a.insert("iadd", "add").unwrap();
+        a.insert("plus", "iadd").unwrap();
+        let mut buffer = String::from("left over");
+        for m in ["iadd", " Plus\t", "ADD", "halt", "  ", "ÄDD", "mov_i"] {
+            assert_eq!(a.key_in(m, &mut buffer), a.key(m), "{m:?}");
+        }
     }
 
     #[test]

@@ -19,7 +19,8 @@ pub struct Doc {
     file: String,
     text: String,
     index: LineIndex,
-    root: Node,
+    /// Owned: a document outlives nothing but its own text, and these files are small.
+    root: Node<'static>,
 }
 
 impl Doc {
@@ -30,8 +31,8 @@ impl Doc {
             .map_err(|e| LoadError::file(&file, format!("cannot read {what}: {e}")))?;
         let index = LineIndex::new(&text);
         let root = match TableFormat::from_path(path) {
-            Some(TableFormat::Toml) => parse_toml(&file, &text, &index)?,
-            _ => parse_json(&file, &text)?,
+            Some(TableFormat::Toml) => parse_toml(&file, &text, &index)?.into_owned(),
+            _ => parse_json(&file, &text)?.into_owned(),
         };
         Ok(Doc {
             file,
@@ -101,7 +102,7 @@ fn string_value(doc: &Doc, node: &Node, key: &str) -> Result<String, LoadError> 
                 isa_core::mnemonic::check_name(s)
             };
             rule.map_err(|e| doc.error(&node.span, format!("`{key}` {e}")))?;
-            Ok(s.clone())
+            Ok(s.to_string())
         }
         other => Err(doc.error(
             &node.span,
@@ -167,7 +168,7 @@ pub fn load_decisions(path: &Path) -> Result<Vec<ManualDecision>, LoadError> {
         };
         let (mut has_mnemonic, mut has_opcode) = (false, false);
         for (key, _, value) in props {
-            match key.as_str() {
+            match &**key {
                 "mnemonic" => {
                     d.mnemonic = string_value(&doc, value, key)?;
                     has_mnemonic = true;
@@ -250,7 +251,7 @@ pub fn load_usage(path: &Path) -> Result<BTreeMap<String, BTreeMap<u32, u64>>, L
             };
             map.insert(opcode, count);
         }
-        out.insert(name.clone(), map);
+        out.insert(name.to_string(), map);
     }
     Ok(out)
 }

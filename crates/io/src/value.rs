@@ -4,22 +4,28 @@
 //! byte range they came from, so the table reader can validate once and point at the exact
 //! line and column of any bad value.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use crate::error::LoadError;
 
-/// A value with the byte range it was parsed from.
+/// A value with the byte range it was parsed from. Strings and keys borrow from the text they
+/// were parsed from wherever they hold no escapes (nearly always), so building the tree of a
+/// table allocates a vector per array and object and nothing per key or string.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Node {
+pub struct Node<'a> {
     /// Byte range in the source text.
     pub span: Range<usize>,
     /// The value.
-    pub kind: Kind,
+    pub kind: Kind<'a>,
 }
+
+/// An object's members: each key with its span, and the value.
+pub type Props<'a> = Vec<(Cow<'a, str>, Range<usize>, Node<'a>)>;
 
 /// The value of a [`Node`].
 #[derive(Debug, Clone, PartialEq)]
-pub enum Kind {
+pub enum Kind<'a> {
     /// JSON `null` (TOML has none).
     Null,
     /// A boolean.
@@ -29,16 +35,44 @@ pub enum Kind {
     /// A number with a fraction or exponent, or an integer too large for `i128`.
     Float(String),
     /// A string.
-    Str(String),
+    Str(Cow<'a, str>),
     /// A TOML date or date-time, as written.
     Date(String),
     /// An array.
-    Array(Vec<Node>),
+    Array(Vec<Node<'a>>),
     /// An object / table: keys in source order, each with its own span.
-    Object(Vec<(String, Range<usize>, Node)>),
+    Object(Props<'a>),
 }
 
-impl Kind {
+impl Node<'_> {
+    /// The same tree owning all its strings, for a document kept beyond its text. Recursive, but
+    /// only to the depth the readers allow (JSON is refused past [`MAX_JSON_DEPTH`], and the
+    /// TOML parser bounds its own nesting).
+    pub fn into_owned(self) -> Node<'static> {
+        let owned = |s: Cow<'_, str>| Cow::Owned(s.into_owned());
+        let kind = match self.kind {
+            Kind::Null => Kind::Null,
+            Kind::Bool(b) => Kind::Bool(b),
+            Kind::Int(i) => Kind::Int(i),
+            Kind::Float(f) => Kind::Float(f),
+            Kind::Str(s) => Kind::Str(owned(s)),
+            Kind::Date(d) => Kind::Date(d),
+            Kind::Array(items) => Kind::Array(items.into_iter().map(Node::into_owned).collect()),
+            Kind::Object(props) => Kind::Object(
+                props
+                    .into_iter()
+                    .map(|(k, span, v)| (owned(k), span, v.into_owned()))
+                    .collect(),
+            ),
+        };
+        Node {
+            span: self.span,
+            kind,
+        }
+    }
+}
+
+impl Kind<'_> {
     /// What to call this kind of value in an error message.
     pub fn describe(&self) -> &'static str {
         match self {
@@ -180,45 +214,60 @@ fn check_json_depth(file: &str, text: &str) -> Result<(), LoadError> {
 /// Parses strict JSON into a node tree. Syntax errors carry serde_json's line and column. A
 /// leading UTF-8 byte-order mark is accepted (spans still index the text as given).
 ///
-/// serde_json judges the syntax (its messages are the ones users see), then [`build_json`]
-/// makes the tree. Until 2026-12 the tree came from jsonc-parser, whose tokens and AST made
-/// loading about 35 times slower than the syntax check; [`parse_json_reference`] keeps that
-/// path as the reference the builder is tested against.
-pub fn parse_json(file: &str, text: &str) -> Result<Node, LoadError> {
+/// One pass builds the tree ([`build_json`]): it accepts exactly the texts serde_json accepts
+/// (within [`MAX_JSON_DEPTH`]), which the `json_tree` tests and fuzz target hold it to. Only
+/// when it refuses a text are the slower judges run, in the order they always ran — the depth
+/// check, then serde_json, whose messages are the ones users see — so every error is worded
+/// and placed as before. Until 2026-12-03 those two passes ran over every text first, a sixth
+/// of loading a table; until 2026-12 the tree came from jsonc-parser, whose tokens and AST made
+/// loading about 35 times slower than the syntax check ([`parse_json_reference`] keeps that
+/// path as the reference the builder is tested against).
+pub fn parse_json<'a>(file: &str, text: &'a str) -> Result<Node<'a>, LoadError> {
     let (body, shift) = match text.strip_prefix('\u{feff}') {
         Some(rest) => (rest, text.len() - rest.len()),
         None => (text, 0),
     };
-    check_json_depth(file, body)?;
-    // serde_json is the strict judge of syntax (no comments, no trailing commas, no bare words);
-    // the builder, run only on text that passed, provides the spans.
+    match build_json(body) {
+        Ok(mut node) => {
+            if shift > 0 {
+                shift_spans(&mut node, shift);
+            }
+            Ok(node)
+        }
+        Err(built) => Err(explain_json_error(file, body, built)),
+    }
+}
+
+/// The error for a text the builder refused: the depth check's or serde_json's where they
+/// refuse it too (their messages carry line and column), else the builder's own (the builder
+/// is stricter than serde_json's syntax check only about lone `\u` surrogates, which no
+/// string may hold).
+fn explain_json_error(file: &str, body: &str, built: String) -> LoadError {
+    if let Err(e) = check_json_depth(file, body) {
+        return e;
+    }
     if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(body) {
         let message = e.to_string();
         let message = match message.rfind(" at line ") {
             Some(i) => message[..i].to_string(),
             None => message,
         };
-        return Err(LoadError {
+        return LoadError {
             file: file.to_string(),
             line: e.line() as u32,
             column: e.column() as u32,
             message: format!("invalid JSON: {message}"),
             hint: None,
-        });
+        };
     }
-    let mut node =
-        build_json(body).map_err(|e| LoadError::file(file, format!("invalid JSON: {e}")))?;
-    if shift > 0 {
-        shift_spans(&mut node, shift);
-    }
-    Ok(node)
+    LoadError::file(file, format!("invalid JSON: {built}"))
 }
 
 /// The previous span source, `jsonc-parser`'s AST converted to [`Node`]s: kept only as the
 /// reference the fast builder is held to (a property test and the `json_tree` fuzz target
 /// compare the two trees, spans included). Not used to read tables.
 #[doc(hidden)]
-pub fn parse_json_reference(body: &str) -> Result<Node, String> {
+pub fn parse_json_reference(body: &str) -> Result<Node<'static>, String> {
     let options = jsonc_parser::ParseOptions {
         allow_comments: false,
         allow_loose_object_property_names: false,
@@ -233,58 +282,61 @@ pub fn parse_json_reference(body: &str) -> Result<Node, String> {
 }
 
 /// An array or object being built by [`build_json`].
-enum Open {
-    Array(usize, Vec<Node>),
-    Object(
-        usize,
-        Vec<(String, Range<usize>, Node)>,
-        Option<(String, Range<usize>)>,
-    ),
+enum Open<'a> {
+    Array(usize, Vec<Node<'a>>),
+    Object(usize, Props<'a>, Option<(Cow<'a, str>, Range<usize>)>),
 }
 
-/// Builds the spanned tree of a text that `serde_json` has already accepted as strict JSON, in
-/// one pass with an explicit stack (no recursion, whatever the depth) and without the token
-/// and AST layers of a general parser: spans are byte offsets, turned into lines and columns
-/// only when a message needs them ([`LineIndex`]). A string without escapes is copied once
-/// from the text. It still checks what it relies on and returns an error, never panics, on
-/// text that is not JSON, so it is safe on its own (the `json_tree` fuzz target holds it to
-/// that).
-pub fn build_json(text: &str) -> Result<Node, String> {
+/// Builds the spanned tree of a strict JSON text in one pass, with an explicit stack (no
+/// recursion, whatever the depth) and without the token and AST layers of a general parser:
+/// spans are byte offsets, turned into lines and columns only when a message needs them
+/// ([`LineIndex`]); a string or key without escapes borrows from the text.
+///
+/// It accepts exactly what serde_json's syntax check accepts, nested at most
+/// [`MAX_JSON_DEPTH`] deep (numbers to the JSON grammar, no control characters in strings),
+/// except strings holding a lone `\u` surrogate, which it refuses; it returns an error, never
+/// panics, on any other text (the `json_tree` tests and fuzz target hold it to all of that).
+/// Its messages are terse (`expected … at byte N`): [`parse_json`] asks the slower judges for
+/// the message users see.
+pub fn build_json(text: &str) -> Result<Node<'_>, String> {
     let b = text.as_bytes();
     let mut i = skip_ws(b, 0);
     let mut stack: Vec<Open> = Vec::new();
     loop {
         // A value starts at `i`: open a container, or read a scalar.
         let mut done: Node = match b.get(i) {
-            Some(b'[') => {
-                let start = i;
-                let j = skip_ws(b, i + 1);
-                if b.get(j) == Some(&b']') {
-                    i = j + 1;
-                    Node {
-                        span: start..i,
-                        kind: Kind::Array(Vec::new()),
-                    }
-                } else {
-                    stack.push(Open::Array(i, Vec::new()));
-                    i = j;
-                    continue;
+            Some(&open @ (b'[' | b'{')) => {
+                if stack.len() >= MAX_JSON_DEPTH {
+                    return Err(at(
+                        i,
+                        &format!("at most {MAX_JSON_DEPTH} levels of nesting"),
+                    ));
                 }
-            }
-            Some(b'{') => {
                 let start = i;
                 let j = skip_ws(b, i + 1);
-                if b.get(j) == Some(&b'}') {
-                    i = j + 1;
-                    Node {
-                        span: start..i,
-                        kind: Kind::Object(Vec::new()),
+                match (open, b.get(j)) {
+                    (b'[', Some(b']')) | (b'{', Some(b'}')) => {
+                        i = j + 1;
+                        Node {
+                            span: start..i,
+                            kind: if open == b'[' {
+                                Kind::Array(Vec::new())
+                            } else {
+                                Kind::Object(Vec::new())
+                            },
+                        }
                     }
-                } else {
-                    let (key, span, next) = read_key(text, j)?;
-                    stack.push(Open::Object(start, Vec::new(), Some((key, span))));
-                    i = next;
-                    continue;
+                    (b'[', _) => {
+                        stack.push(Open::Array(i, Vec::new()));
+                        i = j;
+                        continue;
+                    }
+                    _ => {
+                        let (key, span, next) = read_key(text, j)?;
+                        stack.push(Open::Object(start, Vec::new(), Some((key, span))));
+                        i = next;
+                        continue;
+                    }
                 }
             }
             Some(_) => {
@@ -354,7 +406,7 @@ fn skip_ws(b: &[u8], mut i: usize) -> usize {
 }
 
 /// An object key at `i`, the `:` after it and the whitespace after that: (key, span, next).
-fn read_key(text: &str, i: usize) -> Result<(String, Range<usize>, usize), String> {
+fn read_key(text: &str, i: usize) -> Result<(Cow<'_, str>, Range<usize>, usize), String> {
     let b = text.as_bytes();
     if b.get(i) != Some(&b'"') {
         return Err(at(i, "a key"));
@@ -368,9 +420,9 @@ fn read_key(text: &str, i: usize) -> Result<(String, Range<usize>, usize), Strin
 }
 
 /// A string, number, `true`, `false` or `null` at `i`: the node and the offset after it.
-fn scalar(text: &str, i: usize) -> Result<(Node, usize), String> {
+fn scalar(text: &str, i: usize) -> Result<(Node<'_>, usize), String> {
     let b = text.as_bytes();
-    let word = |w: &str, kind: Kind| {
+    let word = |w: &str, kind: Kind<'static>| {
         if b[i..].starts_with(w.as_bytes()) {
             Ok((
                 Node {
@@ -398,17 +450,11 @@ fn scalar(text: &str, i: usize) -> Result<(Node, usize), String> {
         b'f' => word("false", Kind::Bool(false)),
         b'n' => word("null", Kind::Null),
         b'-' | b'0'..=b'9' => {
-            let mut end = i + 1;
-            while matches!(
-                b.get(end),
-                Some(b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-')
-            ) {
-                end += 1;
-            }
+            let (end, integer) = number(b, i)?;
             let raw = &text[i..end];
-            let kind = match raw.parse::<i128>() {
-                Ok(n) => Kind::Int(n),
-                Err(_) => Kind::Float(raw.to_string()),
+            let kind = match integer.then(|| raw.parse::<i128>().ok()).flatten() {
+                Some(n) => Kind::Int(n),
+                None => Kind::Float(raw.to_string()),
             };
             Ok((Node { span: i..end, kind }, end))
         }
@@ -416,15 +462,57 @@ fn scalar(text: &str, i: usize) -> Result<(Node, usize), String> {
     }
 }
 
-/// The string whose opening quote is at `i`, unescaped, and the offset after its closing quote.
-fn string(text: &str, i: usize) -> Result<(String, usize), String> {
+/// The end of the number at `i`, to JSON's grammar (`-? (0 | [1-9][0-9]*) (. [0-9]+)?
+/// ([eE] [+-]? [0-9]+)?`), and whether it is an integer (no fraction, no exponent). What
+/// follows it is the caller's to judge: `01` is the number `0` and then a stray `1`.
+fn number(b: &[u8], i: usize) -> Result<(usize, bool), String> {
+    let digits = |mut j: usize| {
+        let from = j;
+        while b.get(j).is_some_and(u8::is_ascii_digit) {
+            j += 1;
+        }
+        (j, j > from)
+    };
+    let mut j = i + usize::from(b[i] == b'-');
+    match b.get(j) {
+        Some(b'0') => j += 1,
+        Some(b'1'..=b'9') => j = digits(j).0,
+        _ => return Err(at(j, "a digit")),
+    }
+    let mut integer = true;
+    if b.get(j) == Some(&b'.') {
+        let (end, any) = digits(j + 1);
+        if !any {
+            return Err(at(j + 1, "a digit after the decimal point"));
+        }
+        (j, integer) = (end, false);
+    }
+    if matches!(b.get(j), Some(b'e' | b'E')) {
+        j += 1;
+        if matches!(b.get(j), Some(b'+' | b'-')) {
+            j += 1;
+        }
+        let (end, any) = digits(j);
+        if !any {
+            return Err(at(j, "a digit in the exponent"));
+        }
+        (j, integer) = (end, false);
+    }
+    Ok((j, integer))
+}
+
+/// The string whose opening quote is at `i`, unescaped (borrowed from the text when it holds
+/// no escape), and the offset after its closing quote. A control character (below U+0020) in
+/// a string is an error, as JSON has it.
+fn string(text: &str, i: usize) -> Result<(Cow<'_, str>, usize), String> {
     let b = text.as_bytes();
     let body = i + 1;
     let mut j = body;
     while let Some(&c) = b.get(j) {
         match c {
-            b'"' => return Ok((text[body..j].to_string(), j + 1)),
+            b'"' => return Ok((Cow::Borrowed(&text[body..j]), j + 1)),
             b'\\' => break,
+            0..=0x1F => return Err(at(j, "no control character in a string")),
             _ => j += 1,
         }
     }
@@ -436,7 +524,7 @@ fn string(text: &str, i: usize) -> Result<(String, usize), String> {
             None => return Err(at(j, "the end of the string")),
             Some(b'"') => {
                 out.push_str(&text[run..j]);
-                return Ok((out, j + 1));
+                return Ok((Cow::Owned(out), j + 1));
             }
             Some(b'\\') => {
                 out.push_str(&text[run..j]);
@@ -445,6 +533,7 @@ fn string(text: &str, i: usize) -> Result<(String, usize), String> {
                 j = next;
                 run = j;
             }
+            Some(0..=0x1F) => return Err(at(j, "no control character in a string")),
             Some(_) => j += 1,
         }
     }
@@ -501,8 +590,8 @@ fn hex4(b: &[u8], i: usize) -> Result<u32, String> {
 
 /// Moves every span of a tree by `by` bytes, with an explicit stack (the depth is bounded, but
 /// nothing here needs recursion).
-fn shift_spans(root: &mut Node, by: usize) {
-    let mut stack: Vec<&mut Node> = vec![root];
+fn shift_spans(root: &mut Node<'_>, by: usize) {
+    let mut stack: Vec<&mut Node<'_>> = vec![root];
     while let Some(node) = stack.pop() {
         node.span = node.span.start + by..node.span.end + by;
         match &mut node.kind {
@@ -518,13 +607,13 @@ fn shift_spans(root: &mut Node, by: usize) {
     }
 }
 
-fn from_jsonc(value: jsonc_parser::ast::Value<'_>) -> Node {
+fn from_jsonc(value: jsonc_parser::ast::Value<'_>) -> Node<'static> {
     use jsonc_parser::ast::Value as V;
     use jsonc_parser::common::Ranged;
     let (span, kind) = match value {
         V::NullKeyword(n) => (n.range, Kind::Null),
         V::BooleanLit(b) => (b.range, Kind::Bool(b.value)),
-        V::StringLit(s) => (s.range, Kind::Str(s.value.into_owned())),
+        V::StringLit(s) => (s.range, Kind::Str(Cow::Owned(s.value.into_owned()))),
         V::NumberLit(n) => {
             let kind = match n.value.parse::<i128>() {
                 Ok(i) => Kind::Int(i),
@@ -542,7 +631,7 @@ fn from_jsonc(value: jsonc_parser::ast::Value<'_>) -> Node {
                 .into_iter()
                 .map(|p| {
                     let key_span = p.name.range();
-                    let key = p.name.into_string();
+                    let key = Cow::Owned(p.name.into_string());
                     (key, key_span.start..key_span.end, from_jsonc(p.value))
                 })
                 .collect();
@@ -557,7 +646,7 @@ fn from_jsonc(value: jsonc_parser::ast::Value<'_>) -> Node {
 
 /// Parses a TOML document into a node tree. Syntax errors carry the line and column of the span
 /// `toml` reports.
-pub fn parse_toml(file: &str, text: &str, index: &LineIndex) -> Result<Node, LoadError> {
+pub fn parse_toml<'a>(file: &str, text: &'a str, index: &LineIndex) -> Result<Node<'a>, LoadError> {
     match toml::de::DeTable::parse(text) {
         Ok(table) => {
             let span = table.span();
@@ -579,12 +668,12 @@ pub fn parse_toml(file: &str, text: &str, index: &LineIndex) -> Result<Node, Loa
     }
 }
 
-fn toml_table(table: toml::de::DeTable<'_>) -> Kind {
-    let mut props: Vec<(String, Range<usize>, Node)> = table
+fn toml_table(table: toml::de::DeTable<'_>) -> Kind<'_> {
+    let mut props: Props = table
         .into_iter()
         .map(|(k, v)| {
             let key_span = k.span();
-            (k.into_inner().into_owned(), key_span, toml_value(v))
+            (k.into_inner(), key_span, toml_value(v))
         })
         .collect();
     // The TOML map is ordered by key; source order reads better in errors and keeps the
@@ -593,11 +682,11 @@ fn toml_table(table: toml::de::DeTable<'_>) -> Kind {
     Kind::Object(props)
 }
 
-fn toml_value(value: toml::Spanned<toml::de::DeValue<'_>>) -> Node {
+fn toml_value(value: toml::Spanned<toml::de::DeValue<'_>>) -> Node<'_> {
     use toml::de::DeValue as V;
     let span = value.span();
     let kind = match value.into_inner() {
-        V::String(s) => Kind::Str(s.into_owned()),
+        V::String(s) => Kind::Str(s),
         V::Integer(i) => match i128::from_str_radix(i.as_str(), i.radix()) {
             Ok(n) => Kind::Int(n),
             Err(_) => Kind::Float(i.as_str().to_string()),

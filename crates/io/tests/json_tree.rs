@@ -1,7 +1,9 @@
 //! The fast JSON tree builder (`value::build_json`) against the reference it replaced
 //! (jsonc-parser's AST, `value::parse_json_reference`): on every valid JSON text the two trees
-//! are equal, spans included; on every text at all, `parse_json` (serde_json's syntax check,
-//! then the builder) fails exactly when serde_json or the reference does.
+//! are equal, spans included; on every text at all, `parse_json` (the builder, with serde_json
+//! and the depth check asked only for the message of a refused text) fails exactly when
+//! serde_json or the reference does, and the builder alone never accepts what serde_json
+//! refuses: it is the only syntax check a table's text gets.
 
 use isa_io::value::{build_json, parse_json, parse_json_reference};
 use proptest::prelude::*;
@@ -40,6 +42,11 @@ fn render(v: &Value, style: u8) -> String {
     }
 }
 
+/// What a mutation puts in place of a deleted character: JSON punctuation, number characters
+/// (signs, points, exponents, leading zeros) and control characters, where a lax builder would
+/// accept what serde_json refuses.
+const MUTATION: &str = "[ ,:\\[\\]{}\"\\\\0-9a-z.+\\-E\u{0}-\u{1f}]{0,2}";
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
@@ -53,7 +60,7 @@ proptest! {
     }
 
     #[test]
-    fn errors_on_the_same_inputs(v in value(), cut in any::<usize>(), insert in "[ ,:\\[\\]{}\"\\\\0-9a-z]{0,2}") {
+    fn errors_on_the_same_inputs(v in value(), cut in any::<usize>(), insert in MUTATION) {
         let text = render(&v, 1);
         let mut at = cut % (text.len() + 1);
         while !text.is_char_boundary(at) {
@@ -67,6 +74,11 @@ proptest! {
             .map_err(|e| e.to_string())
             .and_then(|_| parse_json_reference(&mutated));
         prop_assert_eq!(ours.is_ok(), theirs.is_ok(), "{:?}: {:?} / {:?}", mutated, ours, theirs);
+        let serde_accepts = serde_json::from_str::<serde::de::IgnoredAny>(&mutated).is_ok();
+        prop_assert!(
+            build_json(&mutated).is_err() || serde_accepts,
+            "the builder accepted what serde_json refuses: {:?}", mutated
+        );
         if let (Ok(a), Ok(b)) = (ours, theirs) {
             prop_assert_eq!(a, b);
         }
@@ -115,6 +127,21 @@ fn the_builder_refuses_what_is_not_json_without_panicking() {
         "\"abc",
         "}",
         "-",
+        // Numbers outside JSON's grammar, which serde_json refuses.
+        "01",
+        "[-01]",
+        "1.",
+        "[.5]",
+        "[1e]",
+        "[1e+]",
+        "+1",
+        "[1.e3]",
+        "-x",
+        // Control characters are escaped in JSON strings, never raw.
+        "\"a\u{1}b\"",
+        "[\"\t\"]",
+        "{\"a\nb\": 1}",
+        "\"\\n\u{0}\"",
     ] {
         assert!(
             build_json(bad).is_err() || parse_json("t.json", bad).is_err(),
@@ -122,4 +149,73 @@ fn the_builder_refuses_what_is_not_json_without_panicking() {
         );
         assert!(parse_json("t.json", bad).is_err(), "{bad:?}");
     }
+}
+
+/// The numbers JSON's grammar allows, as serde_json reads them.
+#[test]
+fn numbers_to_the_grammar() {
+    for good in [
+        "0",
+        "-0",
+        "10",
+        "-1.5",
+        "1e5",
+        "1E+5",
+        "2.5e-3",
+        "0.0",
+        "123456789012345678901234567890",
+    ] {
+        assert!(
+            serde_json::from_str::<serde::de::IgnoredAny>(good).is_ok(),
+            "{good}"
+        );
+        let node = build_json(good).unwrap_or_else(|e| panic!("{good}: {e}"));
+        assert_eq!(node.span, 0..good.len(), "{good}");
+    }
+    assert_eq!(build_json("-0").unwrap().kind, isa_io::value::Kind::Int(0));
+    assert!(matches!(
+        build_json("1e5").unwrap().kind,
+        isa_io::value::Kind::Float(_)
+    ));
+}
+
+/// Nesting: 128 levels read, 129 are refused with the depth check's message at the bracket
+/// that goes too deep, even where serde_json would report something else first.
+#[test]
+fn nesting_limit_and_its_message() {
+    let ok = format!("{}{}", "[".repeat(128), "]".repeat(128));
+    assert!(parse_json("t.json", &ok).is_ok());
+    let deep = format!("{}{}", "[".repeat(129), "]".repeat(129));
+    assert!(build_json(&deep).is_err());
+    let e = parse_json("t.json", &deep).unwrap_err();
+    assert!(e.message.contains("nested more than 128"), "{}", e.message);
+    assert_eq!((e.line, e.column), (1, 129));
+    // A syntax error after the deep bracket: the depth check, which reads the whole text
+    // first, still speaks.
+    let deep_then_bad = format!("{}{}x", "[".repeat(129), "]".repeat(129));
+    let e = parse_json("t.json", &deep_then_bad).unwrap_err();
+    assert!(e.message.contains("nested more than 128"), "{}", e.message);
+    // Otherwise serde_json's message and position.
+    let e = parse_json("t.json", "{\n  \"a\": 01\n}").unwrap_err();
+    assert!(e.message.starts_with("invalid JSON: "), "{}", e.message);
+    assert_eq!(e.line, 2, "{e:?}");
+}
+
+/// Strings and keys without escapes borrow from the text; escaped ones are decoded.
+#[test]
+fn plain_strings_borrow() {
+    use std::borrow::Cow;
+    let node = build_json(r#"{"k": ["plain", "esc\n"]}"#).unwrap();
+    let isa_io::value::Kind::Object(props) = node.kind else {
+        panic!("{node:?}")
+    };
+    assert!(matches!(props[0].0, Cow::Borrowed("k")));
+    let isa_io::value::Kind::Array(items) = &props[0].2.kind else {
+        panic!("{props:?}")
+    };
+    assert!(matches!(
+        items[0].kind,
+        isa_io::value::Kind::Str(Cow::Borrowed("plain"))
+    ));
+    assert!(matches!(&items[1].kind, isa_io::value::Kind::Str(Cow::Owned(s)) if s == "esc\n"));
 }

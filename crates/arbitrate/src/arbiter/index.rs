@@ -151,14 +151,14 @@ struct Keys {
 }
 
 impl Keys {
-    /// The id of `key`, interned on first sight.
-    fn id(&mut self, key: String) -> usize {
-        match self.ids.get(&key) {
+    /// The id of `key`, interned (copied) on first sight only.
+    fn id(&mut self, key: &str) -> usize {
+        match self.ids.get(key) {
             Some(&id) => id,
             None => {
                 let id = self.keys.len();
-                self.ids.insert(key.clone(), id);
-                self.keys.push(key);
+                self.ids.insert(key.to_string(), id);
+                self.keys.push(key.to_string());
                 self.places_of.push(Vec::new());
                 id
             }
@@ -213,15 +213,14 @@ fn table_places(
     let mut mine: Vec<(usize, Place)> = Vec::new();
     type Source<'t> = Result<&'t str, Option<u32>>;
     let mut cache: FxMap<(Source, Option<usize>), Option<std::sync::Arc<Known>>> = FxMap::default();
+    let mut buffer = String::new();
     // Removed instructions are reservations, not places.
     for (e, entry) in table.entries.iter().enumerate() {
         if !is_live(entry) {
             continue;
         }
-        let key = options
-            .aliases
-            .key(entry.mnemonic.as_deref().expect("instructions have names"));
-        let id = keys.id(key);
+        let mnemonic = entry.mnemonic.as_deref().expect("instructions have names");
+        let id = keys.id(options.aliases.key_in(mnemonic, &mut buffer));
         let pos = *local.entry(id).or_insert_with(|| {
             // Operand facts from the one resolve step. An entry with nothing known needs
             // no opcode bytes, so it is not resolved further (on large inputs of

@@ -269,9 +269,7 @@ pub fn detect(tables: &[Table], options: &CheckOptions) -> Report {
             let Some(mnemonic) = entry.mnemonic.as_deref().filter(|_| !entry.reserved) else {
                 continue;
             };
-            buffer.clear();
-            buffer.extend(mnemonic.trim().chars().map(|c| c.to_ascii_uppercase()));
-            let key = options.aliases.resolve_str(&buffer);
+            let key = options.aliases.key_in(mnemonic, &mut buffer);
             let id = match key_ids.get(key) {
                 Some(&id) => id,
                 None => {
