@@ -20,7 +20,11 @@ pub fn cost_json(cost: Cost) -> Value {
 /// implementations' operand facts (`differs`, `same` or `unknown`); `layouts` lists the
 /// distinct known facts and who gives them.
 fn decision_json(d: &Decision) -> Value {
-    let votes: Map<String, Value> = d.votes.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+    let votes: Map<String, Value> = d
+        .votes
+        .iter()
+        .map(|(k, v)| (k.to_string(), json!(v)))
+        .collect();
     let layouts: Vec<Value> = d
         .layouts
         .iter()

@@ -55,6 +55,8 @@ pub(super) struct Inst {
 /// The instructions of all tables, indexed once.
 pub(super) struct Index<'a> {
     pub(super) tables: Vec<&'a Table>,
+    /// The tables' implementation names, shared by every decision's votes.
+    pub(super) names: Vec<std::sync::Arc<str>>,
     pub(super) insts: Vec<Inst>,
     pub(super) reserved: BTreeSet<u32>,
     /// Numbers of removed instructions (a subset of `reserved`): never an escape either, since
@@ -321,7 +323,12 @@ impl<'a> Index<'a> {
             }
         }
         let insts = keys.into_insts();
+        let names = sorted
+            .iter()
+            .map(|t| std::sync::Arc::from(t.implementation.as_str()))
+            .collect();
         Ok(Index {
+            names,
             tables: sorted,
             insts,
             reserved,

@@ -128,8 +128,11 @@ pub struct Decision {
     pub strategy: String,
     /// The implementation whose proposal won, when one did.
     pub winner: Option<String>,
-    /// Each implementation's number for the instruction (its lowest, if it lists several).
-    pub votes: BTreeMap<String, u32>,
+    /// Each implementation's number for the instruction (its lowest, if it lists several), in
+    /// implementation name order, one per implementation that has it. The names are shared
+    /// with the index: a thousand implementations voting on every instruction were a quarter
+    /// of a million name copies.
+    pub votes: Vec<(std::sync::Arc<str>, u32)>,
     /// One sentence on why.
     pub rationale: String,
     /// What this choice costs the implementations (weight × usage of every mover).

@@ -2,8 +2,6 @@
 //! numbers) and a decision record, with its rationale, for every instruction that needed
 //! deciding.
 
-use std::collections::BTreeMap;
-
 use isa_core::conflict::hex_opcode;
 use isa_core::{Agreement, Entry, Table};
 
@@ -132,10 +130,11 @@ fn canonical_row(
     let Some(why) = rationale(&notes, number, how) else {
         return (entry, None);
     };
-    let votes: BTreeMap<String, u32> = inst
+    // Places are in table order, which is name order (`Index::build`).
+    let votes = inst
         .places
         .iter()
-        .map(|p| (index.name(p.table).to_string(), p.numbers[0]))
+        .map(|p| (index.names[p.table].clone(), p.numbers[0]))
         .collect();
     let decision = Decision {
         mnemonic: inst.key.clone(),
