@@ -175,6 +175,7 @@ pub fn parse_table(file: &str, text: &str, format: TableFormat) -> Result<Table,
         shared_file: std::sync::Arc::from(file),
         text,
         index,
+        line_cursor: std::cell::Cell::new(0),
         format,
     }
     .table(&root)
@@ -239,6 +240,8 @@ struct Reader<'a> {
     shared_file: std::sync::Arc<str>,
     text: &'a str,
     index: LineIndex,
+    /// The line of the last location made (`LineIndex::locate_from`).
+    line_cursor: std::cell::Cell<usize>,
     format: TableFormat,
 }
 
@@ -257,7 +260,10 @@ impl Reader<'_> {
     }
 
     fn location(&self, span: &Range<usize>) -> Location {
-        let (line, column) = self.index.locate(self.text, span.start);
+        // Entries are read in file order, so the line search resumes where the last ended.
+        let mut cursor = self.line_cursor.get();
+        let (line, column) = self.index.locate_from(self.text, span.start, &mut cursor);
+        self.line_cursor.set(cursor);
         Location::shared(self.shared_file.clone(), line, column)
     }
 

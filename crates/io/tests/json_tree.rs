@@ -173,6 +173,21 @@ fn numbers_to_the_grammar() {
         assert_eq!(node.span, 0..good.len(), "{good}");
     }
     assert_eq!(build_json("-0").unwrap().kind, isa_io::value::Kind::Int(0));
+    // Integers of up to 18 characters take the short path, longer ones the general parser.
+    for n in [
+        "999999999999999999",
+        "-99999999999999999",
+        "-999999999999999999",
+        "9223372036854775807",
+        "-9223372036854775809",
+        "170141183460469231731687303715884105727",
+    ] {
+        assert_eq!(
+            build_json(n).unwrap().kind,
+            isa_io::value::Kind::Int(n.parse().unwrap()),
+            "{n}"
+        );
+    }
     assert!(matches!(
         build_json("1e5").unwrap().kind,
         isa_io::value::Kind::Float(_)
