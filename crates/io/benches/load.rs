@@ -2,7 +2,8 @@
 //! must be linear in the size of the text whatever its shape: every entry's line and column
 //! comes from a line index with character counts per block, so a one-line (minified) file costs
 //! what an indented one does. The anchor is `serde_json` parsing the same text into an ignored
-//! value — the syntax check alone, which the reader runs first.
+//! value — serde_json's syntax check alone, the least a strict reader does (the reader itself
+//! no longer runs it first: its tree builder checks the syntax in the same pass).
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use isa_core::{Entry, Table};

@@ -7,9 +7,9 @@
 //! line and column, what was expected, and where useful a `hint:`. Every entry keeps the line it
 //! was read from, which is what conflict reports point at.
 //!
-//! Strict JSON syntax is checked by `serde_json` (its errors carry line and column); spans come
-//! from a one-pass builder over the accepted text ([`value::build_json`]); TOML spans come from
-//! `toml`'s spanned document parser.
+//! JSON is read by a one-pass spanned builder ([`value::build_json`]) that accepts exactly the
+//! strict JSON `serde_json` accepts; a text it refuses is handed to `serde_json` for the message
+//! (with its line and column). TOML spans come from `toml`'s spanned document parser.
 //!
 //! [`fsutil::atomic_write`] is the one way this project writes a file that matters: temporary
 //! file, fsync, rename, fsync of the directory, so a crash leaves the old or the new file and
