@@ -192,7 +192,7 @@ impl Display for EntryName {
 }
 
 /// The members of an entry the reader knows, found in one pass over the entry's keys (a lookup
-/// per field compared each wanted name with every key: a tenth of loading).
+/// per field compared each of a dozen wanted names with every key of every entry).
 #[derive(Default)]
 struct EntryFields<'n> {
     opcode: Option<&'n Node<'n>>,
@@ -209,11 +209,15 @@ struct EntryFields<'n> {
 }
 
 impl<'n> EntryFields<'n> {
-    /// The known members of an entry whose keys are distinct (`Reader::object` checked that);
-    /// other keys are ignored, as the interchange shape allows.
-    fn of(props: &'n Props<'n>) -> EntryFields<'n> {
+    /// The known members of an entry; other keys are ignored, as the interchange shape allows.
+    /// A repeated key is refused here, in the same pass: `Err(i)` names the first member, in
+    /// file order, whose key an earlier member has (what `Reader::object` finds for other
+    /// objects). A known key is repeated when its slot is taken; unknown keys, rare, are
+    /// compared with the unknown keys before them.
+    fn of(props: &'n Props<'n>) -> Result<EntryFields<'n>, usize> {
         let mut f = EntryFields::default();
-        for (key, _, value) in props {
+        let mut unknown: Vec<&str> = Vec::new();
+        for (i, (key, _, value)) in props.iter().enumerate() {
             let slot = match &**key {
                 "opcode" => &mut f.opcode,
                 "mnemonic" => &mut f.mnemonic,
@@ -226,11 +230,20 @@ impl<'n> EntryFields<'n> {
                 "reserved" => &mut f.reserved,
                 "size_bytes" => &mut f.size_bytes,
                 "source_name" => &mut f.source_name,
-                _ => continue,
+                other => {
+                    if unknown.contains(&other) {
+                        return Err(i);
+                    }
+                    unknown.push(other);
+                    continue;
+                }
             };
+            if slot.is_some() {
+                return Err(i);
+            }
             *slot = Some(value);
         }
-        f
+        Ok(f)
     }
 }
 
@@ -267,24 +280,29 @@ impl Reader<'_> {
         Location::shared(self.shared_file.clone(), line, column)
     }
 
+    /// An object's members, its keys checked for repeats.
     fn object<'n>(&self, node: &'n Node, what: impl Display) -> Result<&'n Props<'n>, LoadError> {
+        let props = self.members(node, &what)?;
+        // The first repeat of a key, in file order. A small object has a handful of keys:
+        // comparing each with those before it allocates nothing, where a set per object was a
+        // quarter of loading a large table; a large object gets the set.
+        let repeat = if props.len() <= 16 {
+            (1..props.len()).find(|&i| props[..i].iter().any(|p| p.0 == props[i].0))
+        } else {
+            let mut keys = BTreeSet::new();
+            props.iter().position(|p| !keys.insert(&*p.0))
+        };
+        if let Some(i) = repeat {
+            let (key, span, _) = &props[i];
+            return Err(self.error(span, format!("duplicate key `{key}` in {what}")));
+        }
+        Ok(props)
+    }
+
+    /// An object's members, unchecked for repeated keys (the caller checks them).
+    fn members<'n>(&self, node: &'n Node, what: impl Display) -> Result<&'n Props<'n>, LoadError> {
         match &node.kind {
-            Kind::Object(props) => {
-                // The first repeat of a key, in file order. An entry has a handful of keys:
-                // comparing each with those before it allocates nothing, where a set per
-                // object was a quarter of loading a large table; a large object gets the set.
-                let repeat = if props.len() <= 16 {
-                    (1..props.len()).find(|&i| props[..i].iter().any(|p| p.0 == props[i].0))
-                } else {
-                    let mut keys = BTreeSet::new();
-                    props.iter().position(|p| !keys.insert(&*p.0))
-                };
-                if let Some(i) = repeat {
-                    let (key, span, _) = &props[i];
-                    return Err(self.error(span, format!("duplicate key `{key}` in {what}")));
-                }
-                Ok(props)
-            }
+            Kind::Object(props) => Ok(props),
             other => Err(self.error(
                 &node.span,
                 format!("{what} must be an object, found {}", other.describe()),
@@ -721,8 +739,15 @@ impl Reader<'_> {
         // Named only when a message needs it: formatting it up front was two allocations per
         // entry of every table loaded.
         let what = EntryName(index);
-        let props = self.object(node, format_args!("entry {what}"))?;
-        let f = EntryFields::of(props);
+        let props = self.members(node, format_args!("entry {what}"))?;
+        if props.len() > 16 {
+            // Many keys: the set-based check, so unknown keys are not compared pairwise.
+            self.object(node, format_args!("entry {what}"))?;
+        }
+        let f = EntryFields::of(props).map_err(|i| {
+            let (key, span, _) = &props[i];
+            self.error(span, format!("duplicate key `{key}` in entry {what}"))
+        })?;
         let opcode = self
             .opt_uint(f.opcode, "opcode", what, u64::from(u32::MAX))?
             .ok_or_else(|| {
@@ -901,6 +926,30 @@ branch = "off"
             );
             let column = text.rfind("\"k2\"").unwrap() - text.find('\n').unwrap();
             assert_eq!((e.line, e.column), (2, column as u32), "{keys} keys");
+        }
+        // Known keys (found by the entry's slots) and unknown ones (compared among themselves):
+        // still the first repeat in file order.
+        for (members, repeat) in [
+            (
+                "\"opcode\": 0, \"mnemonic\": \"A\", \"x\": 1, \"mnemonic\": \"B\", \"x\": 2",
+                "mnemonic",
+            ),
+            (
+                "\"opcode\": 0, \"x\": 1, \"y\": 1, \"x\": 2, \"opcode\": 1",
+                "x",
+            ),
+            (
+                "\"opcode\": 0, \"format\": \"A\", \"opcode\": 1, \"format\": \"B\"",
+                "opcode",
+            ),
+        ] {
+            let text = format!("{{\"implementation\": \"x\", \"opcodes\": [{{{members}}}]}}");
+            let e = json(&text).unwrap_err();
+            assert_eq!(
+                e.message,
+                format!("duplicate key `{repeat}` in entry opcodes[0]"),
+                "{members}"
+            );
         }
         let e = toml("implementation = \"x\"\n[formats.Q]\nsize = 1\nfields = [{bits = 8, kind = \"reg\"}]\n[[opcodes]]\nopcode = 1\n").unwrap_err();
         assert!(e.message.contains("format `Q`"), "{}", e.message);

@@ -109,7 +109,7 @@ pub(super) fn assign_agreed(
             continue;
         }
         let first = inst.places[0].numbers[0];
-        let agreed = inst.places.iter().all(|p| p.numbers == [first])
+        let agreed = inst.places.iter().all(|p| p.numbers[..] == [first])
             && space.holds(first)
             && !index.reserved.contains(&first)
             && !taken.contains_key(&first)

@@ -16,7 +16,9 @@ use crate::error::ArbitrateError;
 #[derive(Debug, Clone)]
 pub(super) struct Place {
     pub(super) table: usize,
-    pub(super) numbers: Vec<u32>,
+    /// Sorted, distinct; one number nearly always (inline: a heap vector per place was a
+    /// quarter of a million allocations at 1,000 × 256).
+    pub(super) numbers: smallvec::SmallVec<[u32; 2]>,
     pub(super) entry: usize,
     /// weight × usage, in thousandths: what moving the instruction costs this implementation.
     pub(super) move_cost: u64,
@@ -199,16 +201,28 @@ impl Keys {
     }
 }
 
+/// What indexing gathers across tables while [`table_places`] reads each one.
+struct Held<'h> {
+    /// Numbers reserved by any table (reservations and removed instructions).
+    reserved: &'h mut BTreeSet<u32>,
+    /// Numbers of removed instructions.
+    retired: &'h mut BTreeSet<u32>,
+    keys: &'h mut Keys,
+}
+
 /// One table's places (table `t`, of weight `weight`), by key id: its live entries merged by
-/// key, each with its operand facts, its sorted numbers and its move cost.
+/// key, each with its operand facts, its sorted numbers and its move cost. Its reservations go
+/// to `held` in the same pass over its entries, which lie a few hundred bytes apart: a second
+/// pass read every entry of every table again.
 fn table_places(
     table: &Table,
     t: usize,
     weight: u64,
     options: &Options,
     resolve_options: &ResolveOptions,
-    keys: &mut Keys,
+    held: &mut Held,
 ) -> Vec<(usize, Place)> {
+    let keys = &mut *held.keys;
     let usage = options.usage.get(&table.implementation);
     // Per table: key id -> position in `mine` (entries of one table merge by key).
     let mut local: FxMap<usize, usize> = FxMap::default();
@@ -218,6 +232,12 @@ fn table_places(
     let mut buffer = String::new();
     // Removed instructions are reservations, not places.
     for (e, entry) in table.entries.iter().enumerate() {
+        if is_reservation(entry) {
+            held.reserved.insert(entry.opcode);
+            if !entry.reserved {
+                held.retired.insert(entry.opcode);
+            }
+        }
         if !is_live(entry) {
             continue;
         }
@@ -258,7 +278,7 @@ fn table_places(
                 id,
                 Place {
                     table: t,
-                    numbers: Vec::new(),
+                    numbers: smallvec::SmallVec::new(),
                     entry: e,
                     move_cost: 0,
                     weight,
@@ -303,20 +323,17 @@ impl<'a> Index<'a> {
         // string-keyed ordered maps per entry dominated indexing on large inputs.
         let mut keys = Keys::default();
         for (t, table) in sorted.iter().enumerate() {
-            for entry in &table.entries {
-                if is_reservation(entry) {
-                    reserved.insert(entry.opcode);
-                    if !entry.reserved {
-                        retired.insert(entry.opcode);
-                    }
-                }
-            }
             // A nested escape (0x0F38) is declared together with its leading byte, which is
             // what a one-byte escape choice can follow.
             for &e in table.encoding.escape_list().iter().filter(|&&e| e <= 0xFF) {
                 *declared_escapes.entry(e).or_default() += 1;
             }
-            let mine = table_places(table, t, weights[t], options, &resolve_options, &mut keys);
+            let mut held = Held {
+                reserved: &mut reserved,
+                retired: &mut retired,
+                keys: &mut keys,
+            };
+            let mine = table_places(table, t, weights[t], options, &resolve_options, &mut held);
             for (id, place) in mine {
                 // Tables are visited in name order, so each key's places stay in table order.
                 keys.places_of[id].push(place);
