@@ -8,7 +8,16 @@ use std::collections::BTreeMap;
 
 /// The comparison form of a mnemonic: trimmed and upper-cased (ASCII).
 pub fn normalize(mnemonic: &str) -> String {
-    mnemonic.trim().to_ascii_uppercase()
+    let mut out = String::new();
+    normalize_into(mnemonic, &mut out);
+    out
+}
+
+/// [`normalize`] into `buffer` (cleared first), the one place the rule is written.
+fn normalize_into(mnemonic: &str, buffer: &mut String) {
+    buffer.clear();
+    buffer.push_str(mnemonic.trim());
+    buffer.make_ascii_uppercase();
 }
 
 /// The one rule for names (implementation names, mnemonics, format letters, maintainer names):
@@ -114,9 +123,7 @@ impl Aliases {
     /// per-entry loops of detection and arbitration, where two strings per entry were a
     /// measurable part of a large run.
     pub fn key_in<'a>(&'a self, mnemonic: &str, buffer: &'a mut String) -> &'a str {
-        buffer.clear();
-        buffer.push_str(mnemonic.trim());
-        buffer.make_ascii_uppercase();
+        normalize_into(mnemonic, buffer);
         self.resolve_str(buffer)
     }
 

@@ -167,17 +167,19 @@ impl LineIndex {
     /// ascending offsets costs constant time each.
     pub fn locate_from(&self, text: &str, offset: usize, cursor: &mut usize) -> (u32, u32) {
         let offset = offset.min(text.len());
+        let search = || self.starts.partition_point(|&s| s <= offset) - 1;
         let mut line = (*cursor).min(self.starts.len() - 1);
         if self.starts[line] > offset {
-            return self.locate(text, offset);
-        }
-        let mut steps = 0;
-        while line + 1 < self.starts.len() && self.starts[line + 1] <= offset {
-            line += 1;
-            steps += 1;
-            if steps == 8 {
-                line = self.starts.partition_point(|&s| s <= offset) - 1;
-                break;
+            line = search();
+        } else {
+            let mut steps = 0;
+            while line + 1 < self.starts.len() && self.starts[line + 1] <= offset {
+                line += 1;
+                steps += 1;
+                if steps == 8 {
+                    line = search();
+                    break;
+                }
             }
         }
         *cursor = line;
