@@ -211,9 +211,17 @@ fn select(bits: &[u64], mut k: usize) -> Option<usize> {
     None
 }
 
+/// The words of `bits` up to its last set bit.
+fn used_words(bits: &[u64]) -> usize {
+    bits.iter().rposition(|&w| w != 0).map_or(0, |i| i + 1)
+}
+
 /// ORs the bits of `src` from bit `from` on into `dst`, each moved by `delta` bits (every bit
 /// moved lands at 0 or later).
 fn or_shifted(dst: &mut Vec<u64>, src: &[u64], from: usize, delta: isize) {
+    // Up to `src`'s last set bit, not its length: a walk's bits are grown by doubling, and
+    // sizing `dst` by their zero tail would grow the merged map past its need.
+    let src = &src[..used_words(src)];
     let words = ((src.len() * 64) as isize + delta).max(0) as usize / 64 + 2;
     if dst.len() < words {
         dst.resize(words, 0);
@@ -288,12 +296,21 @@ impl Translator {
                 h.join().expect("a pass 1 walk panicked");
             }
         });
+        // The merged map is given its size before the merge: the bases exactly (one per block),
+        // the target bits the walks' own extent (exact but for what the stitches change). Grown
+        // from the first walk's by doubling, its reallocations held the old and the new vectors
+        // at once, beside the walks' own, and set the peak of a large translation.
+        let target_words = walks.iter().map(|w| w.at / 64 + 2).sum::<usize>();
         let mut walks = walks.into_iter();
         let first = walks.next()?;
         if first.failed {
             return None;
         }
-        let (mut target, mut base, mut count) = (first.target, first.base, first.count);
+        let mut target = Vec::with_capacity(target_words);
+        target.extend_from_slice(&first.target[..used_words(&first.target)]);
+        let mut base = Vec::with_capacity(words);
+        base.extend_from_slice(&first.base);
+        let mut count = first.count;
         let mut resized = first.changed_end > 0;
         let (mut p, mut t) = (first.pos, first.at);
         for (k, mut w) in walks.enumerate() {

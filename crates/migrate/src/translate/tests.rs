@@ -770,3 +770,22 @@ fn parallel_walks_that_never_meet_fall_back() {
         assert_eq!(parallel_agrees(&t, &input, segment), Ok(()));
     }
 }
+
+#[test]
+fn the_stitched_map_is_allocated_once() {
+    // The merged map is sized before the merge: its bases hold no more room than one per block
+    // of the input. Grown from the first segment's by doubling (as it was), three segments
+    // ended with room for a third more, and the reallocations on the way set the peak of a
+    // large translation.
+    let t = translator();
+    let input = program_with_branches(3, 60_000, false);
+    let segment = input.len().div_ceil(3);
+    let (map, _) = t.place_parallel(&input, segment).expect("the walks stitch");
+    assert_eq!(Ok((map.clone(), true)), t.place_seq(&input));
+    assert!(
+        map.base.capacity() <= input.len() / 64 + 1,
+        "bases: room for {} against {} blocks",
+        map.base.capacity(),
+        input.len() / 64 + 1
+    );
+}
