@@ -282,7 +282,11 @@ impl Translator {
         let mut walks: Vec<Walk> = regions
             .into_iter()
             .enumerate()
-            .map(|(k, (w0, region))| Walk::new(region, w0, cuts[k], cuts[k + 1], k > 0))
+            .map(|(k, (w0, region))| {
+                let mut walk = Walk::new(region, w0, cuts[k], cuts[k + 1], k > 0);
+                walk.target = vec![0; self.target_words_bound(cuts[k + 1] - cuts[k])];
+                walk
+            })
             .collect();
         // Two walks to a thread, interleaved (see `walk_pair`).
         thread::scope(|scope| {
@@ -385,6 +389,24 @@ impl Translator {
         };
         starts.finish(t);
         Some((starts, resized))
+    }
+
+    /// Words of target bits a walk over `len` bytes needs when every instruction grows by the
+    /// largest ratio of the size table (instructions outside it may need more: the walk then
+    /// grows its bits as before). Allocated zeroed up front, the pages a walk never reaches are
+    /// never touched, where bits grown by doubling were zero-filled up to twice the need.
+    pub(super) fn target_words_bound(&self, len: usize) -> usize {
+        let (grow, from) = self
+            .steps
+            .sizes
+            .iter()
+            .map(|&e| ((e >> 16) as usize, (e & 0xFFFF) as usize))
+            .filter(|&(_, s)| s != 0)
+            .fold(
+                (1, 1),
+                |(t0, s0), (t, s)| if t * s0 > t0 * s { (t, s) } else { (t0, s0) },
+            );
+        len.saturating_mul(grow) / from / 64 + 2
     }
 
     /// One instruction of the true walk at `pos`: its source and target sizes, `None` when it

@@ -789,3 +789,27 @@ fn the_stitched_map_is_allocated_once() {
         input.len() / 64 + 1
     );
 }
+
+#[test]
+fn a_walks_target_bits_are_bounded_before_it_starts() {
+    // The parallel pass 1 allocates each walk's target bits once, zeroed, from the size table's
+    // largest growth: the bound must hold for any program whose instructions the table knows,
+    // even one made only of growing instructions, and is not looser than that growth.
+    let t = translator();
+    let mut grows = Vec::new();
+    while grows.len() < 30_000 {
+        grows.extend_from_slice(&[0x45, 1, 2]); // GROWS
+    }
+    let mut inputs = vec![grows];
+    inputs.extend((1..6).map(|seed| program_with_branches(seed, 10_000, false)));
+    for input in &inputs {
+        let (map, _) = t.place_seq(input).expect("a valid program");
+        let bound = t.target_words_bound(input.len());
+        assert!(
+            map.total / 64 < bound,
+            "{} bits, bound {bound} words",
+            map.total
+        );
+    }
+    assert!(t.target_words_bound(64_000) <= 64_000 * 2 / 64 + 2);
+}
