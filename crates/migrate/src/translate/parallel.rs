@@ -406,7 +406,10 @@ impl Translator {
                 (1, 1),
                 |(t0, s0), (t, s)| if t * s0 > t0 * s { (t, s) } else { (t0, s0) },
             );
-        len.saturating_mul(grow) / from / 64 + 2
+        // At most four times the segment: the table is the user's, and a bound from an extreme
+        // ratio (a one-byte instruction becoming a long one) would reserve more address space
+        // than the machine has; a walk that outgrows the bound grows its bits as before.
+        len.saturating_mul(grow.min(4 * from)) / from / 64 + 2
     }
 
     /// One instruction of the true walk at `pos`: its source and target sizes, `None` when it

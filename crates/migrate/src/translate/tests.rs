@@ -813,3 +813,29 @@ fn a_walks_target_bits_are_bounded_before_it_starts() {
     }
     assert!(t.target_words_bound(64_000) <= 64_000 * 2 / 64 + 2);
 }
+
+#[test]
+fn an_extreme_growth_ratio_does_not_size_the_walks() {
+    // A table that turns a two-byte instruction into a 40-byte one must not have the parallel
+    // pass reserve twenty times the program in bits up front (a table is the user's: the ratio
+    // could be thousands): the bound stops at four times the segment, and walks that outgrow it
+    // grow their bits and still agree with the one-thread pass.
+    let mut a = Table::new("a");
+    a.entries.push(Entry::new(0x01, "LONG").with_format("B"));
+    let mut b = Table::new("b");
+    // 40 bytes: the opcode byte, `rd`, and 38 bytes of immediates the source does not have
+    // (written as 0).
+    let mut fields = vec![Field::new("rd", 8, FieldKind::Register)];
+    fields.extend((0..19).map(|i| Field::new(&format!("k{i}"), 16, FieldKind::Immediate)));
+    let long = Layout::new(40, fields).unwrap();
+    b.formats.insert("L".into(), long);
+    b.entries.push(Entry::new(0x02, "LONG").with_format("L"));
+    let t = Translator::new(&a, &b, &TranslateOptions::new()).unwrap();
+    assert_eq!(t.target_words_bound(64_000), 64_000 * 4 / 64 + 2);
+    let input: Vec<u8> = (0..20_000u32)
+        .flat_map(|i| [0x01, (i % 16) as u8])
+        .collect();
+    for segment in [64, 4096, 10_000] {
+        assert_eq!(parallel_agrees(&t, &input, segment), Ok(()));
+    }
+}
