@@ -13,6 +13,7 @@ use std::process::ExitCode;
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    isa_authority_cli::disable_huge_pages();
     isa_authority_cli::restore_sigpipe();
     isa_authority_cli::exit_after_run();
     ExitCode::from(isa_authority_cli::run(std::env::args_os()))
