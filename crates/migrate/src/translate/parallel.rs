@@ -376,8 +376,9 @@ impl Translator {
         if first.failed {
             return None;
         }
+        // Kept at its full, zeroed length: the ORs below then write each page once (truncated
+        // to its used words and grown again, each page past them was zero-filled first).
         let mut target = first.target;
-        target.truncate(used_words(&target));
         // Where the bases of each stitched walk's blocks start being computed (see `bases`).
         let mut froms = vec![BaseFrom {
             block: 0,
