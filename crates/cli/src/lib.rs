@@ -191,13 +191,14 @@ where
 }
 
 /// Turns transparent huge pages off for this process (Linux; elsewhere nothing). mimalloc
-/// advises huge pages for its arenas, and with the kernel's usual `defrag=madvise` a fault in
-/// such a region may stop to compact memory for a free 2 MiB page: on the development machine
-/// that put 0.3-0.5 s of system time into one run in three of a `check` whose user time is
-/// 0.5 s, and cost a 256 MiB `translate` 0.1-0.4 s of wall time, while peak memory was 20 MB
-/// higher (docs/benchmarks.md, "Huge pages"). Ordinary pages cost a steady ~0.05 s. The flag
-/// is process-wide and inherited by children (conformance plugins), so only the binary sets
-/// it: the Python extension leaves its host process alone.
+/// advises huge pages for its arenas, and each first touch of a 2 MiB region then zeroes a
+/// whole huge page in the fault (`clear_page_erms` under `do_huge_pmd_anonymous_page` in a
+/// profile; no compaction stalls in /proc/vmstat). On the development VM that zeroing came in
+/// bursts: 0.3-0.5 s of system time in one run in three of a `check` whose user time is
+/// 0.5 s, up to 0.5 s of wall time on a 256 MiB `translate`, where ordinary pages cost a
+/// steady ~0.05-0.2 s and the peak is 17-20 MB lower (docs/benchmarks.md, "Huge pages"). The
+/// flag is process-wide and inherited by children (conformance plugins), so only the binary
+/// sets it: the Python extension leaves its host process alone.
 pub fn disable_huge_pages() {
     #[cfg(target_os = "linux")]
     // SAFETY: PR_SET_THP_DISABLE only sets a flag on this process's memory map, which the
