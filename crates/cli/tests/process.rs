@@ -61,6 +61,6 @@ fn the_binary_runs_without_transparent_huge_pages() {
     child.wait().unwrap();
     assert_eq!(
         flag, "0",
-        "transparent huge pages are still on for the binary"
+        "transparent huge pages are still on for the binary: {status}"
     );
 }
