@@ -146,3 +146,101 @@ fn a_late_failure_leaves_the_output_untouched() {
     names.sort();
     assert_eq!(names, ["a.json", "b.json", "big.bin", "keep.bin"]);
 }
+
+/// The two tables of the same-size tests: MOVI and HALT move, every size is kept.
+fn same_size_tables(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let a = write(
+        dir,
+        "a.json",
+        br#"{"implementation": "vm-a", "opcodes": [
+            {"opcode": 24, "mnemonic": "MOVI", "format": "D"},
+            {"opcode": 0, "mnemonic": "HALT", "format": "A"}]}"#,
+    );
+    let b = write(
+        dir,
+        "b.json",
+        br#"{"implementation": "vm-b", "opcodes": [
+            {"opcode": 43, "mnemonic": "MOVI", "format": "D"},
+            {"opcode": 7, "mnemonic": "HALT", "format": "A"}]}"#,
+    );
+    (a, b)
+}
+
+/// A same-size translation of several MiB is written to its file a window (1 MiB) at a time:
+/// the file holds exactly what the in-memory path prints, including the instructions that
+/// straddle a window's end (3-byte MOVIs do not divide 1 MiB).
+#[test]
+fn a_same_size_translation_written_in_windows_is_the_whole_translation() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = same_size_tables(dir.path());
+    // The program and, built beside it, its translation: opcodes renumbered, operands kept.
+    let (mut program, mut expected) = (Vec::new(), Vec::new());
+    for i in 0..1_200_000u32 {
+        let operands = [(i % 7) as u8, (i >> 8) as u8];
+        program.extend_from_slice(&[0x18, operands[0], operands[1]]);
+        expected.extend_from_slice(&[43, operands[0], operands[1]]);
+        if i % 1000 == 999 {
+            program.push(0x00);
+            expected.push(7);
+        }
+    }
+    assert!(program.len() > 3 << 20);
+    let input = write(dir.path(), "big.bin", &program);
+    let out = dir.path().join("out.bin");
+    bin()
+        .args(["translate", "--from"])
+        .arg(&a)
+        .arg("--to")
+        .arg(&b)
+        .args([&input, &out])
+        .assert()
+        .success();
+    let printed = bin()
+        .args(["translate", "--from"])
+        .arg(&a)
+        .arg("--to")
+        .arg(&b)
+        .arg(&input)
+        .arg("-")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let written = std::fs::read(&out).unwrap();
+    let first_difference = |got: &[u8]| got.iter().zip(&expected).position(|(x, y)| x != y);
+    assert_eq!(written.len(), expected.len());
+    assert_eq!(first_difference(&written), None, "the file");
+    assert_eq!(printed.len(), expected.len());
+    assert_eq!(first_difference(&printed), None, "the printed translation");
+}
+
+/// A same-size translation that fails in a late window, after earlier windows were written to
+/// the temporary file: OUT keeps its old bytes, no temporary file is left, and the error
+/// names the byte offset.
+#[test]
+fn a_same_size_failure_in_a_late_window_leaves_the_output_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = same_size_tables(dir.path());
+    let mut program = [0x18u8, 1, 5].repeat(1_000_000);
+    let bad = program.len();
+    program.push(0xEE);
+    let input = write(dir.path(), "big.bin", &program);
+    let keep = write(dir.path(), "keep.bin", b"old bytes");
+    bin()
+        .args(["translate", "--from"])
+        .arg(&a)
+        .arg("--to")
+        .arg(&b)
+        .args([&input, &keep])
+        .assert()
+        .code(2)
+        .stderr(contains(format!("byte offset {bad} ")));
+    assert_eq!(std::fs::read(&keep).unwrap(), b"old bytes");
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["a.json", "b.json", "big.bin", "keep.bin"]);
+}

@@ -35,6 +35,14 @@ struct Chain {
     steps: usize,
 }
 
+/// Where [`Translator::stitch`] left a window.
+enum Stitched {
+    /// The chains were given up at this true instruction start: cut again from there.
+    Restart(usize),
+    /// The first instruction start at or past the window's end (or the program's end).
+    End(usize),
+}
+
 /// The fast-path tables of a [`Translator`] (see its fields).
 pub(super) struct FastTables {
     pub(super) fast: Box<[u32; 256]>,
@@ -64,7 +72,8 @@ pub(super) fn fast_tables(rules: &[Rule]) -> FastTables {
 impl Translator {
     /// The fast path: every instruction keeps its size, so the output is the input with opcodes
     /// (and, for re-encoded instructions, operands) rewritten in place. `None` means "use the
-    /// two-pass mode": a size changed or an error needs the two-pass mode's report.
+    /// two-pass mode": a size changed or an error needs the two-pass mode's report. `out` is
+    /// cleared first and holds the whole translation when this succeeds.
     ///
     /// Walking the program is a dependent chain — where an instruction starts depends on the size
     /// of the one before — so one walk is bound by load latency (two loads per instruction), not
@@ -74,28 +83,71 @@ impl Translator {
     /// boundaries across the cuts, keeps a segment's work from the first boundary the two walks
     /// share (from there on they are the same walk), and undoes the rest; when they never meet,
     /// the cutting starts again from the true walk's position.
-    pub(super) fn same_size(&self, input: &[u8], out: &mut [u8]) -> Option<Stats> {
-        self.same_size_in(input, out, None)
+    pub(super) fn same_size(&self, input: &[u8], out: &mut Vec<u8>) -> Option<Stats> {
+        let (end, count) = self.same_size_window(input, 0, input.len(), out, None)?;
+        debug_assert_eq!(end, input.len(), "one window is the whole program");
+        Some(Stats::same_size(input, count))
     }
 
-    /// [`Translator::same_size`], cut every `segment` bytes when given (tests cut small programs
-    /// in many places), else into [`CHAINS`] segments of at least [`MIN_SEGMENT`] bytes.
-    pub(super) fn same_size_in(
+    /// The same-size path written window by window through `write_at` (each window's bytes at
+    /// their offset, in order), so its memory is one window, not a copy of the program:
+    /// `Ok(None)` when the path does not apply (see [`Translator::same_size`]), after which the
+    /// caller writes the whole translation again from offset 0 — a translation that keeps
+    /// every size has the input's length, so it covers every byte written here.
+    pub(super) fn same_size_at<F>(
         &self,
         input: &[u8],
-        out: &mut [u8],
-        segment: Option<usize>,
-    ) -> Option<Stats> {
+        window: usize,
+        write_at: &F,
+    ) -> std::io::Result<Option<Stats>>
+    where
+        F: Fn(&[u8], u64) -> std::io::Result<()>,
+    {
         let n = input.len();
+        let mut out = Vec::with_capacity(window.min(n) + 64);
+        let (mut from, mut count) = (0, 0);
+        while from < n {
+            let to = from.saturating_add(window.max(1));
+            let Some((end, c)) = self.same_size_window(input, from, to, &mut out, None) else {
+                return Ok(None);
+            };
+            write_at(&out, from as u64)?;
+            count += c;
+            from = end;
+        }
+        Ok(Some(Stats::same_size(input, count)))
+    }
+
+    /// The same-size path over the instructions that start in `from..to` (`from` a true
+    /// instruction start, `to` clamped to the program), cut every `segment` bytes when given
+    /// (tests cut small programs in many places), else into [`CHAINS`] segments of at least
+    /// [`MIN_SEGMENT`] bytes. `out` (cleared first) receives the translation of `from..end`,
+    /// where `end` is the first instruction start at or past `to`; returns `end` and the
+    /// number of instructions, or `None` as [`Translator::same_size`] does.
+    pub(super) fn same_size_window(
+        &self,
+        input: &[u8],
+        from: usize,
+        to: usize,
+        out: &mut Vec<u8>,
+        segment: Option<usize>,
+    ) -> Option<(usize, usize)> {
+        let n = input.len();
+        let to = to.min(n);
+        // The window's bytes, indexed from `from`: instructions keep their sizes, so the
+        // output is the input rewritten in place.
+        out.clear();
+        out.extend_from_slice(&input[from..to]);
+        let base = from;
         // A chain stops before any fast instruction could run past the end, so its steps need
         // no size check; the stitch walks the last few bytes with the check.
         let safe_end = n.saturating_sub(self.max_fast);
         let mut done = Done::default();
-        // `from` is a true instruction start with everything before it translated (but for the
+        // `at` is a true instruction start with everything before it translated (but for the
         // deferred slow instructions) and everything after it still a copy of the input.
-        let mut from = 0;
-        loop {
-            let rest = n - from;
+        let mut at = from;
+        let end = loop {
+            let rest = to - at;
             let segment = segment.unwrap_or(if rest >= CHAINS * MIN_SEGMENT {
                 // Cuts a multiple of 60 bytes from a true start are in phase with any run of
                 // equal-sized instructions (sizes 1–6) that began in phase with it.
@@ -103,50 +155,50 @@ impl Translator {
             } else {
                 rest.max(1)
             });
-            let mut starts = [n; CHAINS];
+            let mut starts = [to; CHAINS];
             let mut limits = [0; CHAINS];
             for (j, (start, limit)) in starts.iter_mut().zip(&mut limits).enumerate() {
-                let lo = from.saturating_add(j.saturating_mul(segment)).min(n);
+                let lo = at.saturating_add(j.saturating_mul(segment)).min(to);
                 let hi = if j + 1 == CHAINS {
-                    n
+                    to
                 } else {
-                    from.saturating_add((j + 1).saturating_mul(segment)).min(n)
+                    at.saturating_add((j + 1).saturating_mul(segment)).min(to)
                 };
                 *start = lo;
                 *limit = hi.min(safe_end).max(lo);
             }
-            let spec = self.speculate(input, out, starts, limits);
-            match self.stitch(input, out, &spec, limits, &mut done)? {
-                Some(restart) => from = restart,
-                None => break,
+            let spec = self.speculate(input, out, base, starts, limits);
+            match self.stitch(input, out, base, to, &spec, limits, &mut done)? {
+                Stitched::Restart(restart) => at = restart,
+                Stitched::End(end) => break end,
             }
+        };
+        // The last instruction may reach past `to`: its other bytes are the input's (a fast
+        // step rewrites only the first), unless it is a slow one, encoded below.
+        if end > base + out.len() {
+            out.extend_from_slice(&input[base + out.len()..end]);
         }
         for (pos, d) in done.slow {
             let (m, _) = self.target_of(input, pos, &d).ok()?;
-            let end = pos + d.len;
+            let stop = pos + d.len;
             self.encode(
                 &d,
                 m,
-                &input[pos..end],
-                &mut out[pos..end],
-                (end, end),
+                &input[pos..stop],
+                &mut out[pos - base..stop - base],
+                (stop, stop),
                 &|_, _, target| Ok(target),
             )
             .ok()?;
         }
-        Some(Stats {
-            instructions: done.count,
-            bytes_in: n,
-            bytes_out: n,
-            branches_fixed: 0,
-            same_size: true,
-        })
+        Some((end, done.count))
     }
 
     /// Walks the [`CHAINS`] segments at once, interleaved so that their load chains overlap.
     /// Chain `j` starts at `starts[j]`, takes fast (renumber-only) steps while its position is
-    /// below `limits[j]`, and writes each new opcode byte into `out`. Chain 0 starts at a true
-    /// boundary; the others guess. Returns each chain's `(start, stop, steps)`: it visited
+    /// below `limits[j]`, and writes each new opcode byte into `out` (the window from `base`).
+    /// Chain 0 starts at a true boundary; the others guess. Returns each chain's `(start, stop,
+    /// steps)`: it visited
     /// `steps` positions in `start..stop`, and stopped at `stop` (its limit, or an instruction
     /// it cannot take fast, not written).
     ///
@@ -157,6 +209,7 @@ impl Translator {
         &self,
         input: &[u8],
         out: &mut [u8],
+        base: usize,
         starts: [usize; CHAINS],
         limits: [usize; CHAINS],
     ) -> [Chain; CHAINS] {
@@ -172,7 +225,7 @@ impl Translator {
                 let p = pos[j];
                 let e = fast[usize::from(input[p])];
                 let size = (e >> 8) as usize;
-                out[p] = e as u8;
+                out[p - base] = e as u8;
                 stuck |= size == 0;
                 steps[j] += usize::from(size != 0);
                 pos[j] = p + size;
@@ -191,7 +244,7 @@ impl Translator {
                 if size == 0 {
                     break;
                 }
-                out[p] = e as u8;
+                out[p - base] = e as u8;
                 p += size;
                 steps[j] += 1;
             }
@@ -204,20 +257,24 @@ impl Translator {
         chains
     }
 
-    /// Follows the true instruction boundaries from 0 to the end: over chain 0's work, then
-    /// instruction by instruction, and over chain `k`'s work from the first position it shares
-    /// with the true walk. A position of chain `k` that the true walk passes is not an
-    /// instruction start: its byte is copied back from the input. Instructions that need the
-    /// general encoder are encoded at the end, after every guess has been undone, so an undo
-    /// never overwrites them.
+    /// Follows the true instruction boundaries from the first chain's start to the first
+    /// instruction start at or past `to`: over chain 0's work, then instruction by instruction,
+    /// and over chain `k`'s work from the first position it shares with the true walk. A
+    /// position of chain `k` that the true walk passes is not an instruction start: its byte
+    /// is copied back from the input. Instructions that need the general encoder are encoded
+    /// at the end, after every guess has been undone, so an undo never overwrites them. `out`
+    /// holds the window from `base`.
+    #[allow(clippy::too_many_arguments)]
     fn stitch(
         &self,
         input: &[u8],
         out: &mut [u8],
+        base: usize,
+        to: usize,
         spec: &[Chain; CHAINS],
         limits: [usize; CHAINS],
         done: &mut Done,
-    ) -> Option<Option<usize>> {
+    ) -> Option<Stitched> {
         let n = input.len();
         let fast = &*self.fast;
         let size_at = |p: usize| (fast[usize::from(input[p])] >> 8) as usize;
@@ -226,14 +283,14 @@ impl Translator {
         // The chain being matched against the true walk, its next unresolved position, how many
         // of its positions were undone, and how many true steps have not met it.
         let mut k = 1;
-        let mut q = spec.get(1).map_or(n, |c| c.start);
+        let mut q = spec.get(1).map_or(to, |c| c.start);
         let mut undone = 0;
         let mut misses = 0;
         loop {
             while k < CHAINS {
                 let c = &spec[k];
                 while q < t && q < c.stop {
-                    out[q] = input[q];
+                    out[q - base] = input[q];
                     q += size_at(q);
                     undone += 1;
                 }
@@ -244,7 +301,7 @@ impl Translator {
                         t = c.stop;
                     }
                     k += 1;
-                    q = spec.get(k).map_or(n, |c| c.start);
+                    q = spec.get(k).map_or(to, |c| c.start);
                     undone = 0;
                     misses = 0;
                     continue;
@@ -254,23 +311,23 @@ impl Translator {
                     // on is untouched by the true walk (t < q < limits[k] ≤ later starts): copy
                     // the input back over chain k's rest and the later chains, and start again
                     // from t, a true start, with cuts in phase with it.
-                    out[q..limits[k]].copy_from_slice(&input[q..limits[k]]);
+                    out[q - base..limits[k] - base].copy_from_slice(&input[q..limits[k]]);
                     for (c, &limit) in spec.iter().zip(&limits).skip(k + 1) {
-                        out[c.start..limit].copy_from_slice(&input[c.start..limit]);
+                        out[c.start - base..limit - base].copy_from_slice(&input[c.start..limit]);
                     }
                     done.count += count;
-                    return Some(Some(t));
+                    return Some(Stitched::Restart(t));
                 }
                 break;
             }
-            if t >= n {
+            if t >= to {
                 break;
             }
             // Before the next chain's segment there is nothing to meet: a plain walk (this is
             // where a segment whose guess was given up, or a short program's tail, is walked).
             let next = spec
                 .get(k)
-                .map_or(n, |c| c.start)
+                .map_or(to, |c| c.start)
                 .min(n.saturating_sub(self.max_fast));
             let before = t;
             while t < next {
@@ -279,7 +336,7 @@ impl Translator {
                 if size == 0 {
                     break;
                 }
-                out[t] = e as u8;
+                out[t - base] = e as u8;
                 t += size;
                 count += 1;
             }
@@ -290,7 +347,7 @@ impl Translator {
             let e = fast[usize::from(input[t])];
             let size = (e >> 8) as usize;
             if size != 0 && size <= n - t {
-                out[t] = e as u8;
+                out[t - base] = e as u8;
                 t += size;
             } else {
                 let d = self.decode_at(input, t).ok()?;
@@ -302,11 +359,11 @@ impl Translator {
                 t += len;
             }
             count += 1;
-            if t > spec.get(k).map_or(n, |c| c.start) {
+            if t > spec.get(k).map_or(to, |c| c.start) {
                 misses += 1;
             }
         }
         done.count += count;
-        Some(None)
+        Some(Stitched::End(t))
     }
 }

@@ -100,6 +100,11 @@ pub use rules::{Outcome, RuleInfo};
 use rules::Rule;
 use two_pass::{EmitError, StartMap};
 
+/// The bytes of a same-size translation written at a time by [`Translator::translate_to_at`]:
+/// large enough that the cost of cutting a window (its stitch and its write) vanishes, small
+/// enough to stay in the cache between being translated and being written.
+const SAME_SIZE_WINDOW: usize = 1 << 20;
+
 /// What a [`Translator`] needs besides the two tables.
 #[derive(Debug, Clone)]
 pub struct TranslateOptions {
@@ -336,43 +341,51 @@ impl Translator {
     /// Like [`Translator::translate_to`], with the size-changing passes of a large program
     /// run on several threads: pass 1 in stitched segments, and pass 2 in ranges of the
     /// output, each written through its own fixed buffer at the offset pass 1 gave it, so the
-    /// pieces of the output may arrive out of order (and from several threads at once). On an
-    /// error, what was written so far is incomplete, as with `translate_to`.
+    /// pieces of the output may arrive out of order (and from several threads at once). A
+    /// translation that keeps every size is written a window (1 MiB) at a time, in order, so
+    /// its memory is a window rather than a copy of the program; should it turn out not to
+    /// apply, the whole output is written again from offset 0. On an error, what was written
+    /// so far is incomplete, as with `translate_to`.
     pub fn translate_to_at<F>(&self, input: &[u8], write_at: F) -> Result<Stats, WriteError>
     where
         F: Fn(&[u8], u64) -> std::io::Result<()> + Sync,
     {
         let n = input.len();
-        let cuts = (parallel::parts(n), parallel::parts(n));
+        let cuts = (parallel::parts(n), parallel::parts(n), SAME_SIZE_WINDOW);
         self.translate_to_at_in(input, cuts, &write_at)
     }
 
     /// [`Translator::translate_to_at`] with pass 1 and pass 2 cut every `cuts.0` and `cuts.1`
-    /// bytes when given, else on one thread.
+    /// bytes when given, else on one thread, and a same-size translation written in windows of
+    /// `cuts.2` bytes.
     fn translate_to_at_in<F>(
         &self,
         input: &[u8],
-        cuts: (Option<usize>, Option<usize>),
+        cuts: (Option<usize>, Option<usize>, usize),
         write_at: &F,
     ) -> Result<Stats, WriteError>
     where
         F: Fn(&[u8], u64) -> std::io::Result<()> + Sync,
     {
-        let (starts, bytes) = if self.steps.may_resize {
+        // Pass 1 first when sizes may change: it says whether the same-size path can succeed.
+        let starts = if self.steps.may_resize {
             let (starts, resized) = self.place_in(input, cuts.0)?;
-            if resized {
-                (Some(starts), None)
-            } else {
-                let mut bytes = Vec::new();
-                let (stats, _) = self.kept_sizes(input, starts, &mut bytes)?;
-                (None, Some((stats, bytes)))
-            }
+            resized.then_some(starts)
         } else {
+            None
+        };
+        if starts.is_none() {
+            // Every size is kept: the same-size path, written a window at a time (its memory is
+            // one window, not a second copy of the program). Where it does not apply, the
+            // in-memory translation gives the answer or the error, and rewrites every byte.
+            if let Some(stats) = self
+                .same_size_at(input, cuts.2, write_at)
+                .map_err(WriteError::Io)?
+            {
+                return Ok(stats);
+            }
             let mut bytes = Vec::new();
             let (stats, _) = self.run(input, &mut bytes)?;
-            (None, Some((stats, bytes)))
-        };
-        if let Some((stats, bytes)) = bytes {
             write_at(&bytes, 0).map_err(WriteError::Io)?;
             return Ok(stats);
         }
@@ -398,7 +411,6 @@ impl Translator {
     ) -> Result<(Stats, Option<StartMap>), TranslateError> {
         out.clear();
         if !self.steps.may_resize {
-            out.extend_from_slice(input);
             if let Some(stats) = self.same_size(input, out) {
                 return Ok((stats, None));
             }
@@ -422,8 +434,6 @@ impl Translator {
         starts: StartMap,
         out: &mut Vec<u8>,
     ) -> Result<(Stats, Option<StartMap>), TranslateError> {
-        out.clear();
-        out.extend_from_slice(input);
         if let Some(stats) = self.same_size(input, out) {
             return Ok((stats, None));
         }
@@ -458,6 +468,17 @@ impl Translator {
 }
 
 impl Stats {
+    /// The totals of a same-size translation of `input`'s `instructions`.
+    fn same_size(input: &[u8], instructions: usize) -> Stats {
+        Stats {
+            instructions,
+            bytes_in: input.len(),
+            bytes_out: input.len(),
+            branches_fixed: 0,
+            same_size: true,
+        }
+    }
+
     /// The totals of a size-changing translation of `input`, from its relocation map.
     fn resized(input: &[u8], starts: &StartMap, branches_fixed: usize) -> Stats {
         Stats {

@@ -173,23 +173,52 @@ fn program(seed: u64, len: usize, spice: u8) -> Vec<u8> {
     out
 }
 
-/// Same result as the plain walk, cut every `segment` bytes (`None`: as in production);
-/// the output bytes only matter when the path succeeds (else the two-pass mode rewrites
-/// them).
-fn agrees(t: &Translator, input: &[u8], segment: Option<usize>) -> Result<(), String> {
+/// Same result as the plain walk, cut every `segment` bytes (`None`: as in production) and
+/// translated in windows of `window` bytes (`None`: one window, as in memory); the output
+/// bytes only matter when the path succeeds (else the two-pass mode rewrites them).
+fn agrees(
+    t: &Translator,
+    input: &[u8],
+    segment: Option<usize>,
+    window: Option<usize>,
+) -> Result<(), String> {
     let mut want = input.to_vec();
     let expected = plain_walk(t, input, &mut want);
-    let mut got = input.to_vec();
-    let actual = t.same_size_in(input, &mut got, segment);
+    // Window after window, as `same_size_at` writes them: each must end at the first
+    // instruction start at or past its end and hold exactly the bytes up to there.
+    let window = window.unwrap_or(input.len()).max(1);
+    let (mut got, mut buf) = (Vec::new(), Vec::new());
+    let (mut from, mut count) = (0, 0);
+    let mut actual = Some(());
+    while from < input.len() {
+        let to = from + window;
+        let Some((end, c)) = t.same_size_window(input, from, to, &mut buf, segment) else {
+            actual = None;
+            break;
+        };
+        if end < to.min(input.len()) || buf.len() != end - from {
+            return Err(format!(
+                "window {from}..{to}: ends at {end} with {} bytes",
+                buf.len()
+            ));
+        }
+        got.extend_from_slice(&buf);
+        (count, from) = (count + c, end);
+    }
+    let actual = actual.map(|()| Stats::same_size(input, count));
     if actual != expected {
         return Err(format!(
-            "segment {segment:?}: {actual:?}, plain walk {expected:?}"
+            "segment {segment:?}, window {window:?}: {actual:?}, plain walk {expected:?}"
         ));
     }
     if expected.is_some() && got != want {
-        let at = got.iter().zip(&want).position(|(x, y)| x != y).unwrap();
+        let at = got
+            .iter()
+            .zip(&want)
+            .position(|(x, y)| x != y)
+            .unwrap_or(got.len());
         return Err(format!(
-            "segment {segment:?}: bytes differ from offset {at}"
+            "segment {segment:?}, window {window:?}: bytes differ from offset {at}"
         ));
     }
     Ok(())
@@ -204,11 +233,14 @@ proptest! {
         len in 0usize..3000,
         spice in 0u8..6,
         segment in 1usize..400,
+        window in 1usize..1200,
     ) {
         let input = program(seed, len, spice);
         for t in [translator(), paged_translator()] {
-            prop_assert_eq!(agrees(&t, &input, Some(segment)), Ok(()));
-            prop_assert_eq!(agrees(&t, &input, None), Ok(()));
+            prop_assert_eq!(agrees(&t, &input, Some(segment), None), Ok(()));
+            prop_assert_eq!(agrees(&t, &input, None, None), Ok(()));
+            prop_assert_eq!(agrees(&t, &input, Some(segment), Some(window)), Ok(()));
+            prop_assert_eq!(agrees(&t, &input, None, Some(window)), Ok(()));
         }
     }
 
@@ -217,7 +249,7 @@ proptest! {
         bytes in proptest::collection::vec(any::<u8>(), 0..600),
         segment in 1usize..200,
     ) {
-        prop_assert_eq!(agrees(&translator(), &bytes, Some(segment)), Ok(()));
+        prop_assert_eq!(agrees(&translator(), &bytes, Some(segment), None), Ok(()));
     }
 }
 
@@ -429,9 +461,9 @@ fn walks_that_never_meet_are_undone() {
         input.extend_from_slice(&[e_op; 4]);
     }
     for segment in [40, 4_000, 4_001, 4_002, 4_003, 10_000] {
-        assert_eq!(agrees(&t, &input, Some(segment)), Ok(()));
+        assert_eq!(agrees(&t, &input, Some(segment), None), Ok(()));
     }
-    assert_eq!(agrees(&t, &input, None), Ok(()));
+    assert_eq!(agrees(&t, &input, None, None), Ok(()));
     // And through the public entry point, against the two-pass mode.
     let fast = t.translate(&input).unwrap();
     let mut slow = Vec::new();
@@ -666,7 +698,8 @@ impl Positioned {
 }
 
 /// Both passes cut every `segment` bytes give what one thread gives: pass 1 the same map,
-/// flag and error; `translate_to_at` the same bytes (each written once), totals and error.
+/// flag and error; `translate_to_at` (a same-size translation in windows of `segment` bytes)
+/// the same bytes (each written once), totals and error.
 fn parallel_agrees(t: &Translator, input: &[u8], segment: usize) -> Result<(), String> {
     let one = t.place_seq(input);
     let cut = t.place_in(input, Some(segment));
@@ -679,7 +712,7 @@ fn parallel_agrees(t: &Translator, input: &[u8], segment: usize) -> Result<(), S
     let out = std::sync::Mutex::new(Positioned::default());
     let got = t.translate_to_at_in(
         input,
-        (Some(segment), Some(segment)),
+        (Some(segment), Some(segment), segment),
         &|buf: &[u8], offset: u64| {
             out.lock().unwrap().write(buf, offset);
             Ok(())
