@@ -8,6 +8,7 @@ use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{json, Map, Value};
 
 use crate::diagnostic::{sarif_log, severity_style};
+use crate::stream::key;
 use crate::style::{paint, Style, MAX_PAD};
 
 isa_core::named_enum! {
@@ -315,47 +316,47 @@ fn write_conflict<W: std::io::Write>(
     c: &Conflict,
 ) -> std::io::Result<()> {
     w.open(b'{');
-    w.key("id");
+    key!(w, "id");
     w.str(&c.id);
-    w.key("kind");
+    key!(w, "kind");
     w.str(c.kind.as_str());
-    w.key("severity");
+    key!(w, "severity");
     w.str(c.severity.as_str());
-    w.key("opcode");
+    key!(w, "opcode");
     w.opt_uint(c.opcode.map(u64::from));
-    w.key("mnemonic");
+    key!(w, "mnemonic");
     w.opt_str(c.mnemonic.as_deref());
-    w.key("implementations");
+    key!(w, "implementations");
     w.open(b'[');
     for name in &c.implementations {
         w.element();
         w.str(name);
     }
     w.close(b']')?;
-    w.key("entries");
+    key!(w, "entries");
     w.open(b'[');
     for e in &c.entries {
         w.element();
         w.open(b'{');
-        w.key("implementation");
+        key!(w, "implementation");
         w.str(&e.implementation);
-        w.key("opcode");
+        key!(w, "opcode");
         w.uint(u64::from(e.opcode));
-        w.key("mnemonic");
+        key!(w, "mnemonic");
         w.opt_str(e.mnemonic.as_deref());
-        w.key("format");
+        key!(w, "format");
         w.opt_str(e.format.as_deref());
-        w.key("layout");
+        key!(w, "layout");
         w.opt_str(e.layout.as_deref());
-        w.key("location");
+        key!(w, "location");
         match e.location.as_deref() {
             Some(l) => {
                 w.open(b'{');
-                w.key("file");
+                key!(w, "file");
                 w.str(&l.file);
-                w.key("line");
+                key!(w, "line");
                 w.uint(u64::from(l.line));
-                w.key("column");
+                key!(w, "column");
                 w.uint(u64::from(l.column));
                 w.close(b'}')?;
             }
@@ -364,7 +365,7 @@ fn write_conflict<W: std::io::Write>(
         w.close(b'}')?;
     }
     w.close(b']')?;
-    w.key("message");
+    key!(w, "message");
     w.str(&c.message);
     w.close(b'}')
 }

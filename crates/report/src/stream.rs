@@ -93,6 +93,22 @@ impl<W: Write> Pretty<W> {
         self.buf.extend_from_slice(b": ");
     }
 
+    /// Starts an object member whose key is a literal that needs no escape, given already
+    /// quoted and followed by `": "` (write it with [`key!`]): one copy of a length known at
+    /// compile time. [`Pretty::key`] tests and copies each key as a string of unknown length,
+    /// and a large report writes ten keys per entry.
+    pub fn key_quoted(&mut self, quoted: &'static str) {
+        debug_assert!(
+            quoted.len() >= 4
+                && quoted.starts_with('"')
+                && quoted.ends_with("\": ")
+                && !needs_escape(&quoted.as_bytes()[1..quoted.len() - 3]),
+            "{quoted:?} is not a quoted plain key"
+        );
+        self.member();
+        self.buf.extend_from_slice(quoted.as_bytes());
+    }
+
     /// An array element's position: call before writing a value inside an array.
     pub fn element(&mut self) {
         self.member();
@@ -173,6 +189,15 @@ impl<W: Write> Pretty<W> {
         self.out.finish()
     }
 }
+
+/// `key!(w, "name")`: [`Pretty::key_quoted`] with the key quoted at compile time; the same
+/// bytes as `w.key("name")`.
+macro_rules! key {
+    ($w:expr, $key:literal) => {
+        $w.key_quoted(concat!("\"", $key, "\": "))
+    };
+}
+pub(crate) use key;
 
 /// Whether any byte of `bytes` is a C0 control, `"` or `\\` (SWAR: eight bytes per step, the
 /// classic "has a byte less than n" and "has a zero byte" tests).
