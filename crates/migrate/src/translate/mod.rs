@@ -368,28 +368,27 @@ impl Translator {
         F: Fn(&[u8], u64) -> std::io::Result<()> + Sync,
     {
         // Pass 1 first when sizes may change: it says whether the same-size path can succeed.
-        let starts = if self.steps.may_resize {
-            let (starts, resized) = self.place_in(input, cuts.0)?;
-            resized.then_some(starts)
+        let placed = if self.steps.may_resize {
+            Some(self.place_in(input, cuts.0)?)
         } else {
             None
         };
-        if starts.is_none() {
+        if placed.as_ref().is_none_or(|&(_, resized)| !resized) {
             // Every size is kept: the same-size path, written a window at a time (its memory is
-            // one window, not a second copy of the program). Where it does not apply, the
-            // in-memory translation gives the answer or the error, and rewrites every byte.
+            // one window, not a second copy of the program).
             if let Some(stats) = self
                 .same_size_at(input, cuts.2, write_at)
                 .map_err(WriteError::Io)?
             {
                 return Ok(stats);
             }
-            let mut bytes = Vec::new();
-            let (stats, _) = self.run(input, &mut bytes)?;
-            write_at(&bytes, 0).map_err(WriteError::Io)?;
-            return Ok(stats);
         }
-        let starts = starts.expect("a size-changing translation has its map");
+        // Sizes change, or the same-size path does not apply (an error the two-pass mode
+        // reports): pass 2 writes every byte, over whatever the same-size path wrote.
+        let starts = match placed {
+            Some((starts, _)) => starts,
+            None => self.place_in(input, cuts.0)?.0,
+        };
         let segment = cuts.1.unwrap_or(input.len());
         let branches_fixed = self.emit_at(input, &starts, segment, write_at)?;
         Ok(Stats::resized(input, &starts, branches_fixed))
