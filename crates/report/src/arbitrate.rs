@@ -5,6 +5,7 @@ use isa_arbitrate::{Cost, Decision, Outcome, Strategy};
 use isa_core::conflict::hex_opcode;
 use serde_json::{json, Map, Value};
 
+use crate::stream::key;
 use crate::style::{paint, Style};
 
 /// A cost as a JSON number: an integer when whole.
@@ -60,42 +61,42 @@ pub fn outcome_json(outcome: &Outcome) -> Value {
 pub fn write_outcome_json(out: impl std::io::Write, outcome: &Outcome) -> std::io::Result<()> {
     let mut w = crate::stream::Pretty::new(out);
     w.open(b'{');
-    w.key("canonical");
+    key!(w, "canonical");
     w.value(&isa_io::table_to_json(&outcome.canonical))?;
-    w.key("decisions");
+    key!(w, "decisions");
     w.open(b'[');
     for d in &outcome.decisions {
         w.element();
         w.open(b'{');
-        w.key("mnemonic");
+        key!(w, "mnemonic");
         w.str(&d.mnemonic);
-        w.key("opcode");
+        key!(w, "opcode");
         w.uint(u64::from(d.opcode));
-        w.key("strategy");
+        key!(w, "strategy");
         w.str(&d.strategy);
-        w.key("winner");
+        key!(w, "winner");
         w.opt_str(d.winner.as_deref());
-        w.key("votes");
+        key!(w, "votes");
         w.open(b'{');
         for (name, number) in &d.votes {
             w.key(name);
             w.uint(u64::from(*number));
         }
         w.close(b'}')?;
-        w.key("rationale");
+        key!(w, "rationale");
         w.str(&d.rationale);
-        w.key("cost");
+        key!(w, "cost");
         w.value(&cost_json(d.cost))?;
-        w.key("layout");
+        key!(w, "layout");
         w.str(d.layout.as_str());
-        w.key("layouts");
+        key!(w, "layouts");
         w.open(b'[');
         for v in &d.layouts {
             w.element();
             w.open(b'{');
-            w.key("layout");
+            key!(w, "layout");
             w.str(&v.layout);
-            w.key("implementations");
+            key!(w, "implementations");
             w.open(b'[');
             for name in &v.implementations {
                 w.element();
@@ -108,7 +109,7 @@ pub fn write_outcome_json(out: impl std::io::Write, outcome: &Outcome) -> std::i
         w.close(b'}')?;
     }
     w.close(b']')?;
-    w.key("cost");
+    key!(w, "cost");
     w.value(&cost_json(outcome.cost))?;
     w.close(b'}')?;
     w.finish()

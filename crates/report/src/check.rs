@@ -293,14 +293,14 @@ pub fn write_report_json(
 ) -> std::io::Result<()> {
     let mut w = crate::stream::Pretty::new(out);
     w.open(b'{');
-    w.key("conflicts");
+    key!(w, "conflicts");
     w.open(b'[');
     for c in &report.conflicts {
         w.element();
         write_conflict(&mut w, c)?;
     }
     w.close(b']')?;
-    w.key("summary");
+    key!(w, "summary");
     w.value(&Summary {
         report,
         fail_on,
