@@ -149,7 +149,7 @@ pub fn run(args: Args) -> Result<u8> {
                             Style::Dim,
                             &format!(
                                 "{} line {line}{}",
-                                e.source_name.as_deref().unwrap_or(""),
+                                e.source_name().unwrap_or(""),
                                 if e.reserved { " (reserved)" } else { "" }
                             )
                         )

@@ -133,7 +133,7 @@ fn resolved_facts(table: &isa_core::Table) -> Vec<String> {
         .map(|i| {
             format!(
                 "{} {:#x} {:?} {:?}",
-                isa_core::normalize(&i.entry.source_name.clone().unwrap_or(i.key.clone())),
+                isa_core::normalize(i.entry.source_name().unwrap_or(&i.key)),
                 i.opcode,
                 i.bytes,
                 i.fact_key()

@@ -261,13 +261,13 @@ pub fn compare(canonical: &Canonical, table: &Table, options: &ConformOptions) -
     for inst in instructions {
         let e = inst.entry;
         let m = e.mnemonic.as_deref().unwrap_or_default();
-        let shown = e.source_name.as_deref().unwrap_or(m);
+        let shown = e.source_name().unwrap_or(m);
         let base = |kind: DivergenceKind, canon: Option<&Entry>, message: String| Divergence {
             kind,
             severity: kind.severity(),
             implementation: table.implementation.clone(),
             mnemonic: m.to_string(),
-            source_name: e.source_name.clone(),
+            source_name: e.source_name().map(str::to_string),
             opcode: Some(e.opcode),
             canonical_opcode: canon.map(|c| c.opcode),
             canonical_mnemonic: canon.and_then(|c| c.mnemonic.clone()),

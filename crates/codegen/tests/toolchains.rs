@@ -34,7 +34,8 @@ fn hostile() -> Table {
     let mut odd_size = Entry::new(0x12, "ODD").with_format("Z");
     odd_size.size_bytes = Some(7);
     let mut described = Entry::new(0x0D, "QUOTE\"D").with_format("A");
-    described.description = Some("ends */ a comment,\nbreaks a line \"quotes\" and \\".into());
+    described.details.make_mut().description =
+        Some("ends */ a comment,\nbreaks a line \"quotes\" and \\".into());
     let mut deprecated = Entry::new(0x14, "OLDISH").with_format("B");
     deprecated.status = Some(Status::Deprecated);
     t.entries = vec![

@@ -83,7 +83,7 @@ pub fn canonical_encoding(table: &Table) -> Vec<u8> {
         w.0.push(u8::from(e.reserved));
         w.opt_u32(e.size_bytes);
         w.opt_str(e.status.map(|s| s.as_str()));
-        w.opt_str(e.branch.as_deref());
+        w.opt_str(e.branch());
     }
     // Fields added after v1 go into a trailer after the entries, one tagged section each,
     // written only when used, so tables that do not use them keep the hashes they had (and
@@ -145,7 +145,7 @@ mod tests {
         let a = t(vec![Entry::new(0, "HALT"), Entry::new(1, "NOP")]);
         let mut b = t(vec![Entry::new(1, "NOP"), Entry::new(0, "HALT")]);
         b.implementation = "other".into();
-        b.entries[0].description = Some("does nothing".into());
+        b.entries[0].details.make_mut().description = Some("does nothing".into());
         assert_eq!(table_hash(&a), table_hash(&b));
     }
 

@@ -210,7 +210,7 @@ impl<'t> Instruction<'t> {
 
     /// The field named as a relative branch, or of kind `rel`: whether the instruction branches.
     pub fn branches(&self) -> bool {
-        self.entry.branch.is_some()
+        self.entry.branch().is_some()
             || self
                 .layout()
                 .is_some_and(|l| l.fields.iter().any(|f| f.kind == FieldKind::RelativeOffset))

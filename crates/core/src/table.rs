@@ -85,10 +85,6 @@ pub struct Entry {
     pub format: Option<String>,
     /// Category (free text: `arith`, `a2a`, …).
     pub category: Option<String>,
-    /// Human description.
-    pub description: Option<String>,
-    /// Operand summary as the source writes it (free text).
-    pub operands: Option<String>,
     /// A reservation rather than an instruction: takes part in no conflict and is never
     /// handed out by arbitration.
     pub reserved: bool,
@@ -96,15 +92,68 @@ pub struct Entry {
     pub size_bytes: Option<u32>,
     /// Lifecycle state in a governed ISA.
     pub status: Option<Status>,
+    /// Where the entry was read from.
+    pub location: Option<Location>,
+    /// The fields most entries lack: description, operand summary, branch field, source
+    /// spelling (read them with [`Entry::description`] and its siblings).
+    pub details: Details,
+}
+
+/// The fields of an [`Entry`] that most entries lack. They are kept out of line, behind one
+/// pointer that is null when all four are `None`: inline they made an entry 208 bytes instead
+/// of 120, and a large table set holds millions of entries, each byte of which is memory
+/// touched (at 1,000 x 256, 88 bytes per entry were 6 % of `arbitrate`'s CPU, in page faults).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct EntryText {
+    /// Human description.
+    pub description: Option<String>,
+    /// Operand summary as the source writes it (free text).
+    pub operands: Option<String>,
     /// Name of the operand field that is a relative branch offset, when the letter's layout
     /// does not say so itself (e.g. JZ in a format whose imm8 is a plain immediate elsewhere).
     pub branch: Option<String>,
     /// The mnemonic exactly as the source code spells it (`OpHalt`, `OP_HALT`), when `mnemonic`
     /// holds a normalised form produced by a source scanner.
     pub source_name: Option<String>,
-    /// Where the entry was read from.
-    pub location: Option<Location>,
 }
+
+const NO_TEXT: EntryText = EntryText {
+    description: None,
+    operands: None,
+    branch: None,
+    source_name: None,
+};
+
+/// An entry's [`EntryText`], allocated only when one of its fields is present. Two values
+/// compare by their fields, so an emptied text equals one never set.
+#[derive(Debug, Clone, Default)]
+pub struct Details(Option<Box<EntryText>>);
+
+impl Details {
+    /// The fields (all `None` when nothing was set).
+    pub fn get(&self) -> &EntryText {
+        self.0.as_deref().unwrap_or(&NO_TEXT)
+    }
+
+    /// The fields, for changing them (allocated on first use).
+    pub fn make_mut(&mut self) -> &mut EntryText {
+        self.0.get_or_insert_with(Box::default)
+    }
+}
+
+impl From<EntryText> for Details {
+    fn from(text: EntryText) -> Details {
+        Details((text != NO_TEXT).then(|| Box::new(text)))
+    }
+}
+
+impl PartialEq for Details {
+    fn eq(&self, other: &Details) -> bool {
+        self.get() == other.get()
+    }
+}
+
+impl Eq for Details {}
 
 impl Entry {
     /// A minimal entry: number and mnemonic.
@@ -120,6 +169,26 @@ impl Entry {
     pub fn with_format(mut self, letter: &str) -> Entry {
         self.format = Some(letter.to_string());
         self
+    }
+
+    /// The human description.
+    pub fn description(&self) -> Option<&str> {
+        self.details.get().description.as_deref()
+    }
+
+    /// The operand summary.
+    pub fn operands(&self) -> Option<&str> {
+        self.details.get().operands.as_deref()
+    }
+
+    /// The name of the operand field that is a relative branch offset, when the entry says.
+    pub fn branch(&self) -> Option<&str> {
+        self.details.get().branch.as_deref()
+    }
+
+    /// The mnemonic as the source code spells it, when a scanner normalised it.
+    pub fn source_name(&self) -> Option<&str> {
+        self.details.get().source_name.as_deref()
     }
 
     /// True when the entry names an instruction that takes part in comparison: not reserved and
@@ -184,6 +253,44 @@ mod tests {
         assert!(!r.is_instruction());
         assert!(!nameless.is_instruction());
         assert!(Entry::new(3, "NOP").is_instruction());
+    }
+
+    /// The rare fields stay out of line: an entry is what large inputs hold millions of.
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn an_entry_is_at_most_120_bytes() {
+        assert!(
+            std::mem::size_of::<Entry>() <= 120,
+            "{}",
+            std::mem::size_of::<Entry>()
+        );
+    }
+
+    #[test]
+    fn details_allocate_only_when_set_and_compare_by_their_fields() {
+        let empty = Details::from(EntryText::default());
+        assert!(empty.0.is_none(), "no allocation for four absent fields");
+        let mut set = Details::default();
+        set.make_mut().branch = Some("off".into());
+        assert!(set.0.is_some());
+        let mut e = Entry::new(1, "JZ");
+        e.details = set.clone();
+        assert_eq!(e.branch(), Some("off"));
+        assert_eq!(e.description(), None);
+        assert_ne!(set, empty);
+        // Emptied again, it equals a text never set, as the fields it holds do.
+        set.make_mut().branch = None;
+        assert_eq!(set, empty);
+        assert_eq!(
+            Details::from(EntryText {
+                source_name: Some("OpJz".into()),
+                ..EntryText::default()
+            })
+            .get()
+            .source_name
+            .as_deref(),
+            Some("OpJz")
+        );
     }
 
     #[test]

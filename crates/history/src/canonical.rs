@@ -53,7 +53,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use isa_core::{Date, Encoding, Endian, Entry, Field, FieldKind, Layout, Status, Table};
+use isa_core::{Date, Encoding, Endian, Entry, EntryText, Field, FieldKind, Layout, Status, Table};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -417,16 +417,19 @@ fn write_entry(w: &mut Pretty, entry: &Entry) {
         mnemonic,
         format,
         category,
-        description,
-        operands,
         reserved,
         size_bytes,
         status,
-        branch,
-        source_name,
         // Where the entry was read from is not part of it.
         location: _,
+        details,
     } = entry;
+    let EntryText {
+        description,
+        operands,
+        branch,
+        source_name,
+    } = details.get();
     w.object(|w| {
         w.key("opcode");
         w.u64(u64::from(*opcode));
@@ -612,14 +615,17 @@ fn decode_entry(index: usize, value: &Value) -> Result<Entry, String> {
         mnemonic,
         format,
         category,
-        description,
-        operands,
         reserved,
         size_bytes,
         status,
-        branch,
-        source_name,
         location: None,
+        details: EntryText {
+            description,
+            operands,
+            branch,
+            source_name,
+        }
+        .into(),
     })
 }
 
@@ -793,15 +799,18 @@ pub fn table_hash(table: &Table) -> String {
             mnemonic,
             format,
             category,
-            description: _,
-            operands: _,
             reserved,
             size_bytes,
             status,
+            location: _,
+            details,
+        } = entry;
+        let EntryText {
+            description: _,
+            operands: _,
             branch,
             source_name: _,
-            location: _,
-        } = entry;
+        } = details.get();
         w.u32(*opcode);
         w.opt_str(mnemonic.as_deref());
         w.opt_str(format.as_deref());
@@ -1005,8 +1014,6 @@ mod tests {
                     mnemonic,
                     format,
                     category,
-                    description,
-                    operands,
                     reserved,
                     size_bytes,
                     status: status.map(|i| {
@@ -1017,9 +1024,14 @@ mod tests {
                             Status::Removed,
                         ][i]
                     }),
-                    branch,
-                    source_name,
                     location: None,
+                    details: EntryText {
+                        description,
+                        operands,
+                        branch,
+                        source_name,
+                    }
+                    .into(),
                 },
             )
     }

@@ -96,20 +96,20 @@ fn table_v1() -> Table {
         ),
     );
     let mut halt = entry(0x00, "HALT", "A", "control");
-    halt.description = Some("stop the VM".into());
+    halt.details.make_mut().description = Some("stop the VM".into());
     halt.status = Some(Status::Stable);
     let mut add = entry(0x01, "ADD", "E", "arith");
-    add.operands = Some("rd, rs1, rs2".into());
-    add.source_name = Some("OpAdd".into());
+    add.details.make_mut().operands = Some("rd, rs1, rs2".into());
+    add.details.make_mut().source_name = Some("OpAdd".into());
     let mut jz = entry(0x02, "JZ", "J", "control");
-    jz.branch = Some("off".into());
+    jz.details.make_mut().branch = Some("off".into());
     let stripcf = entry(0x03, "STRIPCF", "V", "a2a");
     let mut old = entry(0x04, "OLD", "A", "misc");
     old.status = Some(Status::Deprecated);
     old.size_bytes = Some(1);
     let mut movi = entry(0x05, "MOVI", "S", "data");
     movi.status = Some(Status::Proposed);
-    movi.description = Some(
+    movi.details.make_mut().description = Some(
         "quote \" backslash \\ slash / newline \n tab \t cr \r control \u{1} del \u{7f} \
          non-ASCII é ✓ 𝄞"
             .into(),

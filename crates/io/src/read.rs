@@ -6,7 +6,9 @@ use std::fmt::Display;
 use std::ops::Range;
 use std::path::Path;
 
-use isa_core::{Date, Encoding, Endian, Entry, Field, FieldKind, Layout, Location, Status, Table};
+use isa_core::{
+    Date, Encoding, Endian, Entry, EntryText, Field, FieldKind, Layout, Location, Status, Table,
+};
 
 use crate::error::LoadError;
 use crate::value::{parse_json, parse_toml, Kind, LineIndex, Node};
@@ -786,23 +788,33 @@ impl Reader<'_> {
                 }
             }
         }
+        // Read in this order, so that of several bad fields the same one is reported first.
+        let category = self.opt_str(f.category, "category", what)?;
+        let description = self.opt_str(f.description, "description", what)?;
+        let operands = self.operands(f.operands, what)?;
+        let reserved = self
+            .opt_bool(f.reserved, "reserved", what)?
+            .unwrap_or(false);
+        let size_bytes = self
+            .opt_uint(f.size_bytes, "size_bytes", what, 65_535)?
+            .map(|n| n as u32);
+        let source_name = self.opt_str(f.source_name, "source_name", what)?;
         Ok(Entry {
             opcode,
             mnemonic,
             format,
-            category: self.opt_str(f.category, "category", what)?,
-            description: self.opt_str(f.description, "description", what)?,
-            operands: self.operands(f.operands, what)?,
-            reserved: self
-                .opt_bool(f.reserved, "reserved", what)?
-                .unwrap_or(false),
-            size_bytes: self
-                .opt_uint(f.size_bytes, "size_bytes", what, 65_535)?
-                .map(|n| n as u32),
+            category,
+            reserved,
+            size_bytes,
             status,
-            branch,
-            source_name: self.opt_str(f.source_name, "source_name", what)?,
             location: Some(self.location(&node.span)),
+            details: EntryText {
+                description,
+                operands,
+                branch,
+                source_name,
+            }
+            .into(),
         })
     }
 }
@@ -960,7 +972,7 @@ branch = "off"
     #[test]
     fn operands_are_text_or_a_list_of_strings() {
         let t = json(r#"{"implementation": "x", "opcodes": [{"opcode": 1, "mnemonic": "ADD", "operands": ["rd", "rs1"]}]}"#).unwrap();
-        assert_eq!(t.entries[0].operands.as_deref(), Some("rd, rs1"));
+        assert_eq!(t.entries[0].operands(), Some("rd, rs1"));
         let e = json(r#"{"implementation": "x", "opcodes": [{"opcode": 1, "mnemonic": "ADD", "operands": 3}]}"#).unwrap_err();
         assert!(
             e.message

@@ -72,10 +72,10 @@ pub fn table_to_json(table: &Table) -> Value {
             o.insert("mnemonic".into(), json!(e.mnemonic));
             o.insert("format".into(), json!(e.format));
             o.insert("category".into(), json!(e.category));
-            if let Some(d) = &e.description {
+            if let Some(d) = e.description() {
                 o.insert("description".into(), json!(d));
             }
-            if let Some(d) = &e.operands {
+            if let Some(d) = e.operands() {
                 o.insert("operands".into(), json!(d));
             }
             if e.reserved {
@@ -87,10 +87,10 @@ pub fn table_to_json(table: &Table) -> Value {
             if let Some(s) = e.status {
                 o.insert("status".into(), json!(s.as_str()));
             }
-            if let Some(b) = &e.branch {
+            if let Some(b) = e.branch() {
                 o.insert("branch".into(), json!(b));
             }
-            if let Some(n) = &e.source_name {
+            if let Some(n) = e.source_name() {
                 o.insert("source_name".into(), json!(n));
             }
             Value::Object(o)
@@ -168,12 +168,12 @@ pub fn table_to_toml(table: &Table) -> String {
             parts.push(format!("mnemonic = {}", toml_str(m)));
         }
         for (key, value) in [
-            ("format", &e.format),
-            ("category", &e.category),
-            ("description", &e.description),
-            ("operands", &e.operands),
-            ("branch", &e.branch),
-            ("source_name", &e.source_name),
+            ("format", e.format.as_deref()),
+            ("category", e.category.as_deref()),
+            ("description", e.description()),
+            ("operands", e.operands()),
+            ("branch", e.branch()),
+            ("source_name", e.source_name()),
         ] {
             if let Some(v) = value {
                 parts.push(format!("{key} = {}", toml_str(v)));
@@ -290,10 +290,10 @@ mod tests {
             .unwrap(),
         );
         let mut j = Entry::new(0x1234, "JZ").with_format("Q");
-        j.branch = Some("off".into());
+        j.details.make_mut().branch = Some("off".into());
         j.status = Some(Status::Deprecated);
-        j.description = Some("jump if zero".into());
-        j.source_name = Some("OpJz".into());
+        j.details.make_mut().description = Some("jump if zero".into());
+        j.details.make_mut().source_name = Some("OpJz".into());
         let mut r = Entry {
             opcode: 7,
             reserved: true,

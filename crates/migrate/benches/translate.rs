@@ -31,7 +31,7 @@ fn table(name: &str, permute: impl Fn(u32) -> u32, letters: impl Fn(u32) -> &'st
     for op in 0..256u32 {
         let mut e = Entry::new(permute(op), &format!("OP{op}")).with_format(letters(op));
         if op % 37 == 5 && letters(op) == "F" {
-            e.branch = Some("imm16".into());
+            e.details.make_mut().branch = Some("imm16".into());
         }
         t.entries.push(e);
     }

@@ -70,10 +70,10 @@ fn hex(opcode: Option<u32>, bytes: Option<OpBytes>) -> String {
 /// The implementation's own spelling of an entry.
 fn spelling(entry: &Entry) -> String {
     entry
-        .source_name
-        .clone()
-        .or_else(|| entry.mnemonic.clone())
+        .source_name()
+        .or(entry.mnemonic.as_deref())
         .unwrap_or_default()
+        .to_string()
 }
 
 fn change_text(kind: ChangeKind) -> &'static str {

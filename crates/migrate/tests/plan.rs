@@ -119,7 +119,8 @@ fn guide_speaks_the_implementations_spelling() {
     vm.source_path = Some("pkg/vm/ops.go".into());
     for entry in &mut vm.entries {
         let name = entry.mnemonic.clone().unwrap();
-        entry.source_name = Some(format!("Op{}", &name[..1]) + &name[1..].to_lowercase());
+        entry.details.make_mut().source_name =
+            Some(format!("Op{}", &name[..1]) + &name[1..].to_lowercase());
     }
     let options = GuideOptions {
         implementation_ref: "tables/vm.json".into(),

@@ -10,7 +10,7 @@ fn entry(opcode: u32, name: &str, letter: &str) -> Entry {
 }
 
 fn branch(mut e: Entry, field: &str) -> Entry {
-    e.branch = Some(field.to_string());
+    e.details.make_mut().branch = Some(field.to_string());
     e
 }
 

@@ -65,7 +65,7 @@ const JUMPS: [&str; 10] = [
 fn with_branches(mut t: Table) -> Table {
     for e in &mut t.entries {
         if JUMPS.contains(&e.mnemonic.as_deref().unwrap_or_default()) {
-            e.branch = Some("imm16".into());
+            e.details.make_mut().branch = Some("imm16".into());
         }
     }
     t

@@ -4,7 +4,7 @@
 //! a file keeps each entry's location, and one built from Python values is checked by the same
 //! rules the file readers apply to those values, so that nothing a file could not hold gets in.
 
-use isa_core::{Entry, Location, Table};
+use isa_core::{Entry, EntryText, Location, Table};
 use isa_io::{LoadError, TableFormat};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
@@ -143,8 +143,12 @@ impl PyTable {
                 mnemonic,
                 format,
                 category: non_empty(category),
-                description: non_empty(description),
                 location: Some(Location::new(file.clone(), line as u32, 0)),
+                details: EntryText {
+                    description: non_empty(description),
+                    ..EntryText::default()
+                }
+                .into(),
                 ..Entry::default()
             });
         }
@@ -192,13 +196,13 @@ impl PyTable {
             d.set_item("mnemonic", &e.mnemonic)?;
             d.set_item("format", &e.format)?;
             d.set_item("category", &e.category)?;
-            d.set_item("description", &e.description)?;
-            d.set_item("operands", &e.operands)?;
+            d.set_item("description", e.description())?;
+            d.set_item("operands", e.operands())?;
             d.set_item("reserved", e.reserved)?;
             d.set_item("size_bytes", e.size_bytes)?;
             d.set_item("status", e.status.map(|s| s.as_str()))?;
-            d.set_item("branch", &e.branch)?;
-            d.set_item("source_name", &e.source_name)?;
+            d.set_item("branch", e.branch())?;
+            d.set_item("source_name", e.source_name())?;
             d.set_item("file", e.location.as_ref().map(|l| &*l.file))?;
             d.set_item("line", e.location.as_ref().map(|l| l.line))?;
             d.set_item("column", e.location.as_ref().map(|l| l.column))?;

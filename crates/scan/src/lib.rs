@@ -49,7 +49,7 @@ pub mod lang;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use isa_core::{Entry, Location, Table};
+use isa_core::{Entry, EntryText, Location, Table};
 use rayon::prelude::*;
 
 pub use lang::Lang;
@@ -509,7 +509,11 @@ fn build_tables(
                         format: i.format.clone(),
                         size_bytes: i.size,
                         reserved: i.reserved,
-                        source_name: Some(i.name.clone()),
+                        details: EntryText {
+                            source_name: Some(i.name.clone()),
+                            ..EntryText::default()
+                        }
+                        .into(),
                         location: Some(Location::new(file.clone(), i.line, i.column)),
                         ..Entry::default()
                     })

@@ -296,7 +296,7 @@ async fn version(State(app): State<Arc<App>>, p: Result<Path<String>, PathReject
             escape(&i.layout_text().unwrap_or_default()),
             escape(e.category.as_deref().unwrap_or("")),
             e.status.map(|s| s.as_str()).unwrap_or(""),
-            escape(e.description.as_deref().unwrap_or(""))
+            escape(e.description().unwrap_or(""))
         );
     }
     body.push_str("</table>");

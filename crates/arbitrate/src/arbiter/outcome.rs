@@ -3,7 +3,7 @@
 //! deciding.
 
 use isa_core::conflict::hex_opcode;
-use isa_core::{Agreement, Entry, Table};
+use isa_core::{Agreement, Entry, EntryText, Table};
 
 use super::assign::{Assigned, How, Lost};
 use super::formats::{assign_letters, choose_sources, layout_verdict, Chosen};
@@ -110,10 +110,13 @@ fn canonical_row(
         mnemonic: Some(inst.key.clone()),
         format,
         category,
-        description: source.description.clone(),
-        operands: source.operands.clone(),
         size_bytes: size,
-        branch: source.branch.clone(),
+        // The source's spelling stays with the source: the canonical entry has its own name.
+        details: EntryText {
+            source_name: None,
+            ..source.details.get().clone()
+        }
+        .into(),
         ..Entry::default()
     };
     if let How::Manual(d) = &how {

@@ -69,9 +69,9 @@ pub fn emit(v: &View) -> String {
             opt(i.format),
             size,
             opt(i.entry.category.as_deref()),
-            opt(i.entry.operands.as_deref()),
+            opt(i.entry.operands()),
             i.entry.status.map(|s| s.as_str()).unwrap_or("-"),
-            opt(i.entry.description.as_deref()),
+            opt(i.entry.description()),
         ));
     }
     let known: Vec<_> = p

@@ -99,7 +99,7 @@ pub fn summary(i: &Instr) -> String {
         s.push_str(": ");
         s.push_str(&facts.join(", "));
     }
-    if let Some(d) = i.entry.description.as_deref().map(one_line) {
+    if let Some(d) = i.entry.description().map(one_line) {
         if !d.is_empty() {
             s.push_str(". ");
             s.push_str(&d);

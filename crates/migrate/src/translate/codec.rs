@@ -124,7 +124,7 @@ impl Shape {
             // The fields follow the real opcode bytes, whatever width the layout's own size
             // leaves for the opcode: resolve sizes the instruction as opcode bytes + fields.
             let mut offset = 8 * opcode_len as u32;
-            let branch = inst.entry.branch.as_deref();
+            let branch = inst.entry.branch();
             for f in &layout.fields {
                 fields.push(CField {
                     name: f.name.clone(),

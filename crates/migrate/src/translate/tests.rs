@@ -39,7 +39,7 @@ fn tables() -> (Table, Table) {
     .unwrap();
     b.formats.insert("S".into(), split);
     let mut jmp = Entry::new(0x46, "JMP").with_format("F");
-    jmp.branch = Some("imm16".into());
+    jmp.details.make_mut().branch = Some("imm16".into());
     let mut opaque = Entry::new(0x42, "OPAQUE");
     opaque.size_bytes = Some(3);
     a.entries.extend([
