@@ -29,7 +29,10 @@ fn decision_json(d: &Decision) -> Value {
     let layouts: Vec<Value> = d
         .layouts
         .iter()
-        .map(|v| json!({"layout": v.layout, "implementations": v.implementations}))
+        .map(|v| {
+            let names: Vec<&str> = v.implementations.iter().map(|n| &**n).collect();
+            json!({"layout": v.layout, "implementations": names})
+        })
         .collect();
     json!({
         "mnemonic": d.mnemonic,

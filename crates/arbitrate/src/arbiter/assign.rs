@@ -86,7 +86,7 @@ pub(super) fn claims(index: &Index) -> BTreeMap<u32, Vec<usize>> {
         let numbers: BTreeSet<u32> = inst
             .places
             .iter()
-            .flat_map(|p| p.numbers.iter().copied())
+            .flat_map(|p| p.numbers().iter().copied())
             .collect();
         for n in numbers {
             claims.entry(n).or_default().push(i);
@@ -108,8 +108,8 @@ pub(super) fn assign_agreed(
         if assigned[i].is_some() {
             continue;
         }
-        let first = inst.places[0].numbers[0];
-        let agreed = inst.places.iter().all(|p| p.numbers[..] == [first])
+        let first = inst.places[0].numbers()[0];
+        let agreed = inst.places.iter().all(|p| p.numbers()[..] == [first])
             && space.holds(first)
             && !index.reserved.contains(&first)
             && !taken.contains_key(&first)
@@ -137,7 +137,7 @@ pub(super) fn proposals(
         }
         let mut by_number: BTreeMap<u32, Vec<&Place>> = BTreeMap::new();
         for p in &inst.places {
-            for &n in &p.numbers {
+            for &n in p.numbers() {
                 by_number.entry(n).or_default().push(p);
             }
         }
@@ -196,7 +196,7 @@ pub(super) fn assign_free(
         let own: BTreeSet<u32> = index.insts[i]
             .places
             .iter()
-            .flat_map(|p| p.numbers.iter().copied())
+            .flat_map(|p| p.numbers().iter().copied())
             .collect();
         let lost: Vec<(u32, Lost)> = own
             .into_iter()

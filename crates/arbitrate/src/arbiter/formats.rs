@@ -111,7 +111,7 @@ fn voted_source<'p>(inst: &'p Inst) -> &'p Place {
 /// implementations, by the one comparison rule ([`FactKey::differs`]).
 pub(super) fn layout_verdict(ctx: &Ctx, inst: &Inst) -> (Agreement, Vec<LayoutVariant>) {
     let index = &ctx.index;
-    let mut groups: BTreeMap<&FactKey, (String, Vec<String>)> = BTreeMap::new();
+    let mut groups: BTreeMap<&FactKey, (String, Vec<std::sync::Arc<str>>)> = BTreeMap::new();
     let mut known = 0;
     for p in &inst.places {
         if let Some(k) = &p.known {
@@ -119,7 +119,7 @@ pub(super) fn layout_verdict(ctx: &Ctx, inst: &Inst) -> (Agreement, Vec<LayoutVa
             let g = groups
                 .entry(&k.key)
                 .or_insert_with(|| (k.text.clone(), Vec::new()));
-            g.1.push(index.name(p.table).to_string());
+            g.1.push(index.names[p.table].clone());
         }
     }
     let keys: Vec<&FactKey> = groups.keys().copied().collect();
@@ -176,7 +176,7 @@ pub(super) fn canonical_facts(
     let entry = index.entry(place);
     let source = resolve_entry(
         table,
-        place.entry,
+        place.entry as usize,
         entry,
         &ResolveOptions::new(&ctx.options.scheme, &ctx.options.aliases),
     );

@@ -12,21 +12,25 @@ use super::Options;
 use crate::cost::Cost;
 use crate::error::ArbitrateError;
 
-/// One implementation's placement of one instruction.
+/// One implementation's placement of one instruction (48 bytes: a large arbitration holds one
+/// per entry of every table, and each byte of them is memory touched).
 #[derive(Debug, Clone)]
 pub(super) struct Place {
     pub(super) table: usize,
-    /// Sorted, distinct; one number nearly always (inline: a heap vector per place was a
-    /// quarter of a million allocations at 1,000 × 256).
-    pub(super) numbers: smallvec::SmallVec<[u32; 2]>,
-    pub(super) entry: usize,
+    pub(super) entry: u32,
+    /// The lowest of its numbers; with `more`, see [`Place::numbers`].
+    first: u32,
+    /// All its numbers, sorted and distinct, when it has more than one (rare: one table giving
+    /// an instruction two numbers), so the common place allocates nothing. Boxed, the field
+    /// is one pointer wide where a vector is three.
+    #[allow(clippy::box_collection)]
+    more: Option<Box<Vec<u32>>>,
     /// weight × usage, in thousandths: what moving the instruction costs this implementation.
     pub(super) move_cost: u64,
     /// weight in thousandths: the implementation's vote.
     pub(super) weight: u64,
     /// The operand facts of its (first) entry, from the one resolve step; `None` when nothing
-    /// comparable is known (boxed: most places of large inputs know nothing, and places are
-    /// moved around while indexing).
+    /// comparable is known (shared: the facts of one letter are the same for every entry).
     pub(super) known: Option<std::sync::Arc<Known>>,
 }
 
@@ -44,6 +48,44 @@ pub(super) struct Known {
 impl Place {
     pub(super) fn facts(&self) -> Option<&FactKey> {
         self.known.as_ref().map(|k| &k.key)
+    }
+
+    /// Its numbers: sorted, distinct, at least one.
+    pub(super) fn numbers(&self) -> &[u32] {
+        match &self.more {
+            Some(all) => all,
+            None => std::slice::from_ref(&self.first),
+        }
+    }
+
+    /// Adds a number the table also gives the instruction (kept unsorted until
+    /// [`Place::finish`]).
+    fn add(&mut self, number: u32) {
+        match &mut self.more {
+            Some(all) if !all.contains(&number) => all.push(number),
+            Some(_) => {}
+            None if number != self.first => {
+                self.more = Some(Box::new(vec![self.first, number]));
+            }
+            None => {}
+        }
+    }
+
+    /// Sorts its numbers and sets its move cost, once its table has been read.
+    fn finish(&mut self, usage: Option<&BTreeMap<u32, u64>>) {
+        if let Some(all) = &mut self.more {
+            all.sort_unstable();
+            self.first = all[0];
+        }
+        let uses = match usage {
+            Some(counts) => self
+                .numbers()
+                .iter()
+                .map(|n| counts.get(n).copied().unwrap_or(0))
+                .fold(0u64, u64::saturating_add),
+            None => 1,
+        };
+        self.move_cost = self.weight.saturating_mul(uses);
     }
 }
 
@@ -201,38 +243,28 @@ impl Keys {
     }
 }
 
-/// What indexing gathers across tables while [`table_places`] reads each one.
+/// What indexing gathers across tables while [`key_ids`] reads each one.
 struct Held<'h> {
     /// Numbers reserved by any table (reservations and removed instructions).
     reserved: &'h mut BTreeSet<u32>,
     /// Numbers of removed instructions.
     retired: &'h mut BTreeSet<u32>,
     keys: &'h mut Keys,
+    /// Per key id: how many tables have it, and the last table counted.
+    counts: &'h mut Vec<(usize, usize)>,
 }
 
-/// One table's places (table `t`, of weight `weight`), by key id: its live entries merged by
-/// key, each with its operand facts, its sorted numbers and its move cost. Its reservations go
-/// to `held` in the same pass over its entries, which lie a few hundred bytes apart: a second
-/// pass read every entry of every table again.
-fn table_places(
-    table: &Table,
-    t: usize,
-    weight: u64,
-    options: &Options,
-    resolve_options: &ResolveOptions,
-    held: &mut Held,
-) -> Vec<(usize, Place)> {
-    let keys = &mut *held.keys;
-    let usage = options.usage.get(&table.implementation);
-    // Per table: key id -> position in `mine` (entries of one table merge by key).
-    let mut local: FxMap<usize, usize> =
-        FxMap::with_capacity_and_hasher(table.entries.len(), Default::default());
-    let mut mine: Vec<(usize, Place)> = Vec::with_capacity(table.entries.len());
-    type Source<'t> = Result<&'t str, Option<u32>>;
-    let mut cache: FxMap<(Source, Option<usize>), Option<std::sync::Arc<Known>>> = FxMap::default();
+/// No key: the entry is not a live instruction.
+const NO_KEY: u32 = u32::MAX;
+
+/// The first pass over table `t`: each entry's key id (interned; [`NO_KEY`] for entries that
+/// are not live instructions) appended to `ids`, each key counted once per table, and the
+/// table's reservations gathered. Only the counts tell how many places each key will have, so
+/// the places are made in a second pass, into vectors of exactly that size (growing them, or
+/// keeping every table's places until the end to copy them over, touched twice the memory).
+fn key_ids(table: &Table, t: usize, options: &Options, held: &mut Held, ids: &mut Vec<u32>) {
     let mut buffer = String::new();
-    // Removed instructions are reservations, not places.
-    for (e, entry) in table.entries.iter().enumerate() {
+    for entry in &table.entries {
         if is_reservation(entry) {
             held.reserved.insert(entry.opcode);
             if !entry.reserved {
@@ -240,72 +272,97 @@ fn table_places(
             }
         }
         if !is_live(entry) {
+            ids.push(NO_KEY);
             continue;
         }
         let mnemonic = entry.mnemonic.as_deref().expect("instructions have names");
-        let id = keys.id(options.aliases.key_in(mnemonic, &mut buffer));
-        let pos = *local.entry(id).or_insert_with(|| {
-            // Operand facts from the one resolve step. An entry with nothing known needs
-            // no opcode bytes, so it is not resolved further (on large inputs of
-            // unencodable numbers, explaining each number dominated indexing).
-            let facts = facts_of(table, entry, &options.scheme);
-            let known = match facts {
-                Facts::Unknown(_) => None,
-                _ => {
-                    // The facts depend only on the letter (or size) and the opcode width, so
-                    // they are resolved and rendered once per table and pair, and shared:
-                    // rendering each entry's layout was a tenth of a large arbitration.
-                    let source = match facts {
-                        Facts::Layout(_) => Ok(entry.format.as_deref().unwrap_or("")),
-                        _ => Err(entry.size_bytes),
-                    };
-                    let width = bytes_of(table, entry, facts).ok().map(|b| b.len());
-                    cache
-                        .entry((source, width))
-                        .or_insert_with(|| {
-                            let inst = resolve_entry(table, e, entry, resolve_options);
-                            inst.fact_key().map(|key| {
-                                std::sync::Arc::new(Known {
-                                    key,
-                                    text: inst.layout_text().unwrap_or_default(),
-                                    full_layout: inst.layout().is_some(),
-                                })
+        let id = held.keys.id(options.aliases.key_in(mnemonic, &mut buffer));
+        if id == held.counts.len() {
+            held.counts.push((0, usize::MAX));
+        }
+        let count = &mut held.counts[id];
+        if count.1 != t {
+            *count = (count.0 + 1, t);
+        }
+        ids.push(u32::try_from(id).expect("fewer than 2^32 keys"));
+    }
+}
+
+/// The second pass over table `t` (of weight `weight`): its live entries merged by key into
+/// places, each with its operand facts, its sorted numbers and its move cost, appended to
+/// `places_of` (tables come in order, so a key's place for this table, once made, is the last
+/// of its vector). `ids` are the entries' key ids from [`key_ids`]; `touched` is scratch.
+#[allow(clippy::too_many_arguments)]
+fn table_places(
+    table: &Table,
+    t: usize,
+    weight: u64,
+    ids: &[u32],
+    options: &Options,
+    resolve_options: &ResolveOptions,
+    places_of: &mut [Vec<Place>],
+    touched: &mut Vec<u32>,
+) {
+    type Source<'t> = Result<&'t str, Option<u32>>;
+    let mut cache: FxMap<(Source, Option<usize>), Option<std::sync::Arc<Known>>> = FxMap::default();
+    touched.clear();
+    for (e, (entry, &id)) in table.entries.iter().zip(ids).enumerate() {
+        if id == NO_KEY {
+            continue;
+        }
+        let places = &mut places_of[id as usize];
+        if let Some(place) = places.last_mut().filter(|p| p.table == t) {
+            place.add(entry.opcode);
+            continue;
+        }
+        // Operand facts from the one resolve step. An entry with nothing known needs no
+        // opcode bytes, so it is not resolved further (on large inputs of unencodable
+        // numbers, explaining each number dominated indexing).
+        let facts = facts_of(table, entry, &options.scheme);
+        let known = match facts {
+            Facts::Unknown(_) => None,
+            _ => {
+                // The facts depend only on the letter (or size) and the opcode width, so they
+                // are resolved and rendered once per table and pair, and shared: rendering
+                // each entry's layout was a tenth of a large arbitration.
+                let source = match facts {
+                    Facts::Layout(_) => Ok(entry.format.as_deref().unwrap_or("")),
+                    _ => Err(entry.size_bytes),
+                };
+                let width = bytes_of(table, entry, facts).ok().map(|b| b.len());
+                cache
+                    .entry((source, width))
+                    .or_insert_with(|| {
+                        let inst = resolve_entry(table, e, entry, resolve_options);
+                        inst.fact_key().map(|key| {
+                            std::sync::Arc::new(Known {
+                                key,
+                                text: inst.layout_text().unwrap_or_default(),
+                                full_layout: inst.layout().is_some(),
                             })
                         })
-                        .clone()
-                }
-            };
-            mine.push((
-                id,
-                Place {
-                    table: t,
-                    numbers: smallvec::SmallVec::new(),
-                    entry: e,
-                    move_cost: 0,
-                    weight,
-                    known,
-                },
-            ));
-            mine.len() - 1
-        });
-        let place = &mut mine[pos].1;
-        if !place.numbers.contains(&entry.opcode) {
-            place.numbers.push(entry.opcode);
-        }
-    }
-    for (_, place) in &mut mine {
-        place.numbers.sort_unstable();
-        let uses = match usage {
-            Some(counts) => place
-                .numbers
-                .iter()
-                .map(|n| counts.get(n).copied().unwrap_or(0))
-                .fold(0u64, u64::saturating_add),
-            None => 1,
+                    })
+                    .clone()
+            }
         };
-        place.move_cost = place.weight.saturating_mul(uses);
+        places.push(Place {
+            table: t,
+            entry: u32::try_from(e).expect("fewer than 2^32 entries in a table"),
+            first: entry.opcode,
+            more: None,
+            move_cost: 0,
+            weight,
+            known,
+        });
+        touched.push(id);
     }
-    mine
+    let usage = options.usage.get(&table.implementation);
+    for &id in touched.iter() {
+        places_of[id as usize]
+            .last_mut()
+            .expect("made above")
+            .finish(usage);
+    }
 }
 
 impl<'a> Index<'a> {
@@ -323,10 +380,8 @@ impl<'a> Index<'a> {
         // Keys are interned through a hash map (first-seen ids) and sorted once at the end:
         // string-keyed ordered maps per entry dominated indexing on large inputs.
         let mut keys = Keys::default();
-        // Each table's places, by key id, kept until every key's count is known: then each
-        // key's vector is allocated once at its size (grown one place at a time, the vectors
-        // of 256 keys shared by 1,000 tables were copied ten times over, a fifth of indexing).
-        let mut per_table: Vec<Vec<(usize, Place)>> = Vec::with_capacity(sorted.len());
+        let mut counts = Vec::new();
+        let mut ids: Vec<u32> = Vec::with_capacity(sorted.iter().map(|t| t.entries.len()).sum());
         for (t, table) in sorted.iter().enumerate() {
             // A nested escape (0x0F38) is declared together with its leading byte, which is
             // what a one-byte escape choice can follow.
@@ -337,26 +392,29 @@ impl<'a> Index<'a> {
                 reserved: &mut reserved,
                 retired: &mut retired,
                 keys: &mut keys,
+                counts: &mut counts,
             };
-            per_table.push(table_places(
+            key_ids(table, t, options, &mut held, &mut ids);
+        }
+        keys.places_of = counts
+            .into_iter()
+            .map(|(n, _)| Vec::with_capacity(n))
+            .collect();
+        let (mut at, mut touched) = (0, Vec::new());
+        for (t, table) in sorted.iter().enumerate() {
+            let n = table.entries.len();
+            // Tables are visited in name order, so each key's places stay in table order.
+            table_places(
                 table,
                 t,
                 weights[t],
+                &ids[at..at + n],
                 options,
                 &resolve_options,
-                &mut held,
-            ));
-        }
-        let mut counts = vec![0usize; keys.keys.len()];
-        for &(id, _) in per_table.iter().flatten() {
-            counts[id] += 1;
-        }
-        keys.places_of = counts.into_iter().map(Vec::with_capacity).collect();
-        for mine in per_table {
-            for (id, place) in mine {
-                // Tables are visited in name order, so each key's places stay in table order.
-                keys.places_of[id].push(place);
-            }
+                &mut keys.places_of,
+                &mut touched,
+            );
+            at += n;
         }
         let insts = keys.into_insts();
         let names = sorted
@@ -375,7 +433,7 @@ impl<'a> Index<'a> {
     }
 
     pub(super) fn entry(&self, place: &Place) -> &Entry {
-        &self.tables[place.table].entries[place.entry]
+        &self.tables[place.table].entries[place.entry as usize]
     }
 
     pub(super) fn name(&self, table: usize) -> &str {
@@ -395,9 +453,64 @@ impl<'a> Index<'a> {
         let savings: u64 = inst
             .places
             .iter()
-            .filter(|p| p.numbers.contains(&number))
+            .filter(|p| p.numbers().contains(&number))
             .map(|p| p.move_cost)
             .fold(0, u64::saturating_add);
         inst.full - savings
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Strategy;
+    use isa_core::Entry;
+
+    fn table(name: &str, ops: &[(u32, &str)]) -> Table {
+        let mut t = Table::new(name);
+        t.entries = ops.iter().map(|&(n, m)| Entry::new(n, m)).collect();
+        t
+    }
+
+    /// A place stays one pointer short of a cache line's worth: a large arbitration holds one
+    /// per entry.
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn a_place_is_48_bytes() {
+        assert_eq!(std::mem::size_of::<Place>(), 48);
+    }
+
+    #[test]
+    fn one_place_per_table_and_key_with_sorted_distinct_numbers_and_their_usage() {
+        // Table `b` is listed first but sorts second; `a` gives ADD three numbers, one twice.
+        let tables = vec![
+            table("b", &[(3, "ADD")]),
+            table("a", &[(7, "ADD"), (1, "SUB"), (3, "ADD"), (7, "ADD")]),
+        ];
+        let mut options = Options::new(Strategy::Optimal);
+        options
+            .usage
+            .insert("a".into(), BTreeMap::from([(3, 10), (7, 5)]));
+        let index = Index::build(&tables, &options).unwrap();
+        let keys: Vec<&str> = index.insts.iter().map(|i| i.key.as_str()).collect();
+        assert_eq!(keys, ["ADD", "SUB"]);
+        let add = &index.insts[0].places;
+        let seen: Vec<(&str, &[u32], u32, u64)> = add
+            .iter()
+            .map(|p| (index.name(p.table), p.numbers(), p.entry, p.move_cost))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                // Its first entry, both numbers once, weight × the uses of both.
+                ("a", &[3, 7][..], 0, Cost::SCALE * 15),
+                // No usage counts: one use.
+                ("b", &[3][..], 0, Cost::SCALE),
+            ]
+        );
+        assert_eq!(index.insts[0].full, Cost::SCALE * 16);
+        let sub = &index.insts[1].places;
+        assert_eq!(sub.len(), 1);
+        assert_eq!((sub[0].numbers(), sub[0].entry), (&[1][..], 1));
     }
 }

@@ -113,8 +113,9 @@ pub struct LayoutVariant {
     /// The facts as the resolve step renders them (`3 bytes: op8 rd:reg8 imm:simm8`, or
     /// `4 bytes (size only)`), with each implementation's own opcode width.
     pub layout: String,
-    /// Implementations using it, sorted.
-    pub implementations: Vec<String>,
+    /// Implementations using it, sorted. The names are shared with the index, as
+    /// [`Decision::votes`]' are (a copy per variant was 8 MB at 1,000 × 256).
+    pub implementations: Vec<std::sync::Arc<str>>,
 }
 
 /// Why one instruction got its number (and format).

@@ -137,7 +137,7 @@ fn canonical_row(
     let votes = inst
         .places
         .iter()
-        .map(|p| (index.names[p.table].clone(), p.numbers[0]))
+        .map(|p| (index.names[p.table].clone(), p.numbers()[0]))
         .collect();
     let decision = Decision {
         mnemonic: inst.key.clone(),
@@ -192,7 +192,7 @@ impl Notes<'_> {
             .layouts
             .iter()
             .map(|v| {
-                let names: Vec<&str> = v.implementations.iter().map(String::as_str).collect();
+                let names: Vec<&str> = v.implementations.iter().map(|n| &**n).collect();
                 format!("{} ({})", v.layout, list(&names, 3))
             })
             .collect();
@@ -211,7 +211,7 @@ impl Notes<'_> {
             .inst
             .places
             .iter()
-            .filter(|p| !p.numbers.contains(&n))
+            .filter(|p| !p.numbers().contains(&n))
             .map(|p| index.name(p.table))
             .collect();
         if m.is_empty() {

@@ -130,7 +130,7 @@ fn escape_costs(index: &Index) -> [EscapeCost; 256] {
     for inst in &index.insts {
         for p in &inst.places {
             let mut pages: Vec<u32> = Vec::new();
-            for &n in &p.numbers {
+            for &n in p.numbers() {
                 if n <= 0xFF {
                     costs[n as usize].vacate = costs[n as usize].vacate.saturating_add(p.move_cost);
                     costs[n as usize].claims += 1;
