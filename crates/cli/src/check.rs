@@ -3,9 +3,10 @@
 use std::path::PathBuf;
 
 use anyhow::Result;
-use isa_core::{detect, CheckOptions};
+use isa_core::{CheckOptions, Detection};
 use isa_report::check::{
-    render_summary, render_text_with, sarif, summary_json, write_report_json, TextOptions,
+    render_summary, render_text_with, sarif, summary_json, write_detection_json, write_report_json,
+    TextOptions,
 };
 
 use crate::args::{AliasArg, ReportArgs, ReportFormat, SchemeArg};
@@ -52,14 +53,28 @@ pub fn run(args: Args) -> Result<u8> {
         scheme: args.scheme.resolve()?,
         ..CheckOptions::new()
     };
-    let mut report = detect(&tables, &options);
+    let mut detection = Detection::run(&tables, &options);
     if args.no_info {
-        report.drop_info();
+        detection.drop_info();
     }
     let fail_on = args.report.fail_on;
     let failed = fail_on
         .threshold()
-        .is_some_and(|t| report.count_at_least(t) > 0);
+        .is_some_and(|t| detection.count_at_least(t) > 0);
+    if args.max_entries.is_some() && !args.summary && args.report.format != ReportFormat::Text {
+        anyhow::bail!(
+            "--max-entries shortens the text report; the JSON and SARIF documents stay complete"
+        );
+    }
+    if !args.summary && args.report.format == ReportFormat::Json {
+        // Streamed as it is serialised, each conflict's entry views made as they are written:
+        // a report of 1,000 tables is hundreds of megabytes, and half a million views.
+        stream_stdout(|out| write_detection_json(out, &detection, fail_on, failed))?;
+        discard(detection);
+        discard(tables);
+        return Ok(if failed { EXIT_FAIL } else { EXIT_OK });
+    }
+    let report = detection.into_report();
     if args.summary {
         match args.report.format {
             ReportFormat::Text => write_stdout(&render_summary(&report, fail_on, failed))?,
@@ -71,11 +86,6 @@ pub fn run(args: Args) -> Result<u8> {
         discard((tables, report));
         return Ok(if failed { EXIT_FAIL } else { EXIT_OK });
     }
-    if args.max_entries.is_some() && args.report.format != ReportFormat::Text {
-        anyhow::bail!(
-            "--max-entries shortens the text report; the JSON and SARIF documents stay complete"
-        );
-    }
     match args.report.format {
         ReportFormat::Text => {
             let options = TextOptions {
@@ -83,7 +93,7 @@ pub fn run(args: Args) -> Result<u8> {
             };
             write_stdout(&render_text_with(&report, fail_on, failed, options))?
         }
-        // Streamed as it is serialised: a report of 1,000 tables is hundreds of megabytes.
+        // Written from the detection above; the report gives the same bytes.
         ReportFormat::Json => {
             stream_stdout(|out| write_report_json(out, &report, fail_on, failed))?
         }

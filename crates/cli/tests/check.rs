@@ -36,6 +36,54 @@ fn shared_tables_report_is_order_independent_and_fails() {
         .all(|c| c["id"].is_string() && c["entries"].as_array().is_some_and(|e| !e.is_empty())));
 }
 
+/// The binary writes `check --format json` from a detection whose entry views are made as
+/// they are written; the library's report, every view made first, gives the same document,
+/// and each conflict's borrowed views are its report entries, field for field.
+#[test]
+fn shared_tables_json_from_the_detection_is_the_reports() {
+    let Some(paths) = shared_tables() else {
+        return; // explicitly skipped with ISA_AUTHORITY_NO_SHARED=1
+    };
+    let tables = isa_io::load_tables(&paths).unwrap();
+    let options = isa_core::CheckOptions::new();
+    let fail_on = isa_report::check::FailOn::Error;
+    let mut report = isa_core::detect(&tables, &options);
+    let mut detection = isa_core::Detection::run(&tables, &options);
+    for no_info in [false, true] {
+        if no_info {
+            report.drop_info();
+            detection.drop_info();
+        }
+        assert_eq!(detection.len(), report.conflicts.len());
+        assert_eq!(detection.summary(), &report.summary);
+        for (lazy, made) in detection.conflicts().zip(&report.conflicts) {
+            assert_eq!(lazy.conflict.id, made.id);
+            assert_eq!(lazy.conflict.message, made.message);
+            assert_eq!(lazy.conflict.implementations, made.implementations);
+            let views: Vec<_> = lazy.entries().collect();
+            let entries: Vec<_> = made.entries.iter().map(|e| e.as_ref()).collect();
+            assert_eq!(views, entries);
+        }
+        let failed = report.count_at_least(isa_core::Severity::Error) > 0;
+        assert_eq!(
+            failed,
+            detection.count_at_least(isa_core::Severity::Error) > 0
+        );
+        let mut from_report = Vec::new();
+        isa_report::check::write_report_json(&mut from_report, &report, fail_on, failed).unwrap();
+        let mut from_detection = Vec::new();
+        isa_report::check::write_detection_json(&mut from_detection, &detection, fail_on, failed)
+            .unwrap();
+        assert!(from_report == from_detection, "the two documents differ");
+        let mut args = vec!["check".to_string(), "--format".into(), "json".into()];
+        if no_info {
+            args.push("--no-info".into());
+        }
+        let out = bin().args(&args).args(&paths).output().unwrap();
+        assert!(out.stdout == from_report, "the binary's document differs");
+    }
+}
+
 #[test]
 fn a_closed_pipe_ends_quietly() {
     use std::io::Read;

@@ -28,7 +28,8 @@ pub mod resolve;
 pub mod table;
 
 pub use conflict::{
-    detect, undecodable, CheckOptions, Conflict, ConflictEntry, ConflictKind, Report, Severity,
+    detect, undecodable, CheckOptions, Conflict, ConflictEntry, ConflictKind, ConflictRef,
+    Detection, EntryRef, LocationRef, Report, Severity,
 };
 pub use date::Date;
 pub use diagnostic::{Diagnostic, DivergenceKind, Rule};

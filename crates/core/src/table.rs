@@ -38,25 +38,35 @@ impl fmt::Display for Location {
     /// `file:line:col`. Control characters in the file name (which comes from the file system,
     /// not from this tool) are written as `\u{1b}` escapes, so no output receives them raw.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.file.chars().any(char::is_control) {
-            for c in self.file.chars() {
-                if c.is_control() {
-                    write!(f, "{}", c.escape_unicode())?;
-                } else {
-                    write!(f, "{c}")?;
-                }
-            }
-        } else {
-            f.write_str(&self.file)?;
-        }
-        if self.line > 0 {
-            write!(f, ":{}", self.line)?;
-            if self.column > 0 {
-                write!(f, ":{}", self.column)?;
-            }
-        }
-        Ok(())
+        write_location(f, &self.file, self.line, self.column)
     }
+}
+
+/// How a [`Location`] displays, for it and for the borrowed form of conflict views.
+pub(crate) fn write_location(
+    f: &mut fmt::Formatter<'_>,
+    file: &str,
+    line: u32,
+    column: u32,
+) -> fmt::Result {
+    if file.chars().any(char::is_control) {
+        for c in file.chars() {
+            if c.is_control() {
+                write!(f, "{}", c.escape_unicode())?;
+            } else {
+                write!(f, "{c}")?;
+            }
+        }
+    } else {
+        f.write_str(file)?;
+    }
+    if line > 0 {
+        write!(f, ":{line}")?;
+        if column > 0 {
+            write!(f, ":{column}")?;
+        }
+    }
+    Ok(())
 }
 
 crate::named_enum! {

@@ -3,7 +3,7 @@
 //! `--fail-on` threshold `check` and `conform` share.
 
 use isa_core::conflict::hex_opcode;
-use isa_core::{Conflict, ConflictKind, Report, Rule, Severity};
+use isa_core::{Conflict, ConflictKind, ConflictRef, Detection, Report, Rule, Severity};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{json, Map, Value};
 
@@ -130,7 +130,8 @@ fn top(report: &Report) -> impl Iterator<Item = &Conflict> {
 /// document.
 pub fn summary_json(report: &Report, fail_on: FailOn, failed: bool) -> Value {
     let summary = serde_json::to_value(Summary {
-        report,
+        summary: &report.summary,
+        conflicts: report.conflicts.len(),
         fail_on,
         failed,
     })
@@ -291,21 +292,55 @@ pub fn write_report_json(
     fail_on: FailOn,
     failed: bool,
 ) -> std::io::Result<()> {
+    write_json(
+        out,
+        report.conflicts.iter().map(Conflict::as_ref),
+        Summary {
+            summary: &report.summary,
+            conflicts: report.conflicts.len(),
+            fail_on,
+            failed,
+        },
+    )
+}
+
+/// [`write_report_json`] for a [`Detection`]: the same bytes, each conflict's entry views
+/// made as they are written and never all held at once (a 1,000 × 256 report has 512,000).
+pub fn write_detection_json(
+    out: impl std::io::Write,
+    detection: &Detection,
+    fail_on: FailOn,
+    failed: bool,
+) -> std::io::Result<()> {
+    write_json(
+        out,
+        detection.conflicts(),
+        Summary {
+            summary: detection.summary(),
+            conflicts: detection.len(),
+            fail_on,
+            failed,
+        },
+    )
+}
+
+/// The one writer of the `check --format json` document, whatever holds the conflicts.
+fn write_json<'c>(
+    out: impl std::io::Write,
+    conflicts: impl Iterator<Item = ConflictRef<'c>>,
+    summary: Summary,
+) -> std::io::Result<()> {
     let mut w = crate::stream::Pretty::new(out);
     w.open(b'{');
     key!(w, "conflicts");
     w.open(b'[');
-    for c in &report.conflicts {
+    for c in conflicts {
         w.element();
         write_conflict(&mut w, c)?;
     }
     w.close(b']')?;
     key!(w, "summary");
-    w.value(&Summary {
-        report,
-        fail_on,
-        failed,
-    })?;
+    w.value(&summary)?;
     w.close(b'}')?;
     w.finish()
 }
@@ -313,8 +348,9 @@ pub fn write_report_json(
 /// One conflict as [`ConflictDoc`] serialises it.
 fn write_conflict<W: std::io::Write>(
     w: &mut crate::stream::Pretty<W>,
-    c: &Conflict,
+    view: ConflictRef,
 ) -> std::io::Result<()> {
+    let c = view.conflict;
     w.open(b'{');
     key!(w, "id");
     w.str(&c.id);
@@ -335,25 +371,25 @@ fn write_conflict<W: std::io::Write>(
     w.close(b']')?;
     key!(w, "entries");
     w.open(b'[');
-    for e in &c.entries {
+    for e in view.entries() {
         w.element();
         w.open(b'{');
         key!(w, "implementation");
-        w.str(&e.implementation);
+        w.str(e.implementation);
         key!(w, "opcode");
         w.uint(u64::from(e.opcode));
         key!(w, "mnemonic");
-        w.opt_str(e.mnemonic.as_deref());
+        w.opt_str(e.mnemonic);
         key!(w, "format");
-        w.opt_str(e.format.as_deref());
+        w.opt_str(e.format);
         key!(w, "layout");
-        w.opt_str(e.layout.as_deref());
+        w.opt_str(e.layout);
         key!(w, "location");
-        match e.location.as_deref() {
+        match e.location {
             Some(l) => {
                 w.open(b'{');
                 key!(w, "file");
-                w.str(&l.file);
+                w.str(l.file);
                 key!(w, "line");
                 w.uint(u64::from(l.line));
                 key!(w, "column");
@@ -386,7 +422,8 @@ impl Serialize for ReportDoc<'_> {
         m.serialize_entry(
             "summary",
             &Summary {
-                report,
+                summary: &report.summary,
+                conflicts: report.conflicts.len(),
                 fail_on: self.fail_on,
                 failed: self.failed,
             },
@@ -408,15 +445,17 @@ impl<'a, T, V: Serialize> Serialize for Seq<'a, T, V> {
     }
 }
 
+/// The document's `summary`: the counts, the number of conflicts and the verdict.
 struct Summary<'a> {
-    report: &'a Report,
+    summary: &'a isa_core::conflict::Summary,
+    conflicts: usize,
     fail_on: FailOn,
     failed: bool,
 }
 
 impl Serialize for Summary<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let s = &self.report.summary;
+        let s = self.summary;
         let by_severity: Map<String, Value> = Severity::DESCENDING
             .iter()
             .map(|sev| {
@@ -439,7 +478,7 @@ impl Serialize for Summary<'_> {
         m.serialize_entry("tables", &s.tables)?;
         m.serialize_entry("entries", &s.entries)?;
         m.serialize_entry("instructions", &s.instructions)?;
-        m.serialize_entry("conflicts", &self.report.conflicts.len())?;
+        m.serialize_entry("conflicts", &self.conflicts)?;
         m.serialize_entry("by_severity", &by_severity)?;
         m.serialize_entry("by_kind", &by_kind)?;
         m.serialize_entry("fail_on", self.fail_on.as_str())?;
@@ -579,17 +618,22 @@ mod tests {
             .conflicts
             .iter()
             .any(|c| c.entries.iter().any(|e| e.layout.is_some())));
-        let none = isa_core::detect(&[], &CheckOptions::new());
-        for (report, fail_on, failed) in [
-            (&report, FailOn::Error, true),
-            (&report, FailOn::Never, false),
-            (&layouts, FailOn::Error, true),
-            (&none, FailOn::Info, false),
+        for (tables, fail_on, failed) in [
+            (&tables[..], FailOn::Error, true),
+            (&tables[..], FailOn::Never, false),
+            (&with_layouts[..], FailOn::Error, true),
+            (&[][..], FailOn::Info, false),
         ] {
+            let report = isa_core::detect(tables, &CheckOptions::new());
             let mut streamed = Vec::new();
-            write_report_json(&mut streamed, report, fail_on, failed).unwrap();
-            let rendered = crate::pretty_json(&report_json(report, fail_on, failed));
+            write_report_json(&mut streamed, &report, fail_on, failed).unwrap();
+            let rendered = crate::pretty_json(&report_json(&report, fail_on, failed));
             assert_eq!(String::from_utf8(streamed).unwrap(), rendered);
+            // A detection, its views made as they are written, gives the same bytes.
+            let detection = Detection::run(tables, &CheckOptions::new());
+            let mut lazy = Vec::new();
+            write_detection_json(&mut lazy, &detection, fail_on, failed).unwrap();
+            assert_eq!(String::from_utf8(lazy).unwrap(), rendered);
         }
     }
 }

@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::mnemonic::near_miss;
 
-use super::detect::{finish, runs, Ctx, FxMap, Item};
-use super::{hex_opcode, Conflict, ConflictEntry, ConflictKind};
+use super::detect::{finish, runs, Ctx, Found, FxMap, Item};
+use super::{hex_opcode, ConflictKind};
 
 /// Per-table value sets of one bucket, stored flat so that examining a bucket allocates nothing
 /// once the buffers have grown: `spans[i] = (table, start, end)` indexes sorted, deduplicated
@@ -90,18 +90,19 @@ pub(super) fn by_number(
     opcode: u32,
     bucket: &[u32],
     scratch: &mut Scratch,
-    out: &mut Vec<Conflict>,
+    out: &mut Vec<Found>,
 ) {
     let items = &ctx.items;
     for run in runs(bucket, items) {
         let first = &items[run[0] as usize];
         if run.len() > 1 {
-            let entries: Vec<ConflictEntry> = ctx.views(run.iter().copied());
+            let entries = ctx.sorted(run.iter().copied());
             let listed: Vec<String> = entries
                 .iter()
-                .map(|e| match &e.location {
-                    Some(loc) => format!("{} ({loc})", e.mnemonic.as_deref().unwrap_or("?")),
-                    None => e.mnemonic.as_deref().unwrap_or_default().to_string(),
+                .map(|&i| ctx.entry_ref(i))
+                .map(|e| match e.location {
+                    Some(loc) => format!("{} ({loc})", e.mnemonic.unwrap_or("?")),
+                    None => e.mnemonic.unwrap_or_default().to_string(),
                 })
                 .collect();
             let message = format!(
@@ -112,6 +113,7 @@ pub(super) fn by_number(
                 listed.join(", ")
             );
             out.push(finish(
+                ctx,
                 ConflictKind::DuplicateOpcode,
                 Some(opcode),
                 None,
@@ -131,13 +133,14 @@ pub(super) fn by_number(
             .collect::<Vec<_>>()
             .join("+")
     });
-    let entries: Vec<ConflictEntry> = ctx.views(bucket.iter().copied());
+    let entries = ctx.sorted(bucket.iter().copied());
     let message = format!(
         "opcode {} means different instructions: {}",
         hex_opcode(opcode),
         describe_groups(&groups)
     );
     out.push(finish(
+        ctx,
         ConflictKind::NumberCollision,
         Some(opcode),
         None,
@@ -158,7 +161,7 @@ pub(super) fn by_number(
             if !near_miss(ka, kb) {
                 continue;
             }
-            let entries = ctx.views(
+            let entries = ctx.sorted(
                 bucket
                     .iter()
                     .copied()
@@ -170,6 +173,7 @@ pub(super) fn by_number(
                 hex_opcode(opcode)
             );
             out.push(finish(
+                ctx,
                 ConflictKind::AliasHint,
                 Some(opcode),
                 Some(format!("{ka}/{kb}")),
@@ -186,7 +190,7 @@ pub(super) fn by_mnemonic(
     key: u32,
     bucket: &[u32],
     scratch: &mut Scratch,
-    out: &mut Vec<Conflict>,
+    out: &mut Vec<Found>,
 ) {
     let items = &ctx.items;
     let name = &ctx.keys[key as usize];
@@ -195,7 +199,7 @@ pub(super) fn by_mnemonic(
         let first = &items[run[0] as usize];
         let numbers = scratch.a.get(i);
         if numbers.len() > 1 {
-            let entries: Vec<ConflictEntry> = ctx.views(run.iter().copied());
+            let entries = ctx.sorted(run.iter().copied());
             let listed: Vec<String> = numbers.iter().map(|&n| hex_opcode(n)).collect();
             let message = format!(
                 "{} lists {name} at {} numbers: {}",
@@ -204,6 +208,7 @@ pub(super) fn by_mnemonic(
                 listed.join(", ")
             );
             out.push(finish(
+                ctx,
                 ConflictKind::DuplicateMnemonic,
                 None,
                 Some(name.to_string()),
@@ -220,12 +225,13 @@ pub(super) fn by_mnemonic(
                 .collect::<Vec<_>>()
                 .join("+")
         });
-        let entries: Vec<ConflictEntry> = ctx.views(bucket.iter().copied());
+        let entries = ctx.sorted(bucket.iter().copied());
         let message = format!(
             "{name} has different opcode numbers: {}",
             describe_groups(&groups)
         );
         out.push(finish(
+            ctx,
             ConflictKind::MnemonicDivergence,
             None,
             Some(name.to_string()),
@@ -240,23 +246,24 @@ pub(super) fn by_mnemonic(
     let shapes_differ = scratch.b.differ();
     scratch.b.fill(ctx, bucket, |item| ctx.size(item));
     if shapes_differ || scratch.b.differ() {
-        let entries = ctx.views(
+        let entries = ctx.sorted(
             bucket
                 .iter()
                 .copied()
                 .filter(|&i| ctx.size(&items[i as usize]).is_some()),
         );
         let mut groups: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
-        for e in &entries {
-            if let Some(layout) = &e.layout {
+        for e in entries.iter().map(|&i| ctx.entry_ref(i)) {
+            if let Some(layout) = e.layout {
                 groups
                     .entry(format!("[{layout}]"))
                     .or_default()
-                    .insert(&e.implementation);
+                    .insert(e.implementation);
             }
         }
         let message = format!("{name} has different layouts: {}", describe_groups(&groups));
         out.push(finish(
+            ctx,
             ConflictKind::FormatMismatch,
             None,
             Some(name.to_string()),

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use crate::resolve;
 use crate::table::Table;
 
-use super::detect::{detect, finish, Ctx};
+use super::detect::{detect, finish, Ctx, Found};
 use super::{hex_opcode, CheckOptions, Conflict, ConflictKind};
 
 /// The conflicts that make one table's bytecode undecodable: `encoding-ambiguity` (prefix
@@ -55,7 +55,7 @@ fn spelled(ctx: &Ctx, index: u32) -> String {
     }
 }
 
-pub(super) fn encoding_conflicts(ctx: &Ctx, pending: Vec<Pending>, out: &mut Vec<Conflict>) {
+pub(super) fn encoding_conflicts(ctx: &Ctx, pending: Vec<Pending>, out: &mut Vec<Found>) {
     for p in pending {
         match p {
             Pending::Unencodable(index, why) => {
@@ -69,10 +69,11 @@ pub(super) fn encoding_conflicts(ctx: &Ctx, pending: Vec<Pending>, out: &mut Vec
                     table.encoding
                 );
                 out.push(finish(
+                    ctx,
                     ConflictKind::EncodingAmbiguity,
                     Some(entry.opcode),
                     None,
-                    ctx.views(std::iter::once(index)),
+                    ctx.sorted(std::iter::once(index)),
                     message,
                 ));
             }
@@ -102,10 +103,11 @@ pub(super) fn encoding_conflicts(ctx: &Ctx, pending: Vec<Pending>, out: &mut Vec
                     listed.join(", ")
                 );
                 out.push(finish(
+                    ctx,
                     ConflictKind::EncodingAmbiguity,
                     Some(opcode),
                     None,
-                    ctx.views(short.iter().chain(&longer).copied()),
+                    ctx.sorted(short.iter().chain(&longer).copied()),
                     message,
                 ));
             }
@@ -114,7 +116,7 @@ pub(super) fn encoding_conflicts(ctx: &Ctx, pending: Vec<Pending>, out: &mut Vec
 }
 
 /// One info diagnostic per table that uses letters with no layout.
-pub(super) fn unknown_formats(ctx: &Ctx, out: &mut Vec<Conflict>) {
+pub(super) fn unknown_formats(ctx: &Ctx, out: &mut Vec<Found>) {
     let mut per_table: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
     for (index, item) in ctx.items.iter().enumerate() {
         let entry = ctx.entry(item);
@@ -136,8 +138,9 @@ pub(super) fn unknown_formats(ctx: &Ctx, out: &mut Vec<Conflict>) {
             indices.len(),
             if indices.len() == 1 { "y" } else { "ies" }
         );
-        let entries = ctx.views(indices.iter().copied());
+        let entries = ctx.sorted(indices.iter().copied());
         out.push(finish(
+            ctx,
             ConflictKind::UnknownFormat,
             None,
             None,

@@ -14,7 +14,10 @@ use crate::table::{Entry, Location, Table};
 
 use super::compare::{by_mnemonic, by_number, Scratch};
 use super::decodable::{encoding_conflicts, unknown_formats, Pending};
-use super::{CheckOptions, Conflict, ConflictEntry, ConflictKind, Report, Summary};
+use super::{
+    CheckOptions, Conflict, ConflictEntry, ConflictKind, ConflictRef, EntryRef, LocationRef,
+    Report, Severity, Summary,
+};
 
 pub(super) use crate::hash::FxMap;
 
@@ -28,7 +31,16 @@ pub(super) struct Item {
     pub(super) layout: u32,   // index into `Ctx::layouts`, or NO_LAYOUT
     pub(super) spelling: u32, // interned mnemonic as written, into `Ctx::strings`
     pub(super) format: u32,   // interned format letter, into `Ctx::strings`, or NO_FORMAT
+    // Where the entry was read: its file (into `Ctx::files`, or NO_FILE), line and column,
+    // copied here from the entry while it is being read, so that the entry views written
+    // later need not read the entries, scattered over every table (that read was a tenth of
+    // a large `check`).
+    file: u32,
+    line: u32,
+    column: u32,
 }
+
+const NO_FILE: u32 = u32::MAX;
 
 const NO_FORMAT: u32 = u32::MAX;
 
@@ -85,6 +97,8 @@ pub(super) struct Ctx<'a> {
     /// Mnemonic spellings and format letters, interned: a large report lists the same few
     /// strings in millions of entry views, and each view then shares them instead of copying.
     strings: Vec<Arc<str>>,
+    /// The files entries were read from, interned (borrowed from the entries' locations).
+    files: Vec<&'a str>,
     /// Each item's location, made once, when the item first appears in a conflict (most
     /// items of a consistent ecosystem never do), and shared by every later view.
     locations: Vec<OnceCell<Option<Arc<Location>>>>,
@@ -124,12 +138,29 @@ impl Ctx<'_> {
         }
     }
 
-    /// Views of several items, in [`ConflictEntry`] order. Sorting borrowed keys first and
-    /// cloning afterwards keeps the large output cheap to build; the keys come from the flat
-    /// items and the interned strings (the same values as the entries' own fields), so only
-    /// a tie on all of them — one table listing the same instruction twice — reads the
-    /// entries themselves, scattered over every table loaded, for their locations.
-    pub(super) fn views(&self, indices: impl Iterator<Item = u32>) -> Vec<ConflictEntry> {
+    /// The view of one item, borrowed: the same fields as [`Ctx::view`] makes, nothing copied.
+    pub(super) fn entry_ref(&self, index: u32) -> EntryRef<'_> {
+        let item = &self.items[index as usize];
+        EntryRef {
+            implementation: &self.names[item.table as usize],
+            opcode: item.opcode,
+            mnemonic: Some(&self.strings[item.spelling as usize]),
+            key: Some(&self.keys[item.key as usize]),
+            format: (item.format != NO_FORMAT).then(|| &*self.strings[item.format as usize]),
+            layout: (item.layout != NO_LAYOUT).then(|| &*self.layouts[item.layout as usize].text),
+            location: (item.file != NO_FILE).then(|| LocationRef {
+                file: self.files[item.file as usize],
+                line: item.line,
+                column: item.column,
+            }),
+        }
+    }
+
+    /// Several items in [`ConflictEntry`] order. The sort keys come from the flat items and
+    /// the interned strings (the same values as the entries' own fields), so only a tie on
+    /// all of them — one table listing the same instruction twice — reads the entries
+    /// themselves, scattered over every table loaded, for their locations.
+    pub(super) fn sorted(&self, indices: impl Iterator<Item = u32>) -> Vec<u32> {
         let mut indices: Vec<u32> = indices.collect();
         let sort_key = |i: &u32| {
             let item = &self.items[*i as usize];
@@ -148,7 +179,7 @@ impl Ctx<'_> {
                 .cmp(&sort_key(b))
                 .then_with(|| location(a).cmp(&location(b)))
         });
-        indices.into_iter().map(|i| self.view(i)).collect()
+        indices
     }
 
     pub(super) fn name(&self, item: &Item) -> &str {
@@ -165,10 +196,11 @@ enum FactSource<'a> {
 }
 
 fn make_id(
+    ctx: &Ctx,
     kind: ConflictKind,
     opcode: Option<u32>,
     mnemonic: Option<&str>,
-    entries: &[ConflictEntry],
+    items: &[u32],
 ) -> String {
     use sha2::{Digest, Sha256};
     // Length-prefixed fields fed straight into the hasher: unambiguous, and no per-entry
@@ -185,40 +217,180 @@ fn make_id(
         b
     }));
     put(mnemonic.unwrap_or("\u{0}").as_bytes());
-    for e in entries {
-        put(e.implementation.as_bytes());
-        put(&e.opcode.to_le_bytes());
-        put(e.key.as_deref().unwrap_or("").as_bytes());
-        put(e.layout.as_deref().unwrap_or("").as_bytes());
+    // Each entry's implementation, number, key and layout, read from the flat items and the
+    // interned strings: the entries themselves, scattered over every table, are not read.
+    for &i in items {
+        let item = &ctx.items[i as usize];
+        put(ctx.names[item.table as usize].as_bytes());
+        put(&item.opcode.to_le_bytes());
+        put(ctx.keys[item.key as usize].as_bytes());
+        let layout = (item.layout != NO_LAYOUT).then(|| &*ctx.layouts[item.layout as usize].text);
+        put(layout.unwrap_or("").as_bytes());
     }
     let digest = crate::hash::hex(&h.finalize()[..6]);
     format!("{}-{digest}", kind.prefix())
 }
 
+/// A conflict found, its entries not yet made: the conflict with empty `entries`, and its
+/// items in entry order. A large report holds millions of entry views; made only as they are
+/// written (see [`Detection`]), they need not all exist at once.
+pub(super) struct Found {
+    conflict: Conflict,
+    items: Vec<u32>,
+}
+
+/// The one constructor of a conflict: `items` in entry order (from [`Ctx::sorted`]).
 pub(super) fn finish(
+    ctx: &Ctx,
     kind: ConflictKind,
     opcode: Option<u32>,
     mnemonic: Option<String>,
-    entries: Vec<ConflictEntry>,
+    items: Vec<u32>,
     message: String,
-) -> Conflict {
-    debug_assert!(entries.is_sorted(), "views are built in order");
+) -> Found {
     // Entries are sorted by implementation first, so its names are already in order, each
     // name's entries adjacent: the distinct names are a dedup away (a set per conflict was a
     // tree of a thousand nodes for each large conflict).
-    let mut implementations: Vec<Arc<str>> =
-        entries.iter().map(|e| e.implementation.clone()).collect();
+    let mut implementations: Vec<Arc<str>> = items
+        .iter()
+        .map(|&i| ctx.names[ctx.items[i as usize].table as usize].clone())
+        .collect();
     implementations.dedup();
-    let id = make_id(kind, opcode, mnemonic.as_deref(), &entries);
-    Conflict {
-        id,
-        kind,
-        severity: kind.severity(),
-        opcode,
-        mnemonic,
-        implementations,
-        entries,
-        message,
+    let id = make_id(ctx, kind, opcode, mnemonic.as_deref(), &items);
+    Found {
+        conflict: Conflict {
+            id,
+            kind,
+            severity: kind.severity(),
+            opcode,
+            mnemonic,
+            implementations,
+            entries: Vec::new(),
+            message,
+        },
+        items,
+    }
+}
+
+/// The entries of a [`ConflictRef`]: a report's own, or a detection's items made into
+/// borrowed views one at a time.
+#[derive(Clone, Copy)]
+pub(super) enum Entries<'a> {
+    Owned(&'a [ConflictEntry]),
+    Items(&'a Ctx<'a>, &'a [u32]),
+}
+
+impl<'a> Entries<'a> {
+    pub(super) fn len(&self) -> usize {
+        match self {
+            Entries::Owned(e) => e.len(),
+            Entries::Items(_, items) => items.len(),
+        }
+    }
+
+    pub(super) fn iter(self) -> EntryIter<'a> {
+        EntryIter(self, 0)
+    }
+}
+
+/// The iterator of [`Entries`].
+pub(super) struct EntryIter<'a>(Entries<'a>, usize);
+
+impl<'a> Iterator for EntryIter<'a> {
+    type Item = EntryRef<'a>;
+
+    fn next(&mut self) -> Option<EntryRef<'a>> {
+        let i = self.1;
+        let next = match self.0 {
+            Entries::Owned(e) => e.get(i).map(ConflictEntry::as_ref),
+            Entries::Items(ctx, items) => items.get(i).map(|&index| ctx.entry_ref(index)),
+        };
+        self.1 += usize::from(next.is_some());
+        next
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = self.0.len() - self.1;
+        (left, Some(left))
+    }
+}
+
+impl ExactSizeIterator for EntryIter<'_> {}
+
+/// Detection's result with the entry views not yet made: [`detect`] makes them all into a
+/// [`Report`] ([`Detection::into_report`]); a writer can instead read each conflict's
+/// entries as it writes them ([`Detection::conflicts`]), borrowed from the tables, so that a
+/// report of millions of views never holds them all (at 1,000 × 256, 512,000 views of 96
+/// bytes, each with six reference counts taken).
+pub struct Detection<'t> {
+    ctx: Ctx<'t>,
+    found: Vec<Found>,
+    summary: Summary,
+}
+
+impl<'t> Detection<'t> {
+    /// Finds every conflict among `tables` (see the module documentation for the semantics).
+    pub fn run(tables: &'t [Table], options: &CheckOptions) -> Detection<'t> {
+        run(tables, options)
+    }
+
+    /// The counts ([`Report::summary`]).
+    pub fn summary(&self) -> &Summary {
+        &self.summary
+    }
+
+    /// The number of conflicts.
+    pub fn len(&self) -> usize {
+        self.found.len()
+    }
+
+    /// True when nothing conflicts.
+    pub fn is_empty(&self) -> bool {
+        self.found.is_empty()
+    }
+
+    /// The conflicts in [`Report::conflicts`] order, their entries made as they are read.
+    pub fn conflicts(&self) -> impl ExactSizeIterator<Item = ConflictRef<'_>> {
+        self.found.iter().map(|f| ConflictRef {
+            conflict: &f.conflict,
+            entries: Entries::Items(&self.ctx, &f.items),
+        })
+    }
+
+    /// Number of conflicts at or above a severity ([`Report::count_at_least`]).
+    pub fn count_at_least(&self, severity: Severity) -> usize {
+        self.found
+            .iter()
+            .filter(|f| f.conflict.severity >= severity)
+            .count()
+    }
+
+    /// Drops the informational conflicts and their counts ([`Report::drop_info`]).
+    pub fn drop_info(&mut self) {
+        self.found.retain(|f| f.conflict.severity > Severity::Info);
+        self.summary.by_severity.remove(&Severity::Info);
+        self.summary
+            .by_kind
+            .retain(|k, _| k.severity() > Severity::Info);
+    }
+
+    /// The report, every entry view made.
+    pub fn into_report(self) -> Report {
+        let Detection {
+            ctx,
+            found,
+            summary,
+        } = self;
+        let conflicts = found
+            .into_iter()
+            .map(|f| {
+                let mut conflict = f.conflict;
+                conflict.entries = f.items.iter().map(|&i| ctx.view(i)).collect();
+                debug_assert!(conflict.entries.is_sorted(), "views are built in order");
+                conflict
+            })
+            .collect();
+        Report { conflicts, summary }
     }
 }
 
@@ -232,6 +404,10 @@ fn intern<'a>(ids: &mut FxMap<&'a str, u32>, strings: &mut Vec<Arc<str>>, s: &'a
 
 /// Finds every conflict among `tables` (see the module documentation for the semantics).
 pub fn detect(tables: &[Table], options: &CheckOptions) -> Report {
+    Detection::run(tables, options).into_report()
+}
+
+fn run<'t>(tables: &'t [Table], options: &CheckOptions) -> Detection<'t> {
     // Rank tables by name (ties by their canonical content) so nothing depends on input order.
     let mut sorted: Vec<&Table> = tables.iter().collect();
     sorted.sort_by(|a, b| {
@@ -254,6 +430,11 @@ pub fn detect(tables: &[Table], options: &CheckOptions) -> Report {
         ..Summary::default()
     };
     let mut buffer = String::new();
+    // Files, interned: every entry of a table loaded from one file shares that file's name
+    // (one allocation), so the last one seen is nearly always the one.
+    let mut files: Vec<&str> = Vec::new();
+    let mut file_ids: FxMap<&str, u32> = FxMap::default();
+    let mut last_file: Option<(*const u8, u32)> = None;
     // Per table: opcode bytes of each item, for the prefix check.
     let mut encoded: Vec<(crate::encoding::OpBytes, usize)> = Vec::new();
     let mut pending: Vec<Pending> = Vec::new();
@@ -331,6 +512,22 @@ pub fn detect(tables: &[Table], options: &CheckOptions) -> Report {
                     .format
                     .as_deref()
                     .map_or(NO_FORMAT, |f| intern(&mut string_ids, &mut strings, f)),
+                file: entry.location.as_ref().map_or(NO_FILE, |l| {
+                    let file: &str = &l.file;
+                    match last_file {
+                        Some((at, id)) if std::ptr::eq(at, file.as_ptr()) => id,
+                        _ => {
+                            let id = *file_ids.entry(file).or_insert_with(|| {
+                                files.push(file);
+                                files.len() as u32 - 1
+                            });
+                            last_file = Some((file.as_ptr(), id));
+                            id
+                        }
+                    }
+                }),
+                line: entry.location.as_ref().map_or(0, |l| l.line),
+                column: entry.location.as_ref().map_or(0, |l| l.column),
             });
         }
         for (item, why) in unencodable {
@@ -380,6 +577,7 @@ pub fn detect(tables: &[Table], options: &CheckOptions) -> Report {
         name_rank,
         tables: sorted,
         strings,
+        files,
         locations,
         items,
         keys,
@@ -403,6 +601,7 @@ pub fn detect(tables: &[Table], options: &CheckOptions) -> Report {
     encoding_conflicts(&ctx, pending, &mut conflicts);
 
     conflicts.sort_by(|a, b| {
+        let (a, b) = (&a.conflict, &b.conflict);
         (
             std::cmp::Reverse(a.severity),
             a.kind,
@@ -418,9 +617,13 @@ pub fn detect(tables: &[Table], options: &CheckOptions) -> Report {
                 &b.id,
             ))
     });
-    for c in &conflicts {
-        *summary.by_severity.entry(c.severity).or_default() += 1;
-        *summary.by_kind.entry(c.kind).or_default() += 1;
+    for f in &conflicts {
+        *summary.by_severity.entry(f.conflict.severity).or_default() += 1;
+        *summary.by_kind.entry(f.conflict.kind).or_default() += 1;
     }
-    Report { conflicts, summary }
+    Detection {
+        ctx,
+        found: conflicts,
+        summary,
+    }
 }

@@ -45,7 +45,7 @@ mod detect;
 mod tests;
 
 pub use decodable::undecodable;
-pub use detect::detect;
+pub use detect::{detect, Detection};
 
 crate::named_enum! {
     /// The kinds of conflict, in report order within a severity.
@@ -133,6 +133,96 @@ pub struct ConflictEntry {
     pub location: Option<Arc<Location>>,
 }
 
+impl ConflictEntry {
+    /// This entry borrowed, as [`ConflictRef::entries`] hands entries out.
+    pub fn as_ref(&self) -> EntryRef<'_> {
+        EntryRef {
+            implementation: &self.implementation,
+            opcode: self.opcode,
+            mnemonic: self.mnemonic.as_deref(),
+            key: self.key.as_deref(),
+            format: self.format.as_deref(),
+            layout: self.layout.as_deref(),
+            location: self.location.as_deref().map(LocationRef::of),
+        }
+    }
+}
+
+/// A [`Location`] borrowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LocationRef<'a> {
+    /// Path as the user gave it.
+    pub file: &'a str,
+    /// 1-based line, 0 when unknown.
+    pub line: u32,
+    /// 1-based column, 0 when unknown.
+    pub column: u32,
+}
+
+impl<'a> LocationRef<'a> {
+    /// `location` borrowed.
+    pub fn of(location: &'a Location) -> LocationRef<'a> {
+        LocationRef {
+            file: &location.file,
+            line: location.line,
+            column: location.column,
+        }
+    }
+}
+
+impl std::fmt::Display for LocationRef<'_> {
+    /// As [`Location`] displays.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::table::write_location(f, self.file, self.line, self.column)
+    }
+}
+
+/// A [`ConflictEntry`] borrowed: from a [`Report`], or straight from a [`Detection`]'s
+/// tables and interned strings, with nothing copied or counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EntryRef<'a> {
+    /// Implementation name.
+    pub implementation: &'a str,
+    /// The entry's opcode number.
+    pub opcode: u32,
+    /// The mnemonic as the source spells it.
+    pub mnemonic: Option<&'a str>,
+    /// The comparison key (normalised and aliased mnemonic).
+    pub key: Option<&'a str>,
+    /// The format letter.
+    pub format: Option<&'a str>,
+    /// The resolved layout, rendered, when known.
+    pub layout: Option<&'a str>,
+    /// Where the entry was read.
+    pub location: Option<LocationRef<'a>>,
+}
+
+/// A [`Conflict`] borrowed, whose entries are made one at a time as they are read: what a
+/// report writer takes, so that one writer serves a [`Report`] and a [`Detection`] alike.
+#[derive(Clone, Copy)]
+pub struct ConflictRef<'a> {
+    /// The conflict; its `entries` are empty when it comes from a [`Detection`] (read them
+    /// with [`ConflictRef::entries`]).
+    pub conflict: &'a Conflict,
+    entries: detect::Entries<'a>,
+}
+
+impl<'a> ConflictRef<'a> {
+    /// Each implementation's view, in [`Conflict::entries`] order.
+    pub fn entries(&self) -> impl ExactSizeIterator<Item = EntryRef<'a>> + 'a {
+        self.entries.iter()
+    }
+}
+
+impl std::fmt::Debug for ConflictRef<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConflictRef")
+            .field("id", &self.conflict.id)
+            .field("entries", &self.entries.len())
+            .finish()
+    }
+}
+
 /// A diagnostic: one primary entry (the first of `entries`) and the others as secondary
 /// locations.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -156,6 +246,14 @@ pub struct Conflict {
 }
 
 impl Conflict {
+    /// This conflict borrowed, for a report writer.
+    pub fn as_ref(&self) -> ConflictRef<'_> {
+        ConflictRef {
+            conflict: self,
+            entries: detect::Entries::Owned(&self.entries),
+        }
+    }
+
     /// This conflict in the one diagnostic shape: the first entry with a location is the
     /// primary location and the others are related ones, each labelled `impl: MNEMONIC = 0xNN`;
     /// the conflict id is the fingerprint.
