@@ -541,6 +541,17 @@ pub fn sarif(report: &Report) -> Value {
     sarif_log(&rules, report.conflicts.iter().map(Conflict::diagnostic))
 }
 
+/// Writes [`sarif`]'s log to `out` as each result is made, without the document's tree (for
+/// 1,000 × 256 tables that tree was 2.1 GB for a 246 MB log).
+pub fn write_sarif(out: impl std::io::Write, report: &Report) -> std::io::Result<()> {
+    let rules: Vec<Rule> = ConflictKind::ALL.iter().map(|k| k.rule()).collect();
+    crate::diagnostic::write_sarif_log(
+        out,
+        &rules,
+        report.conflicts.iter().map(Conflict::diagnostic),
+    )
+}
+
 /// Why a table cannot be decoded unambiguously (see [`isa_core::undecodable`]), in `check`'s
 /// words, or `None` when it can: what every command that would otherwise write or serve such a
 /// table (gen, translate, propose, the registry) refuses it with. `role` says which table it is
@@ -629,6 +640,13 @@ mod tests {
             write_report_json(&mut streamed, &report, fail_on, failed).unwrap();
             let rendered = crate::pretty_json(&report_json(&report, fail_on, failed));
             assert_eq!(String::from_utf8(streamed).unwrap(), rendered);
+            // The SARIF log written as it goes is the rendered one.
+            let mut sarif_bytes = Vec::new();
+            write_sarif(&mut sarif_bytes, &report).unwrap();
+            assert_eq!(
+                String::from_utf8(sarif_bytes).unwrap(),
+                crate::pretty_json(&sarif(&report))
+            );
             // A detection, its views made as they are written, gives the same bytes.
             let detection = Detection::run(tables, &CheckOptions::new());
             let mut lazy = Vec::new();

@@ -136,22 +136,64 @@ pub fn sarif_result(d: &Diagnostic, rules: &[Rule]) -> Value {
     result
 }
 
+/// Writes [`sarif_log`]'s document to `out` as each result is made (the bytes of
+/// `pretty_json(&sarif_log(..))`): a log of a large `check` is hundreds of megabytes, whose
+/// tree of values took ten times its size in memory before a byte was written. Each result
+/// is still one [`sarif_result`] value, made, written and dropped in turn.
+pub fn write_sarif_log(
+    out: impl std::io::Write,
+    rules: &[Rule],
+    diagnostics: impl IntoIterator<Item = Diagnostic>,
+) -> std::io::Result<()> {
+    use crate::stream::key;
+    let mut w = crate::stream::Pretty::new(out);
+    w.open(b'{');
+    key!(w, "$schema");
+    w.str(SARIF_SCHEMA);
+    key!(w, "version");
+    w.str("2.1.0");
+    key!(w, "runs");
+    w.open(b'[');
+    w.element();
+    w.open(b'{');
+    key!(w, "tool");
+    w.value(&sarif_tool(rules))?;
+    key!(w, "results");
+    w.open(b'[');
+    for d in diagnostics {
+        w.element();
+        w.value(&sarif_result(&d, rules))?;
+    }
+    w.close(b']')?;
+    w.close(b'}')?;
+    w.close(b']')?;
+    w.close(b'}')?;
+    w.finish()
+}
+
+const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// The log's `tool`: isa-authority and its rules.
+fn sarif_tool(rules: &[Rule]) -> Value {
+    json!({"driver": {
+        "name": "isa-authority",
+        "version": env!("CARGO_PKG_VERSION"),
+        "rules": rules.iter().map(sarif_rule).collect::<Vec<_>>(),
+    }})
+}
+
 /// The SARIF 2.1.0 log: one run of isa-authority with its rules and one result per
-/// diagnostic.
+/// diagnostic ([`write_sarif_log`] writes the same bytes as it goes).
 pub fn sarif_log(rules: &[Rule], diagnostics: impl IntoIterator<Item = Diagnostic>) -> Value {
     let results: Vec<Value> = diagnostics
         .into_iter()
         .map(|d| sarif_result(&d, rules))
         .collect();
     json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
         "runs": [{
-            "tool": {"driver": {
-                "name": "isa-authority",
-                "version": env!("CARGO_PKG_VERSION"),
-                "rules": rules.iter().map(sarif_rule).collect::<Vec<_>>(),
-            }},
+            "tool": sarif_tool(rules),
             "results": results,
         }]
     })
