@@ -57,9 +57,18 @@ fn shared_tables_json_from_the_detection_is_the_reports() {
         assert_eq!(detection.len(), report.conflicts.len());
         assert_eq!(detection.summary(), &report.summary);
         for (lazy, made) in detection.conflicts().zip(&report.conflicts) {
-            assert_eq!(lazy.conflict.id, made.id);
-            assert_eq!(lazy.conflict.message, made.message);
-            assert_eq!(lazy.conflict.implementations, made.implementations);
+            assert_eq!(lazy.id(), made.id);
+            assert_eq!(lazy.message(), made.message);
+            assert_eq!(lazy.implementations(), made.implementations);
+            assert_eq!(
+                (lazy.kind(), lazy.severity(), lazy.opcode(), lazy.mnemonic()),
+                (
+                    made.kind,
+                    made.severity,
+                    made.opcode,
+                    made.mnemonic.as_deref()
+                )
+            );
             let views: Vec<_> = lazy.entries().collect();
             let entries: Vec<_> = made.entries.iter().map(|e| e.as_ref()).collect();
             assert_eq!(views, entries);

@@ -348,30 +348,29 @@ fn write_json<'c>(
 /// One conflict as [`ConflictDoc`] serialises it.
 fn write_conflict<W: std::io::Write>(
     w: &mut crate::stream::Pretty<W>,
-    view: ConflictRef,
+    c: ConflictRef,
 ) -> std::io::Result<()> {
-    let c = view.conflict;
     w.open(b'{');
     key!(w, "id");
-    w.str(&c.id);
+    w.str(c.id());
     key!(w, "kind");
-    w.str(c.kind.as_str());
+    w.str(c.kind().as_str());
     key!(w, "severity");
-    w.str(c.severity.as_str());
+    w.str(c.severity().as_str());
     key!(w, "opcode");
-    w.opt_uint(c.opcode.map(u64::from));
+    w.opt_uint(c.opcode().map(u64::from));
     key!(w, "mnemonic");
-    w.opt_str(c.mnemonic.as_deref());
+    w.opt_str(c.mnemonic());
     key!(w, "implementations");
     w.open(b'[');
-    for name in &c.implementations {
+    for name in c.implementations() {
         w.element();
         w.str(name);
     }
     w.close(b']')?;
     key!(w, "entries");
     w.open(b'[');
-    for e in view.entries() {
+    for e in c.entries() {
         w.element();
         w.open(b'{');
         key!(w, "implementation");
@@ -402,7 +401,7 @@ fn write_conflict<W: std::io::Write>(
     }
     w.close(b']')?;
     key!(w, "message");
-    w.str(&c.message);
+    w.str(c.message());
     w.close(b'}')
 }
 

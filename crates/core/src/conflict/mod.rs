@@ -201,13 +201,48 @@ pub struct EntryRef<'a> {
 /// report writer takes, so that one writer serves a [`Report`] and a [`Detection`] alike.
 #[derive(Clone, Copy)]
 pub struct ConflictRef<'a> {
-    /// The conflict; its `entries` are empty when it comes from a [`Detection`] (read them
-    /// with [`ConflictRef::entries`]).
-    pub conflict: &'a Conflict,
+    /// The conflict without its entries when it comes from a [`Detection`]: private, so that
+    /// nothing reads the empty `entries` for the real ones.
+    conflict: &'a Conflict,
     entries: detect::Entries<'a>,
 }
 
 impl<'a> ConflictRef<'a> {
+    /// [`Conflict::id`].
+    pub fn id(&self) -> &'a str {
+        &self.conflict.id
+    }
+
+    /// [`Conflict::kind`].
+    pub fn kind(&self) -> ConflictKind {
+        self.conflict.kind
+    }
+
+    /// [`Conflict::severity`].
+    pub fn severity(&self) -> Severity {
+        self.conflict.severity
+    }
+
+    /// [`Conflict::opcode`].
+    pub fn opcode(&self) -> Option<u32> {
+        self.conflict.opcode
+    }
+
+    /// [`Conflict::mnemonic`].
+    pub fn mnemonic(&self) -> Option<&'a str> {
+        self.conflict.mnemonic.as_deref()
+    }
+
+    /// [`Conflict::implementations`].
+    pub fn implementations(&self) -> &'a [Arc<str>] {
+        &self.conflict.implementations
+    }
+
+    /// [`Conflict::message`].
+    pub fn message(&self) -> &'a str {
+        &self.conflict.message
+    }
+
     /// Each implementation's view, in [`Conflict::entries`] order.
     pub fn entries(&self) -> impl ExactSizeIterator<Item = EntryRef<'a>> + 'a {
         self.entries.iter()
