@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use anyhow::Result;
 use isa_core::{CheckOptions, Detection};
 use isa_report::check::{
-    render_summary, render_text_with, summary_json, write_detection_json, write_report_json,
-    write_sarif, TextOptions,
+    render_summary, summary_json, write_detection_json, write_report_json, write_sarif, write_text,
+    TextOptions,
 };
 
 use crate::args::{AliasArg, ReportArgs, ReportFormat, SchemeArg};
@@ -91,7 +91,8 @@ pub fn run(args: Args) -> Result<u8> {
             let options = TextOptions {
                 max_entries: args.max_entries,
             };
-            write_stdout(&render_text_with(&report, fail_on, failed, options))?
+            // Written as it is made: the text of 1,000 tables is tens of megabytes.
+            stream_stdout(|out| write_text(out, &report, fail_on, failed, options))?
         }
         // Written from the detection above; the report gives the same bytes.
         ReportFormat::Json => {

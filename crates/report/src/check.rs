@@ -161,7 +161,24 @@ pub fn render_text_with(
     failed: bool,
     options: TextOptions,
 ) -> String {
-    let mut out = String::new();
+    let mut out = Vec::new();
+    write_text(&mut out, report, fail_on, failed, options)
+        .expect("writing to memory does not fail");
+    String::from_utf8(out).expect("the text is UTF-8")
+}
+
+/// Writes [`render_text_with`]'s text to `out` as it is made (the text of 1,000 × 256 tables
+/// is 66 MB, which a string grown by doubling held twice over). `out` gets the text in
+/// blocks of 64 KiB.
+pub fn write_text(
+    out: impl std::io::Write,
+    report: &Report,
+    fail_on: FailOn,
+    failed: bool,
+    options: TextOptions,
+) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
     for severity in Severity::DESCENDING {
         let group: Vec<&Conflict> = report
             .conflicts
@@ -172,15 +189,16 @@ pub fn render_text_with(
             continue;
         }
         let title = format!("{} ({})", severity.as_str().to_uppercase(), group.len());
-        out.push_str(&format!("{}\n\n", paint(severity_style(severity), &title)));
+        write!(out, "{}\n\n", paint(severity_style(severity), &title))?;
         for c in group {
-            out.push_str(&format!(
-                "{}[{}] {}: {}\n",
+            writeln!(
+                out,
+                "{}[{}] {}: {}",
                 paint(severity_style(severity), severity.as_str()),
                 c.kind,
                 paint(Style::Dim, &c.id),
                 paint(Style::Bold, &c.message)
-            ));
+            )?;
             let width = c
                 .entries
                 .iter()
@@ -233,17 +251,17 @@ pub fn render_text_with(
                     paint(Style::Dim, &format!("{location:l_width$}")),
                     layout,
                 );
-                out.push_str(row.trim_end());
-                out.push('\n');
+                writeln!(out, "{}", row.trim_end())?;
             }
             if c.entries.len() > limit {
                 let more = c.entries.len() - limit;
-                out.push_str(&format!(
-                    "    … and {more} more entr{} (--max-entries)\n",
+                writeln!(
+                    out,
+                    "    … and {more} more entr{} (--max-entries)",
                     if more == 1 { "y" } else { "ies" }
-                ));
+                )?;
             }
-            out.push('\n');
+            writeln!(out)?;
         }
     }
     let s = &report.summary;
@@ -251,18 +269,18 @@ pub fn render_text_with(
         .iter()
         .map(|sev| format!("{} {}", s.by_severity.get(sev).copied().unwrap_or(0), sev))
         .collect();
-    out.push_str(&format!(
-        "{} tables, {} entries ({} instructions): {} conflict{} — {}\n",
+    writeln!(
+        out,
+        "{} tables, {} entries ({} instructions): {} conflict{} — {}",
         s.tables,
         s.entries,
         s.instructions,
         report.conflicts.len(),
         if report.conflicts.len() == 1 { "" } else { "s" },
         counts.join(", ")
-    ));
-    out.push_str(&verdict_line(fail_on, failed));
-    out.push('\n');
-    out
+    )?;
+    writeln!(out, "{}", verdict_line(fail_on, failed))?;
+    out.flush()
 }
 
 /// One conflict in the JSON contract.
