@@ -2,7 +2,7 @@
 //!
 //! Conflicts between tables (`check`), divergences from the canonical table (`conform`),
 //! problems with input files, and problems found in a store (`verify`) are all [`Diagnostic`]s:
-//! a rule id from [`RULES`], a [`Severity`], a message, a primary location with related ones,
+//! a rule id from [`rules`], a [`Severity`], a message, a primary location with related ones,
 //! and an optional hint. Every output format renders that one shape in one place (the
 //! `isa-report` crate: text lines, JSON locations, SARIF results), so a location or a hint is
 //! written the same way whoever produced it. The domain types keep their own fields (a

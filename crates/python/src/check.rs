@@ -43,13 +43,13 @@ impl PyReport {
         self.failed
     }
 
-    /// The `check --format json` document, exactly as the CLI prints it.
+    /// The `check --format json` document, exactly as the CLI prints it (by the same writer,
+    /// without the document's tree of values: for 1,000 tables that tree was gigabytes).
     fn to_json(&self) -> String {
-        isa_report::pretty_json(&isa_report::check::report_json(
-            &self.report,
-            self.fail_on,
-            self.failed,
-        ))
+        let mut out = Vec::new();
+        isa_report::check::write_report_json(&mut out, &self.report, self.fail_on, self.failed)
+            .expect("writing to memory does not fail");
+        String::from_utf8(out).expect("the document is UTF-8")
     }
 
     /// The `check` text report (no colour).
@@ -57,9 +57,12 @@ impl PyReport {
         isa_report::check::render_text(&self.report, self.fail_on, self.failed)
     }
 
-    /// The `check --format sarif` document (SARIF 2.1.0).
+    /// The `check --format sarif` document (SARIF 2.1.0), written as the CLI writes it.
     fn to_sarif(&self) -> String {
-        isa_report::pretty_json(&isa_report::check::sarif(&self.report))
+        let mut out = Vec::new();
+        isa_report::check::write_sarif(&mut out, &self.report)
+            .expect("writing to memory does not fail");
+        String::from_utf8(out).expect("the log is UTF-8")
     }
 
     fn __len__(&self) -> usize {
