@@ -5,8 +5,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use isa_core::{CheckOptions, Detection};
 use isa_report::check::{
-    render_summary, summary_json, write_detection_json, write_report_json, write_sarif, write_text,
-    TextOptions,
+    render_summary, summary_json, write_detection_json, write_sarif, write_text, TextOptions,
 };
 
 use crate::args::{AliasArg, ReportArgs, ReportFormat, SchemeArg};
@@ -61,21 +60,8 @@ pub fn run(args: Args) -> Result<u8> {
     let failed = fail_on
         .threshold()
         .is_some_and(|t| detection.count_at_least(t) > 0);
-    if args.max_entries.is_some() && !args.summary && args.report.format != ReportFormat::Text {
-        anyhow::bail!(
-            "--max-entries shortens the text report; the JSON and SARIF documents stay complete"
-        );
-    }
-    if !args.summary && args.report.format == ReportFormat::Json {
-        // Streamed as it is serialised, each conflict's entry views made as they are written:
-        // a report of 1,000 tables is hundreds of megabytes, and half a million views.
-        stream_stdout(|out| write_detection_json(out, &detection, fail_on, failed))?;
-        discard(detection);
-        discard(tables);
-        return Ok(if failed { EXIT_FAIL } else { EXIT_OK });
-    }
-    let report = detection.into_report();
     if args.summary {
+        let report = detection.into_report();
         match args.report.format {
             ReportFormat::Text => write_stdout(&render_summary(&report, fail_on, failed))?,
             ReportFormat::Json => write_stdout(&json(&summary_json(&report, fail_on, failed)))?,
@@ -86,21 +72,34 @@ pub fn run(args: Args) -> Result<u8> {
         discard((tables, report));
         return Ok(if failed { EXIT_FAIL } else { EXIT_OK });
     }
+    if args.max_entries.is_some() && args.report.format != ReportFormat::Text {
+        anyhow::bail!(
+            "--max-entries shortens the text report; the JSON and SARIF documents stay complete"
+        );
+    }
+    // Every document is written as it is made: for 1,000 tables the JSON report is hundreds of
+    // megabytes, the SARIF log a quarter of a gigabyte, the text tens of megabytes.
     match args.report.format {
+        // From the detection: each conflict's entry views are made as they are written, never
+        // all at once (half a million of them for 1,000 tables).
+        ReportFormat::Json => {
+            stream_stdout(|out| write_detection_json(out, &detection, fail_on, failed))?;
+            discard(detection);
+        }
         ReportFormat::Text => {
+            let report = detection.into_report();
             let options = TextOptions {
                 max_entries: args.max_entries,
             };
-            // Written as it is made: the text of 1,000 tables is tens of megabytes.
-            stream_stdout(|out| write_text(out, &report, fail_on, failed, options))?
+            stream_stdout(|out| write_text(out, &report, fail_on, failed, options))?;
+            discard(report);
         }
-        // Written from the detection above; the report gives the same bytes.
-        ReportFormat::Json => {
-            stream_stdout(|out| write_report_json(out, &report, fail_on, failed))?
+        ReportFormat::Sarif => {
+            let report = detection.into_report();
+            stream_stdout(|out| write_sarif(out, &report))?;
+            discard(report);
         }
-        // Streamed too: the log of 1,000 tables is a quarter of a gigabyte.
-        ReportFormat::Sarif => stream_stdout(|out| write_sarif(out, &report))?,
     }
-    discard((tables, report));
+    discard(tables);
     Ok(if failed { EXIT_FAIL } else { EXIT_OK })
 }

@@ -148,18 +148,23 @@ impl Ctx<'_> {
             key: Some(&self.keys[item.key as usize]),
             format: (item.format != NO_FORMAT).then(|| &*self.strings[item.format as usize]),
             layout: (item.layout != NO_LAYOUT).then(|| &*self.layouts[item.layout as usize].text),
-            location: (item.file != NO_FILE).then(|| LocationRef {
-                file: self.files[item.file as usize],
-                line: item.line,
-                column: item.column,
-            }),
+            location: self.location(item),
         }
     }
 
+    /// Where an item's entry was read, from the copy the item holds (it orders as the
+    /// entry's own [`Location`] does).
+    fn location(&self, item: &Item) -> Option<LocationRef<'_>> {
+        (item.file != NO_FILE).then(|| LocationRef {
+            file: self.files[item.file as usize],
+            line: item.line,
+            column: item.column,
+        })
+    }
+
     /// Several items in [`ConflictEntry`] order. The sort keys come from the flat items and
-    /// the interned strings (the same values as the entries' own fields), so only a tie on
-    /// all of them — one table listing the same instruction twice — reads the entries
-    /// themselves, scattered over every table loaded, for their locations.
+    /// the interned strings (the same values as the entries' own fields); a tie on all of
+    /// them — one table listing the same instruction twice — is broken by location.
     pub(super) fn sorted(&self, indices: impl Iterator<Item = u32>) -> Vec<u32> {
         let mut indices: Vec<u32> = indices.collect();
         let sort_key = |i: &u32| {
@@ -173,7 +178,7 @@ impl Ctx<'_> {
                 (item.layout != NO_LAYOUT).then(|| &*self.layouts[item.layout as usize].text),
             )
         };
-        let location = |i: &u32| self.entry(&self.items[*i as usize]).location.as_ref();
+        let location = |i: &u32| self.location(&self.items[*i as usize]);
         indices.sort_by(|a, b| {
             sort_key(a)
                 .cmp(&sort_key(b))
@@ -368,10 +373,7 @@ impl<'t> Detection<'t> {
     /// Drops the informational conflicts and their counts ([`Report::drop_info`]).
     pub fn drop_info(&mut self) {
         self.found.retain(|f| f.conflict.severity > Severity::Info);
-        self.summary.by_severity.remove(&Severity::Info);
-        self.summary
-            .by_kind
-            .retain(|k, _| k.severity() > Severity::Info);
+        self.summary.drop_info();
     }
 
     /// The report, every entry view made.

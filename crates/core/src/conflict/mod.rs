@@ -349,6 +349,15 @@ pub struct Summary {
     pub by_kind: BTreeMap<ConflictKind, usize>,
 }
 
+impl Summary {
+    /// Forgets the counts of informational conflicts (`check --no-info`), for
+    /// [`Report::drop_info`] and [`Detection::drop_info`].
+    fn drop_info(&mut self) {
+        self.by_severity.remove(&Severity::Info);
+        self.by_kind.retain(|k, _| k.severity() > Severity::Info);
+    }
+}
+
 /// The result of [`detect`].
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Report {
@@ -375,10 +384,7 @@ impl Report {
     /// Drops the informational conflicts, and their counts from the summary (`check --no-info`).
     pub fn drop_info(&mut self) {
         self.conflicts.retain(|c| c.severity > Severity::Info);
-        self.summary.by_severity.remove(&Severity::Info);
-        self.summary
-            .by_kind
-            .retain(|k, _| k.severity() > Severity::Info);
+        self.summary.drop_info();
     }
 }
 
