@@ -5,12 +5,13 @@ use std::path::PathBuf;
 use anyhow::Result;
 use isa_core::{CheckOptions, Detection};
 use isa_report::check::{
-    render_summary, summary_json, write_detection_json, write_sarif, write_text, TextOptions,
+    render_detection_summary, write_detection_json, write_detection_summary_json,
+    write_detection_text, write_sarif, TextOptions,
 };
 
 use crate::args::{AliasArg, ReportArgs, ReportFormat, SchemeArg};
 use crate::inputs;
-use crate::output::{discard, json, stream_stdout, write_stdout, EXIT_FAIL, EXIT_OK};
+use crate::output::{discard, stream_stdout, write_stdout, EXIT_FAIL, EXIT_OK};
 
 /// Arguments of `check`.
 #[derive(Debug, clap::Args)]
@@ -61,15 +62,20 @@ pub fn run(args: Args) -> Result<u8> {
         .threshold()
         .is_some_and(|t| detection.count_at_least(t) > 0);
     if args.summary {
-        let report = detection.into_report();
+        // From the detection: only the conflicts shown have their entries made.
         match args.report.format {
-            ReportFormat::Text => write_stdout(&render_summary(&report, fail_on, failed))?,
-            ReportFormat::Json => write_stdout(&json(&summary_json(&report, fail_on, failed)))?,
+            ReportFormat::Text => {
+                write_stdout(&render_detection_summary(&detection, fail_on, failed))?
+            }
+            ReportFormat::Json => stream_stdout(|out| {
+                write_detection_summary_json(out, &detection, fail_on, failed)
+            })?,
             ReportFormat::Sarif => anyhow::bail!(
                 "--summary has no SARIF form (a SARIF log lists every result)\nhint: use --format json or text with --summary"
             ),
         }
-        discard((tables, report));
+        discard(detection);
+        discard(tables);
         return Ok(if failed { EXIT_FAIL } else { EXIT_OK });
     }
     if args.max_entries.is_some() && args.report.format != ReportFormat::Text {
@@ -87,12 +93,11 @@ pub fn run(args: Args) -> Result<u8> {
             discard(detection);
         }
         ReportFormat::Text => {
-            let report = detection.into_report();
             let options = TextOptions {
                 max_entries: args.max_entries,
             };
-            stream_stdout(|out| write_text(out, &report, fail_on, failed, options))?;
-            discard(report);
+            stream_stdout(|out| write_detection_text(out, &detection, fail_on, failed, options))?;
+            discard(detection);
         }
         ReportFormat::Sarif => {
             let report = detection.into_report();

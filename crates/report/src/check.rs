@@ -65,15 +65,31 @@ pub const SUMMARY_TOP: usize = 10;
 /// `check --summary` as text: counts by severity and by kind, the first [`SUMMARY_TOP`]
 /// conflicts (most severe first) as one line each, and the verdict.
 pub fn render_summary(report: &Report, fail_on: FailOn, failed: bool) -> String {
-    let s = &report.summary;
+    let conflicts: Vec<ConflictRef> = report.conflicts.iter().map(Conflict::as_ref).collect();
+    summary_text(&report.summary, &conflicts, fail_on, failed)
+}
+
+/// [`render_summary`] for a [`Detection`]: no conflict's entries are made (a summary of 1,000
+/// tables made all 512,000 of them into a report first, which cost more than the full JSON).
+pub fn render_detection_summary(detection: &Detection, fail_on: FailOn, failed: bool) -> String {
+    let conflicts: Vec<ConflictRef> = detection.conflicts().collect();
+    summary_text(detection.summary(), &conflicts, fail_on, failed)
+}
+
+fn summary_text(
+    s: &isa_core::conflict::Summary,
+    conflicts: &[ConflictRef],
+    fail_on: FailOn,
+    failed: bool,
+) -> String {
     let mut out = String::new();
     out.push_str(&format!(
         "{} tables, {} entries ({} instructions): {} conflict{}\n\n",
         s.tables,
         s.entries,
         s.instructions,
-        report.conflicts.len(),
-        if report.conflicts.len() == 1 { "" } else { "s" },
+        conflicts.len(),
+        if conflicts.len() == 1 { "" } else { "s" },
     ));
     let width = ConflictKind::ALL
         .iter()
@@ -95,19 +111,19 @@ pub fn render_summary(report: &Report, fail_on: FailOn, failed: bool) -> String 
             out.push_str(&format!("  {:width$}  {n}\n", k.as_str()));
         }
     }
-    if !report.conflicts.is_empty() {
-        let shown = report.conflicts.len().min(SUMMARY_TOP);
+    if !conflicts.is_empty() {
+        let shown = conflicts.len().min(SUMMARY_TOP);
         out.push_str(&format!(
             "\ntop {shown} of {} (most severe first)\n",
-            report.conflicts.len()
+            conflicts.len()
         ));
-        for c in top(report).take(SUMMARY_TOP) {
+        for c in top(conflicts).take(SUMMARY_TOP) {
             out.push_str(&format!(
                 "  {}[{}] {}: {}\n",
-                paint(severity_style(c.severity), c.severity.as_str()),
-                c.kind,
-                paint(Style::Dim, &c.id),
-                c.message
+                paint(severity_style(c.severity()), c.severity().as_str()),
+                c.kind(),
+                paint(Style::Dim, c.id()),
+                c.message()
             ));
         }
     }
@@ -119,25 +135,65 @@ pub fn render_summary(report: &Report, fail_on: FailOn, failed: bool) -> String 
 
 /// The conflicts most severe first, in report order within a severity (as the full text
 /// report lists them).
-fn top(report: &Report) -> impl Iterator<Item = &Conflict> {
-    Severity::DESCENDING
-        .into_iter()
-        .flat_map(move |sev| report.conflicts.iter().filter(move |c| c.severity == sev))
+fn top<'a, 'c>(conflicts: &'a [ConflictRef<'c>]) -> impl Iterator<Item = ConflictRef<'c>> + 'a {
+    Severity::DESCENDING.into_iter().flat_map(move |sev| {
+        conflicts
+            .iter()
+            .copied()
+            .filter(move |c| c.severity() == sev)
+    })
 }
 
 /// `check --summary --format json`: `{"summary": {...}, "top": [...]}` — the full document's
 /// summary and its first [`SUMMARY_TOP`] conflicts, most severe first, each as in the full
 /// document.
-pub fn summary_json(report: &Report, fail_on: FailOn, failed: bool) -> Value {
-    let summary = serde_json::to_value(Summary {
-        summary: &report.summary,
-        conflicts: report.conflicts.len(),
+pub fn write_summary_json(
+    out: impl std::io::Write,
+    report: &Report,
+    fail_on: FailOn,
+    failed: bool,
+) -> std::io::Result<()> {
+    let conflicts: Vec<ConflictRef> = report.conflicts.iter().map(Conflict::as_ref).collect();
+    summary_json(out, &report.summary, &conflicts, fail_on, failed)
+}
+
+/// [`write_summary_json`] for a [`Detection`]: only the conflicts shown have their entries
+/// made, as they are written.
+pub fn write_detection_summary_json(
+    out: impl std::io::Write,
+    detection: &Detection,
+    fail_on: FailOn,
+    failed: bool,
+) -> std::io::Result<()> {
+    let conflicts: Vec<ConflictRef> = detection.conflicts().collect();
+    summary_json(out, detection.summary(), &conflicts, fail_on, failed)
+}
+
+fn summary_json(
+    out: impl std::io::Write,
+    summary: &isa_core::conflict::Summary,
+    conflicts: &[ConflictRef],
+    fail_on: FailOn,
+    failed: bool,
+) -> std::io::Result<()> {
+    let mut w = crate::stream::Pretty::new(out);
+    w.open(b'{');
+    key!(w, "summary");
+    w.value(&Summary {
+        summary,
+        conflicts: conflicts.len(),
         fail_on,
         failed,
-    })
-    .expect("a summary always serialises");
-    let top: Vec<Value> = top(report).take(SUMMARY_TOP).map(conflict_json).collect();
-    json!({"summary": summary, "top": top})
+    })?;
+    key!(w, "top");
+    w.open(b'[');
+    for c in top(conflicts).take(SUMMARY_TOP) {
+        w.element();
+        write_conflict(&mut w, c)?;
+    }
+    w.close(b']')?;
+    w.close(b'}')?;
+    w.finish()
 }
 
 fn verdict_line(fail_on: FailOn, failed: bool) -> String {
@@ -177,13 +233,45 @@ pub fn write_text(
     failed: bool,
     options: TextOptions,
 ) -> std::io::Result<()> {
+    let conflicts: Vec<ConflictRef> = report.conflicts.iter().map(Conflict::as_ref).collect();
+    text(out, &report.summary, &conflicts, fail_on, failed, options)
+}
+
+/// [`write_text`] for a [`Detection`]: each conflict's entry views are made as its rows are
+/// written, never all at once.
+pub fn write_detection_text(
+    out: impl std::io::Write,
+    detection: &Detection,
+    fail_on: FailOn,
+    failed: bool,
+    options: TextOptions,
+) -> std::io::Result<()> {
+    let conflicts: Vec<ConflictRef> = detection.conflicts().collect();
+    text(
+        out,
+        detection.summary(),
+        &conflicts,
+        fail_on,
+        failed,
+        options,
+    )
+}
+
+/// The one writer of the text report, whatever holds the conflicts.
+fn text(
+    out: impl std::io::Write,
+    s: &isa_core::conflict::Summary,
+    conflicts: &[ConflictRef],
+    fail_on: FailOn,
+    failed: bool,
+    options: TextOptions,
+) -> std::io::Result<()> {
     use std::io::Write;
     let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
     for severity in Severity::DESCENDING {
-        let group: Vec<&Conflict> = report
-            .conflicts
+        let group: Vec<&ConflictRef> = conflicts
             .iter()
-            .filter(|c| c.severity == severity)
+            .filter(|c| c.severity() == severity)
             .collect();
         if group.is_empty() {
             continue;
@@ -195,37 +283,32 @@ pub fn write_text(
                 out,
                 "{}[{}] {}: {}",
                 paint(severity_style(severity), severity.as_str()),
-                c.kind,
-                paint(Style::Dim, &c.id),
-                paint(Style::Bold, &c.message)
+                c.kind(),
+                paint(Style::Dim, c.id()),
+                paint(Style::Bold, c.message())
             )?;
             let width = c
-                .entries
-                .iter()
+                .entries()
                 .map(|e| e.implementation.len())
                 .max()
                 .unwrap_or(0)
                 .min(MAX_PAD);
             let op_width = c
-                .entries
-                .iter()
+                .entries()
                 .map(|e| hex_opcode(e.opcode).len())
                 .max()
                 .unwrap_or(0)
                 .min(MAX_PAD);
             let m_width = c
-                .entries
-                .iter()
-                .map(|e| e.mnemonic.as_deref().unwrap_or("-").len())
+                .entries()
+                .map(|e| e.mnemonic.unwrap_or("-").len())
                 .max()
                 .unwrap_or(0)
                 .min(MAX_PAD);
             let locations: Vec<String> = c
-                .entries
-                .iter()
+                .entries()
                 .map(|e| {
                     e.location
-                        .as_ref()
                         .map(|l| l.to_string())
                         .unwrap_or_else(|| "(no location)".into())
                 })
@@ -237,8 +320,8 @@ pub fn write_text(
                 .unwrap_or(0)
                 .min(MAX_PAD);
             let limit = options.max_entries.unwrap_or(usize::MAX);
-            for (e, location) in c.entries.iter().zip(&locations).take(limit) {
-                let layout = match (&e.format, &e.layout) {
+            for (e, location) in c.entries().zip(&locations).take(limit) {
+                let layout = match (e.format, e.layout) {
                     (Some(f), Some(l)) => format!("  format {f} [{l}]"),
                     (Some(f), None) => format!("  format {f} [layout unknown]"),
                     _ => String::new(),
@@ -247,14 +330,15 @@ pub fn write_text(
                     "    {:width$}  {:>op_width$}  {:m_width$}  {}{}",
                     e.implementation,
                     hex_opcode(e.opcode),
-                    e.mnemonic.as_deref().unwrap_or("-"),
+                    e.mnemonic.unwrap_or("-"),
                     paint(Style::Dim, &format!("{location:l_width$}")),
                     layout,
                 );
                 writeln!(out, "{}", row.trim_end())?;
             }
-            if c.entries.len() > limit {
-                let more = c.entries.len() - limit;
+            let total = c.entries().len();
+            if total > limit {
+                let more = total - limit;
                 writeln!(
                     out,
                     "    … and {more} more entr{} (--max-entries)",
@@ -264,7 +348,6 @@ pub fn write_text(
             writeln!(out)?;
         }
     }
-    let s = &report.summary;
     let counts: Vec<String> = Severity::DESCENDING
         .iter()
         .map(|sev| format!("{} {}", s.by_severity.get(sev).copied().unwrap_or(0), sev))
@@ -275,8 +358,8 @@ pub fn write_text(
         s.tables,
         s.entries,
         s.instructions,
-        report.conflicts.len(),
-        if report.conflicts.len() == 1 { "" } else { "s" },
+        conflicts.len(),
+        if conflicts.len() == 1 { "" } else { "s" },
         counts.join(", ")
     )?;
     writeln!(out, "{}", verdict_line(fail_on, failed))?;
@@ -669,6 +752,38 @@ mod tests {
             let mut lazy = Vec::new();
             write_detection_json(&mut lazy, &detection, fail_on, failed).unwrap();
             assert_eq!(String::from_utf8(lazy).unwrap(), rendered);
+            // And so do the text report (shortened or not) and the summary in both forms.
+            for max_entries in [None, Some(0), Some(1)] {
+                let options = TextOptions { max_entries };
+                let mut from_report = Vec::new();
+                write_text(&mut from_report, &report, fail_on, failed, options).unwrap();
+                let mut from_detection = Vec::new();
+                write_detection_text(&mut from_detection, &detection, fail_on, failed, options)
+                    .unwrap();
+                assert_eq!(from_report, from_detection);
+            }
+            assert_eq!(
+                render_summary(&report, fail_on, failed),
+                render_detection_summary(&detection, fail_on, failed)
+            );
+            let mut summary = Vec::new();
+            write_summary_json(&mut summary, &report, fail_on, failed).unwrap();
+            let mut lazy_summary = Vec::new();
+            write_detection_summary_json(&mut lazy_summary, &detection, fail_on, failed).unwrap();
+            assert_eq!(summary, lazy_summary);
+            // The summary's JSON is the full document's summary and its first conflicts,
+            // most severe first.
+            let full: Value = serde_json::from_str(&rendered).unwrap();
+            let summary: Value = serde_json::from_slice(&summary).unwrap();
+            assert_eq!(summary["summary"], full["summary"]);
+            let mut top: Vec<Value> = full["conflicts"].as_array().unwrap().clone();
+            top.sort_by_key(|c| {
+                Severity::DESCENDING
+                    .iter()
+                    .position(|s| c["severity"] == s.as_str())
+            });
+            top.truncate(SUMMARY_TOP);
+            assert_eq!(summary["top"], Value::Array(top));
         }
     }
 }

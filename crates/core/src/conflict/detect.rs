@@ -179,10 +179,19 @@ impl Ctx<'_> {
             )
         };
         let location = |i: &u32| self.location(&self.items[*i as usize]);
+        // Implementation and number nearly always decide (entries of one conflict come from
+        // different tables), so they are compared before the string keys are looked up:
+        // building every key in full for each comparison was a fifth of detection.
+        let head = |i: &u32| {
+            let item = &self.items[*i as usize];
+            (self.name_rank[item.table as usize], item.opcode)
+        };
         indices.sort_by(|a, b| {
-            sort_key(a)
-                .cmp(&sort_key(b))
-                .then_with(|| location(a).cmp(&location(b)))
+            head(a).cmp(&head(b)).then_with(|| {
+                sort_key(a)
+                    .cmp(&sort_key(b))
+                    .then_with(|| location(a).cmp(&location(b)))
+            })
         });
         indices
     }
