@@ -471,39 +471,87 @@ fn write_conflict<W: std::io::Write>(
     w.close(b']')?;
     key!(w, "entries");
     w.open(b'[');
-    for e in c.entries() {
-        w.element();
-        w.open(b'{');
-        key!(w, "implementation");
-        w.str(e.implementation);
-        key!(w, "opcode");
-        w.uint(u64::from(e.opcode));
-        key!(w, "mnemonic");
-        w.opt_str(e.mnemonic);
-        key!(w, "format");
-        w.opt_str(e.format);
-        key!(w, "layout");
-        w.opt_str(e.layout);
-        key!(w, "location");
-        match e.location {
-            Some(l) => {
-                w.open(b'{');
-                key!(w, "file");
-                w.str(l.file);
-                key!(w, "line");
-                w.uint(u64::from(l.line));
-                key!(w, "column");
-                w.uint(u64::from(l.column));
-                w.close(b'}')?;
+    let mut entries = c.entries().peekable();
+    if entries.peek().is_some() {
+        // Every entry object has one shape at one depth: its keys, separators and indents are
+        // laid out once per conflict, and each entry is those fragments and its values (a call
+        // per key, comma and indent was most of the writing of a large report).
+        let t = EntryShape::new(w);
+        for e in entries {
+            w.element();
+            w.raw(&t.implementation);
+            w.str(e.implementation);
+            w.raw(&t.opcode);
+            w.uint(u64::from(e.opcode));
+            w.raw(&t.mnemonic);
+            w.opt_str(e.mnemonic);
+            w.raw(&t.format);
+            w.opt_str(e.format);
+            w.raw(&t.layout);
+            w.opt_str(e.layout);
+            match e.location {
+                Some(l) => {
+                    w.raw(&t.file);
+                    w.str(l.file);
+                    w.raw(&t.line);
+                    w.uint(u64::from(l.line));
+                    w.raw(&t.column);
+                    w.uint(u64::from(l.column));
+                    w.raw(&t.located_end);
+                }
+                None => w.raw(&t.unlocated_end),
             }
-            None => w.opt_str(None),
+            w.spill()?;
         }
-        w.close(b'}')?;
     }
     w.close(b']')?;
     key!(w, "message");
     w.str(c.message());
     w.close(b'}')
+}
+
+/// The fixed bytes of an entry object in a conflict's `entries` (see [`write_conflict`]), for
+/// the depth of that array: what `open`, `key!` and `close` would write around the values.
+struct EntryShape {
+    implementation: Vec<u8>,
+    opcode: Vec<u8>,
+    mnemonic: Vec<u8>,
+    format: Vec<u8>,
+    layout: Vec<u8>,
+    file: Vec<u8>,
+    line: Vec<u8>,
+    column: Vec<u8>,
+    located_end: Vec<u8>,
+    unlocated_end: Vec<u8>,
+}
+
+impl EntryShape {
+    /// The shape for elements of the array `w` is in.
+    fn new<W: std::io::Write>(w: &crate::stream::Pretty<W>) -> EntryShape {
+        let mut implementation = vec![b'{'];
+        implementation.extend(w.member_prefix(1, true, "implementation"));
+        let mut file = w.member_prefix(1, false, "location");
+        file.push(b'{');
+        file.extend(w.member_prefix(2, true, "file"));
+        let mut located_end = w.close_suffix(1, b'}');
+        located_end.extend(w.close_suffix(0, b'}'));
+        let mut unlocated_end = b"null".to_vec();
+        unlocated_end.extend(w.close_suffix(0, b'}'));
+        let mut unlocated = w.member_prefix(1, false, "location");
+        unlocated.extend(unlocated_end);
+        EntryShape {
+            implementation,
+            opcode: w.member_prefix(1, false, "opcode"),
+            mnemonic: w.member_prefix(1, false, "mnemonic"),
+            format: w.member_prefix(1, false, "format"),
+            layout: w.member_prefix(1, false, "layout"),
+            file,
+            line: w.member_prefix(2, false, "line"),
+            column: w.member_prefix(2, false, "column"),
+            located_end,
+            unlocated_end: unlocated,
+        }
+    }
 }
 
 /// The JSON contract (docs/reference/json-contracts.md) as a tree, for [`report_json`];

@@ -173,7 +173,44 @@ impl<W: Write> Pretty<W> {
         self.spill()
     }
 
-    fn spill(&mut self) -> io::Result<()> {
+    /// How many containers are open: the depth of the next member.
+    pub fn depth(&self) -> usize {
+        self.open.len()
+    }
+
+    /// The bytes that start a member `levels` below the current depth: `,` (unless `first`),
+    /// a newline and the indent, then `"key": ` — for a writer that lays out many objects of
+    /// one shape at one depth from such fragments ([`Pretty::raw`]) instead of a call per key.
+    pub fn member_prefix(&self, levels: usize, first: bool, key: &str) -> Vec<u8> {
+        let mut out = Vec::new();
+        if !first {
+            out.push(b',');
+        }
+        out.push(b'\n');
+        out.resize(out.len() + 2 * (self.open.len() + levels), b' ');
+        escape_str(&mut out, key);
+        out.extend_from_slice(b": ");
+        out
+    }
+
+    /// The newline and indent `levels` below the current depth, then `bracket`: the end of a
+    /// container laid out with [`Pretty::member_prefix`].
+    pub fn close_suffix(&self, levels: usize, bracket: u8) -> Vec<u8> {
+        let mut out = vec![b'\n'];
+        out.resize(1 + 2 * (self.open.len() + levels), b' ');
+        out.push(bracket);
+        out
+    }
+
+    /// Appends bytes as written: fragments from [`Pretty::member_prefix`] and
+    /// [`Pretty::close_suffix`] between values, which together must make one complete value
+    /// at the current position (the writer keeps no state for what they open and close).
+    pub fn raw(&mut self, bytes: &[u8]) {
+        self.buf.extend_from_slice(bytes);
+    }
+
+    /// Hands a full buffer on: call after a value written with [`Pretty::raw`].
+    pub fn spill(&mut self) -> io::Result<()> {
         if self.buf.len() >= BLOCK {
             self.out.write_all(&self.buf)?;
             self.buf.clear();
