@@ -115,6 +115,16 @@ pub fn handshake(data: &[u8]) {
 /// Any text (invalid UTF-8 replaced) read as a JSON table and as a JSON alias map.
 pub fn read_table_json(data: &[u8]) {
     read_table(data, "f.json", TableFormat::Json);
+    // The one-pass reader of the common shape never takes a text the general reader (value
+    // tree and walker) refuses or reads otherwise.
+    let text = String::from_utf8_lossy(data);
+    if let Some(fast) = isa_io::read::parse_table_common_shape("f.json", &text) {
+        let general = isa_io::read::parse_table_general("f.json", &text, TableFormat::Json)
+            .unwrap_or_else(|e| {
+                panic!("the fast reader took a table the general one refuses: {e}")
+            });
+        assert_eq!(fast, general, "the two JSON readers disagree");
+    }
 }
 
 /// Any text to the JSON tree builder the table readers use (`isa_io::value::build_json`), alone

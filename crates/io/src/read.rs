@@ -167,20 +167,42 @@ pub fn duplicate_implementations(tables: &[Table]) -> Vec<LoadError> {
 
 /// Parses a table from text.
 pub fn parse_table(file: &str, text: &str, format: TableFormat) -> Result<Table, LoadError> {
-    let index = LineIndex::new(text);
+    read(file, text, format, true)
+}
+
+/// [`parse_table`] without the one-pass reader of the common JSON shape (`fast.rs`): always the
+/// value tree and its walker. Only for holding the two to one answer (a property test and the
+/// `read_table_json` fuzz target); not used to read tables.
+#[doc(hidden)]
+pub fn parse_table_general(
+    file: &str,
+    text: &str,
+    format: TableFormat,
+) -> Result<Table, LoadError> {
+    read(file, text, format, false)
+}
+
+/// The one-pass reader of the common JSON shape alone: `None` where it gives up (see
+/// [`parse_table_general`]).
+#[doc(hidden)]
+pub fn parse_table_common_shape(file: &str, text: &str) -> Option<Table> {
+    crate::fast::table(&Reader::new(file, text, TableFormat::Json), text)
+}
+
+fn read(file: &str, text: &str, format: TableFormat, fast: bool) -> Result<Table, LoadError> {
+    let reader = Reader::new(file, text, format);
+    if fast && format == TableFormat::Json {
+        // The common shape in one pass; anything else (and every error) the general way.
+        if let Some(table) = crate::fast::table(&reader, text) {
+            return Ok(table);
+        }
+        reader.line_cursor.set(0);
+    }
     let root = match format {
         TableFormat::Json => parse_json(file, text)?,
-        TableFormat::Toml => parse_toml(file, text, &index)?,
+        TableFormat::Toml => parse_toml(file, text, &reader.index)?,
     };
-    Reader {
-        file,
-        shared_file: std::sync::Arc::from(file),
-        text,
-        index,
-        line_cursor: std::cell::Cell::new(0),
-        format,
-    }
-    .table(&root)
+    reader.table(&root)
 }
 
 /// `opcodes[N]`, an entry's name in messages.
@@ -249,7 +271,7 @@ impl<'n> EntryFields<'n> {
     }
 }
 
-struct Reader<'a> {
+pub(crate) struct Reader<'a> {
     file: &'a str,
     /// The file name every entry's location shares.
     shared_file: std::sync::Arc<str>,
@@ -262,7 +284,18 @@ struct Reader<'a> {
 
 type Props<'n> = [(Cow<'n, str>, Range<usize>, Node<'n>)];
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
+    fn new(file: &'a str, text: &'a str, format: TableFormat) -> Reader<'a> {
+        Reader {
+            file,
+            shared_file: std::sync::Arc::from(file),
+            text,
+            index: LineIndex::new(text),
+            line_cursor: std::cell::Cell::new(0),
+            format,
+        }
+    }
+
     fn error(&self, span: &Range<usize>, message: impl Into<String>) -> LoadError {
         let (line, column) = self.index.locate(self.text, span.start);
         LoadError {
@@ -274,7 +307,7 @@ impl Reader<'_> {
         }
     }
 
-    fn location(&self, span: &Range<usize>) -> Location {
+    pub(crate) fn location(&self, span: &Range<usize>) -> Location {
         // Entries are read in file order, so the line search resumes where the last ended.
         let mut cursor = self.line_cursor.get();
         let (line, column) = self.index.locate_from(self.text, span.start, &mut cursor);
