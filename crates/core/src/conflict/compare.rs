@@ -261,6 +261,10 @@ pub(super) fn by_mnemonic(
                     .insert(e.implementation);
             }
         }
+        let groups: Groups = groups
+            .into_iter()
+            .map(|(layout, names)| (layout, names.into_iter().collect()))
+            .collect();
         let message = format!("{name} has different layouts: {}", describe_groups(&groups));
         out.push(finish(
             ctx,
@@ -276,42 +280,54 @@ pub(super) fn by_mnemonic(
 /// The implementations holding each set of values, keyed by the set's label: what a map from
 /// label to implementations filled table by table holds, built with one label and one name
 /// list per distinct set rather than a label string and a name-set insertion per table (at
-/// 1,000 tables that was a tenth of `check`). `sets` are in table order, which is name order.
+/// 1,000 tables that was a tenth of `check`). `sets` are in table order, which is name order,
+/// so each list comes out sorted; equal names (of tables given twice) have equal ranks, which
+/// are compared instead of the names.
 fn group_by_set<'c>(
     ctx: &Ctx<'c>,
     sets: &[(u32, Vec<u32>)],
     label: impl Fn(&[u32]) -> String,
-) -> BTreeMap<String, BTreeSet<&'c str>> {
+) -> Groups<'c> {
     let mut index: FxMap<&[u32], usize> = FxMap::default();
-    let mut distinct: Vec<(&[u32], Vec<&'c str>)> = Vec::new();
+    // Per distinct set: the names, and the rank of the last one.
+    let mut distinct: Vec<(&[u32], Vec<&'c str>, u32)> = Vec::new();
     for (table, set) in sets {
         let name = ctx.tables[*table as usize].implementation.as_str();
+        let rank = ctx.name_rank(*table);
         let g = *index.entry(set.as_slice()).or_insert_with(|| {
-            distinct.push((set.as_slice(), Vec::new()));
+            distinct.push((set.as_slice(), Vec::new(), u32::MAX));
             distinct.len() - 1
         });
-        let names = &mut distinct[g].1;
-        if names.last() != Some(&name) {
+        let (_, names, last) = &mut distinct[g];
+        if *last != rank {
             names.push(name);
+            *last = rank;
         }
     }
-    let mut groups: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
-    for (set, names) in distinct {
-        // Sorted input: the set is built in bulk, not by insertion.
+    let mut groups = Groups::new();
+    for (set, names, _) in distinct {
         match groups.entry(label(set)) {
             std::collections::btree_map::Entry::Vacant(v) => {
-                v.insert(names.into_iter().collect());
+                v.insert(names);
             }
-            std::collections::btree_map::Entry::Occupied(mut o) => o.get_mut().extend(names),
+            // Two sets with one label (rare): their lists merged, in order, once each.
+            std::collections::btree_map::Entry::Occupied(mut o) => {
+                let merged = o.get_mut();
+                merged.extend(names);
+                merged.sort_unstable();
+                merged.dedup();
+            }
         }
     }
     groups
 }
 
-/// Groups implementations by the value they hold, for messages:
-/// `ADD in 3 implementations (a, b, c); IADD in 1 (d)`.
-fn describe_groups(groups: &BTreeMap<String, BTreeSet<&str>>) -> String {
-    let mut parts: Vec<(usize, &String, &BTreeSet<&str>)> = groups
+/// Each value's label with the names of the implementations holding it, sorted and distinct.
+type Groups<'c> = BTreeMap<String, Vec<&'c str>>;
+
+/// "value in N implementations (a, b, c, +k more); …", the most widespread value first.
+fn describe_groups(groups: &Groups) -> String {
+    let mut parts: Vec<(usize, &String, &Vec<&str>)> = groups
         .iter()
         .map(|(value, impls)| (impls.len(), value, impls))
         .collect();

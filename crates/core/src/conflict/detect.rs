@@ -196,6 +196,11 @@ impl Ctx<'_> {
         indices
     }
 
+    /// The rank of table `table`'s name among the distinct names.
+    pub(super) fn name_rank(&self, table: u32) -> u32 {
+        self.name_rank[table as usize]
+    }
+
     pub(super) fn name(&self, item: &Item) -> &str {
         &self.tables[item.table as usize].implementation
     }
