@@ -14,7 +14,7 @@
 //! that reader returns for the same text: a unit test, a property test over mutated tables and
 //! the `read_table_json` fuzz target hold the two to that.
 
-use isa_core::{Date, Encoding, Entry, EntryText, Table};
+use isa_core::{Date, Encoding, Endian, Entry, EntryText, Table};
 
 use crate::read::Reader;
 
@@ -33,6 +33,7 @@ pub(crate) fn table(reader: &Reader, text: &str) -> Option<Table> {
     let mut implementation = None;
     let mut registered = None;
     let mut entries = None;
+    let mut encoding = Encoding::default();
     let mut strings: [Option<String>; 4] = Default::default();
     let mut unknown: Vec<&str> = Vec::new();
     loop {
@@ -68,12 +69,17 @@ pub(crate) fn table(reader: &Reader, text: &str) -> Option<Table> {
                 strings[slot] = p.opt_text()?.map(str::to_string);
                 3 + slot
             }
-            // They need the general reader's format and encoding parsers.
-            "formats" | "encoding" => return None,
+            "encoding" => {
+                encoding = p.encoding()?;
+                7
+            }
+            // Layouts need the general reader's format parser.
+            "formats" => return None,
             // A key the reader ignores (real tables carry commits, counts, notes): its value
-            // is checked as JSON and skipped; the key must not repeat either.
+            // is checked as JSON and skipped; the key must not repeat either (compared with
+            // the others, so past a handful the general reader's set takes over).
             other => {
-                if unknown.contains(&other) {
+                if unknown.len() == MAX_UNKNOWN || unknown.contains(&other) {
                     return None;
                 }
                 unknown.push(other);
@@ -105,13 +111,18 @@ pub(crate) fn table(reader: &Reader, text: &str) -> Option<Table> {
         source_repo,
         source_path,
         formats: Default::default(),
-        encoding: Encoding::default(),
+        encoding,
         entries,
         // After the entries, as the general reader makes it (its line search resumes from the
         // last location made).
         location: Some(reader.location(&(root..root + 1))),
     })
 }
+
+/// The most keys of one object this reader ignores: each is compared with those before it
+/// (real tables have up to a dozen), so an object with more is left to the general reader,
+/// which checks many keys for repeats with a set.
+const MAX_UNKNOWN: usize = 32;
 
 /// A cursor over the text; every method returns `None` where the common shape ends.
 struct Bytes<'a> {
@@ -300,7 +311,7 @@ impl<'a> Bytes<'a> {
                 }
                 "status" | "branch" => return None,
                 other => {
-                    if unknown.contains(&other) {
+                    if unknown.len() == MAX_UNKNOWN || unknown.contains(&other) {
                         return None;
                     }
                     unknown.push(other);
@@ -335,6 +346,42 @@ impl<'a> Bytes<'a> {
             }
             .into(),
         })
+    }
+
+    /// `encoding` as fixed-width opcodes: `null`, `{}`, or `{"opcode_bytes": N}` with an
+    /// optional `"byte_order"`; escape pages (and every error) are the general reader's.
+    fn encoding(&mut self) -> Option<Encoding> {
+        if self.null() {
+            return Some(Encoding::default());
+        }
+        self.expect(b'{')?;
+        self.ws();
+        if self.b.get(self.i) == Some(&b'}') {
+            self.i += 1;
+            return Some(Encoding::default());
+        }
+        let (mut width, mut order) = (None, None);
+        loop {
+            let key = self.string()?;
+            self.expect(b':')?;
+            match key {
+                "opcode_bytes" if width.is_none() => {
+                    width = Some(self.number(u64::from(u32::MAX))? as u32)
+                }
+                "byte_order" if order.is_none() => {
+                    order = Some(match self.string()? {
+                        "big" => Endian::Big,
+                        "little" => Endian::Little,
+                        _ => return None,
+                    })
+                }
+                _ => return None,
+            }
+            if !self.comma_or(b'}')? {
+                break;
+            }
+        }
+        Encoding::fixed(width?, order.unwrap_or(Endian::Big)).ok()
     }
 
     /// `true`, `false` or `null`.

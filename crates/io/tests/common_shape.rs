@@ -52,6 +52,10 @@ fn the_common_shapes_take_the_fast_reader_and_read_as_the_general_one_does() {
         TYPICAL,
         r#"{"implementation":"m","opcodes":[]}"#,
         r#"{"opcodes":[{"opcode":7}],"implementation":"m","registered":null}"#,
+        r#"{"implementation":"m","encoding":{"opcode_bytes":2},"opcodes":[{"opcode":513}]}"#,
+        r#"{"implementation":"m","encoding":{"byte_order":"little","opcode_bytes":4},"opcodes":[]}"#,
+        r#"{"implementation":"m","encoding":{},"opcodes":[]}"#,
+        r#"{"implementation":"m","encoding":null,"opcodes":[]}"#,
         " \n{\"implementation\" : \"m\" , \"opcodes\" : [ { \"opcode\" : 1 } ] }\r\n\t",
         "{\"implementation\": \"m\u{e9}\", \"opcodes\": [{\"opcode\": 4294967295, \"mnemonic\": \"\u{3b1}\"}]}",
     ] {
@@ -64,7 +68,15 @@ fn what_it_does_not_take_it_leaves_to_the_general_reader() {
     for text in [
         // Keys that need the general reader.
         r#"{"implementation":"m","formats":{},"opcodes":[]}"#,
-        r#"{"implementation":"m","encoding":null,"opcodes":[]}"#,
+        r#"{"implementation":"m","encoding":{"escapes":[255]},"opcodes":[]}"#,
+        r#"{"implementation":"m","encoding":{"opcode_bytes":0},"opcodes":[]}"#,
+        r#"{"implementation":"m","encoding":{"opcode_bytes":9},"opcodes":[]}"#,
+        r#"{"implementation":"m","encoding":{"opcode_bytes":2,"opcode_bytes":2},"opcodes":[]}"#,
+        r#"{"implementation":"m","encoding":{"byte_order":"big"},"opcodes":[]}"#,
+        r#"{"implementation":"m","encoding":{"opcode_bytes":2,"byte_order":"middle"},"opcodes":[]}"#,
+        r#"{"implementation":"m","encoding":{"opcode_bytes":2,"x":1},"opcodes":[]}"#,
+        r#"{"implementation":"m","encoding":{"opcode_bytes":2},"encoding":null,"opcodes":[]}"#,
+        r#"{"implementation":"m","encoding":2,"opcodes":[]}"#,
         r#"{"implementation":"m","opcodes":[{"opcode":1,"status":"stable"}]}"#,
         r#"{"implementation":"m","opcodes":[{"opcode":1,"branch":"off"}]}"#,
         // Escapes in what it keeps, and \u anywhere.
@@ -112,6 +124,19 @@ fn what_it_does_not_take_it_leaves_to_the_general_reader() {
         r#"{"implementation":"m","x":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]],"opcodes":[]}"#,
     ] {
         assert!(!agree(text), "the fast reader took:\n{text}");
+    }
+    // Many keys it would ignore, in the table or in an entry: left to the general reader's
+    // set-based check for repeats (comparing each with all before it is quadratic). A few are
+    // taken.
+    let keys = |n: usize| -> String { (0..n).map(|i| format!("\"k{i}\": {i}, ")).collect() };
+    for (n, taken) in [(5, true), (40, false)] {
+        let top = format!("{{{}\"implementation\": \"m\", \"opcodes\": []}}", keys(n));
+        let entry = format!(
+            "{{\"implementation\": \"m\", \"opcodes\": [{{{}\"opcode\": 1}}]}}",
+            keys(n)
+        );
+        assert_eq!(agree(&top), taken, "{top}");
+        assert_eq!(agree(&entry), taken, "{entry}");
     }
 }
 
@@ -183,12 +208,20 @@ fn table_text() -> impl Strategy<Value = String> {
             }
             format!("{{{}}}", parts.join(", "))
         });
-    (proptest::collection::vec(entry, 0..6), "[ \n]{0,2}").prop_map(|(entries, ws)| {
-        format!(
-            "{{{ws}\"implementation\":{ws}\"vm\",{ws}\"count\": 2,{ws}\"opcodes\": [{ws}{}{ws}]{ws}}}",
-            entries.join(&format!(",{ws}"))
-        )
-    })
+    let encoding = prop::sample::select(vec![
+        "",
+        "\"encoding\": null, ",
+        "\"encoding\": {\"opcode_bytes\": 2}, ",
+        "\"encoding\": {\"opcode_bytes\": 1, \"byte_order\": \"little\"}, ",
+    ]);
+    (proptest::collection::vec(entry, 0..6), "[ \n]{0,2}", encoding).prop_map(
+        |(entries, ws, encoding)| {
+            format!(
+                "{{{ws}\"implementation\":{ws}\"vm\",{ws}{encoding}\"count\": 2,{ws}\"opcodes\": [{ws}{}{ws}]{ws}}}",
+                entries.join(&format!(",{ws}"))
+            )
+        },
+    )
 }
 
 proptest! {
