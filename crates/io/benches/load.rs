@@ -1,7 +1,8 @@
 //! Loading tables: 65,536 and 1,000,000 entries, indented and minified JSON, and TOML. Loading
 //! must be linear in the size of the text whatever its shape: every entry's line and column
 //! comes from a line index with character counts per block, so a one-line (minified) file costs
-//! what an indented one does. The anchor is `serde_json` parsing the same text into an ignored
+//! what an indented one does. These tables are of the common shape, which `parse_table` reads in
+//! one pass; `*-general-reader` times the value tree and its walker on the same text. The anchor is `serde_json` parsing the same text into an ignored
 //! value — serde_json's syntax check alone, the least a strict reader does (the reader itself
 //! no longer runs it first: its tree builder checks the syntax in the same pass).
 
@@ -49,6 +50,17 @@ fn load(c: &mut Criterion) {
                 b.iter(|| parse_table("bench", text, *format).unwrap())
             });
             if *format == TableFormat::Json {
+                // The same text through the value tree and its walker alone, as every JSON
+                // table was read before the one-pass reader of the common shape.
+                group.bench_with_input(
+                    BenchmarkId::new(format!("{shape}-general-reader"), entries),
+                    text,
+                    |b, text| {
+                        b.iter(|| {
+                            isa_io::read::parse_table_general("bench", text, *format).unwrap()
+                        })
+                    },
+                );
                 group.bench_with_input(
                     BenchmarkId::new(format!("{shape}-serde-syntax-only"), entries),
                     text,
