@@ -29,13 +29,12 @@ pub(crate) fn table(reader: &Reader, text: &str) -> Option<Table> {
     p.ws();
     let root = p.i;
     p.expect(b'{')?;
-    let mut seen = 0u32;
+    let mut keys = Keys::default();
     let mut implementation = None;
     let mut registered = None;
     let mut entries = None;
     let mut encoding = Encoding::default();
     let mut strings: [Option<String>; 4] = Default::default();
-    let mut unknown: Vec<&str> = Vec::new();
     loop {
         let key = p.string()?;
         p.expect(b':')?;
@@ -46,18 +45,18 @@ pub(crate) fn table(reader: &Reader, text: &str) -> Option<Table> {
                     return None;
                 }
                 implementation = Some(s.to_string());
-                0
+                Some(0)
             }
             "registered" => {
                 registered = match p.opt_string()? {
                     Some(s) => Some(Date::parse(s).ok()?),
                     None => None,
                 };
-                1
+                Some(1)
             }
             "opcodes" => {
                 entries = Some(p.entries(reader)?);
-                2
+                Some(2)
             }
             "language" | "isa_version" | "source_repo" | "source_path" => {
                 let slot = match key {
@@ -67,11 +66,11 @@ pub(crate) fn table(reader: &Reader, text: &str) -> Option<Table> {
                     _ => 3,
                 };
                 strings[slot] = p.opt_text()?.map(str::to_string);
-                3 + slot
+                Some(3 + slot)
             }
             "encoding" => {
                 encoding = p.encoding()?;
-                7
+                Some(7)
             }
             // Layouts need the general reader's format parser.
             "formats" => return None,
@@ -79,20 +78,12 @@ pub(crate) fn table(reader: &Reader, text: &str) -> Option<Table> {
             // is checked as JSON and skipped; the key must not repeat either (compared with
             // the others, so past a handful the general reader's set takes over).
             other => {
-                if unknown.len() == MAX_UNKNOWN || unknown.contains(&other) {
-                    return None;
-                }
-                unknown.push(other);
+                keys.ignore(other)?;
                 p.skip_value()?;
-                31
+                None
             }
         };
-        if bit != 31 {
-            if seen & (1 << bit) != 0 {
-                return None;
-            }
-            seen |= 1 << bit;
-        }
+        keys.known(bit)?;
         if !p.comma_or(b'}')? {
             break;
         }
@@ -123,6 +114,41 @@ pub(crate) fn table(reader: &Reader, text: &str) -> Option<Table> {
 /// (real tables have up to a dozen), so an object with more is left to the general reader,
 /// which checks many keys for repeats with a set.
 const MAX_UNKNOWN: usize = 32;
+
+/// The keys of one object seen so far: a bit per key the reader knows, and the others.
+#[derive(Default)]
+struct Keys<'a> {
+    known: u32,
+    ignored: Vec<&'a str>,
+}
+
+impl<'a> Keys<'a> {
+    fn clear(&mut self) {
+        self.known = 0;
+        self.ignored.clear();
+    }
+
+    /// A known key by its bit (`None`: an ignored key, nothing to mark), or `None` (give up)
+    /// when it came before.
+    fn known(&mut self, bit: Option<usize>) -> Option<()> {
+        let Some(bit) = bit else { return Some(()) };
+        if self.known & (1 << bit) != 0 {
+            return None;
+        }
+        self.known |= 1 << bit;
+        Some(())
+    }
+
+    /// A key the reader ignores, or `None` (give up) when it came before or there are too many
+    /// to compare each with the others ([`MAX_UNKNOWN`]).
+    fn ignore(&mut self, key: &'a str) -> Option<()> {
+        if self.ignored.len() == MAX_UNKNOWN || self.ignored.contains(&key) {
+            return None;
+        }
+        self.ignored.push(key);
+        Some(())
+    }
+}
 
 /// A cursor over the text; every method returns `None` where the common shape ends.
 struct Bytes<'a> {
@@ -236,14 +262,14 @@ impl<'a> Bytes<'a> {
     fn entries(&mut self, reader: &Reader) -> Option<Vec<Entry>> {
         self.expect(b'[')?;
         let mut entries = Vec::new();
-        let mut unknown = Vec::new();
+        let mut keys = Keys::default();
         self.ws();
         if self.b.get(self.i) == Some(&b']') {
             self.i += 1;
             return Some(entries);
         }
         loop {
-            entries.push(self.entry(reader, &mut unknown)?);
+            entries.push(self.entry(reader, &mut keys)?);
             if !self.comma_or(b']')? {
                 return Some(entries);
             }
@@ -252,12 +278,11 @@ impl<'a> Bytes<'a> {
 
     /// One entry: the members the reader knows but `status` and `branch` (which need the
     /// general reader's checks), and any others, skipped.
-    fn entry(&mut self, reader: &Reader, unknown: &mut Vec<&'a str>) -> Option<Entry> {
+    fn entry(&mut self, reader: &Reader, keys: &mut Keys<'a>) -> Option<Entry> {
         self.ws();
         let start = self.i;
         self.expect(b'{')?;
-        unknown.clear();
-        let mut seen = 0u16;
+        keys.clear();
         let mut opcode = None;
         let (mut mnemonic, mut format, mut category) = (None, None, None);
         let (mut description, mut operands, mut source_name) = (None, None, None);
@@ -268,38 +293,38 @@ impl<'a> Bytes<'a> {
             let bit = match key {
                 "opcode" => {
                     opcode = Some(self.number(u64::from(u32::MAX))? as u32);
-                    0
+                    Some(0)
                 }
                 "mnemonic" => {
                     mnemonic = self.opt_name()?;
                     if mnemonic.is_some_and(|m| m.trim().is_empty()) {
                         return None;
                     }
-                    1
+                    Some(1)
                 }
                 "format" => {
                     format = self.opt_name()?;
-                    2
+                    Some(2)
                 }
                 "category" => {
                     category = self.opt_text()?.map(str::to_string);
-                    3
+                    Some(3)
                 }
                 "description" => {
                     description = self.opt_text()?.map(str::to_string);
-                    4
+                    Some(4)
                 }
                 "operands" => {
                     operands = self.operands()?;
-                    5
+                    Some(5)
                 }
                 "source_name" => {
                     source_name = self.opt_text()?.map(str::to_string);
-                    6
+                    Some(6)
                 }
                 "reserved" => {
                     reserved = self.opt_bool()?;
-                    7
+                    Some(7)
                 }
                 "size_bytes" => {
                     size_bytes = if self.null() {
@@ -307,24 +332,16 @@ impl<'a> Bytes<'a> {
                     } else {
                         Some(self.number(65_535)? as u32)
                     };
-                    8
+                    Some(8)
                 }
                 "status" | "branch" => return None,
                 other => {
-                    if unknown.len() == MAX_UNKNOWN || unknown.contains(&other) {
-                        return None;
-                    }
-                    unknown.push(other);
+                    keys.ignore(other)?;
                     self.skip_value()?;
-                    15
+                    None
                 }
             };
-            if bit != 15 {
-                if seen & (1 << bit) != 0 {
-                    return None;
-                }
-                seen |= 1 << bit;
-            }
+            keys.known(bit)?;
             if !self.comma_or(b'}')? {
                 break;
             }

@@ -3,8 +3,9 @@
 //! table, locations included; and the first does take the shapes it is there for, so that the
 //! comparison is not vacuous.
 
-use std::path::PathBuf;
+mod common;
 
+use common::shared_tables;
 use isa_io::read::{parse_table_common_shape, parse_table_general};
 use isa_io::TableFormat;
 use proptest::prelude::*;
@@ -138,16 +139,6 @@ fn what_it_does_not_take_it_leaves_to_the_general_reader() {
         assert_eq!(agree(&top), taken, "{top}");
         assert_eq!(agree(&entry), taken, "{entry}");
     }
-}
-
-fn shared_tables() -> Option<Vec<PathBuf>> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/flux/tables");
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-        .ok()?
-        .map(|e| e.unwrap().path())
-        .collect();
-    paths.sort();
-    Some(paths)
 }
 
 /// The real tables: the two readers agree on every one, and the fast reader takes all but the

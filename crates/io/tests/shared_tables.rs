@@ -2,17 +2,9 @@
 //! repository (in CI too); a developer without it sets `ISA_AUTHORITY_NO_SHARED=1` to skip, and
 //! the skip is then explicit rather than silent.
 
-use std::path::PathBuf;
+mod common;
 
-fn shared_tables() -> Option<Vec<PathBuf>> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/flux/tables");
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .ok()?
-        .map(|e| e.unwrap().path())
-        .collect();
-    paths.sort();
-    Some(paths)
-}
+use common::shared_tables;
 
 #[test]
 fn every_shared_table_loads() {
