@@ -205,6 +205,10 @@ fn read(file: &str, text: &str, format: TableFormat, fast: bool) -> Result<Table
     reader.table(&root)
 }
 
+/// The largest instruction size a table may give, in bytes (a format's `size`, an entry's
+/// `size_bytes`); both JSON readers hold entries to it.
+pub(crate) const MAX_SIZE_BYTES: u64 = 65_535;
+
 /// `opcodes[N]`, an entry's name in messages.
 #[derive(Clone, Copy)]
 struct EntryName(usize);
@@ -686,7 +690,7 @@ impl<'a> Reader<'a> {
             let what = format!("format `{letter}`");
             let fp = self.object(def, &what)?;
             let size = self
-                .opt_uint(Self::get(fp, "size"), "size", &what, 65_535)?
+                .opt_uint(Self::get(fp, "size"), "size", &what, MAX_SIZE_BYTES)?
                 .ok_or_else(|| {
                     self.error(
                         &def.span,
@@ -829,7 +833,7 @@ impl<'a> Reader<'a> {
             .opt_bool(f.reserved, "reserved", what)?
             .unwrap_or(false);
         let size_bytes = self
-            .opt_uint(f.size_bytes, "size_bytes", what, 65_535)?
+            .opt_uint(f.size_bytes, "size_bytes", what, MAX_SIZE_BYTES)?
             .map(|n| n as u32);
         let source_name = self.opt_str(f.source_name, "source_name", what)?;
         Ok(Entry {

@@ -535,10 +535,9 @@ impl EntryShape {
         file.extend(w.member_prefix(2, true, "file"));
         let mut located_end = w.close_suffix(1, b'}');
         located_end.extend(w.close_suffix(0, b'}'));
-        let mut unlocated_end = b"null".to_vec();
+        let mut unlocated_end = w.member_prefix(1, false, "location");
+        unlocated_end.extend_from_slice(b"null");
         unlocated_end.extend(w.close_suffix(0, b'}'));
-        let mut unlocated = w.member_prefix(1, false, "location");
-        unlocated.extend(unlocated_end);
         EntryShape {
             implementation,
             opcode: w.member_prefix(1, false, "opcode"),
@@ -549,7 +548,7 @@ impl EntryShape {
             line: w.member_prefix(2, false, "line"),
             column: w.member_prefix(2, false, "column"),
             located_end,
-            unlocated_end: unlocated,
+            unlocated_end,
         }
     }
 }

@@ -173,11 +173,6 @@ impl<W: Write> Pretty<W> {
         self.spill()
     }
 
-    /// How many containers are open: the depth of the next member.
-    pub fn depth(&self) -> usize {
-        self.open.len()
-    }
-
     /// The bytes that start a member `levels` below the current depth: `,` (unless `first`),
     /// a newline and the indent, then `"key": ` — for a writer that lays out many objects of
     /// one shape at one depth from such fragments ([`Pretty::raw`]) instead of a call per key.

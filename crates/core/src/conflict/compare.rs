@@ -3,7 +3,7 @@
 //! `mnemonic-divergence`, `format-mismatch`), with the flat per-table value sets that keep them
 //! allocation-free on the common path and the message helpers they share.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use crate::mnemonic::near_miss;
 
@@ -252,19 +252,16 @@ pub(super) fn by_mnemonic(
                 .copied()
                 .filter(|&i| ctx.size(&items[i as usize]).is_some()),
         );
-        let mut groups: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
+        // The entries are in name order, so each layout's names arrive sorted, repeats adjacent.
+        let mut groups = Groups::new();
         for e in entries.iter().map(|&i| ctx.entry_ref(i)) {
             if let Some(layout) = e.layout {
-                groups
-                    .entry(format!("[{layout}]"))
-                    .or_default()
-                    .insert(e.implementation);
+                let names = groups.entry(format!("[{layout}]")).or_default();
+                if names.last() != Some(&e.implementation) {
+                    names.push(e.implementation);
+                }
             }
         }
-        let groups: Groups = groups
-            .into_iter()
-            .map(|(layout, names)| (layout, names.into_iter().collect()))
-            .collect();
         let message = format!("{name} has different layouts: {}", describe_groups(&groups));
         out.push(finish(
             ctx,
