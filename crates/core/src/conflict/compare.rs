@@ -69,11 +69,10 @@ impl Sets {
         })
     }
 
-    /// (table, set) pairs, for building messages on the rare path where sets differ.
-    fn owned(&self) -> Vec<(u32, Vec<u32>)> {
-        (0..self.spans.len())
-            .map(|i| (self.spans[i].0, self.get(i).to_vec()))
-            .collect()
+    /// (table, set) pairs, borrowed, for building messages where sets differ (a copy of each
+    /// table's set was an allocation per table of every large conflict).
+    fn sets(&self) -> impl Iterator<Item = (u32, &[u32])> + '_ {
+        (0..self.spans.len()).map(|i| (self.spans[i].0, self.get(i)))
     }
 }
 
@@ -126,8 +125,8 @@ pub(super) fn by_number(
     if !scratch.a.differ() {
         return;
     }
-    let sets = scratch.a.owned();
-    let groups = group_by_set(ctx, &sets, |set| {
+    let sets = &scratch.a;
+    let groups = group_by_set(ctx, sets.sets(), |set| {
         set.iter()
             .map(|k| &*ctx.keys[*k as usize])
             .collect::<Vec<_>>()
@@ -149,7 +148,7 @@ pub(super) fn by_number(
     ));
 
     // Alias hints: near-miss spellings at this number (bounded pairwise comparison).
-    let mut distinct: Vec<u32> = sets.iter().flat_map(|(_, s)| s.iter().copied()).collect();
+    let mut distinct: Vec<u32> = sets.values.clone();
     distinct.sort_unstable();
     distinct.dedup();
     if distinct.len() > ctx.hint_limit {
@@ -218,8 +217,7 @@ pub(super) fn by_mnemonic(
         }
     }
     if scratch.a.differ() {
-        let number_sets = scratch.a.owned();
-        let groups = group_by_set(ctx, &number_sets, |set| {
+        let groups = group_by_set(ctx, scratch.a.sets(), |set| {
             set.iter()
                 .map(|&n| hex_opcode(n))
                 .collect::<Vec<_>>()
@@ -280,21 +278,28 @@ pub(super) fn by_mnemonic(
 /// 1,000 tables that was a tenth of `check`). `sets` are in table order, which is name order,
 /// so each list comes out sorted; equal names (of tables given twice) have equal ranks, which
 /// are compared instead of the names.
-fn group_by_set<'c>(
+fn group_by_set<'c, 's>(
     ctx: &Ctx<'c>,
-    sets: &[(u32, Vec<u32>)],
+    sets: impl Iterator<Item = (u32, &'s [u32])>,
     label: impl Fn(&[u32]) -> String,
 ) -> Groups<'c> {
-    let mut index: FxMap<&[u32], usize> = FxMap::default();
+    // Sets of one value (nearly all) are found by that value, the others by their slice: a
+    // slice key costs a `memcmp` call per probe, and a large conflict probes once per table.
+    let mut single: FxMap<u32, usize> = FxMap::default();
+    let mut index: FxMap<&'s [u32], usize> = FxMap::default();
     // Per distinct set: the names, and the rank of the last one.
     let mut distinct: Vec<(&[u32], Vec<&'c str>, u32)> = Vec::new();
     for (table, set) in sets {
-        let name = ctx.tables[*table as usize].implementation.as_str();
-        let rank = ctx.name_rank(*table);
-        let g = *index.entry(set.as_slice()).or_insert_with(|| {
-            distinct.push((set.as_slice(), Vec::new(), u32::MAX));
-            distinct.len() - 1
-        });
+        let name = ctx.tables[table as usize].implementation.as_str();
+        let rank = ctx.name_rank(table);
+        let next = distinct.len();
+        let g = match set {
+            [value] => *single.entry(*value).or_insert(next),
+            _ => *index.entry(set).or_insert(next),
+        };
+        if g == next {
+            distinct.push((set, Vec::new(), u32::MAX));
+        }
         let (_, names, last) = &mut distinct[g];
         if *last != rank {
             names.push(name);

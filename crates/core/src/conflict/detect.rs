@@ -99,9 +99,6 @@ pub(super) struct Ctx<'a> {
     strings: Vec<Arc<str>>,
     /// The files entries were read from, interned (borrowed from the entries' locations).
     files: Vec<&'a str>,
-    /// Each item's location, made once, when the item first appears in a conflict (most
-    /// items of a consistent ecosystem never do), and shared by every later view.
-    locations: Vec<OnceCell<Option<Arc<Location>>>>,
     pub(super) hint_limit: usize,
     pub(super) scheme: Scheme,
 }
@@ -121,7 +118,9 @@ impl Ctx<'_> {
         (item.layout != NO_LAYOUT).then(|| self.layouts[item.layout as usize].size)
     }
 
-    fn view(&self, index: u32) -> ConflictEntry {
+    /// The owned view of one item; `locations` holds each item's location, made once, when the
+    /// item first appears in a conflict, and shared by every later view.
+    fn view(&self, index: u32, locations: &[OnceCell<Option<Arc<Location>>>]) -> ConflictEntry {
         let item = &self.items[index as usize];
         let entry = self.entry(item);
         ConflictEntry {
@@ -132,7 +131,7 @@ impl Ctx<'_> {
             format: (item.format != NO_FORMAT).then(|| self.strings[item.format as usize].clone()),
             layout: (item.layout != NO_LAYOUT)
                 .then(|| self.layouts[item.layout as usize].text.clone()),
-            location: self.locations[index as usize]
+            location: locations[index as usize]
                 .get_or_init(|| entry.location.clone().map(Arc::new))
                 .clone(),
         }
@@ -267,14 +266,6 @@ pub(super) fn finish(
     items: Vec<u32>,
     message: String,
 ) -> Found {
-    // Entries are sorted by implementation first, so its names are already in order, each
-    // name's entries adjacent: the distinct names are a dedup away (a set per conflict was a
-    // tree of a thousand nodes for each large conflict).
-    let mut implementations: Vec<Arc<str>> = items
-        .iter()
-        .map(|&i| ctx.names[ctx.items[i as usize].table as usize].clone())
-        .collect();
-    implementations.dedup();
     let id = make_id(ctx, kind, opcode, mnemonic.as_deref(), &items);
     Found {
         conflict: Conflict {
@@ -283,7 +274,8 @@ pub(super) fn finish(
             severity: kind.severity(),
             opcode,
             mnemonic,
-            implementations,
+            // Like the entries, made from the items when read (see `Entries::implementations`).
+            implementations: Vec::new(),
             entries: Vec::new(),
             message,
         },
@@ -309,6 +301,28 @@ impl<'a> Entries<'a> {
 
     pub(super) fn iter(self) -> EntryIter<'a> {
         EntryIter(self, 0)
+    }
+
+    /// The distinct implementations of a detection's items, in order; `owned` is a report's
+    /// own list. The items are sorted by implementation first, so each name's items are
+    /// adjacent: the names are a dedup away, and made as they are read rather than held per
+    /// conflict (at 1,000 x 256, 512,000 shared names and 8 MB).
+    pub(super) fn implementations(
+        self,
+        owned: &'a [Arc<str>],
+    ) -> impl Iterator<Item = &'a str> + 'a {
+        let (owned, items) = match self {
+            Entries::Owned(_) => (owned, None),
+            Entries::Items(ctx, items) => (&[][..], Some((ctx, items))),
+        };
+        // By name rank, not table: two tables of one name (given twice) list it once.
+        let names = items.into_iter().flat_map(|(ctx, items)| {
+            let rank = |i: &u32| ctx.name_rank(ctx.items[*i as usize].table);
+            items
+                .chunk_by(move |a, b| rank(a) == rank(b))
+                .map(|run| ctx.name(&ctx.items[run[0] as usize]))
+        });
+        owned.iter().map(|n| &**n).chain(names)
     }
 }
 
@@ -397,11 +411,19 @@ impl<'t> Detection<'t> {
             found,
             summary,
         } = self;
+        // Made here, not with the context: a writer reading borrowed views needs no such
+        // cache, and at 1,000 x 256 it was 4 MB of memory touched (a thousand page faults).
+        let locations: Vec<OnceCell<Option<Arc<Location>>>> =
+            (0..ctx.items.len()).map(|_| OnceCell::new()).collect();
         let conflicts = found
             .into_iter()
             .map(|f| {
                 let mut conflict = f.conflict;
-                conflict.entries = f.items.iter().map(|&i| ctx.view(i)).collect();
+                conflict.implementations = Entries::Items(&ctx, &f.items)
+                    .implementations(&[])
+                    .map(Arc::from)
+                    .collect();
+                conflict.entries = f.items.iter().map(|&i| ctx.view(i, &locations)).collect();
                 debug_assert!(conflict.entries.is_sorted(), "views are built in order");
                 conflict
             })
@@ -578,7 +600,6 @@ fn run<'t>(tables: &'t [Table], options: &CheckOptions) -> Detection<'t> {
         .iter()
         .map(|t| Arc::from(t.implementation.as_str()))
         .collect();
-    let locations = (0..items.len()).map(|_| OnceCell::new()).collect();
     let name_rank: Vec<u32> = sorted
         .iter()
         .scan((0u32, None::<&str>), |(rank, last), t| {
@@ -594,7 +615,6 @@ fn run<'t>(tables: &'t [Table], options: &CheckOptions) -> Detection<'t> {
         tables: sorted,
         strings,
         files,
-        locations,
         items,
         keys,
         names: sorted_names,

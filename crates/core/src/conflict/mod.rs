@@ -233,9 +233,9 @@ impl<'a> ConflictRef<'a> {
         self.conflict.mnemonic.as_deref()
     }
 
-    /// [`Conflict::implementations`].
-    pub fn implementations(&self) -> &'a [Arc<str>] {
-        &self.conflict.implementations
+    /// [`Conflict::implementations`], in order.
+    pub fn implementations(&self) -> impl Iterator<Item = &'a str> + 'a {
+        self.entries.implementations(&self.conflict.implementations)
     }
 
     /// [`Conflict::message`].

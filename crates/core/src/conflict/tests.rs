@@ -275,3 +275,34 @@ fn undecodable_counts_duplicates_only_between_different_instructions() {
     assert_eq!(problems.len(), 1);
     assert_eq!(problems[0].kind, ConflictKind::DuplicateOpcode);
 }
+
+/// A table given twice under one name (two files naming one implementation) lists that name
+/// once in a conflict's implementations, in the report and in the lazy detection alike: the
+/// names are deduplicated by name, not by table.
+#[test]
+fn a_name_given_twice_is_listed_once() {
+    let tables = [
+        table("b", &[(0x01, "ADD")]),
+        table("a", &[(0x01, "SUB")]),
+        table("b", &[(0x01, "MUL")]),
+    ];
+    let options = CheckOptions::new();
+    let report = detect(&tables, &options);
+    let collision = report
+        .conflicts
+        .iter()
+        .find(|c| c.kind == ConflictKind::NumberCollision)
+        .expect("0x01 collides");
+    assert_eq!(names(collision), ["a", "b"]);
+    assert_eq!(collision.entries.len(), 3);
+    let detection = Detection::run(&tables, &options);
+    let lazy = detection
+        .conflicts()
+        .find(|c| c.kind() == ConflictKind::NumberCollision)
+        .expect("0x01 collides");
+    assert_eq!(lazy.implementations().collect::<Vec<_>>(), ["a", "b"]);
+    for c in detection.conflicts() {
+        let made = report.conflicts.iter().find(|m| m.id == c.id()).unwrap();
+        assert_eq!(c.implementations().collect::<Vec<_>>(), names(made));
+    }
+}
