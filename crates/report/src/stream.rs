@@ -494,6 +494,27 @@ mod tests {
         );
     }
 
+    /// The inline copy appends exactly the bytes at every length and every starting fill,
+    /// whether or not the buffer has to grow first.
+    #[test]
+    fn the_inline_copy_appends_exactly_the_bytes() {
+        let source: Vec<u8> = (0..40u8)
+            .map(|b| b.wrapping_mul(37).wrapping_add(1))
+            .collect();
+        for before in [0usize, 1, 7, 31, 33] {
+            for n in 0..=source.len() {
+                for capacity in [0, before + n, before + 64] {
+                    let mut buf = Vec::with_capacity(capacity);
+                    buf.extend(std::iter::repeat_n(0xEE, before));
+                    put(&mut buf, &source[..n]);
+                    let mut expected = vec![0xEE; before];
+                    expected.extend_from_slice(&source[..n]);
+                    assert_eq!(buf, expected, "{n} bytes after {before}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn the_word_test_finds_every_special_byte_at_every_position() {
         for len in 0..20 {
