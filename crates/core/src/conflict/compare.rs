@@ -125,8 +125,8 @@ pub(super) fn by_number(
     if !scratch.a.differ() {
         return;
     }
-    let sets = &scratch.a;
-    let groups = group_by_set(ctx, sets.sets(), |set| {
+    let key_sets = &scratch.a;
+    let groups = group_by_set(ctx, key_sets.sets(), |set| {
         set.iter()
             .map(|k| &*ctx.keys[*k as usize])
             .collect::<Vec<_>>()
@@ -148,7 +148,7 @@ pub(super) fn by_number(
     ));
 
     // Alias hints: near-miss spellings at this number (bounded pairwise comparison).
-    let mut distinct: Vec<u32> = sets.values.clone();
+    let mut distinct: Vec<u32> = key_sets.values.clone();
     distinct.sort_unstable();
     distinct.dedup();
     if distinct.len() > ctx.hint_limit {
