@@ -118,16 +118,17 @@ pub(super) fn encoding_conflicts(ctx: &Ctx, pending: Vec<Pending>, out: &mut Vec
 /// One info diagnostic per table that uses letters with no layout.
 pub(super) fn unknown_formats(ctx: &Ctx, out: &mut Vec<Found>) {
     let mut per_table: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+    // From the items alone: reading each entry, scattered over every table, to ask whether it
+    // has a letter was a cache miss per instruction.
     for (index, item) in ctx.items.iter().enumerate() {
-        let entry = ctx.entry(item);
-        if entry.format.is_some() && ctx.size(item).is_none() {
+        if ctx.format(item).is_some() && ctx.size(item).is_none() {
             per_table.entry(item.table).or_default().push(index as u32);
         }
     }
     for (table, indices) in per_table {
         let letters: BTreeSet<&str> = indices
             .iter()
-            .filter_map(|&i| ctx.entry(&ctx.items[i as usize]).format.as_deref())
+            .filter_map(|&i| ctx.format(&ctx.items[i as usize]))
             .collect();
         let name = &ctx.tables[table as usize].implementation;
         let message = format!(

@@ -114,6 +114,11 @@ impl Ctx<'_> {
             .flatten()
     }
 
+    /// The item's format letter, from the interned copy (the entry itself is not read).
+    pub(super) fn format(&self, item: &Item) -> Option<&str> {
+        (item.format != NO_FORMAT).then(|| &*self.strings[item.format as usize])
+    }
+
     pub(super) fn size(&self, item: &Item) -> Option<u32> {
         (item.layout != NO_LAYOUT).then(|| self.layouts[item.layout as usize].size)
     }
@@ -145,7 +150,7 @@ impl Ctx<'_> {
             opcode: item.opcode,
             mnemonic: Some(&self.strings[item.spelling as usize]),
             key: Some(&self.keys[item.key as usize]),
-            format: (item.format != NO_FORMAT).then(|| &*self.strings[item.format as usize]),
+            format: self.format(item),
             layout: (item.layout != NO_LAYOUT).then(|| &*self.layouts[item.layout as usize].text),
             location: self.location(item),
         }
