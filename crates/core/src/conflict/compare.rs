@@ -328,36 +328,38 @@ fn group_by_set<'c, 's>(
 type Groups<'c> = BTreeMap<String, Vec<&'c str>>;
 
 /// "value in N implementations (a, b, c, +k more); …", the most widespread value first.
+/// Written into one string: a `format!` per part, a name list and a join per group were half a
+/// large conflict's message cost, and a conflict over 1,000 tables has dozens of groups.
 fn describe_groups(groups: &Groups) -> String {
+    use std::fmt::Write;
     let mut parts: Vec<(usize, &String, &Vec<&str>)> = groups
         .iter()
         .map(|(value, impls)| (impls.len(), value, impls))
         .collect();
     // Most widespread view first, ties by value, so the message reads "majority, then others".
     parts.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
-    parts
-        .iter()
-        .map(|(n, value, impls)| {
-            let names: Vec<&str> = impls.iter().take(3).copied().collect();
-            let more = if *n > 3 {
-                format!(", +{} more", n - 3)
-            } else {
-                String::new()
-            };
-            format!(
-                "{value} in {} ({}{more})",
-                plural(*n, "implementation"),
-                names.join(", ")
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
+    let mut out = String::new();
+    for (i, (n, value, impls)) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push_str("; ");
+        }
+        let noun = if *n == 1 {
+            "implementation"
+        } else {
+            "implementations"
+        };
+        // Writing into a String cannot fail.
+        let _ = write!(out, "{value} in {n} {noun} (");
+        for (j, name) in impls.iter().take(3).enumerate() {
+            if j > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(name);
+        }
+        if *n > 3 {
+            let _ = write!(out, ", +{} more", n - 3);
+        }
+        out.push(')');
     }
+    out
 }

@@ -20,6 +20,7 @@ use super::{
 };
 
 pub(super) use crate::hash::FxMap;
+use xxhash_rust::xxh3::xxh3_64;
 
 /// One instruction entry, flattened.
 #[derive(Clone, Copy)]
@@ -94,6 +95,12 @@ pub(super) struct Ctx<'a> {
     /// comparison (sorting a conflict's entries was a tenth of a large `check`).
     name_rank: Vec<u32>,
     layouts: Vec<LayoutInfo>,
+    /// XXH3-64 of each name (in `names` order), key (in `keys` order) and layout text (in
+    /// `layouts` order), for conflict ids: hashed once here, so that an id hashes a fixed-width
+    /// record per entry instead of copying its strings (see [`make_id`]).
+    name_hashes: Vec<u64>,
+    key_hashes: Vec<u64>,
+    layout_hashes: Vec<u64>,
     /// Mnemonic spellings and format letters, interned: a large report lists the same few
     /// strings in millions of entry views, and each view then shares them instead of copying.
     strings: Vec<Arc<str>>,
@@ -225,34 +232,47 @@ fn make_id(
     mnemonic: Option<&str>,
     items: &[u32],
 ) -> String {
-    // The fields, length-prefixed (unambiguous), laid out in one buffer and hashed once with
-    // XXH3-128: the id is a 48-bit fingerprint, which a cryptographic hash makes no stronger,
-    // and SHA-256 over these bytes (40 per entry) was a tenth of a large `check`.
-    let mut bytes: Vec<u8> = Vec::with_capacity(64 + items.len() * 48);
-    let mut put = |field: &[u8]| {
+    // Hashed once with XXH3-128 (the id is a 48-bit fingerprint, which a cryptographic hash
+    // makes no stronger; SHA-256 was a tenth of a large `check`): the conflict's fields,
+    // length-prefixed, then one fixed-width record per entry of the XXH3-64 of its
+    // implementation, its number, and the XXH3-64 of its key and of its layout text. Records
+    // of fixed width are a few stores each; copying each entry's strings instead was most of
+    // the id's cost.
+    let mut bytes: Vec<u8> = Vec::with_capacity(64 + items.len() * RECORD);
+    for field in [
+        kind.as_str().as_bytes(),
+        &opcode.map_or([0xFF; 5], |o| {
+            let mut b = [0; 5];
+            b[1..].copy_from_slice(&o.to_le_bytes());
+            b
+        }),
+        mnemonic.unwrap_or("\u{0}").as_bytes(),
+    ] {
         bytes.extend_from_slice(&(field.len() as u32).to_le_bytes());
         bytes.extend_from_slice(field);
-    };
-    put(kind.as_str().as_bytes());
-    put(&opcode.map_or([0xFF; 5], |o| {
-        let mut b = [0; 5];
-        b[1..].copy_from_slice(&o.to_le_bytes());
-        b
-    }));
-    put(mnemonic.unwrap_or("\u{0}").as_bytes());
-    // Each entry's implementation, number, key and layout, read from the flat items and the
-    // interned strings: the entries themselves, scattered over every table, are not read.
+    }
+    // An entry without a layout hashes as an empty layout text.
+    let no_layout = xxh3_64(b"");
     for &i in items {
         let item = &ctx.items[i as usize];
-        put(ctx.names[item.table as usize].as_bytes());
-        put(&item.opcode.to_le_bytes());
-        put(ctx.keys[item.key as usize].as_bytes());
-        let layout = (item.layout != NO_LAYOUT).then(|| &*ctx.layouts[item.layout as usize].text);
-        put(layout.unwrap_or("").as_bytes());
+        let layout = if item.layout == NO_LAYOUT {
+            no_layout
+        } else {
+            ctx.layout_hashes[item.layout as usize]
+        };
+        let mut record = [0u8; RECORD];
+        record[0..8].copy_from_slice(&ctx.name_hashes[item.table as usize].to_le_bytes());
+        record[8..12].copy_from_slice(&item.opcode.to_le_bytes());
+        record[12..20].copy_from_slice(&ctx.key_hashes[item.key as usize].to_le_bytes());
+        record[20..28].copy_from_slice(&layout.to_le_bytes());
+        bytes.extend_from_slice(&record);
     }
     let digest = xxhash_rust::xxh3::xxh3_128(&bytes).to_be_bytes();
     format!("{}-{}", kind.prefix(), crate::hash::hex(&digest[..6]))
 }
+
+/// The bytes of one entry's record in a conflict id (see [`make_id`]).
+const RECORD: usize = 28;
 
 /// A conflict found, its entries not yet made: the conflict with empty `entries`, and its
 /// items in entry order. A large report holds millions of entry views; made only as they are
@@ -621,6 +641,9 @@ fn run<'t>(tables: &'t [Table], options: &CheckOptions) -> Detection<'t> {
         strings,
         files,
         items,
+        name_hashes: sorted_names.iter().map(|n| xxh3_64(n.as_bytes())).collect(),
+        key_hashes: keys.iter().map(|k| xxh3_64(k.as_bytes())).collect(),
+        layout_hashes: layouts.iter().map(|l| xxh3_64(l.text.as_bytes())).collect(),
         keys,
         names: sorted_names,
         layouts,

@@ -307,10 +307,12 @@ fn a_name_given_twice_is_listed_once() {
     }
 }
 
-/// The id is the documented derivation (docs/reference/json-contracts.md): the kind's prefix
-/// and the first 48 bits of XXH3-128 over length-prefixed fields, spelled out here byte by byte.
+/// The id is the documented derivation (docs/reference/json-contracts.md), spelled out here
+/// byte by byte: the kind's prefix and the first 48 bits of XXH3-128 over the conflict's
+/// length-prefixed fields and one fixed-width record per entry.
 #[test]
 fn the_id_is_xxh3_of_the_documented_fields() {
+    use xxhash_rust::xxh3::{xxh3_128, xxh3_64};
     let tables = vec![table("a", &[(1, "ADD")]), table("b", &[(1, "SUB")])];
     let r = detect(&tables, &CheckOptions::new());
     let c = r
@@ -319,20 +321,19 @@ fn the_id_is_xxh3_of_the_documented_fields() {
         .find(|c| c.kind == ConflictKind::NumberCollision)
         .unwrap();
     let mut bytes = Vec::new();
-    let mut put = |field: &[u8]| {
+    for field in [&b"number-collision"[..], &[0, 1, 0, 0, 0], b"\0"] {
+        // The kind, the number (a zero byte, then little-endian; no number is five 0xFF), the
+        // mnemonic (a NUL when there is none).
         bytes.extend_from_slice(&(field.len() as u32).to_le_bytes());
         bytes.extend_from_slice(field);
-    };
-    put(b"number-collision");
-    put(&[0, 1, 0, 0, 0]); // a number: a zero byte, then the number little-endian
-    put(b"\0"); // no mnemonic
-    for (name, key) in [("a", "ADD"), ("b", "SUB")] {
-        put(name.as_bytes());
-        put(&1u32.to_le_bytes());
-        put(key.as_bytes());
-        put(b""); // no layout
     }
-    let digest = xxhash_rust::xxh3::xxh3_128(&bytes).to_be_bytes();
+    for (name, key) in [("a", "ADD"), ("b", "SUB")] {
+        bytes.extend_from_slice(&xxh3_64(name.as_bytes()).to_le_bytes());
+        bytes.extend_from_slice(&1u32.to_le_bytes());
+        bytes.extend_from_slice(&xxh3_64(key.as_bytes()).to_le_bytes());
+        bytes.extend_from_slice(&xxh3_64(b"").to_le_bytes()); // no layout
+    }
+    let digest = xxh3_128(&bytes).to_be_bytes();
     let hex: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
     assert_eq!(c.id, format!("NC-{hex}"));
 }
