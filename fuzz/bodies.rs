@@ -832,7 +832,7 @@ pub fn semantics(data: &[u8]) {
     let letters = ["A", "B", "C", "D", "E", "G"];
     for (i, inst) in file.instructions.iter().enumerate().take(256) {
         let mut e = isa_core::Entry::new(i as u32, &inst.mnemonic);
-        e.format = Some(letters[i % letters.len()].to_string());
+        e.format = Some(letters[i % letters.len()].into());
         table.entries.push(e);
     }
     let Ok(sem) = isa_semantics::Semantics::attach(file, &table, &Aliases::new()) else {

@@ -167,7 +167,10 @@ fn reserved(tables: &[Table]) -> BTreeSet<u32> {
 fn keys(tables: &[Table]) -> BTreeSet<String> {
     tables
         .iter()
-        .flat_map(|t| t.instructions().map(|e| e.mnemonic.clone().unwrap()))
+        .flat_map(|t| {
+            t.instructions()
+                .map(|e| e.mnemonic.as_deref().unwrap().to_string())
+        })
         .collect()
 }
 
@@ -181,7 +184,7 @@ proptest! {
             check_consistent(&out.canonical, &Aliases::new(), &reserved(&ts)).unwrap();
             assert_decodable(&out, s.as_str())?;
             let got: BTreeSet<String> =
-                out.canonical.instructions().map(|e| e.mnemonic.clone().unwrap()).collect();
+                out.canonical.instructions().map(|e| e.mnemonic.as_deref().unwrap().to_string()).collect();
             prop_assert_eq!(&got, &keys(&ts));
             let recomputed = cost_of(&ts, &options(s, &ts, seed), &out.canonical).unwrap();
             prop_assert_eq!(recomputed, out.cost);
@@ -219,7 +222,7 @@ proptest! {
         let mut places: BTreeMap<String, BTreeSet<u32>> = BTreeMap::new();
         for t in &ts {
             for e in t.instructions() {
-                let m = e.mnemonic.clone().unwrap();
+                let m = e.mnemonic.as_deref().unwrap().to_string();
                 claims.entry(e.opcode).or_default().insert(m.clone());
                 places.entry(m).or_default().insert(e.opcode);
             }

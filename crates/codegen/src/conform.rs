@@ -270,7 +270,7 @@ pub fn compare(canonical: &Canonical, table: &Table, options: &ConformOptions) -
             source_name: e.source_name().map(str::to_string),
             opcode: Some(e.opcode),
             canonical_opcode: canon.map(|c| c.opcode),
-            canonical_mnemonic: canon.and_then(|c| c.mnemonic.clone()),
+            canonical_mnemonic: canon.and_then(|c| c.mnemonic.as_deref().map(str::to_string)),
             location: e.location.clone(),
             canonical_location: canon.and_then(|c| c.location.clone()),
             message,

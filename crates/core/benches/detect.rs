@@ -39,7 +39,7 @@ fn ecosystem(implementations: usize, slots: u32, drift: u64) -> Vec<Table> {
                     } else {
                         op as usize / 37
                     };
-                    e.format = Some(letters[letter % 7].to_string());
+                    e.format = Some(letters[letter % 7].into());
                     e
                 })
                 .collect();

@@ -37,4 +37,4 @@ pub use encoding::{Encoding, EncodingError, OpBytes};
 pub use format::{Endian, Field, FieldKind, Layout, LayoutError, Scheme};
 pub use mnemonic::{normalize, Aliases};
 pub use resolve::{compare, resolve, Agreement, Facts, Instruction, ResolveOptions, Resolved};
-pub use table::{Details, Entry, EntryText, Location, Status, Table};
+pub use table::{Details, Entry, EntryText, Location, Status, Table, Text};

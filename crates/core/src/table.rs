@@ -84,17 +84,23 @@ crate::named_enum! {
     }
 }
 
+/// A short string held inline (up to 24 bytes, on the heap beyond): an entry's mnemonic, letter
+/// and category are a few bytes each, and a large table set has millions of them, each a heap
+/// allocation as a `String` (at 1,000 x 256 the allocations and their memory were about a tenth
+/// of `check`). It dereferences to `str`; make one with `.into()` from a `&str` or `String`.
+pub type Text = compact_str::CompactString;
+
 /// One opcode-table entry.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Entry {
     /// The opcode number (32 bits wide, so 16-bit spaces and prefixed encodings fit).
     pub opcode: u32,
     /// Mnemonic as the source spells it; `None` where the source has a number with no name.
-    pub mnemonic: Option<String>,
+    pub mnemonic: Option<Text>,
     /// Format letter, resolved to a layout by the table's declarations or a [`Scheme`](crate::Scheme).
-    pub format: Option<String>,
+    pub format: Option<Text>,
     /// Category (free text: `arith`, `a2a`, …).
-    pub category: Option<String>,
+    pub category: Option<Text>,
     /// A reservation rather than an instruction: takes part in no conflict and is never
     /// handed out by arbitration.
     pub reserved: bool,
@@ -170,14 +176,14 @@ impl Entry {
     pub fn new(opcode: u32, mnemonic: &str) -> Entry {
         Entry {
             opcode,
-            mnemonic: Some(mnemonic.to_string()),
+            mnemonic: Some(mnemonic.into()),
             ..Entry::default()
         }
     }
 
     /// Builder: sets the format letter.
     pub fn with_format(mut self, letter: &str) -> Entry {
-        self.format = Some(letter.to_string());
+        self.format = Some(letter.into());
         self
     }
 

@@ -30,8 +30,8 @@ fn entry() -> impl Strategy<Value = Entry> {
     )
         .prop_map(|(opcode, m, letter, reserved, nameless)| Entry {
             opcode,
-            mnemonic: (!nameless).then(|| MNEMONICS[m].to_string()),
-            format: letter.map(|l| LETTERS[l].to_string()),
+            mnemonic: (!nameless).then(|| MNEMONICS[m].into()),
+            format: letter.map(|l| LETTERS[l].into()),
             reserved,
             ..Entry::default()
         })

@@ -612,9 +612,9 @@ fn decode_entry(index: usize, value: &Value) -> Result<Entry, String> {
     o.finish()?;
     Ok(Entry {
         opcode,
-        mnemonic,
-        format,
-        category,
+        mnemonic: mnemonic.map(Into::into),
+        format: format.map(Into::into),
+        category: category.map(Into::into),
         reserved,
         size_bytes,
         status,
@@ -1011,9 +1011,9 @@ mod tests {
                     source_name,
                 )| Entry {
                     opcode,
-                    mnemonic,
-                    format,
-                    category,
+                    mnemonic: mnemonic.map(Into::into),
+                    format: format.map(Into::into),
+                    category: category.map(Into::into),
                     reserved,
                     size_bytes,
                     status: status.map(|i| {

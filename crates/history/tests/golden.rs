@@ -39,7 +39,7 @@ fn keys() -> Vec<KeyPair> {
 
 fn entry(opcode: u32, mnemonic: &str, format: &str, category: &str) -> Entry {
     let mut e = Entry::new(opcode, mnemonic).with_format(format);
-    e.category = Some(category.to_string());
+    e.category = Some(category.into());
     e
 }
 

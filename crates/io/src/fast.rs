@@ -309,7 +309,7 @@ impl<'a> Bytes<'a> {
                     Some(2)
                 }
                 "category" => {
-                    category = self.opt_text()?.map(str::to_string);
+                    category = self.opt_text()?.map(Into::into);
                     Some(3)
                 }
                 "description" => {
@@ -350,8 +350,8 @@ impl<'a> Bytes<'a> {
         }
         Some(Entry {
             opcode: opcode?,
-            mnemonic: mnemonic.map(str::to_string),
-            format: format.map(str::to_string),
+            mnemonic: mnemonic.map(Into::into),
+            format: format.map(Into::into),
             category,
             reserved: reserved.unwrap_or(false),
             size_bytes,

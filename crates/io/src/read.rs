@@ -838,9 +838,9 @@ impl<'a> Reader<'a> {
         let source_name = self.opt_str(f.source_name, "source_name", what)?;
         Ok(Entry {
             opcode,
-            mnemonic,
-            format,
-            category,
+            mnemonic: mnemonic.map(Into::into),
+            format: format.map(Into::into),
+            category: category.map(Into::into),
             reserved,
             size_bytes,
             status,

@@ -552,7 +552,7 @@ fn arb_table() -> impl Strategy<Value = Table> {
                     continue;
                 }
                 let mut e = Entry::new(op, MNEMONICS[m]);
-                e.format = LETTERS[f].map(str::to_string);
+                e.format = LETTERS[f].map(Into::into);
                 e.size_bytes = (size > 0).then_some(size + u32::from(op > 0xFF));
                 t.entries.push(e);
             }

@@ -140,9 +140,9 @@ impl PyTable {
             }
             table.entries.push(Entry {
                 opcode,
-                mnemonic,
-                format,
-                category: non_empty(category),
+                mnemonic: mnemonic.map(Into::into),
+                format: format.map(Into::into),
+                category: non_empty(category).map(Into::into),
                 location: Some(Location::new(file.clone(), line as u32, 0)),
                 details: EntryText {
                     description: non_empty(description),
@@ -193,9 +193,9 @@ impl PyTable {
         for e in &self.inner.entries {
             let d = PyDict::new(py);
             d.set_item("opcode", e.opcode)?;
-            d.set_item("mnemonic", &e.mnemonic)?;
-            d.set_item("format", &e.format)?;
-            d.set_item("category", &e.category)?;
+            d.set_item("mnemonic", e.mnemonic.as_deref())?;
+            d.set_item("format", e.format.as_deref())?;
+            d.set_item("category", e.category.as_deref())?;
             d.set_item("description", e.description())?;
             d.set_item("operands", e.operands())?;
             d.set_item("reserved", e.reserved)?;

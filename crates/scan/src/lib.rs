@@ -505,8 +505,8 @@ fn build_tables(
                     let mnemonic = normalize_mnemonic(&i.name, &strip);
                     Some(Entry {
                         opcode,
-                        mnemonic: Some(mnemonic),
-                        format: i.format.clone(),
+                        mnemonic: Some(mnemonic.into()),
+                        format: i.format.as_deref().map(Into::into),
                         size_bytes: i.size,
                         reserved: i.reserved,
                         details: EntryText {
@@ -540,7 +540,12 @@ fn build_tables(
         .iter()
         .map(|(_, _, _, e)| {
             e.iter()
-                .map(|x| (x.mnemonic.clone().unwrap_or_default(), x.opcode))
+                .map(|x| {
+                    (
+                        x.mnemonic.as_deref().unwrap_or_default().to_string(),
+                        x.opcode,
+                    )
+                })
                 .collect()
         })
         .collect();

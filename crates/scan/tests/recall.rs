@@ -43,7 +43,7 @@ fn recall_and_precision_on_fixtures() {
         for e in t.table.entries.iter().filter(|e| !e.reserved) {
             got.insert((
                 t.table.source_path.clone().unwrap(),
-                e.mnemonic.clone().unwrap(),
+                e.mnemonic.as_deref().unwrap().to_string(),
                 e.opcode,
             ));
         }
@@ -105,7 +105,7 @@ fn heading_range_numbers_value_less_markdown_tables() {
             t.table.entries.iter().map(|e| {
                 (
                     t.table.source_path.clone().unwrap(),
-                    e.mnemonic.clone().unwrap(),
+                    e.mnemonic.as_deref().unwrap().to_string(),
                     e.opcode,
                 )
             })

@@ -246,7 +246,7 @@ impl Semantics {
             table.formats.insert(letter.clone(), layout);
             for en in &mut table.entries {
                 if en.is_instruction() && aliases.key(en.mnemonic.as_deref().unwrap_or("")) == key {
-                    en.format = Some(letter.clone());
+                    en.format = Some(letter.as_str().into());
                 }
             }
         }
@@ -322,7 +322,12 @@ impl Semantics {
             by_key.insert(inst.key.clone(), index);
             lookup[usize::from(op[0])].push((index, op));
             execs.push(Exec {
-                mnemonic: inst.entry.mnemonic.clone().unwrap_or_default(),
+                mnemonic: inst
+                    .entry
+                    .mnemonic
+                    .as_deref()
+                    .unwrap_or_default()
+                    .to_string(),
                 known,
                 fixed,
                 fields,

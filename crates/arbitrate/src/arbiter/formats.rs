@@ -44,18 +44,23 @@ pub(super) fn attribute_source<'p>(ctx: &Ctx, inst: &'p Inst) -> (&'p Place, Opt
         _ => voted_source(inst),
     };
     // Category by the same rule: the layout source's when it has one, else a weighted vote.
-    let category = index.entry(layout_source).category.clone().or_else(|| {
-        let mut votes: BTreeMap<&str, u64> = BTreeMap::new();
-        for p in &inst.places {
-            if let Some(c) = index.entry(p).category.as_deref() {
-                *votes.entry(c).or_default() += p.weight;
+    let category = index
+        .entry(layout_source)
+        .category
+        .as_deref()
+        .map(str::to_string)
+        .or_else(|| {
+            let mut votes: BTreeMap<&str, u64> = BTreeMap::new();
+            for p in &inst.places {
+                if let Some(c) = index.entry(p).category.as_deref() {
+                    *votes.entry(c).or_default() += p.weight;
+                }
             }
-        }
-        votes
-            .into_iter()
-            .min_by_key(|(c, w)| (std::cmp::Reverse(*w), *c))
-            .map(|(c, _)| c.to_string())
-    });
+            votes
+                .into_iter()
+                .min_by_key(|(c, w)| (std::cmp::Reverse(*w), *c))
+                .map(|(c, _)| c.to_string())
+        });
     (layout_source, category)
 }
 
@@ -197,11 +202,11 @@ pub(super) fn canonical_facts(
             let probe_entry = Entry::new(number, &source.key);
             let fits = bytes_of(probe, &probe_entry, Facts::Layout(layout)) == Ok(bytes);
             let operands = source.operand_bytes();
-            let want = if fits && !table.formats.contains_key(letter) {
-                Want::Letter(letter.clone())
+            let want = if fits && !table.formats.contains_key(letter.as_str()) {
+                Want::Letter(letter.to_string())
             } else if fits {
                 Want::Declare {
-                    letter: letter.clone(),
+                    letter: letter.to_string(),
                     layout: layout.clone(),
                 }
             } else {
@@ -212,13 +217,16 @@ pub(super) fn canonical_facts(
                 )
                 .expect("the same fields after a one- or two-byte opcode");
                 Want::Declare {
-                    letter: letter.clone(),
+                    letter: letter.to_string(),
                     layout: resized,
                 }
             };
             (want, size(operands))
         }
-        (_, Some(letter)) => (Want::Letter(letter.clone()), size(source.operand_bytes())),
+        (_, Some(letter)) => (
+            Want::Letter(letter.to_string()),
+            size(source.operand_bytes()),
+        ),
     }
 }
 

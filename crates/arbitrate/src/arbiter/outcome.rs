@@ -107,9 +107,9 @@ fn canonical_row(
     let source = index.entry(place);
     let mut entry = Entry {
         opcode: number,
-        mnemonic: Some(inst.key.clone()),
-        format,
-        category,
+        mnemonic: Some(inst.key.as_str().into()),
+        format: format.map(Into::into),
+        category: category.map(Into::into),
         size_bytes: size,
         // The source's spelling stays with the source: the canonical entry has its own name.
         details: EntryText {
@@ -156,10 +156,10 @@ fn canonical_row(
 /// A manual decision's format and category replace the strategy's choice.
 fn apply_manual(entry: &mut Entry, decision: &ManualDecision) {
     if decision.format.is_some() {
-        entry.format = decision.format.clone();
+        entry.format = decision.format.as_deref().map(Into::into);
     }
     if decision.category.is_some() {
-        entry.category = decision.category.clone();
+        entry.category = decision.category.as_deref().map(Into::into);
     }
 }
 

@@ -11,7 +11,7 @@ pub fn table(name: &str, entries: &[(u32, &str, Option<&str>)]) -> Table {
     let mut t = Table::new(name);
     for &(op, m, f) in entries {
         let mut e = Entry::new(op, m);
-        e.format = f.map(str::to_string);
+        e.format = f.map(Into::into);
         t.entries.push(e);
     }
     t
