@@ -187,6 +187,11 @@ impl Entry {
         self
     }
 
+    /// The mnemonic, or `""` for a nameless entry (for messages and rules that always show one).
+    pub fn mnemonic_or_empty(&self) -> &str {
+        self.mnemonic.as_deref().unwrap_or_default()
+    }
+
     /// The human description.
     pub fn description(&self) -> Option<&str> {
         self.details.get().description.as_deref()
@@ -269,6 +274,8 @@ mod tests {
         assert!(!r.is_instruction());
         assert!(!nameless.is_instruction());
         assert!(Entry::new(3, "NOP").is_instruction());
+        assert_eq!(nameless.mnemonic_or_empty(), "");
+        assert_eq!(Entry::new(3, "NOP").mnemonic_or_empty(), "NOP");
     }
 
     /// The rare fields stay out of line: an entry is what large inputs hold millions of.

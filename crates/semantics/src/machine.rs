@@ -322,12 +322,7 @@ impl Semantics {
             by_key.insert(inst.key.clone(), index);
             lookup[usize::from(op[0])].push((index, op));
             execs.push(Exec {
-                mnemonic: inst
-                    .entry
-                    .mnemonic
-                    .as_deref()
-                    .unwrap_or_default()
-                    .to_string(),
+                mnemonic: inst.entry.mnemonic_or_empty().to_string(),
                 known,
                 fixed,
                 fields,

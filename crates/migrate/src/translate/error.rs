@@ -217,12 +217,7 @@ pub(super) fn no_layout(table: &Table, inst: &resolve::Instruction, scheme: &Sch
         _ => inst.entry.format.as_deref(),
     };
     ErrorKind::NoLayout {
-        mnemonic: inst
-            .entry
-            .mnemonic
-            .as_deref()
-            .unwrap_or_default()
-            .to_string(),
+        mnemonic: inst.entry.mnemonic_or_empty().to_string(),
         table: table.implementation.clone(),
         why: layout_why(table, letter, scheme),
     }

@@ -167,12 +167,7 @@ pub(super) fn compile(
             }
         };
         rules.push(Rule {
-            mnemonic: inst
-                .entry
-                .mnemonic
-                .as_deref()
-                .unwrap_or_default()
-                .to_string(),
+            mnemonic: inst.entry.mnemonic_or_empty().to_string(),
             opcode,
             bytes,
             src,
@@ -238,24 +233,14 @@ impl Translator {
                     key: inst.key.clone(),
                     table: to.implementation.clone(),
                 })?;
-        let tmnemonic = target
-            .entry
-            .mnemonic
-            .as_deref()
-            .unwrap_or_default()
-            .to_string();
+        let tmnemonic = target.entry.mnemonic_or_empty().to_string();
         let shape = Shape::of(target).ok_or_else(|| no_layout(to, target, &options.to_scheme))?;
         // The one comparison rule decides whether the operands travel unchanged.
         let copies = compare(inst, target) == Agreement::Same;
         let layouts = inst.layout().is_some() && target.layout().is_some();
         if !copies && !layouts {
             return Err(ErrorKind::OpaqueResize {
-                mnemonic: inst
-                    .entry
-                    .mnemonic
-                    .as_deref()
-                    .unwrap_or_default()
-                    .to_string(),
+                mnemonic: inst.entry.mnemonic_or_empty().to_string(),
                 from: src.fixed - src.opcode_len,
                 to: shape.fixed - shape.opcode_len,
                 payload: src.length.is_some() || shape.length.is_some(),
