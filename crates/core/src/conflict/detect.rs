@@ -20,7 +20,7 @@ use super::{
 };
 
 pub(super) use crate::hash::FxMap;
-use xxhash_rust::xxh3::xxh3_64;
+use xxhash_rust::xxh3::{xxh3_128, xxh3_64};
 
 /// One instruction entry, flattened.
 #[derive(Clone, Copy)]
@@ -56,6 +56,8 @@ struct LayoutInfo {
     size: u32,
     /// Rendered for reports.
     text: Arc<str>,
+    /// XXH3-64 of `text`, for conflict ids (see [`make_id`]).
+    hash: u64,
 }
 
 /// Buckets `items` by a group id (counting sort: linear and stable, so each bucket keeps table
@@ -95,12 +97,11 @@ pub(super) struct Ctx<'a> {
     /// comparison (sorting a conflict's entries was a tenth of a large `check`).
     name_rank: Vec<u32>,
     layouts: Vec<LayoutInfo>,
-    /// XXH3-64 of each name (in `names` order), key (in `keys` order) and layout text (in
-    /// `layouts` order), for conflict ids: hashed once here, so that an id hashes a fixed-width
-    /// record per entry instead of copying its strings (see [`make_id`]).
+    /// XXH3-64 of each name (in `names` order) and key (in `keys` order), for conflict ids
+    /// (layouts carry theirs): hashed once here, so that an id hashes a fixed-width record per
+    /// entry instead of copying its strings (see [`make_id`]).
     name_hashes: Vec<u64>,
     key_hashes: Vec<u64>,
-    layout_hashes: Vec<u64>,
     /// Mnemonic spellings and format letters, interned: a large report lists the same few
     /// strings in millions of entry views, and each view then shares them instead of copying.
     strings: Vec<Arc<str>>,
@@ -258,7 +259,7 @@ fn make_id(
         let layout = if item.layout == NO_LAYOUT {
             no_layout
         } else {
-            ctx.layout_hashes[item.layout as usize]
+            ctx.layouts[item.layout as usize].hash
         };
         let mut record = [0u8; RECORD];
         record[0..8].copy_from_slice(&ctx.name_hashes[item.table as usize].to_le_bytes());
@@ -267,7 +268,7 @@ fn make_id(
         record[20..28].copy_from_slice(&layout.to_le_bytes());
         bytes.extend_from_slice(&record);
     }
-    let digest = xxhash_rust::xxh3::xxh3_128(&bytes).to_be_bytes();
+    let digest = xxh3_128(&bytes).to_be_bytes();
     format!("{}-{}", kind.prefix(), crate::hash::hex(&digest[..6]))
 }
 
@@ -552,6 +553,7 @@ fn run<'t>(tables: &'t [Table], options: &CheckOptions) -> Detection<'t> {
                             layouts.push(LayoutInfo {
                                 shape,
                                 size,
+                                hash: xxh3_64(text.as_bytes()),
                                 text: Arc::from(text),
                             });
                             layouts.len() as u32 - 1
@@ -643,7 +645,6 @@ fn run<'t>(tables: &'t [Table], options: &CheckOptions) -> Detection<'t> {
         items,
         name_hashes: sorted_names.iter().map(|n| xxh3_64(n.as_bytes())).collect(),
         key_hashes: keys.iter().map(|k| xxh3_64(k.as_bytes())).collect(),
-        layout_hashes: layouts.iter().map(|l| xxh3_64(l.text.as_bytes())).collect(),
         keys,
         names: sorted_names,
         layouts,
