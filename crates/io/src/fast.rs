@@ -190,9 +190,7 @@ impl<'a> Bytes<'a> {
             return None;
         }
         let start = self.i + 1;
-        let len = self.b[start..]
-            .iter()
-            .position(|&c| c == b'"' || c == b'\\' || c < 0x20)?;
+        let len = crate::value::json_special(&self.b[start..])?;
         if self.b[start + len] != b'"' {
             return None;
         }
@@ -263,7 +261,10 @@ impl<'a> Bytes<'a> {
     /// The `opcodes` list.
     fn entries(&mut self, reader: &Reader) -> Option<Vec<Entry>> {
         self.expect(b'[')?;
-        let mut entries = Vec::new();
+        // At most one entry per `{` ahead: counted first (a scan at memory speed), the vector
+        // is made once instead of grown by doubling, each step a copy of every entry so far
+        // (120 bytes each; the copies were a twentieth of loading 1,000 x 256).
+        let mut entries = Vec::with_capacity(memchr::memchr_iter(b'{', &self.b[self.i..]).count());
         let mut keys = Keys::default();
         self.ws();
         if self.b.get(self.i) == Some(&b']') {
