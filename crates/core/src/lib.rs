@@ -29,7 +29,7 @@ pub mod table;
 
 pub use conflict::{
     detect, undecodable, CheckOptions, Conflict, ConflictEntry, ConflictKind, ConflictRef,
-    Detection, EntryRef, LocationRef, Report, Severity,
+    Detection, EntryIds, EntryRef, LocationRef, Report, Severity,
 };
 pub use date::Date;
 pub use diagnostic::{Diagnostic, DivergenceKind, Rule};

@@ -187,9 +187,10 @@ fn summary_json(
     })?;
     key!(w, "top");
     w.open(b'[');
+    let mut fragments = None;
     for c in top(conflicts).take(SUMMARY_TOP) {
         w.element();
-        write_conflict(&mut w, c)?;
+        write_conflict(&mut w, c, &mut fragments)?;
     }
     w.close(b']')?;
     w.close(b'}')?;
@@ -435,9 +436,10 @@ fn write_json<'c>(
     w.open(b'{');
     key!(w, "conflicts");
     w.open(b'[');
+    let mut fragments = None;
     for c in conflicts {
         w.element();
-        write_conflict(&mut w, c)?;
+        write_conflict(&mut w, c, &mut fragments)?;
     }
     w.close(b']')?;
     key!(w, "summary");
@@ -446,10 +448,12 @@ fn write_json<'c>(
     w.finish()
 }
 
-/// One conflict as [`ConflictDoc`] serialises it.
+/// One conflict as [`ConflictDoc`] serialises it. `fragments` is the document's cache of
+/// the parts of entry objects, made at the first detection's conflict with entries.
 fn write_conflict<W: std::io::Write>(
     w: &mut crate::stream::Pretty<W>,
     c: ConflictRef,
+    fragments: &mut Option<Fragments>,
 ) -> std::io::Result<()> {
     w.open(b'{');
     key!(w, "id");
@@ -464,31 +468,34 @@ fn write_conflict<W: std::io::Write>(
     w.opt_str(c.mnemonic());
     key!(w, "implementations");
     w.open(b'[');
-    for name in c.implementations() {
-        w.element();
-        w.str(name);
+    if c.entry_ids().is_some() {
+        // The implementations array is at the entries array's depth: one shape serves both.
+        let f = fragments.get_or_insert_with(|| Fragments::new(EntryShape::new(w)));
+        f.write_implementations(w, &c)?;
+    } else {
+        for name in c.implementations() {
+            w.element();
+            w.str(name);
+        }
     }
     w.close(b']')?;
     key!(w, "entries");
     w.open(b'[');
-    let mut entries = c.entries().peekable();
-    if entries.peek().is_some() {
+    if c.entry_ids().is_some_and(|ids| ids.len() > 0) {
+        let f = fragments.get_or_insert_with(|| Fragments::new(EntryShape::new(w)));
+        f.write_entries(w, &c)?;
+    } else if c.entries().len() > 0 {
         // Every entry object has one shape at one depth: its keys, separators and indents are
         // laid out once per conflict, and each entry is those fragments and its values (a call
         // per key, comma and indent was most of the writing of a large report).
         let t = EntryShape::new(w);
-        for e in entries {
+        for e in c.entries() {
             w.element();
             w.raw(&t.implementation);
             w.str(e.implementation);
             w.raw(&t.opcode);
             w.uint(u64::from(e.opcode));
-            w.raw(&t.mnemonic);
-            w.opt_str(e.mnemonic);
-            w.raw(&t.format);
-            w.opt_str(e.format);
-            w.raw(&t.layout);
-            w.opt_str(e.layout);
+            t.body(w.buf(), e.mnemonic, e.format, e.layout);
             match e.location {
                 Some(l) => {
                     w.raw(&t.file);
@@ -523,6 +530,8 @@ struct EntryShape {
     column: Vec<u8>,
     located_end: Vec<u8>,
     unlocated_end: Vec<u8>,
+    /// The depth of the array the entries are in.
+    depth: usize,
 }
 
 impl EntryShape {
@@ -549,7 +558,208 @@ impl EntryShape {
             column: w.member_prefix(2, false, "column"),
             located_end,
             unlocated_end,
+            depth: w.depth(),
         }
+    }
+}
+
+impl EntryShape {
+    /// Appends an entry's `mnemonic`, `format` and `layout` members.
+    fn body(
+        &self,
+        buf: &mut Vec<u8>,
+        mnemonic: Option<&str>,
+        format: Option<&str>,
+        layout: Option<&str>,
+    ) {
+        for (prefix, value) in [
+            (&self.mnemonic, mnemonic),
+            (&self.format, format),
+            (&self.layout, layout),
+        ] {
+            buf.extend_from_slice(prefix);
+            crate::stream::opt_str(buf, value);
+        }
+    }
+}
+
+/// The parts of a detection's entry objects that repeat, each laid out once per document:
+/// what comes before the number (the implementation), the mnemonic, format and layout
+/// members, the file up to its line, and the names of `implementations`, keyed by the views'
+/// interned ids
+/// ([`isa_core::EntryIds`]). A 1,000 × 256 report is 512,000 entry objects made of 1,000
+/// implementations and files and a few hundred bodies; escaping and laying out each piece
+/// for every object was most of its writing. Every entry array of a `check` document is at
+/// one depth, so one shape serves them all.
+struct Fragments {
+    shape: EntryShape,
+    bytes: Vec<u8>,
+    /// Per table: its fragment's range in `bytes`, `(0, 0)` until made.
+    tables: Vec<(u32, u32)>,
+    /// Per file, the same.
+    files: Vec<(u32, u32)>,
+    /// Per implementation, its name as a JSON string (for `implementations`), the same.
+    names: Vec<(u32, u32)>,
+    /// The bodies made, as lists per spelling (`EntryIds::body[0]`; nearly always one body
+    /// each): `spellings` holds each list's head in `bodies`, whose elements are the rest of
+    /// the body's id, its fragment, and the next body of the spelling (`NONE` ends a list).
+    spellings: Vec<u32>,
+    bodies: Vec<Body>,
+    depth: usize,
+}
+
+/// One body in [`Fragments`]: `body[1..]` of its [`isa_core::EntryIds`], its bytes, and the
+/// next body of its spelling.
+struct Body {
+    rest: [u32; 2],
+    range: (u32, u32),
+    next: u32,
+}
+
+/// The end of a list of [`Body`]s.
+const NONE: u32 = u32::MAX;
+
+impl Fragments {
+    fn new(shape: EntryShape) -> Fragments {
+        Fragments {
+            depth: shape.depth,
+            shape,
+            bytes: Vec::new(),
+            tables: Vec::new(),
+            files: Vec::new(),
+            names: Vec::new(),
+            spellings: Vec::new(),
+            bodies: Vec::new(),
+        }
+    }
+
+    /// The fragment of body `id`, made by `make` on first use.
+    fn body(&mut self, id: [u32; 3], make: impl FnOnce(&EntryShape, &mut Vec<u8>)) -> (u32, u32) {
+        let spelling = id[0] as usize;
+        if self.spellings.len() <= spelling {
+            self.spellings.resize(spelling + 1, NONE);
+        }
+        let mut at = self.spellings[spelling];
+        while at != NONE {
+            let body = &self.bodies[at as usize];
+            if body.rest == [id[1], id[2]] {
+                return body.range;
+            }
+            at = body.next;
+        }
+        let range = Fragments::make(&mut self.bytes, |b| make(&self.shape, b));
+        self.bodies.push(Body {
+            rest: [id[1], id[2]],
+            range,
+            next: self.spellings[spelling],
+        });
+        self.spellings[spelling] = self.bodies.len() as u32 - 1;
+        range
+    }
+
+    /// The elements of a conflict's `implementations`: its entries' distinct implementations,
+    /// which are adjacent (entries are sorted by implementation first).
+    fn write_implementations<W: std::io::Write>(
+        &mut self,
+        w: &mut crate::stream::Pretty<W>,
+        c: &ConflictRef,
+    ) -> std::io::Result<()> {
+        debug_assert_eq!(w.depth(), self.depth, "at the entries' depth");
+        let Some(ids) = c.entry_ids() else {
+            return Ok(());
+        };
+        let mut last = None;
+        for (k, id) in ids.enumerate() {
+            if last == Some(id.implementation) {
+                continue;
+            }
+            last = Some(id.implementation);
+            let name =
+                Fragments::cached(&mut self.bytes, &mut self.names, id.implementation, |b| {
+                    let e = c.entry(k).expect("an id per entry");
+                    crate::stream::escape_str(b, e.implementation);
+                });
+            w.element();
+            w.raw(&self.bytes[name.0 as usize..name.1 as usize]);
+            w.spill()?;
+        }
+        Ok(())
+    }
+
+    /// The range of the bytes `make` appends.
+    fn make(bytes: &mut Vec<u8>, make: impl FnOnce(&mut Vec<u8>)) -> (u32, u32) {
+        let start = bytes.len();
+        make(bytes);
+        (start as u32, bytes.len() as u32)
+    }
+
+    /// The fragment at `slot` of `ranges`, made by `make` on first use.
+    fn cached(
+        bytes: &mut Vec<u8>,
+        ranges: &mut Vec<(u32, u32)>,
+        slot: u32,
+        make: impl FnOnce(&mut Vec<u8>),
+    ) -> (u32, u32) {
+        let slot = slot as usize;
+        if ranges.len() <= slot {
+            ranges.resize(slot + 1, (0, 0));
+        }
+        if ranges[slot].1 == 0 {
+            ranges[slot] = Fragments::make(bytes, make);
+        }
+        ranges[slot]
+    }
+
+    fn write_entries<W: std::io::Write>(
+        &mut self,
+        w: &mut crate::stream::Pretty<W>,
+        c: &ConflictRef,
+    ) -> std::io::Result<()> {
+        debug_assert_eq!(w.depth(), self.depth, "entry arrays are at one depth");
+        let Some(ids) = c.entry_ids() else {
+            return Ok(());
+        };
+        let view = |k: usize| c.entry(k).expect("an id per entry");
+        for (k, id) in ids.enumerate() {
+            let body = self.body(id.body, |shape, b| {
+                let e = view(k);
+                shape.body(b, e.mnemonic, e.format, e.layout);
+            });
+            let Fragments {
+                shape,
+                bytes,
+                tables,
+                files,
+                ..
+            } = &mut *self;
+            let table = Fragments::cached(bytes, tables, id.implementation, |b| {
+                b.extend_from_slice(&shape.implementation);
+                crate::stream::escape_str(b, view(k).implementation);
+                b.extend_from_slice(&shape.opcode);
+            });
+            w.element();
+            w.raw(&bytes[table.0 as usize..table.1 as usize]);
+            w.uint(u64::from(id.opcode));
+            w.raw(&bytes[body.0 as usize..body.1 as usize]);
+            match id.file {
+                Some(file) => {
+                    let file = Fragments::cached(bytes, files, file, |b| {
+                        b.extend_from_slice(&shape.file);
+                        let location = view(k).location.expect("an id, a location");
+                        crate::stream::escape_str(b, location.file);
+                        b.extend_from_slice(&shape.line);
+                    });
+                    w.raw(&bytes[file.0 as usize..file.1 as usize]);
+                    w.uint(u64::from(id.line));
+                    w.raw(&shape.column);
+                    w.uint(u64::from(id.column));
+                    w.raw(&shape.located_end);
+                }
+                None => w.raw(&shape.unlocated_end),
+            }
+            w.spill()?;
+        }
+        Ok(())
     }
 }
 
@@ -776,7 +986,20 @@ mod tests {
             .conflicts
             .iter()
             .any(|c| c.entries.iter().any(|e| e.layout.is_some())));
+        // A name given twice (listed once in `implementations`), an entry without a location
+        // beside located ones, and one mnemonic with two bodies.
+        let mut twice = tables.clone();
+        twice.push(table(
+            "vm-a",
+            vec![Entry::new(0x30, "SUB"), {
+                let mut e = Entry::new(0x21, "ADD\u{9b}");
+                e.location = Some(Location::new("b.toml", 9, 1));
+                e.format = Some("B".into());
+                e
+            }],
+        ));
         for (tables, fail_on, failed) in [
+            (&twice[..], FailOn::Error, true),
             (&tables[..], FailOn::Error, true),
             (&tables[..], FailOn::Never, false),
             (&with_layouts[..], FailOn::Error, true),

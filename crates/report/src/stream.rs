@@ -129,6 +129,17 @@ impl<W: Write> Pretty<W> {
         self.spill()
     }
 
+    /// The number of open containers.
+    pub fn depth(&self) -> usize {
+        self.open.len()
+    }
+
+    /// The buffer values are appended to, for writers of fragments laid out with
+    /// [`Pretty::member_prefix`] (call [`Pretty::spill`] after the value).
+    pub(crate) fn buf(&mut self) -> &mut Vec<u8> {
+        &mut self.buf
+    }
+
     /// A string value.
     pub fn str(&mut self, s: &str) {
         escape_str(&mut self.buf, s);
@@ -136,10 +147,7 @@ impl<W: Write> Pretty<W> {
 
     /// A string or `null`.
     pub fn opt_str(&mut self, s: Option<&str>) {
-        match s {
-            Some(s) => escape_str(&mut self.buf, s),
-            None => self.buf.extend_from_slice(b"null"),
-        }
+        opt_str(&mut self.buf, s);
     }
 
     /// An unsigned number.
@@ -270,40 +278,22 @@ macro_rules! key {
 }
 pub(crate) use key;
 
-/// Whether any byte of `bytes` is a C0 control, `"` or `\\` (SWAR: eight bytes per step, the
-/// classic "has a byte less than n" and "has a zero byte" tests).
+/// Whether any byte of `bytes` is a C0 control, `"` or `\\` ([`isa_io::value::json_special`]).
 fn needs_escape(bytes: &[u8]) -> bool {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    let special = |w: u64| {
-        let control = w.wrapping_sub(LO * 0x20) & !w;
-        let quote = (w ^ (LO * u64::from(b'"'))).wrapping_sub(LO) & !(w ^ (LO * u64::from(b'"')));
-        let slash = (w ^ (LO * u64::from(b'\\'))).wrapping_sub(LO) & !(w ^ (LO * u64::from(b'\\')));
-        (control | quote | slash) & HI != 0
-    };
-    if bytes.len() < 8 {
-        // Too short for a word load. From 4 bytes on, two overlapping 4-byte loads make one
-        // word in registers (assembling one through memory stalls on store forwarding); a
-        // byte tested twice changes nothing. Most names are 4 to 7 bytes.
-        if bytes.len() >= 4 {
-            let half = |at: usize| {
-                u64::from(u32::from_le_bytes(
-                    bytes[at..at + 4].try_into().expect("four bytes"),
-                ))
-            };
-            return special(half(0) | half(bytes.len() - 4) << 32);
-        }
-        return bytes.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\');
+    isa_io::value::json_special(bytes).is_some()
+}
+
+/// Appends `s` as a JSON string ([`escape_str`]) or `null`.
+pub(crate) fn opt_str(buf: &mut Vec<u8>, s: Option<&str>) {
+    match s {
+        Some(s) => escape_str(buf, s),
+        None => buf.extend_from_slice(b"null"),
     }
-    let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("eight bytes"));
-    // Whole words, then the last eight bytes (overlapping the previous word: a byte tested
-    // twice changes nothing).
-    (0..bytes.len() / 8).any(|i| special(word(8 * i))) || special(word(bytes.len() - 8))
 }
 
 /// Appends `s` as a JSON string, escaped exactly as serde_json escapes it: `\"`, `\\`, the
 /// short forms `\b \t \n \f \r`, and `\u00xx` (lowercase hex) for the other C0 controls.
-fn escape_str(buf: &mut Vec<u8>, s: &str) {
+pub(crate) fn escape_str(buf: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     // Nearly every string needs no escape: tested eight bytes at a time, then one copy,
     // instead of a branch per byte.

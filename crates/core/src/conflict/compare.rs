@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use crate::mnemonic::near_miss;
 
-use super::detect::{finish, runs, Ctx, Found, FxMap, Item};
+use super::detect::{finish, runs, Ctx, Found, FxMap, Local};
 use super::{hex_opcode, ConflictKind};
 
 /// Per-table value sets of one bucket, stored flat so that examining a bucket allocates nothing
@@ -20,14 +20,14 @@ struct Sets {
 }
 
 impl Sets {
-    /// Fills with one set per table run of `bucket`, skipping runs where `value` yields nothing.
-    fn fill(&mut self, ctx: &Ctx, bucket: &[u32], value: impl Fn(&Item) -> Option<u32>) {
+    /// Fills with one set per table run of a bucket's `locals`, skipping runs where `value`
+    /// yields nothing.
+    fn fill(&mut self, locals: &[Local], value: impl Fn(&Local) -> Option<u32>) {
         self.values.clear();
         self.spans.clear();
-        for run in runs(bucket, &ctx.items) {
+        for run in runs(locals) {
             let start = self.values.len();
-            self.values
-                .extend(run.iter().filter_map(|&i| value(&ctx.items[i as usize])));
+            self.values.extend(run.iter().filter_map(&value));
             if self.values.len() == start {
                 continue;
             }
@@ -41,9 +41,8 @@ impl Sets {
                 }
             }
             self.values.truncate(start + kept);
-            let table = ctx.items[run[0] as usize].table;
             self.spans
-                .push((table, start as u32, self.values.len() as u32));
+                .push((run[0].table, start as u32, self.values.len() as u32));
         }
     }
 
@@ -81,6 +80,8 @@ impl Sets {
 pub(super) struct Scratch {
     a: Sets,
     b: Sets,
+    /// The bucket's items ([`Ctx::gather`]).
+    locals: Vec<Local>,
 }
 
 /// Duplicate numbers within a table, collisions across tables, alias hints.
@@ -91,11 +92,11 @@ pub(super) fn by_number(
     scratch: &mut Scratch,
     out: &mut Vec<Found>,
 ) {
-    let items = &ctx.items;
-    for run in runs(bucket, items) {
-        let first = &items[run[0] as usize];
+    ctx.gather(bucket, &mut scratch.locals);
+    let locals = &scratch.locals;
+    for run in runs(locals) {
         if run.len() > 1 {
-            let entries = ctx.sorted(run.iter().copied());
+            let entries = ctx.sorted(run.iter().map(|l| l.index));
             let listed: Vec<String> = entries
                 .iter()
                 .map(|&i| ctx.entry_ref(i))
@@ -106,7 +107,7 @@ pub(super) fn by_number(
                 .collect();
             let message = format!(
                 "{} lists opcode {} {} times: {}",
-                ctx.name(first),
+                ctx.table_name(run[0].table),
                 hex_opcode(opcode),
                 run.len(),
                 listed.join(", ")
@@ -116,12 +117,12 @@ pub(super) fn by_number(
                 ConflictKind::DuplicateOpcode,
                 Some(opcode),
                 None,
-                entries,
+                (entries, None),
                 message,
             ));
         }
     }
-    scratch.a.fill(ctx, bucket, |item| Some(item.key));
+    scratch.a.fill(locals, |l| Some(l.key));
     if !scratch.a.differ() {
         return;
     }
@@ -132,7 +133,6 @@ pub(super) fn by_number(
             .collect::<Vec<_>>()
             .join("+")
     });
-    let entries = ctx.sorted(bucket.iter().copied());
     let message = format!(
         "opcode {} means different instructions: {}",
         hex_opcode(opcode),
@@ -143,7 +143,7 @@ pub(super) fn by_number(
         ConflictKind::NumberCollision,
         Some(opcode),
         None,
-        entries,
+        ctx.order(locals),
         message,
     ));
 
@@ -161,10 +161,10 @@ pub(super) fn by_number(
                 continue;
             }
             let entries = ctx.sorted(
-                bucket
+                locals
                     .iter()
-                    .copied()
-                    .filter(|&i| items[i as usize].key == a || items[i as usize].key == b),
+                    .filter(|l| l.key == a || l.key == b)
+                    .map(|l| l.index),
             );
             let message = format!(
                 "{ka} and {kb} share opcode {} and look like one instruction spelled two ways; \
@@ -176,7 +176,7 @@ pub(super) fn by_number(
                 ConflictKind::AliasHint,
                 Some(opcode),
                 Some(format!("{ka}/{kb}")),
-                entries,
+                (entries, None),
                 message,
             ));
         }
@@ -191,18 +191,18 @@ pub(super) fn by_mnemonic(
     scratch: &mut Scratch,
     out: &mut Vec<Found>,
 ) {
-    let items = &ctx.items;
     let name = &ctx.keys[key as usize];
-    scratch.a.fill(ctx, bucket, |item| Some(item.opcode));
-    for (i, run) in runs(bucket, items).enumerate() {
-        let first = &items[run[0] as usize];
+    ctx.gather(bucket, &mut scratch.locals);
+    let locals = &scratch.locals;
+    scratch.a.fill(locals, |l| Some(l.opcode));
+    for (i, run) in runs(locals).enumerate() {
         let numbers = scratch.a.get(i);
         if numbers.len() > 1 {
-            let entries = ctx.sorted(run.iter().copied());
+            let entries = ctx.sorted(run.iter().map(|l| l.index));
             let listed: Vec<String> = numbers.iter().map(|&n| hex_opcode(n)).collect();
             let message = format!(
                 "{} lists {name} at {} numbers: {}",
-                ctx.name(first),
+                ctx.table_name(run[0].table),
                 numbers.len(),
                 listed.join(", ")
             );
@@ -211,7 +211,7 @@ pub(super) fn by_mnemonic(
                 ConflictKind::DuplicateMnemonic,
                 None,
                 Some(name.to_string()),
-                entries,
+                (entries, None),
                 message,
             ));
         }
@@ -223,7 +223,6 @@ pub(super) fn by_mnemonic(
                 .collect::<Vec<_>>()
                 .join("+")
         });
-        let entries = ctx.sorted(bucket.iter().copied());
         let message = format!(
             "{name} has different opcode numbers: {}",
             describe_groups(&groups)
@@ -233,22 +232,22 @@ pub(super) fn by_mnemonic(
             ConflictKind::MnemonicDivergence,
             None,
             Some(name.to_string()),
-            entries,
+            ctx.order(locals),
             message,
         ));
     }
 
     // One comparison rule (resolve::FactKey::differs): operand shapes where both sides have full
     // layouts, operand sizes wherever one side knows only a size.
-    scratch.b.fill(ctx, bucket, |item| ctx.shape(item));
+    scratch.b.fill(locals, |l| ctx.shape(l.layout));
     let shapes_differ = scratch.b.differ();
-    scratch.b.fill(ctx, bucket, |item| ctx.size(item));
+    scratch.b.fill(locals, |l| ctx.layout_size(l.layout));
     if shapes_differ || scratch.b.differ() {
         let entries = ctx.sorted(
-            bucket
+            locals
                 .iter()
-                .copied()
-                .filter(|&i| ctx.size(&items[i as usize]).is_some()),
+                .filter(|l| ctx.layout_size(l.layout).is_some())
+                .map(|l| l.index),
         );
         // The entries are in name order, so each layout's names arrive sorted, repeats adjacent.
         let mut groups = Groups::new();
@@ -266,7 +265,7 @@ pub(super) fn by_mnemonic(
             ConflictKind::FormatMismatch,
             None,
             Some(name.to_string()),
-            entries,
+            (entries, None),
             message,
         ));
     }

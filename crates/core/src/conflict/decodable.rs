@@ -73,7 +73,7 @@ pub(super) fn encoding_conflicts(ctx: &Ctx, pending: Vec<Pending>, out: &mut Vec
                     ConflictKind::EncodingAmbiguity,
                     Some(entry.opcode),
                     None,
-                    ctx.sorted(std::iter::once(index)),
+                    (ctx.sorted(std::iter::once(index)), None),
                     message,
                 ));
             }
@@ -107,7 +107,7 @@ pub(super) fn encoding_conflicts(ctx: &Ctx, pending: Vec<Pending>, out: &mut Vec
                     ConflictKind::EncodingAmbiguity,
                     Some(opcode),
                     None,
-                    ctx.sorted(short.iter().chain(&longer).copied()),
+                    (ctx.sorted(short.iter().chain(&longer).copied()), None),
                     message,
                 ));
             }
@@ -121,7 +121,7 @@ pub(super) fn unknown_formats(ctx: &Ctx, out: &mut Vec<Found>) {
     // From the items alone: reading each entry, scattered over every table, to ask whether it
     // has a letter was a cache miss per instruction.
     for (index, item) in ctx.items.iter().enumerate() {
-        if ctx.format(item).is_some() && ctx.size(item).is_none() {
+        if ctx.format(item).is_some() && ctx.layout_size(item.layout).is_none() {
             per_table.entry(item.table).or_default().push(index as u32);
         }
     }
@@ -145,7 +145,7 @@ pub(super) fn unknown_formats(ctx: &Ctx, out: &mut Vec<Found>) {
             ConflictKind::UnknownFormat,
             None,
             None,
-            entries,
+            (entries, None),
             message,
         ));
     }

@@ -15,8 +15,8 @@ use crate::table::{Entry, Location, Table};
 use super::compare::{by_mnemonic, by_number, Scratch};
 use super::decodable::{encoding_conflicts, unknown_formats, Pending};
 use super::{
-    CheckOptions, Conflict, ConflictEntry, ConflictKind, ConflictRef, EntryRef, LocationRef,
-    Report, Severity, Summary,
+    CheckOptions, Conflict, ConflictEntry, ConflictKind, ConflictRef, EntryIds, EntryRef,
+    LocationRef, Report, Severity, Summary,
 };
 
 pub(super) use crate::hash::FxMap;
@@ -58,6 +58,9 @@ struct LayoutInfo {
     text: Arc<str>,
     /// XXH3-64 of `text`, for conflict ids (see [`make_id`]).
     hash: u64,
+    /// `text` interned: layouts are made per table, and thousands of them are a few texts
+    /// (for [`EntryIds::body`]).
+    text_id: u32,
 }
 
 /// Buckets `items` by a group id (counting sort: linear and stable, so each bucket keeps table
@@ -79,12 +82,22 @@ fn buckets(groups: usize, ids: impl Iterator<Item = u32> + Clone) -> (Vec<u32>, 
     (offsets, order)
 }
 
-/// Splits a bucket (in table order) into per-table runs.
-pub(super) fn runs<'a>(
-    bucket: &'a [u32],
-    items: &'a [Item],
-) -> impl Iterator<Item = &'a [u32]> + 'a {
-    bucket.chunk_by(move |a, b| items[*a as usize].table == items[*b as usize].table)
+/// The fields of an item that a bucket's comparisons read, with its index: copied out of
+/// the flat items once per bucket ([`Ctx::gather`]). A bucket's items are scattered over
+/// every table, and its comparisons read them in several passes (runs, value sets, order,
+/// id); reading each pass from the items was about a third of detection at 1,000 x 256.
+#[derive(Clone, Copy)]
+pub(super) struct Local {
+    pub(super) index: u32,
+    pub(super) table: u32,
+    pub(super) key: u32,
+    pub(super) opcode: u32,
+    pub(super) layout: u32,
+}
+
+/// Splits a bucket's locals (in table order) into per-table runs.
+pub(super) fn runs(locals: &[Local]) -> impl Iterator<Item = &[Local]> + '_ {
+    locals.chunk_by(|a, b| a.table == b.table)
 }
 
 pub(super) struct Ctx<'a> {
@@ -116,19 +129,49 @@ impl Ctx<'_> {
         &self.tables[item.table as usize].entries[item.entry as usize]
     }
 
-    pub(super) fn shape(&self, item: &Item) -> Option<u32> {
-        (item.layout != NO_LAYOUT)
-            .then(|| self.layouts[item.layout as usize].shape)
+    /// A bucket's items, copied into `out` ([`Local`]).
+    pub(super) fn gather(&self, bucket: &[u32], out: &mut Vec<Local>) {
+        out.clear();
+        out.extend(bucket.iter().map(|&index| {
+            let item = &self.items[index as usize];
+            Local {
+                index,
+                table: item.table,
+                key: item.key,
+                opcode: item.opcode,
+                layout: item.layout,
+            }
+        }));
+    }
+
+    /// The operand shape of a layout id (`NO_LAYOUT` has none).
+    pub(super) fn shape(&self, layout: u32) -> Option<u32> {
+        (layout != NO_LAYOUT)
+            .then(|| self.layouts[layout as usize].shape)
             .flatten()
+    }
+
+    /// The operand size of a layout id (`NO_LAYOUT` has none).
+    pub(super) fn layout_size(&self, layout: u32) -> Option<u32> {
+        (layout != NO_LAYOUT).then(|| self.layouts[layout as usize].size)
+    }
+
+    /// `locals` in [`ConflictEntry`] order: as they are when their tables' name ranks
+    /// strictly increase (a bucket is in table order, so this is when no name holds two of
+    /// them: nearly always), and then with the locals themselves for the id; else sorted
+    /// ([`Ctx::sorted`]).
+    pub(super) fn order<'l>(&self, locals: &'l [Local]) -> (Vec<u32>, Option<&'l [Local]>) {
+        let rank = |l: &Local| self.name_rank[l.table as usize];
+        if locals.windows(2).all(|w| rank(&w[0]) < rank(&w[1])) {
+            (locals.iter().map(|l| l.index).collect(), Some(locals))
+        } else {
+            (self.sorted(locals.iter().map(|l| l.index)), None)
+        }
     }
 
     /// The item's format letter, from the interned copy (the entry itself is not read).
     pub(super) fn format(&self, item: &Item) -> Option<&str> {
         (item.format != NO_FORMAT).then(|| &*self.strings[item.format as usize])
-    }
-
-    pub(super) fn size(&self, item: &Item) -> Option<u32> {
-        (item.layout != NO_LAYOUT).then(|| self.layouts[item.layout as usize].size)
     }
 
     /// The owned view of one item; `locations` holds each item's location, made once, when the
@@ -214,16 +257,73 @@ impl Ctx<'_> {
     }
 
     pub(super) fn name(&self, item: &Item) -> &str {
-        &self.tables[item.table as usize].implementation
+        self.table_name(item.table)
+    }
+
+    /// The implementation name of table `table` (in `tables` order).
+    pub(super) fn table_name(&self, table: u32) -> &str {
+        &self.tables[table as usize].implementation
     }
 }
 
-/// Where an entry's operand facts come from, for interning (see `detect`).
+/// Where an entry's operand facts come from, for interning (see `detect`): its format
+/// letter (interned, or [`NO_FORMAT`]), its size, or nothing.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
-enum FactSource<'a> {
-    Letter(&'a str),
+enum FactSource {
+    Letter(u32),
     Size(u32),
     None,
+}
+
+/// A map keyed by strings that holds the short ones (at most 15 bytes: nearly every mnemonic
+/// and format letter) by their bytes and length packed into an integer ([`pack`]), so that a
+/// probe compares two integers where a string key costs a hash over bytes and a `memcmp`
+/// call per hit (the three string probes per entry were a tenth of detection).
+struct ShortMap<'a, V> {
+    short: FxMap<u128, V>,
+    long: FxMap<&'a str, V>,
+}
+
+impl<'a, V: Copy> ShortMap<'a, V> {
+    fn new() -> ShortMap<'a, V> {
+        ShortMap {
+            short: FxMap::default(),
+            long: FxMap::default(),
+        }
+    }
+
+    /// The value of `s`, made by `make` on first sight.
+    #[inline]
+    fn get_or_insert_with(&mut self, s: &'a str, make: impl FnOnce() -> V) -> V {
+        match pack(s.as_bytes()) {
+            Some(key) => *self.short.entry(key).or_insert_with(make),
+            None => *self.long.entry(s).or_insert_with(make),
+        }
+    }
+}
+
+/// A string of at most 15 bytes as one integer, distinct for distinct strings: the bytes in
+/// at most two overlapping loads per half (a byte loaded twice is dropped by the shift, or
+/// tells nothing the length does not), and the length in the top byte.
+#[inline]
+fn pack(s: &[u8]) -> Option<u128> {
+    let n = s.len();
+    let half = |at: usize| u64::from(u32::from_le_bytes(s[at..at + 4].try_into().expect("4")));
+    let word = |at: usize| u64::from_le_bytes(s[at..at + 8].try_into().expect("8"));
+    let (lo, hi) = match n {
+        0 => (0, 0),
+        1..=3 => (
+            u64::from(s[0]) | u64::from(s[n / 2]) << 8 | u64::from(s[n - 1]) << 16,
+            0,
+        ),
+        4..=7 => (half(0) | half(n - 4) << 32, 0),
+        8 => (word(0), 0),
+        // The last word's first 16 - n bytes are the first word's last ones: shifted out, the
+        // bytes 8..n stay in the low n - 8 (at most 7) bytes.
+        9..=15 => (word(0), word(n - 8) >> (8 * (16 - n))),
+        _ => return None,
+    };
+    Some(u128::from(lo) | u128::from(hi | (n as u64) << 56) << 64)
 }
 
 fn make_id(
@@ -232,6 +332,7 @@ fn make_id(
     opcode: Option<u32>,
     mnemonic: Option<&str>,
     items: &[u32],
+    locals: Option<&[Local]>,
 ) -> String {
     // Hashed once with XXH3-128 (the id is a 48-bit fingerprint, which a cryptographic hash
     // makes no stronger; SHA-256 was a tenth of a large `check`): the conflict's fields,
@@ -254,19 +355,32 @@ fn make_id(
     }
     // An entry without a layout hashes as an empty layout text.
     let no_layout = xxh3_64(b"");
-    for &i in items {
-        let item = &ctx.items[i as usize];
-        let layout = if item.layout == NO_LAYOUT {
+    let mut add = |table: u32, opcode: u32, key: u32, layout: u32| {
+        let layout = if layout == NO_LAYOUT {
             no_layout
         } else {
-            ctx.layouts[item.layout as usize].hash
+            ctx.layouts[layout as usize].hash
         };
         let mut record = [0u8; RECORD];
-        record[0..8].copy_from_slice(&ctx.name_hashes[item.table as usize].to_le_bytes());
-        record[8..12].copy_from_slice(&item.opcode.to_le_bytes());
-        record[12..20].copy_from_slice(&ctx.key_hashes[item.key as usize].to_le_bytes());
+        record[0..8].copy_from_slice(&ctx.name_hashes[table as usize].to_le_bytes());
+        record[8..12].copy_from_slice(&opcode.to_le_bytes());
+        record[12..20].copy_from_slice(&ctx.key_hashes[key as usize].to_le_bytes());
         record[20..28].copy_from_slice(&layout.to_le_bytes());
         bytes.extend_from_slice(&record);
+    };
+    match locals {
+        Some(locals) => {
+            debug_assert!(locals.iter().map(|l| l.index).eq(items.iter().copied()));
+            for l in locals {
+                add(l.table, l.opcode, l.key, l.layout);
+            }
+        }
+        None => {
+            for &i in items {
+                let item = &ctx.items[i as usize];
+                add(item.table, item.opcode, item.key, item.layout);
+            }
+        }
     }
     let digest = xxh3_128(&bytes).to_be_bytes();
     format!("{}-{}", kind.prefix(), crate::hash::hex(&digest[..6]))
@@ -283,16 +397,17 @@ pub(super) struct Found {
     items: Vec<u32>,
 }
 
-/// The one constructor of a conflict: `items` in entry order (from [`Ctx::sorted`]).
+/// The one constructor of a conflict: `items` in entry order (from [`Ctx::sorted`] or
+/// [`Ctx::order`]), and `locals` when [`Ctx::order`] gave them (the same items, copied).
 pub(super) fn finish(
     ctx: &Ctx,
     kind: ConflictKind,
     opcode: Option<u32>,
     mnemonic: Option<String>,
-    items: Vec<u32>,
+    (items, locals): (Vec<u32>, Option<&[Local]>),
     message: String,
 ) -> Found {
-    let id = make_id(ctx, kind, opcode, mnemonic.as_deref(), &items);
+    let id = make_id(ctx, kind, opcode, mnemonic.as_deref(), &items, locals);
     Found {
         conflict: Conflict {
             id,
@@ -329,6 +444,39 @@ impl<'a> Entries<'a> {
         EntryIter(self, 0)
     }
 
+    pub(super) fn get(self, k: usize) -> Option<EntryRef<'a>> {
+        match self {
+            Entries::Owned(e) => e.get(k).map(ConflictEntry::as_ref),
+            Entries::Items(ctx, items) => items.get(k).map(|&index| ctx.entry_ref(index)),
+        }
+    }
+
+    /// The items' interned parts ([`EntryIds`]); `None` for a report's own entries.
+    pub(super) fn ids(self) -> Option<impl ExactSizeIterator<Item = EntryIds> + 'a> {
+        let Entries::Items(ctx, items) = self else {
+            return None;
+        };
+        Some(items.iter().map(move |&index| {
+            let item = &ctx.items[index as usize];
+            EntryIds {
+                implementation: ctx.name_rank(item.table),
+                body: [
+                    item.spelling,
+                    item.format,
+                    if item.layout == NO_LAYOUT {
+                        NO_LAYOUT
+                    } else {
+                        ctx.layouts[item.layout as usize].text_id
+                    },
+                ],
+                file: (item.file != NO_FILE).then_some(item.file),
+                opcode: item.opcode,
+                line: item.line,
+                column: item.column,
+            }
+        }))
+    }
+
     /// The distinct implementations of a detection's items, in order; `owned` is a report's
     /// own list. The items are sorted by implementation first, so each name's items are
     /// adjacent: the names are a dedup away, and made as they are read rather than held per
@@ -359,11 +507,7 @@ impl<'a> Iterator for EntryIter<'a> {
     type Item = EntryRef<'a>;
 
     fn next(&mut self) -> Option<EntryRef<'a>> {
-        let i = self.1;
-        let next = match self.0 {
-            Entries::Owned(e) => e.get(i).map(ConflictEntry::as_ref),
-            Entries::Items(ctx, items) => items.get(i).map(|&index| ctx.entry_ref(index)),
-        };
+        let next = self.0.get(self.1);
         self.1 += usize::from(next.is_some());
         next
     }
@@ -487,8 +631,12 @@ fn run<'t>(tables: &'t [Table], options: &CheckOptions) -> Detection<'t> {
     let mut shape_ids: FxMap<String, u32> = FxMap::default();
     let mut size_ids: FxMap<(u32, bool), u32> = FxMap::default();
     let mut layouts: Vec<LayoutInfo> = Vec::new();
+    let mut layout_texts: FxMap<String, u32> = FxMap::default();
     let mut string_ids: FxMap<&str, u32> = FxMap::default();
     let mut strings: Vec<Arc<str>> = Vec::new();
+    // Per spelling: its interned string and its key; per format letter: its interned string.
+    let mut spellings: ShortMap<(u32, u32)> = ShortMap::new();
+    let mut formats: ShortMap<u32> = ShortMap::new();
     let mut summary = Summary {
         tables: tables.len(),
         ..Summary::default()
@@ -514,20 +662,28 @@ fn run<'t>(tables: &'t [Table], options: &CheckOptions) -> Detection<'t> {
             let Some(mnemonic) = entry.mnemonic.as_deref().filter(|_| !entry.reserved) else {
                 continue;
             };
-            let key = options.aliases.key_in(mnemonic, &mut buffer);
-            let id = match key_ids.get(key) {
-                Some(&id) => id,
-                None => {
-                    let id = keys.len() as u32;
-                    keys.push(Arc::from(key));
-                    key_ids.insert(key.to_string(), id);
-                    id
-                }
-            };
+            // The key is a function of the spelling: normalised and looked up once per
+            // distinct spelling, not per entry.
+            let (spelling, id) = spellings.get_or_insert_with(mnemonic, || {
+                let key = options.aliases.key_in(mnemonic, &mut buffer);
+                let id = match key_ids.get(key) {
+                    Some(&id) => id,
+                    None => {
+                        let id = keys.len() as u32;
+                        keys.push(Arc::from(key));
+                        key_ids.insert(key.to_string(), id);
+                        id
+                    }
+                };
+                (intern(&mut string_ids, &mut strings, mnemonic), id)
+            });
+            let format = entry.format.as_deref().map_or(NO_FORMAT, |f| {
+                formats.get_or_insert_with(f, || intern(&mut string_ids, &mut strings, f))
+            });
             let facts = resolve::facts_of(table, entry, &options.scheme);
             let bytes = resolve::bytes_of(table, entry, facts);
             let source = match facts {
-                Facts::Layout(_) => FactSource::Letter(entry.format.as_deref().unwrap_or("")),
+                Facts::Layout(_) => FactSource::Letter(format),
                 Facts::Size(n) => FactSource::Size(n),
                 Facts::Unknown(_) => FactSource::None,
             };
@@ -550,11 +706,14 @@ fn run<'t>(tables: &'t [Table], options: &CheckOptions) -> Detection<'t> {
                                 let next = shape_ids.len() as u32;
                                 *shape_ids.entry(shape).or_insert(next)
                             });
+                            let next = layout_texts.len() as u32;
+                            let text_id = *layout_texts.entry(text.clone()).or_insert(next);
                             layouts.push(LayoutInfo {
                                 shape,
                                 size,
                                 hash: xxh3_64(text.as_bytes()),
                                 text: Arc::from(text),
+                                text_id,
                             });
                             layouts.len() as u32 - 1
                         }
@@ -572,11 +731,8 @@ fn run<'t>(tables: &'t [Table], options: &CheckOptions) -> Detection<'t> {
                 key: id,
                 opcode: entry.opcode,
                 layout,
-                spelling: intern(&mut string_ids, &mut strings, mnemonic),
-                format: entry
-                    .format
-                    .as_deref()
-                    .map_or(NO_FORMAT, |f| intern(&mut string_ids, &mut strings, f)),
+                spelling,
+                format,
                 file: entry.location.as_ref().map_or(NO_FILE, |l| {
                     let file: &str = &l.file;
                     match last_file {

@@ -197,6 +197,30 @@ pub struct EntryRef<'a> {
     pub location: Option<LocationRef<'a>>,
 }
 
+/// A [`Detection`]'s entry view by its interned parts. Within one detection, equal ids are
+/// exactly equal strings: a writer can lay out each distinct implementation, body and file once and
+/// copy the bytes for every view that repeats them (a 1,000 × 256 report repeats 1,000 names
+/// and files and a few hundred bodies in 512,000 views). The strings themselves are read from
+/// the view ([`ConflictRef::entry`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EntryIds {
+    /// [`EntryRef::implementation`], by the rank of the name among the detection's distinct
+    /// names (so entries, sorted by implementation first, list each one's ids together).
+    pub implementation: u32,
+    /// The mnemonic as spelled, the format letter and the layout together, as an opaque key:
+    /// equal keys, equal [`EntryRef::mnemonic`], [`EntryRef::format`] and
+    /// [`EntryRef::layout`].
+    pub body: [u32; 3],
+    /// The file of [`EntryRef::location`], `None` when the entry has no location.
+    pub file: Option<u32>,
+    /// [`EntryRef::opcode`].
+    pub opcode: u32,
+    /// The line of [`EntryRef::location`] (0 without one).
+    pub line: u32,
+    /// The column of [`EntryRef::location`] (0 without one).
+    pub column: u32,
+}
+
 /// A [`Conflict`] borrowed, whose entries are made one at a time as they are read: what a
 /// report writer takes, so that one writer serves a [`Report`] and a [`Detection`] alike.
 #[derive(Clone, Copy)]
@@ -246,6 +270,17 @@ impl<'a> ConflictRef<'a> {
     /// Each implementation's view, in [`Conflict::entries`] order.
     pub fn entries(&self) -> impl ExactSizeIterator<Item = EntryRef<'a>> + 'a {
         self.entries.iter()
+    }
+
+    /// The `k`-th of [`ConflictRef::entries`], without walking to it.
+    pub fn entry(&self, k: usize) -> Option<EntryRef<'a>> {
+        self.entries.get(k)
+    }
+
+    /// The entries by their interned parts, in [`ConflictRef::entries`] order, when the
+    /// conflict comes from a [`Detection`] (`None` for a [`Report`]'s own entries).
+    pub fn entry_ids(&self) -> Option<impl ExactSizeIterator<Item = EntryIds> + 'a> {
+        self.entries.ids()
     }
 }
 

@@ -337,3 +337,80 @@ fn the_id_is_xxh3_of_the_documented_fields() {
     let hex: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
     assert_eq!(c.id, format!("NC-{hex}"));
 }
+
+/// Equal interned ids are equal strings, and the other way round, across every view of a
+/// detection: what a writer that lays out each id once relies on.
+#[test]
+fn entry_ids_are_equal_exactly_when_the_strings_are() {
+    let located = |opcode, name: &str, format: Option<&str>, file: Option<&str>| {
+        let mut e = Entry::new(opcode, name);
+        e.format = format.map(Into::into);
+        e.location = file.map(|f| crate::table::Location::new(f, opcode + 1, 3));
+        e
+    };
+    let tables = vec![
+        Table {
+            entries: vec![
+                located(1, "ADD", Some("A"), Some("a.json")),
+                located(2, "SUB", Some("B"), Some("a.json")),
+                located(3, "JMP", None, None),
+            ],
+            ..Table::new("a")
+        },
+        Table {
+            entries: vec![
+                located(2, "ADD", Some("A"), Some("b.json")),
+                located(1, "SUB", Some("A"), Some("b.json")),
+                located(3, "jmp", Some("Z"), None),
+            ],
+            ..Table::new("b")
+        },
+        Table {
+            entries: vec![
+                located(1, "ADD", Some("B"), Some("a.json")),
+                located(3, "SUB", Some("B"), None),
+            ],
+            ..Table::new("c")
+        },
+        // A name given twice: one implementation, whichever table an entry is from.
+        Table {
+            entries: vec![located(2, "MUL", Some("A"), Some("d.json"))],
+            ..Table::new("b")
+        },
+    ];
+    let detection = Detection::run(&tables, &CheckOptions::new());
+    let mut views = Vec::new();
+    for c in detection.conflicts() {
+        let ids: Vec<EntryIds> = c.entry_ids().expect("a detection's ids").collect();
+        assert_eq!(ids.len(), c.entries().len());
+        for (k, (id, e)) in ids.into_iter().zip(c.entries()).enumerate() {
+            assert_eq!(c.entry(k), Some(e));
+            assert_eq!(id.opcode, e.opcode);
+            assert_eq!(id.file.is_some(), e.location.is_some());
+            if let Some(l) = e.location {
+                assert_eq!((id.line, id.column), (l.line, l.column));
+            }
+            views.push((id, e));
+        }
+    }
+    assert!(views.len() > 8, "the tables conflict");
+    fn body<'a>(e: &EntryRef<'a>) -> (Option<&'a str>, Option<&'a str>, Option<&'a str>) {
+        (e.mnemonic, e.format, e.layout)
+    }
+    for (a, ea) in &views {
+        for (b, eb) in &views {
+            assert_eq!(
+                a.implementation == b.implementation,
+                ea.implementation == eb.implementation
+            );
+            assert_eq!(a.body == b.body, body(ea) == body(eb), "{ea:?} {eb:?}");
+            assert_eq!(
+                a.file == b.file,
+                ea.location.map(|l| l.file) == eb.location.map(|l| l.file)
+            );
+        }
+    }
+    // A report's own entries have no ids.
+    let report = detect(&tables, &CheckOptions::new());
+    assert!(report.conflicts[0].as_ref().entry_ids().is_none());
+}
