@@ -84,11 +84,13 @@ crate::named_enum! {
     }
 }
 
-/// A short string held inline (up to 24 bytes, on the heap beyond): an entry's mnemonic, letter
-/// and category are a few bytes each, and a large table set has millions of them, each a heap
-/// allocation as a `String` (at 1,000 x 256 the allocations and their memory were about a tenth
-/// of `check`). It dereferences to `str`; make one with `.into()` from a `&str` or `String`.
-pub type Text = compact_str::CompactString;
+/// A short string held inline (up to 16 bytes, in a shared heap buffer beyond), two words wide
+/// and one as an `Option`: an entry's mnemonic, letter and category are a few bytes each, and a
+/// large table set has millions of them, each a heap allocation as a `String` (at 1,000 x 256
+/// the allocations and their memory were about a tenth of `check`). Three-word inline strings
+/// made an entry 120 bytes instead of 96; at 1,000 x 256 the 6 MB more were 1,500 page faults.
+/// It dereferences to `str`; make one with `.into()` from a `&str` or `String`.
+pub type Text = lean_string::LeanString;
 
 /// One opcode-table entry.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -281,9 +283,9 @@ mod tests {
     /// The rare fields stay out of line: an entry is what large inputs hold millions of.
     #[test]
     #[cfg(target_pointer_width = "64")]
-    fn an_entry_is_at_most_120_bytes() {
+    fn an_entry_is_at_most_96_bytes() {
         assert!(
-            std::mem::size_of::<Entry>() <= 120,
+            std::mem::size_of::<Entry>() <= 96,
             "{}",
             std::mem::size_of::<Entry>()
         );
