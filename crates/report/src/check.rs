@@ -521,6 +521,8 @@ fn write_conflict<W: std::io::Write>(
 /// the depth of that array: what `open`, `key!` and `close` would write around the values.
 struct EntryShape {
     implementation: Vec<u8>,
+    /// The line break and indent before an element of the array.
+    line_start: Vec<u8>,
     opcode: Vec<u8>,
     mnemonic: Vec<u8>,
     format: Vec<u8>,
@@ -548,6 +550,7 @@ impl EntryShape {
         unlocated_end.extend_from_slice(b"null");
         unlocated_end.extend(w.close_suffix(0, b'}'));
         EntryShape {
+            line_start: w.line_start(0),
             implementation,
             opcode: w.member_prefix(1, false, "opcode"),
             mnemonic: w.member_prefix(1, false, "mnemonic"),
@@ -677,10 +680,10 @@ impl Fragments {
             let name =
                 Fragments::cached(&mut self.bytes, &mut self.names, id.implementation, |b| {
                     let e = c.entry(k).expect("an id per entry");
+                    b.extend_from_slice(&self.shape.line_start);
                     crate::stream::escape_str(b, e.implementation);
                 });
-            w.element();
-            w.raw(&self.bytes[name.0 as usize..name.1 as usize]);
+            w.element_with_line(&self.bytes[name.0 as usize..name.1 as usize]);
             w.spill()?;
         }
         Ok(())
@@ -733,12 +736,14 @@ impl Fragments {
                 ..
             } = &mut *self;
             let table = Fragments::cached(bytes, tables, id.implementation, |b| {
+                // With the element's line break and indent: one copy where `element` wrote
+                // them a space at a time.
+                b.extend_from_slice(&shape.line_start);
                 b.extend_from_slice(&shape.implementation);
                 crate::stream::escape_str(b, view(k).implementation);
                 b.extend_from_slice(&shape.opcode);
             });
-            w.element();
-            w.raw(&bytes[table.0 as usize..table.1 as usize]);
+            w.element_with_line(&bytes[table.0 as usize..table.1 as usize]);
             w.uint(u64::from(id.opcode));
             w.raw(&bytes[body.0 as usize..body.1 as usize]);
             match id.file {

@@ -114,6 +114,26 @@ impl<W: Write> Pretty<W> {
         self.member();
     }
 
+    /// An array element whose bytes begin with the line break and indent [`Pretty::element`]
+    /// writes ([`Pretty::line_start`]): the `,` before it, then `bytes`, which must make one
+    /// complete value after that line start.
+    pub fn element_with_line(&mut self, bytes: &[u8]) {
+        debug_assert!(bytes.starts_with(&self.line_start(0)));
+        if let Some(has) = self.open.last_mut() {
+            if std::mem::replace(has, true) {
+                self.buf.push(b',');
+            }
+        }
+        put(&mut self.buf, bytes);
+    }
+
+    /// The line break and indent `levels` below the current depth.
+    pub fn line_start(&self, levels: usize) -> Vec<u8> {
+        let mut out = vec![b'\n'];
+        out.resize(1 + 2 * (self.open.len() + levels), b' ');
+        out
+    }
+
     /// Opens an object (`{`) or array (`[`) as the value at the current position.
     pub fn open(&mut self, bracket: u8) {
         self.buf.push(bracket);
@@ -198,8 +218,7 @@ impl<W: Write> Pretty<W> {
     /// The newline and indent `levels` below the current depth, then `bracket`: the end of a
     /// container laid out with [`Pretty::member_prefix`].
     pub fn close_suffix(&self, levels: usize, bracket: u8) -> Vec<u8> {
-        let mut out = vec![b'\n'];
-        out.resize(1 + 2 * (self.open.len() + levels), b' ');
+        let mut out = self.line_start(levels);
         out.push(bracket);
         out
     }
