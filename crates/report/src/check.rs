@@ -713,6 +713,7 @@ impl Fragments {
         ranges[slot]
     }
 
+    /// The elements of a conflict's `entries`, each made of its fragments and its numbers.
     fn write_entries<W: std::io::Write>(
         &mut self,
         w: &mut crate::stream::Pretty<W>,

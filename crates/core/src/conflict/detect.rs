@@ -85,7 +85,8 @@ fn buckets(groups: usize, ids: impl Iterator<Item = u32> + Clone) -> (Vec<u32>, 
 /// The fields of an item that a bucket's comparisons read, with its index: copied out of
 /// the flat items once per bucket ([`Ctx::gather`]). A bucket's items are scattered over
 /// every table, and its comparisons read them in several passes (runs, value sets, order,
-/// id); reading each pass from the items was about a third of detection at 1,000 x 256.
+/// id): copied, the cache misses are taken once, in one pass of independent loads, and the
+/// other passes read a few contiguous kilobytes.
 #[derive(Clone, Copy)]
 pub(super) struct Local {
     pub(super) index: u32,
@@ -278,7 +279,7 @@ enum FactSource {
 /// A map keyed by strings that holds the short ones (at most 15 bytes: nearly every mnemonic
 /// and format letter) by their bytes and length packed into an integer ([`pack`]), so that a
 /// probe compares two integers where a string key costs a hash over bytes and a `memcmp`
-/// call per hit (the three string probes per entry were a tenth of detection).
+/// call per hit (`memcmp` was 3 % of a 1,000 x 256 `check`'s profile, 1 % after).
 struct ShortMap<'a, V> {
     short: FxMap<u128, V>,
     long: FxMap<&'a str, V>,
