@@ -468,22 +468,25 @@ fn write_conflict<W: std::io::Write>(
     w.opt_str(c.mnemonic());
     key!(w, "implementations");
     w.open(b'[');
-    if c.entry_ids().is_some() {
+    match c.entry_ids() {
         // The implementations array is at the entries array's depth: one shape serves both.
-        let f = fragments.get_or_insert_with(|| Fragments::new(EntryShape::new(w)));
-        f.write_implementations(w, &c)?;
-    } else {
-        for name in c.implementations() {
-            w.element();
-            w.str(name);
+        Some(ids) => fragments
+            .get_or_insert_with(|| Fragments::new(EntryShape::new(w)))
+            .write_implementations(w, &c, ids)?,
+        None => {
+            for name in c.implementations() {
+                w.element();
+                w.str(name);
+            }
         }
     }
     w.close(b']')?;
     key!(w, "entries");
     w.open(b'[');
-    if c.entry_ids().is_some_and(|ids| ids.len() > 0) {
-        let f = fragments.get_or_insert_with(|| Fragments::new(EntryShape::new(w)));
-        f.write_entries(w, &c)?;
+    if let Some(ids) = c.entry_ids() {
+        fragments
+            .get_or_insert_with(|| Fragments::new(EntryShape::new(w)))
+            .write_entries(w, &c, ids)?;
     } else if c.entries().len() > 0 {
         // Every entry object has one shape at one depth: its keys, separators and indents are
         // laid out once per conflict, and each entry is those fragments and its values (a call
@@ -564,9 +567,7 @@ impl EntryShape {
             depth: w.depth(),
         }
     }
-}
 
-impl EntryShape {
     /// Appends an entry's `mnemonic`, `format` and `layout` members.
     fn body(
         &self,
@@ -608,7 +609,6 @@ struct Fragments {
     /// the body's id, its fragment, and the next body of the spelling (`NONE` ends a list).
     spellings: Vec<u32>,
     bodies: Vec<Body>,
-    depth: usize,
 }
 
 /// One body in [`Fragments`]: `body[1..]` of its [`isa_core::EntryIds`], its bytes, and the
@@ -625,7 +625,6 @@ const NONE: u32 = u32::MAX;
 impl Fragments {
     fn new(shape: EntryShape) -> Fragments {
         Fragments {
-            depth: shape.depth,
             shape,
             bytes: Vec::new(),
             tables: Vec::new(),
@@ -666,11 +665,9 @@ impl Fragments {
         &mut self,
         w: &mut crate::stream::Pretty<W>,
         c: &ConflictRef,
+        ids: impl Iterator<Item = isa_core::EntryIds>,
     ) -> std::io::Result<()> {
-        debug_assert_eq!(w.depth(), self.depth, "at the entries' depth");
-        let Some(ids) = c.entry_ids() else {
-            return Ok(());
-        };
+        debug_assert_eq!(w.depth(), self.shape.depth, "at the entries' depth");
         let mut last = None;
         for (k, id) in ids.enumerate() {
             if last == Some(id.implementation) {
@@ -718,11 +715,9 @@ impl Fragments {
         &mut self,
         w: &mut crate::stream::Pretty<W>,
         c: &ConflictRef,
+        ids: impl Iterator<Item = isa_core::EntryIds>,
     ) -> std::io::Result<()> {
-        debug_assert_eq!(w.depth(), self.depth, "entry arrays are at one depth");
-        let Some(ids) = c.entry_ids() else {
-            return Ok(());
-        };
+        debug_assert_eq!(w.depth(), self.shape.depth, "entry arrays are at one depth");
         let view = |k: usize| c.entry(k).expect("an id per entry");
         for (k, id) in ids.enumerate() {
             let body = self.body(id.body, |shape, b| {

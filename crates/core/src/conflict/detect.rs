@@ -604,8 +604,8 @@ impl<'t> Detection<'t> {
 }
 
 /// The id of `s` in `strings`, adding it on first sight.
-fn intern<'a>(ids: &mut FxMap<&'a str, u32>, strings: &mut Vec<Arc<str>>, s: &'a str) -> u32 {
-    *ids.entry(s).or_insert_with(|| {
+fn intern<'a>(ids: &mut ShortMap<'a, u32>, strings: &mut Vec<Arc<str>>, s: &'a str) -> u32 {
+    ids.get_or_insert_with(s, || {
         strings.push(Arc::from(s));
         strings.len() as u32 - 1
     })
@@ -633,11 +633,10 @@ fn run<'t>(tables: &'t [Table], options: &CheckOptions) -> Detection<'t> {
     let mut size_ids: FxMap<(u32, bool), u32> = FxMap::default();
     let mut layouts: Vec<LayoutInfo> = Vec::new();
     let mut layout_texts: FxMap<String, u32> = FxMap::default();
-    let mut string_ids: FxMap<&str, u32> = FxMap::default();
+    let mut string_ids: ShortMap<u32> = ShortMap::new();
     let mut strings: Vec<Arc<str>> = Vec::new();
-    // Per spelling: its interned string and its key; per format letter: its interned string.
+    // Per spelling: its interned string and its key.
     let mut spellings: ShortMap<(u32, u32)> = ShortMap::new();
-    let mut formats: ShortMap<u32> = ShortMap::new();
     let mut summary = Summary {
         tables: tables.len(),
         ..Summary::default()
@@ -678,9 +677,10 @@ fn run<'t>(tables: &'t [Table], options: &CheckOptions) -> Detection<'t> {
                 };
                 (intern(&mut string_ids, &mut strings, mnemonic), id)
             });
-            let format = entry.format.as_deref().map_or(NO_FORMAT, |f| {
-                formats.get_or_insert_with(f, || intern(&mut string_ids, &mut strings, f))
-            });
+            let format = entry
+                .format
+                .as_deref()
+                .map_or(NO_FORMAT, |f| intern(&mut string_ids, &mut strings, f));
             let facts = resolve::facts_of(table, entry, &options.scheme);
             let bytes = resolve::bytes_of(table, entry, facts);
             let source = match facts {
