@@ -504,10 +504,7 @@ fn write_conflict<W: std::io::Write>(
                     w.raw(&t.file);
                     w.str(l.file);
                     w.raw(&t.line);
-                    w.uint(u64::from(l.line));
-                    w.raw(&t.column);
-                    w.uint(u64::from(l.column));
-                    w.raw(&t.located_end);
+                    t.line_to_end(w, l.line, l.column);
                 }
                 None => w.raw(&t.unlocated_end),
             }
@@ -566,6 +563,22 @@ impl EntryShape {
             unlocated_end,
             depth: w.depth(),
         }
+    }
+
+    /// The rest of a located entry after its `"line": `: the line, the column and the ends of
+    /// the location and entry objects. Inlined: as a call per entry it cost about 5 % of a large
+    /// `check`.
+    #[inline(always)]
+    fn line_to_end<W: std::io::Write>(
+        &self,
+        w: &mut crate::stream::Pretty<W>,
+        line: u32,
+        column: u32,
+    ) {
+        w.uint(u64::from(line));
+        w.raw(&self.column);
+        w.uint(u64::from(column));
+        w.raw(&self.located_end);
     }
 
     /// Appends an entry's `mnemonic`, `format` and `layout` members.
@@ -751,10 +764,7 @@ impl Fragments {
                         b.extend_from_slice(&shape.line);
                     });
                     w.raw(&bytes[file.0 as usize..file.1 as usize]);
-                    w.uint(u64::from(id.line));
-                    w.raw(&shape.column);
-                    w.uint(u64::from(id.column));
-                    w.raw(&shape.located_end);
+                    shape.line_to_end(w, id.line, id.column);
                 }
                 None => w.raw(&shape.unlocated_end),
             }
