@@ -351,7 +351,11 @@ impl Translator {
         F: Fn(&[u8], u64) -> std::io::Result<()> + Sync,
     {
         let n = input.len();
-        let cuts = (parallel::parts(n), parallel::parts(n), SAME_SIZE_WINDOW);
+        let cuts = (
+            parallel::parts(n, parallel::WALKS),
+            parallel::parts(n, parallel::RANGES),
+            SAME_SIZE_WINDOW,
+        );
         self.translate_to_at_in(input, cuts, &write_at)
     }
 

@@ -4,10 +4,10 @@
 //! Both passes are chains of dependent loads (where an instruction starts depends on the size of
 //! the one before), so one thread walks a large program at a few hundred MB/s whatever the
 //! memory bandwidth; the only way past that on one program is more walks at once: on more
-//! cores, and two per thread, interleaved, so that one chain's loads wait while the other's
-//! run ([`Translator::walk_pair`], [`Translator::emit_pair`]).
+//! cores, and several per thread, interleaved, so that one chain's loads wait while the
+//! others' run ([`Translator::walk_group`], [`Translator::emit_pair`]).
 //!
-//! Pass 1 cuts the input into two segments per thread, at multiples of 64 bytes (whole words of
+//! Pass 1 cuts the input into four segments per thread, at multiples of 64 bytes (whole words of
 //! the map's source bits, so each walk owns its words). The first segment is walked from 0;
 //! every other from its first byte, as if an instruction started there (a guess), with target
 //! offsets counted from 0 in a bit set of its own. The stitch then follows the true walk across
@@ -42,7 +42,7 @@ const MAX_THREADS: usize = 8;
 const MAX_STITCH: usize = 512;
 /// Times a guessed walk that fails starts again one byte further before giving up.
 const MAX_RESTARTS: usize = 16;
-/// Table steps of two walks taken together between checks of the target bits' room.
+/// Table steps of the walks taken together between checks of the target bits' room.
 const BATCH: usize = 64;
 
 /// Threads to use: the machine's parallelism, bounded.
@@ -50,13 +50,23 @@ pub(super) fn threads() -> usize {
     thread::available_parallelism().map_or(1, |n| n.get().min(MAX_THREADS))
 }
 
-/// The length of the segments (pass 1) and ranges (pass 2) a program of `n` bytes is cut
-/// into: two per thread, since each thread walks two at once (see [`Translator::walk_pair`]
-/// and [`Translator::emit_pair`]), and two even on one core; `None` (one walk) for a small
-/// program.
-pub(super) fn parts(n: usize) -> Option<usize> {
+/// Pass 1's segments walked together by one thread (see [`Translator::walk_group`]). Four,
+/// not two: a step of pass 1 is a few operations, so four chains still fit the core's
+/// registers and issue width (the walks of a 256 MiB program took 155 ms with two per thread
+/// and 126 ms with four, on two cores; three per thread measured between).
+pub(super) const WALKS: usize = 4;
+/// Pass 2's ranges written together by one thread (see [`Translator::emit_pair`]). Two: a step
+/// of pass 2 does several times the work of pass 1's, and three or four ranges at once
+/// (measured with the same code generalised over the count) were slower, their state spilled
+/// to the stack.
+pub(super) const RANGES: usize = 2;
+
+/// The length of the segments (pass 1, `per_thread` = [`WALKS`]) or ranges (pass 2,
+/// [`RANGES`]) a program of `n` bytes is cut into, so that each thread has `per_thread` of
+/// them to interleave (even on one core); `None` (one walk) for a small program.
+pub(super) fn parts(n: usize, per_thread: usize) -> Option<usize> {
     let k = threads();
-    (n >= PARALLEL_MIN).then(|| n.div_ceil(2 * k).next_multiple_of(64))
+    (n >= PARALLEL_MIN).then(|| n.div_ceil(per_thread * k).next_multiple_of(64))
 }
 
 /// One segment's walk in pass 1.
@@ -167,6 +177,12 @@ impl<'a> Walk<'a> {
         self.pos += 1;
         self.origin = self.pos;
     }
+}
+
+/// The `N` live walks of `walks` (which has exactly `N`), in order.
+fn live_walks<'w, 'a, const N: usize>(walks: &'w mut [Walk<'a>]) -> [&'w mut Walk<'a>; N] {
+    let mut live = walks.iter_mut().filter(|w| w.live());
+    std::array::from_fn(|_| live.next().expect("the caller counted N live walks"))
 }
 
 /// Where [`bases`] starts on a run of blocks: the run's first block, the source starts before
@@ -282,15 +298,22 @@ fn used_words(bits: &[u64]) -> usize {
 }
 
 /// ORs the bits of `src` from bit `from` on into `dst`, each moved by `delta` bits (every bit
-/// moved lands at 0 or later).
-fn or_shifted(dst: &mut Vec<u64>, src: &[u64], from: usize, delta: isize) {
-    // Up to `src`'s last set bit, not its length: a walk's bits are grown by doubling, and
-    // sizing `dst` by their zero tail would grow the merged map past its need.
+/// moved lands at 0 or later). `dst` holds the words from word `lo` on; a word that falls
+/// outside it (at the edges of a slice shared out among threads) is pushed to `spill`.
+fn or_shifted(
+    dst: &mut [u64],
+    lo: usize,
+    src: &[u64],
+    from: usize,
+    delta: isize,
+    spill: &mut Vec<(usize, u64)>,
+) {
+    // Up to `src`'s last set bit, not its length: a walk's bits are grown by doubling.
     let src = &src[..used_words(src)];
-    let words = ((src.len() * 64) as isize + delta).max(0) as usize / 64 + 2;
-    if dst.len() < words {
-        dst.resize(words, 0);
-    }
+    let mut or = |i: usize, w: u64| match i.checked_sub(lo).and_then(|j| dst.get_mut(j)) {
+        Some(d) => *d |= w,
+        None => spill.push((i, w)),
+    };
     for (i, &w) in src.iter().enumerate().skip(from / 64) {
         let w = if i == from / 64 {
             w & (u64::MAX << (from % 64))
@@ -303,14 +326,75 @@ fn or_shifted(dst: &mut Vec<u64>, src: &[u64], from: usize, delta: isize) {
         let at = (i * 64) as isize + delta;
         if at < 0 {
             // Only the low, cleared bits of this word would land before 0.
-            dst[0] |= w >> at.unsigned_abs();
+            or(0, w >> at.unsigned_abs());
             continue;
         }
         let at = at as usize;
-        dst[at / 64] |= w << (at % 64);
+        or(at / 64, w << (at % 64));
         if !at.is_multiple_of(64) {
-            dst[at / 64 + 1] |= w >> (64 - at % 64);
+            or(at / 64 + 1, w >> (64 - at % 64));
         }
+    }
+}
+
+/// One move of [`or_all_shifted`]: bits, the first bit moved, and by how many bits.
+type Move = (Vec<u64>, usize, isize);
+
+/// The length in words that `bits` moved by `delta` from bit `from` on needs.
+fn shifted_words(bits: &[u64], delta: isize) -> usize {
+    ((used_words(bits) * 64) as isize + delta).max(0) as usize / 64 + 2
+}
+
+/// Every `(bits, from, delta)` of `moves` ORed into `dst` as [`or_shifted`] does, the moves in
+/// order and each on a slice of `dst` of its own (from the word where its first moved bit
+/// lands to the next move's), shared out among the threads; the few words at the slices'
+/// edges are ORed in after. (One thread doing it all was a tenth of pass 1.)
+fn or_all_shifted(dst: &mut Vec<u64>, moves: &[Move]) {
+    let need = moves
+        .iter()
+        .map(|(bits, _, delta)| shifted_words(bits, *delta))
+        .max()
+        .unwrap_or(0);
+    if dst.len() < need {
+        dst.resize(need, 0);
+    }
+    let starts: Vec<usize> = moves
+        .iter()
+        .map(|&(_, from, delta)| ((from as isize + delta).max(0) as usize / 64).min(need))
+        .collect();
+    // Each move's slice of `dst`, in order (the moves land in increasing order).
+    let mut jobs = Vec::with_capacity(moves.len());
+    let (mut rest, mut lo) = (&mut dst[..], 0usize);
+    for (k, m) in moves.iter().enumerate() {
+        let begin = starts[k].max(lo);
+        let end = starts.get(k + 1).map_or(rest.len() + lo, |&e| e.max(begin));
+        let (_, tail) = rest.split_at_mut(begin - lo);
+        let (mine, tail) = tail.split_at_mut(end - begin);
+        jobs.push((m, begin, mine));
+        (rest, lo) = (tail, end);
+    }
+    let per = jobs.len().div_ceil(threads().max(1)).max(1);
+    let spills: Vec<Vec<(usize, u64)>> = thread::scope(|scope| {
+        let mut groups = jobs.chunks_mut(per);
+        let first = groups.next();
+        let run = |group: &mut [(&Move, usize, &mut [u64])]| {
+            let mut spill = Vec::new();
+            for ((bits, from, delta), lo, mine) in group.iter_mut() {
+                or_shifted(mine, *lo, bits, *from, *delta, &mut spill);
+            }
+            spill
+        };
+        let handles: Vec<_> = groups.map(|g| scope.spawn(move || run(g))).collect();
+        let mut spills = vec![first.map_or_else(Vec::new, run)];
+        spills.extend(
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("an OR of map bits panicked")),
+        );
+        spills
+    });
+    for (i, w) in spills.into_iter().flatten() {
+        dst[i] |= w;
     }
 }
 
@@ -355,14 +439,14 @@ impl Translator {
                 walk
             })
             .collect();
-        // Two walks to a thread, interleaved (see `walk_pair`).
+        // Several walks to a thread, interleaved (see `walk_group`).
         thread::scope(|scope| {
-            let mut pairs = walks.chunks_mut(2);
-            let first = pairs.next().expect("two parts or more");
-            let handles: Vec<_> = pairs
-                .map(|pair| scope.spawn(move || self.walk_pair(input, pair)))
+            let mut groups = walks.chunks_mut(WALKS);
+            let first = groups.next().expect("two parts or more");
+            let handles: Vec<_> = groups
+                .map(|group| scope.spawn(move || self.walk_group(input, group)))
                 .collect();
-            self.walk_pair(input, first);
+            self.walk_group(input, first);
             for h in handles {
                 h.join().expect("a pass 1 walk panicked");
             }
@@ -389,6 +473,12 @@ impl Translator {
         let mut count = first.count;
         let mut resized = first.changed_end > 0;
         let (mut p, mut t) = (first.pos, first.at);
+        // Each kept walk's target bits, where its kept part starts in them, and its shift: ORed
+        // into the merged bits once every stitch is known, on every thread at once.
+        let mut moves = Vec::with_capacity(parts - 1);
+        // Per stitched walk: where its bases start and the target offset of its first kept
+        // start (`seen` is counted once the merged bits are whole).
+        let mut stitched = Vec::with_capacity(parts - 1);
         for (k, mut w) in walks.enumerate() {
             if w.failed {
                 return None;
@@ -434,23 +524,33 @@ impl Translator {
             }
             let local = select(&w.target, before)?;
             // `q` is the `count`-th start and lands at `t`: the bases from the next block on
-            // can start from there, the target starts before `t`'s word counted back from it.
-            let tw = t / 64;
-            let below = target.get(tw).map_or(0, |&b| b & ((1u64 << (t % 64)) - 1));
-            froms.push(BaseFrom {
-                block: q / 64 + 1,
-                before: count + (w.source[q / 64 - w.w0] >> (q % 64)).count_ones() as usize,
-                tw,
-                seen: count - below.count_ones() as usize,
-            });
+            // can start from there.
+            stitched.push((
+                BaseFrom {
+                    block: q / 64 + 1,
+                    before: count + (w.source[q / 64 - w.w0] >> (q % 64)).count_ones() as usize,
+                    tw: t / 64,
+                    seen: count,
+                },
+                t,
+            ));
             let delta = t as isize - local as isize;
-            let moved = |x: usize| (x as isize + delta) as usize;
-            or_shifted(&mut target, &w.target, local, delta);
             count += w.count - before;
             resized |= w.changed_end > q;
             p = w.pos;
-            t = moved(w.at);
+            t = (w.at as isize + delta) as usize;
+            moves.push((w.target, local, delta));
         }
+        or_all_shifted(&mut target, &moves);
+        drop(moves);
+        // The target starts before `t`'s word, counted back from the `count`-th start.
+        froms.extend(stitched.into_iter().map(|(mut from, t)| {
+            let below = target
+                .get(from.tw)
+                .map_or(0, |&b| b & ((1u64 << (t % 64)) - 1));
+            from.seen -= below.count_ones() as usize;
+            from
+        }));
         if p != n {
             return None;
         }
@@ -501,12 +601,12 @@ impl Translator {
         Some((d.len, len))
     }
 
-    /// Pass 1's walks of one or two segments, each from its start until the first start at or
-    /// past its end, stopping when one fails (the whole pass then gives up). Two walks at once:
-    /// each is a chain of dependent loads (the next start needs this instruction's size), so
-    /// one thread steps two chains in the time of one. Table steps run in batches, both walks
-    /// together; anything else (and a walk whose partner is done) one step at a time.
-    fn walk_pair(&self, input: &[u8], walks: &mut [Walk]) {
+    /// Pass 1's walks of up to [`WALKS`] segments, each from its start until the first start
+    /// at or past its end, stopping when one fails (the whole pass then gives up). The walks
+    /// run together: each is a chain of dependent loads (the next start needs this
+    /// instruction's size), so one thread steps several chains in the time of one. Table
+    /// steps run in batches of every live walk together; anything else one step at a time.
+    fn walk_group(&self, input: &[u8], walks: &mut [Walk]) {
         let sizes = &*self.steps.sizes;
         let safe = input.len().saturating_sub(self.steps.max_src);
         let table_step = |w: &Walk| w.pos < safe && sizes[usize::from(input[w.pos])] != 0;
@@ -514,63 +614,65 @@ impl Translator {
             if walks.iter().any(|w| w.failed) {
                 return;
             }
-            match walks {
-                [a, b] if a.live() && b.live() => {
-                    self.batch(input, a, b, safe);
-                    for w in [a, b] {
-                        if w.live() && !table_step(w) {
-                            self.advance(input, w);
-                        }
-                    }
+            match walks.iter().filter(|w| w.live()).count() {
+                0 => break,
+                1 => self.batch(input, live_walks::<1>(walks), safe),
+                2 => self.batch(input, live_walks::<2>(walks), safe),
+                3 => self.batch(input, live_walks::<3>(walks), safe),
+                _ => self.batch(input, live_walks::<4>(walks), safe),
+            }
+            // The walks that stopped the batch take their step one at a time.
+            for w in walks.iter_mut() {
+                if w.live() && !table_step(w) {
+                    self.advance(input, w);
                 }
-                _ => match walks.iter_mut().find(|w| w.live()) {
-                    Some(w) => self.advance(input, w),
-                    None => break,
-                },
             }
         }
     }
 
-    /// Up to [`BATCH`] table steps of each of two walks, interleaved, until one of them meets
-    /// an instruction that is no table step (or its segment's end).
-    fn batch(&self, input: &[u8], a: &mut Walk, b: &mut Walk, safe: usize) {
+    /// Up to [`BATCH`] table steps of each of `N` walks, interleaved, until one of them meets
+    /// an instruction that is no table step (or its segment's end). The walks' state is copied
+    /// into arrays of locals for the loop, so that it stays in registers as far as they go.
+    fn batch<const N: usize>(&self, input: &[u8], mut walks: [&mut Walk; N], safe: usize) {
         let sizes = &*self.steps.sizes;
         let more = BATCH * self.steps.max_dst;
-        a.reserve(more);
-        b.reserve(more);
-        // Locals, so that the loop keeps them in registers.
-        let (la, lb) = (a.end.min(safe), b.end.min(safe));
-        let (mut pa, mut ta, mut xa) = (a.pos, a.at, a.changed_end);
-        let (mut pb, mut tb, mut xb) = (b.pos, b.at, b.changed_end);
-        let (sa, ga, wa) = (&mut *a.source, &mut a.target[..], a.w0 * 64);
-        let (sb, gb, wb) = (&mut *b.source, &mut b.target[..], b.w0 * 64);
-        let mut steps = 0;
-        while steps < BATCH && pa < la && pb < lb {
-            let ea = sizes[usize::from(input[pa])] as usize;
-            let eb = sizes[usize::from(input[pb])] as usize;
-            if ea == 0 || eb == 0 {
-                break;
-            }
-            let (s, t) = (ea & 0xFFFF, ea >> 16);
-            sa[(pa - wa) / 64] |= 1 << (pa % 64);
-            ga[ta / 64] |= 1 << (ta % 64);
-            if s != t {
-                xa = pa + 1;
-            }
-            ta += t;
-            pa += s;
-            let (s, t) = (eb & 0xFFFF, eb >> 16);
-            sb[(pb - wb) / 64] |= 1 << (pb % 64);
-            gb[tb / 64] |= 1 << (tb % 64);
-            if s != t {
-                xb = pb + 1;
-            }
-            tb += t;
-            pb += s;
-            steps += 1;
+        for w in walks.iter_mut() {
+            w.reserve(more);
         }
-        (a.pos, a.at, a.changed_end, a.count) = (pa, ta, xa, a.count + steps);
-        (b.pos, b.at, b.changed_end, b.count) = (pb, tb, xb, b.count + steps);
+        let limit: [usize; N] = std::array::from_fn(|k| walks[k].end.min(safe));
+        let first: [usize; N] = std::array::from_fn(|k| walks[k].w0 * 64);
+        let mut pos: [usize; N] = std::array::from_fn(|k| walks[k].pos);
+        let mut at: [usize; N] = std::array::from_fn(|k| walks[k].at);
+        let mut changed: [usize; N] = std::array::from_fn(|k| walks[k].changed_end);
+        let mut steps = 0;
+        {
+            let bits = walks
+                .each_mut()
+                .map(|w| (&mut *w.source, &mut w.target[..]));
+            while steps < BATCH && (0..N).all(|k| pos[k] < limit[k]) {
+                let e: [usize; N] =
+                    std::array::from_fn(|k| sizes[usize::from(input[pos[k]])] as usize);
+                if e.contains(&0) {
+                    break;
+                }
+                for k in 0..N {
+                    let (s, t) = (e[k] & 0xFFFF, e[k] >> 16);
+                    let (p, a) = (pos[k], at[k]);
+                    bits[k].0[(p - first[k]) / 64] |= 1 << (p % 64);
+                    bits[k].1[a / 64] |= 1 << (a % 64);
+                    if s != t {
+                        changed[k] = p + 1;
+                    }
+                    at[k] = a + t;
+                    pos[k] = p + s;
+                }
+                steps += 1;
+            }
+        }
+        for (k, w) in walks.into_iter().enumerate() {
+            (w.pos, w.at, w.changed_end) = (pos[k], at[k], changed[k]);
+            w.count += steps;
+        }
     }
 
     /// One step of a walk: the instruction at its position recorded, or (a guess that fell on
@@ -633,8 +735,8 @@ impl Translator {
         };
         let ranges = cuts.len() - 1;
         let results: Vec<Result<usize, EmitError>> = thread::scope(|scope| {
-            let handles: Vec<_> = (2..ranges)
-                .step_by(2)
+            let handles: Vec<_> = (RANGES..ranges)
+                .step_by(RANGES)
                 .map(|k| scope.spawn(move || pair(k)))
                 .collect();
             let mut results = pair(0);
@@ -644,5 +746,57 @@ impl Translator {
             results
         });
         results.into_iter().sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::or_all_shifted;
+
+    /// The ORs shared out among threads set exactly the bits one loop over the moves sets,
+    /// whether the moves land in order, overlap, or shift bits below word 0's edge.
+    #[test]
+    fn shared_ors_match_one_loop() {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for round in 0..300 {
+            let mut dst: Vec<u64> = (0..(next() % 40) as usize)
+                .map(|_| next() & next())
+                .collect();
+            let mut want = dst.clone();
+            let mut moves = Vec::new();
+            let mut land = (next() % 100) as isize;
+            for _ in 0..(next() % 9) {
+                let bits: Vec<u64> = (0..(next() % 30) as usize).map(|_| next()).collect();
+                let from = (next() % (bits.len() as u64 * 64 + 1)) as usize;
+                // Mostly in order, as the stitch gives them; every fourth round anywhere.
+                let delta = if round % 4 == 0 {
+                    (next() % 3000) as isize - from as isize
+                } else {
+                    land - from as isize
+                };
+                land += (bits.len() * 64 - from.min(bits.len() * 64)) as isize;
+                moves.push((bits, from, delta));
+            }
+            for (bits, from, delta) in &moves {
+                for b in *from..bits.len() * 64 {
+                    if bits[b / 64] >> (b % 64) & 1 == 1 {
+                        let at = (b as isize + delta) as usize;
+                        if want.len() <= at / 64 {
+                            want.resize(at / 64 + 1, 0);
+                        }
+                        want[at / 64] |= 1 << (at % 64);
+                    }
+                }
+            }
+            or_all_shifted(&mut dst, &moves);
+            let used = |v: &[u64]| v.iter().rposition(|&w| w != 0).map_or(0, |i| i + 1);
+            assert_eq!(dst[..used(&dst)], want[..used(&want)], "round {round}");
+        }
     }
 }

@@ -308,7 +308,7 @@ impl Translator {
     /// whichever comes first in the stream. A large program is walked on several threads
     /// ([`Translator::place_parallel`]), with this one thread's walk as the fallback.
     pub(super) fn place(&self, input: &[u8]) -> Result<(StartMap, bool), TranslateError> {
-        self.place_in(input, parallel::parts(input.len()))
+        self.place_in(input, parallel::parts(input.len(), parallel::WALKS))
     }
 
     /// [`Translator::place`] cut every `segment` bytes when given (tests cut small programs
