@@ -1,11 +1,12 @@
 //! The two-pass mode on several threads: pass 1 as speculative segments stitched into one
 //! relocation map, and pass 2 as ranges of the output written at known offsets.
 //!
-//! Both passes are chains of dependent loads (where an instruction starts depends on the size of
-//! the one before), so one thread walks a large program at a few hundred MB/s whatever the
-//! memory bandwidth; the only way past that on one program is more walks at once: on more
-//! cores, and several per thread, interleaved, so that one chain's loads wait while the
-//! others' run ([`Translator::walk_group`], [`Translator::emit_pair`]).
+//! Pass 1 is a chain of dependent loads (where an instruction starts depends on the size of the
+//! one before), so one thread walks a large program at a few hundred MB/s whatever the memory
+//! bandwidth; the only way past that on one program is more walks at once: on more cores, and
+//! several per thread, interleaved, so that one chain's loads wait while the others' run
+//! ([`Translator::walk_group`]). Pass 2 reads every start from pass 1's map instead, so its
+//! steps do not wait on each other, and one range per thread keeps a core busy.
 //!
 //! Pass 1 cuts the input into four segments per thread, at multiples of 64 bytes (whole words of
 //! the map's source bits, so each walk owns its words). The first segment is walked from 0;
@@ -21,7 +22,7 @@
 //! guess fell on bytes that are no instruction) starts again one byte further, a few times.
 //!
 //! Pass 2 needs nothing speculative: pass 1 knows every instruction's target offset, so the
-//! input is cut at instruction starts into two ranges per thread, each written through its own
+//! input is cut at instruction starts into one range per thread, each written through its own
 //! buffer at its known offset in the output ([`Translator::emit_at`]). Errors are reported in
 //! stream order: the first range's first.
 
@@ -55,15 +56,15 @@ pub(super) fn threads() -> usize {
 /// registers and issue width (the walks of a 256 MiB program took 155 ms with two per thread
 /// and 126 ms with four, on two cores; three per thread measured between).
 pub(super) const WALKS: usize = 4;
-/// Pass 2's ranges written together by one thread (see [`Translator::emit_pair`]). Two: a step
-/// of pass 2 does several times the work of pass 1's, and three or four ranges at once
-/// (measured with the same code generalised over the count) were slower, their state spilled
-/// to the stack.
-pub(super) const RANGES: usize = 2;
+/// Pass 2's ranges per thread: one. Its steps take each start from pass 1's map, so they do
+/// not wait on each other and need no second range to interleave with (found from the sizes,
+/// as pass 1 must, two ranges per thread were interleaved, their state spilled to the stack;
+/// three or four were slower still).
+pub(super) const RANGES: usize = 1;
 
 /// The length of the segments (pass 1, `per_thread` = [`WALKS`]) or ranges (pass 2,
 /// [`RANGES`]) a program of `n` bytes is cut into, so that each thread has `per_thread` of
-/// them to interleave (even on one core); `None` (one walk) for a small program.
+/// them (even on one core); `None` (one walk) for a small program.
 pub(super) fn parts(n: usize, per_thread: usize) -> Option<usize> {
     let k = threads();
     (n >= PARALLEL_MIN).then(|| n.div_ceil(per_thread * k).next_multiple_of(64))
@@ -723,23 +724,29 @@ impl Translator {
                 Ok(())
             }
         };
-        let range = |k: usize| (cuts[k], cuts[k + 1].0, out(k));
-        // Two ranges to a thread, interleaved (see `emit_pair`).
-        let pair = |k: usize| -> Vec<Result<usize, EmitError>> {
-            if k + 2 < cuts.len() {
-                self.emit_pair(input, starts, range(k), range(k + 1)).into()
-            } else {
-                let (from, to, out) = range(k);
-                vec![self.emit_range(input, starts, from, to, out)]
-            }
-        };
         let ranges = cuts.len() - 1;
+        // Contiguous runs of ranges, one run to a thread, each range written in turn.
+        let per = ranges.div_ceil(threads().max(1)).max(1);
+        let run = |first: usize| -> Vec<Result<usize, EmitError>> {
+            let mut results = Vec::with_capacity(per);
+            for k in first..(first + per).min(ranges) {
+                let (from, to, out) = (cuts[k], cuts[k + 1].0, out(k));
+                let result = self.emit_range(input, starts, from, to, out);
+                let failed = result.is_err();
+                results.push(result);
+                // A later range's error could only come later in the stream.
+                if failed {
+                    break;
+                }
+            }
+            results
+        };
         let results: Vec<Result<usize, EmitError>> = thread::scope(|scope| {
-            let handles: Vec<_> = (RANGES..ranges)
-                .step_by(RANGES)
-                .map(|k| scope.spawn(move || pair(k)))
+            let handles: Vec<_> = (per..ranges)
+                .step_by(per)
+                .map(|k| scope.spawn(move || run(k)))
                 .collect();
-            let mut results = pair(0);
+            let mut results = run(0);
             for h in handles {
                 results.extend(h.join().expect("a pass 2 range panicked"));
             }

@@ -465,7 +465,7 @@ impl Translator {
         r: &mut Range<O>,
     ) -> Result<usize, EmitError> {
         while r.s < r.to {
-            self.run_short(input, r);
+            self.run_short(input, starts, r);
             if r.s < r.to {
                 self.one(input, starts, reloc, r)?;
             }
@@ -474,139 +474,81 @@ impl Translator {
         Ok(r.fixed)
     }
 
-    /// Two ranges of pass 2 at once (see [`Translator::emit_range`]), their short instructions
-    /// interleaved: each range is a chain of dependent loads (where an instruction starts
-    /// depends on the size of the one before), so one thread steps two in the time of one.
-    /// The results come in range order; after an error in `a`, `b` is not finished (its
-    /// error could only come later in the stream).
-    pub(super) fn emit_pair<O: FnMut(&[u8]) -> std::io::Result<()>>(
-        &self,
-        input: &[u8],
-        starts: &StartMap,
-        a: ((usize, usize), usize, O),
-        b: ((usize, usize), usize, O),
-    ) -> [Result<usize, EmitError>; 2] {
-        let reloc = |field: &str, offset: i128, target: i128| {
-            relocate(input.len(), starts, field, offset, target)
-        };
-        let mut a = Range::new(a.0, a.1, a.2);
-        let mut b = Range::new(b.0, b.1, b.2);
-        let mut b_failed = None;
-        while a.s < a.to && b_failed.is_none() && b.s < b.to {
-            self.run_short_pair(input, &mut a, &mut b);
-            if a.s < a.to && !self.short(input, &a) {
-                if let Err(e) = self.one(input, starts, &reloc, &mut a) {
-                    return [Err(e), Ok(0)];
-                }
-            }
-            if b.s < b.to && !self.short(input, &b) {
-                if let Err(e) = self.one(input, starts, &reloc, &mut b) {
-                    b_failed = Some(e);
-                }
-            }
-        }
-        let first = self.finish_range(input, starts, &reloc, &mut a);
-        if first.is_err() {
-            return [first, Ok(0)];
-        }
-        let second = match b_failed {
-            Some(e) => Err(e),
-            None => self.finish_range(input, starts, &reloc, &mut b),
-        };
-        [first, second]
-    }
-
-    /// The next instruction of `r` is one [`Translator::run_short`] writes.
-    #[inline]
-    fn short<O: FnMut(&[u8]) -> std::io::Result<()>>(&self, input: &[u8], r: &Range<O>) -> bool {
-        let safe = r.to.min(input.len().saturating_sub(SMALL - 1));
-        if r.s >= safe || r.sink.at > r.sink.buf.len() - SLACK - SMALL {
-            return false;
-        }
-        let e = &self.steps.small[usize::from(input[r.s])];
-        let w = u64::from_le_bytes(input[r.s..r.s + SMALL].try_into().expect("8 bytes"));
-        e.words.is_some() && e.src_len != 0 && !e.branch && w & e.zmask == 0
-    }
-
     /// The common case, in a loop of its own: short instructions without branches, written
     /// as word moves while the buffer has room. Kept apart from the rest of pass 2 so that its
     /// positions stay in registers (in one large loop they were spilled to the stack, which
     /// put a store and a reload on the dependent chain from one instruction's start to the
     /// next).
+    ///
+    /// Where each instruction starts is read from pass 1's map (the next set bit of its source
+    /// starts), not from the size of the one before: the steps are then independent of each
+    /// other, and the core overlaps several at once. (Found from the sizes, each step waited
+    /// for an input load and a table load before the next could begin, and two ranges were
+    /// interleaved to hide it, at the cost of their state spilled to the stack.)
     #[inline]
-    fn run_short<O: FnMut(&[u8]) -> std::io::Result<()>>(&self, input: &[u8], r: &mut Range<O>) {
-        let small = &*self.steps.small;
-        let (buf, mut o, mut s, mut t) = (&mut r.sink.buf[..], r.sink.at, r.s, r.t);
-        let room = buf.len() - SLACK - SMALL;
-        let safe = r.to.min(input.len().saturating_sub(SMALL - 1));
-        while s < safe && o <= room {
-            let e = &small[usize::from(input[s])];
-            let w = u64::from_le_bytes(input[s..s + SMALL].try_into().expect("8 bytes"));
-            let Some((rot, mask)) = e.words else { break };
-            if e.src_len == 0 || e.branch || w & e.zmask != 0 {
-                break;
-            }
-            let v = u64::from_le_bytes(e.konst)
-                | w.rotate_left(rot[0]) & mask[0]
-                | w.rotate_left(rot[1]) & mask[1];
-            buf[o..o + SMALL].copy_from_slice(&v.to_le_bytes());
-            let (sl, dl) = (usize::from(e.src_len), usize::from(e.dst_len));
-            o += dl;
-            s += sl;
-            t += dl;
-        }
-        (r.sink.at, r.s, r.t) = (o, s, t);
-    }
-
-    /// [`Translator::run_short`] for two ranges at once, until either meets an instruction
-    /// it does not write.
-    #[inline]
-    fn run_short_pair<O: FnMut(&[u8]) -> std::io::Result<()>>(
+    fn run_short<O: FnMut(&[u8]) -> std::io::Result<()>>(
         &self,
         input: &[u8],
-        a: &mut Range<O>,
-        b: &mut Range<O>,
+        starts: &StartMap,
+        r: &mut Range<O>,
     ) {
         let small = &*self.steps.small;
-        let n = input.len();
-        let (ba, mut oa, mut sa, mut ta) = (&mut a.sink.buf[..], a.sink.at, a.s, a.t);
-        let (bb, mut ob, mut sb, mut tb) = (&mut b.sink.buf[..], b.sink.at, b.s, b.t);
-        let (room_a, room_b) = (ba.len() - SLACK - SMALL, bb.len() - SLACK - SMALL);
-        let safe_a = a.to.min(n.saturating_sub(SMALL - 1));
-        let safe_b = b.to.min(n.saturating_sub(SMALL - 1));
-        while sa < safe_a && oa <= room_a && sb < safe_b && ob <= room_b {
-            let ea = &small[usize::from(input[sa])];
-            let eb = &small[usize::from(input[sb])];
-            let wa = u64::from_le_bytes(input[sa..sa + SMALL].try_into().expect("8 bytes"));
-            let wb = u64::from_le_bytes(input[sb..sb + SMALL].try_into().expect("8 bytes"));
-            let (Some((rot_a, mask_a)), Some((rot_b, mask_b))) = (ea.words, eb.words) else {
-                break;
-            };
-            if ea.src_len == 0 || ea.branch || wa & ea.zmask != 0 {
-                break;
+        let (buf, o0, mut s) = (&mut r.sink.buf[..], r.sink.at, r.s);
+        let mut o = o0;
+        let room = buf.len() - SLACK - SMALL;
+        let safe = r.to.min(input.len().saturating_sub(SMALL - 1));
+        if s < safe && o <= room {
+            let source = &starts.source[..];
+            let mut word = s / 64;
+            // The starts from `s` on (`s` is one).
+            let mut bits = source[word] & (u64::MAX << (s % 64));
+            'steps: loop {
+                while bits == 0 {
+                    word += 1;
+                    match source.get(word) {
+                        Some(&b) => bits = b,
+                        None => {
+                            s = starts.len;
+                            break 'steps;
+                        }
+                    }
+                }
+                s = word * 64 + bits.trailing_zeros() as usize;
+                if s >= safe || o > room {
+                    break;
+                }
+                let w = u64::from_le_bytes(input[s..s + SMALL].try_into().expect("8 bytes"));
+                let e = &small[(w & 0xFF) as usize];
+                let Some((rot, mask)) = e.words else { break };
+                if e.src_len == 0 || w & e.zmask != 0 {
+                    break;
+                }
+                let v = u64::from_le_bytes(e.konst)
+                    | w.rotate_left(rot[0]) & mask[0]
+                    | w.rotate_left(rot[1]) & mask[1];
+                buf[o..o + SMALL].copy_from_slice(&v.to_le_bytes());
+                let dl = usize::from(e.dst_len);
+                if e.branch {
+                    // Its offsets recomputed in place (leaving the loop for each branch, one
+                    // instruction in thirty in a typical program, cost more than the lookups).
+                    // One that does not land or fit is left to the general step, which reports
+                    // it.
+                    let (sl, t) = (usize::from(e.src_len), r.t + (o - o0));
+                    let tp = self.steps.templates[(w & 0xFF) as usize]
+                        .as_ref()
+                        .expect("a branch step has a template");
+                    let src = &input[s..s + sl];
+                    match self.branches(tp, src, &mut buf[o..o + dl], (s + sl, t + dl), starts) {
+                        Some(k) => r.fixed += k,
+                        None => break,
+                    }
+                }
+                o += dl;
+                bits &= bits - 1;
             }
-            if eb.src_len == 0 || eb.branch || wb & eb.zmask != 0 {
-                break;
-            }
-            let va = u64::from_le_bytes(ea.konst)
-                | wa.rotate_left(rot_a[0]) & mask_a[0]
-                | wa.rotate_left(rot_a[1]) & mask_a[1];
-            let vb = u64::from_le_bytes(eb.konst)
-                | wb.rotate_left(rot_b[0]) & mask_b[0]
-                | wb.rotate_left(rot_b[1]) & mask_b[1];
-            ba[oa..oa + SMALL].copy_from_slice(&va.to_le_bytes());
-            bb[ob..ob + SMALL].copy_from_slice(&vb.to_le_bytes());
-            let (sl, dl) = (usize::from(ea.src_len), usize::from(ea.dst_len));
-            oa += dl;
-            sa += sl;
-            ta += dl;
-            let (sl, dl) = (usize::from(eb.src_len), usize::from(eb.dst_len));
-            ob += dl;
-            sb += sl;
-            tb += dl;
         }
-        (a.sink.at, a.s, a.t) = (oa, sa, ta);
-        (b.sink.at, b.s, b.t) = (ob, sb, tb);
+        // The target offset moves with the buffer's.
+        (r.sink.at, r.s, r.t) = (o, s, r.t + (o - o0));
     }
 
     /// One instruction of pass 2 at `r.s`, by whichever of the step tables and the general
