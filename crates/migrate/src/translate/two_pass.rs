@@ -474,11 +474,9 @@ impl Translator {
         Ok(r.fixed)
     }
 
-    /// The common case, in a loop of its own: short instructions without branches, written
-    /// as word moves while the buffer has room. Kept apart from the rest of pass 2 so that its
-    /// positions stay in registers (in one large loop they were spilled to the stack, which
-    /// put a store and a reload on the dependent chain from one instruction's start to the
-    /// next).
+    /// The common case, in a loop of its own: short instructions, written as word moves while
+    /// the buffer has room, their branch offsets (if any) recomputed in place. Kept apart from
+    /// the rest of pass 2 so that its positions stay in registers.
     ///
     /// Where each instruction starts is read from pass 1's map (the next set bit of its source
     /// starts), not from the size of the one before: the steps are then independent of each
@@ -502,6 +500,7 @@ impl Translator {
             let mut word = s / 64;
             // The starts from `s` on (`s` is one).
             let mut bits = source[word] & (u64::MAX << (s % 64));
+            let mut expect = s;
             'steps: loop {
                 while bits == 0 {
                     word += 1;
@@ -514,6 +513,8 @@ impl Translator {
                     }
                 }
                 s = word * 64 + bits.trailing_zeros() as usize;
+                // The map's next start is where the instruction before ends.
+                debug_assert_eq!(s, expect, "the map's start against the size before it");
                 if s >= safe || o > room {
                     break;
                 }
@@ -544,6 +545,7 @@ impl Translator {
                     }
                 }
                 o += dl;
+                expect = s + usize::from(e.src_len);
                 bits &= bits - 1;
             }
         }
