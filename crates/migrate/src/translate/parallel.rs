@@ -341,7 +341,7 @@ fn or_shifted(
 /// One move of [`or_all_shifted`]: bits, the first bit moved, and by how many bits.
 type Move = (Vec<u64>, usize, isize);
 
-/// The length in words that `bits` moved by `delta` from bit `from` on needs.
+/// The words a destination needs to hold every set bit of `bits` moved by `delta`.
 fn shifted_words(bits: &[u64], delta: isize) -> usize {
     ((used_words(bits) * 64) as isize + delta).max(0) as usize / 64 + 2
 }
