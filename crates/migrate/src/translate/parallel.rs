@@ -758,19 +758,14 @@ impl Translator {
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::xorshift;
     use super::or_all_shifted;
 
     /// The ORs shared out among threads set exactly the bits one loop over the moves sets,
     /// whether the moves land in order, overlap, or shift bits below word 0's edge.
     #[test]
     fn shared_ors_match_one_loop() {
-        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut next = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut next = xorshift(0x9E37_79B9_7F4A_7C15);
         for round in 0..300 {
             let mut dst: Vec<u64> = (0..(next() % 40) as usize)
                 .map(|_| next() & next())

@@ -126,17 +126,23 @@ fn plain_walk(t: &Translator, input: &[u8], out: &mut [u8]) -> Option<Stats> {
     })
 }
 
-/// A program of mostly renumbered instructions; `spice` (0–5) mixes in the slower kinds: at
-/// 1–3 ones that keep their size, at 4 also a growing one and branches (so the two-pass
-/// mode runs), at 5 also failing ones (non-zero dropped operands, missing, unknown).
-fn program(seed: u64, len: usize, spice: u8) -> Vec<u8> {
+/// A xorshift64 generator from `seed` (any value; 0 is made odd): the translation tests'
+/// deterministic source of programs and bit patterns.
+pub(super) fn xorshift(seed: u64) -> impl FnMut() -> u64 {
     let mut state = seed | 1;
-    let mut next = move || {
+    move || {
         state ^= state << 13;
         state ^= state >> 7;
         state ^= state << 17;
         state
-    };
+    }
+}
+
+/// A program of mostly renumbered instructions; `spice` (0–5) mixes in the slower kinds: at
+/// 1–3 ones that keep their size, at 4 also a growing one and branches (so the two-pass
+/// mode runs), at 5 also failing ones (non-zero dropped operands, missing, unknown).
+fn program(seed: u64, len: usize, spice: u8) -> Vec<u8> {
+    let mut next = xorshift(seed);
     let sizes = [1usize, 2, 2, 3, 4, 4, 5];
     let mut out = Vec::with_capacity(len + 8);
     while out.len() < len {
@@ -521,13 +527,7 @@ fn old_translate(t: &Translator, input: &[u8]) -> Result<Translation, TranslateE
 /// when the instructions between grow; with `bad`, one in eight points inside an instruction
 /// or outside the program instead.
 fn program_with_branches(seed: u64, count: usize, bad: bool) -> Vec<u8> {
-    let mut state = seed | 1;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
+    let mut next = xorshift(seed);
     let mut starts = Vec::with_capacity(count + 1);
     let mut jumps = Vec::new();
     let mut out = Vec::new();

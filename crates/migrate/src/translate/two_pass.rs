@@ -706,15 +706,14 @@ impl Translator {
 
 #[cfg(test)]
 mod start_map_tests {
+    use super::super::tests::xorshift;
     use super::{select64, StartMap};
 
     #[test]
     fn select_finds_every_set_bit() {
-        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = xorshift(0x9E37_79B9_7F4A_7C15);
         for i in 0..20_000 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
+            let x = next();
             // Sparse and dense words too.
             let w = match i % 3 {
                 0 => x,
@@ -733,13 +732,7 @@ mod start_map_tests {
     /// The compact map answers every offset exactly as a plain list of `(source, target)` pairs.
     #[test]
     fn agrees_with_a_list_of_pairs() {
-        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
-        let mut next = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut next = xorshift(0x2545_F491_4F6C_DD1D);
         for _ in 0..300 {
             let len_in = (next() % 2000) as usize;
             let mut pairs = Vec::new();
