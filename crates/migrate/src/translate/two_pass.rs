@@ -496,6 +496,11 @@ impl Translator {
         let room = buf.len() - SLACK - SMALL;
         let safe = r.to.min(input.len().saturating_sub(SMALL - 1));
         if s < safe && o <= room {
+            // The bytes a step at `s < safe` reads and the bytes a step at `o <= room` writes,
+            // as slices whose lengths say so: the compiler then drops the read's bounds check,
+            // and the write's is the test for a full buffer (`safe` is at most the input's
+            // length less `SMALL - 1`, and at least 1 here).
+            let (window, out) = (&input[..safe + SMALL - 1], &mut buf[..room + SMALL]);
             let source = &starts.source[..];
             let mut word = s / 64;
             // The starts from `s` on (`s` is one).
@@ -515,10 +520,10 @@ impl Translator {
                 s = word * 64 + bits.trailing_zeros() as usize;
                 // The map's next start is where the instruction before ends.
                 debug_assert_eq!(s, expect, "the map's start against the size before it");
-                if s >= safe || o > room {
+                if s >= safe {
                     break;
                 }
-                let w = u64::from_le_bytes(input[s..s + SMALL].try_into().expect("8 bytes"));
+                let w = u64::from_le_bytes(window[s..s + SMALL].try_into().expect("8 bytes"));
                 let e = &small[(w & 0xFF) as usize];
                 let Some((rot, mask)) = e.words else { break };
                 if e.src_len == 0 || w & e.zmask != 0 {
@@ -527,7 +532,11 @@ impl Translator {
                 let v = u64::from_le_bytes(e.konst)
                     | w.rotate_left(rot[0]) & mask[0]
                     | w.rotate_left(rot[1]) & mask[1];
-                buf[o..o + SMALL].copy_from_slice(&v.to_le_bytes());
+                // Full (`o > room`): the general step flushes the buffer.
+                let Some(dst) = out.get_mut(o..).and_then(|d| d.first_chunk_mut::<SMALL>()) else {
+                    break;
+                };
+                *dst = v.to_le_bytes();
                 let dl = usize::from(e.dst_len);
                 if e.branch {
                     // Its offsets recomputed in place (leaving the loop for each branch, one
@@ -539,7 +548,7 @@ impl Translator {
                         .as_ref()
                         .expect("a branch step has a template");
                     let src = &input[s..s + sl];
-                    match self.branches(tp, src, &mut buf[o..o + dl], (s + sl, t + dl), starts) {
+                    match self.branches(tp, src, &mut out[o..o + dl], (s + sl, t + dl), starts) {
                         Some(k) => r.fixed += k,
                         None => break,
                     }
