@@ -515,9 +515,7 @@ impl<'a> Bytes<'a> {
         }
         self.i += 1;
         loop {
-            let at = self.b[self.i..]
-                .iter()
-                .position(|&c| c == b'"' || c == b'\\' || c < 0x20)?;
+            let at = crate::value::json_special(&self.b[self.i..])?;
             self.i += at;
             match self.b[self.i] {
                 b'"' => {
