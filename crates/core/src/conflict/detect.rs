@@ -632,7 +632,7 @@ fn run<'t>(tables: &'t [Table], options: &CheckOptions) -> Detection<'t> {
     let mut shape_ids: FxMap<String, u32> = FxMap::default();
     let mut size_ids: FxMap<(u32, bool), u32> = FxMap::default();
     let mut layouts: Vec<LayoutInfo> = Vec::new();
-    let mut layout_texts: FxMap<String, u32> = FxMap::default();
+    let mut layout_texts: FxMap<Arc<str>, u32> = FxMap::default();
     let mut string_ids: ShortMap<u32> = ShortMap::new();
     let mut strings: Vec<Arc<str>> = Vec::new();
     // Per spelling: its interned string and its key.
@@ -707,13 +707,21 @@ fn run<'t>(tables: &'t [Table], options: &CheckOptions) -> Detection<'t> {
                                 let next = shape_ids.len() as u32;
                                 *shape_ids.entry(shape).or_insert(next)
                             });
-                            let next = layout_texts.len() as u32;
-                            let text_id = *layout_texts.entry(text.clone()).or_insert(next);
+                            // Interned: a repeated text shares the first one's string.
+                            let (text, text_id) = match layout_texts.get_key_value(text.as_str()) {
+                                Some((t, &id)) => (Arc::clone(t), id),
+                                None => {
+                                    let t: Arc<str> = Arc::from(text);
+                                    let id = layout_texts.len() as u32;
+                                    layout_texts.insert(Arc::clone(&t), id);
+                                    (t, id)
+                                }
+                            };
                             layouts.push(LayoutInfo {
                                 shape,
                                 size,
                                 hash: xxh3_64(text.as_bytes()),
-                                text: Arc::from(text),
+                                text,
                                 text_id,
                             });
                             layouts.len() as u32 - 1
