@@ -544,11 +544,8 @@ impl Translator {
                     // One that does not land or fit is left to the general step, which reports
                     // it.
                     let (sl, t) = (usize::from(e.src_len), r.t + (o - o0));
-                    let tp = self.steps.templates[(w & 0xFF) as usize]
-                        .as_ref()
-                        .expect("a branch step has a template");
-                    let src = &input[s..s + sl];
-                    match self.branches(tp, src, &mut out[o..o + dl], (s + sl, t + dl), starts) {
+                    let b = (w & 0xFF) as usize;
+                    match self.small_branches(b, input, (s, sl), t, &mut out[o..o + dl], starts) {
                         Some(k) => r.fixed += k,
                         None => break,
                     }
@@ -605,16 +602,11 @@ impl Translator {
                 let (sl, dl) = (usize::from(e.src_len), usize::from(e.dst_len));
                 // A branch that does not land or fit falls through to the general
                 // encoder below, which reports it.
-                let landed = !e.branch || {
-                    let tp = self.steps.templates[b]
-                        .as_ref()
-                        .expect("a branch step has a template");
-                    let ends = (s + sl, t + dl);
-                    let src = &input[s..s + sl];
-                    self.branches(tp, src, &mut dst[..dl], ends, starts)
+                let landed = !e.branch
+                    || self
+                        .small_branches(b, input, (s, sl), t, &mut dst[..dl], starts)
                         .map(|k| *fixed += k)
-                        .is_some()
-                };
+                        .is_some();
                 if landed {
                     sink.at += dl;
                     (r.s, r.t) = (s + sl, t + dl);
@@ -679,6 +671,26 @@ impl Translator {
         sink.at += len;
         (r.s, r.t) = (s + d.len, t + len);
         Ok(())
+    }
+
+    /// The branches of the short instruction with opcode byte `b` at source `s` (`sl` bytes),
+    /// written as `dst` at target `t`, recomputed in `dst` ([`Translator::branches`] with its
+    /// template).
+    #[inline]
+    fn small_branches(
+        &self,
+        b: usize,
+        input: &[u8],
+        (s, sl): (usize, usize),
+        t: usize,
+        dst: &mut [u8],
+        starts: &StartMap,
+    ) -> Option<usize> {
+        let tp = self.steps.templates[b]
+            .as_ref()
+            .expect("a branch step has a template");
+        let ends = (s + sl, t + dst.len());
+        self.branches(tp, &input[s..s + sl], dst, ends, starts)
     }
 
     /// A template's branches recomputed into `dst`: the number of offsets that changed, or
