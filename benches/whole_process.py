@@ -19,7 +19,9 @@ by default: the tables issue 17 measured; kept under --work), then runs, each as
 
 Per process it records CPU (user + system, from wait4, children included), wall time and peak
 resident memory (ru_maxrss), then prints a Markdown table with the ratios (anchor CPU over
-isa-authority CPU). Runs are sequential, so they see the same machine load.
+isa-authority CPU). With --repeat, the four processes take turns, one run of each per round,
+and the run of median CPU of each is reported: a ratio compares runs made under the same
+machine load.
 """
 
 import argparse
@@ -76,15 +78,30 @@ def tables(work, size, seed, drift):
     return folder
 
 
-def median_run(argv, timeout, repeat):
-    """The run of median CPU among `repeat` runs (the machine's noise is ±25 % between runs
-    of a few hundred milliseconds). A run over 30 s of CPU is not repeated: its noise is small
-    beside it, and an anchor can take minutes."""
-    runs = [run(argv, timeout)]
-    while len(runs) < repeat and runs[0][0] < 30:
-        runs.append(run(argv, timeout))
-    runs.sort(key=lambda m: m[0])
-    return runs[(len(runs) - 1) // 2]
+def median_runs(commands, repeat):
+    """For each (argv, timeout) of `commands`, the run of median CPU among `repeat` runs.
+
+    The commands take turns, one run of each per round (the order reversed every other round),
+    so that a ratio of two of them compares runs made under the same machine load: this VM's
+    speed moves by 20 % within a minute, and five runs of a 0.15 s command in a row fit
+    inside one such spell while the anchor's runs of seconds do not. A command whose first
+    run took over 30 s of CPU is not repeated: its noise is small beside it, and an anchor can
+    take minutes."""
+    runs = [[] for _ in commands]
+    for round_ in range(repeat):
+        order = list(range(len(commands)))
+        if round_ % 2:
+            order.reverse()
+        for i in order:
+            if runs[i] and runs[i][0][0] >= 30:
+                continue
+            argv, timeout = commands[i]
+            runs[i].append(run(argv, timeout))
+    medians = []
+    for r in runs:
+        r.sort(key=lambda m: m[0])
+        medians.append(r[(len(r) - 1) // 2])
+    return medians
 
 
 def cell(measure):
@@ -111,8 +128,8 @@ def main():
                    help="seconds before an anchor run is stopped (0: never)")
     p.add_argument("--no-anchors", action="store_true", help="time isa-authority alone")
     p.add_argument("--repeat", type=int, default=1,
-                   help="runs of each process; the one of median CPU is reported (runs over "
-                        "30 s of CPU are not repeated)")
+                   help="runs of each process, taking turns with the others; the one of median "
+                        "CPU is reported (runs over 30 s of CPU are not repeated)")
     p.add_argument("--anchor-sizes", nargs="*", default=SIZES[:-1],
                    help="sizes the anchors run at (default: all but 64x65536, which takes them hours)")
     a = p.parse_args()
@@ -122,14 +139,13 @@ def main():
     rows = []
     for size in a.sizes:
         folder = tables(a.work, size, a.seed, a.drift)
-        check = median_run([a.bin, "check", "--format", "json", folder], 0, a.repeat)
-        arb = median_run([a.bin, "arbitrate", "--strategy", "optimal", "--format", "json", folder],
-                         0, a.repeat)
-        if a.no_anchors or size not in a.anchor_sizes:
-            det = vote = None
-        else:
-            det = median_run([sys.executable, original, "detect", folder], a.anchor_timeout, a.repeat)
-            vote = median_run([sys.executable, original, "vote", folder], a.anchor_timeout, a.repeat)
+        commands = [([a.bin, "check", "--format", "json", folder], 0),
+                    ([a.bin, "arbitrate", "--strategy", "optimal", "--format", "json", folder], 0)]
+        anchors = not a.no_anchors and size in a.anchor_sizes
+        if anchors:
+            commands += [([sys.executable, original, "detect", folder], a.anchor_timeout),
+                         ([sys.executable, original, "vote", folder], a.anchor_timeout)]
+        check, arb, det, vote = (median_runs(commands, a.repeat) + [None, None])[:4]
         rows.append((size, check, arb, det, vote))
         print(f"{size}: check {cell(check)}; arbitrate optimal {cell(arb)}"
               + ("" if det is None else f"; original detect {cell(det)}; original vote {cell(vote)}"),
