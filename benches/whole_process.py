@@ -19,7 +19,7 @@ by default: the tables issue 17 measured; kept under --work), then runs, each as
 
 Per process it records CPU (user + system, from wait4, children included), wall time and peak
 resident memory (ru_maxrss), then prints a Markdown table with the ratios (anchor CPU over
-isa-authority CPU). With --repeat, the four processes take turns, one run of each per round,
+isa-authority CPU). With --repeat, the processes take turns, one run of each per round,
 and the run of median CPU of each is reported: a ratio compares runs made under the same
 machine load.
 """
